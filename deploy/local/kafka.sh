@@ -1,0 +1,325 @@
+#!/usr/bin/env bash
+# A real single-node Apache Kafka broker (KRaft, broker+controller in one JVM) without Docker.
+# The broker's jars come from Maven Central through deploy/local/kafka/pom.xml; state lives in
+# .local/kafka (git-ignored): libs/, config/, data/, logs/, cluster-id, kafka.pid.
+#
+# Usage: deploy/local/kafka.sh fetch|format|start|stop|restart|status|wait|logs [-f]|smoke
+#   fetch    copy the broker jars into .local/kafka/libs (skipped when already there)
+#   format   fetch, write the config and format the KRaft log dir once (cluster id kept)
+#   start    format, start in the background, then wait until the broker answers (no-op if running)
+#   stop     SIGTERM, wait for a clean shutdown, SIGKILL after KAFKA_STOP_TIMEOUT seconds
+#   status   running/stopped (exit 3 when stopped), pid, listeners, data dir
+#   wait     wait until the broker answers a metadata request (KAFKA_WAIT_TIMEOUT seconds)
+#   logs     tail the broker log (-f to follow; LINES=n for more)
+#   smoke    create portico.smoke.v1, produce one record, consume it back (kafkajs)
+#
+# Environment: KAFKA_HOST (127.0.0.1), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
+# KAFKA_HEAP_OPTS (-Xms256m -Xmx768m), KAFKA_WAIT_TIMEOUT (90), KAFKA_STOP_TIMEOUT (30),
+# KAFKA_LOCAL_DIR (.local/kafka; a second broker on other ports needs its own dir).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+KAFKA_HOST="${KAFKA_HOST:-127.0.0.1}"
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+KAFKA_WAIT_TIMEOUT="${KAFKA_WAIT_TIMEOUT:-90}"
+KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+
+KAFKA_DIR="${KAFKA_LOCAL_DIR:-$PORTICO_ROOT/.local/kafka}"
+POM="$PORTICO_ROOT/deploy/local/kafka/pom.xml"
+LIBS="$KAFKA_DIR/libs"
+CONF_DIR="$KAFKA_DIR/config"
+DATA_DIR="$KAFKA_DIR/data"
+LOG_DIR="$KAFKA_DIR/logs"
+PID_FILE="$KAFKA_DIR/kafka.pid"
+CLUSTER_ID_FILE="$KAFKA_DIR/cluster-id"
+FETCH_MARKER="$LIBS/.fetched"
+BOOTSTRAP="$KAFKA_HOST:$KAFKA_PORT"
+
+mkdir -p "$KAFKA_DIR"
+
+# Several callers may race (two engineers, or parallel Jest workers calling `start` through
+# libs/testing): every state-changing command holds this lock, so one formats and starts, and the
+# others find the broker running.
+with_lock() {
+  exec 9>"$KAFKA_DIR/.lock"
+  flock -w 300 9 || die "another kafka.sh has held $KAFKA_DIR/.lock for 5 minutes"
+}
+
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+
+java_bin() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then echo "$JAVA_HOME/bin/java"; return; fi
+  command -v java >/dev/null || die "java not found: install a JDK/JRE 17+ (Debian: openjdk-17-jre-headless) or set JAVA_HOME"
+  command -v java
+}
+
+# Runs one of Kafka's command line classes with the fetched jars (no shell wrappers needed).
+kafka_class() {
+  local cls=$1; shift
+  "$(java_bin)" -Xmx256m -Dlog4j.configuration="file:$CONF_DIR/tools-log4j.properties" \
+    -cp "$LIBS/*" "$cls" "$@"
+}
+
+# The pid file alone is not proof: after a reboot the pid may belong to another process.
+running_pid() {
+  [ -f "$PID_FILE" ] || return 1
+  local pid; pid=$(cat "$PID_FILE")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $CONF_DIR/server.properties" || return 1
+  echo "$pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+cmd_fetch() {
+  local want; want=$(sha256sum "$POM" | cut -d' ' -f1)
+  if [ -f "$FETCH_MARKER" ] && [ "$(cat "$FETCH_MARKER")" = "$want" ]; then
+    log "kafka jars already in ${LIBS#"$PORTICO_ROOT"/} ($(find "$LIBS" -name '*.jar' | wc -l) jars)"
+    return
+  fi
+  command -v mvn >/dev/null || die "mvn not found: install Maven 3.6+ (Debian: maven); it fetches the Kafka jars from Maven Central"
+  java_bin >/dev/null
+  log "fetching Apache Kafka jars from Maven Central (deploy/local/kafka/pom.xml)"
+  local started; started=$(now_ms)
+  # A fresh dir, so jars of a previous version in the pom never linger on the classpath.
+  rm -rf "$LIBS.tmp"
+  mkdir -p "$LOG_DIR"
+  mvn -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$LIBS.tmp" >"$LOG_DIR/fetch.log" 2>&1 || {
+    tail -n 40 "$LOG_DIR/fetch.log" >&2
+    die "Maven could not fetch the Kafka jars (output above; is Maven Central reachable? proxy in ~/.m2/settings.xml?)"
+  }
+  ls "$LIBS.tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || die "kafka_2.13 jar missing after the fetch"
+  rm -rf "$LIBS"
+  mv "$LIBS.tmp" "$LIBS"
+  echo "$want" >"$FETCH_MARKER"
+  log "fetched $(find "$LIBS" -name '*.jar' | wc -l) jars ($(du -sh "$LIBS" | cut -f1)) in $(( $(now_ms) - started )) ms"
+}
+
+write_config() {
+  mkdir -p "$CONF_DIR" "$DATA_DIR" "$LOG_DIR"
+  # Rewritten on every format/start so a changed KAFKA_PORT applies; the log dir keeps the data.
+  cat >"$CONF_DIR/server.properties" <<EOF
+# Generated by deploy/local/kafka.sh; edits are overwritten on the next start.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+log.dirs=$DATA_DIR
+
+# One node: every replication factor is 1.
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+# Fewer internal partitions than the default 50: the first consumer group or transaction creates
+# them, and 50 partitions on a 2-core machine makes that first join noticeably slower.
+offsets.topic.num.partitions=10
+transaction.state.log.num.partitions=10
+
+# Topics are created by the platform (and by tests), never by a typo in a producer.
+auto.create.topics.enable=false
+delete.topic.enable=true
+num.partitions=1
+# Consumers in tests join and leave constantly; a join delay would add 3 s to every test.
+group.initial.rebalance.delay.ms=0
+
+# Modest threads: the broker shares two cores with five services.
+num.network.threads=2
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+log.retention.hours=168
+log.segment.bytes=104857600
+EOF
+  cat >"$CONF_DIR/log4j.properties" <<EOF
+# Generated by deploy/local/kafka.sh. The broker logs to files only; the JVM's own stdout/stderr
+# (crashes, GC warnings) go to kafka.out next to them.
+log4j.rootLogger=INFO, server
+log4j.appender.server=org.apache.log4j.RollingFileAppender
+log4j.appender.server.File=$LOG_DIR/server.log
+log4j.appender.server.MaxFileSize=20MB
+log4j.appender.server.MaxBackupIndex=5
+log4j.appender.server.layout=org.apache.log4j.PatternLayout
+log4j.appender.server.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.appender.state=org.apache.log4j.RollingFileAppender
+log4j.appender.state.File=$LOG_DIR/state-change.log
+log4j.appender.state.MaxFileSize=20MB
+log4j.appender.state.MaxBackupIndex=2
+log4j.appender.state.layout=org.apache.log4j.PatternLayout
+log4j.appender.state.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.state.change.logger=INFO, state
+log4j.additivity.state.change.logger=false
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.org.apache.kafka.clients=WARN
+EOF
+  cat >"$CONF_DIR/tools-log4j.properties" <<EOF
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+}
+
+cmd_format() {
+  cmd_fetch
+  write_config
+  if [ ! -s "$CLUSTER_ID_FILE" ]; then
+    kafka_class kafka.tools.StorageTool random-uuid >"$CLUSTER_ID_FILE.tmp"
+    mv "$CLUSTER_ID_FILE.tmp" "$CLUSTER_ID_FILE"
+    log "generated cluster id $(cat "$CLUSTER_ID_FILE")"
+  fi
+  local cluster_id; cluster_id=$(cat "$CLUSTER_ID_FILE")
+  local meta="$DATA_DIR/meta.properties"
+  if [ -f "$meta" ]; then
+    grep -q "^cluster.id=$cluster_id\$" "$meta" ||
+      die "$meta belongs to another cluster than $(basename "$CLUSTER_ID_FILE") ($cluster_id); delete $KAFKA_DIR for a clean slate"
+    log "log dir already formatted (cluster $cluster_id)"
+    return
+  fi
+  kafka_class kafka.tools.StorageTool format --ignore-formatted \
+    -t "$cluster_id" -c "$CONF_DIR/server.properties" >"$LOG_DIR/format.log" 2>&1 ||
+    { cat "$LOG_DIR/format.log" >&2; die "formatting $DATA_DIR failed (output above)"; }
+  log "formatted ${DATA_DIR#"$PORTICO_ROOT"/} (cluster $cluster_id)"
+}
+
+# One metadata round trip answered by the broker itself, not just an open port: the broker opens
+# its listener before it has caught up with the controller. kafkajs (node_modules) answers in
+# ~0.2 s; without node_modules, Kafka's own BrokerApiVersionsCommand (a JVM start, ~2 s) does.
+probe() {
+  local node="$PORTICO_ROOT/node_modules/.bin/node"
+  if [ -x "$node" ] && [ -d "$PORTICO_ROOT/node_modules/kafkajs" ]; then
+    "$node" "$PORTICO_ROOT/deploy/local/kafka/probe.cjs" "$BOOTSTRAP" >/dev/null 2>&1
+  else
+    kafka_class kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$BOOTSTRAP" >/dev/null 2>&1
+  fi
+}
+
+cmd_wait() {
+  local deadline=$((SECONDS + KAFKA_WAIT_TIMEOUT))
+  until port_open "$KAFKA_HOST" "$KAFKA_PORT" && probe; do
+    if [ -f "$PID_FILE" ] && ! running_pid >/dev/null; then
+      rm -f "$PID_FILE"
+      tail_logs 40
+      die "the broker exited during start (log tail above; full log: ${LOG_DIR#"$PORTICO_ROOT"/})"
+    fi
+    if [ $SECONDS -ge "$deadline" ]; then
+      tail_logs 40
+      die "the broker on $BOOTSTRAP did not answer within $KAFKA_WAIT_TIMEOUT s (log tail above)"
+    fi
+    sleep 0.3
+  done
+}
+
+cmd_start() {
+  local pid
+  if pid=$(running_pid); then
+    log "kafka already running (pid $pid) on $BOOTSTRAP"
+    cmd_wait
+    return
+  fi
+  if port_open "$KAFKA_HOST" "$KAFKA_PORT" || port_open "$KAFKA_HOST" "$KAFKA_CONTROLLER_PORT"; then
+    die "port $KAFKA_PORT or $KAFKA_CONTROLLER_PORT on $KAFKA_HOST is taken by a process this script did not start (for ${KAFKA_DIR}); stop it, or use other ports: KAFKA_PORT, KAFKA_CONTROLLER_PORT and a KAFKA_LOCAL_DIR of their own"
+  fi
+  cmd_format
+  local started; started=$(now_ms)
+  rm -f "$PID_FILE"
+  mark_logs
+  local -a heap; read -r -a heap <<<"$KAFKA_HEAP_OPTS"
+  # setsid: the broker survives the caller's terminal or a Jest worker that started it.
+  # 9>&-: the broker must not inherit the lock's descriptor, or it would hold the lock for life.
+  nohup setsid "$(java_bin)" "${heap[@]}" -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$CONF_DIR/log4j.properties" -Dkafka.logs.dir="$LOG_DIR" \
+    -cp "$LIBS/*" kafka.Kafka "$CONF_DIR/server.properties" >>"$LOG_DIR/kafka.out" 2>&1 </dev/null 9>&- &
+  echo $! >"$PID_FILE"
+  log "kafka starting (pid $(cat "$PID_FILE")), waiting for $BOOTSTRAP"
+  cmd_wait
+  log "kafka ready on $BOOTSTRAP in $(( $(now_ms) - started )) ms (logs: ${LOG_DIR#"$PORTICO_ROOT"/})"
+}
+
+cmd_stop() {
+  local pid
+  if ! pid=$(running_pid); then
+    rm -f "$PID_FILE"
+    log "kafka is not running"
+    return
+  fi
+  local started; started=$(now_ms)
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt "$deadline" ]; do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "kafka did not stop within $KAFKA_STOP_TIMEOUT s, sending SIGKILL (the next start recovers the log)"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$PID_FILE"
+  log "kafka stopped in $(( $(now_ms) - started )) ms"
+}
+
+cmd_status() {
+  local pid
+  if pid=$(running_pid); then
+    echo "kafka: running (pid $pid) on $BOOTSTRAP, controller $KAFKA_HOST:$KAFKA_CONTROLLER_PORT"
+    echo "  cluster $(cat "$CLUSTER_ID_FILE" 2>/dev/null || echo '?'), data ${DATA_DIR}, logs ${LOG_DIR}"
+    if probe; then echo "  broker answers"; else echo "  broker does not answer yet"; fi
+  else
+    echo "kafka: stopped (data ${DATA_DIR})"
+    return 3
+  fi
+}
+
+# Byte offsets of the log files when this start began: on failure, show what this start wrote,
+# not the tail of the previous run's shutdown.
+declare -A LOG_OFFSETS=()
+mark_logs() {
+  local f
+  for f in "$LOG_DIR/server.log" "$LOG_DIR/kafka.out"; do LOG_OFFSETS[$f]=$(stat -c %s "$f" 2>/dev/null || echo 0); done
+}
+
+tail_logs() {
+  local n=${1:-100} f off lines
+  for f in "$LOG_DIR/server.log" "$LOG_DIR/kafka.out"; do
+    [ -s "$f" ] || continue
+    off=${LOG_OFFSETS[$f]:-0}
+    # A smaller file than the mark means the appender rolled it over: show it from the top.
+    [ "$(stat -c %s "$f")" -ge "$off" ] || off=0
+    lines=$(tail -c +$((off + 1)) "$f" | tail -n "$n")
+    [ -n "$lines" ] || continue
+    printf -- '--- %s (last %s lines)\n%s\n' "$f" "$n" "$lines" >&2
+  done
+}
+
+cmd_logs() {
+  [ -f "$LOG_DIR/server.log" ] || die "no broker log yet (${LOG_DIR}/server.log)"
+  if [ "${1:-}" = "-f" ]; then exec tail -n "${LINES:-100}" -F "$LOG_DIR/server.log"; fi
+  tail -n "${LINES:-100}" "$LOG_DIR/server.log"
+}
+
+cmd_smoke() {
+  local node="$PORTICO_ROOT/node_modules/.bin/node"
+  [ -x "$node" ] || die "node_modules missing: run npm ci first"
+  # kafkajs 2.2.4 passes negative timeouts to setTimeout, which Node 24 warns about; harmless.
+  "$node" --disable-warning=TimeoutNegativeWarning "$PORTICO_ROOT/deploy/local/kafka/smoke.cjs" "$BOOTSTRAP"
+}
+
+case "${1:-}" in
+  fetch) with_lock; cmd_fetch ;;
+  format) with_lock; cmd_format ;;
+  start) with_lock; cmd_start ;;
+  stop) with_lock; cmd_stop ;;
+  restart) with_lock; cmd_stop; cmd_start ;;
+  status) cmd_status ;;
+  wait) cmd_wait; log "kafka answers on $BOOTSTRAP" ;;
+  logs) shift; cmd_logs "$@" ;;
+  smoke) cmd_smoke ;;
+  *) echo "usage: $0 fetch|format|start|stop|restart|status|wait|logs [-f]|smoke" >&2; exit 2 ;;
+esac

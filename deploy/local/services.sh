@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Start, stop and inspect the five Portico services as local processes (logs and pids in .local/run).
+# Usage: services.sh start|stop|status
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+SERVICES=(carrier-ingestion clearance id-vault notification claims)
+declare -A PORTS=([carrier-ingestion]=3001 [clearance]=3002 [id-vault]=3003 [notification]=3004 [claims]=3005)
+RUN_DIR="$PORTICO_ROOT/.local/run"
+mkdir -p "$RUN_DIR"
+
+running() { local pid_file="$RUN_DIR/$1.pid"; [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; }
+
+start_one() {
+  local svc=$1
+  if running "$svc"; then log "$svc already running (pid $(cat "$RUN_DIR/$svc.pid"))"; return; fi
+  (cd "$PORTICO_ROOT" && node "services/$svc/dist/src/migrate.js") || die "$svc: migrations failed"
+  nohup node "$PORTICO_ROOT/services/$svc/dist/src/main.js" >>"$RUN_DIR/$svc.log" 2>&1 &
+  echo $! >"$RUN_DIR/$svc.pid"
+}
+
+wait_ready() {
+  local svc=$1 url="http://127.0.0.1:${PORTS[$1]}/health/ready" deadline=$((SECONDS + 90))
+  until curl -fsS -o /dev/null "$url"; do
+    if ! running "$svc"; then tail -n 40 "$RUN_DIR/$svc.log" >&2; die "$svc exited during start (log above)"; fi
+    [ $SECONDS -lt $deadline ] || { tail -n 40 "$RUN_DIR/$svc.log" >&2; die "$svc not ready after 90 s"; }
+    sleep 0.5
+  done
+  log "$svc ready on http://127.0.0.1:${PORTS[$svc]}"
+}
+
+stop_one() {
+  local svc=$1 pid_file="$RUN_DIR/$1.pid"
+  running "$svc" || { rm -f "$pid_file"; return; }
+  local pid; pid=$(cat "$pid_file")
+  kill -TERM "$pid"
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -0 "$pid" 2>/dev/null && { log "$svc did not stop in 15 s, killing"; kill -KILL "$pid"; }
+  rm -f "$pid_file"
+  log "$svc stopped"
+}
+
+case "${1:-}" in
+  start)
+    started=$SECONDS
+    for svc in "${SERVICES[@]}"; do start_one "$svc"; done
+    for svc in "${SERVICES[@]}"; do wait_ready "$svc"; done
+    log "all services ready in $((SECONDS - started)) s"
+    ;;
+  stop) for svc in "${SERVICES[@]}"; do stop_one "$svc"; done ;;
+  status)
+    for svc in "${SERVICES[@]}"; do
+      if running "$svc"; then echo "$svc: running (pid $(cat "$RUN_DIR/$svc.pid"), port ${PORTS[$svc]})"; else echo "$svc: stopped"; fi
+    done
+    ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { schemas, setting, type ConfigOf } from './settings';
+
+/**
+ * Settings every Portico service has. A service spreads these into its own definition and adds
+ * what it alone needs. Defaults are the local-development ones from deploy/local.
+ */
+export function commonSettings(service: string, defaults: { port: number; database: string }) {
+  return {
+    serviceName: setting(
+      'SERVICE_NAME',
+      z.string().min(1).default(service),
+      'service name used in traces, logs and metrics',
+    ),
+    httpPort: setting(
+      'HTTP_PORT',
+      schemas.port.default(defaults.port),
+      'port of the HTTP API, health and metrics',
+    ),
+    httpHost: setting('HTTP_HOST', z.string().default('127.0.0.1'), 'interface the HTTP server listens on'),
+    databaseUrl: setting(
+      'DATABASE_URL',
+      schemas.postgresUrl.default(`postgres://postgres@127.0.0.1:5432/${defaults.database}`),
+      "PostgreSQL URL of this service's own database",
+      { secret: true },
+    ),
+    kafkaBrokers: setting(
+      'KAFKA_BROKERS',
+      schemas.brokerList.default(['127.0.0.1:9092']),
+      'comma-separated Kafka bootstrap servers',
+    ),
+    kafkaClientId: setting('KAFKA_CLIENT_ID', z.string().min(1).default(service), 'Kafka client id'),
+    otlpEndpoint: setting(
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      schemas.optionalUrl,
+      'OTLP/HTTP collector base URL; tracing export is off when empty',
+    ),
+    logLevel: setting('LOG_LEVEL', schemas.logLevel.default('info'), 'pino log level'),
+    shutdownTimeoutMs: setting(
+      'SHUTDOWN_TIMEOUT_MS',
+      schemas.milliseconds.default(10_000),
+      'how long in-flight work may take to finish on shutdown',
+    ),
+    internalToken: setting(
+      'INTERNAL_SERVICE_TOKEN',
+      schemas.token.default('local-dev-internal-token-change-me-in-production'),
+      'shared secret for service-to-service HTTP calls',
+      { secret: true },
+    ),
+  };
+}
+
+/** The values of `commonSettings`: what libraries such as service-kit need from any service's configuration. */
+export type CommonConfig = ConfigOf<ReturnType<typeof commonSettings>>;

@@ -1,0 +1,23 @@
+// The one place @portico/testing reads the environment (libs/config and libs/testing are the only
+// projects allowed to): everything else takes these values as arguments.
+
+export interface TestEnvironment {
+  /** KAFKA_BROKERS, comma separated: use this cluster and nothing else. */
+  readonly kafkaBrokers?: string[];
+  /** DATABASE_URL: a role allowed to CREATE/DROP DATABASE on the Postgres to use. */
+  readonly databaseUrl?: string;
+}
+
+export function readTestEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TestEnvironment {
+  const brokers = (env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+  const databaseUrl = env.DATABASE_URL?.trim();
+  return {
+    kafkaBrokers: brokers.length > 0 ? brokers : undefined,
+    databaseUrl: databaseUrl ? databaseUrl : undefined,
+  };
+}

@@ -1,0 +1,22 @@
+// @portico/testing: real Kafka and PostgreSQL for integration tests, isolated per test file.
+//
+// Sources, in order: KAFKA_BROKERS / DATABASE_URL; Testcontainers when a Docker engine answers;
+// the local broker (deploy/local/kafka.sh, started when it does not answer) and local Postgres.
+// The choice is cached per module instance, which under Jest means per test file (Jest gives each
+// file its own module registry); jest-global-setup resolves it once per run and passes it to the
+// workers through KAFKA_BROKERS / DATABASE_URL.
+export { getTestKafka, KAFKA_CONTAINER_IMAGE, type TestKafka } from './kafka';
+export {
+  createTestDatabase,
+  getTestPostgres,
+  POSTGRES_CONTAINER_IMAGE,
+  quoteIdentifier,
+  type TestDatabase,
+  type TestPostgres,
+} from './postgres';
+export { createTopics, deleteTopics, type TestTopicSpec } from './topics';
+export { testKafkaClient, withAdmin, kafkaAnswers } from './kafka-client';
+export { uniqueTopicName, uniqueDatabaseName, withDatabase, redactUrl } from './names';
+export { waitFor, WaitForTimeoutError, type WaitForOptions, type Truthy } from './wait-for';
+export { resolveSource, type InfrastructureSource } from './infrastructure';
+export { isDockerAvailable } from './docker';

@@ -1,0 +1,108 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '../persistence/returned-rows';
+import type { ParkingState } from './parking-decision';
+
+/** One transaction of a consumer: inbox, parking row and the handler's writes commit together. */
+export interface ConsumerUnitOfWork {
+  readonly manager: EntityManager;
+  /** Serialises everyone touching this key's parking state until the transaction ends (also when
+   * there is no row yet), then reads the state. */
+  lockParking(topic: string, key: string): Promise<ParkingState | null>;
+  /** Writes the state; null removes the row (the key is free again). */
+  saveParking(topic: string, key: string, state: ParkingState | null): Promise<void>;
+  /** Records the event as processed by this consumer; false when it already was. */
+  claimInbox(eventId: string): Promise<boolean>;
+}
+
+export interface ConsumerRepository {
+  inTransaction<T>(work: (uow: ConsumerUnitOfWork) => Promise<T>): Promise<T>;
+  /** The state without locking: enough to decide that a record must wait, re-checked under the
+   * lock before anything runs. */
+  peekParking(topic: string, key: string): Promise<ParkingState | null>;
+}
+
+/** The Postgres tables created by createMessagingMigration(). */
+export class PostgresConsumerRepository implements ConsumerRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    /** The consumer group: inbox and parking rows are per group. */
+    private readonly consumer: string,
+  ) {}
+
+  inTransaction<T>(work: (uow: ConsumerUnitOfWork) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('READ COMMITTED', (manager) =>
+      work(new PostgresUnitOfWork(manager, this.consumer)),
+    );
+  }
+
+  async peekParking(topic: string, key: string): Promise<ParkingState | null> {
+    return readParking(this.dataSource.manager, this.consumer, topic, key);
+  }
+}
+
+class PostgresUnitOfWork implements ConsumerUnitOfWork {
+  constructor(
+    readonly manager: EntityManager,
+    private readonly consumer: string,
+  ) {}
+
+  async lockParking(topic: string, key: string): Promise<ParkingState | null> {
+    // An advisory lock rather than FOR UPDATE: it also covers the moment before the row exists.
+    // Separate statement on purpose: under READ COMMITTED the following SELECT takes its snapshot
+    // after the lock is granted, so it sees what the previous holder committed.
+    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `${this.consumer}\u001f${topic}\u001f${key}`,
+    ]);
+    return readParking(this.manager, this.consumer, topic, key);
+  }
+
+  async saveParking(topic: string, key: string, state: ParkingState | null): Promise<void> {
+    if (state === null) {
+      await this.manager.query(
+        `DELETE FROM consumer_key_parking WHERE consumer = $1 AND topic = $2 AND key = $3`,
+        [this.consumer, topic, key],
+      );
+      return;
+    }
+    await this.manager.query(
+      `INSERT INTO consumer_key_parking (consumer, topic, key, head_seq, next_seq)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (consumer, topic, key)
+       DO UPDATE SET head_seq = EXCLUDED.head_seq, next_seq = EXCLUDED.next_seq, updated_at = now()`,
+      [this.consumer, topic, key, state.headSeq, state.nextSeq],
+    );
+  }
+
+  async claimInbox(eventId: string): Promise<boolean> {
+    const rows = returnedRows(
+      await this.manager.query(
+        `INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+        [this.consumer, eventId],
+      ),
+    );
+    return rows.length === 1;
+  }
+}
+
+async function readParking(
+  manager: EntityManager,
+  consumer: string,
+  topic: string,
+  key: string,
+): Promise<ParkingState | null> {
+  const rows: Array<{ head_seq: string; next_seq: string }> = await manager.query(
+    `SELECT head_seq, next_seq FROM consumer_key_parking WHERE consumer = $1 AND topic = $2 AND key = $3`,
+    [consumer, topic, key],
+  );
+  const row = rows[0];
+  return row ? { headSeq: Number(row.head_seq), nextSeq: Number(row.next_seq) } : null;
+}
+
+/** Inbox rows only need to outlive the longest redelivery window (topic retention). */
+export async function purgeInbox(dataSource: DataSource, olderThan: Date, limit = 10_000): Promise<number> {
+  const result: unknown = await dataSource.query(
+    `DELETE FROM inbox WHERE ctid IN (SELECT ctid FROM inbox WHERE processed_at < $1 LIMIT $2) RETURNING 1`,
+    [olderThan, limit],
+  );
+  return returnedRows(result).length;
+}

@@ -1,0 +1,358 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { retryTopicName } from '@portico/contracts';
+import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { lastValueFrom } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import { HeaderNames, normaliseHeaders } from '../headers/record-headers';
+import { createIdempotentProducer, createKafka, type KafkaConnectionOptions } from '../kafka/kafka-client';
+import { EventDecoder, type TopicSchema } from '../serde/event-decoder';
+import { extractTraceContext, messagingTracer } from '../tracing/trace-headers';
+import { BackoffSchedule } from './backoff-schedule';
+import { PostgresConsumerRepository } from './consumer.repository';
+import { createConsumerMetrics, type ConsumerMetrics } from './consumer-metrics';
+import {
+  DeliveryProcessor,
+  describeError,
+  type ConsumedRecord,
+  type HandlerInvocation,
+  type Outcome,
+} from './delivery-processor';
+import { EventContext } from './event-context';
+import { DeliveryAbandonedError, sleep, sleepUntil } from './interruptible-sleep';
+import { KafkaRecordGateway } from './record-gateway';
+
+/** Transport id for `@EventPattern(type, KAFKA_EVENTS)` in hybrid applications. */
+export const KAFKA_EVENTS = Symbol('portico-kafka-events');
+
+export interface KafkaEventTransportOptions {
+  readonly kafka: KafkaConnectionOptions | Kafka;
+  /** Consumer group id; also the inbox/parking consumer name and part of retry/DLQ topic names. */
+  readonly group: string;
+  readonly dataSource: DataSource;
+  /** Stream topics to consume and their value schemas (contracts' TopicSpec fits). */
+  readonly topics: readonly TopicSchema[];
+  /** Wait before each retry; after the last one the record is dead-lettered. */
+  readonly retryDelaysMs?: readonly number[];
+  /** Where a group without committed offsets starts. Default true: a new consumer must not miss
+   * what was produced while it was being deployed. */
+  readonly fromBeginning?: boolean;
+  /** Partitions processed in parallel (each uses one database connection). Order is per partition. */
+  readonly concurrency?: { readonly stream?: number; readonly retry?: number };
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** How long close() waits for records in flight (default 30 s). */
+  readonly shutdownGraceMs?: number;
+  readonly maxWaitTimeInMs?: number;
+  readonly metricsRegistry?: Registry;
+  readonly logger?: LoggerService;
+  readonly now?: () => number;
+}
+
+type Lane = 'stream' | 'retry';
+
+/**
+ * @nestjs/microservices transport over kafkajs: `app.connectMicroservice({ strategy })`.
+ *
+ * Two consumers: `<group>` reads the stream topics, `<group>.retry` reads `<topic>.retry.<group>`
+ * (a separate group because its partitions sleep until a record's not-before). Offsets are
+ * committed manually, per record, after its transaction committed or after it was handed to the
+ * retry/DLQ topic.
+ */
+export class KafkaEventTransport extends Server implements CustomTransportStrategy {
+  override transportId = KAFKA_EVENTS;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly streamConsumer: Consumer;
+  private readonly retryConsumer: Consumer;
+  private readonly processor: DeliveryProcessor;
+  private readonly metrics: ConsumerMetrics;
+  private readonly log: LoggerService;
+  private readonly now: () => number;
+  private readonly streamTopicOfRetry = new Map<string, string>();
+  private readonly closing = new AbortController();
+  private readonly joined: Promise<void>;
+  private rejectJoined?: (error: Error) => void;
+  private closed?: Promise<void>;
+  private inFlight = 0;
+
+  constructor(private readonly options: KafkaEventTransportOptions) {
+    super();
+    if (options.topics.length === 0) throw new Error('KafkaEventTransport needs at least one topic');
+    this.log = options.logger ?? new Logger(`KafkaEventTransport(${options.group})`);
+    this.now = options.now ?? Date.now;
+    this.kafka = createKafka(options.kafka);
+    this.producer = createIdempotentProducer(this.kafka);
+    const consumerConfig = {
+      allowAutoTopicCreation: false,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1_000,
+      retry: { initialRetryTime: 200, retries: 10 },
+    };
+    this.streamConsumer = this.kafka.consumer({ ...consumerConfig, groupId: options.group });
+    this.retryConsumer = this.kafka.consumer({ ...consumerConfig, groupId: `${options.group}.retry` });
+    for (const topic of options.topics) {
+      this.streamTopicOfRetry.set(retryTopicName(topic.name, options.group), topic.name);
+    }
+    this.metrics = createConsumerMetrics(options.metricsRegistry ?? new Registry());
+    this.processor = new DeliveryProcessor({
+      group: options.group,
+      decoder: new EventDecoder(options.topics),
+      repository: new PostgresConsumerRepository(options.dataSource, options.group),
+      gateway: new KafkaRecordGateway(this.producer),
+      schedule: new BackoffSchedule(options.retryDelaysMs),
+      hasHandler: (eventType) => this.getHandlerByPattern(eventType) !== null,
+      invoke: (invocation) => this.invokeHandler(invocation),
+      now: this.now,
+    });
+    this.joined = this.whenBothGroupsJoined();
+    this.joined.catch(() => undefined); // observed through ready()
+  }
+
+  /** Resolves once both consumers have joined their groups and received partitions. Nest's
+   * listen() resolves earlier, while the join is still under way. */
+  ready(timeoutMs = 60_000): Promise<void> {
+    return Promise.race([
+      this.joined,
+      new Promise<void>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`consumer group ${this.options.group} did not join within ${timeoutMs} ms`)),
+          timeoutMs,
+        ).unref(),
+      ),
+    ]);
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.producer.connect();
+      await Promise.all([this.streamConsumer.connect(), this.retryConsumer.connect()]);
+      const fromBeginning = this.options.fromBeginning ?? true;
+      await this.streamConsumer.subscribe({ topics: this.options.topics.map((t) => t.name), fromBeginning });
+      // Retry topics always from the beginning: what waits there must never be skipped.
+      await this.retryConsumer.subscribe({
+        topics: [...this.streamTopicOfRetry.keys()],
+        fromBeginning: true,
+      });
+      await this.streamConsumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: this.options.concurrency?.stream ?? 2,
+        eachMessage: (payload) => this.consume('stream', this.streamConsumer, payload),
+      });
+      await this.retryConsumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: this.options.concurrency?.retry ?? 4,
+        eachMessage: (payload) => this.consume('retry', this.retryConsumer, payload),
+      });
+      callback();
+    } catch (error) {
+      this.rejectJoined?.(error as Error);
+      callback(error);
+    }
+  }
+
+  /** Stops fetching, lets the record in flight finish and commit, then disconnects. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing.abort();
+      this.rejectJoined?.(new Error('transport closed'));
+      // Pause first and let the records in flight finish and commit while the consumers still
+      // run: kafkajs silently drops commitOffsets() once stop() has begun.
+      this.pauseAll();
+      await this.inFlightDrained(this.options.shutdownGraceMs ?? 30_000);
+      await Promise.allSettled([this.streamConsumer.disconnect(), this.retryConsumer.disconnect()]);
+      await this.producer.disconnect();
+    })();
+    return this.closed;
+  }
+
+  private pauseAll(): void {
+    try {
+      this.streamConsumer.pause(this.options.topics.map((t) => ({ topic: t.name })));
+      this.retryConsumer.pause([...this.streamTopicOfRetry.keys()].map((topic) => ({ topic })));
+    } catch {
+      // not running (listen failed or never called): nothing to pause
+    }
+  }
+
+  private async inFlightDrained(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await sleep(20);
+    if (this.inFlight > 0)
+      this.log.warn(`closing with ${this.inFlight} record(s) unfinished; they will be redelivered`);
+  }
+
+  /** kafkajs instrumentation events of the stream consumer (e.g. 'consumer.crash'). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Server's signature
+  on(event: string, callback: Function): void {
+    this.streamConsumer.on(event as never, callback as never);
+  }
+
+  unwrap<T>(): T {
+    return {
+      kafka: this.kafka,
+      producer: this.producer,
+      streamConsumer: this.streamConsumer,
+      retryConsumer: this.retryConsumer,
+    } as T;
+  }
+
+  private whenBothGroupsJoined(): Promise<void> {
+    const joinOf = (consumer: Consumer) =>
+      new Promise<void>((resolve) => {
+        const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
+          remove();
+          resolve();
+        });
+      });
+    return new Promise<void>((resolve, reject) => {
+      this.rejectJoined = reject;
+      Promise.all([joinOf(this.streamConsumer), joinOf(this.retryConsumer)]).then(() => resolve(), reject);
+    });
+  }
+
+  private async consume(lane: Lane, consumer: Consumer, payload: EachMessagePayload): Promise<void> {
+    // Closing: start nothing new. Returning without a commit leaves the record to be delivered
+    // again (kafkajs fetches no more after the pause, and autoCommit is off).
+    if (this.closing.signal.aborted) return;
+    this.inFlight += 1;
+    try {
+      await this.consumeOne(lane, consumer, payload);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private async consumeOne(lane: Lane, consumer: Consumer, payload: EachMessagePayload): Promise<void> {
+    const { topic, partition, message, heartbeat } = payload;
+    const record: ConsumedRecord = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: normaliseHeaders(message.headers),
+    };
+    const streamTopic = lane === 'stream' ? topic : this.streamTopicOfRetry.get(topic)!;
+    const startedAt = process.hrtime.bigint();
+    let outcome: Outcome;
+    try {
+      outcome = await this.processUntilDone(lane, record, streamTopic, heartbeat);
+    } catch (error) {
+      if (!(error instanceof DeliveryAbandonedError)) throw error;
+      // Closing: return without committing. kafkajs fetches nothing more after stop(), and with
+      // autoCommit off the offset stays where it was, so the record is delivered again later.
+      if (this.closing.signal.aborted) return;
+      // A rebalance seen by our heartbeat: hand kafkajs its own error so it re-joins the group.
+      throw error.cause ?? error;
+    }
+    this.metrics.records.inc({ group: this.options.group, topic: streamTopic, outcome });
+    this.metrics.processing.observe(
+      { group: this.options.group, topic: streamTopic },
+      Number(process.hrtime.bigint() - startedAt) / 1e9,
+    );
+    try {
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    } catch (error) {
+      // The record is finished; if the commit is lost (rebalance) it is delivered again and the
+      // inbox or its parking number drops it.
+      this.log.warn(
+        `offset commit failed for ${topic}[${partition}]@${message.offset}: ${describeError(error)}`,
+      );
+    }
+  }
+
+  /** Retries infrastructure failures (database or broker down) on the same record, in place, with
+   * back-off: skipping it would lose it, sending it to retry would need the broker that failed. */
+  private async processUntilDone(
+    lane: Lane,
+    record: ConsumedRecord,
+    streamTopic: string,
+    heartbeat: () => Promise<void>,
+  ): Promise<Outcome> {
+    for (let failures = 0; ;) {
+      if (this.closing.signal.aborted) throw new DeliveryAbandonedError('consumer is closing');
+      try {
+        return await this.traced(record, streamTopic, () =>
+          lane === 'stream'
+            ? this.processor.processStreamRecord(record)
+            : this.processor.processRetryRecord(record, streamTopic, {
+                waitUntil: (epochMs) =>
+                  sleepUntil(epochMs, { signal: this.closing.signal, heartbeat, now: this.now }),
+              }),
+        );
+      } catch (error) {
+        if (error instanceof DeliveryAbandonedError) throw error;
+        failures += 1;
+        this.metrics.infrastructureErrors.inc({ group: this.options.group });
+        const delay = Math.min(200 * 2 ** (failures - 1), 10_000);
+        this.log.error(
+          `${record.topic}[${record.partition}]@${record.offset} not finished (${describeError(error)}); retrying in ${delay} ms`,
+        );
+        await sleep(delay, this.closing.signal);
+        try {
+          await heartbeat();
+        } catch (heartbeatError) {
+          throw new DeliveryAbandonedError('heartbeat failed (rebalance?)', { cause: heartbeatError });
+        }
+      }
+    }
+  }
+
+  /** A consumer span, child of the producer's context from the headers, around the whole record. */
+  private traced(
+    record: ConsumedRecord,
+    streamTopic: string,
+    work: () => Promise<Outcome>,
+  ): Promise<Outcome> {
+    const parent = extractTraceContext(record.headers);
+    const span = messagingTracer().startSpan(
+      `process ${streamTopic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': record.topic,
+          'messaging.consumer.group.name': this.options.group,
+          'messaging.destination.partition.id': String(record.partition),
+          'messaging.kafka.offset': record.offset,
+          'messaging.message.id': record.headers[HeaderNames.eventId] ?? '',
+          'portico.event_type': record.headers[HeaderNames.eventType] ?? '',
+        },
+      },
+      parent,
+    );
+    return context.with(trace.setSpan(parent, span), async () => {
+      try {
+        const outcome = await work();
+        span.setAttribute('portico.outcome', outcome);
+        return outcome;
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: describeError(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async invokeHandler({ event, manager, delivery }: HandlerInvocation): Promise<void> {
+    const handler = this.getHandlerByPattern(event.eventType);
+    if (!handler) throw new Error(`No handler for ${event.eventType}`);
+    const ctx = new EventContext(event, manager, delivery);
+    try {
+      const result = await handler(event.event, ctx);
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    } catch (error) {
+      trace
+        .getActiveSpan()
+        ?.recordException(error instanceof Error ? error : new Error(describeError(error)));
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import type { EntityManager } from 'typeorm';
+import { encodeEvent } from '../serde/event-encoder';
+import { outboxLaneOf } from './outbox-lane';
+
+export interface OutboxEvent<D extends DescMessage> {
+  readonly topic: string;
+  /** The parcel id. */
+  readonly key: string;
+  readonly tenantId: string;
+  /** Stream message descriptor of the topic (e.g. TrackingStreamEventSchema). */
+  readonly schema: D;
+  readonly message: MessageShape<D>;
+  readonly eventId?: string;
+  readonly occurredAt?: Date;
+}
+
+export interface AppendedEvent {
+  readonly eventId: string;
+  readonly eventType: string;
+}
+
+/**
+ * Writes events into the outbox inside the caller's transaction: the state change and its events
+ * commit or roll back together. The active trace context is stored with the row so the relay can
+ * continue the trace after the gap.
+ */
+export class OutboxWriter {
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  /** @param manager the EntityManager of the caller's open transaction. */
+  async append<D extends DescMessage>(manager: EntityManager, event: OutboxEvent<D>): Promise<AppendedEvent> {
+    const [appended] = await this.appendMany(manager, [event]);
+    return appended!;
+  }
+
+  /** Several events in one INSERT, in the given order (which is their publishing order per key). */
+  async appendMany(
+    manager: EntityManager,
+    events: readonly OutboxEvent<DescMessage>[],
+  ): Promise<AppendedEvent[]> {
+    assertInTransaction(manager);
+    if (events.length === 0) return [];
+    const topics: string[] = [];
+    const keys: string[] = [];
+    const lanes: number[] = [];
+    const values: Buffer[] = [];
+    const headers: string[] = [];
+    const appended: AppendedEvent[] = [];
+    for (const event of events) {
+      const record = encodeEvent({
+        schema: event.schema,
+        message: event.message,
+        key: event.key,
+        tenantId: event.tenantId,
+        eventId: event.eventId,
+        occurredAt: event.occurredAt,
+        now: this.clock,
+      });
+      topics.push(event.topic);
+      keys.push(record.key);
+      lanes.push(outboxLaneOf(record.key));
+      values.push(Buffer.from(record.value));
+      headers.push(JSON.stringify(record.headers));
+      appended.push({ eventId: record.eventId, eventType: record.eventType });
+    }
+    // unnest keeps it one statement (and one round trip) for any number of rows; WITH ORDINALITY +
+    // ORDER BY makes the bigserial ids follow the given order.
+    await manager.query(
+      `INSERT INTO outbox (topic, key, lane, value, headers)
+       SELECT topic, key, lane, value, headers::jsonb
+         FROM unnest($1::text[], $2::text[], $3::smallint[], $4::bytea[], $5::text[])
+              WITH ORDINALITY AS t(topic, key, lane, value, headers, n)
+        ORDER BY n`,
+      [topics, keys, lanes, values, headers],
+    );
+    return appended;
+  }
+}
+
+function assertInTransaction(manager: EntityManager): void {
+  // Outside a transaction the event could commit without the state change (or the reverse).
+  if (!manager.queryRunner?.isTransactionActive) {
+    throw new Error('OutboxWriter.append needs the EntityManager of an open transaction');
+  }
+}

@@ -1,0 +1,61 @@
+// A consumer controller as a service would write one, used by the integration tests: it records a
+// side effect through ctx.manager (the transport's transaction) and can be told to fail.
+import { Inject, Injectable } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { trace } from '@opentelemetry/api';
+import type { carrier } from '@portico/contracts';
+import { EventConsumer } from '../consumer/event-consumer.decorator';
+import { EventContext } from '../consumer/event-context';
+
+export const TRACKING_EVENT_RECORDED = 'portico.carrier.v1.TrackingEventRecorded';
+
+/** What the handler should do, per label (the event's source_event_id). */
+@Injectable()
+export class HandlerBehaviour {
+  /** label -> failures left (Infinity = always) */
+  readonly failures = new Map<string, number>();
+  /** Labels seen by the handler, including failed attempts. */
+  readonly attempts: string[] = [];
+  /** Simulated work per event, so a crash test can kill the process mid-batch. */
+  delayMs = 0;
+
+  failTimes(label: string, times: number): void {
+    this.failures.set(label, times);
+  }
+
+  fix(label: string): void {
+    this.failures.delete(label);
+  }
+}
+
+@EventConsumer()
+export class TrackingConsumer {
+  constructor(@Inject(HandlerBehaviour) private readonly behaviour: HandlerBehaviour) {}
+
+  @EventPattern(TRACKING_EVENT_RECORDED)
+  async onTrackingEventRecorded(
+    @Payload() event: carrier.TrackingEventRecorded,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    const label = event.sourceEventId;
+    this.behaviour.attempts.push(label);
+    await ctx.manager.query(
+      `INSERT INTO side_effects (event_id, label, parcel_id, trace_id, previous_failures) VALUES ($1, $2, $3, $4, $5)`,
+      [
+        ctx.eventId,
+        label,
+        ctx.parcelId,
+        trace.getActiveSpan()?.spanContext().traceId ?? null,
+        ctx.previousFailures,
+      ],
+    );
+    if (this.behaviour.delayMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, this.behaviour.delayMs));
+    const left = this.behaviour.failures.get(label) ?? 0;
+    if (left > 0) {
+      this.behaviour.failures.set(label, left - 1);
+      // after the insert: proves the transport's transaction rolls the handler's writes back
+      throw new Error(`carrier lookup failed for ${label}`);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { REDACTED, SENSITIVE_HEADER_PATTERN, redactPaths, scrubPersonalData } from './pii';
+import { currentTraceIds } from './trace-context';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  serviceName: string;
+  level?: LevelWithSilent;
+  /** Where JSON lines go; stdout by default. Tests pass a memory stream. */
+  destination?: DestinationStream;
+  /** Further field names to censor wherever they appear. */
+  redactKeys?: readonly string[];
+}
+
+/**
+ * Every line passes through the value scrubber on its way out, so an ID or phone number that slipped
+ * into a message, an error or a stack trace is masked no matter which field it ended up in.
+ */
+export function scrubbingStream(target: DestinationStream): DestinationStream {
+  return {
+    write(line: string) {
+      return target.write(scrubPersonalData(line));
+    },
+  };
+}
+
+/** JSON logger: level as text, ISO time, service name, trace ids of the active span, personal data censored. */
+export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: options.serviceName, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => currentTraceIds() ?? {},
+      redact: { paths: redactPaths(options.redactKeys), censor: REDACTED },
+      serializers: { err: pino.stdSerializers.err },
+    },
+    scrubbingStream(destination),
+  );
+}
+
+/** The query string may carry tokens (one-time links, signatures): request logs keep the path only. */
+export function pathWithoutQuery(url: string | undefined): string {
+  if (!url) return '';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function safeHeaders(headers: IncomingMessage['headers'] | Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = SENSITIVE_HEADER_PATTERN.test(name) ? REDACTED : value;
+  }
+  return out;
+}
+
+/** pino-http serializers: method, path and headers with credentials and signatures censored. */
+export const httpSerializers = {
+  req(req: {
+    id?: unknown;
+    method?: string;
+    url?: string;
+    headers?: Record<string, unknown>;
+    raw?: IncomingMessage;
+  }) {
+    const raw = (req.raw ?? req) as IncomingMessage & { originalUrl?: string };
+    return {
+      id: req.id,
+      method: raw.method ?? req.method,
+      // Behind Nest middleware on Fastify, url is relative to the mount point; originalUrl is the full one.
+      path: pathWithoutQuery(raw.originalUrl ?? raw.url ?? req.url),
+      headers: safeHeaders((raw.headers ?? req.headers ?? {}) as Record<string, unknown>),
+    };
+  },
+  res(res: { statusCode?: number; raw?: ServerResponse }) {
+    const raw = res.raw ?? (res as unknown as ServerResponse);
+    return { statusCode: raw.statusCode ?? res.statusCode };
+  },
+};

@@ -1,0 +1,6 @@
+export * from './domain-error';
+export * from './error-filter';
+export * from './shutdown';
+export * from './database';
+export * from './bootstrap';
+export * from './nest-logger';

@@ -1,0 +1,30 @@
+import type { ParsedWebhook } from '../tracking-update';
+
+export type WebhookHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/** Why a webhook was refused before anything was stored; mapped to 401/400 by the controller. */
+export class WebhookRejectedError extends Error {
+  constructor(
+    readonly code: 'WEBHOOK_SIGNATURE_INVALID' | 'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE' | 'WEBHOOK_PAYLOAD_INVALID',
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = 'WebhookRejectedError';
+  }
+}
+
+/**
+ * One carrier or aggregator format. Adding a carrier means adding one folder with one of these.
+ * `verify` works on the raw bytes (before any parsing) and must use timing-safe comparison;
+ * `secrets` holds every active secret of the account (two during a rotation).
+ */
+export interface WebhookAdapter {
+  readonly provider: string;
+  verify(rawBody: Buffer, headers: WebhookHeaders, secrets: readonly string[], now: Date): void;
+  parse(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook;
+}
+
+export function headerValue(headers: WebhookHeaders, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}

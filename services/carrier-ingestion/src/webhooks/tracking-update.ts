@@ -1,0 +1,61 @@
+/**
+ * What every carrier adapter turns a webhook into: one provider-neutral tracking update. The
+ * service maps it onto the published protobuf event; adapters never touch Kafka or the database.
+ */
+export const TRACKING_STATUSES = [
+  'info_received',
+  'in_transit',
+  'customs_hold',
+  'customs_released',
+  'out_for_delivery',
+  'available_for_pickup',
+  'delivered',
+  'delivery_failed',
+  'exception',
+  'expired',
+  'unknown',
+] as const;
+export type TrackingStatus = (typeof TRACKING_STATUSES)[number];
+
+export const CUSTOMS_HOLD_REASONS = ['id_documents_required', 'duties_unpaid', 'inspection', 'other'] as const;
+export type CustomsHoldReason = (typeof CUSTOMS_HOLD_REASONS)[number];
+
+export const EXCEPTION_REASONS = ['lost', 'damaged', 'returned_to_sender', 'address_issue', 'other'] as const;
+export type ExceptionReason = (typeof EXCEPTION_REASONS)[number];
+
+export interface TrackingLocation {
+  country?: string;
+  region?: string;
+  city?: string;
+  postalCode?: string;
+  description?: string;
+}
+
+/** Recipient details as the carrier sent them. Personal data: it never leaves this service raw. */
+export interface RecipientDetails {
+  name?: string;
+  phone?: string;
+  postalCode?: string;
+  addressLine?: string;
+  unit?: string;
+}
+
+export interface TrackingUpdate {
+  carrierCode: string;
+  trackingNumber: string;
+  status: TrackingStatus;
+  customsHoldReason?: CustomsHoldReason;
+  exceptionReason?: ExceptionReason;
+  location?: TrackingLocation;
+  occurredAt: Date;
+  estimatedDelivery?: string; // YYYY-MM-DD
+  rawCode: string;
+  rawDescription: string;
+  recipient?: RecipientDetails;
+}
+
+/** A verified, parsed webhook: its provider event id (for deduplication) and its updates. */
+export interface ParsedWebhook {
+  providerEventId?: string;
+  updates: TrackingUpdate[];
+}

@@ -1,0 +1,27 @@
+import {
+  commonSettings,
+  loadConfig,
+  processEnvironment,
+  schemas,
+  setting,
+  type ConfigOf,
+  type Environment,
+} from '@portico/config';
+
+export const SERVICE_NAME = 'clearance';
+
+/** Every setting of clearance: the common ones plus its own. Validated at start, all problems at once. */
+export const settings = {
+  ...commonSettings(SERVICE_NAME, { port: 3002, database: 'portico_clearance' }),
+  timerPollIntervalMs: setting(
+    'TIMER_POLL_INTERVAL_MS',
+    schemas.milliseconds.min(50).default(1_000),
+    'how often due deadline and reminder timers are claimed from the database',
+  ),
+};
+
+export type ClearanceConfig = ConfigOf<typeof settings>;
+
+export function loadServiceConfig(env: Environment = processEnvironment()): ClearanceConfig {
+  return loadConfig(SERVICE_NAME, settings, env);
+}

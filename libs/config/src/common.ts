@@ -30,6 +30,14 @@ export function commonSettings(service: string, defaults: { port: number; databa
       'comma-separated Kafka bootstrap servers',
     ),
     kafkaClientId: setting('KAFKA_CLIENT_ID', z.string().min(1).default(service), 'Kafka client id'),
+    kafkaConsumerGroup: setting(
+      'KAFKA_CONSUMER_GROUP',
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/)
+        .default(service),
+      'consumer group of this service (also names its retry and DLQ topics)',
+    ),
     otlpEndpoint: setting(
       'OTEL_EXPORTER_OTLP_ENDPOINT',
       schemas.optionalUrl,
@@ -52,3 +60,39 @@ export function commonSettings(service: string, defaults: { port: number; databa
 
 /** The values of `commonSettings`: what libraries such as service-kit need from any service's configuration. */
 export type CommonConfig = ConfigOf<ReturnType<typeof commonSettings>>;
+
+/**
+ * Keys for recipient-name and phone digests (HMAC), shared by carrier-ingestion, which digests the
+ * waybill's recipient, and notification, which digests its directory to match parcels to residents.
+ * `id=secret` pairs, newest first; the first one signs, all of them verify while keys rotate.
+ */
+export function recipientDigestSettings() {
+  return {
+    recipientDigestKeys: setting(
+      'RECIPIENT_DIGEST_KEYS',
+      z.string().transform((raw, ctx) => {
+        const keys = raw
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean)
+          .map((entry) => {
+            const eq = entry.indexOf('=');
+            return { id: entry.slice(0, eq).trim(), secret: entry.slice(eq + 1).trim() };
+          });
+        if (keys.length === 0 || keys.some((k) => !/^[a-z0-9-]{1,32}$/i.test(k.id) || k.secret.length < 32)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'must be id=secret pairs, comma-separated, with simple ids and secrets of at least 32 characters',
+          });
+          return z.NEVER;
+        }
+        return keys;
+      }),
+      'keys for recipient name/phone digests as id=secret pairs, newest first',
+      { secret: true },
+    ),
+  };
+}
+
+export type RecipientDigestConfig = ConfigOf<ReturnType<typeof recipientDigestSettings>>;

@@ -23,4 +23,5 @@ export * from './topics';
 export * from './headers';
 export * from './event-type';
 export * from './parcel-id';
+export * from './recipient-digest';
 export * from './registry';

@@ -24,6 +24,7 @@ import {
 import { Logger as NestPinoLogger, LoggerModule } from 'nestjs-pino';
 import { ROOT_LOGGER } from './database';
 import { ApiExceptionFilter, mapError } from './error-filter';
+import { MessagingRuntime } from './messaging';
 import { PinoNestLogger } from './nest-logger';
 import { installGracefulShutdown, type GracefulShutdown, type ProcessLike } from './shutdown';
 
@@ -201,11 +202,27 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     done();
   });
 
+  const transport = messagingRuntimeOf(app)?.consumerTransport();
+  if (transport) app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+
   await app.init();
+  if (transport) {
+    await app.startAllMicroservices();
+    // Ready only once the consumer group has joined: before that, events would wait unread.
+    await transport.ready();
+  }
   // From here on Nest's Logger goes through nestjs-pino, which adds the request's reqId to lines
   // logged while a request is handled.
   app.useLogger(app.get(NestPinoLogger));
   return { app, logger, metrics, readiness: app.get(ReadinessRegistry) };
+}
+
+function messagingRuntimeOf(app: NestFastifyApplication): MessagingRuntime | undefined {
+  try {
+    return app.get(MessagingRuntime, { strict: false });
+  } catch {
+    return undefined; // the service does not use MessagingModule
+  }
 }
 
 function startupFailure(error: unknown, config: CommonConfig): string {

@@ -4,3 +4,5 @@ export * from './shutdown';
 export * from './database';
 export * from './bootstrap';
 export * from './nest-logger';
+export * from './messaging';
+export * from './auth';

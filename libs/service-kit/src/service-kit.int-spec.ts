@@ -143,6 +143,7 @@ function configFor(databaseUrl: string, overrides: Partial<CommonConfig> = {}): 
     databaseUrl,
     kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
     kafkaClientId: 'service-kit-int',
+    kafkaConsumerGroup: 'service-kit-int',
     otlpEndpoint: undefined,
     logLevel: 'info',
     shutdownTimeoutMs: 5_000,

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule } from '@portico/service-kit';
+import { CARRIER_TRACKING_TOPIC } from '@portico/contracts';
+import { DatabaseModule, MessagingModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import type { CarrierIngestionConfig } from './config';
 
@@ -12,7 +13,10 @@ export class AppModule {
   static forRoot(config: CarrierIngestionConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [DatabaseModule.forRoot(config, migrations)],
+      imports: [
+        DatabaseModule.forRoot(config, migrations),
+        MessagingModule.forRoot(config, { produces: [CARRIER_TRACKING_TOPIC] }),
+      ],
     };
   }
 }

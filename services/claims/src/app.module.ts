@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule } from '@portico/service-kit';
+import { CLAIMS_CLAIM_TOPIC } from '@portico/contracts';
+import { DatabaseModule, MessagingModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import type { ClaimsConfig } from './config';
 
@@ -12,7 +13,10 @@ export class AppModule {
   static forRoot(config: ClaimsConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [DatabaseModule.forRoot(config, migrations)],
+      imports: [
+        DatabaseModule.forRoot(config, migrations),
+        MessagingModule.forRoot(config, { produces: [CLAIMS_CLAIM_TOPIC] }),
+      ],
     };
   }
 }

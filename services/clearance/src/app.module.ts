@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule } from '@portico/service-kit';
+import { CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC } from '@portico/contracts';
+import { DatabaseModule, MessagingModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import type { ClearanceConfig } from './config';
 
@@ -12,7 +13,14 @@ export class AppModule {
   static forRoot(config: ClearanceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [DatabaseModule.forRoot(config, migrations)],
+      imports: [
+        DatabaseModule.forRoot(config, migrations),
+        MessagingModule.forRoot(config, {
+          produces: [CLEARANCE_CASE_TOPIC],
+          consumes: [CARRIER_TRACKING_TOPIC],
+          group: config.kafkaConsumerGroup,
+        }),
+      ],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule } from '@portico/service-kit';
+import { VAULT_DOCUMENT_TOPIC } from '@portico/contracts';
+import { DatabaseModule, MessagingModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import type { IdVaultConfig } from './config';
 
@@ -12,7 +13,10 @@ export class AppModule {
   static forRoot(config: IdVaultConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [DatabaseModule.forRoot(config, migrations)],
+      imports: [
+        DatabaseModule.forRoot(config, migrations),
+        MessagingModule.forRoot(config, { produces: [VAULT_DOCUMENT_TOPIC] }),
+      ],
     };
   }
 }

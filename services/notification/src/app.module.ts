@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule } from '@portico/service-kit';
+import { CLEARANCE_CASE_TOPIC, NOTIFICATION_OUTREACH_TOPIC } from '@portico/contracts';
+import { DatabaseModule, MessagingModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import type { NotificationConfig } from './config';
 
@@ -12,7 +13,14 @@ export class AppModule {
   static forRoot(config: NotificationConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [DatabaseModule.forRoot(config, migrations)],
+      imports: [
+        DatabaseModule.forRoot(config, migrations),
+        MessagingModule.forRoot(config, {
+          produces: [NOTIFICATION_OUTREACH_TOPIC],
+          consumes: [CLEARANCE_CASE_TOPIC],
+          group: config.kafkaConsumerGroup,
+        }),
+      ],
     };
   }
 }

@@ -19,6 +19,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@portico/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    // subpath entry points (`@portico/observability/tracing`, `@portico/testing/platform`)
+    '^@portico/([a-z-]+)/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/$2.ts'),
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

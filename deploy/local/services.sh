@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-SERVICES=(carrier-ingestion clearance id-vault notification claims)
+SERVICES=("${SERVICE_NAMES[@]}")
 declare -A PORTS=([carrier-ingestion]=3001 [clearance]=3002 [id-vault]=3003 [notification]=3004 [claims]=3005)
 RUN_DIR="$PORTICO_ROOT/.local/run"
 mkdir -p "$RUN_DIR"
@@ -15,7 +15,12 @@ start_one() {
   local svc=$1
   if running "$svc"; then log "$svc already running (pid $(cat "$RUN_DIR/$svc.pid"))"; return; fi
   (cd "$PORTICO_ROOT" && node "services/$svc/dist/src/migrate.js") || die "$svc: migrations failed"
-  nohup node "$PORTICO_ROOT/services/$svc/dist/src/main.js" >>"$RUN_DIR/$svc.log" 2>&1 &
+  # Each service presents its own token when it calls another (AUTH_SERVICE_TOKENS lists them all).
+  local token_var="INTERNAL_SERVICE_TOKEN_${svc^^}"
+  token_var="${token_var//-/_}"
+  # A smaller young generation keeps each idle service well under 150 MB RSS (measured in issue 3).
+  INTERNAL_SERVICE_TOKEN="${!token_var}" NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=8}" \
+    HTTP_PORT="${PORTS[$svc]}" nohup node "$PORTICO_ROOT/services/$svc/dist/src/main.js" >>"$RUN_DIR/$svc.log" 2>&1 &
   echo $! >"$RUN_DIR/$svc.pid"
 }
 
@@ -42,6 +47,7 @@ stop_one() {
 
 case "${1:-}" in
   start)
+    ensure_local_secrets
     started=$SECONDS
     for svc in "${SERVICES[@]}"; do start_one "$svc"; done
     for svc in "${SERVICES[@]}"; do wait_ready "$svc"; done

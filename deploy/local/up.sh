@@ -11,6 +11,7 @@ ensure_kafka
 ensure_databases
 build_all
 bash "$PORTICO_ROOT/deploy/local/services.sh" start
+ensure_local_secrets
 node "$PORTICO_ROOT/tools/demo/dist/customs-hold-demo.js"
 
 cat <<MSG

@@ -28,7 +28,14 @@ interface OtlpTraces {
   resourceSpans?: Array<{
     resource?: { attributes?: OtlpKeyValue[] };
     scopeSpans?: Array<{
-      spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpKeyValue[] }>;
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: OtlpKeyValue[];
+      }>;
     }>;
   }>;
 }

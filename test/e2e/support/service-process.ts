@@ -31,11 +31,16 @@ export class ServiceProcess {
   }
 
   migrate(): void {
-    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'services', this.name, 'dist/src/migrate.js')], {
-      env: this.environment,
-      encoding: 'utf8',
-    });
-    if (result.status !== 0) throw new Error(`${this.name} migrations failed:\n${result.stdout}\n${result.stderr}`);
+    const result = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'services', this.name, 'dist/src/migrate.js')],
+      {
+        env: this.environment,
+        encoding: 'utf8',
+      },
+    );
+    if (result.status !== 0)
+      throw new Error(`${this.name} migrations failed:\n${result.stdout}\n${result.stderr}`);
   }
 
   async start(timeoutMs = 60_000): Promise<void> {
@@ -48,7 +53,8 @@ export class ServiceProcess {
     this.child.stderr!.pipe(log);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`${this.name} exited (${this.child.exitCode}):\n${this.logTail()}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`${this.name} exited (${this.child.exitCode}):\n${this.logTail()}`);
       try {
         const res = await fetch(`${this.baseUrl}/health/ready`);
         if (res.ok) return;

@@ -225,6 +225,12 @@ cmd_start() {
     cmd_wait
     return
   fi
+  # A broker of another checkout of this project (a second clone, CI beside a developer's platform)
+  # is reused rather than fought over: tests isolate themselves with unique topics and groups.
+  if port_open "$KAFKA_HOST" "$KAFKA_PORT" && probe; then
+    log "a Kafka broker not started from this checkout already answers on $BOOTSTRAP: using it"
+    return
+  fi
   if port_open "$KAFKA_HOST" "$KAFKA_PORT" || port_open "$KAFKA_HOST" "$KAFKA_CONTROLLER_PORT"; then
     die "port $KAFKA_PORT or $KAFKA_CONTROLLER_PORT on $KAFKA_HOST is taken by a process this script did not start (for ${KAFKA_DIR}); stop it, or use other ports: KAFKA_PORT, KAFKA_CONTROLLER_PORT and a KAFKA_LOCAL_DIR of their own"
   fi

@@ -1,12 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CARRIER_TRACKING_TOPIC } from '@portico/contracts';
-import { DatabaseModule, MessagingModule } from '@portico/service-kit';
+import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
+import { CarrierAccountsModule } from './carrier-accounts/carrier-accounts.module';
 import type { CarrierIngestionConfig } from './config';
+import { SharedModule } from './shared/shared.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * The carrier-ingestion application. Health, metrics, logging and the error filter come from
- * bootstrapService; feature modules are added to `imports`.
+ * bootstrapService. Every endpoint declares its callers (`@Access.*`): operators for the account
+ * API, public (signature-checked) for webhooks.
  */
 @Module({})
 export class AppModule {
@@ -15,7 +19,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         DatabaseModule.forRoot(config, migrations),
+        // After DatabaseModule: the relay stops before the DataSource closes (service-kit README).
         MessagingModule.forRoot(config, { produces: [CARRIER_TRACKING_TOPIC] }),
+        serviceAuthModule(config),
+        SharedModule.forRoot(config),
+        CarrierAccountsModule,
+        WebhooksModule,
       ],
     };
   }

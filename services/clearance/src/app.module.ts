@@ -1,12 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC } from '@portico/contracts';
-import { DatabaseModule, MessagingModule } from '@portico/service-kit';
+import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
+import { CasesModule } from './cases/cases.module';
 import type { ClearanceConfig } from './config';
+import { SharedModule } from './shared/shared.module';
 
 /**
  * The clearance application. Health, metrics, logging and the error filter come from
- * bootstrapService; feature modules are added to `imports`.
+ * bootstrapService; feature modules are added to `imports`. Every HTTP endpoint declares its
+ * callers (`@Access.*`).
  */
 @Module({})
 export class AppModule {
@@ -15,11 +18,15 @@ export class AppModule {
       module: AppModule,
       imports: [
         DatabaseModule.forRoot(config, migrations),
+        // After DatabaseModule: the relay stops before the DataSource closes (service-kit README).
         MessagingModule.forRoot(config, {
           produces: [CLEARANCE_CASE_TOPIC],
           consumes: [CARRIER_TRACKING_TOPIC],
           group: config.kafkaConsumerGroup,
         }),
+        serviceAuthModule(config),
+        SharedModule,
+        CasesModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { authSettings } from '@portico/auth';
 import {
   commonSettings,
   loadConfig,
@@ -13,6 +14,8 @@ export const SERVICE_NAME = 'clearance';
 /** Every setting of clearance: the common ones plus its own. Validated at start, all problems at once. */
 export const settings = {
   ...commonSettings(SERVICE_NAME, { port: 3002, database: 'portico_clearance' }),
+  // Stewards, managers and operators read cases with person tokens; notification with its service token.
+  ...authSettings(),
   timerPollIntervalMs: setting(
     'TIMER_POLL_INTERVAL_MS',
     schemas.milliseconds.min(50).default(1_000),

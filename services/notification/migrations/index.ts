@@ -1,5 +1,15 @@
+import { apiKeysMigration } from '@portico/auth';
 import { createMessagingMigration } from '@portico/messaging';
 import { InitialSchema1795392000000 } from './1795392000000-initial-schema';
+import { Directory1795478400001 } from './1795478400001-directory';
+import { ParcelsAndOutreach1795478400002 } from './1795478400002-parcels-and-outreach';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
-export const migrations = [InitialSchema1795392000000, createMessagingMigration(1795392000001)];
+export const migrations = [
+  InitialSchema1795392000000,
+  createMessagingMigration(1795392000001),
+  // Stamped after the migrations already applied in existing databases, so it sorts as new.
+  apiKeysMigration(1795478400000),
+  Directory1795478400001,
+  ParcelsAndOutreach1795478400002,
+];

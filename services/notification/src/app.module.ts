@@ -1,8 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CLEARANCE_CASE_TOPIC, NOTIFICATION_OUTREACH_TOPIC } from '@portico/contracts';
-import { DatabaseModule, MessagingModule } from '@portico/service-kit';
+import {
+  CARRIER_TRACKING_TOPIC,
+  CLEARANCE_CASE_TOPIC,
+  NOTIFICATION_OUTREACH_TOPIC,
+} from '@portico/contracts';
+import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import type { NotificationConfig } from './config';
+import { DirectoryModule } from './directory/directory.module';
+import { OutreachModule } from './outreach/outreach.module';
+import { ParcelsModule } from './parcels/parcels.module';
+import { SharedModule } from './shared/shared.module';
 
 /**
  * The notification application. Health, metrics, logging and the error filter come from
@@ -17,9 +25,15 @@ export class AppModule {
         DatabaseModule.forRoot(config, migrations),
         MessagingModule.forRoot(config, {
           produces: [NOTIFICATION_OUTREACH_TOPIC],
-          consumes: [CLEARANCE_CASE_TOPIC],
+          // Tracking builds the parcel projection that resolution reads; clearance asks for outreach.
+          consumes: [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC],
           group: config.kafkaConsumerGroup,
         }),
+        serviceAuthModule(config),
+        SharedModule.forRoot(config),
+        DirectoryModule,
+        ParcelsModule,
+        OutreachModule,
       ],
     };
   }

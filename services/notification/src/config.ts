@@ -1,7 +1,9 @@
+import { apiKeySettings, authSettings } from '@portico/auth';
 import {
   commonSettings,
   loadConfig,
   processEnvironment,
+  recipientDigestSettings,
   schemas,
   setting,
   type ConfigOf,
@@ -13,10 +15,25 @@ export const SERVICE_NAME = 'notification';
 /** Every setting of notification: the common ones plus its own. Validated at start, all problems at once. */
 export const settings = {
   ...commonSettings(SERVICE_NAME, { port: 3004, database: 'portico_notification' }),
+  // People (stewards, managers, operators) and property systems (directory import) call this service.
+  ...authSettings(),
+  ...apiKeySettings(),
+  // notification owns the directory: it digests residents' names/phones to match carrier hints.
+  ...recipientDigestSettings(),
   outboundWebhookTimeoutMs: setting(
     'OUTBOUND_WEBHOOK_TIMEOUT_MS',
     schemas.milliseconds.min(100).max(60_000).default(5_000),
     'how long a subscriber has to answer one webhook delivery',
+  ),
+  outreachAckSlaMs: setting(
+    'OUTREACH_ACK_SLA_MS',
+    schemas.milliseconds.min(60_000).max(86_400_000).default(7_200_000),
+    'how long a steward has to acknowledge an outreach task before it escalates',
+  ),
+  outreachExpeditedAckSlaMs: setting(
+    'OUTREACH_EXPEDITED_ACK_SLA_MS',
+    schemas.milliseconds.min(60_000).max(86_400_000).default(1_800_000),
+    'acknowledgement time for tasks of expedited cases (high value, perishable, short deadline)',
   ),
 };
 

@@ -25,6 +25,14 @@ describe('clearance case state machine', () => {
     }
   });
 
+  it('clears a case still waiting for documents when the carrier releases the parcel', () => {
+    // Customs may release without Portico's documents (sent another way, or the hold was lifted):
+    // the release is the fact, the case follows it.
+    expect(transition('awaiting_documents', 'clear')).toBe('cleared');
+    expect(transition('opened', 'clear')).toBe('cleared'); // holds that needed no documents
+    expect(transition('awaiting_documents', 'return_to_sender')).toBe('returned_to_sender');
+  });
+
   it('refuses every move out of a terminal state with a typed error', () => {
     for (const s of ['cleared', 'expired', 'returned_to_sender', 'cancelled'] as const) {
       expect(isTerminal(s)).toBe(true);

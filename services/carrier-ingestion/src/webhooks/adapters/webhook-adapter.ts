@@ -2,11 +2,21 @@ import type { ParsedWebhook } from '../tracking-update';
 
 export type WebhookHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
-/** Why a webhook was refused before anything was stored; mapped to 401/400 by the controller. */
+/** Where a payload is wrong and why, never with the offending value (it may be personal data). */
+export interface PayloadIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type WebhookRejectionCode =
+  'WEBHOOK_SIGNATURE_INVALID' | 'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE' | 'WEBHOOK_PAYLOAD_INVALID';
+
+/** Why a webhook was refused before anything was stored; mapped to 401/400 by the intake service. */
 export class WebhookRejectedError extends Error {
   constructor(
-    readonly code: 'WEBHOOK_SIGNATURE_INVALID' | 'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE' | 'WEBHOOK_PAYLOAD_INVALID',
+    readonly code: WebhookRejectionCode,
     readonly detail: string,
+    readonly issues: readonly PayloadIssue[] = [],
   ) {
     super(detail);
     this.name = 'WebhookRejectedError';

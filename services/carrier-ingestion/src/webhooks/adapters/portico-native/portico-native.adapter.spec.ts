@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import { customsHoldScenario, signedNativeWebhook } from '@portico/testing/platform';
 import { Webhook } from 'standardwebhooks';
 import { WebhookRejectedError } from '../webhook-adapter';
 import { PorticoNativeAdapter } from './portico-native.adapter';
@@ -104,5 +106,90 @@ describe('PorticoNativeAdapter', () => {
     expect(() => adapter.parse(Buffer.from([0xff, 0xfe, 0x00]), {})).toThrow(
       expect.objectContaining({ code: 'WEBHOOK_PAYLOAD_INVALID' }),
     );
+  });
+
+  it('maps the customs deadline and the shipment facts clearance needs', () => {
+    const withFacts = structuredClone(hold) as typeof hold & { data: { events: Record<string, unknown>[] } };
+    Object.assign(withFacts.data.events[0]!, {
+      customsDeadline: '2026-11-26T00:59:00+08:00',
+      estimatedDelivery: '2026-11-28',
+      shipment: {
+        originCountry: 'jp',
+        destinationCountry: 'CN',
+        declaredValue: { amount: '1280.00', currency: 'CNY' },
+        perishable: true,
+      },
+    });
+    const { raw, headers } = signed(withFacts);
+    const [update] = adapter.parse(raw, headers).updates;
+    expect(update!.customsDeadline?.toISOString()).toBe('2026-11-25T16:59:00.000Z');
+    expect(update!.estimatedDelivery).toBe('2026-11-28');
+    expect(update!.shipment).toEqual({
+      originCountry: 'JP',
+      destinationCountry: 'CN',
+      declaredValue: { amount: '1280.00', currency: 'CNY' },
+      perishable: true,
+    });
+    expect(update!.sourcePath).toBe('data.events.0');
+  });
+
+  it('refuses declared values that are not exact decimals of the currency', () => {
+    for (const declaredValue of [
+      { amount: 1280, currency: 'CNY' },
+      { amount: '12.345', currency: 'CNY' },
+      { amount: '100', currency: 'yuan' },
+    ]) {
+      const bad = structuredClone(hold) as typeof hold & { data: { events: Record<string, unknown>[] } };
+      Object.assign(bad.data.events[0]!, { shipment: { declaredValue } });
+      const { raw, headers } = signed(bad);
+      expect(() => adapter.parse(raw, headers)).toThrow(
+        expect.objectContaining({
+          code: 'WEBHOOK_PAYLOAD_INVALID',
+          issues: [
+            expect.objectContaining({
+              path: expect.stringMatching(/^data\.events\.0\.shipment\.declaredValue\./),
+            }),
+          ],
+        }),
+      );
+    }
+  });
+
+  it('gives structured issues (path and reason) for every problem', () => {
+    const bad = structuredClone(hold) as typeof hold & { data: { events: Record<string, unknown>[] } };
+    Object.assign(bad.data.events[0]!, { status: 'teleported', customsDeadline: 'tomorrow', extra: 1 });
+    const { raw, headers } = signed(bad);
+    try {
+      adapter.parse(raw, headers);
+      throw new Error('expected a rejection');
+    } catch (e) {
+      const paths = (e as WebhookRejectedError).issues.map((i) => i.path);
+      expect(paths).toEqual(
+        expect.arrayContaining(['data.events.0.status', 'data.events.0.customsDeadline', 'data.events.0']),
+      );
+    }
+  });
+
+  it('accepts a delivery signed with plain node:crypto, as docs/webhooks/portico-native.md shows', () => {
+    const body = JSON.stringify(hold);
+    const id = 'msg_docs';
+    const timestamp = Math.floor(Date.now() / 1000);
+    const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+    const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+    const headers = {
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': `v1,${signature}`,
+    };
+    expect(() => adapter.verify(Buffer.from(body), headers, [secret])).not.toThrow();
+  });
+
+  it("accepts the walking skeleton's customs-hold and release updates (libs/testing's scenario)", () => {
+    const scenario = customsHoldScenario('0a1b2c3d');
+    const { body, headers } = signedNativeWebhook(secret, [scenario.customsHold(), scenario.released()]);
+    expect(() => adapter.verify(Buffer.from(body), headers, [secret])).not.toThrow();
+    const [hold, released] = adapter.parse(Buffer.from(body), headers).updates;
+    expect(hold).toMatchObject({ status: 'customs_hold', customsDeadline: expect.any(Date) });
+    expect(released!.status).toBe('customs_released');
   });
 });

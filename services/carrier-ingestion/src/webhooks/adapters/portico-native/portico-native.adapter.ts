@@ -31,7 +31,10 @@ export class PorticoNativeAdapter implements WebhookAdapter {
     }
     const message = lastError instanceof Error ? lastError.message : '';
     if (lastError instanceof WebhookVerificationError && /timestamp/i.test(message)) {
-      throw new WebhookRejectedError('WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE', 'webhook-timestamp is outside the 5 minute tolerance');
+      throw new WebhookRejectedError(
+        'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE',
+        'webhook-timestamp is outside the 5 minute tolerance',
+      );
     }
     throw new WebhookRejectedError('WEBHOOK_SIGNATURE_INVALID', 'no active secret matches webhook-signature');
   }
@@ -41,17 +44,23 @@ export class PorticoNativeAdapter implements WebhookAdapter {
     try {
       json = JSON.parse(rawBody.toString('utf8'));
     } catch {
-      throw new WebhookRejectedError('WEBHOOK_PAYLOAD_INVALID', 'body is not valid JSON');
+      throw new WebhookRejectedError('WEBHOOK_PAYLOAD_INVALID', 'body is not valid JSON', [
+        { path: '(root)', message: 'body is not valid JSON' },
+      ]);
     }
     const parsed = porticoNativeWebhook.safeParse(json);
     if (!parsed.success) {
       // Paths and messages only: never the offending values, which may be personal data.
-      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      throw new WebhookRejectedError('WEBHOOK_PAYLOAD_INVALID', where);
+      const issues = parsed.error.issues.map((i) => ({
+        path: i.path.map(String).join('.') || '(root)',
+        message: i.message,
+      }));
+      const where = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+      throw new WebhookRejectedError('WEBHOOK_PAYLOAD_INVALID', where, issues);
     }
     return {
       providerEventId: headerValue(headers, 'webhook-id'),
-      updates: parsed.data.data.events.map((e) => ({
+      updates: parsed.data.data.events.map((e, i) => ({
         carrierCode: e.carrier,
         trackingNumber: e.trackingNumber,
         status: e.status,
@@ -60,9 +69,12 @@ export class PorticoNativeAdapter implements WebhookAdapter {
         location: e.location,
         occurredAt: new Date(e.occurredAt),
         estimatedDelivery: e.estimatedDelivery,
+        customsDeadline: e.customsDeadline === undefined ? undefined : new Date(e.customsDeadline),
         rawCode: e.carrierStatusCode,
         rawDescription: e.description,
         recipient: e.recipient,
+        shipment: e.shipment,
+        sourcePath: `data.events.${i}`,
       })),
     };
   }

@@ -1,0 +1,202 @@
+// deploy/k8s/portico rendered by real Helm (the helm binary, or helm-java through
+// deploy/k8s/tools/helm.sh when no binary can be installed) and checked: lint, values schema,
+// probes, resources, config/secret separation, PDBs, autoscaling, migration hook, KafkaTopics
+// matching libs/contracts and the services' consumer groups.
+// Not checked: the objects against the Kubernetes OpenAPI schemas (no kubeconform/cluster here).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { ROOT } from './lib/metrics.mjs';
+import { needTool, run, which } from './lib/tools.mjs';
+
+const SERVICES = ['carrier-ingestion', 'claims', 'clearance', 'id-vault', 'notification'];
+const canRender = which('helm') || (which('java') && which('mvn'));
+const HELM = 'deploy/k8s/tools/helm.sh';
+
+function helm(args) {
+  const res = run('bash', [HELM, ...args], { timeout: 300_000 });
+  assert.equal(res.status, 0, `helm.sh ${args.join(' ')}:\n${res.stderr}`);
+  return res.stdout;
+}
+function render(...sets) {
+  const docs = loadAll(
+    helm(['template', '--namespace', 'portico', ...sets.flatMap((s) => ['--set', s])]),
+  ).filter(Boolean);
+  const by = (kind) => docs.filter((d) => d.kind === kind);
+  return { docs, by };
+}
+
+/** Stream topics of libs/contracts and the consumer groups' topics from services/<svc>/src/app.module.ts. */
+function contracts() {
+  const topicsTs = readFileSync(join(ROOT, 'libs/contracts/src/topics.ts'), 'utf8');
+  const byConst = new Map(
+    [...topicsTs.matchAll(/export const (\w+_TOPIC)\b[^=]*=\s*defineTopic\(\s*'([^']+)'/g)].map((m) => [
+      m[1],
+      m[2],
+    ]),
+  );
+  const partitions = Number(/DEFAULT_PARTITIONS = (\d+)/.exec(topicsTs)[1]);
+  const consumes = {};
+  for (const svc of readdirSync(join(ROOT, 'services'))) {
+    let src = '';
+    try {
+      src = readFileSync(join(ROOT, 'services', svc, 'src/app.module.ts'), 'utf8');
+    } catch {
+      continue;
+    }
+    const list = /consumes:\s*\[([^\]]*)\]/.exec(src)?.[1] ?? '';
+    consumes[svc] = list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((c) => byConst.get(c) ?? c);
+  }
+  return { streams: [...byConst.values()], partitions, consumes };
+}
+
+test('helm lint --strict', (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  helm(['lint', '--strict']);
+});
+
+test('default values: probes, resources, security, config and secrets separated, PDB and HPA per service', (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  const { by } = render();
+  const deployments = by('Deployment');
+  assert.deepEqual(deployments.map((d) => d.metadata.labels['app.kubernetes.io/name']).sort(), SERVICES);
+  const configMaps = new Map(by('ConfigMap').map((c) => [c.metadata.name, c]));
+  for (const d of deployments) {
+    const name = d.metadata.labels['app.kubernetes.io/name'];
+    const pod = d.spec.template.spec;
+    const c = pod.containers[0];
+    assert.deepEqual(c.command, ['node', `services/${name}/dist/src/main.js`]);
+    assert.equal(c.livenessProbe.httpGet.path, '/health/live');
+    assert.equal(c.readinessProbe.httpGet.path, '/health/ready');
+    assert.equal(c.startupProbe.httpGet.path, '/health/live');
+    assert.ok(
+      c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory,
+      `${name}: resources`,
+    );
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+    assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+    assert.equal(d.spec.replicas, undefined, `${name}: replicas belong to the HPA`);
+    const cmRef = c.envFrom.find((e) => e.configMapRef).configMapRef.name;
+    const cm = configMaps.get(cmRef);
+    assert.ok(cm, `${name}: ConfigMap ${cmRef}`);
+    assert.equal(cm.data.HTTP_HOST, '0.0.0.0');
+    assert.equal(cm.data.KAFKA_CONSUMER_GROUP, name);
+    assert.ok(c.envFrom.filter((e) => e.secretRef).length === 2, `${name}: common + own Secret`);
+    for (const k of Object.keys(cm.data))
+      assert.doesNotMatch(
+        k,
+        /PASSWORD|TOKEN|SECRET|PEPPER|DATABASE_URL|_KEYS?$/,
+        `${name}: ${k} looks secret but is in a ConfigMap`,
+      );
+    assert.equal(c.ports[0].containerPort, Number(cm.data.HTTP_PORT));
+    assert.ok(pod.terminationGracePeriodSeconds * 1000 > Number(cm.data.SHUTDOWN_TIMEOUT_MS) + 5000);
+  }
+  assert.equal(by('Secret').length, 0, 'the chart must not carry secrets');
+  const selectorOf = (name) => deployments.find((d) => d.metadata.name === name).spec.selector.matchLabels;
+  for (const pdb of by('PodDisruptionBudget'))
+    assert.deepEqual(pdb.spec.selector.matchLabels, selectorOf(pdb.metadata.name));
+  assert.equal(by('PodDisruptionBudget').length, 5);
+  for (const hpa of by('HorizontalPodAutoscaler')) {
+    assert.equal(hpa.spec.scaleTargetRef.kind, 'Deployment');
+    assert.ok(selectorOf(hpa.spec.scaleTargetRef.name));
+    assert.equal(hpa.spec.metrics[0].resource.name, 'cpu');
+  }
+  assert.equal(by('HorizontalPodAutoscaler').length, 5);
+  for (const svc of by('Service')) assert.deepEqual(svc.spec.selector, selectorOf(svc.metadata.name));
+  assert.equal(by('ScaledObject').length, 0);
+  assert.equal(by('ServiceMonitor').length, 0);
+});
+
+test('KafkaTopics: every stream topic of libs/contracts, and retry + DLQ topics of every consumer group', (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  const { streams, partitions, consumes } = contracts();
+  const topics = new Map(
+    render()
+      .by('KafkaTopic')
+      .map((k) => [k.spec.topicName, k]),
+  );
+  const DAY = 24 * 3600 * 1000;
+  for (const s of streams) {
+    assert.ok(topics.has(s), `stream topic ${s}`);
+    assert.equal(topics.get(s).spec.partitions, partitions);
+    assert.equal(topics.get(s).spec.config['retention.ms'], String(14 * DAY));
+  }
+  for (const [group, list] of Object.entries(consumes)) {
+    for (const topic of list) {
+      assert.equal(
+        topics.get(`${topic}.retry.${group}`)?.spec.config['retention.ms'],
+        String(14 * DAY),
+        `${topic}.retry.${group}`,
+      );
+      assert.equal(
+        topics.get(`${topic}.dlq.${group}`)?.spec.config['retention.ms'],
+        String(30 * DAY),
+        `${topic}.dlq.${group}`,
+      );
+    }
+  }
+  for (const k of topics.values()) {
+    assert.equal(k.metadata.labels['strimzi.io/cluster'], 'portico');
+    assert.equal(k.metadata.annotations['helm.sh/resource-policy'], 'keep');
+    assert.equal(k.spec.config['cleanup.policy'], 'delete');
+  }
+  // The brief's wiring, whether or not the services' code has caught up yet.
+  for (const name of [
+    'carrier.tracking.v1.retry.clearance',
+    'carrier.tracking.v1.dlq.notification',
+    'clearance.case.v1.dlq.notification',
+  ])
+    assert.ok(topics.has(name), name);
+});
+
+test('migrations: one Job per service running migrate.js, a pre-install/pre-upgrade hook by default', (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  // helm-java returns the release manifest without hooks, so the Jobs are rendered as plain Jobs
+  // here (migrations.helmHook=false) and the hook annotations are checked in the template.
+  const jobs = render('migrations.helmHook=false').by('Job');
+  assert.deepEqual(
+    jobs.map((j) => j.spec.template.spec.containers[0].command[1]).sort(),
+    SERVICES.map((s) => `services/${s}/dist/src/migrate.js`),
+  );
+  for (const j of jobs) assert.equal(j.spec.template.spec.restartPolicy, 'Never');
+  const template = readFileSync(join(ROOT, 'deploy/k8s/portico/templates/migration-job.yaml'), 'utf8');
+  assert.match(template, /helm\.sh\/hook: pre-install,pre-upgrade/);
+  assert.match(template, /helm\.sh\/hook-delete-policy: before-hook-creation,hook-succeeded/);
+});
+
+test('KEDA on consumer lag replaces the CPU HPA; ServiceMonitors on request', (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  const { by } = render(
+    'services.notification.keda.enabled=true',
+    'services.clearance.keda.enabled=true',
+    'services.claims.keda.enabled=true',
+    'serviceMonitor.enabled=true',
+  );
+  const scaled = by('ScaledObject');
+  // claims consumes nothing yet: no lag to scale on, it keeps its CPU HPA.
+  assert.deepEqual(scaled.map((s) => s.metadata.name).sort(), ['portico-clearance', 'portico-notification']);
+  const hpas = by('HorizontalPodAutoscaler').map((h) => h.metadata.name);
+  for (const s of scaled) {
+    assert.ok(!hpas.includes(s.metadata.name), `${s.metadata.name}: HPA and ScaledObject both`);
+    assert.ok(s.spec.maxReplicaCount <= 6, 'never more replicas than partitions');
+    const kafka = s.spec.triggers.filter((tr) => tr.type === 'kafka');
+    assert.ok(kafka.length >= 2);
+    for (const tr of kafka) assert.equal(tr.metadata.consumerGroup, s.metadata.name.replace('portico-', ''));
+  }
+  assert.equal(by('ServiceMonitor').length, 5);
+  for (const sm of by('ServiceMonitor')) assert.equal(sm.spec.endpoints[0].path, '/metrics');
+});
+
+test('the values schema rejects a typo', (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  const res = run('bash', [HELM, 'template', '--set', 'services.clearance.replicaz=3'], { timeout: 300_000 });
+  assert.notEqual(res.status, 0);
+  assert.match(res.stderr, /replicaz|additional/i);
+});

@@ -1,0 +1,167 @@
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import {
+  carrier,
+  clearance,
+  ClearanceCaseEventSchema,
+  common,
+  ParcelRefSchema,
+  type ClearanceCaseEvent,
+} from '@portico/contracts';
+import type {
+  ClearanceCase,
+  ClearanceTrigger,
+  DeadlineSource,
+  DocumentTypeName,
+  ExpediteReason,
+  HoldReason,
+} from './case';
+import type { CaseState } from './case-state';
+
+/**
+ * `clearance.case.v1` events built from a case. Every event repeats the identity block and the
+ * state after the event, so consumers need nothing else (case.proto). Property id stays empty:
+ * clearance does not resolve recipients (notification does).
+ */
+
+const STATE: Readonly<Record<CaseState, clearance.CaseState>> = {
+  opened: clearance.CaseState.OPENED,
+  awaiting_documents: clearance.CaseState.AWAITING_DOCUMENTS,
+  documents_received: clearance.CaseState.DOCUMENTS_RECEIVED,
+  under_review: clearance.CaseState.UNDER_REVIEW,
+  rejected: clearance.CaseState.REJECTED,
+  submitted_to_carrier: clearance.CaseState.SUBMITTED_TO_CARRIER,
+  cleared: clearance.CaseState.CLEARED,
+  expired: clearance.CaseState.EXPIRED,
+  returned_to_sender: clearance.CaseState.RETURNED_TO_SENDER,
+  cancelled: clearance.CaseState.CANCELLED,
+};
+
+const HOLD_REASON: Readonly<Record<HoldReason, carrier.CustomsHoldReason>> = {
+  id_documents_required: carrier.CustomsHoldReason.ID_DOCUMENTS_REQUIRED,
+  duties_unpaid: carrier.CustomsHoldReason.DUTIES_UNPAID,
+  inspection: carrier.CustomsHoldReason.INSPECTION,
+  other: carrier.CustomsHoldReason.OTHER,
+};
+
+const DOCUMENT_TYPE: Readonly<Record<DocumentTypeName, common.DocumentType>> = {
+  resident_id_card: common.DocumentType.RESIDENT_ID_CARD,
+  passport: common.DocumentType.PASSPORT,
+  hk_macao_travel_permit: common.DocumentType.HK_MACAO_TRAVEL_PERMIT,
+  taiwan_travel_permit: common.DocumentType.TAIWAN_TRAVEL_PERMIT,
+  duty_payment_proof: common.DocumentType.DUTY_PAYMENT_PROOF,
+  proof_of_value: common.DocumentType.PROOF_OF_VALUE,
+};
+
+const EXPEDITE_REASON: Readonly<Record<ExpediteReason, clearance.ExpediteReason>> = {
+  high_value: clearance.ExpediteReason.HIGH_VALUE,
+  perishable: clearance.ExpediteReason.PERISHABLE,
+  short_deadline: clearance.ExpediteReason.SHORT_DEADLINE,
+};
+
+const DEADLINE_SOURCE: Readonly<Record<DeadlineSource, clearance.DeadlineSource>> = {
+  carrier: clearance.DeadlineSource.CARRIER,
+  policy: clearance.DeadlineSource.POLICY,
+};
+
+const TRIGGER: Readonly<Record<ClearanceTrigger, clearance.ClearanceTrigger>> = {
+  customs_released: clearance.ClearanceTrigger.CUSTOMS_RELEASED,
+  out_for_delivery: clearance.ClearanceTrigger.OUT_FOR_DELIVERY,
+  delivered: clearance.ClearanceTrigger.DELIVERED,
+};
+
+function identity(c: ClearanceCase, state: CaseState, at: Date) {
+  return {
+    caseId: c.id,
+    tenantId: c.tenantId,
+    parcel: create(ParcelRefSchema, {
+      parcelId: c.parcel.parcelId,
+      carrierCode: c.parcel.carrierCode,
+      trackingNumber: c.parcel.trackingNumber,
+    }),
+    propertyId: '',
+    state: STATE[state],
+    occurredAt: timestampFromDate(at),
+  };
+}
+
+/** CaseOpened: the state is OPENED whatever the case moved on to in the same transaction. */
+export function caseOpenedEvent(c: ClearanceCase): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'caseOpened',
+      value: create(clearance.CaseOpenedSchema, {
+        ...identity(c, 'opened', c.openedAt),
+        holdReason: HOLD_REASON[c.holdReason],
+        requiredDocuments: c.requiredDocuments.map((d) => DOCUMENT_TYPE[d]),
+        deadline: timestampFromDate(c.deadline),
+        deadlineSource: DEADLINE_SOURCE[c.deadlineSource],
+        expedited: c.expedited,
+        expediteReasons: c.expediteReasons.map((r) => EXPEDITE_REASON[r]),
+        origin: clearance.CaseOrigin.TRACKING_EVENT,
+        triggerEventId: c.triggerEventId,
+        policyId: c.policyId,
+        ...(c.recipientNameDigest
+          ? {
+              recipientNameDigest: create(common.KeyedDigestSchema, {
+                value: c.recipientNameDigest.value,
+                keyId: c.recipientNameDigest.keyId,
+              }),
+            }
+          : {}),
+      }),
+    },
+  });
+}
+
+export function documentsRequestedEvent(c: ClearanceCase, round: number, at: Date): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'documentsRequested',
+      value: create(clearance.DocumentsRequestedSchema, {
+        ...identity(c, 'awaiting_documents', at),
+        requiredDocuments: c.requiredDocuments.map((d) => DOCUMENT_TYPE[d]),
+        deadline: timestampFromDate(c.deadline),
+        round,
+        expedited: c.expedited,
+      }),
+    },
+  });
+}
+
+/** `at` is when the release happened (the tracking event's occurred_at). */
+export function caseClearedEvent(
+  c: ClearanceCase,
+  trigger: ClearanceTrigger,
+  triggerEventId: string,
+  at: Date,
+): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'caseCleared',
+      value: create(clearance.CaseClearedSchema, {
+        ...identity(c, 'cleared', at),
+        trigger: TRIGGER[trigger],
+        triggerEventId,
+        openedAt: timestampFromDate(c.openedAt),
+      }),
+    },
+  });
+}
+
+/** `at` is when the carrier recorded the return (the tracking event's occurred_at). */
+export function caseReturnedToSenderEvent(
+  c: ClearanceCase,
+  triggerEventId: string,
+  at: Date,
+): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'caseReturnedToSender',
+      value: create(clearance.CaseReturnedToSenderSchema, {
+        ...identity(c, 'returned_to_sender', at),
+        triggerEventId,
+      }),
+    },
+  });
+}

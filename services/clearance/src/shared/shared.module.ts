@@ -1,0 +1,18 @@
+import { Global, Module } from '@nestjs/common';
+import { newId } from './ids';
+import { CLOCK, ID_GENERATOR, type Clock } from './tokens';
+import { TypeOrmUnitOfWork, UnitOfWork } from './unit-of-work';
+
+const systemClock: Clock = () => new Date();
+
+/** Clock, id generator and transactions for every feature module. */
+@Global()
+@Module({
+  providers: [
+    { provide: CLOCK, useValue: systemClock },
+    { provide: ID_GENERATOR, useValue: newId },
+    { provide: UnitOfWork, useClass: TypeOrmUnitOfWork },
+  ],
+  exports: [CLOCK, ID_GENERATOR, UnitOfWork],
+})
+export class SharedModule {}

@@ -1,0 +1,68 @@
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { trace } from '@opentelemetry/api';
+import type { clearance } from '@portico/contracts';
+import { EventConsumer, EventContext } from '@portico/messaging';
+import { OutreachService, type CaseEndedCommand } from './outreach.service';
+
+/** `clearance.case.v1`: document requests become steward tasks; a case's end closes them. */
+@EventConsumer()
+export class ClearanceConsumer {
+  constructor(private readonly outreach: OutreachService) {}
+
+  @EventPattern('portico.clearance.v1.DocumentsRequested')
+  async onDocumentsRequested(
+    @Payload() event: clearance.DocumentsRequested,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    annotate(ctx, event.caseId);
+    await this.outreach.onDocumentsRequested(ctx.manager, {
+      tenantId: event.tenantId || ctx.tenantId,
+      caseId: event.caseId,
+      parcel: {
+        parcelId: event.parcel?.parcelId || ctx.parcelId,
+        carrierCode: event.parcel?.carrierCode ?? '',
+        trackingNumber: event.parcel?.trackingNumber ?? '',
+      },
+      // Round 0 would be a producer bug; treat it as the first request rather than a second one.
+      round: Math.max(1, event.round),
+      deadline: event.deadline ? timestampDate(event.deadline) : null,
+      expedited: event.expedited,
+      documents: event.requiredDocuments,
+      previousFailures: ctx.previousFailures,
+    });
+  }
+
+  @EventPattern('portico.clearance.v1.CaseCleared')
+  async onCaseCleared(@Payload() event: clearance.CaseCleared, @Ctx() ctx: EventContext): Promise<void> {
+    await this.closeTasks(ctx, event.caseId, 'case_advanced');
+  }
+
+  @EventPattern('portico.clearance.v1.CaseExpired')
+  async onCaseExpired(@Payload() event: clearance.CaseExpired, @Ctx() ctx: EventContext): Promise<void> {
+    await this.closeTasks(ctx, event.caseId, 'case_ended');
+  }
+
+  @EventPattern('portico.clearance.v1.CaseCancelled')
+  async onCaseCancelled(@Payload() event: clearance.CaseCancelled, @Ctx() ctx: EventContext): Promise<void> {
+    await this.closeTasks(ctx, event.caseId, 'case_ended');
+  }
+
+  @EventPattern('portico.clearance.v1.CaseReturnedToSender')
+  async onCaseReturnedToSender(
+    @Payload() event: clearance.CaseReturnedToSender,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.closeTasks(ctx, event.caseId, 'case_ended');
+  }
+
+  private async closeTasks(ctx: EventContext, caseId: string, resolution: CaseEndedCommand['resolution']) {
+    annotate(ctx, caseId);
+    await this.outreach.onCaseEnded(ctx.manager, { caseId, parcelId: ctx.parcelId, resolution });
+  }
+}
+
+/** Operators find a parcel's or case's trace by these ids (never personal data). */
+function annotate(ctx: EventContext, caseId: string): void {
+  trace.getActiveSpan()?.setAttributes({ 'portico.parcel_id': ctx.parcelId, 'portico.case_id': caseId });
+}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+export type FrontDeskReason =
+  | 'tenant_without_directory'
+  /** No tracking event ever told notification about the parcel (e.g. a case from a front-desk report). */
+  | 'parcel_unknown'
+  | 'no_address'
+  | 'no_property'
+  | 'ambiguous_property'
+  | 'no_resident'
+  | 'ambiguous_resident';
+
+export interface FrontDeskEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly propertyId: string | null;
+  readonly parcelId: string;
+  readonly caseId: string | null;
+  readonly carrierCode: string;
+  readonly trackingNumber: string;
+  /** The unit as the carrier wrote it (address data, not a person's). */
+  readonly hintUnit: string;
+  readonly reason: FrontDeskReason;
+}
+
+/** The queue of parcels nobody could be matched to, for the front desk to link by hand. */
+@Injectable()
+export class FrontDeskRepository {
+  /** Queues the parcel unless it is already waiting; true when queued now. */
+  async enqueue(m: EntityManager, e: FrontDeskEntry): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO front_desk_queue (id, tenant_id, property_id, parcel_id, case_id, carrier_code,
+                                     tracking_number, hint_unit, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (tenant_id, parcel_id) WHERE state = 'open' DO NOTHING
+       RETURNING id`,
+      [
+        e.id,
+        e.tenantId,
+        e.propertyId,
+        e.parcelId,
+        e.caseId,
+        e.carrierCode,
+        e.trackingNumber,
+        e.hintUnit,
+        e.reason,
+      ],
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,174 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Language } from '../directory/directory.types';
+import { returnedRows } from '../shared/sql';
+import type { CloseResolution, OutreachTask, TaskKind, TaskState } from './outreach-task';
+
+/** What the task list may be narrowed by; the access scope is already folded in. */
+export interface TaskFilter {
+  readonly tenantId?: string;
+  /** Only tasks of these properties (a steward's or manager's own). */
+  readonly propertyIds?: readonly string[];
+  readonly parcelId?: string;
+  readonly caseId?: string;
+  readonly state?: TaskState;
+  readonly limit: number;
+}
+
+/** A task as the read API shows it, with the names it may reveal to allowed callers. */
+export interface TaskListRow extends OutreachTask {
+  readonly acknowledgedAt: Date | null;
+  readonly closedAt: Date | null;
+  readonly closeResolution: CloseResolution | null;
+  readonly stewardName: string | null;
+  readonly residentName: string | null;
+}
+
+/** All SQL of outreach tasks; every method takes the caller's transaction (or the read manager). */
+@Injectable()
+export class OutreachRepository {
+  async existsForCaseRound(m: EntityManager, caseId: string, round: number): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM outreach_tasks WHERE case_id = $1 AND round = $2 LIMIT 1`,
+      [caseId, round],
+    );
+    return rows.length > 0;
+  }
+
+  /** Inserts the task unless its (case, round, kind) already has one; true when inserted. */
+  async insert(m: EntityManager, t: OutreachTask): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO outreach_tasks (id, tenant_id, property_id, case_id, round, parcel_id, carrier_code,
+                                   tracking_number, kind, steward_id, resident_id, state, ack_due_at,
+                                   deadline, expedited, script_template, script_language, script_zh,
+                                   script_en, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+       ON CONFLICT (case_id, round, kind) DO NOTHING
+       RETURNING id`,
+      [
+        t.id,
+        t.tenantId,
+        t.propertyId,
+        t.caseId,
+        t.round,
+        t.parcelId,
+        t.carrierCode,
+        t.trackingNumber,
+        t.kind,
+        t.stewardId,
+        t.residentId,
+        t.state,
+        t.ackDueAt,
+        t.deadline,
+        t.expedited,
+        t.script.templateRef,
+        t.script.language,
+        t.script.zh,
+        t.script.en,
+        t.createdAt,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  /** Closes the case's tasks that are not closed yet (optionally only some kinds, or all but one task). */
+  async closeOpenOfCase(
+    m: EntityManager,
+    caseId: string,
+    resolution: CloseResolution,
+    at: Date,
+    options: { kinds?: readonly TaskKind[]; exceptTaskId?: string } = {},
+  ): Promise<OutreachTask[]> {
+    const result = await m.query(
+      `UPDATE outreach_tasks
+          SET state = 'closed', closed_at = $2, close_resolution = $3
+        WHERE case_id = $1 AND state <> 'closed'
+          AND ($4::text[] IS NULL OR kind = ANY($4::text[]))
+          AND ($5::text IS NULL OR id <> $5)
+       RETURNING *`,
+      [caseId, at, resolution, options.kinds ?? null, options.exceptTaskId ?? null],
+    );
+    return returnedRows<TaskDbRow>(result).map(toTask);
+  }
+
+  async list(m: EntityManager, f: TaskFilter): Promise<TaskListRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.tenantId !== undefined) add('t.tenant_id = ?', f.tenantId);
+    if (f.propertyIds !== undefined) add('t.property_id = ANY(?::text[])', f.propertyIds);
+    if (f.parcelId !== undefined) add('t.parcel_id = ?', f.parcelId);
+    if (f.caseId !== undefined) add('t.case_id = ?', f.caseId);
+    if (f.state !== undefined) add('t.state = ?', f.state);
+    params.push(f.limit);
+    const rows: (TaskDbRow & { steward_name: string | null; resident_name: string | null })[] = await m.query(
+      `SELECT t.*, s.name AS steward_name, r.name AS resident_name
+         FROM outreach_tasks t
+         LEFT JOIN staff s ON s.id = t.steward_id
+         LEFT JOIN residents r ON r.id = t.resident_id
+        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY t.created_at DESC, t.id DESC
+        LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({
+      ...toTask(r),
+      acknowledgedAt: r.acknowledged_at,
+      closedAt: r.closed_at,
+      closeResolution: r.close_resolution,
+      stewardName: r.steward_name,
+      residentName: r.resident_name,
+    }));
+  }
+}
+
+interface TaskDbRow {
+  id: string;
+  tenant_id: string;
+  property_id: string;
+  case_id: string | null;
+  round: number;
+  parcel_id: string;
+  carrier_code: string;
+  tracking_number: string;
+  kind: TaskKind;
+  steward_id: string | null;
+  resident_id: string | null;
+  state: TaskState;
+  ack_due_at: Date;
+  deadline: Date | null;
+  expedited: boolean;
+  script_template: string;
+  script_language: Language;
+  script_zh: string;
+  script_en: string;
+  created_at: Date;
+  acknowledged_at: Date | null;
+  closed_at: Date | null;
+  close_resolution: CloseResolution | null;
+}
+
+function toTask(r: TaskDbRow): OutreachTask {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    propertyId: r.property_id,
+    caseId: r.case_id,
+    round: r.round,
+    parcelId: r.parcel_id,
+    carrierCode: r.carrier_code,
+    trackingNumber: r.tracking_number,
+    kind: r.kind,
+    stewardId: r.steward_id,
+    residentId: r.resident_id,
+    state: r.state,
+    ackDueAt: r.ack_due_at,
+    deadline: r.deadline,
+    expedited: r.expedited,
+    script: { templateRef: r.script_template, language: r.script_language, zh: r.script_zh, en: r.script_en },
+    createdAt: r.created_at,
+  };
+}

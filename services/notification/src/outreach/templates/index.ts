@@ -1,0 +1,3 @@
+export * from './template';
+export * from './documents-requested';
+export * from './unmatched-parcel';

@@ -1,0 +1,149 @@
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { carrier, type common } from '@portico/contracts';
+
+/** A keyed digest as stored: the HMAC bytes and the id of the key that made them. */
+export interface StoredDigest {
+  readonly value: Uint8Array;
+  readonly keyId: string;
+}
+
+/** What carrier-ingestion tells about the recipient: building-level address, unit, digests. */
+export interface RecipientHintRecord {
+  readonly countryCode: string;
+  readonly region: string;
+  readonly city: string;
+  readonly district: string;
+  readonly postalCode: string;
+  readonly addressLine: string;
+  readonly unit: string;
+  readonly nameDigest: StoredDigest | null;
+  readonly phoneDigest: StoredDigest | null;
+}
+
+export type ResolutionMethod = 'pre_registered' | 'address_match';
+
+export interface StoredResolution {
+  readonly propertyId: string;
+  readonly unitId: string;
+  readonly residentId: string;
+  readonly method: ResolutionMethod;
+}
+
+/** notification's view of one parcel, built from `carrier.tracking.v1`. */
+export interface ParcelProjection {
+  readonly tenantId: string;
+  readonly parcelId: string;
+  readonly carrierCode: string;
+  readonly trackingNumber: string;
+  /** Canonical status in snake case (`customs_hold`). */
+  readonly status: string;
+  readonly statusOccurredAt: Date;
+  readonly lastEventId: string;
+  readonly hint: RecipientHintRecord | null;
+  readonly hintOccurredAt: Date | null;
+  readonly resolution: StoredResolution | null;
+}
+
+/** One tracking event, reduced to what the projection keeps. */
+export interface TrackingUpdate {
+  readonly eventId: string;
+  readonly tenantId: string;
+  readonly parcelId: string;
+  readonly carrierCode: string;
+  readonly trackingNumber: string;
+  readonly status: string;
+  readonly occurredAt: Date;
+  /** carrier-ingestion saw a later scan before this one: history only, never a status change. */
+  readonly late: boolean;
+  readonly hint: RecipientHintRecord | null;
+}
+
+export function trackingUpdateOf(
+  event: carrier.TrackingEventRecorded,
+  meta: { eventId: string; occurredAt: Date },
+): TrackingUpdate {
+  return {
+    eventId: meta.eventId,
+    tenantId: event.tenantId,
+    parcelId: event.parcel?.parcelId ?? '',
+    carrierCode: event.parcel?.carrierCode ?? '',
+    trackingNumber: event.parcel?.trackingNumber ?? '',
+    status: statusName(event.status),
+    occurredAt: event.occurredAt ? timestampDate(event.occurredAt) : meta.occurredAt,
+    late: event.late,
+    hint: hintOf(event.recipient),
+  };
+}
+
+function statusName(status: carrier.TrackingStatus): string {
+  const name = carrier.TrackingStatus[status] as string | undefined;
+  return (name ?? 'UNKNOWN').toLowerCase();
+}
+
+function digestOf(digest: common.KeyedDigest | undefined): StoredDigest | null {
+  return digest && digest.value.length > 0 ? { value: digest.value, keyId: digest.keyId } : null;
+}
+
+/** The hint, or null when the provider sent nothing usable about the recipient. */
+export function hintOf(recipient: carrier.RecipientHint | undefined): RecipientHintRecord | null {
+  if (!recipient) return null;
+  const hint: RecipientHintRecord = {
+    countryCode: recipient.countryCode,
+    region: recipient.region,
+    city: recipient.city,
+    district: recipient.district,
+    postalCode: recipient.postalCode,
+    addressLine: recipient.addressLine,
+    unit: recipient.unit,
+    nameDigest: digestOf(recipient.nameDigest),
+    phoneDigest: digestOf(recipient.phoneDigest),
+  };
+  const empty =
+    !hint.addressLine &&
+    !hint.postalCode &&
+    !hint.unit &&
+    !hint.city &&
+    !hint.nameDigest &&
+    !hint.phoneDigest;
+  return empty ? null : hint;
+}
+
+/**
+ * Folds one tracking update into the projection. Consumers see a parcel's events in order per
+ * partition, but carriers do not send them in order: the status follows the latest `occurred_at`
+ * (an older scan never moves it back), and the recipient hint is the latest one that came with
+ * any data (many updates carry none).
+ */
+export function applyTrackingUpdate(
+  existing: ParcelProjection | undefined,
+  update: TrackingUpdate,
+): ParcelProjection {
+  if (!existing) {
+    return {
+      tenantId: update.tenantId,
+      parcelId: update.parcelId,
+      carrierCode: update.carrierCode,
+      trackingNumber: update.trackingNumber,
+      status: update.status,
+      statusOccurredAt: update.occurredAt,
+      lastEventId: update.eventId,
+      hint: update.hint,
+      hintOccurredAt: update.hint ? update.occurredAt : null,
+      resolution: null,
+    };
+  }
+  const newer = !update.late && update.occurredAt.getTime() >= existing.statusOccurredAt.getTime();
+  const hintNewer =
+    update.hint !== null &&
+    (existing.hint === null ||
+      existing.hintOccurredAt === null ||
+      update.occurredAt.getTime() >= existing.hintOccurredAt.getTime());
+  return {
+    ...existing,
+    status: newer ? update.status : existing.status,
+    statusOccurredAt: newer ? update.occurredAt : existing.statusOccurredAt,
+    lastEventId: newer ? update.eventId : existing.lastEventId,
+    hint: hintNewer ? update.hint : existing.hint,
+    hintOccurredAt: hintNewer ? update.occurredAt : existing.hintOccurredAt,
+  };
+}

@@ -1,0 +1,25 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { NotificationConfig } from '../config';
+import { newId } from './ids';
+import { CLOCK, ID_GENERATOR, NOTIFICATION_CONFIG, type Clock } from './tokens';
+import { TypeOrmUnitOfWork, UnitOfWork } from './unit-of-work';
+
+const systemClock: Clock = () => new Date();
+
+/** Clock, id generator, configuration and transactions for every feature module. */
+@Global()
+@Module({})
+export class SharedModule {
+  static forRoot(config: NotificationConfig): DynamicModule {
+    return {
+      module: SharedModule,
+      providers: [
+        { provide: CLOCK, useValue: systemClock },
+        { provide: ID_GENERATOR, useValue: newId },
+        { provide: NOTIFICATION_CONFIG, useValue: config },
+        { provide: UnitOfWork, useClass: TypeOrmUnitOfWork },
+      ],
+      exports: [CLOCK, ID_GENERATOR, NOTIFICATION_CONFIG, UnitOfWork],
+    };
+  }
+}

@@ -171,8 +171,9 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
     // One trace from the webhook request to the steward's task.
     const spans = await waitFor(
       () => {
+        // the trace of the intake: the carrier-ingestion span that recorded this parcel
         const intakeSpan = otlp.spans.find(
-          (s) => s.service === 'carrier-ingestion' && s.kind === 2 && s.name.includes('/webhooks'),
+          (s) => s.service === 'carrier-ingestion' && s.attributes['portico.parcel_id'] === parcel,
         );
         if (!intakeSpan) return undefined;
         const trace = otlp.spans.filter((s) => s.traceId === intakeSpan.traceId);

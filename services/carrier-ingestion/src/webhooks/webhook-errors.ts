@@ -53,3 +53,18 @@ export class WebhookPayloadError extends DomainError {
     });
   }
 }
+
+/** 415: the provider of this account never posts this media type (checked before the signature). */
+export class WebhookContentTypeError extends DomainError {
+  constructor(accepted: readonly string[]) {
+    super({
+      code: 'unsupported_media_type',
+      status: 415,
+      message: {
+        en: `This carrier account accepts ${accepted.join(' or ')} bodies only.`,
+        zh: `该承运商账户只接受 ${accepted.join(' 或 ')} 格式的请求体。`,
+      },
+      details: { accepted: [...accepted] },
+    });
+  }
+}

@@ -2,15 +2,12 @@
  * The webhook intake end to end inside carrier-ingestion, against real Postgres (a fresh database)
  * and the real Kafka broker: operator creates an account, a carrier posts signed webhooks, the
  * outbox relay publishes to carrier.tracking.v1 and a plain kafkajs consumer reads them back. The
- * database sits behind a TCP proxy in this file so it can be "taken down" for this app alone.
+ * database sits behind a TCP proxy (see test-support/intake-app.ts) so it can be "taken down" for
+ * this app alone.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { signDevToken } from '@portico/auth';
 import {
   carrier,
   CARRIER_TRACKING_TOPIC,
@@ -18,107 +15,17 @@ import {
   parcelId,
   TrackingStreamEventSchema,
 } from '@portico/contracts';
-import { createLogger } from '@portico/observability';
-import { createServiceApp, runMigrations } from '@portico/service-kit';
-import { createTestDatabase, getTestKafka, waitFor, type TestDatabase } from '@portico/testing';
+import { waitFor } from '@portico/testing';
 import { signedNativeWebhook, type NativeTrackingEvent } from '@portico/testing/platform';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { Client } from 'pg';
-import { migrations } from '../../migrations';
-import { AppModule } from '../app.module';
-import { loadServiceConfig, type CarrierIngestionConfig } from '../config';
+import { startIntakeApp, type IntakeApp, type Json } from '../test-support/intake-app';
 
 const runId = randomBytes(4).toString('hex');
-const devTokenKey = randomBytes(32).toString('base64url');
-const digestKey = { id: 'k1', secret: randomBytes(32).toString('base64url') };
 // Unique per run, so a scan for them can only match what this run emitted.
 const NAME = `测试${String.fromCodePoint(0x4e00 + (parseInt(runId.slice(0, 4), 16) % 2000))}名`;
 const PHONE = `137${String(parseInt(runId, 16) % 100_000_000).padStart(8, '0')}`;
 
-// Response bodies are asserted on, not typed.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-interface KafkaRecord {
-  key: string;
-  value: Buffer;
-  headers: Record<string, string>;
-}
-
-/** A TCP proxy in front of Postgres that the test can cut and restore. */
-async function startProxy(targetPort: number, targetHost: string) {
-  const sockets = new Set<Socket>();
-  let up = true;
-  const server: Server = createServer((client) => {
-    if (!up) return client.destroy();
-    const upstream = connect(targetPort, targetHost);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    cut() {
-      up = false;
-      for (const s of sockets) s.destroy();
-    },
-    restore() {
-      up = true;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** Reads carrier.tracking.v1 from the offsets it had when created: only records produced since. */
-async function trackingReader(brokers: string[]) {
-  const kafka = new Kafka({ clientId: `ci-int-reader-${runId}`, brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const start = await admin.fetchTopicOffsets(CARRIER_TRACKING_TOPIC.name);
-  await admin.disconnect();
-  const consumer: Consumer = kafka.consumer({ groupId: `ci-int-reader-${runId}` });
-  const records: KafkaRecord[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topics: [CARRIER_TRACKING_TOPIC.name], fromBeginning: false });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(message.headers ?? {}))
-        headers[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-      records.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), headers });
-    },
-  });
-  for (const p of start)
-    consumer.seek({ topic: CARRIER_TRACKING_TOPIC.name, partition: p.partition, offset: p.offset });
-  return {
-    keyed: (key: string) => records.filter((r) => r.key === key),
-    close: () => consumer.disconnect(),
-  };
-}
-
-function memoryLog() {
-  const lines: string[] = [];
-  const stream = new Writable({ write: (chunk, _enc, done) => (lines.push(chunk.toString()), done()) });
-  return { stream, text: () => lines.join('') };
-}
-
 describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
-  const log = memoryLog();
-  let db: TestDatabase;
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
-  let config: CarrierIngestionConfig;
-  let app: NestFastifyApplication;
-  let baseUrl: string;
-  let reader: Awaited<ReturnType<typeof trackingReader>>;
-  let pg: Client;
+  let intake: IntakeApp;
   let account: { id: string; secret: string };
   let counter = 0;
 
@@ -148,104 +55,25 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
     },
   });
 
-  const token = (roles: string[]) =>
-    signDevToken(
-      { subject: `operator-${runId}`, roles },
-      { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
-    );
-
-  async function api(
-    method: string,
-    path: string,
-    options: { body?: unknown; roles?: string[] | null } = {},
-  ) {
-    const roles = options.roles === undefined ? ['operator'] : options.roles;
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(roles ? { authorization: `Bearer ${await token(roles)}` } : {}),
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      headers: res.headers,
-      text,
-      body: (text ? JSON.parse(text) : undefined) as Json,
-    };
-  }
-
-  async function post(accountId: string, signed: { body: string; headers: Record<string, string> }) {
-    const res = await fetch(`${baseUrl}/webhooks/${accountId}`, {
-      method: 'POST',
-      headers: signed.headers,
-      body: signed.body,
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      headers: res.headers,
-      text,
-      body: (text ? JSON.parse(text) : undefined) as Json,
-    };
-  }
-
-  async function counts() {
-    const { rows } = await pg.query(
-      `SELECT (SELECT count(*)::int FROM webhook_receipts) AS receipts,
-              (SELECT count(*)::int FROM webhook_dedupe) AS dedupe,
-              (SELECT count(*)::int FROM outbox) AS outbox`,
-    );
-    return rows[0] as { receipts: number; dedupe: number; outbox: number };
-  }
+  const api = (...args: Parameters<IntakeApp['api']>) => intake.api(...args);
+  const post = (...args: Parameters<IntakeApp['post']>) => intake.post(...args);
+  const counts = () => intake.counts();
+  const reader = { keyed: (key: string) => intake.reader.keyed(key) };
+  const digestKey = () => intake.digestKey;
 
   async function publishedTotal(): Promise<number> {
-    const { rows } = await pg.query(
+    const { rows } = await intake.pg.query(
       `SELECT count(*)::int AS n FROM webhook_receipts WHERE outcome = 'accepted'`,
     );
     return rows[0].n as number;
   }
 
   beforeAll(async () => {
-    const { brokers } = await getTestKafka();
-    db = await createTestDatabase('carrier_ingestion');
-    const target = new URL(db.url);
-    proxy = await startProxy(Number(target.port || 5432), target.hostname);
-    const proxied = new URL(db.url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    config = loadServiceConfig({
-      DATABASE_URL: proxied.toString(),
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_CLIENT_ID: `carrier-ingestion-int-${runId}`,
-      AUTH_DEV_TOKEN_KEY: devTokenKey,
-      RECIPIENT_DIGEST_KEYS: `${digestKey.id}=${digestKey.secret}`,
-      CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
-      SHUTDOWN_TIMEOUT_MS: '5000',
-    });
-    await runMigrations(config, migrations);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    ({ app } = await createServiceApp({
-      module: AppModule.forRoot(config),
-      config,
-      logger: createLogger({ serviceName: config.serviceName, destination: log.stream }),
-    }));
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.getHttpServer().address() as { port: number };
-    baseUrl = `http://127.0.0.1:${address.port}`;
-    reader = await trackingReader(brokers);
+    intake = await startIntakeApp(runId);
   }, 60_000);
 
   afterAll(async () => {
-    proxy?.restore();
-    await reader?.close().catch(() => undefined);
-    await app?.close().catch(() => undefined);
-    await pg?.end().catch(() => undefined);
-    await proxy?.close();
-    await db?.drop();
+    await intake?.close();
   }, 30_000);
 
   describe('operator API', () => {
@@ -302,12 +130,12 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
       expect(got.body.secretVersions).toEqual([{ version: 1, createdAt: expect.any(String) }]);
 
       // sealed at rest, and audited with the operator's subject
-      const { rows } = await pg.query(
+      const { rows } = await intake.pg.query(
         'SELECT ciphertext FROM carrier_account_secrets WHERE account_id = $1',
         [account.id],
       );
       expect(rows[0].ciphertext.toString('latin1')).not.toContain(account.secret.slice(6));
-      const audit = await pg.query(
+      const audit = await intake.pg.query(
         'SELECT action, actor_subject FROM carrier_account_audit WHERE account_id = $1',
         [account.id],
       );
@@ -363,8 +191,8 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
         },
       });
       expect(timestampDate(event.customsDeadline!).getTime()).toBeGreaterThan(Date.now());
-      expect(matchesRecipientDigest(event.recipient?.nameDigest, 'name', NAME, [digestKey])).toBe(true);
-      expect(matchesRecipientDigest(event.recipient?.phoneDigest, 'phone', PHONE, [digestKey])).toBe(true);
+      expect(matchesRecipientDigest(event.recipient?.nameDigest, 'name', NAME, [digestKey()])).toBe(true);
+      expect(matchesRecipientDigest(event.recipient?.phoneDigest, 'phone', PHONE, [digestKey()])).toBe(true);
 
       const wholeRecord = Buffer.concat([
         Buffer.from(record!.key),
@@ -374,7 +202,7 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
       for (const value of [NAME, PHONE]) expect(wholeRecord.includes(Buffer.from(value, 'utf8'))).toBe(false);
 
       // The raw archive holds the exact bytes (and is the only place with the name), in today's partition.
-      const { rows } = await pg.query(
+      const { rows } = await intake.pg.query(
         `SELECT body, outcome, tableoid::regclass::text AS partition FROM webhook_receipts WHERE provider_event_id = $1`,
         [firstWebhookId],
       );
@@ -490,7 +318,7 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
       );
       expect((await post(account.id, signedNativeWebhook(third, [hold(trackingNumber())]))).status).toBe(202);
       account = { id: account.id, secret: third };
-      const audit = await pg.query(
+      const audit = await intake.pg.query(
         'SELECT action FROM carrier_account_audit WHERE account_id = $1 ORDER BY id',
         [account.id],
       );
@@ -499,7 +327,7 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
 
     it('answers 503 with Retry-After while the database is unreachable, and recovers', async () => {
       const accepted = await publishedTotal();
-      proxy.cut();
+      intake.proxy.cut();
       try {
         const tracking = trackingNumber();
         const res = await post(account.id, signedNativeWebhook(account.secret, [hold(tracking)]));
@@ -513,7 +341,7 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
         expect(admin.status).toBe(503);
         expect(admin.headers.get('retry-after')).toBe('5');
       } finally {
-        proxy.restore();
+        intake.proxy.restore();
       }
       // The carrier's retry after the outage goes through and is published.
       const tracking = trackingNumber();
@@ -534,7 +362,7 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
     });
 
     it('counts requests by provider and outcome on /metrics', async () => {
-      const text = await (await fetch(`${baseUrl}/metrics`)).text();
+      const text = await (await fetch(`${intake.baseUrl}/metrics`)).text();
       const value = (outcome: string, provider = 'portico-native') =>
         Number(
           new RegExp(
@@ -552,7 +380,7 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
     });
 
     it('logs one line per webhook with ids and outcome, and the name and phone nowhere', () => {
-      const lines = log
+      const lines = intake.log
         .text()
         .split('\n')
         .filter((l) => l.includes('"msg":"webhook received"'))
@@ -564,8 +392,8 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
         outcome: 'accepted',
         parcelIds: [parcelId('int-express', firstTracking)],
       });
-      expect(log.text()).not.toContain(NAME);
-      expect(log.text()).not.toContain(PHONE);
+      expect(intake.log.text()).not.toContain(NAME);
+      expect(intake.log.text()).not.toContain(PHONE);
     });
   });
 });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
@@ -18,6 +19,7 @@ import { UnitOfWork } from '../shared/unit-of-work';
 import { isWebhookProvider, WebhookAdapterRegistry } from './adapters/adapter-registry';
 import {
   headerValue,
+  mediaTypeOf,
   WebhookRejectedError,
   type PayloadIssue,
   type WebhookAdapter,
@@ -25,7 +27,12 @@ import {
 } from './adapters/webhook-adapter';
 import { toTrackingEventRecorded, toTrackingStreamEvent } from './tracking-event.mapper';
 import type { ParsedWebhook } from './tracking-update';
-import { CarrierAccountUnknownError, WebhookPayloadError, WebhookSignatureError } from './webhook-errors';
+import {
+  CarrierAccountUnknownError,
+  WebhookContentTypeError,
+  WebhookPayloadError,
+  WebhookSignatureError,
+} from './webhook-errors';
 import { WebhookMetrics, type IntakeOutcome } from './webhook-metrics';
 import { WebhookRepository } from './webhook.repository';
 
@@ -41,7 +48,10 @@ export type IntakeResult =
   | { readonly status: 'accepted'; readonly events: number; readonly parcelIds: readonly string[] }
   | { readonly status: 'duplicate'; readonly events: 0; readonly parcelIds: readonly string[] };
 
-/** Headers archived with the body: enough to re-verify and trace a delivery, nothing else. */
+/**
+ * Headers archived with every body (plus each adapter's `signatureHeaders`): enough to re-verify and
+ * trace a delivery, nothing else.
+ */
 const ARCHIVED_HEADERS = [
   'webhook-id',
   'webhook-timestamp',
@@ -56,6 +66,7 @@ const ARCHIVED_HEADERS = [
 // Statements of the intake transaction may take this long before the request becomes a 503.
 const STATEMENT_TIMEOUT_MS = 5_000;
 const MAX_EVENT_ID_KEY_LENGTH = 200;
+const JSON_ONLY: readonly string[] = ['application/json'];
 
 type TrackingOutboxEvent = OutboxEvent<typeof TrackingStreamEventSchema>;
 
@@ -145,6 +156,8 @@ export class WebhookIntakeService {
       throw new TemporarilyUnavailableError(`no adapter for provider ${provider}`);
     }
     facts.provider = provider;
+    const accepted = adapter.contentTypes ?? JSON_ONLY;
+    if (!accepted.includes(mediaTypeOf(delivery.headers) ?? '')) throw new WebhookContentTypeError(accepted);
 
     // Authenticity first, on the raw bytes; nothing about the payload is looked at before.
     const parsed = this.authenticateAndParse(adapter, delivery, secrets, receivedAt);
@@ -153,7 +166,7 @@ export class WebhookIntakeService {
     const issues: PayloadIssue[] = [];
     parsed.updates.forEach((update, i) => {
       const where = update.sourcePath ?? `updates.${i}`;
-      if (update.carrierCode !== account.carrierCode) {
+      if (adapter.carriers !== 'many' && update.carrierCode !== account.carrierCode) {
         issues.push({
           path: where,
           message: `carrier must be this account's carrier code "${account.carrierCode}"`,
@@ -203,7 +216,7 @@ export class WebhookIntakeService {
           receivedAt,
           carrierAccountId: account.id,
           provider,
-          headers: archivedHeaders(delivery.headers),
+          headers: archivedHeaders(delivery.headers, adapter.signatureHeaders ?? []),
           body: delivery.rawBody,
           outcome: claimed ? 'accepted' : 'duplicate',
           dedupeKey,
@@ -214,6 +227,10 @@ export class WebhookIntakeService {
         return claimed;
       }),
     );
+    if (firstSeen) {
+      const unmapped = parsed.updates.filter((u) => u.status === 'unknown').length;
+      if (unmapped > 0) this.metrics.countUnmappedStatuses(provider, unmapped);
+    }
     return firstSeen
       ? { status: 'accepted', events: events.length, parcelIds }
       : { status: 'duplicate', events: 0, parcelIds };
@@ -230,6 +247,10 @@ export class WebhookIntakeService {
     } catch (e) {
       if (!(e instanceof WebhookRejectedError) || e.code === 'WEBHOOK_PAYLOAD_INVALID') throw e;
       throw new WebhookSignatureError(e.code);
+    }
+    // Decoding would quietly turn invalid bytes into U+FFFD in what we publish: refuse instead.
+    if (!isUtf8(delivery.rawBody)) {
+      throw new WebhookPayloadError([{ path: '(root)', message: 'body is not valid UTF-8' }]);
     }
     try {
       return adapter.parse(delivery.rawBody, delivery.headers);
@@ -262,7 +283,7 @@ function annotateSpan(carrierAccountId: string, parcelIds: readonly string[]): v
 function outcomeOf(error: unknown): IntakeOutcome {
   if (error instanceof CarrierAccountUnknownError) return 'unknown_account';
   if (error instanceof WebhookSignatureError) return 'rejected_signature';
-  if (error instanceof WebhookPayloadError) return 'rejected_body';
+  if (error instanceof WebhookPayloadError || error instanceof WebhookContentTypeError) return 'rejected_body';
   if (error instanceof TemporarilyUnavailableError) return 'unavailable';
   return 'failed';
 }
@@ -278,9 +299,9 @@ export function dedupeKeyOf(providerEventId: string | undefined, rawBody: Buffer
   return `body-sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
 }
 
-function archivedHeaders(headers: WebhookHeaders): Record<string, string> {
+function archivedHeaders(headers: WebhookHeaders, signatureHeaders: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of ARCHIVED_HEADERS) {
+  for (const name of new Set([...ARCHIVED_HEADERS, ...signatureHeaders])) {
     const value = headerValue(headers, name);
     if (value !== undefined) out[name] = value.slice(0, 2_000);
   }

@@ -20,6 +20,7 @@ export type IntakeOutcome =
 export class WebhookMetrics {
   private readonly requests: Counter<'carrier_account_provider' | 'outcome'>;
   private readonly latency: Histogram<'carrier_account_provider' | 'outcome'>;
+  private readonly unmapped: Counter<'carrier_account_provider'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.requests = new Counter({
@@ -35,6 +36,17 @@ export class WebhookMetrics {
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     });
+    this.unmapped = new Counter({
+      name: 'portico_tracking_unmapped_status_total',
+      help: "Published tracking updates whose provider code has no mapping yet (status UNKNOWN): extend that provider's status map",
+      labelNames: ['carrier_account_provider'] as const,
+      registers: [registry],
+    });
+  }
+
+  /** Updates published with status `unknown` because the provider's code is not in its map. */
+  countUnmappedStatuses(provider: string, count: number): void {
+    this.unmapped.inc({ carrier_account_provider: provider }, count);
   }
 
   /** `provider` is 'unknown' when the account is: the label never carries what a caller typed. */

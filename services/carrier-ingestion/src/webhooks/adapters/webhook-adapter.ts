@@ -30,6 +30,18 @@ export class WebhookRejectedError extends Error {
  */
 export interface WebhookAdapter {
   readonly provider: string;
+  /**
+   * Media types (no parameters, lowercase) this provider posts; anything else is answered 415 before
+   * the signature is looked at. Defaults to JSON only.
+   */
+  readonly contentTypes?: readonly string[];
+  /** Request headers the signature depends on: archived with the raw body so a delivery can be re-verified. */
+  readonly signatureHeaders?: readonly string[];
+  /**
+   * 'single': the account is one carrier's and every update must be of the account's carrier code.
+   * 'many': an aggregator (AfterShip, EasyPost, 17TRACK) that reports parcels of any carrier.
+   */
+  readonly carriers?: 'single' | 'many';
   verify(rawBody: Buffer, headers: WebhookHeaders, secrets: readonly string[], now: Date): void;
   parse(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook;
 }
@@ -37,4 +49,10 @@ export interface WebhookAdapter {
 export function headerValue(headers: WebhookHeaders, name: string): string | undefined {
   const v = headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** `application/json; charset=utf-8` -> `application/json`; undefined when the header is absent. */
+export function mediaTypeOf(headers: WebhookHeaders): string | undefined {
+  const value = headerValue(headers, 'content-type');
+  return value?.split(';', 1)[0]!.trim().toLowerCase() || undefined;
 }

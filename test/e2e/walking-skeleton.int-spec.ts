@@ -4,7 +4,6 @@
 // -> Kafka -> notification as ONE trace, and the resident's personal data must appear nowhere but
 // in the services that own it.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import {
   CARRIER_TRACKING_TOPIC,
   CLEARANCE_CASE_TOPIC,
@@ -19,24 +18,12 @@ import {
 } from '@portico/testing/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
-import { ServiceProcess } from './support/service-process';
+import { ARTIFACTS, freePort, ServiceProcess } from './support/service-process';
 
 const SERVICES = ['carrier-ingestion', 'clearance', 'id-vault', 'notification', 'claims'] as const;
 type ServiceName = (typeof SERVICES)[number];
 
 const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface KafkaRecord {
   topic: string;
@@ -109,13 +96,18 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
     for (const name of SERVICES) {
       const db = await createTestDatabase(`e2e_${name.replace(/-/g, '_')}`);
       databases.push(db);
-      const service = new ServiceProcess(name, await freePort(), {
-        ...shared,
-        DATABASE_URL: db.url,
-        // Groups of their own: a platform started with `npm run up` may be consuming the same topics.
-        KAFKA_CONSUMER_GROUP: `e2e-${runId}-${name}`,
-        INTERNAL_SERVICE_TOKEN: tokens[name]!,
-      });
+      const service = new ServiceProcess(
+        name,
+        await freePort(),
+        {
+          ...shared,
+          DATABASE_URL: db.url,
+          // Groups of their own: a platform started with `npm run up` may be consuming the same topics.
+          KAFKA_CONSUMER_GROUP: `e2e-${runId}-${name}`,
+          INTERNAL_SERVICE_TOKEN: tokens[name]!,
+        },
+        ARTIFACTS,
+      );
       service.migrate();
       processes.set(name, service);
     }

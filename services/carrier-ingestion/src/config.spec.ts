@@ -28,7 +28,7 @@ describe('carrier-ingestion configuration', () => {
     expect(config.httpPort).toBe(3001);
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/portico_carrier_ingestion');
     expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092']);
-    expect(config.webhookDedupeWindowHours).toBe(96);
+    expect(config.webhookDedupeWindowHours).toBe(192);
     expect(config.webhookRawRetentionDays).toBe(30);
     expect(config.recipientDigestKeys).toEqual([
       { id: 'k1', secret: 'digest-key-0123456789-abcdefghijklmnopq' },
@@ -49,7 +49,7 @@ describe('carrier-ingestion configuration', () => {
   });
 
   it('validates its own settings', () => {
-    expect(() => loadServiceConfig({ ...SECRETS, WEBHOOK_DEDUPE_WINDOW_HOURS: '24' })).toThrow(
+    expect(() => loadServiceConfig({ ...SECRETS, WEBHOOK_DEDUPE_WINDOW_HOURS: '167' })).toThrow(
       /WEBHOOK_DEDUPE_WINDOW_HOURS/,
     );
     expect(() => loadServiceConfig({ ...SECRETS, WEBHOOK_RAW_RETENTION_DAYS: '0' })).toThrow(

@@ -74,10 +74,15 @@ export const settings = {
     'AES-256-GCM key(s) sealing carrier webhook secrets at rest: one base64 32-byte key, or id=base64key pairs newest first',
     { secret: true },
   ),
-  // Carriers retry for days (AfterShip: about 3): a duplicate must be recognised for longer than that.
+  // Senders retry for days (AfterShip about 3, Standard Webhooks senders up to a few): a duplicate must
+  // be recognised for longer than any of them, so at least 7 days; the default adds a day of margin.
   webhookDedupeWindowHours: setting(
     'WEBHOOK_DEDUPE_WINDOW_HOURS',
-    z.coerce.number().int().min(72, 'must be at least 72 (carriers retry for about 3 days)').default(96),
+    z.coerce
+      .number()
+      .int()
+      .min(168, 'must be at least 168 (7 days: longer than any sender retries)')
+      .default(192),
     'how long a delivered webhook is remembered for de-duplication',
   ),
   // The raw archive holds recipients' personal data as the carrier sent it: kept only as long as

@@ -54,7 +54,7 @@ describe('webhook archive maintenance (real Postgres)', () => {
       new TypeOrmUnitOfWork(dataSource),
       new WebhookArchiveRepository(),
       () => now,
-      { webhookRawRetentionDays: 30, webhookDedupeWindowHours: 96 },
+      { webhookRawRetentionDays: 30, webhookDedupeWindowHours: 192 },
     );
   });
 
@@ -115,8 +115,8 @@ describe('webhook archive maintenance (real Postgres)', () => {
         'INSERT INTO webhook_dedupe (carrier_account_id, dedupe_key, first_seen_at, receipt_id) VALUES ($1, $2, $3, $4)',
         ['ca_x', key, at, randomUUID()],
       );
-    await seen('event:old', new Date(now.getTime() - 97 * 3_600_000));
-    await seen('event:recent', new Date(now.getTime() - 95 * 3_600_000));
+    await seen('event:old', new Date(now.getTime() - 193 * 3_600_000));
+    await seen('event:recent', new Date(now.getTime() - 191 * 3_600_000));
     const report = await maintenance.runOnce();
     expect(report.purgedDedupeKeys).toBe(1);
     const keys = (await dataSource.query('SELECT dedupe_key FROM webhook_dedupe')).map(

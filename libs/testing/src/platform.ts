@@ -4,3 +4,4 @@ export * from './platform/native-webhook';
 export * from './platform/customs-hold-scenario';
 export * from './platform/platform-client';
 export * from './platform/service-process';
+export * from './platform/provider-webhooks';

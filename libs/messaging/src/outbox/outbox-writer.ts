@@ -1,4 +1,5 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import { context as otelContext, type Context } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
 import { encodeEvent } from '../serde/event-encoder';
 import { outboxLaneOf } from './outbox-lane';
@@ -13,6 +14,11 @@ export interface OutboxEvent<D extends DescMessage> {
   readonly message: MessageShape<D>;
   readonly eventId?: string;
   readonly occurredAt?: Date;
+  /**
+   * The trace the event continues, when it is not the one active at append time: a group commit
+   * writes many requests' events in one transaction, and each must carry its own request's trace.
+   */
+  readonly traceContext?: Context;
 }
 
 export interface AppendedEvent {
@@ -48,15 +54,17 @@ export class OutboxWriter {
     const headers: string[] = [];
     const appended: AppendedEvent[] = [];
     for (const event of events) {
-      const record = encodeEvent({
-        schema: event.schema,
-        message: event.message,
-        key: event.key,
-        tenantId: event.tenantId,
-        eventId: event.eventId,
-        occurredAt: event.occurredAt,
-        now: this.clock,
-      });
+      const encode = () =>
+        encodeEvent({
+          schema: event.schema,
+          message: event.message,
+          key: event.key,
+          tenantId: event.tenantId,
+          eventId: event.eventId,
+          occurredAt: event.occurredAt,
+          now: this.clock,
+        });
+      const record = event.traceContext ? otelContext.with(event.traceContext, encode) : encode();
       topics.push(event.topic);
       keys.push(record.key);
       lanes.push(outboxLaneOf(record.key));

@@ -23,8 +23,9 @@ const swcOptions = {
 
 const originalResolve = Module._resolveFilename;
 Module._resolveFilename = function resolvePortico(request, ...rest) {
-  const match = /^@portico\/([a-z-]+)$/.exec(request);
-  const target = match ? path.join(repoRoot, 'libs', match[1], 'src', 'index.ts') : request;
+  // `@portico/<lib>` and subpath entry points such as `@portico/testing/platform`
+  const match = /^@portico\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(request);
+  const target = match ? path.join(repoRoot, 'libs', match[1], 'src', `${match[2] ?? 'index'}.ts`) : request;
   return originalResolve.call(this, target, ...rest);
 };
 

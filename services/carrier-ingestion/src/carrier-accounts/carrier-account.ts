@@ -42,9 +42,12 @@ export interface CarrierAccountView {
   secretVersions: { version: number; createdAt: string }[];
 }
 
-/** A view plus the one-time plaintext secret, answered only when a secret is created. */
+/**
+ * A view plus the one-time plaintext secret, answered only when Portico generated it (a secret the
+ * operator brought from the provider is never echoed).
+ */
 export interface CarrierAccountWithSecret extends CarrierAccountView {
-  secret: string;
+  secret?: string;
 }
 
 export function viewOf(account: CarrierAccount, secrets: readonly SecretVersion[]): CarrierAccountView {

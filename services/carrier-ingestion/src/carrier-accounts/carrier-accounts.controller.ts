@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, UseFilters } from
 import { Access, CurrentPrincipal, type PersonPrincipal } from '@portico/auth';
 import { RetryAfterFilter } from '../shared/retry-after.filter';
 import type { CarrierAccountView, CarrierAccountWithSecret } from './carrier-account';
-import { createCarrierAccountBody } from './carrier-account.dto';
+import { createCarrierAccountBody, rotateSecretBody } from './carrier-account.dto';
 import { CarrierAccountsService } from './carrier-accounts.service';
 
 /**
@@ -31,9 +31,11 @@ export class CarrierAccountsController {
   @Header('Cache-Control', 'no-store')
   rotateSecret(
     @Param('id') id: string,
+    @Body() body: unknown,
     @CurrentPrincipal('person') operator: PersonPrincipal,
   ): Promise<CarrierAccountWithSecret> {
-    return this.accounts.rotateSecret(id, actorOf(operator));
+    const { secret } = rotateSecretBody.parse(body ?? {});
+    return this.accounts.rotateSecret(id, actorOf(operator), secret);
   }
 
   @Post(':id/disable')

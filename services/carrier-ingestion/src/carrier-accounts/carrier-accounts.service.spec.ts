@@ -119,7 +119,7 @@ describe('CarrierAccountsService', () => {
     expect(created.secret).toMatch(/^whsec_/);
     const stored = repo.secrets[0]!;
     expect(stored.sealed.keyId).toBe('k1');
-    expect(stored.sealed.ciphertext.toString('latin1')).not.toContain(created.secret.slice(6));
+    expect(stored.sealed.ciphertext.toString('latin1')).not.toContain(created.secret!.slice(6));
     expect(repo.audit).toEqual([
       expect.objectContaining({ accountId: created.id, action: 'created', actor: operator }),
     ]);

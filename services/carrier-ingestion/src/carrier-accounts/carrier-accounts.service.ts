@@ -26,6 +26,11 @@ export interface NewCarrierAccount {
   provider: string;
   carrierCode: string;
   displayName: string;
+  /**
+   * A secret the provider issued (AfterShip's webhook secret, 17TRACK's security key, SF's
+   * checkWord). Absent: Portico generates one and answers it once.
+   */
+  secret?: string;
 }
 
 /** What the webhook intake needs to authenticate a delivery: the account and its active secrets in clear. */
@@ -75,7 +80,7 @@ export class CarrierAccountsService {
       createdAt: now,
       updatedAt: now,
     };
-    const secret = this.source.newSecret();
+    const secret = input.secret ?? this.source.newSecret();
     await guardDatabase(() =>
       this.uow.transaction(async (m) => {
         await this.accounts.insertAccount(m, account);
@@ -93,19 +98,20 @@ export class CarrierAccountsService {
             provider: account.provider,
             carrierCode: account.carrierCode,
             secretVersion: 1,
+            secretIssuedBy: input.secret === undefined ? 'portico' : 'provider',
           },
           at: now,
         });
       }),
     );
-    return { ...viewOf(account, [{ version: 1, createdAt: now }]), secret };
+    return withSecret(viewOf(account, [{ version: 1, createdAt: now }]), secret, input.secret === undefined);
   }
 
   /** Adds secret version n+1 and retires everything below n: the sender can switch without a gap. */
-  async rotateSecret(accountId: string, actor: Actor): Promise<CarrierAccountWithSecret> {
+  async rotateSecret(accountId: string, actor: Actor, issued?: string): Promise<CarrierAccountWithSecret> {
     this.assertIdShape(accountId);
     const now = this.clock();
-    const secret = this.source.newSecret();
+    const secret = issued ?? this.source.newSecret();
     const { account, versions } = await guardDatabase(() =>
       this.uow.transaction(async (m) => {
         const found = await this.accounts.find(m, accountId, { lock: true });
@@ -133,7 +139,7 @@ export class CarrierAccountsService {
         };
       }),
     );
-    return { ...viewOf(account, versions), secret };
+    return withSecret(viewOf(account, versions), secret, issued === undefined);
   }
 
   /** Stops accepting the account's webhooks at once. Disabling a disabled account changes nothing. */
@@ -200,4 +206,9 @@ export class CarrierAccountsService {
     // Not a possible id: answer as for an unknown one, without a query.
     if (!CARRIER_ACCOUNT_ID.test(accountId)) throw new CarrierAccountNotFoundError();
   }
+}
+
+/** A generated secret is answered once; one the caller brought from its provider is not echoed. */
+function withSecret(view: CarrierAccountView, secret: string, generated: boolean): CarrierAccountWithSecret {
+  return generated ? { ...view, secret } : view;
 }

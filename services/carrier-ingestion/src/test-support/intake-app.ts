@@ -155,7 +155,11 @@ export async function startIntakeApp(runId: string) {
     );
 
   /** An operator API call; `roles: null` sends no token. */
-  async function api(method: string, path: string, options: { body?: unknown; roles?: string[] | null } = {}) {
+  async function api(
+    method: string,
+    path: string,
+    options: { body?: unknown; roles?: string[] | null } = {},
+  ) {
     const roles = options.roles === undefined ? ['operator'] : options.roles;
     const res = await fetch(`${baseUrl}${path}`, {
       method,
@@ -178,7 +182,12 @@ export async function startIntakeApp(runId: string) {
     return answer(res);
   }
 
-  async function createAccount(body: { tenantId: string; provider: string; carrierCode?: string; displayName: string }) {
+  async function createAccount(body: {
+    tenantId: string;
+    provider: string;
+    carrierCode?: string;
+    displayName: string;
+  }) {
     const res = await api('POST', '/v1/carrier-accounts', { body });
     if (res.status !== 201) throw new Error(`account creation answered ${res.status}: ${res.text}`);
     return { id: res.body.id as string, secret: res.body.secret as string, view: res.body as Json };

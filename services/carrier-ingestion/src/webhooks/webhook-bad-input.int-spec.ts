@@ -122,12 +122,18 @@ describe('carrier-ingestion refuses bad input cleanly (real Postgres and Kafka)'
   it('refuses a signed body that is not valid UTF-8 with 400 webhook_payload_invalid', async () => {
     // A valid payload but for one description byte: decoding would silently turn it into U+FFFD.
     const body = Buffer.from(
-      JSON.stringify({ type: 'tracking.updated', timestamp: new Date().toISOString(), data: { events: [event('BAD0000003')] } }),
+      JSON.stringify({
+        type: 'tracking.updated',
+        timestamp: new Date().toISOString(),
+        data: { events: [event('BAD0000003')] },
+      }),
     );
     const at = body.indexOf('In transit');
     const broken = Buffer.concat([body.subarray(0, at), Buffer.from([0xc3, 0x28]), body.subarray(at)]);
     const res = await expectRefused(signRaw(account.secret, broken), 400, 'webhook_payload_invalid');
-    expect(res.body.error.details.issues).toEqual([{ path: '(root)', message: expect.stringMatching(/UTF-8/) }]);
+    expect(res.body.error.details.issues).toEqual([
+      { path: '(root)', message: expect.stringMatching(/UTF-8/) },
+    ]);
   });
 
   it('refuses JSON of the wrong shape with 400 and the paths of what is wrong', async () => {

@@ -90,7 +90,7 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
 
     it('validates the body with a machine-readable code and en+zh messages', async () => {
       const res = await api('POST', '/v1/carrier-accounts', {
-        body: { tenantId: 'ten x', provider: 'aftership', carrierCode: 'INT', displayName: '', extra: 1 },
+        body: { tenantId: 'ten x', provider: 'pigeon-post', carrierCode: 'INT', displayName: '', extra: 1 },
       });
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({

@@ -22,6 +22,7 @@ import type { CarrierAccountsService, IntakeCredentials } from '../carrier-accou
 import { TemporarilyUnavailableError } from '../shared/database-errors';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { WebhookAdapterRegistry } from './adapters/adapter-registry';
+import { IntakeCommitter } from './intake-committer';
 import { CarrierAccountUnknownError, WebhookPayloadError, WebhookSignatureError } from './webhook-errors';
 import { dedupeKeyOf, WebhookIntakeService, type WebhookDelivery } from './webhook-intake.service';
 import { WebhookMetrics } from './webhook-metrics';
@@ -93,12 +94,16 @@ function setup(
   const accounts = { credentialsForIntake: jest.fn(async () => credentials) };
   const repo = {
     limitStatementTime: jest.fn(async () => undefined),
-    claimDedupeKey: jest.fn(async (_m: EntityManager, k: { dedupeKey: string }) => {
-      if (seen.has(k.dedupeKey)) return false;
-      seen.add(k.dedupeKey);
-      return true;
+    claimDedupeKeys: jest.fn(async (_m: EntityManager, keys: { dedupeKey: string; receiptId: string }[]) => {
+      const claimed = new Set<string>();
+      for (const k of keys) {
+        if (seen.has(k.dedupeKey)) continue;
+        seen.add(k.dedupeKey);
+        claimed.add(k.receiptId);
+      }
+      return claimed;
     }),
-    insertReceipt: jest.fn(async (_m: EntityManager, r: WebhookReceipt) => void receipts.push(r)),
+    insertReceipts: jest.fn(async (_m: EntityManager, rs: WebhookReceipt[]) => void receipts.push(...rs)),
   };
   const uow = {
     transaction: jest.fn(async (work: (m: EntityManager) => Promise<unknown>) => {
@@ -120,9 +125,11 @@ function setup(
   const service = new WebhookIntakeService(
     accounts as unknown as CarrierAccountsService,
     new WebhookAdapterRegistry(),
-    repo as unknown as WebhookRepository,
-    uow as unknown as UnitOfWork,
-    outbox as unknown as OutboxWriter,
+    new IntakeCommitter(
+      uow as unknown as UnitOfWork,
+      repo as unknown as WebhookRepository,
+      outbox as unknown as OutboxWriter,
+    ),
     new WebhookMetrics(metrics),
     () => NOW,
     { recipientDigestKeys: [digestKey] },

@@ -8,14 +8,13 @@ import {
   TrackingStreamEventSchema,
   type DigestKey,
 } from '@portico/contracts';
-import { OutboxWriter, type OutboxEvent } from '@portico/messaging';
+import type { OutboxEvent } from '@portico/messaging';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { v7 as uuidv7 } from 'uuid';
 import { CarrierAccountsService } from '../carrier-accounts/carrier-accounts.service';
 import type { CarrierIngestionConfig } from '../config';
 import { guardDatabase, TemporarilyUnavailableError } from '../shared/database-errors';
 import { CARRIER_INGESTION_CONFIG, CLOCK, type Clock } from '../shared/tokens';
-import { UnitOfWork } from '../shared/unit-of-work';
 import { isWebhookProvider, WebhookAdapterRegistry } from './adapters/adapter-registry';
 import {
   headerValue,
@@ -34,7 +33,7 @@ import {
   WebhookSignatureError,
 } from './webhook-errors';
 import { WebhookMetrics, type IntakeOutcome } from './webhook-metrics';
-import { WebhookRepository } from './webhook.repository';
+import { IntakeCommitter } from './intake-committer';
 
 /** One HTTP delivery as the controller received it. */
 export interface WebhookDelivery {
@@ -63,16 +62,14 @@ const ARCHIVED_HEADERS = [
   'traceparent',
 ] as const;
 
-// Statements of the intake transaction may take this long before the request becomes a 503.
-const STATEMENT_TIMEOUT_MS = 5_000;
 const MAX_EVENT_ID_KEY_LENGTH = 200;
-const JSON_ONLY: readonly string[] = ['application/json'];
 
 type TrackingOutboxEvent = OutboxEvent<typeof TrackingStreamEventSchema>;
 
 /**
  * The front door: authenticate a carrier's delivery, then store it raw, deduplicate it and turn it
- * into canonical TrackingEventRecorded events, all in one transaction, so a 2xx always means
+ * into canonical TrackingEventRecorded events, all in one transaction (shared with the deliveries
+ * arriving at the same moment: see IntakeCommitter), so a 2xx always means
  * "durably stored and will be published" and a retry of the same delivery produces nothing twice.
  *
  *   unknown / disabled account  404 carrier_account_unknown   (nothing stored)
@@ -92,9 +89,7 @@ export class WebhookIntakeService {
   constructor(
     private readonly accounts: CarrierAccountsService,
     private readonly adapters: WebhookAdapterRegistry,
-    private readonly webhooks: WebhookRepository,
-    private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxWriter,
+    private readonly committer: IntakeCommitter,
     private readonly metrics: WebhookMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CARRIER_INGESTION_CONFIG) config: Pick<CarrierIngestionConfig, 'recipientDigestKeys'>,
@@ -156,8 +151,9 @@ export class WebhookIntakeService {
       throw new TemporarilyUnavailableError(`no adapter for provider ${provider}`);
     }
     facts.provider = provider;
-    const accepted = adapter.contentTypes ?? JSON_ONLY;
-    if (!accepted.includes(mediaTypeOf(delivery.headers) ?? '')) throw new WebhookContentTypeError(accepted);
+    if (!adapter.contentTypes.includes(mediaTypeOf(delivery.headers) ?? '')) {
+      throw new WebhookContentTypeError(adapter.contentTypes);
+    }
 
     // Authenticity first, on the raw bytes; nothing about the payload is looked at before.
     const parsed = this.authenticateAndParse(adapter, delivery, secrets, receivedAt);
@@ -200,33 +196,23 @@ export class WebhookIntakeService {
     facts.parcelIds = parcelIds;
     annotateSpan(account.id, parcelIds);
 
-    const receiptId = uuidv7();
-    const dedupeKey = dedupeKeyOf(parsed.providerEventId, delivery.rawBody);
-    const firstSeen = await guardDatabase(() =>
-      this.uow.transaction(async (m) => {
-        await this.webhooks.limitStatementTime(m, STATEMENT_TIMEOUT_MS);
-        const claimed = await this.webhooks.claimDedupeKey(m, {
-          carrierAccountId: account.id,
-          dedupeKey,
-          firstSeenAt: receivedAt,
-          receiptId,
-        });
-        await this.webhooks.insertReceipt(m, {
-          id: receiptId,
+    const outcome = await guardDatabase(() =>
+      this.committer.commit({
+        receipt: {
+          id: uuidv7(),
           receivedAt,
           carrierAccountId: account.id,
           provider,
-          headers: archivedHeaders(delivery.headers, adapter.signatureHeaders ?? []),
+          headers: archivedHeaders(delivery.headers, adapter.signatureHeaders),
           body: delivery.rawBody,
-          outcome: claimed ? 'accepted' : 'duplicate',
-          dedupeKey,
+          dedupeKey: dedupeKeyOf(parsed.providerEventId, delivery.rawBody),
           providerEventId: parsed.providerEventId,
           parcelIds,
-        });
-        if (claimed) await this.outbox.appendMany(m, events);
-        return claimed;
+        },
+        events,
       }),
     );
+    const firstSeen = outcome === 'accepted';
     if (firstSeen) {
       const unmapped = parsed.updates.filter((u) => u.status === 'unknown').length;
       if (unmapped > 0) this.metrics.countUnmappedStatuses(provider, unmapped);
@@ -283,7 +269,8 @@ function annotateSpan(carrierAccountId: string, parcelIds: readonly string[]): v
 function outcomeOf(error: unknown): IntakeOutcome {
   if (error instanceof CarrierAccountUnknownError) return 'unknown_account';
   if (error instanceof WebhookSignatureError) return 'rejected_signature';
-  if (error instanceof WebhookPayloadError || error instanceof WebhookContentTypeError) return 'rejected_body';
+  if (error instanceof WebhookPayloadError || error instanceof WebhookContentTypeError)
+    return 'rejected_body';
   if (error instanceof TemporarilyUnavailableError) return 'unavailable';
   return 'failed';
 }
@@ -299,7 +286,10 @@ export function dedupeKeyOf(providerEventId: string | undefined, rawBody: Buffer
   return `body-sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
 }
 
-function archivedHeaders(headers: WebhookHeaders, signatureHeaders: readonly string[]): Record<string, string> {
+function archivedHeaders(
+  headers: WebhookHeaders,
+  signatureHeaders: readonly string[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of new Set([...ARCHIVED_HEADERS, ...signatureHeaders])) {
     const value = headerValue(headers, name);

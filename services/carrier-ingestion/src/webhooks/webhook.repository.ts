@@ -34,40 +34,57 @@ export class WebhookRepository {
   }
 
   /**
-   * Records the delivery's dedupe key; false when the account has seen it before. A concurrent
-   * delivery of the same key waits here until the first commits (then: duplicate) or rolls back
-   * (then: first).
+   * Records the deliveries' dedupe keys and answers the receipt ids that claimed theirs; a key the
+   * account has seen before is not claimed. A concurrent transaction inserting the same key makes
+   * this one wait until it commits (then: not claimed) or rolls back (then: claimed). One statement
+   * for the whole batch; callers pass the keys sorted, so concurrent batches lock in one order.
    */
-  async claimDedupeKey(
+  async claimDedupeKeys(
     m: EntityManager,
-    key: { carrierAccountId: string; dedupeKey: string; firstSeenAt: Date; receiptId: string },
-  ): Promise<boolean> {
-    const rows: unknown[] = await m.query(
+    keys: readonly { carrierAccountId: string; dedupeKey: string; firstSeenAt: Date; receiptId: string }[],
+  ): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows: { receipt_id: string }[] = await m.query(
       `INSERT INTO webhook_dedupe (carrier_account_id, dedupe_key, first_seen_at, receipt_id)
-       VALUES ($1, $2, $3, $4)
+       SELECT a, k, f, r
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::uuid[]) WITH ORDINALITY AS t(a, k, f, r, n)
+        ORDER BY n
        ON CONFLICT (carrier_account_id, dedupe_key) DO NOTHING
-       RETURNING 1 AS claimed`,
-      [key.carrierAccountId, key.dedupeKey, key.firstSeenAt, key.receiptId],
+       RETURNING receipt_id`,
+      [
+        keys.map((k) => k.carrierAccountId),
+        keys.map((k) => k.dedupeKey),
+        keys.map((k) => k.firstSeenAt),
+        keys.map((k) => k.receiptId),
+      ],
     );
-    return rows.length === 1;
+    return new Set(rows.map((r) => r.receipt_id));
   }
 
-  async insertReceipt(m: EntityManager, r: WebhookReceipt): Promise<void> {
+  /** Archives the deliveries byte for byte, one statement for the batch. */
+  async insertReceipts(m: EntityManager, receipts: readonly WebhookReceipt[]): Promise<void> {
+    if (receipts.length === 0) return;
+    // parcel_ids is an array per row, which unnest cannot take as a 2-D array of ragged rows:
+    // it travels as one JSON array per row and is unpacked in SQL.
     await m.query(
       `INSERT INTO webhook_receipts
          (id, received_at, carrier_account_id, provider, headers, body, outcome, dedupe_key, provider_event_id, parcel_ids)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10::text[])`,
+       SELECT id, received_at, account, provider, headers::jsonb, body, outcome, dedupe_key, event_id,
+              ARRAY(SELECT jsonb_array_elements_text(parcels::jsonb))
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::bytea[],
+                     $7::text[], $8::text[], $9::text[], $10::text[])
+              AS t(id, received_at, account, provider, headers, body, outcome, dedupe_key, event_id, parcels)`,
       [
-        r.id,
-        r.receivedAt,
-        r.carrierAccountId,
-        r.provider,
-        JSON.stringify(r.headers),
-        r.body,
-        r.outcome,
-        r.dedupeKey,
-        r.providerEventId ?? null,
-        [...r.parcelIds],
+        receipts.map((r) => r.id),
+        receipts.map((r) => r.receivedAt),
+        receipts.map((r) => r.carrierAccountId),
+        receipts.map((r) => r.provider),
+        receipts.map((r) => JSON.stringify(r.headers)),
+        receipts.map((r) => r.body),
+        receipts.map((r) => r.outcome),
+        receipts.map((r) => r.dedupeKey),
+        receipts.map((r) => r.providerEventId ?? null),
+        receipts.map((r) => JSON.stringify(r.parcelIds)),
       ],
     );
   }

@@ -3,6 +3,9 @@ import { CarrierAccountsModule } from '../carrier-accounts/carrier-accounts.modu
 import { WebhookAdapterRegistry } from './adapters/adapter-registry';
 import { WebhookArchiveMaintenance } from './archive/webhook-archive.maintenance';
 import { WebhookArchiveRepository } from './archive/webhook-archive.repository';
+import { OutboxWriter } from '@portico/messaging';
+import { UnitOfWork } from '../shared/unit-of-work';
+import { IntakeCommitter } from './intake-committer';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookMetrics } from './webhook-metrics';
 import { WebhookController } from './webhook.controller';
@@ -15,6 +18,12 @@ import { WebhookRepository } from './webhook.repository';
   providers: [
     { provide: WebhookAdapterRegistry, useValue: new WebhookAdapterRegistry() },
     WebhookIntakeService,
+    {
+      provide: IntakeCommitter,
+      inject: [UnitOfWork, WebhookRepository, OutboxWriter],
+      useFactory: (uow: UnitOfWork, webhooks: WebhookRepository, outbox: OutboxWriter) =>
+        new IntakeCommitter(uow, webhooks, outbox),
+    },
     WebhookRepository,
     WebhookMetrics,
     WebhookArchiveRepository,

@@ -32,16 +32,16 @@ export interface WebhookAdapter {
   readonly provider: string;
   /**
    * Media types (no parameters, lowercase) this provider posts; anything else is answered 415 before
-   * the signature is looked at. Defaults to JSON only.
+   * the signature is looked at.
    */
-  readonly contentTypes?: readonly string[];
+  readonly contentTypes: readonly string[];
   /** Request headers the signature depends on: archived with the raw body so a delivery can be re-verified. */
-  readonly signatureHeaders?: readonly string[];
+  readonly signatureHeaders: readonly string[];
   /**
    * 'single': the account is one carrier's and every update must be of the account's carrier code.
    * 'many': an aggregator (AfterShip, EasyPost, 17TRACK) that reports parcels of any carrier.
    */
-  readonly carriers?: 'single' | 'many';
+  readonly carriers: 'single' | 'many';
   verify(rawBody: Buffer, headers: WebhookHeaders, secrets: readonly string[], now: Date): void;
   parse(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook;
 }

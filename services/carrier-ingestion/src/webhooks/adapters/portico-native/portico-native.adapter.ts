@@ -10,6 +10,10 @@ import { porticoNativeWebhook } from './portico-native.schema';
  */
 export class PorticoNativeAdapter implements WebhookAdapter {
   readonly provider = 'portico-native';
+  readonly contentTypes = ['application/json'];
+  readonly signatureHeaders = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
+  /** A native account is one carrier's: its webhooks may only report that carrier's parcels. */
+  readonly carriers = 'single';
 
   verify(rawBody: Buffer, headers: WebhookHeaders, secrets: readonly string[]): void {
     const signed = {

@@ -1,0 +1,78 @@
+/**
+ * ISO 3166-1 alpha-3 (what AfterShip sends: `country_iso3`, `origin_country_iso3`, and since webhook
+ * version 2024-10 `country_region`) to alpha-2 (what Portico publishes). Deliberately small: the
+ * countries Portico's parcels come from or go to; an unlisted code gives no country rather than a
+ * rejection, since the country is an enrichment of the update, not its point.
+ */
+const ISO3_TO_ISO2: Readonly<Record<string, string>> = {
+  ARE: 'AE',
+  ARG: 'AR',
+  AUS: 'AU',
+  AUT: 'AT',
+  BEL: 'BE',
+  BGD: 'BD',
+  BRA: 'BR',
+  CAN: 'CA',
+  CHE: 'CH',
+  CHL: 'CL',
+  CHN: 'CN',
+  COL: 'CO',
+  CZE: 'CZ',
+  DEU: 'DE',
+  DNK: 'DK',
+  EGY: 'EG',
+  ESP: 'ES',
+  FIN: 'FI',
+  FRA: 'FR',
+  GBR: 'GB',
+  GRC: 'GR',
+  HKG: 'HK',
+  HUN: 'HU',
+  IDN: 'ID',
+  IND: 'IN',
+  IRL: 'IE',
+  ISR: 'IL',
+  ITA: 'IT',
+  JPN: 'JP',
+  KAZ: 'KZ',
+  KEN: 'KE',
+  KHM: 'KH',
+  KOR: 'KR',
+  LAO: 'LA',
+  LKA: 'LK',
+  MAC: 'MO',
+  MAR: 'MA',
+  MEX: 'MX',
+  MMR: 'MM',
+  MNG: 'MN',
+  MYS: 'MY',
+  NGA: 'NG',
+  NLD: 'NL',
+  NOR: 'NO',
+  NPL: 'NP',
+  NZL: 'NZ',
+  PAK: 'PK',
+  PER: 'PE',
+  PHL: 'PH',
+  POL: 'PL',
+  PRT: 'PT',
+  QAT: 'QA',
+  ROU: 'RO',
+  RUS: 'RU',
+  SAU: 'SA',
+  SGP: 'SG',
+  SWE: 'SE',
+  THA: 'TH',
+  TUR: 'TR',
+  TWN: 'TW',
+  UKR: 'UA',
+  USA: 'US',
+  VNM: 'VN',
+  ZAF: 'ZA',
+};
+
+/** The alpha-2 code of an alpha-3 one (any case), or undefined when it is absent or not listed. */
+export function iso2FromIso3(code: string | null | undefined): string | undefined {
+  if (!code) return undefined;
+  return ISO3_TO_ISO2[code.trim().toUpperCase()];
+}

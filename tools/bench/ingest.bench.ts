@@ -1,0 +1,292 @@
+// Webhook intake under sustained load (issue 4's numbers), against the real service, Postgres and Kafka.
+//
+//   npm run bench:ingest -- [--seconds 60] [--connections 64] [--baseline-seconds 20]
+//
+// 1. Baseline: a bare Fastify server in its own process that does only what every webhook costs at
+//    the least (Standard Webhooks signature check on the raw bytes + JSON.parse), same load generator.
+// 2. carrier-ingestion built from this checkout (`dist/`), in its own process, on a scratch database:
+//    unique signed customs-hold webhooks for `--seconds`, then the outbox is drained and
+//    carrier.tracking.v1 is read back from the offsets taken before the run.
+// It prints accepted/s, latency percentiles, loss (2xx without a record on the topic), duplicates
+// (records sharing an event-id) and the ratio to the baseline, with the machine it ran on.
+// Targets: >= 3,000 accepted/s on 2 cores, p99 < 150 ms, zero loss, no duplicates.
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { signDevToken } from '@portico/auth';
+import { CARRIER_TRACKING_TOPIC } from '@portico/contracts';
+import { createKafka } from '@portico/messaging';
+import { createTestDatabase, waitFor } from '@portico/testing';
+import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
+import autocannon from 'autocannon';
+import { logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { Webhook } from 'standardwebhooks';
+import { describeMachine, fmt } from './support/machine';
+
+const TARGET_ACCEPTED_PER_SECOND = 3_000;
+const TARGET_P99_MS = 150;
+const LOG_DIR = join(REPO_ROOT, '.local', 'bench');
+
+interface LoadResult {
+  seconds: number;
+  ok: number;
+  other: number;
+  errors: number;
+  timeouts: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Unique, correctly signed customs-hold webhooks, generated as the load generator asks for them. */
+function webhookSource(secret: string, runId: string) {
+  const signer = new Webhook(secret);
+  let n = 0;
+  return (): { body: string; headers: Record<string, string> } => {
+    n++;
+    const at = new Date();
+    const id = `msg_${runId}_${n}`;
+    const body = JSON.stringify({
+      type: 'tracking.updated',
+      timestamp: at.toISOString(),
+      data: {
+        events: [
+          {
+            carrier: 'bench-express',
+            trackingNumber: `BE${runId.toUpperCase()}${String(n).padStart(9, '0')}`,
+            status: 'customs_hold',
+            customsHoldReason: 'id_documents_required',
+            occurredAt: new Date(at.getTime() - 60_000).toISOString(),
+            carrierStatusCode: 'CUSTOMS_ID',
+            description: 'Held by customs: recipient identity documents required',
+            location: { country: 'CN', city: 'Shanghai', description: 'Pudong airport customs' },
+            recipient: { name: 'Bench Resident', phone: '13800000000', postalCode: '200120', unit: '12-03' },
+            shipment: {
+              originCountry: 'JP',
+              destinationCountry: 'CN',
+              declaredValue: { amount: '980.00', currency: 'CNY' },
+            },
+          },
+        ],
+      },
+    });
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signer.sign(id, at, body),
+    };
+    return { body, headers };
+  };
+}
+
+async function load(
+  url: string,
+  seconds: number,
+  connections: number,
+  next: ReturnType<typeof webhookSource>,
+) {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    timeout: 10,
+    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...next() }) }],
+  });
+  const ok = result['2xx'];
+  return {
+    seconds,
+    ok,
+    other: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+  } satisfies LoadResult;
+}
+
+async function startBaseline(secret: string): Promise<{ url: string; stop: () => void }> {
+  const port = await freePort();
+  const child = fork(join(__dirname, 'bare-fastify.server.js'), [], {
+    env: { ...process.env, BENCH_PORT: String(port), BENCH_SECRET: secret },
+    stdio: 'inherit',
+  });
+  await waitFor(
+    async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/ready`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 20_000, description: 'the bare Fastify baseline' },
+  );
+  return { url: `http://127.0.0.1:${port}/webhooks/bench`, stop: () => child.kill('SIGTERM') };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '60' },
+      'baseline-seconds': { type: 'string', default: '20' },
+      connections: { type: 'string', default: '64' },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const baselineSeconds = Number(values['baseline-seconds']);
+  const connections = Number(values.connections);
+  const runId = randomBytes(3).toString('hex');
+  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  const devTokenKey = randomBytes(32).toString('base64url');
+  const tenantId = `ten_bench_${runId}`;
+
+  // Baseline first, alone on the machine.
+  const baselineSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const baseline = await startBaseline(baselineSecret);
+  let bare: LoadResult;
+  try {
+    bare = await load(baseline.url, baselineSeconds, connections, webhookSource(baselineSecret, `b${runId}`));
+  } finally {
+    baseline.stop();
+  }
+
+  const db = await createTestDatabase('bench_ingest');
+  const service = new ServiceProcess(
+    'carrier-ingestion',
+    await freePort(),
+    {
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_CLIENT_ID: `bench-ingest-${runId}`,
+      AUTH_DEV_TOKEN_KEY: devTokenKey,
+      RECIPIENT_DIGEST_KEYS: `k1=${randomBytes(32).toString('base64url')}`,
+      CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+    },
+    LOG_DIR,
+  );
+  const kafka = createKafka({
+    brokers,
+    clientId: `bench-ingest-reader-${runId}`,
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  const pg = new Client({ connectionString: db.url });
+  try {
+    service.migrate();
+    await service.start();
+    await admin.connect();
+    await pg.connect();
+    const token = await signDevToken(
+      { subject: 'bench-operator', roles: ['operator'] },
+      { key: devTokenKey, issuer: 'http://127.0.0.1:8080/portico-dev', audience: 'portico-api' },
+    );
+    const created = await fetch(`${service.baseUrl}/v1/carrier-accounts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        tenantId,
+        provider: 'portico-native',
+        carrierCode: 'bench-express',
+        displayName: 'Bench',
+      }),
+    });
+    if (created.status !== 201) throw new Error(`account creation answered ${created.status}`);
+    const account = (await created.json()) as { id: string; secret: string };
+    const before = await admin.fetchTopicOffsets(CARRIER_TRACKING_TOPIC.name);
+
+    const intake = await load(
+      `${service.baseUrl}/webhooks/${account.id}`,
+      seconds,
+      connections,
+      webhookSource(account.secret, runId),
+    );
+
+    await waitFor(async () => (await pg.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      description: 'the outbox drained',
+    });
+    const published = await readBack(kafka, before, tenantId, runId);
+    const accepted = (
+      await pg.query(`SELECT count(*)::int AS n FROM webhook_receipts WHERE outcome = 'accepted'`)
+    ).rows[0].n as number;
+
+    const rate = intake.ok / intake.seconds;
+    const bareRate = bare.ok / bare.seconds;
+    const lost = intake.ok - published.unique;
+    const duplicates = published.records - published.unique;
+    const pass =
+      rate >= TARGET_ACCEPTED_PER_SECOND && intake.p99 < TARGET_P99_MS && lost === 0 && duplicates === 0;
+    const lines = [
+      `machine            ${describeMachine()}`,
+      `load               ${connections} connections, unique signed customs-hold webhooks (portico-native)`,
+      `bare Fastify       ${fmt(bareRate)} req/s over ${bare.seconds} s, p50 ${bare.p50} ms, p99 ${bare.p99} ms (signature + JSON.parse only)`,
+      `carrier-ingestion  ${fmt(rate)} accepted/s over ${intake.seconds} s  [target >= ${fmt(TARGET_ACCEPTED_PER_SECOND)}]`,
+      `latency            p50 ${intake.p50} ms, p99 ${intake.p99} ms, max ${intake.max} ms  [target p99 < ${TARGET_P99_MS} ms]`,
+      `answers            ${fmt(intake.ok)} 2xx, ${fmt(intake.other)} other, ${intake.errors} errors, ${intake.timeouts} timeouts; ${fmt(accepted)} receipts stored`,
+      `topic              ${fmt(published.records)} records, ${fmt(published.unique)} distinct event ids`,
+      `loss / duplicates  ${lost} lost, ${duplicates} duplicated  [target 0 / 0]`,
+      `service / bare     ${((rate / bareRate) * 100).toFixed(1)} %`,
+      `result             ${pass ? 'PASS' : 'FAIL'}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await service.stop();
+    await admin.disconnect().catch(() => undefined);
+    await pg.end().catch(() => undefined);
+    await db.drop();
+  }
+}
+
+/** Reads this run's records (by tenant header) from the offsets taken before the load. */
+async function readBack(
+  kafka: ReturnType<typeof createKafka>,
+  from: { partition: number; offset: string }[],
+  tenantId: string,
+  runId: string,
+): Promise<{ records: number; unique: number }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const end = await admin.fetchTopicOffsets(CARRIER_TRACKING_TOPIC.name);
+  await admin.disconnect();
+  const remaining = new Map(
+    end.map((p) => [
+      p.partition,
+      BigInt(p.offset) - BigInt(from.find((f) => f.partition === p.partition)?.offset ?? '0'),
+    ]),
+  );
+  const consumer = kafka.consumer({ groupId: `bench-ingest-reader-${runId}` });
+  const ids = new Set<string>();
+  let records = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topics: [CARRIER_TRACKING_TOPIC.name] });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        if (message.headers?.['tenant-id']?.toString() === tenantId) {
+          records++;
+          ids.add(message.headers['event-id']!.toString());
+        }
+      }
+      remaining.set(batch.partition, BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n);
+    },
+  });
+  for (const p of from)
+    consumer.seek({ topic: CARRIER_TRACKING_TOPIC.name, partition: p.partition, offset: p.offset });
+  await waitFor(() => [...remaining.values()].every((n) => n <= 0n), {
+    timeoutMs: 120_000,
+    intervalMs: 250,
+    description: 'the topic read back to its end',
+  });
+  await consumer.disconnect();
+  return { records, unique: ids.size };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

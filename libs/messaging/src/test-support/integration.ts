@@ -153,10 +153,15 @@ export interface ConsumedMessage {
 }
 
 /** Reads a topic from the beginning with a throwaway group until `count` records arrived. */
+/**
+ * Reads `topic` from the beginning until `count` records are there; with `distinctBy`, until `count`
+ * distinct ones are (at-least-once producers may have resent some, which must not count twice).
+ */
 export async function readTopic(
   topic: string,
   count: number,
   timeoutMs = 30_000,
+  distinctBy?: (message: ConsumedMessage) => string,
 ): Promise<ConsumedMessage[]> {
   const consumer = testKafka().consumer({ groupId: `reader-${uniqueSuffix()}`, maxWaitTimeInMs: 200 });
   const messages: ConsumedMessage[] = [];
@@ -175,10 +180,11 @@ export async function readTopic(
         });
       },
     });
+    const have = () => (distinctBy ? new Set(messages.map(distinctBy)).size : messages.length);
     await waitFor(
-      async () => messages.length >= count,
+      async () => have() >= count,
       timeoutMs,
-      `${count} records on ${topic} (have ${messages.length})`,
+      `${count} ${distinctBy ? 'distinct ' : ''}records on ${topic} (have ${have()})`,
     );
     return messages;
   } finally {

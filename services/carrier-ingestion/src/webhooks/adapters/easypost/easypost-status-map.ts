@@ -1,4 +1,7 @@
 import type { CustomsHoldReason, ExceptionReason, TrackingStatus } from '../../tracking-update';
+import { customsHoldIn, customsHoldReasonOf } from '../shared/customs-text';
+
+export { customsHoldIn, customsHoldReasonOf };
 
 /**
  * How EasyPost's tracker `status` and `status_detail` map onto Portico's canonical taxonomy. Source:
@@ -83,30 +86,6 @@ export function easyPostStatusOf(
     : { status: mapping.status };
 }
 
-// The same reading of carrier messages as the AfterShip adapter's (keep the two in step).
-// "ID" only as an upper-case word: a lower-case "id" is too common to mean identity documents.
-const ID_WORD = /\bID\b/u;
-const ID_DOCUMENTS = /\bI\.D\.|\bidentity\b|\bidentification\b|\bpassport\b|身份证|实名|证件/iu;
-const DUTIES = /\bdut(?:y|ies)\b|\btax(?:es)?\b|\bVAT\b|\bGST\b|关税|税费|税款|缴税|付税|税金/iu;
-const INSPECTION = /\binspect|\bexamin|\bx-ray|查验|检查|开箱/iu;
-const CUSTOMS = /\bcustoms?\b|\bclearance\b|海关|清关|报关|通关|实名|身份证/iu;
-const HOLD =
-  /\bhold\b|\bheld\b|\bdetain|\brequire|\bawaiting\b|\bpending\b|\bsuspend|扣留|暂扣|滞留|需要|请提供|待/iu;
+// Released by customs, when the message says so (EasyPost has no customs status of its own).
 const RELEASED =
   /\bclearance (?:processing )?complete|\bcleared (?:by |through )?customs\b|\bcustoms cleared\b|\breleased (?:by|from) customs\b|清关完成|海关放行|通关完成/iu;
-
-/** Why customs holds the parcel, from a carrier message; `other` when it does not say. */
-export function customsHoldReasonOf(message: string): CustomsHoldReason {
-  if (ID_WORD.test(message) || ID_DOCUMENTS.test(message)) return 'id_documents_required';
-  if (DUTIES.test(message)) return 'duties_unpaid';
-  if (INSPECTION.test(message)) return 'inspection';
-  return 'other';
-}
-
-/** A customs hold named by a message (customs or duties, plus a reason or a hold), or undefined. */
-export function customsHoldIn(message: string): CustomsHoldReason | undefined {
-  if (!CUSTOMS.test(message) && !DUTIES.test(message)) return undefined;
-  const reason = customsHoldReasonOf(message);
-  if (reason !== 'other' || HOLD.test(message)) return reason;
-  return undefined;
-}

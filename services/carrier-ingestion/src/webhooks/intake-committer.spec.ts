@@ -1,6 +1,8 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { OutboxEvent, OutboxWriter } from '@portico/messaging';
 import type { EntityManager } from 'typeorm';
+import type { ParcelProjection, ProjectedScan } from '../parcels/parcel-projection';
+import type { ParcelScan } from '../parcels/parcel-state';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { IntakeCommitter, type IntakeWrite } from './intake-committer';
 import type { WebhookReceipt, WebhookRepository } from './webhook.repository';
@@ -20,6 +22,7 @@ function write(dedupeKey: string, account = 'ca_a'): IntakeWrite {
       parcelIds: [],
     },
     events: [{ topic: 't', key: `prc_${dedupeKey}` } as unknown as OutboxEvent<DescMessage>],
+    scans: [{ scan: { parcelId: `prc_${dedupeKey}` } as ParcelScan, setLate: () => undefined }],
   };
 }
 
@@ -72,15 +75,25 @@ function setup(options: { failWhen?: (receipts: readonly WebhookReceipt[]) => Er
       return [];
     },
   };
+  const projected: string[][] = [];
+  const projection = {
+    record: async (m: Tx, scans: ProjectedScan[]) => {
+      // the projection runs before the events are appended (it decides their late flag)
+      expect(m.tx.events).toBe(0);
+      projected.push(scans.map((x) => x.scan.parcelId));
+    },
+  };
   const committer = new IntakeCommitter(
     uow as unknown as UnitOfWork,
     repo as unknown as WebhookRepository,
     outbox as unknown as OutboxWriter,
+    projection as unknown as ParcelProjection,
     { maxBatch: 50, maxInFlight: 1 },
   );
   return {
     committer,
     transactions,
+    projected,
     holdTransactions: () => (hold = true),
     releaseAll: () => {
       hold = false;
@@ -122,6 +135,7 @@ describe('IntakeCommitter (group commit)', () => {
     const last = t.transactions.at(-1)!;
     expect(last.receipts.map((r) => r.outcome)).toEqual(['accepted', 'duplicate', 'duplicate', 'accepted']);
     expect(last.events).toBe(2); // only the accepted ones publish
+    expect(t.projected.at(-1)).toEqual(['prc_dup', 'prc_new']); // and only they move the projection
   });
 
   it('claims keys in sorted order, so concurrent batches lock alike and cannot deadlock', async () => {

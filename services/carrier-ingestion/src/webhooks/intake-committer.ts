@@ -1,6 +1,7 @@
 import { context as otelContext } from '@opentelemetry/api';
 import type { DescMessage } from '@bufbuild/protobuf';
 import { OutboxWriter, type OutboxEvent } from '@portico/messaging';
+import { ParcelProjection, type ProjectedScan } from '../parcels/parcel-projection';
 import { isDatabaseUnavailable } from '../shared/database-errors';
 import { UnitOfWork } from '../shared/unit-of-work';
 import { WebhookRepository, type ReceiptOutcome, type WebhookReceipt } from './webhook.repository';
@@ -9,6 +10,8 @@ import { WebhookRepository, type ReceiptOutcome, type WebhookReceipt } from './w
 export interface IntakeWrite {
   readonly receipt: Omit<WebhookReceipt, 'outcome'>;
   readonly events: readonly OutboxEvent<DescMessage>[];
+  /** The updates for the parcel projection, one per event. */
+  readonly scans: readonly ProjectedScan[];
 }
 
 interface Pending {
@@ -53,6 +56,7 @@ export class IntakeCommitter {
     private readonly uow: UnitOfWork,
     private readonly webhooks: WebhookRepository,
     private readonly outbox: OutboxWriter,
+    private readonly parcels: ParcelProjection,
     options: Partial<GroupCommitOptions> = {},
   ) {
     this.options = { ...DEFAULT_GROUP_COMMIT, ...options };
@@ -114,8 +118,17 @@ export class IntakeCommitter {
         m,
         writes.map((w, i) => ({ ...w.receipt, outcome: outcomes[i]! })),
       );
-      const events = writes.flatMap((w, i) => (outcomes[i] === 'accepted' ? w.events : []));
-      await this.outbox.appendMany(m, events);
+      const accepted = writes.filter((_, i) => outcomes[i] === 'accepted');
+      // before the events are encoded: the projection decides which of them are late
+      await this.parcels.record(
+        m,
+        accepted.flatMap((w) => w.scans),
+        latestReceipt(writes),
+      );
+      await this.outbox.appendMany(
+        m,
+        accepted.flatMap((w) => w.events),
+      );
       return outcomes;
     });
   }
@@ -136,4 +149,8 @@ function byKey(a: IntakeWrite, b: IntakeWrite): number {
   const y = b.receipt;
   if (x.carrierAccountId !== y.carrierAccountId) return x.carrierAccountId < y.carrierAccountId ? -1 : 1;
   return x.dedupeKey < y.dedupeKey ? -1 : x.dedupeKey > y.dedupeKey ? 1 : 0;
+}
+
+function latestReceipt(writes: readonly IntakeWrite[]): Date {
+  return new Date(Math.max(...writes.map((w) => w.receipt.receivedAt.getTime())));
 }

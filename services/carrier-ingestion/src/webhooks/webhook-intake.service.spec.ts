@@ -22,6 +22,7 @@ import type { CarrierAccountsService, IntakeCredentials } from '../carrier-accou
 import { TemporarilyUnavailableError } from '../shared/database-errors';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { WebhookAdapterRegistry } from './adapters/adapter-registry';
+import type { ParcelProjection } from '../parcels/parcel-projection';
 import { IntakeCommitter } from './intake-committer';
 import { CarrierAccountUnknownError, WebhookPayloadError, WebhookSignatureError } from './webhook-errors';
 import { dedupeKeyOf, WebhookIntakeService, type WebhookDelivery } from './webhook-intake.service';
@@ -121,6 +122,7 @@ function setup(
       },
     ),
   };
+  const projection = { record: jest.fn(async () => undefined) };
   const logger = { info: (fields: Record<string, unknown>, msg: string) => void logs.push({ fields, msg }) };
   const service = new WebhookIntakeService(
     accounts as unknown as CarrierAccountsService,
@@ -129,6 +131,7 @@ function setup(
       uow as unknown as UnitOfWork,
       repo as unknown as WebhookRepository,
       outbox as unknown as OutboxWriter,
+      projection as unknown as ParcelProjection,
     ),
     new WebhookMetrics(metrics),
     () => NOW,

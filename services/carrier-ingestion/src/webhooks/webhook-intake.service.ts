@@ -33,6 +33,7 @@ import {
   WebhookSignatureError,
 } from './webhook-errors';
 import { WebhookMetrics, type IntakeOutcome } from './webhook-metrics';
+import type { ProjectedScan } from '../parcels/parcel-projection';
 import { IntakeCommitter } from './intake-committer';
 
 /** One HTTP delivery as the controller received it. */
@@ -159,6 +160,7 @@ export class WebhookIntakeService {
     const parsed = this.authenticateAndParse(adapter, delivery, secrets, receivedAt);
     const sourceEventId = parsed.providerEventId ?? '';
     const events: TrackingOutboxEvent[] = [];
+    const scans: ProjectedScan[] = [];
     const issues: PayloadIssue[] = [];
     parsed.updates.forEach((update, i) => {
       const where = update.sourcePath ?? `updates.${i}`;
@@ -178,12 +180,25 @@ export class WebhookIntakeService {
           receivedAt,
           digestKey: this.digestKey,
         });
+        const message = toTrackingStreamEvent(event);
         events.push({
           topic: CARRIER_TRACKING_TOPIC.name,
           key: event.parcel!.parcelId,
           tenantId: account.tenantId,
           schema: TrackingStreamEventSchema,
-          message: toTrackingStreamEvent(event),
+          message,
+        });
+        scans.push({
+          scan: {
+            parcelId: event.parcel!.parcelId,
+            carrierCode: event.parcel!.carrierCode,
+            trackingNumber: event.parcel!.trackingNumber,
+            status: update.status,
+            occurredAt: update.occurredAt,
+          },
+          setLate: (late) => {
+            if (message.event.case === 'trackingEventRecorded') message.event.value.late = late;
+          },
         });
       } catch (e) {
         if (!(e instanceof InvalidParcelReferenceError) && !(e instanceof RangeError)) throw e;
@@ -210,6 +225,7 @@ export class WebhookIntakeService {
           parcelIds,
         },
         events,
+        scans,
       }),
     );
     const firstSeen = outcome === 'accepted';

@@ -4,6 +4,7 @@ import { WebhookAdapterRegistry } from './adapters/adapter-registry';
 import { WebhookArchiveMaintenance } from './archive/webhook-archive.maintenance';
 import { WebhookArchiveRepository } from './archive/webhook-archive.repository';
 import { OutboxWriter } from '@portico/messaging';
+import { ParcelProjection } from '../parcels/parcel-projection';
 import { UnitOfWork } from '../shared/unit-of-work';
 import { IntakeCommitter } from './intake-committer';
 import { WebhookIntakeService } from './webhook-intake.service';
@@ -22,7 +23,7 @@ import { WebhookRepository } from './webhook.repository';
       provide: IntakeCommitter,
       inject: [UnitOfWork, WebhookRepository, OutboxWriter],
       useFactory: (uow: UnitOfWork, webhooks: WebhookRepository, outbox: OutboxWriter) =>
-        new IntakeCommitter(uow, webhooks, outbox),
+        new IntakeCommitter(uow, webhooks, outbox, new ParcelProjection()),
     },
     WebhookRepository,
     WebhookMetrics,

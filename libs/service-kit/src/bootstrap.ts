@@ -41,6 +41,11 @@ export interface ServiceAppOptions {
   readinessChecks?: ReadinessCheck[];
   /** Defaults to a JSON logger on stdout; tests pass one writing to memory. */
   logger?: Logger;
+  /**
+   * Path prefixes whose handlers write their own line per request (with more facts than the
+   * generic one): the generic request-completed line would only double the log volume there.
+   */
+  selfLoggedPathPrefixes?: readonly string[];
 }
 
 export interface BootstrapOptions extends ServiceAppOptions {
@@ -120,8 +125,9 @@ class PorticoFastifyAdapter extends FastifyAdapter {
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
-function httpLoggerOptions(logger: Logger) {
+function httpLoggerOptions(logger: Logger, selfLogged: readonly string[] = []) {
   const unlogged = new Set<string>(DEFAULT_UNTRACED_PATHS);
+  const skip = (path: string) => unlogged.has(path) || selfLogged.some((prefix) => path.startsWith(prefix));
   return {
     logger,
     serializers: httpSerializers,
@@ -129,9 +135,7 @@ function httpLoggerOptions(logger: Logger) {
     // Inside Nest middleware on Fastify, req.url is relative to the mount point; originalUrl is the real one.
     autoLogging: {
       ignore: (req: IncomingMessage) =>
-        unlogged.has(
-          pathWithoutQuery((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url),
-        ),
+        skip(pathWithoutQuery((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url)),
     },
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
       err || res.statusCode >= 500
@@ -161,7 +165,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     module: ServiceRootModule,
     imports: [
       ServiceCoreModule.forRoot(logger),
-      LoggerModule.forRoot({ pinoHttp: httpLoggerOptions(logger) }),
+      LoggerModule.forRoot({ pinoHttp: httpLoggerOptions(logger, options.selfLoggedPathPrefixes) }),
       MetricsModule.forRoot(metrics),
       HealthModule.forRoot({ checks: readinessChecks }),
       options.module,

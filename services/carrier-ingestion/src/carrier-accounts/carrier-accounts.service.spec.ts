@@ -4,7 +4,7 @@ import type { UnitOfWork } from '../shared/unit-of-work';
 import type { Actor, AuditAction, CarrierAccount, CarrierAccountStatus } from './carrier-account';
 import { CarrierAccountDisabledError, CarrierAccountNotFoundError } from './carrier-account';
 import type { CarrierAccountsRepository, StoredSecret } from './carrier-accounts.repository';
-import { CarrierAccountsService, type SecretSource } from './carrier-accounts.service';
+import { CarrierAccountsService, CREDENTIALS_TTL_MS, type SecretSource } from './carrier-accounts.service';
 import { SecretBox, type SealedSecret } from './secret-box';
 
 /** The repository's contract, in memory. */
@@ -146,6 +146,20 @@ describe('CarrierAccountsService', () => {
     await expect(service.credentialsForIntake('../../etc')).resolves.toBeUndefined();
     await service.disable(created.id, operator);
     await expect(service.credentialsForIntake(created.id)).resolves.toBeUndefined();
+  });
+
+  it("keeps the intake's credentials for CREDENTIALS_TTL_MS, then sees what another replica changed", async () => {
+    const { service, repo, advance } = setup();
+    const created = await service.create(input, operator);
+    await service.credentialsForIntake(created.id);
+    const reads = jest.spyOn(repo, 'findActiveWithSecrets');
+    // another replica disables the account: this one's cache still answers until the TTL runs out
+    repo.accounts.set(created.id, { ...repo.accounts.get(created.id)!, status: 'disabled' });
+    await expect(service.credentialsForIntake(created.id)).resolves.toBeDefined();
+    expect(reads).not.toHaveBeenCalled();
+    advance(CREDENTIALS_TTL_MS);
+    await expect(service.credentialsForIntake(created.id)).resolves.toBeUndefined();
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 
   it('rotates keeping at most the previous secret active', async () => {

@@ -12,6 +12,7 @@ import {
   type CarrierAccountWithSecret,
 } from './carrier-account';
 import { CarrierAccountsRepository } from './carrier-accounts.repository';
+import { CredentialsCache } from './credentials-cache';
 import {
   CARRIER_ACCOUNT_ID,
   newCarrierAccountId,
@@ -56,9 +57,14 @@ export const randomSecretSource: SecretSource = {
  * previous secret active, disabling, and an audit entry (who, what, when) for every change. A
  * plaintext secret exists only in the answer that creates it and, briefly, on the webhook path.
  */
+/** How long the intake may use an account's credentials without asking the database again. */
+export const CREDENTIALS_TTL_MS = 5_000;
+const CREDENTIALS_CACHE_ENTRIES = 10_000;
+
 @Injectable()
 export class CarrierAccountsService {
   private readonly logger = new Logger('carrier-accounts');
+  private readonly credentials: CredentialsCache<IntakeCredentials>;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -66,7 +72,11 @@ export class CarrierAccountsService {
     private readonly box: SecretBox,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SECRET_SOURCE) private readonly source: SecretSource = randomSecretSource,
-  ) {}
+  ) {
+    this.credentials = new CredentialsCache(CREDENTIALS_TTL_MS, CREDENTIALS_CACHE_ENTRIES, () =>
+      this.clock().getTime(),
+    );
+  }
 
   async create(input: NewCarrierAccount, actor: Actor): Promise<CarrierAccountWithSecret> {
     const now = this.clock();
@@ -139,14 +149,19 @@ export class CarrierAccountsService {
         };
       }),
     );
+    this.credentials.delete(accountId);
     return withSecret(viewOf(account, versions), secret, issued === undefined);
   }
 
-  /** Stops accepting the account's webhooks at once. Disabling a disabled account changes nothing. */
+  /**
+   * Stops accepting the account's webhooks: at once on this replica, within CREDENTIALS_TTL_MS on
+   * the others. Disabling a disabled account changes nothing.
+   */
   async disable(accountId: string, actor: Actor): Promise<CarrierAccountView> {
     this.assertIdShape(accountId);
     const now = this.clock();
-    return guardDatabase(() =>
+    this.credentials.delete(accountId);
+    const view = await guardDatabase(() =>
       this.uow.transaction(async (m) => {
         const found = await this.accounts.find(m, accountId, { lock: true });
         if (!found) throw new CarrierAccountNotFoundError();
@@ -164,6 +179,9 @@ export class CarrierAccountsService {
         return viewOf(account, await this.accounts.activeSecretVersions(m, accountId));
       }),
     );
+    // again after the commit: a delivery may have cached the account while it was being disabled
+    this.credentials.delete(accountId);
+    return view;
   }
 
   async get(accountId: string): Promise<CarrierAccountView> {
@@ -184,6 +202,8 @@ export class CarrierAccountsService {
    */
   async credentialsForIntake(accountId: string): Promise<IntakeCredentials | undefined> {
     if (!CARRIER_ACCOUNT_ID.test(accountId)) return undefined;
+    const cached = this.credentials.get(accountId);
+    if (cached) return cached;
     const found = await guardDatabase(() =>
       this.uow.read((m) => this.accounts.findActiveWithSecrets(m, accountId)),
     );
@@ -199,7 +219,9 @@ export class CarrierAccountsService {
         );
       }
     }
-    return { account: found.account, secrets };
+    const credentials = { account: found.account, secrets };
+    this.credentials.set(accountId, credentials);
+    return credentials;
   }
 
   private assertIdShape(accountId: string): void {

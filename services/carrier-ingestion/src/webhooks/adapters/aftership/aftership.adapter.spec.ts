@@ -1,11 +1,14 @@
-import { createHmac } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { toBinary } from '@bufbuild/protobuf';
-import { carrier, parcelId, TrackingStreamEventSchema } from '@portico/contracts';
-import { toTrackingEventRecorded, toTrackingStreamEvent } from '../../tracking-event.mapper';
-import type { TrackingUpdate } from '../../tracking-update';
-import { WebhookRejectedError } from '../webhook-adapter';
+import { signedAfterShipWebhook } from '@portico/testing/platform';
+import {
+  adapterFixtures,
+  bodySigner,
+  expectPublishable,
+  expectRejected,
+  parserOfOne,
+  rejection,
+  utf8,
+  type Json,
+} from '../shared/adapter-spec-support';
 import { AFTERSHIP_SUBTAGS, AFTERSHIP_TAGS } from './aftership-status-map';
 import { AfterShipAdapter } from './aftership.adapter';
 
@@ -13,38 +16,14 @@ import { AfterShipAdapter } from './aftership.adapter';
 const secret = 'aftership-test-webhook-secret-0123456789';
 const oldSecret = 'aftership-previous-webhook-secret-before-rotation';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const { bytes: fixture, json, names: fixtureNames } = adapterFixtures(__dirname);
 
-function fixture(name: string): Buffer {
-  return readFileSync(join(__dirname, 'fixtures', `${name}.json`));
-}
-
-function json(name: string): Json {
-  return JSON.parse(fixture(name).toString('utf8')) as Json;
-}
-
+/** AfterShip's signature (libs/testing's signer) with the API version header AfterShip sends along. */
 function sign(raw: Buffer, key = secret): Record<string, string> {
-  return {
-    'aftership-hmac-sha256': createHmac('sha256', key).update(raw).digest('base64'),
-    'content-type': 'application/json',
-    'as-webhook-version': '2026-07',
-  };
+  return { ...signedAfterShipWebhook(key, utf8(raw)).headers, 'as-webhook-version': '2026-07' };
 }
 
-function signed(body: Json | Buffer, key = secret) {
-  const raw = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-  return { raw, headers: sign(raw, key) };
-}
-
-function rejection(fn: () => unknown): WebhookRejectedError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(WebhookRejectedError);
-    return e as WebhookRejectedError;
-  }
-  throw new Error('expected a rejection');
-}
+const signed = bodySigner(sign, secret);
 
 /** A tracking_update whose newest checkpoint has this tag, subtag and message. */
 function withLatest(tag: string, subtag: string | null, message: string): Json {
@@ -59,13 +38,7 @@ describe('AfterShipAdapter', () => {
   const adapter = new AfterShipAdapter();
   const now = new Date('2026-11-21T00:00:00Z');
 
-  const parseOne = (body: Json | Buffer): TrackingUpdate => {
-    const { raw, headers } = signed(body);
-    adapter.verify(raw, headers, [secret], now);
-    const parsed = adapter.parse(raw, headers);
-    expect(parsed.updates).toHaveLength(1);
-    return parsed.updates[0]!;
-  };
+  const parseOne = parserOfOne(adapter, signed, [secret], now);
 
   it('is an aggregator (updates of any carrier) and has its signature header archived', () => {
     expect(adapter.carriers).toBe('many');
@@ -80,39 +53,33 @@ describe('AfterShipAdapter', () => {
 
     it('rejects a signature made with another secret', () => {
       const raw = fixture('in-transit');
-      const err = rejection(() => adapter.verify(raw, sign(raw, 'not-the-secret'), [secret], now));
-      expect(err.code).toBe('WEBHOOK_SIGNATURE_INVALID');
+      expectRejected(
+        () => adapter.verify(raw, sign(raw, 'not-the-secret'), [secret], now),
+        'WEBHOOK_SIGNATURE_INVALID',
+      );
     });
 
     it('accepts the previous secret while both are active (rotation), and not after', () => {
       const raw = fixture('in-transit');
       const headers = sign(raw, oldSecret);
       expect(() => adapter.verify(raw, headers, [secret, oldSecret], now)).not.toThrow();
-      expect(rejection(() => adapter.verify(raw, headers, [secret], now)).code).toBe(
-        'WEBHOOK_SIGNATURE_INVALID',
-      );
+      expectRejected(() => adapter.verify(raw, headers, [secret], now), 'WEBHOOK_SIGNATURE_INVALID');
     });
 
     it('rejects a tampered body', () => {
       const raw = fixture('in-transit');
       const headers = sign(raw);
       const tampered = Buffer.from(raw.toString('utf8').replace('SF1000000000001', 'SF1000000000002'));
-      expect(rejection(() => adapter.verify(tampered, headers, [secret], now)).code).toBe(
-        'WEBHOOK_SIGNATURE_INVALID',
-      );
+      expectRejected(() => adapter.verify(tampered, headers, [secret], now), 'WEBHOOK_SIGNATURE_INVALID');
     });
 
     it('rejects a missing, empty or malformed header, and an account without secrets', () => {
       const raw = fixture('in-transit');
       for (const headers of [{}, { 'aftership-hmac-sha256': '' }, { 'aftership-hmac-sha256': 'abc' }]) {
-        expect(rejection(() => adapter.verify(raw, headers, [secret], now)).code).toBe(
-          'WEBHOOK_SIGNATURE_INVALID',
-        );
+        expectRejected(() => adapter.verify(raw, headers, [secret], now), 'WEBHOOK_SIGNATURE_INVALID');
       }
-      expect(rejection(() => adapter.verify(raw, sign(raw), [], now)).code).toBe('WEBHOOK_SIGNATURE_INVALID');
-      expect(rejection(() => adapter.verify(raw, sign(raw, ''), [''], now)).code).toBe(
-        'WEBHOOK_SIGNATURE_INVALID',
-      );
+      expectRejected(() => adapter.verify(raw, sign(raw), [], now), 'WEBHOOK_SIGNATURE_INVALID');
+      expectRejected(() => adapter.verify(raw, sign(raw, ''), [''], now), 'WEBHOOK_SIGNATURE_INVALID');
     });
 
     it('has no timestamp tolerance: an old delivery verifies (the intake deduplicates on event_id)', () => {
@@ -355,25 +322,10 @@ describe('AfterShipAdapter', () => {
     });
   });
 
-  it.each(readdirSync(join(__dirname, 'fixtures')).map((f) => f.replace(/\.json$/, '')))(
-    'fixture %s maps onto a publishable TrackingEventRecorded',
-    (name) => {
-      const { raw, headers } = signed(fixture(name));
-      for (const update of adapter.parse(raw, headers).updates) {
-        const event = toTrackingEventRecorded(update, {
-          tenantId: 'ten_harbour',
-          carrierAccountId: 'ca_0123456789abcdef0123456789abcdef',
-          provider: 'portico-native', // the registry wires 'aftership' later; the mapping is the same
-          sourceEventId: 'evt',
-          receivedAt: now,
-          digestKey: { id: 'k1', secret: 'digest-key-0123456789-abcdefghijklmnopq' },
-        });
-        expect(event.parcel!.parcelId).toBe(parcelId(update.carrierCode, update.trackingNumber));
-        expect(event.status).not.toBe(carrier.TrackingStatus.UNSPECIFIED);
-        expect(toBinary(TrackingStreamEventSchema, toTrackingStreamEvent(event)).length).toBeGreaterThan(0);
-      }
-    },
-  );
+  it.each(fixtureNames())('fixture %s maps onto a publishable TrackingEventRecorded', (name) => {
+    const { raw, headers } = signed(fixture(name));
+    for (const update of adapter.parse(raw, headers).updates) expectPublishable(update, now);
+  });
 
   describe('customs holds named by the checkpoint message', () => {
     it.each([

@@ -1,11 +1,16 @@
 import { createHmac } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { toBinary } from '@bufbuild/protobuf';
-import { carrier, parcelId, TrackingStreamEventSchema } from '@portico/contracts';
-import { toTrackingEventRecorded, toTrackingStreamEvent } from '../../tracking-event.mapper';
-import type { TrackingUpdate } from '../../tracking-update';
-import { WebhookRejectedError } from '../webhook-adapter';
+import { parcelId } from '@portico/contracts';
+import { signedEasyPostWebhook } from '@portico/testing/platform';
+import {
+  adapterFixtures,
+  bodySigner,
+  expectPublishable,
+  expectRejected,
+  parserOfOne,
+  rejection,
+  utf8,
+  type Json,
+} from '../shared/adapter-spec-support';
 import { EASYPOST_CARRIER_CODES, easyPostCarrierCode } from './easypost-carriers';
 import { EASYPOST_STATUS_DETAILS, EASYPOST_STATUSES } from './easypost-status-map';
 import { EasyPostAdapter } from './easypost.adapter';
@@ -14,38 +19,17 @@ import { EasyPostAdapter } from './easypost.adapter';
 const secret = 'whsec_' + Buffer.from('easypost-test-webhook-secret-32b').toString('base64');
 const oldSecret = 'whsec_' + Buffer.from('the-previous-secret-before-rotation').toString('base64');
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const { bytes: fixture, json, names: fixtureNames } = adapterFixtures(__dirname);
 
-function fixture(name: string): Buffer {
-  return readFileSync(join(__dirname, 'fixtures', `${name}.json`));
-}
-
-function json(name: string): Json {
-  return JSON.parse(fixture(name).toString('utf8')) as Json;
-}
-
-/** What EasyPost sends: hmac-sha256-hex= + hex HMAC-SHA256 keyed with UTF-8(NFKD(secret)). */
+/**
+ * What EasyPost sends (libs/testing's signer): hmac-sha256-hex= + hex HMAC-SHA256 keyed with
+ * UTF-8(NFKD(secret)).
+ */
 function sign(raw: Buffer, key = secret): Record<string, string> {
-  const digest = createHmac('sha256', Buffer.from(key.normalize('NFKD'), 'utf8'))
-    .update(raw)
-    .digest('hex');
-  return { 'x-hmac-signature': `hmac-sha256-hex=${digest}`, 'content-type': 'application/json' };
+  return signedEasyPostWebhook(key, utf8(raw)).headers;
 }
 
-function signed(body: Json | Buffer, key = secret) {
-  const raw = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-  return { raw, headers: sign(raw, key) };
-}
-
-function rejection(fn: () => unknown): WebhookRejectedError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(WebhookRejectedError);
-    return e as WebhookRejectedError;
-  }
-  throw new Error('expected a rejection');
-}
+const signed = bodySigner(sign, secret);
 
 /** The in-transit event with this tracker status, detail and newest message. */
 function withStatus(status: string, statusDetail: string | null, message = 'Update'): Json {
@@ -60,13 +44,7 @@ describe('EasyPostAdapter', () => {
   const adapter = new EasyPostAdapter();
   const now = new Date('2026-11-21T16:02:12Z');
 
-  const parseOne = (body: Json | Buffer): TrackingUpdate => {
-    const { raw, headers } = signed(body);
-    adapter.verify(raw, headers, [secret], now);
-    const parsed = adapter.parse(raw, headers);
-    expect(parsed.updates).toHaveLength(1);
-    return parsed.updates[0]!;
-  };
+  const parseOne = parserOfOne(adapter, signed, [secret], now);
 
   it('is an aggregator (updates of any carrier) and has its signature header archived', () => {
     expect(adapter.carriers).toBe('many');
@@ -92,9 +70,7 @@ describe('EasyPostAdapter', () => {
       const nfcHeaders = {
         'x-hmac-signature': `hmac-sha256-hex=${createHmac('sha256', Buffer.from(composed, 'utf8')).update(raw).digest('hex')}`,
       };
-      expect(rejection(() => adapter.verify(raw, nfcHeaders, [composed], now)).code).toBe(
-        'WEBHOOK_SIGNATURE_INVALID',
-      );
+      expectRejected(() => adapter.verify(raw, nfcHeaders, [composed], now), 'WEBHOOK_SIGNATURE_INVALID');
     });
 
     it('accepts an upper-case hex digest and a repeated header (first value)', () => {
@@ -107,7 +83,8 @@ describe('EasyPostAdapter', () => {
 
     it('rejects a signature made with another secret', () => {
       const raw = fixture('in-transit');
-      expect(rejection(() => adapter.verify(raw, sign(raw, 'other'), [secret], now)).code).toBe(
+      expectRejected(
+        () => adapter.verify(raw, sign(raw, 'other'), [secret], now),
         'WEBHOOK_SIGNATURE_INVALID',
       );
     });
@@ -116,9 +93,7 @@ describe('EasyPostAdapter', () => {
       const raw = fixture('in-transit');
       const headers = sign(raw, oldSecret);
       expect(() => adapter.verify(raw, headers, [secret, oldSecret], now)).not.toThrow();
-      expect(rejection(() => adapter.verify(raw, headers, [secret], now)).code).toBe(
-        'WEBHOOK_SIGNATURE_INVALID',
-      );
+      expectRejected(() => adapter.verify(raw, headers, [secret], now), 'WEBHOOK_SIGNATURE_INVALID');
     });
 
     it('rejects a tampered body', () => {
@@ -126,20 +101,16 @@ describe('EasyPostAdapter', () => {
       const headers = sign(raw);
       const tampered = Buffer.from(raw.toString('utf8').replace('"weight": 16.0', '"weight": 16'));
       expect(tampered.equals(raw)).toBe(false);
-      expect(rejection(() => adapter.verify(tampered, headers, [secret], now)).code).toBe(
-        'WEBHOOK_SIGNATURE_INVALID',
-      );
+      expectRejected(() => adapter.verify(tampered, headers, [secret], now), 'WEBHOOK_SIGNATURE_INVALID');
     });
 
     it('rejects a missing header, a digest without its prefix, and an account without secrets', () => {
       const raw = fixture('in-transit');
       const bare = sign(raw)['x-hmac-signature']!.slice('hmac-sha256-hex='.length);
       for (const headers of [{}, { 'x-hmac-signature': '' }, { 'x-hmac-signature': bare }]) {
-        expect(rejection(() => adapter.verify(raw, headers, [secret], now)).code).toBe(
-          'WEBHOOK_SIGNATURE_INVALID',
-        );
+        expectRejected(() => adapter.verify(raw, headers, [secret], now), 'WEBHOOK_SIGNATURE_INVALID');
       }
-      expect(rejection(() => adapter.verify(raw, sign(raw), [], now)).code).toBe('WEBHOOK_SIGNATURE_INVALID');
+      expectRejected(() => adapter.verify(raw, sign(raw), [], now), 'WEBHOOK_SIGNATURE_INVALID');
     });
 
     it('has no timestamp tolerance (nothing time-based is signed; the intake dedupes on the event id)', () => {
@@ -456,23 +427,8 @@ describe('EasyPostAdapter', () => {
     });
   });
 
-  it.each(readdirSync(join(__dirname, 'fixtures')).map((f) => f.replace(/\.json$/, '')))(
-    'fixture %s maps onto a publishable TrackingEventRecorded',
-    (name) => {
-      const { raw, headers } = signed(fixture(name));
-      for (const update of adapter.parse(raw, headers).updates) {
-        const event = toTrackingEventRecorded(update, {
-          tenantId: 'ten_harbour',
-          carrierAccountId: 'ca_0123456789abcdef0123456789abcdef',
-          provider: 'portico-native', // the registry wires 'easypost' later; the mapping is the same
-          sourceEventId: 'evt',
-          receivedAt: now,
-          digestKey: { id: 'k1', secret: 'digest-key-0123456789-abcdefghijklmnopq' },
-        });
-        expect(event.parcel!.parcelId).toBe(parcelId(update.carrierCode, update.trackingNumber));
-        expect(event.status).not.toBe(carrier.TrackingStatus.UNSPECIFIED);
-        expect(toBinary(TrackingStreamEventSchema, toTrackingStreamEvent(event)).length).toBeGreaterThan(0);
-      }
-    },
-  );
+  it.each(fixtureNames())('fixture %s maps onto a publishable TrackingEventRecorded', (name) => {
+    const { raw, headers } = signed(fixture(name));
+    for (const update of adapter.parse(raw, headers).updates) expectPublishable(update, now);
+  });
 });

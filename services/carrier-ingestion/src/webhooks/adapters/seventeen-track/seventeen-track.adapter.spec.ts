@@ -1,9 +1,13 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { toTrackingEventRecorded } from '../../tracking-event.mapper';
+import { signed17TrackWebhook } from '@portico/testing/platform';
 import { dedupeKeyOf } from '../../webhook-intake.service';
-import { WebhookRejectedError } from '../webhook-adapter';
+import {
+  adapterFixtures,
+  expectNothingLeaked,
+  expectRejected,
+  publishableEvent,
+  rejection,
+  utf8,
+} from '../shared/adapter-spec-support';
 import { carrierCodeOf17TrackKey, SEVENTEEN_TRACK_CARRIERS } from './seventeen-track-carriers';
 import {
   customsHoldReasonFrom17Track,
@@ -17,33 +21,15 @@ const key = 'fake17trackSecurityKey0123456789';
 const previousKey = 'previous17trackKeyBeforeRotation';
 const now = new Date('2026-11-23T02:00:00Z');
 
-function fixture(name: string): Buffer {
-  return readFileSync(resolve(__dirname, 'fixtures', `${name}.json`));
-}
+const { bytes: fixture, json, names: fixtureNames } = adapterFixtures(__dirname);
 
-/** Signed as 17TRACK documents it: sha256 hex of `<body>/<key>`, written independently of the adapter. */
+/**
+ * Signed as 17TRACK documents it, by libs/testing's signer (written independently of the adapter):
+ * sha256 hex of `<body>/<key>`.
+ */
 function signed(body: Buffer | string, secret = key) {
   const raw = Buffer.isBuffer(body) ? body : Buffer.from(body);
-  const sign = createHash('sha256')
-    .update(raw.toString('utf8') + '/' + secret, 'utf8')
-    .digest('hex');
-  return { raw, headers: { 'content-type': 'application/json', sign } };
-}
-
-// Fixtures are mutated freely to build invalid variants.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function json(name: string): Record<string, any> {
-  return JSON.parse(fixture(name).toString('utf8'));
-}
-
-function rejection(fn: () => unknown): WebhookRejectedError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(WebhookRejectedError);
-    return e as WebhookRejectedError;
-  }
-  throw new Error('expected a rejection');
+  return { raw, headers: signed17TrackWebhook(secret, utf8(raw)).headers };
 }
 
 describe('SeventeenTrackAdapter', () => {
@@ -62,9 +48,7 @@ describe('SeventeenTrackAdapter', () => {
     it('accepts the previous key while both are active (rotation), and only then', () => {
       const { raw, headers } = signed(fixture('in-transit'), previousKey);
       expect(() => adapter.verify(raw, headers, [key, previousKey], now)).not.toThrow();
-      expect(() => adapter.verify(raw, headers, [key], now)).toThrow(
-        expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID' }),
-      );
+      expectRejected(() => adapter.verify(raw, headers, [key], now), 'WEBHOOK_SIGNATURE_INVALID');
     });
 
     it('accepts an uppercase hex sign', () => {
@@ -83,25 +67,19 @@ describe('SeventeenTrackAdapter', () => {
         [raw, { sign: headers.sign.slice(0, 63) }],
         [raw, { sign: `${headers.sign}00` }],
       ] as const) {
-        expect(() => adapter.verify(body, h, [key], now)).toThrow(
-          expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID' }),
-        );
+        expectRejected(() => adapter.verify(body, h, [key], now), 'WEBHOOK_SIGNATURE_INVALID');
       }
     });
 
     it('rejects every delivery when the account has no active key', () => {
       const { raw, headers } = signed(fixture('in-transit'));
-      expect(() => adapter.verify(raw, headers, [], now)).toThrow(
-        expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID' }),
-      );
+      expectRejected(() => adapter.verify(raw, headers, [], now), 'WEBHOOK_SIGNATURE_INVALID');
     });
 
     it('checks the exact bytes: re-serialised JSON with the same content does not match', () => {
       const { headers } = signed(fixture('in-transit'));
       const reserialised = Buffer.from(JSON.stringify(json('in-transit')));
-      expect(() => adapter.verify(reserialised, headers, [key], now)).toThrow(
-        expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID' }),
-      );
+      expectRejected(() => adapter.verify(reserialised, headers, [key], now), 'WEBHOOK_SIGNATURE_INVALID');
     });
   });
 
@@ -262,10 +240,7 @@ describe('SeventeenTrackAdapter', () => {
           'data.track_info.time_metrics.estimated_delivery_date.to',
         ]),
       );
-      const everything = JSON.stringify({ detail: err.detail, issues: err.issues, message: err.message });
-      expect(everything).not.toContain('13800138000');
-      expect(everything).not.toContain('张三');
-      expect(everything).not.toContain('China EMS');
+      expectNothingLeaked(err, ['13800138000', '张三', 'China EMS']);
     });
 
     it('rejects an event type it does not know, at the path `event`', () => {
@@ -277,17 +252,14 @@ describe('SeventeenTrackAdapter', () => {
     });
 
     it('turns every fixture into updates the intake can publish (valid parcel reference)', () => {
-      const names = readdirSync(resolve(__dirname, 'fixtures')).filter((f) => f.endsWith('.json'));
+      const names = fixtureNames();
       expect(names.length).toBeGreaterThanOrEqual(8);
       for (const name of names) {
-        for (const update of adapter.parse(fixture(name.replace(/\.json$/, '')), {}).updates) {
-          const event = toTrackingEventRecorded(update, {
+        for (const update of adapter.parse(fixture(name), {}).updates) {
+          const event = publishableEvent(update, {
             tenantId: 'ten_test',
-            carrierAccountId: 'ca_0123456789abcdef0123456789abcdef',
-            provider: 'portico-native', // 17track is not in PROVIDER_ENUM until the registry wires it
             sourceEventId: '',
             receivedAt: now,
-            digestKey: { id: 'k1', secret: 'digest-key-0123456789-abcdefghijklmnopq' },
           });
           expect(event.parcel?.parcelId).toMatch(/^prc_[0-9a-f]{32}$/);
         }

@@ -325,6 +325,20 @@ const dashboards = {
         ],
         { unit: 's', description: 'Outbox insert to broker acknowledgement.' },
       ),
+      ts(
+        'Provider codes without a mapping (published as UNKNOWN)',
+        [
+          [
+            'sum by (carrier_account_provider) (rate(portico_tracking_unmapped_status_total[$__rate_interval]))',
+            '{{carrier_account_provider}}',
+          ],
+        ],
+        {
+          unit: 'ops',
+          description:
+            "Tracking updates whose provider status code is not in that provider's status map: they are published with status UNKNOWN (never dropped). Extend the map in services/carrier-ingestion/src/webhooks/adapters/<provider>/.",
+        },
+      ),
     ],
     { tags: ['intake'] },
   ),

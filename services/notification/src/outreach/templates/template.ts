@@ -94,7 +94,8 @@ export function formatDeadline(deadline: Date, language: Language, timeZone: str
     timeZoneName: 'shortOffset',
   }).formatToParts(deadline);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const offset = part('timeZoneName');
+  // Newer ICU data writes UTC as "GMT+0"; residents read the same "GMT" whatever Node runs.
+  const offset = part('timeZoneName').replace(/^GMT[+-]0(?::00)?$/, 'GMT');
   const time = `${part('hour')}:${part('minute')}`;
   if (language === 'zh') return `${part('year')}年${part('month')}月${part('day')}日 ${time}（${offset}）`;
   const month = new Intl.DateTimeFormat('en-GB', { timeZone, month: 'short' }).format(deadline);

@@ -28,6 +28,7 @@ COPY libs/messaging/package.json libs/messaging/
 COPY libs/observability/package.json libs/observability/
 COPY libs/service-kit/package.json libs/service-kit/
 COPY libs/testing/package.json libs/testing/
+COPY libs/timers/package.json libs/timers/
 COPY services/carrier-ingestion/package.json services/carrier-ingestion/
 COPY services/clearance/package.json services/clearance/
 COPY services/id-vault/package.json services/id-vault/
@@ -86,6 +87,8 @@ COPY --from=build --chown=root:root /src/libs/observability/package.json libs/ob
 COPY --from=build --chown=root:root /src/libs/observability/dist libs/observability/dist
 COPY --from=build --chown=root:root /src/libs/service-kit/package.json libs/service-kit/
 COPY --from=build --chown=root:root /src/libs/service-kit/dist libs/service-kit/dist
+COPY --from=build --chown=root:root /src/libs/timers/package.json libs/timers/
+COPY --from=build --chown=root:root /src/libs/timers/dist libs/timers/dist
 # The code is owned by root and read-only for the service's user.
 USER node
 # Liveness only (no database or broker): node's fetch, since slim images have no curl.

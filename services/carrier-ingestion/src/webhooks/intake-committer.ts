@@ -89,11 +89,11 @@ export class IntakeCommitter {
       const outcomes = await this.write(batch.map((p) => p.write));
       batch.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (error) {
+      // Unreachable database: retrying one by one would only add load. Anything else: isolate.
       if (batch.length === 1 || isDatabaseUnavailable(error)) {
         for (const p of batch) p.reject(error);
         return;
       }
-      // Unreachable database: retrying one by one would only add load. Anything else: isolate.
       await Promise.all(batch.map((p) => this.flush([p])));
     }
   }

@@ -53,13 +53,10 @@ export type IntakeResult = (
 };
 
 /**
- * Headers archived with every body (plus each adapter's `signatureHeaders`): enough to re-verify and
- * trace a delivery, nothing else.
+ * Headers archived with every body, whatever the provider; each adapter adds the headers its
+ * signature depends on (`signatureHeaders`). Enough to re-verify and trace a delivery, nothing else.
  */
 const ARCHIVED_HEADERS = [
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
   'content-type',
   'content-length',
   'user-agent',

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { signDevToken } from '@portico/auth';
 import { CARRIER_TRACKING_TOPIC } from '@portico/contracts';
 import { createKafka } from '@portico/messaging';
-import { createTestDatabase, waitFor } from '@portico/testing';
+import { createTestDatabase, readTopicRange, waitFor } from '@portico/testing';
 import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
 import autocannon from 'autocannon';
 import { logLevel } from 'kafkajs';
@@ -252,41 +252,13 @@ async function readBack(
   tenantId: string,
   runId: string,
 ): Promise<{ records: number; unique: number }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const end = await admin.fetchTopicOffsets(CARRIER_TRACKING_TOPIC.name);
-  await admin.disconnect();
-  const remaining = new Map(
-    end.map((p) => [
-      p.partition,
-      BigInt(p.offset) - BigInt(from.find((f) => f.partition === p.partition)?.offset ?? '0'),
-    ]),
-  );
-  const consumer = kafka.consumer({ groupId: `bench-ingest-reader-${runId}` });
-  const ids = new Set<string>();
-  let records = 0;
-  await consumer.connect();
-  await consumer.subscribe({ topics: [CARRIER_TRACKING_TOPIC.name] });
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) {
-        if (message.headers?.['tenant-id']?.toString() === tenantId) {
-          records++;
-          ids.add(message.headers['event-id']!.toString());
-        }
-      }
-      remaining.set(batch.partition, BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n);
-    },
-  });
-  for (const p of from)
-    consumer.seek({ topic: CARRIER_TRACKING_TOPIC.name, partition: p.partition, offset: p.offset });
-  await waitFor(() => [...remaining.values()].every((n) => n <= 0n), {
-    timeoutMs: 120_000,
-    intervalMs: 250,
-    description: 'the topic read back to its end',
-  });
-  await consumer.disconnect();
-  return { records, unique: ids.size };
+  const records = (
+    await readTopicRange(kafka, CARRIER_TRACKING_TOPIC.name, from, {
+      groupId: `bench-ingest-reader-${runId}`,
+      timeoutMs: 120_000,
+    })
+  ).filter((r) => r.headers['tenant-id'] === tenantId);
+  return { records: records.length, unique: new Set(records.map((r) => r.headers['event-id'])).size };
 }
 
 main().catch((error: unknown) => {

@@ -21,3 +21,4 @@ export { waitFor, WaitForTimeoutError, type WaitForOptions, type Truthy } from '
 export { resolveSource, type InfrastructureSource } from './infrastructure';
 export { isDockerAvailable } from './docker';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
+export { readTopicRange, type RangeRecord, type TopicOffset } from './topic-range';

@@ -1,10 +1,14 @@
 import { createMessagingMigration } from '@portico/messaging';
+import { createTimersMigration } from '@portico/timers';
 import { InitialSchema1795392000000 } from './1795392000000-initial-schema';
 import { ClearanceCases1795478400001 } from './1795478400001-clearance-cases';
+import { CaseProgress1795824000001 } from './1795824000001-case-progress';
 
 /** Every migration of clearance, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
   InitialSchema1795392000000,
   createMessagingMigration(1795392000001),
   ClearanceCases1795478400001,
+  createTimersMigration(1795824000000),
+  CaseProgress1795824000001,
 ];

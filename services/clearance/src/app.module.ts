@@ -1,5 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC } from '@portico/contracts';
+import {
+  CARRIER_TRACKING_TOPIC,
+  CLEARANCE_CASE_TOPIC,
+  NOTIFICATION_OUTREACH_TOPIC,
+  VAULT_DOCUMENT_TOPIC,
+} from '@portico/contracts';
 import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import { CasesModule } from './cases/cases.module';
@@ -21,12 +26,15 @@ export class AppModule {
         // After DatabaseModule: the relay stops before the DataSource closes (service-kit README).
         MessagingModule.forRoot(config, {
           produces: [CLEARANCE_CASE_TOPIC],
-          consumes: [CARRIER_TRACKING_TOPIC],
+          consumes: [CARRIER_TRACKING_TOPIC, VAULT_DOCUMENT_TOPIC, NOTIFICATION_OUTREACH_TOPIC],
           group: config.kafkaConsumerGroup,
         }),
         serviceAuthModule(config),
         SharedModule,
-        CasesModule,
+        CasesModule.forRoot({
+          timerRules: config.timerRules,
+          timerPollIntervalMs: config.timerPollIntervalMs,
+        }),
       ],
     };
   }

@@ -8,6 +8,8 @@ import {
   type ConfigOf,
   type Environment,
 } from '@portico/config';
+import { z } from 'zod';
+import { DEFAULT_TIMER_RULES, timerRulesSchema } from './deadlines/timer-rules';
 
 export const SERVICE_NAME = 'clearance';
 
@@ -20,6 +22,22 @@ export const settings = {
     'TIMER_POLL_INTERVAL_MS',
     schemas.milliseconds.min(50).default(1_000),
     'how often due deadline and reminder timers are claimed from the database',
+  ),
+  timerRules: setting(
+    'CLEARANCE_TIMER_RULES',
+    z
+      .string()
+      .default(JSON.stringify(DEFAULT_TIMER_RULES))
+      .transform((v, ctx) => {
+        try {
+          return JSON.parse(v) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(timerRulesSchema),
+    'JSON {"reminderLeadHours":[48,24,6],"stewardAckSlaMinutes":120,"expeditedFactor":0.5}: resident reminders before the deadline, steward acknowledgement SLA, how much expediting shortens them',
   ),
 };
 

@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { durationFromMs, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   carrier,
   clearance,
@@ -12,6 +12,7 @@ import type {
   ClearanceCase,
   ClearanceTrigger,
   DeadlineSource,
+  DocumentsChannel,
   DocumentTypeName,
   ExpediteReason,
   HoldReason,
@@ -20,8 +21,8 @@ import type { CaseState } from './case-state';
 
 /**
  * `clearance.case.v1` events built from a case. Every event repeats the identity block and the
- * state after the event, so consumers need nothing else (case.proto). Property id stays empty:
- * clearance does not resolve recipients (notification does).
+ * state after the event, so consumers need nothing else (case.proto). Property id is empty until
+ * notification has resolved the recipient (RecipientResolved): clearance does not resolve them.
  */
 
 const STATE: Readonly<Record<CaseState, clearance.CaseState>> = {
@@ -70,6 +71,16 @@ const TRIGGER: Readonly<Record<ClearanceTrigger, clearance.ClearanceTrigger>> = 
   delivered: clearance.ClearanceTrigger.DELIVERED,
 };
 
+const ORIGIN: Readonly<Record<ClearanceCase['origin'], clearance.CaseOrigin>> = {
+  tracking_event: clearance.CaseOrigin.TRACKING_EVENT,
+  front_desk_report: clearance.CaseOrigin.FRONT_DESK_REPORT,
+};
+
+const CHANNEL: Readonly<Record<DocumentsChannel, clearance.DocumentChannel>> = {
+  secure_upload: clearance.DocumentChannel.SECURE_UPLOAD,
+  steward_assisted: clearance.DocumentChannel.STEWARD_ASSISTED,
+};
+
 function identity(c: ClearanceCase, state: CaseState, at: Date) {
   return {
     caseId: c.id,
@@ -79,7 +90,7 @@ function identity(c: ClearanceCase, state: CaseState, at: Date) {
       carrierCode: c.parcel.carrierCode,
       trackingNumber: c.parcel.trackingNumber,
     }),
-    propertyId: '',
+    propertyId: c.propertyId ?? '',
     state: STATE[state],
     occurredAt: timestampFromDate(at),
   };
@@ -98,7 +109,7 @@ export function caseOpenedEvent(c: ClearanceCase): ClearanceCaseEvent {
         deadlineSource: DEADLINE_SOURCE[c.deadlineSource],
         expedited: c.expedited,
         expediteReasons: c.expediteReasons.map((r) => EXPEDITE_REASON[r]),
-        origin: clearance.CaseOrigin.TRACKING_EVENT,
+        origin: ORIGIN[c.origin],
         triggerEventId: c.triggerEventId,
         policyId: c.policyId,
         ...(c.recipientNameDigest
@@ -114,16 +125,24 @@ export function caseOpenedEvent(c: ClearanceCase): ClearanceCaseEvent {
   });
 }
 
-export function documentsRequestedEvent(c: ClearanceCase, round: number, at: Date): ClearanceCaseEvent {
+export function documentsRequestedEvent(
+  c: ClearanceCase,
+  round: number,
+  at: Date,
+  previousRejectionReasons: readonly common.DocumentRejectionReason[] = [],
+  /** What this round asks for: after a rejection, only what must be uploaded again. */
+  documents: readonly DocumentTypeName[] = c.requiredDocuments,
+): ClearanceCaseEvent {
   return create(ClearanceCaseEventSchema, {
     event: {
       case: 'documentsRequested',
       value: create(clearance.DocumentsRequestedSchema, {
         ...identity(c, 'awaiting_documents', at),
-        requiredDocuments: c.requiredDocuments.map((d) => DOCUMENT_TYPE[d]),
+        requiredDocuments: documents.map((d) => DOCUMENT_TYPE[d]),
         deadline: timestampFromDate(c.deadline),
         round,
         expedited: c.expedited,
+        previousRejectionReasons: [...previousRejectionReasons],
       }),
     },
   });
@@ -161,6 +180,133 @@ export function caseReturnedToSenderEvent(
       value: create(clearance.CaseReturnedToSenderSchema, {
         ...identity(c, 'returned_to_sender', at),
         triggerEventId,
+      }),
+    },
+  });
+}
+
+export function documentsReceivedEvent(
+  c: ClearanceCase,
+  documentIds: readonly string[],
+  uploadRequestId: string,
+  at: Date,
+): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'documentsReceived',
+      value: create(clearance.DocumentsReceivedSchema, {
+        ...identity(c, c.state, at),
+        documentIds: [...documentIds],
+        uploadRequestId,
+        channel: c.documentsChannel ? CHANNEL[c.documentsChannel] : clearance.DocumentChannel.UNSPECIFIED,
+        round: c.documentsRound,
+      }),
+    },
+  });
+}
+
+export function reviewStartedEvent(
+  c: ClearanceCase,
+  stewardId: string,
+  documentIds: readonly string[],
+  at: Date,
+): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'reviewStarted',
+      value: create(clearance.ReviewStartedSchema, {
+        ...identity(c, 'under_review', at),
+        stewardId,
+        documentIds: [...documentIds],
+      }),
+    },
+  });
+}
+
+/** `c` is the case in REJECTED (before the re-request that usually follows in the same transaction). */
+export function documentsRejectedEvent(
+  c: ClearanceCase,
+  rejection: {
+    readonly documentIds: readonly string[];
+    readonly reasons: readonly common.DocumentRejectionReason[];
+    readonly stewardId: string;
+  },
+  at: Date,
+): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'documentsRejected',
+      value: create(clearance.DocumentsRejectedSchema, {
+        ...identity(c, 'rejected', at),
+        documentIds: [...rejection.documentIds],
+        reasons: [...rejection.reasons],
+        rejectedBy: rejection.stewardId ? clearance.Reviewer.STEWARD : clearance.Reviewer.CARRIER,
+        stewardId: rejection.stewardId,
+        round: c.documentsRound,
+      }),
+    },
+  });
+}
+
+export function submittedToCarrierEvent(
+  c: ClearanceCase,
+  documentIds: readonly string[],
+  grantIds: readonly string[],
+  at: Date,
+): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'submittedToCarrier',
+      value: create(clearance.SubmittedToCarrierSchema, {
+        ...identity(c, 'submitted_to_carrier', at),
+        documentIds: [...documentIds],
+        grantIds: [...grantIds],
+      }),
+    },
+  });
+}
+
+export function caseExpiredEvent(c: ClearanceCase, expiredIn: CaseState, at: Date): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'caseExpired',
+      value: create(clearance.CaseExpiredSchema, {
+        ...identity(c, 'expired', at),
+        deadline: timestampFromDate(c.deadline),
+        expiredInState: STATE[expiredIn],
+      }),
+    },
+  });
+}
+
+export function residentReminderDueEvent(c: ClearanceCase, at: Date): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'residentReminderDue',
+      value: create(clearance.ResidentReminderDueSchema, {
+        ...identity(c, c.state, at),
+        deadline: timestampFromDate(c.deadline),
+        // what is actually left, not the rule's nominal lead: expediting moves reminders earlier
+        leadTime: durationFromMs(Math.max(0, c.deadline.getTime() - at.getTime())),
+        expedited: c.expedited,
+      }),
+    },
+  });
+}
+
+export function stewardAckSlaBreachedEvent(
+  c: ClearanceCase,
+  ackDueAt: Date,
+  slaMinutes: number,
+  at: Date,
+): ClearanceCaseEvent {
+  return create(ClearanceCaseEventSchema, {
+    event: {
+      case: 'stewardAckSlaBreached',
+      value: create(clearance.StewardAckSlaBreachedSchema, {
+        ...identity(c, c.state, at),
+        ackDueAt: timestampFromDate(ackDueAt),
+        sla: durationFromMs(slaMinutes * 60_000),
       }),
     },
   });

@@ -12,7 +12,10 @@ import { Registry } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import type { CaseTransition, ClearanceCase } from './case';
 import { CaseLifecycleService, ConcurrentCaseUpdateError } from './case-lifecycle.service';
+import { CaseTimers } from '../deadlines/case-timers';
+import { DEFAULT_TIMER_RULES } from '../deadlines/timer-rules';
 import { CaseMetrics } from './case-metrics';
+import { CaseWriter } from './case-writer';
 import type { CaseRepository } from './case.repository';
 import type { PolicyRepository } from './policy.repository';
 import type { RequirementPolicy } from './requirement-policy';
@@ -98,13 +101,26 @@ function setup(policies: RequirementPolicy[] = [CN_DEFAULT]) {
   };
   let now = at(1);
   let ids = 0;
+  const timerCalls: string[] = [];
+  const timers = new CaseTimers(DEFAULT_TIMER_RULES);
+  jest.spyOn(timers, 'documentsRequested').mockImplementation(async (_m, c, round) => {
+    timerCalls.push(`requested:${c.id}:${round}`);
+  });
+  jest.spyOn(timers, 'closed').mockImplementation(async (_m, caseId) => {
+    timerCalls.push(`closed:${caseId}`);
+  });
   const service = new CaseLifecycleService(
     repo as unknown as CaseRepository,
     { activePolicies: async () => policies } as unknown as PolicyRepository,
-    writer as unknown as OutboxWriter,
+    new CaseWriter(
+      repo as unknown as CaseRepository,
+      writer as unknown as OutboxWriter,
+      logger as unknown as PinoLogger,
+    ),
+    timers,
     new CaseMetrics(registry),
     () => now,
-    (prefix) => `${prefix}_${String(++ids).padStart(32, '0')}`,
+    (prefix: string) => `${prefix}_${String(++ids).padStart(32, '0')}`,
     logger as unknown as PinoLogger,
   );
   const events = () => outbox.map((e) => e.message as ClearanceCaseEvent);
@@ -121,6 +137,7 @@ function setup(policies: RequirementPolicy[] = [CN_DEFAULT]) {
     logs,
     counter,
     service,
+    timerCalls,
     setNow: (d: Date) => (now = d),
     apply: (signal: TrackingSignal, occurredAt: Date, extra: Partial<TrackingUpdate> = {}) =>
       service.applyTrackingUpdate(manager, update(signal, occurredAt, extra)),
@@ -161,6 +178,9 @@ describe('CaseLifecycleService: opening', () => {
       caseIds: ['cc_' + '1'.padStart(32, '0')],
       state: 'awaiting_documents',
     });
+    // the request's timers are scheduled in the opening transaction, the SLA is on the row
+    expect(t.timerCalls).toEqual([`requested:cc_${'1'.padStart(32, '0')}:1`]);
+    expect([...t.repo.rows.values()][0]!.ackDueAt).toEqual(at(3));
     const [c] = [...t.repo.rows.values()];
     expect(c).toMatchObject({
       state: 'awaiting_documents',
@@ -254,6 +274,7 @@ describe('CaseLifecycleService: opening', () => {
     t.repo.conflictOnInsert = true;
     expect(await t.apply(idHold, at(0))).toEqual({ kind: 'ignored', reason: 'duplicate', caseIds: [] });
     expect(t.outbox).toHaveLength(0);
+    expect(t.timerCalls).toEqual([]);
     expect(t.repo.transitions).toHaveLength(0);
   });
 
@@ -280,6 +301,8 @@ describe('CaseLifecycleService: opening', () => {
       deadline: at(72),
     });
     expect(await i.counter('portico_clearance_cases_opened_total')).toEqual({ inspection: 1 });
+    // nothing is asked of anyone, so there is no SLA and no reminder
+    expect(i.timerCalls).toEqual([]);
   });
 
   it('keeps separate cases for separate hold reasons of one parcel', async () => {
@@ -338,6 +361,7 @@ describe('CaseLifecycleService: closing', () => {
     const c = [...t.repo.rows.values()][0]!;
     expect(outcome).toEqual({ kind: 'closed', caseIds: [c.id], outcome: 'cleared' });
     expect(c).toMatchObject({ state: 'cleared', closedAt: at(5), lastEventAt: at(4), version: 2 });
+    expect(t.timerCalls).toEqual([`requested:${c.id}:1`, `closed:${c.id}`]);
     expect(t.repo.transitions.at(-1)).toEqual({
       caseId: c.id,
       from: 'awaiting_documents',

@@ -1,15 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLEARANCE_CASE_TOPIC, ClearanceCaseEventSchema, type ClearanceCaseEvent } from '@portico/contracts';
-import { OutboxWriter } from '@portico/messaging';
+import type { ClearanceCaseEvent } from '@portico/contracts';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { EntityManager } from 'typeorm';
+import { CaseTimers } from '../deadlines/case-timers';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
 import {
   holdKeyOf,
   isOpen,
+  type CaseOrigin,
   type CaseTransition,
   type ClearanceCase,
   type CloseOutcome,
+  type HoldReason,
+  type NameDigest,
+  type ParcelIdentity,
   type TransitionCause,
 } from './case';
 import {
@@ -19,11 +23,15 @@ import {
   documentsRequestedEvent,
 } from './case-events';
 import { CaseMetrics } from './case-metrics';
-import { canTransition, isTerminal, transition, type CaseCommand, type CaseState } from './case-state';
+import { canTransition, transition, type CaseCommand, type CaseState } from './case-state';
+import { step } from './case-step';
+import { CaseWriter } from './case-writer';
 import { CaseRepository } from './case.repository';
 import { PolicyRepository } from './policy.repository';
-import { FALLBACK_POLICY, requirementsFor, selectPolicy } from './requirement-policy';
+import { FALLBACK_POLICY, requirementsFor, selectPolicy, type ShipmentFacts } from './requirement-policy';
 import type { TrackingSignal, TrackingUpdate } from './tracking-update';
+
+export { ConcurrentCaseUpdateError } from './case-writer';
 
 export const CASE_ID_PREFIX = 'cc';
 
@@ -51,12 +59,20 @@ export type TrackingOutcome =
   | { readonly kind: 'closed'; readonly caseIds: readonly string[]; readonly outcome: CloseOutcome }
   | { readonly kind: 'ignored'; readonly reason: IgnoredReason; readonly caseIds: readonly string[] };
 
-/** Closing an open case thrown off by a concurrent change: the transport retries the event. */
-export class ConcurrentCaseUpdateError extends Error {
-  constructor(readonly caseId: string) {
-    super(`clearance case ${caseId} changed while it was being updated; the event will be retried`);
-    this.name = 'ConcurrentCaseUpdateError';
-  }
+/** A hold to open a case for, from a tracking event or a front-desk report. */
+export interface HoldNotice {
+  /** The tracking event's `event-id`, or the report id: the cause recorded in the history. */
+  readonly causeId: string;
+  readonly origin: CaseOrigin;
+  readonly tenantId: string;
+  readonly parcel: ParcelIdentity;
+  readonly reason: HoldReason;
+  readonly carrierDeadline?: Date;
+  /** When customs put the hold on, as far as the source knows. */
+  readonly occurredAt: Date;
+  readonly late: boolean;
+  readonly shipment: ShipmentFacts;
+  readonly recipientNameDigest: NameDigest | null;
 }
 
 interface Closing {
@@ -80,7 +96,8 @@ export class CaseLifecycleService {
   constructor(
     private readonly cases: CaseRepository,
     private readonly policies: PolicyRepository,
-    private readonly outbox: OutboxWriter,
+    private readonly writer: CaseWriter,
+    private readonly timers: CaseTimers,
     private readonly metrics: CaseMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
@@ -91,7 +108,18 @@ export class CaseLifecycleService {
     const { signal } = update;
     switch (signal.kind) {
       case 'hold':
-        return this.openForHold(m, update, signal);
+        return this.openForHold(m, {
+          causeId: update.eventId,
+          origin: 'tracking_event',
+          tenantId: update.tenantId,
+          parcel: update.parcel,
+          reason: signal.reason,
+          ...(signal.carrierDeadline ? { carrierDeadline: signal.carrierDeadline } : {}),
+          occurredAt: update.occurredAt,
+          late: update.late,
+          shipment: update.shipment,
+          recipientNameDigest: update.recipientNameDigest,
+        });
       case 'released':
         return this.closeOpenCases(m, update, {
           command: 'clear',
@@ -111,91 +139,108 @@ export class CaseLifecycleService {
     }
   }
 
-  private async openForHold(
-    m: EntityManager,
-    u: TrackingUpdate,
-    hold: Extract<TrackingSignal, { kind: 'hold' }>,
-  ): Promise<TrackingOutcome> {
-    const existing = await this.cases.casesOfParcel(m, u.tenantId, u.parcel.parcelId, { lock: true });
+  /**
+   * Opens the case for a hold unless the parcel already has one open for that reason (then the
+   * open case's id comes back with `hold_already_open`, which is what a front-desk report that
+   * arrives after the carrier's event wants to know).
+   */
+  async openForHold(m: EntityManager, hold: HoldNotice): Promise<TrackingOutcome> {
+    const existing = await this.cases.casesOfParcel(m, hold.tenantId, hold.parcel.parcelId, { lock: true });
     const open = existing.find((c) => isOpen(c) && c.holdReason === hold.reason);
     if (open) {
       // Same hold seen again. A newer scan moves the case's event mark, so a release scanned
       // between the two holds and delivered late cannot clear a parcel customs still holds.
-      if (u.occurredAt > open.lastEventAt) await this.cases.markNewerEvent(m, open.id, u.occurredAt);
+      if (hold.occurredAt > open.lastEventAt) await this.cases.markNewerEvent(m, open.id, hold.occurredAt);
       return ignored('hold_already_open', [open.id]);
     }
-    if (u.late) return ignored('late_hold');
+    if (hold.late) return ignored('late_hold');
     const lastClose = latest(existing.filter((c) => !isOpen(c)).map((c) => c.lastEventAt));
-    if (lastClose && u.occurredAt <= lastClose) return ignored('stale_hold');
+    if (lastClose && hold.occurredAt <= lastClose) return ignored('stale_hold');
 
     const now = this.clock();
     const policy =
-      selectPolicy(await this.policies.activePolicies(m, u.tenantId), {
-        tenantId: u.tenantId,
-        ...u.shipment,
+      selectPolicy(await this.policies.activePolicies(m, hold.tenantId), {
+        tenantId: hold.tenantId,
+        ...hold.shipment,
       }) ?? FALLBACK_POLICY;
     if (policy === FALLBACK_POLICY) {
       this.logger.warn(
-        { parcelId: u.parcel.parcelId, tenantId: u.tenantId },
+        { parcelId: hold.parcel.parcelId, tenantId: hold.tenantId },
         'no requirement policy matches',
       );
     }
     const required = requirementsFor(
-      { reason: hold.reason, occurredAt: u.occurredAt, carrierDeadline: hold.carrierDeadline },
-      u.shipment,
+      {
+        reason: hold.reason,
+        occurredAt: hold.occurredAt,
+        ...(hold.carrierDeadline ? { carrierDeadline: hold.carrierDeadline } : {}),
+      },
+      hold.shipment,
       policy,
       now,
     );
 
     const caseId = this.newId(CASE_ID_PREFIX);
-    const step = (from: CaseState | null, to: CaseState): CaseTransition => ({
+    const cause: TransitionCause = hold.origin === 'front_desk_report' ? 'front_desk_report' : 'customs_hold';
+    const record = (from: CaseState | null, to: CaseState): CaseTransition => ({
       caseId,
       from,
       to,
       at: now,
-      cause: 'customs_hold',
-      causeEventId: u.eventId,
+      cause,
+      causeEventId: hold.causeId,
     });
-    const transitions = [step(null, 'opened')];
+    const transitions = [record(null, 'opened')];
     let state: CaseState = 'opened';
     // Holds that need no documents (inspection) stay opened: there is nothing to ask the resident.
     if (required.documents.length > 0) {
       const next = transition(state, 'request_documents');
-      transitions.push(step(state, next));
+      transitions.push(record(state, next));
       state = next;
     }
+    const requested = state === 'awaiting_documents';
+    const timed = { id: caseId, deadline: required.deadline, expedited: required.expedited };
     const opened: ClearanceCase = {
       id: caseId,
-      tenantId: u.tenantId,
-      parcel: u.parcel,
+      tenantId: hold.tenantId,
+      parcel: hold.parcel,
       holdReason: hold.reason,
       holdKey: holdKeyOf(hold.reason, existing.filter((c) => c.holdReason === hold.reason).length + 1),
       state,
       requiredDocuments: required.documents,
-      documentsRound: state === 'awaiting_documents' ? 1 : 0,
+      documentsRound: requested ? 1 : 0,
       deadline: required.deadline,
       deadlineSource: required.deadlineSource,
       expedited: required.expedited,
       expediteReasons: required.expediteReasons,
-      origin: 'tracking_event',
+      origin: hold.origin,
       policyId: required.policyId,
-      triggerEventId: u.eventId,
-      recipientNameDigest: u.recipientNameDigest,
-      holdOccurredAt: u.occurredAt,
-      lastEventAt: u.occurredAt,
+      triggerEventId: hold.causeId,
+      recipientNameDigest: hold.recipientNameDigest,
+      holdOccurredAt: hold.occurredAt,
+      lastEventAt: hold.occurredAt,
       openedAt: now,
       updatedAt: now,
       closedAt: null,
       version: 1,
+      propertyId: null,
+      ackDueAt: requested ? this.timers.ackDueAt(timed, now) : null,
+      acknowledgedAt: null,
+      ackSlaBreachedAt: null,
+      documentsReceivedAt: null,
+      documentsChannel: null,
     };
     if (!(await this.cases.insert(m, opened))) return ignored('duplicate');
     await this.cases.addTransitions(m, transitions);
-    const events = [caseOpenedEvent(opened)];
-    if (opened.documentsRound === 1) events.push(documentsRequestedEvent(opened, 1, now));
-    await this.publish(m, opened, events);
+    const events: ClearanceCaseEvent[] = [caseOpenedEvent(opened)];
+    if (requested) {
+      events.push(documentsRequestedEvent(opened, 1, now));
+      await this.timers.documentsRequested(m, timed, 1, now);
+    }
+    await this.writer.publish(m, opened, events);
 
     this.metrics.caseOpened(opened.holdReason);
-    for (const t of transitions) this.logTransition(opened, t);
+    for (const t of transitions) this.writer.logTransition(opened, t);
     return { kind: 'opened', caseIds: [opened.id], state };
   }
 
@@ -210,7 +255,7 @@ export class CaseLifecycleService {
     if (open.length === 0) return ignored('no_open_case');
 
     const now = this.clock();
-    const closed: Array<{ next: ClearanceCase; transition: CaseTransition }> = [];
+    const closed: string[] = [];
     let skipped: IgnoredReason = 'stale_event';
     for (const c of open) {
       // Older than what the case has already seen (e.g. a release from before a re-hold): no regress.
@@ -219,85 +264,20 @@ export class CaseLifecycleService {
         skipped = 'transition_not_allowed';
         continue;
       }
-      const to = transition(c.state, closing.command);
-      const next: ClearanceCase = {
-        ...c,
-        state: to,
+      const { next, transition: t } = step(c, closing.command, closing.cause, u.eventId, now, {
         lastEventAt: u.occurredAt,
-        updatedAt: now,
-        closedAt: isTerminal(to) ? now : null,
-        version: c.version + 1,
-      };
-      if (!(await this.cases.saveTransition(m, next, c.version))) throw new ConcurrentCaseUpdateError(c.id);
-      closed.push({
-        next,
-        transition: {
-          caseId: c.id,
-          from: c.state,
-          to,
-          at: now,
-          cause: closing.cause,
-          causeEventId: u.eventId,
-        },
       });
+      await this.writer.change(m, c, next, [t], [closing.event(next, u)]);
+      await this.timers.closed(m, c.id);
+      this.metrics.caseClosed(closing.outcome);
+      closed.push(c.id);
     }
     if (closed.length === 0)
       return ignored(
         skipped,
         open.map((c) => c.id),
       );
-
-    await this.cases.addTransitions(
-      m,
-      closed.map((x) => x.transition),
-    );
-    await this.outbox.appendMany(
-      m,
-      closed.map(({ next }) => this.outboxEvent(next, closing.event(next, u))),
-    );
-    for (const { next, transition: t } of closed) {
-      this.metrics.caseClosed(closing.outcome);
-      this.logTransition(next, t);
-    }
-    return { kind: 'closed', caseIds: closed.map((x) => x.next.id), outcome: closing.outcome };
-  }
-
-  private publish(
-    m: EntityManager,
-    c: ClearanceCase,
-    events: readonly ClearanceCaseEvent[],
-  ): Promise<unknown> {
-    return this.outbox.appendMany(
-      m,
-      events.map((e) => this.outboxEvent(c, e)),
-    );
-  }
-
-  /** Keyed by the parcel id, like every Portico topic: one consumer sees a parcel's events in order. */
-  private outboxEvent(c: ClearanceCase, message: ClearanceCaseEvent) {
-    return {
-      topic: CLEARANCE_CASE_TOPIC.name,
-      key: c.parcel.parcelId,
-      tenantId: c.tenantId,
-      schema: ClearanceCaseEventSchema,
-      message,
-    };
-  }
-
-  /** Ids and states only: a transition line must be safe to ship to any log store. */
-  private logTransition(c: ClearanceCase, t: CaseTransition): void {
-    this.logger.info(
-      {
-        caseId: c.id,
-        parcelId: c.parcel.parcelId,
-        tenantId: c.tenantId,
-        from: t.from,
-        to: t.to,
-        cause: t.cause,
-        causeEventId: t.causeEventId,
-      },
-      `case ${t.from ?? 'created'} -> ${t.to}`,
-    );
+    return { kind: 'closed', caseIds: closed, outcome: closing.outcome };
   }
 }
 

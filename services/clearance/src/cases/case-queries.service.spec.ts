@@ -1,42 +1,15 @@
 import { AuthError, type Principal } from '@portico/auth';
 import type { EntityManager } from 'typeorm';
 import type { UnitOfWork } from '../shared/unit-of-work';
-import type { CaseTransition, ClearanceCase } from './case';
+import { aCase, FIXTURE_PARCEL_ID, FIXTURE_TIME } from '../test-support/a-case';
+import type { CaseTransition } from './case';
 import { CaseNotFoundError } from './case-errors';
 import { CaseQueriesService } from './case-queries.service';
 import { listCasesQuery } from './case-view';
 import type { CaseRepository } from './case.repository';
 
-const PARCEL_ID = 'prc_0123456789abcdef0123456789abcdef';
-const T = new Date('2026-11-24T06:00:00Z');
-
-function aCase(id: string, tenantId: string, overrides: Partial<ClearanceCase> = {}): ClearanceCase {
-  return {
-    id,
-    tenantId,
-    parcel: { parcelId: PARCEL_ID, carrierCode: 'sf-express', trackingNumber: 'SF1' },
-    holdReason: 'id_documents_required',
-    holdKey: 'id_documents_required#1',
-    state: 'awaiting_documents',
-    requiredDocuments: ['resident_id_card'],
-    documentsRound: 1,
-    deadline: new Date(T.getTime() + 72 * 3_600_000),
-    deadlineSource: 'policy',
-    expedited: false,
-    expediteReasons: [],
-    origin: 'tracking_event',
-    policyId: 'pol_default_cn',
-    triggerEventId: 'evt-1',
-    recipientNameDigest: { value: new Uint8Array([9, 9]), keyId: 'k1' },
-    holdOccurredAt: T,
-    lastEventAt: T,
-    openedAt: T,
-    updatedAt: T,
-    closedAt: null,
-    version: 1,
-    ...overrides,
-  };
-}
+const PARCEL_ID = FIXTURE_PARCEL_ID;
+const T = FIXTURE_TIME;
 
 const ID_A = `cc_${'a'.repeat(32)}`;
 const ID_B = `cc_${'b'.repeat(32)}`;

@@ -6,6 +6,7 @@ import type {
   CaseTransition,
   ClearanceCase,
   DeadlineSource,
+  DocumentsChannel,
   DocumentTypeName,
   ExpediteReason,
   HoldReason,
@@ -39,6 +40,12 @@ interface CaseRow {
   updated_at: Date;
   closed_at: Date | null;
   version: number;
+  property_id: string | null;
+  ack_due_at: Date | null;
+  acknowledged_at: Date | null;
+  ack_sla_breached_at: Date | null;
+  documents_received_at: Date | null;
+  documents_channel: DocumentsChannel | null;
 }
 
 interface TransitionRow {
@@ -53,7 +60,8 @@ interface TransitionRow {
 const CASE_COLUMNS = `id, tenant_id, parcel_id, carrier_code, tracking_number, hold_reason, hold_key, state,
   required_documents, documents_round, deadline, deadline_source, expedited, expedite_reasons, origin,
   policy_id, trigger_event_id, recipient_name_digest, recipient_name_digest_key_id, hold_occurred_at,
-  last_event_at, opened_at, updated_at, closed_at, version`;
+  last_event_at, opened_at, updated_at, closed_at, version, property_id, ack_due_at, acknowledged_at,
+  ack_sla_breached_at, documents_received_at, documents_channel`;
 
 function toCase(row: CaseRow): ClearanceCase {
   return {
@@ -82,6 +90,12 @@ function toCase(row: CaseRow): ClearanceCase {
     updatedAt: row.updated_at,
     closedAt: row.closed_at,
     version: row.version,
+    propertyId: row.property_id,
+    ackDueAt: row.ack_due_at,
+    acknowledgedAt: row.acknowledged_at,
+    ackSlaBreachedAt: row.ack_sla_breached_at,
+    documentsReceivedAt: row.documents_received_at,
+    documentsChannel: row.documents_channel,
   };
 }
 
@@ -112,7 +126,7 @@ export class CaseRepository {
     const rows = await m.query<Array<{ id: string }>>(
       `INSERT INTO clearance_cases (${CASE_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14::text[], $15, $16, $17,
-               $18, $19, $20, $21, $22, $23, $24, $25)
+               $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
        ON CONFLICT DO NOTHING
        RETURNING id`,
       [
@@ -141,6 +155,12 @@ export class CaseRepository {
         c.updatedAt,
         c.closedAt,
         c.version,
+        c.propertyId,
+        c.ackDueAt,
+        c.acknowledgedAt,
+        c.ackSlaBreachedAt,
+        c.documentsReceivedAt,
+        c.documentsChannel,
       ],
     );
     return rows.length === 1;
@@ -155,7 +175,8 @@ export class CaseRepository {
       await m.query(
         `UPDATE clearance_cases
             SET state = $3, documents_round = $4, last_event_at = $5, updated_at = $6, closed_at = $7,
-                version = $8
+                version = $8, ack_due_at = $9, acknowledged_at = $10, ack_sla_breached_at = $11,
+                documents_received_at = $12, documents_channel = $13
           WHERE id = $1 AND version = $2
           RETURNING id`,
         [
@@ -167,6 +188,11 @@ export class CaseRepository {
           next.updatedAt,
           next.closedAt,
           next.version,
+          next.ackDueAt,
+          next.acknowledgedAt,
+          next.ackSlaBreachedAt,
+          next.documentsReceivedAt,
+          next.documentsChannel,
         ],
       ),
     );
@@ -203,11 +229,49 @@ export class CaseRepository {
     );
   }
 
-  async findById(m: EntityManager, caseId: string): Promise<ClearanceCase | undefined> {
-    const rows = await m.query<CaseRow[]>(`SELECT ${CASE_COLUMNS} FROM clearance_cases WHERE id = $1`, [
-      caseId,
-    ]);
+  /** With `lock`, the row stays locked until the transaction ends (events and timers of one case serialise). */
+  async findById(
+    m: EntityManager,
+    caseId: string,
+    options: { lock: boolean } = { lock: false },
+  ): Promise<ClearanceCase | undefined> {
+    const rows = await m.query<CaseRow[]>(
+      `SELECT ${CASE_COLUMNS} FROM clearance_cases WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`,
+      [caseId],
+    );
     return rows[0] ? toCase(rows[0]) : undefined;
+  }
+
+  /**
+   * Acknowledgement and SLA-breach marks: not state changes, so no history row, but the version
+   * moves so a concurrent transition computed from the old row is refused.
+   */
+  async saveAckMarks(
+    m: EntityManager,
+    next: Pick<ClearanceCase, 'id' | 'acknowledgedAt' | 'ackSlaBreachedAt' | 'updatedAt' | 'version'>,
+    expectedVersion: number,
+  ): Promise<boolean> {
+    const rows = returnedRows<{ id: string }>(
+      await m.query(
+        `UPDATE clearance_cases SET acknowledged_at = $3, ack_sla_breached_at = $4, updated_at = $5, version = $6
+          WHERE id = $1 AND version = $2 RETURNING id`,
+        [next.id, expectedVersion, next.acknowledgedAt, next.ackSlaBreachedAt, next.updatedAt, next.version],
+      ),
+    );
+    return rows.length === 1;
+  }
+
+  /** The property a parcel was resolved to, on the tenant's cases of it that do not know it yet. */
+  async setProperty(m: EntityManager, tenantId: string, parcelId: string, propertyId: string): Promise<string[]> {
+    const rows = returnedRows<{ id: string }>(
+      await m.query(
+        `UPDATE clearance_cases SET property_id = $3
+          WHERE tenant_id = $1 AND parcel_id = $2 AND property_id IS DISTINCT FROM $3
+          RETURNING id`,
+        [tenantId, parcelId, propertyId],
+      ),
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Every tenant's cases of a parcel, newest first; the caller filters by what the reader may see. */

@@ -39,16 +39,28 @@ export const EXPEDITE_REASONS = ['high_value', 'perishable', 'short_deadline'] a
 export type ExpediteReason = (typeof EXPEDITE_REASONS)[number];
 
 export type DeadlineSource = 'carrier' | 'policy';
-export type CaseOrigin = 'tracking_event';
+export type CaseOrigin = 'tracking_event' | 'front_desk_report';
 
 /** Tracking statuses that show customs let the parcel go (the contract's ClearanceTrigger). */
 export type ClearanceTrigger = 'customs_released' | 'out_for_delivery' | 'delivered';
 
 /** What caused a transition, as kept in the case history. */
-export type TransitionCause = 'customs_hold' | ClearanceTrigger | 'returned_to_sender';
+export type TransitionCause =
+  | 'customs_hold'
+  | 'front_desk_report'
+  | ClearanceTrigger
+  | 'returned_to_sender'
+  | 'documents_submitted'
+  | 'document_reviewed'
+  | 'document_rejected'
+  | 'document_relayed'
+  | 'deadline_passed';
+
+/** How the round's documents reached the vault (the secure-channel share of the review metrics). */
+export type DocumentsChannel = 'secure_upload' | 'steward_assisted';
 
 /** How a case ended, the `outcome` label of portico_clearance_cases_closed_total. */
-export type CloseOutcome = 'cleared' | 'returned_to_sender';
+export type CloseOutcome = 'cleared' | 'returned_to_sender' | 'expired';
 
 export interface ParcelIdentity {
   readonly parcelId: string;
@@ -89,6 +101,15 @@ export interface ClearanceCase {
   readonly updatedAt: Date;
   readonly closedAt: Date | null;
   readonly version: number;
+  /** Learned from notification's RecipientResolved; null until then. */
+  readonly propertyId: string | null;
+  /** The steward's acknowledgement SLA of the current documents round. */
+  readonly ackDueAt: Date | null;
+  readonly acknowledgedAt: Date | null;
+  readonly ackSlaBreachedAt: Date | null;
+  /** When the current round's documents were all in, and how they came. */
+  readonly documentsReceivedAt: Date | null;
+  readonly documentsChannel: DocumentsChannel | null;
 }
 
 /** One row of `clearance_case_transitions`. `from` is null for the case's creation. */

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TimerScheduler } from '@portico/timers';
+import type { EntityManager } from 'typeorm';
+import { ackDueAt, caseTimerPrefix, documentsRequestTimers, type TimedCase } from './timer-plan';
+import type { TimerRules } from './timer-rules';
+
+export const TIMER_RULES = 'clearance:timer-rules';
+
+/**
+ * Schedules and cancels a case's durable timers, always through the transaction that changes the
+ * case, so a timer exists exactly when the state that needs it was committed.
+ */
+@Injectable()
+export class CaseTimers {
+  private readonly scheduler = new TimerScheduler();
+
+  constructor(@Inject(TIMER_RULES) private readonly rules: TimerRules) {}
+
+  ackDueAt(c: TimedCase, now: Date): Date {
+    return ackDueAt(c, this.rules, now);
+  }
+
+  /** A documents request (first or after a rejection): SLA, reminders, expiry. */
+  async documentsRequested(m: EntityManager, c: TimedCase, round: number, now: Date): Promise<void> {
+    for (const timer of documentsRequestTimers(c, round, this.rules, now)) {
+      await this.scheduler.schedule(m, timer);
+    }
+  }
+
+  /** The steward acknowledged: the SLA timer goes, reminders and expiry stay. */
+  async acknowledged(m: EntityManager, caseId: string): Promise<void> {
+    await this.scheduler.cancel(m, `${caseTimerPrefix(caseId)}ack-sla`);
+  }
+
+  /** The resident has nothing to do while documents are reviewed: reminders pause until a re-request. */
+  async documentsIn(m: EntityManager, caseId: string): Promise<void> {
+    await this.scheduler.cancelByPrefix(m, `${caseTimerPrefix(caseId)}reminder:`);
+  }
+
+  /** The case closed: nothing of it may fire any more. */
+  async closed(m: EntityManager, caseId: string): Promise<void> {
+    await this.scheduler.cancelByPrefix(m, caseTimerPrefix(caseId));
+  }
+}

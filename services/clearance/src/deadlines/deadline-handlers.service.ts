@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Timer } from '@portico/timers';
+import type { EntityManager } from 'typeorm';
+import { isOpen } from '../cases/case';
+import { CaseActivityRepository } from '../cases/case-activity.repository';
+import { caseExpiredEvent, residentReminderDueEvent, stewardAckSlaBreachedEvent } from '../cases/case-events';
+import { CaseMetrics } from '../cases/case-metrics';
+import { canTransition } from '../cases/case-state';
+import { step } from '../cases/case-step';
+import { CaseWriter, ConcurrentCaseUpdateError } from '../cases/case-writer';
+import { CaseRepository } from '../cases/case.repository';
+import { CLOCK, type Clock } from '../shared/tokens';
+import { CaseTimers } from './case-timers';
+import type { AckSlaPayload, ExpiryPayload, ReminderPayload } from './timer-plan';
+
+/** What a timer did; the runner's span records it, tests assert on it. */
+export type DeadlineOutcome = 'reminded' | 'breached' | 'expired' | 'moot';
+
+/**
+ * The effects of a case's timers, run by the TimerRunner in the transaction that deletes the timer:
+ * the event and the case change commit with the firing, or not at all. Each re-reads the case
+ * (locked) and does nothing when the case has moved on ("moot"): timers are cancelled with the
+ * change that makes them pointless, but a handler never relies on that alone.
+ */
+@Injectable()
+export class DeadlineHandlers {
+  constructor(
+    private readonly cases: CaseRepository,
+    private readonly activity: CaseActivityRepository,
+    private readonly writer: CaseWriter,
+    private readonly timers: CaseTimers,
+    private readonly metrics: CaseMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Only while the resident has something to do: awaiting documents (a re-request included). */
+  async reminder(timer: Timer<ReminderPayload>, m: EntityManager): Promise<DeadlineOutcome> {
+    const c = await this.cases.findById(m, timer.payload.caseId, { lock: true });
+    if (!c || !isOpen(c) || c.state !== 'awaiting_documents') return 'moot';
+    const now = this.clock();
+    await this.writer.publish(m, c, [residentReminderDueEvent(c, now)]);
+    this.metrics.reminderDue(c.expedited);
+    return 'reminded';
+  }
+
+  /** Breached when nobody acknowledged this round's request; a later round has its own timer. */
+  async ackSla(timer: Timer<AckSlaPayload>, m: EntityManager): Promise<DeadlineOutcome> {
+    const c = await this.cases.findById(m, timer.payload.caseId, { lock: true });
+    if (!c || !isOpen(c) || c.documentsRound !== timer.payload.round) return 'moot';
+    if (c.acknowledgedAt || c.ackSlaBreachedAt || !c.ackDueAt) return 'moot';
+    const now = this.clock();
+    const next = { ...c, ackSlaBreachedAt: now, updatedAt: now, version: c.version + 1 };
+    if (!(await this.cases.saveAckMarks(m, next, c.version))) throw new ConcurrentCaseUpdateError(c.id);
+    await this.activity.record(m, {
+      caseId: c.id,
+      kind: 'ack_sla_breached',
+      actorId: null,
+      sourceEventId: `timer:${timer.id}`,
+      at: now,
+    });
+    await this.writer.publish(m, next, [stewardAckSlaBreachedEvent(next, c.ackDueAt, timer.payload.slaMinutes, now)]);
+    this.metrics.ackSlaBreached(c.expedited);
+    return 'breached';
+  }
+
+  /** The deadline passed with the case still waiting on documents or on their review. */
+  async expiry(timer: Timer<ExpiryPayload>, m: EntityManager): Promise<DeadlineOutcome> {
+    const c = await this.cases.findById(m, timer.payload.caseId, { lock: true });
+    if (!c || !isOpen(c) || !canTransition(c.state, 'expire')) return 'moot';
+    const now = this.clock();
+    // The timer may run late (a backlog, a restart): the case's own deadline is the truth.
+    if (c.deadline > now) return 'moot';
+    const { next, transition } = step(c, 'expire', 'deadline_passed', null, now);
+    await this.writer.change(m, c, next, [transition], [caseExpiredEvent(next, c.state, now)]);
+    await this.timers.closed(m, c.id);
+    this.metrics.caseClosed('expired');
+    return 'expired';
+  }
+}

@@ -1,0 +1,125 @@
+import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
+import { common, vault } from '@portico/contracts';
+import type { DocumentsChannel, DocumentTypeName } from '../cases/case';
+
+/**
+ * `vault.document.v1` in clearance's terms. id-vault's events carry ids and verdicts only (no ID
+ * number, no image, no name), and clearance keeps only what moves the case and feeds the metrics.
+ */
+
+const DOCUMENT_TYPE: Readonly<Partial<Record<common.DocumentType, DocumentTypeName>>> = {
+  [common.DocumentType.RESIDENT_ID_CARD]: 'resident_id_card',
+  [common.DocumentType.PASSPORT]: 'passport',
+  [common.DocumentType.HK_MACAO_TRAVEL_PERMIT]: 'hk_macao_travel_permit',
+  [common.DocumentType.TAIWAN_TRAVEL_PERMIT]: 'taiwan_travel_permit',
+  [common.DocumentType.DUTY_PAYMENT_PROOF]: 'duty_payment_proof',
+  [common.DocumentType.PROOF_OF_VALUE]: 'proof_of_value',
+};
+
+export const REJECTION_REASONS = [
+  'unreadable',
+  'wrong_document',
+  'side_missing',
+  'expired',
+  'name_mismatch',
+  'incomplete',
+  'suspected_tampering',
+  'other',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+const REJECTION_REASON: Readonly<Record<RejectionReason, common.DocumentRejectionReason>> = {
+  unreadable: common.DocumentRejectionReason.UNREADABLE,
+  wrong_document: common.DocumentRejectionReason.WRONG_DOCUMENT,
+  side_missing: common.DocumentRejectionReason.SIDE_MISSING,
+  expired: common.DocumentRejectionReason.EXPIRED,
+  name_mismatch: common.DocumentRejectionReason.NAME_MISMATCH,
+  incomplete: common.DocumentRejectionReason.INCOMPLETE,
+  suspected_tampering: common.DocumentRejectionReason.SUSPECTED_TAMPERING,
+  other: common.DocumentRejectionReason.OTHER,
+};
+
+export function rejectionReasonToContract(reason: RejectionReason): common.DocumentRejectionReason {
+  return REJECTION_REASON[reason];
+}
+
+function rejectionReasonOf(reason: common.DocumentRejectionReason): RejectionReason {
+  const found = REJECTION_REASONS.find((r) => REJECTION_REASON[r] === reason);
+  // UNSPECIFIED or a reason added to the contract after this build: still a rejection.
+  return found ?? 'other';
+}
+
+/** What the record's headers say (the event context), for fields an event left empty. */
+export interface RecordMeta {
+  readonly eventId: string;
+  readonly occurredAt: Date;
+}
+
+interface VaultNoticeBase {
+  /** The record's `event-id`: cause of the change, and the idempotence key of activity rows. */
+  readonly eventId: string;
+  readonly caseId: string;
+  readonly tenantId: string;
+  readonly documentId: string;
+  readonly occurredAt: Date;
+}
+
+export interface DocumentSubmittedNotice extends VaultNoticeBase {
+  readonly type: DocumentTypeName;
+  readonly uploadRequestId: string;
+  readonly channel: DocumentsChannel;
+}
+export interface DocumentApprovedNotice extends VaultNoticeBase {
+  readonly stewardId: string;
+}
+export interface DocumentRejectedNotice extends VaultNoticeBase {
+  readonly reason: RejectionReason;
+  /** Empty when the carrier rejected it after the relay. */
+  readonly stewardId: string;
+}
+export interface DocumentRelayedNotice extends VaultNoticeBase {
+  readonly grantId: string;
+}
+
+/** undefined when the event cannot concern a clearance case (no case id, or a type clearance never asks for). */
+export function submittedNotice(
+  e: vault.DocumentSubmitted,
+  meta: RecordMeta,
+): DocumentSubmittedNotice | undefined {
+  const type = DOCUMENT_TYPE[e.documentType];
+  if (!e.caseId || !type) return undefined;
+  return {
+    ...base(e, meta),
+    type,
+    uploadRequestId: e.requestId,
+    channel: e.channel === vault.SubmissionChannel.STEWARD_ASSISTED ? 'steward_assisted' : 'secure_upload',
+  };
+}
+
+export function approvedNotice(e: vault.DocumentApproved, meta: RecordMeta): DocumentApprovedNotice | undefined {
+  if (!e.caseId) return undefined;
+  return { ...base(e, meta), stewardId: e.stewardId };
+}
+
+export function rejectedNotice(e: vault.DocumentRejected, meta: RecordMeta): DocumentRejectedNotice | undefined {
+  if (!e.caseId) return undefined;
+  return { ...base(e, meta), reason: rejectionReasonOf(e.reason), stewardId: e.stewardId };
+}
+
+export function relayedNotice(e: vault.DocumentRelayed, meta: RecordMeta): DocumentRelayedNotice | undefined {
+  if (!e.caseId) return undefined;
+  return { ...base(e, meta), grantId: e.grantId };
+}
+
+function base(
+  e: { caseId: string; tenantId: string; documentId: string; occurredAt?: Timestamp },
+  meta: RecordMeta,
+): VaultNoticeBase {
+  return {
+    eventId: meta.eventId,
+    caseId: e.caseId,
+    tenantId: e.tenantId,
+    documentId: e.documentId,
+    occurredAt: e.occurredAt ? timestampDate(e.occurredAt) : meta.occurredAt,
+  };
+}

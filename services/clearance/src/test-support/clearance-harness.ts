@@ -1,0 +1,274 @@
+// clearance against the real broker and Postgres, for integration specs: one scratch database and
+// consumer group per harness, any number of service instances on them (restart, two instances), a
+// producer that publishes onto the shared topics the way the other services do, and a reader of
+// clearance.case.v1 that keeps the records of this harness's parcels only (the topics are shared
+// with other suites and with a platform started by `npm run up`).
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { create, fromBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import {
+  carrier,
+  CARRIER_TRACKING_TOPIC,
+  CLEARANCE_CASE_TOPIC,
+  ClearanceCaseEventSchema,
+  common,
+  dlqTopicName,
+  parcelRef,
+  NOTIFICATION_OUTREACH_TOPIC,
+  OutreachEventSchema,
+  retryTopicName,
+  TrackingStreamEventSchema,
+  VAULT_DOCUMENT_TOPIC,
+  VaultDocumentEventSchema,
+  type ClearanceCaseEvent,
+} from '@portico/contracts';
+import { createIdempotentProducer, createKafka, encodeEvent, ensureTopics } from '@portico/messaging';
+import { createLogger } from '@portico/observability';
+import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
+import {
+  createTestDatabase,
+  deleteTopics,
+  getTestKafka,
+  testKafkaClient,
+  waitFor,
+  type TestDatabase,
+} from '@portico/testing';
+import { logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { migrations } from '../../migrations';
+import { AppModule } from '../app.module';
+import { loadServiceConfig, settings, type ClearanceConfig } from '../config';
+
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+
+export interface ReceivedCaseEvent {
+  readonly key: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly event: ClearanceCaseEvent;
+}
+
+const CONSUMED = [CARRIER_TRACKING_TOPIC, VAULT_DOCUMENT_TOPIC, NOTIFICATION_OUTREACH_TOPIC];
+
+export class ClearanceHarness {
+  readonly run = randomBytes(4).toString('hex');
+  readonly tenant = `ten_it_${this.run}`;
+  readonly group: string;
+  /** Signs person tokens (signDevToken) for the HTTP API. */
+  readonly devTokenKey = randomBytes(32).toString('base64url');
+  /** notification's service token. */
+  readonly notificationToken = randomBytes(32).toString('base64url');
+  readonly received: ReceivedCaseEvent[] = [];
+  readonly instances: RunningService[] = [];
+  private readonly logLines: string[] = [];
+  private readonly parcels = new Set<string>();
+  private db!: TestDatabase;
+  private brokers!: string[];
+  private producer!: Producer;
+  private reader!: Consumer;
+  private pgClient!: Client;
+  config!: ClearanceConfig;
+
+  private constructor(name: string) {
+    this.group = `clearance-${name}-${this.run}`;
+  }
+
+  /** Scratch database migrated, group positioned at the topics' ends, reader and producer connected. */
+  static async start(name: string, env: Record<string, string> = {}): Promise<ClearanceHarness> {
+    const h = new ClearanceHarness(name);
+    await h.setUp(env);
+    return h;
+  }
+
+  private async setUp(env: Record<string, string>): Promise<void> {
+    ({ brokers: this.brokers } = await getTestKafka());
+    this.db = await createTestDatabase('clearance');
+    const loaded = loadServiceConfig({
+      DATABASE_URL: this.db.url,
+      KAFKA_BROKERS: this.brokers.join(','),
+      KAFKA_CLIENT_ID: this.group,
+      KAFKA_CONSUMER_GROUP: this.group,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: '8000',
+      TIMER_POLL_INTERVAL_MS: '100',
+      AUTH_DEV_TOKEN_KEY: this.devTokenKey,
+      AUTH_SERVICE_TOKENS: `notification=${this.notificationToken}`,
+      ...env,
+    });
+    this.config = { ...loaded, httpPort: 0 };
+    await runMigrations(this.config, migrations, this.logger());
+
+    // Start at the end: other suites' history on the shared topics is not this harness's business.
+    const admin = testKafkaClient(this.brokers).admin();
+    await admin.connect();
+    try {
+      // as the service would at start (it provisions what it uses), so the offsets can be set first
+      await ensureTopics(admin, [...CONSUMED, CLEARANCE_CASE_TOPIC]);
+      for (const topic of CONSUMED) {
+        const ends = await admin.fetchTopicOffsets(topic.name);
+        await admin.setOffsets({
+          groupId: this.group,
+          topic: topic.name,
+          partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+
+    this.producer = createIdempotentProducer(
+      createKafka({ brokers: this.brokers, clientId: `${this.group}-producer`, logLevel: logLevel.NOTHING }),
+    );
+    await this.producer.connect();
+    this.pgClient = new Client({ connectionString: this.db.url });
+    await this.pgClient.connect();
+    this.reader = testKafkaClient(this.brokers).consumer({ groupId: `${this.group}-reader` });
+    await this.reader.connect();
+    await this.reader.subscribe({ topics: [CLEARANCE_CASE_TOPIC.name], fromBeginning: true });
+    await this.reader.run({
+      eachMessage: async ({ message }) => {
+        const key = message.key?.toString() ?? '';
+        if (!this.parcels.has(key)) return;
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+        const event = fromBinary(ClearanceCaseEventSchema, message.value ?? Buffer.alloc(0));
+        this.received.push({ key, headers, event });
+      },
+    });
+  }
+
+  /** One more clearance instance on the same database and group (a restart, or a second replica). */
+  async startInstance(): Promise<RunningService> {
+    const service = await bootstrapService({
+      module: AppModule.forRoot(this.config),
+      config: this.config,
+      settings,
+      logger: this.logger(),
+      process: { on: () => undefined, removeListener: () => undefined, exit: () => undefined },
+    });
+    this.instances.push(service);
+    return service;
+  }
+
+  async stopInstance(service: RunningService): Promise<void> {
+    await service.shutdown('test: instance stopped');
+    this.instances.splice(this.instances.indexOf(service), 1);
+  }
+
+  /** Everything every instance logged so far (to assert nothing personal is in it). */
+  logText(): string {
+    return this.logLines.join('');
+  }
+
+  /** A parcel of this run; its clearance.case.v1 records are collected. */
+  parcel(suffix: string): common.ParcelRef {
+    const ref = parcelRef('it-express', `IT${this.run}${suffix}`.toUpperCase());
+    this.parcels.add(ref.parcelId);
+    return ref;
+  }
+
+  events(parcelId: string): ReceivedCaseEvent[] {
+    return this.received.filter((r) => r.key === parcelId);
+  }
+
+  eventCases(parcelId: string): string[] {
+    return this.events(parcelId).map((r) => r.event.event.case ?? '');
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.pgClient.query(sql, params).then((r) => r.rows as T[]);
+  }
+
+  async processed(eventId: string): Promise<boolean> {
+    const rows = await this.query(`SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2`, [
+      this.group,
+      eventId,
+    ]);
+    return rows.length > 0;
+  }
+
+  async waitProcessed(eventId: string, description = 'event processed'): Promise<void> {
+    await waitFor(() => this.processed(eventId), { timeoutMs: 30_000, description });
+  }
+
+  /** A customs hold for ID documents as carrier-ingestion publishes it. */
+  publishHold(ref: common.ParcelRef, at: Date, deadline: Date) {
+    return this.publishTracking(ref, {
+      status: carrier.TrackingStatus.CUSTOMS_HOLD,
+      customsHoldReason: carrier.CustomsHoldReason.ID_DOCUMENTS_REQUIRED,
+      occurredAt: timestampFromDate(at),
+      customsDeadline: timestampFromDate(deadline),
+      rawStatusCode: 'CUSTOMS_ID_REQUIRED',
+    });
+  }
+
+  publishTracking(ref: common.ParcelRef, init: MessageInitShape<typeof carrier.TrackingEventRecordedSchema>) {
+    const message = create(TrackingStreamEventSchema, {
+      event: {
+        case: 'trackingEventRecorded',
+        value: create(carrier.TrackingEventRecordedSchema, {
+          parcel: ref,
+          tenantId: this.tenant,
+          provider: carrier.TrackingProvider.PORTICO_NATIVE,
+          sourceEventId: `src-${randomBytes(6).toString('hex')}`,
+          receivedAt: timestampFromDate(new Date()),
+          shipment: create(carrier.ShipmentDetailsSchema, {
+            originCountryCode: 'JP',
+            destinationCountryCode: 'CN',
+            declaredValue: create(common.MoneySchema, { currencyCode: 'CNY', amountMinor: 128_000n }),
+          }),
+          ...init,
+        }),
+      },
+    });
+    return this.send(CARRIER_TRACKING_TOPIC.name, TrackingStreamEventSchema, message, ref.parcelId);
+  }
+
+  publishVault(ref: common.ParcelRef, event: MessageInitShape<typeof VaultDocumentEventSchema>['event']) {
+    const message = create(VaultDocumentEventSchema, { event } as MessageInitShape<typeof VaultDocumentEventSchema>);
+    return this.send(VAULT_DOCUMENT_TOPIC.name, VaultDocumentEventSchema, message, ref.parcelId);
+  }
+
+  publishOutreach(ref: common.ParcelRef, event: MessageInitShape<typeof OutreachEventSchema>['event']) {
+    const message = create(OutreachEventSchema, { event } as MessageInitShape<typeof OutreachEventSchema>);
+    return this.send(NOTIFICATION_OUTREACH_TOPIC.name, OutreachEventSchema, message, ref.parcelId);
+  }
+
+  private async send<D extends DescMessage>(topic: string, schema: D, message: MessageShape<D>, key: string) {
+    const record = encodeEvent({ schema, message, key, tenantId: this.tenant });
+    await this.producer.send({
+      topic,
+      messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
+    });
+    return record;
+  }
+
+  async stop(): Promise<void> {
+    await this.reader?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.pgClient?.end().catch(() => undefined);
+    for (const s of [...this.instances]) await s.shutdown('test finished').catch(() => undefined);
+    await this.db?.drop().catch(() => undefined);
+    if (this.brokers) {
+      await deleteTopics(
+        this.brokers,
+        CONSUMED.flatMap((t) => [retryTopicName(t, this.group), dlqTopicName(t, this.group)]),
+      ).catch(() => undefined);
+      const admin = testKafkaClient(this.brokers).admin();
+      await admin.connect();
+      await admin.deleteGroups([this.group, `${this.group}.retry`, `${this.group}-reader`]).catch(() => undefined);
+      await admin.disconnect();
+    }
+  }
+
+  private logger() {
+    const lines = this.logLines;
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    return createLogger({ serviceName: 'clearance', level: 'info', destination });
+  }
+}

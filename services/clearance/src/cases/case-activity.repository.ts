@@ -8,7 +8,8 @@ export type ActivityKind =
   | 'resident_contacted'
   | 'escalated'
   | 'document_reviewed'
-  | 'ack_sla_breached';
+  | 'ack_sla_breached'
+  | 'front_desk_reported';
 
 export interface CaseActivity {
   readonly caseId: string;

@@ -5,6 +5,7 @@ import {
   type CaseTransition,
   type ClearanceCase,
   type DeadlineSource,
+  type DocumentsChannel,
   type DocumentSide,
   type DocumentTypeName,
   type ExpediteReason,
@@ -40,6 +41,14 @@ export interface CaseView {
   updatedAt: string;
   closedAt: string | null;
   version: number;
+  /** null until notification resolved the recipient. */
+  propertyId: string | null;
+  /** The steward's acknowledgement SLA of the current round, and what became of it. */
+  ackDueAt: string | null;
+  acknowledgedAt: string | null;
+  ackSlaBreachedAt: string | null;
+  documentsReceivedAt: string | null;
+  documentsChannel: DocumentsChannel | null;
   history: Array<{
     from: CaseState | null;
     to: CaseState;
@@ -73,6 +82,12 @@ export function toCaseView(c: ClearanceCase, history: readonly CaseTransition[])
     updatedAt: c.updatedAt.toISOString(),
     closedAt: c.closedAt?.toISOString() ?? null,
     version: c.version,
+    propertyId: c.propertyId,
+    ackDueAt: iso(c.ackDueAt),
+    acknowledgedAt: iso(c.acknowledgedAt),
+    ackSlaBreachedAt: iso(c.ackSlaBreachedAt),
+    documentsReceivedAt: iso(c.documentsReceivedAt),
+    documentsChannel: c.documentsChannel,
     history: history
       .filter((t) => t.caseId === c.id)
       .map((t) => ({
@@ -83,6 +98,10 @@ export function toCaseView(c: ClearanceCase, history: readonly CaseTransition[])
         causeEventId: t.causeEventId,
       })),
   };
+}
+
+function iso(d: Date | null): string | null {
+  return d ? d.toISOString() : null;
 }
 
 /** `GET /v1/cases?parcelId=prc_…` */

@@ -6,6 +6,8 @@ import { CaseTimers, TIMER_RULES } from '../deadlines/case-timers';
 import { ClearanceTimerRunner, TIMER_POLL_INTERVAL_MS } from '../deadlines/clearance-timer-runner';
 import { DeadlineHandlers } from '../deadlines/deadline-handlers.service';
 import type { TimerRules } from '../deadlines/timer-rules';
+import { FrontDeskController } from '../front-desk/front-desk.controller';
+import { FrontDeskService } from '../front-desk/front-desk.service';
 import { CaseOutreachService } from '../outreach/case-outreach.service';
 import { OutreachConsumer } from '../outreach/outreach.consumer';
 import { CaseActivityRepository } from './case-activity.repository';
@@ -33,7 +35,7 @@ export class CasesModule {
   static forRoot(options: CasesModuleOptions): DynamicModule {
     return {
       module: CasesModule,
-      controllers: [CaseConsumer, VaultDocumentConsumer, OutreachConsumer, CasesController],
+      controllers: [CaseConsumer, VaultDocumentConsumer, OutreachConsumer, CasesController, FrontDeskController],
       providers: [
         { provide: TIMER_RULES, useValue: options.timerRules },
         { provide: TIMER_POLL_INTERVAL_MS, useValue: options.timerPollIntervalMs },
@@ -49,6 +51,7 @@ export class CasesModule {
         DeadlineHandlers,
         ClearanceTimerRunner,
         CaseQueriesService,
+        FrontDeskService,
         CaseMetrics,
       ],
       exports: [CaseLifecycleService, CaseRepository, CaseWriter, CaseTimers],

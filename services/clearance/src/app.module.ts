@@ -4,6 +4,7 @@ import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/ser
 import { migrations } from '../migrations';
 import { CasesModule } from './cases/cases.module';
 import type { ClearanceConfig } from './config';
+import { PoliciesModule } from './policies/policies.module';
 import { SharedModule } from './shared/shared.module';
 
 /**
@@ -27,6 +28,7 @@ export class AppModule {
         serviceAuthModule(config),
         SharedModule,
         CasesModule,
+        PoliciesModule,
       ],
     };
   }

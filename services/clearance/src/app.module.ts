@@ -5,6 +5,7 @@ import { migrations } from '../migrations';
 import { CasesModule } from './cases/cases.module';
 import type { ClearanceConfig } from './config';
 import { PoliciesModule } from './policies/policies.module';
+import { ResidentStatusModule } from './resident-status/resident-status.module';
 import { SharedModule } from './shared/shared.module';
 
 /**
@@ -29,6 +30,7 @@ export class AppModule {
         SharedModule,
         CasesModule,
         PoliciesModule,
+        ResidentStatusModule,
       ],
     };
   }

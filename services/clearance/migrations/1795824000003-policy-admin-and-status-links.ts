@@ -52,7 +52,9 @@ export class PolicyAdminAndStatusLinks1795824000003 implements MigrationInterfac
         CHECK (expires_at > created_at),
         CHECK (octet_length(token_hash) = 32)
       )`);
-    await q.query(`CREATE UNIQUE INDEX clearance_status_links_token_idx ON clearance_status_links (token_hash)`);
+    await q.query(
+      `CREATE UNIQUE INDEX clearance_status_links_token_idx ON clearance_status_links (token_hash)`,
+    );
     await q.query(`CREATE INDEX clearance_status_links_case_idx ON clearance_status_links (case_id)`);
   }
 

@@ -1,9 +1,26 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { Access, CurrentPrincipal, type Principal } from '@portico/auth';
 import { PoliciesService } from './policies.service';
 import { etagOf, type PolicyChangeView, type PolicyView } from './policy-admin';
 import { PolicyVersionRequiredError } from './policy-errors';
-import { createPolicyBody, listPoliciesQuery, replacePolicyBody, versionPrecondition } from './policy-requests';
+import {
+  createPolicyBody,
+  listPoliciesQuery,
+  replacePolicyBody,
+  versionPrecondition,
+} from './policy-requests';
 
 interface ReplyLike {
   header(name: string, value: string): unknown;
@@ -20,7 +37,10 @@ export class PoliciesController {
   constructor(private readonly policies: PoliciesService) {}
 
   @Get()
-  async list(@CurrentPrincipal() caller: Principal, @Query() query: unknown): Promise<{ items: PolicyView[] }> {
+  async list(
+    @CurrentPrincipal() caller: Principal,
+    @Query() query: unknown,
+  ): Promise<{ items: PolicyView[] }> {
     return { items: await this.policies.list(caller, listPoliciesQuery.parse(query)) };
   }
 

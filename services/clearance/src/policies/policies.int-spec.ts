@@ -141,7 +141,11 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
   it('replaces the policy with If-Match, and the very next hold uses the new rules', async () => {
     const replaced = await app.request('PUT', `/v1/policies/${policyId}`, {
       headers: { ...manager, 'if-match': '"1"' },
-      body: { ...passportPolicy, requirements: { id_documents_required: ['hk_macao_travel_permit'] }, defaultDeadlineHours: 36 },
+      body: {
+        ...passportPolicy,
+        requirements: { id_documents_required: ['hk_macao_travel_permit'] },
+        defaultDeadlineHours: 36,
+      },
     });
     expect(replaced.status).toBe(200);
     expect(replaced.headers.get('etag')).toBe('"2"');
@@ -186,7 +190,9 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
       details: { currentVersion: 3 },
     });
     expect(await counts()).toEqual(before);
-    expect((await app.request('GET', `/v1/policies/${policyId}`, { headers: manager })).body.defaultDeadlineHours).toBe(24);
+    expect(
+      (await app.request('GET', `/v1/policies/${policyId}`, { headers: manager })).body.defaultDeadlineHours,
+    ).toBe(24);
 
     // Two editors who read version 3 at the same time: the row lock lets exactly one through.
     const racing = await Promise.all(
@@ -202,7 +208,10 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
   });
 
   it('needs a version on replace (428), and If-Match and version must agree (400)', async () => {
-    const missing = await app.request('PUT', `/v1/policies/${policyId}`, { headers: manager, body: passportPolicy });
+    const missing = await app.request('PUT', `/v1/policies/${policyId}`, {
+      headers: manager,
+      body: passportPolicy,
+    });
     expect(missing.status).toBe(428);
     expect(missing.body.error.code).toBe('policy_version_required');
     expect(missing.body.error.message.zh).toEqual(expect.any(String));
@@ -227,12 +236,18 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
       [{ ...passportPolicy, destinationCountryCode: 'China' }, ['destinationCountryCode']],
       [{ ...passportPolicy, originCountryCode: 'XX' }, ['originCountryCode']],
       [{ ...passportPolicy, carrierCode: 'SF Express' }, ['carrierCode']],
-      [{ ...passportPolicy, requirements: { id_documents_required: ['selfie'] } }, ['requirements.id_documents_required.0']],
+      [
+        { ...passportPolicy, requirements: { id_documents_required: ['selfie'] } },
+        ['requirements.id_documents_required.0'],
+      ],
       [{ ...passportPolicy, requirements: { lost: ['passport'] } }, ['requirements']],
       [{ ...passportPolicy, defaultDeadlineHours: 0 }, ['defaultDeadlineHours']],
       [{ ...passportPolicy, defaultDeadlineHours: 721 }, ['defaultDeadlineHours']],
       [{ ...passportPolicy, expedite: { deadlineWithinHours: -1 } }, ['expedite.deadlineWithinHours']],
-      [{ ...passportPolicy, expedite: { highValue: { minimum: { currencyCode: 'rmb', amountMinor: 1 } } } }, ['expedite.highValue.minimum.currencyCode']],
+      [
+        { ...passportPolicy, expedite: { highValue: { minimum: { currencyCode: 'rmb', amountMinor: 1 } } } },
+        ['expedite.highValue.minimum.currencyCode'],
+      ],
       [{ ...passportPolicy, carrierCode: 'other-express', colour: 'red' }, ['']],
     ];
     for (const [body, paths] of cases) {
@@ -289,13 +304,18 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
       return [res.status, res.body?.error?.code];
     };
     expect(await codeOf('GET', `/v1/policies/${policyId}`, stranger)).toEqual([403, 'tenant_mismatch']);
-    expect(await codeOf('GET', `/v1/policies/${policyId}/changes`, stranger)).toEqual([403, 'tenant_mismatch']);
-    expect(await codeOf('PUT', `/v1/policies/${policyId}`, { ...stranger, 'if-match': '"4"' }, passportPolicy)).toEqual([
+    expect(await codeOf('GET', `/v1/policies/${policyId}/changes`, stranger)).toEqual([
       403,
       'tenant_mismatch',
     ]);
+    expect(
+      await codeOf('PUT', `/v1/policies/${policyId}`, { ...stranger, 'if-match': '"4"' }, passportPolicy),
+    ).toEqual([403, 'tenant_mismatch']);
     expect(await codeOf('DELETE', `/v1/policies/${policyId}`, stranger)).toEqual([403, 'tenant_mismatch']);
-    expect(await codeOf('GET', `/v1/policies?tenantId=${TENANT}`, stranger)).toEqual([403, 'tenant_mismatch']);
+    expect(await codeOf('GET', `/v1/policies?tenantId=${TENANT}`, stranger)).toEqual([
+      403,
+      'tenant_mismatch',
+    ]);
     expect(await codeOf('POST', '/v1/policies', stranger, { ...passportPolicy, tenantId: TENANT })).toEqual([
       403,
       'tenant_mismatch',
@@ -308,7 +328,10 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
     expect(
       await codeOf('PUT', '/v1/policies/pol_default_cn', { ...manager, 'if-match': '"1"' }, passportPolicy),
     ).toEqual([403, 'platform_policy_operators_only']);
-    expect(await codeOf('DELETE', '/v1/policies/pol_default', manager)).toEqual([403, 'platform_policy_operators_only']);
+    expect(await codeOf('DELETE', '/v1/policies/pol_default', manager)).toEqual([
+      403,
+      'platform_policy_operators_only',
+    ]);
     expect(await codeOf('GET', '/v1/policies', {})).toEqual([401, 'credentials_missing']);
     const others = await app.request('GET', '/v1/policies', { headers: stranger });
     expect(others.body.items.map((p: Json) => p.id)).toEqual(['pol_default', 'pol_default_cn']);
@@ -322,9 +345,15 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
     expect(forOther.status).toBe(201);
     expect(forOther.body.tenantId).toBe(OTHER);
     const all = await app.request('GET', '/v1/policies', { headers: operator });
-    expect(all.body.items.map((p: Json) => p.id)).toEqual(expect.arrayContaining([policyId, forOther.body.id]));
+    expect(all.body.items.map((p: Json) => p.id)).toEqual(
+      expect.arrayContaining([policyId, forOther.body.id]),
+    );
     const [audit] = await auditRows(forOther.body.id);
-    expect(audit).toMatchObject({ actor_id: 'it-operator-platform', actor_roles: ['operator'], tenant_id: OTHER });
+    expect(audit).toMatchObject({
+      actor_id: 'it-operator-platform',
+      actor_roles: ['operator'],
+      tenant_id: OTHER,
+    });
   });
 
   it('refuses a second active policy for the same scope with 409 policy_scope_taken', async () => {
@@ -352,7 +381,9 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
     expect(await counts()).toEqual(afterSecond);
     expect(afterSecond).toEqual({ policies: before.policies + 1, changes: before.changes + 1 });
     // not needed by later tests: the more specific carrier policy would win their holds
-    expect((await app.request('DELETE', `/v1/policies/${second.body.id}`, { headers: manager })).status).toBe(200);
+    expect((await app.request('DELETE', `/v1/policies/${second.body.id}`, { headers: manager })).status).toBe(
+      200,
+    );
   });
 
   it('commits a policy and its audit row together: a failing audit insert leaves no policy behind', async () => {
@@ -367,7 +398,9 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
       });
       expect(res.status).toBe(500);
       expect(res.body.error.code).toBe('internal_error');
-      const { rows } = await app.pg.query(`SELECT id FROM clearance_policies WHERE tenant_id = $1`, [blocked]);
+      const { rows } = await app.pg.query(`SELECT id FROM clearance_policies WHERE tenant_id = $1`, [
+        blocked,
+      ]);
       expect(rows).toEqual([]);
     } finally {
       await app.pg.query(`ALTER TABLE clearance_policy_changes DROP CONSTRAINT it_block_${run}`);
@@ -412,9 +445,10 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
     expect(edit.status).toBe(409);
     expect(edit.body.error.code).toBe('policy_inactive');
 
-    const { rows } = await app.pg.query(`SELECT count(*)::int AS n FROM clearance_cases WHERE policy_id = $1`, [
-      policyId,
-    ]);
+    const { rows } = await app.pg.query(
+      `SELECT count(*)::int AS n FROM clearance_cases WHERE policy_id = $1`,
+      [policyId],
+    );
     expect(rows[0].n).toBe(2);
 
     const heldAt = new Date(Date.now() - HOUR);

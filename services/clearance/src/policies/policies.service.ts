@@ -221,7 +221,11 @@ function rulesOf(body: PolicyRulesInput) {
 
 /** TypeORM's QueryFailedError copies the pg error's fields (code, constraint) onto itself. */
 function isScopeIndexViolation(e: unknown): boolean {
-  const err = e as { code?: unknown; constraint?: unknown; driverError?: { code?: unknown; constraint?: unknown } };
+  const err = e as {
+    code?: unknown;
+    constraint?: unknown;
+    driverError?: { code?: unknown; constraint?: unknown };
+  };
   const code = err?.code ?? err?.driverError?.code;
   const constraint = err?.constraint ?? err?.driverError?.constraint;
   return code === '23505' && constraint === SCOPE_INDEX;

@@ -80,7 +80,11 @@ export class PolicyAdminRepository {
   }
 
   /** With `lock`, the row stays locked until the transaction ends: a concurrent edit waits for this one. */
-  async findById(m: EntityManager, id: string, options: { lock: boolean }): Promise<StoredPolicy | undefined> {
+  async findById(
+    m: EntityManager,
+    id: string,
+    options: { lock: boolean },
+  ): Promise<StoredPolicy | undefined> {
     const rows = await m.query<PolicyRow[]>(
       `SELECT ${COLUMNS} FROM clearance_policies WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`,
       [id],

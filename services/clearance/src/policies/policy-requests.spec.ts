@@ -1,6 +1,11 @@
 import type { ZodError } from 'zod';
 import { COUNTRY_CODES } from './country-codes';
-import { createPolicyBody, listPoliciesQuery, replacePolicyBody, versionPrecondition } from './policy-requests';
+import {
+  createPolicyBody,
+  listPoliciesQuery,
+  replacePolicyBody,
+  versionPrecondition,
+} from './policy-requests';
 
 const valid = {
   tenantId: 'ten_1',
@@ -48,14 +53,30 @@ describe('createPolicyBody', () => {
     ['alpha-3 country', { originCountryCode: 'JPN' }, 'originCountryCode'],
     ['unassigned country code', { originCountryCode: 'XX' }, 'originCountryCode'],
     ['unknown hold reason', { requirements: { lost_parcel: ['passport'] } }, 'requirements'],
-    ['unknown document type', { requirements: { id_documents_required: ['selfie'] } }, 'requirements.id_documents_required.0'],
-    ['a document twice', { requirements: { id_documents_required: ['passport', 'passport'] } }, 'requirements.id_documents_required'],
+    [
+      'unknown document type',
+      { requirements: { id_documents_required: ['selfie'] } },
+      'requirements.id_documents_required.0',
+    ],
+    [
+      'a document twice',
+      { requirements: { id_documents_required: ['passport', 'passport'] } },
+      'requirements.id_documents_required',
+    ],
     ['zero deadline', { defaultDeadlineHours: 0 }, 'defaultDeadlineHours'],
     ['deadline over 30 days', { defaultDeadlineHours: 721 }, 'defaultDeadlineHours'],
     ['fractional deadline', { defaultDeadlineHours: 1.5 }, 'defaultDeadlineHours'],
     ['deadline as a string', { defaultDeadlineHours: '24' }, 'defaultDeadlineHours'],
-    ['bad currency', { expedite: { highValue: { minimum: { currencyCode: 'yuan', amountMinor: 1 } } } }, 'expedite.highValue.minimum.currencyCode'],
-    ['negative minimum', { expedite: { highValue: { minimum: { currencyCode: 'CNY', amountMinor: -1 } } } }, 'expedite.highValue.minimum.amountMinor'],
+    [
+      'bad currency',
+      { expedite: { highValue: { minimum: { currencyCode: 'yuan', amountMinor: 1 } } } },
+      'expedite.highValue.minimum.currencyCode',
+    ],
+    [
+      'negative minimum',
+      { expedite: { highValue: { minimum: { currencyCode: 'CNY', amountMinor: -1 } } } },
+      'expedite.highValue.minimum.amountMinor',
+    ],
     ['non-positive window', { expedite: { deadlineWithinHours: 0 } }, 'expedite.deadlineWithinHours'],
     ['window over 30 days', { expedite: { deadlineWithinHours: 1000 } }, 'expedite.deadlineWithinHours'],
     ['misspelt expedite field', { expedite: { perishible: true } }, 'expedite'],
@@ -67,7 +88,10 @@ describe('createPolicyBody', () => {
   });
 
   it('needs requirements and a default deadline', () => {
-    expect(pathsOf(createPolicyBody, { tenantId: 'ten_1' }).sort()).toEqual(['defaultDeadlineHours', 'requirements']);
+    expect(pathsOf(createPolicyBody, { tenantId: 'ten_1' }).sort()).toEqual([
+      'defaultDeadlineHours',
+      'requirements',
+    ]);
   });
 
   it('never echoes the rejected value in a message', () => {

@@ -14,7 +14,10 @@ export const MAX_DEADLINE_HOURS = 720;
 
 export const tenantIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a tenant id: letters, digits, "_", "." or "-", at most 64');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+    'must be a tenant id: letters, digits, "_", "." or "-", at most 64',
+  );
 
 /** The lowercase slug parcel ids are derived from (contracts' normaliseCarrierCode). */
 const carrierCode = z

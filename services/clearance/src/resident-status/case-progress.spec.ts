@@ -30,54 +30,131 @@ describe('steps', () => {
     [
       'awaiting_documents',
       ['opened', 'awaiting_documents'],
-      ['held_by_customs:done', 'documents_needed:current', 'documents_received:upcoming', 'review:upcoming', 'sent_to_carrier:upcoming', 'cleared:upcoming'],
+      [
+        'held_by_customs:done',
+        'documents_needed:current',
+        'documents_received:upcoming',
+        'review:upcoming',
+        'sent_to_carrier:upcoming',
+        'cleared:upcoming',
+      ],
     ],
     [
       'documents_received',
       ['opened', 'awaiting_documents', 'documents_received'],
-      ['held_by_customs:done', 'documents_needed:done', 'documents_received:current', 'review:upcoming', 'sent_to_carrier:upcoming', 'cleared:upcoming'],
+      [
+        'held_by_customs:done',
+        'documents_needed:done',
+        'documents_received:current',
+        'review:upcoming',
+        'sent_to_carrier:upcoming',
+        'cleared:upcoming',
+      ],
     ],
     [
       'under_review',
       ['opened', 'awaiting_documents', 'documents_received', 'under_review'],
-      ['held_by_customs:done', 'documents_needed:done', 'documents_received:done', 'review:current', 'sent_to_carrier:upcoming', 'cleared:upcoming'],
+      [
+        'held_by_customs:done',
+        'documents_needed:done',
+        'documents_received:done',
+        'review:current',
+        'sent_to_carrier:upcoming',
+        'cleared:upcoming',
+      ],
     ],
     [
       // back to the upload: the review steps are ahead again
       'rejected',
       ['opened', 'awaiting_documents', 'documents_received', 'under_review', 'rejected'],
-      ['held_by_customs:done', 'documents_needed:current', 'documents_received:upcoming', 'review:upcoming', 'sent_to_carrier:upcoming', 'cleared:upcoming'],
+      [
+        'held_by_customs:done',
+        'documents_needed:current',
+        'documents_received:upcoming',
+        'review:upcoming',
+        'sent_to_carrier:upcoming',
+        'cleared:upcoming',
+      ],
     ],
     [
       'submitted_to_carrier',
       ['opened', 'awaiting_documents', 'documents_received', 'under_review', 'submitted_to_carrier'],
-      ['held_by_customs:done', 'documents_needed:done', 'documents_received:done', 'review:done', 'sent_to_carrier:current', 'cleared:upcoming'],
+      [
+        'held_by_customs:done',
+        'documents_needed:done',
+        'documents_received:done',
+        'review:done',
+        'sent_to_carrier:current',
+        'cleared:upcoming',
+      ],
     ],
     [
       'cleared',
-      ['opened', 'awaiting_documents', 'documents_received', 'under_review', 'submitted_to_carrier', 'cleared'],
-      ['held_by_customs:done', 'documents_needed:done', 'documents_received:done', 'review:done', 'sent_to_carrier:done', 'cleared:done'],
+      [
+        'opened',
+        'awaiting_documents',
+        'documents_received',
+        'under_review',
+        'submitted_to_carrier',
+        'cleared',
+      ],
+      [
+        'held_by_customs:done',
+        'documents_needed:done',
+        'documents_received:done',
+        'review:done',
+        'sent_to_carrier:done',
+        'cleared:done',
+      ],
     ],
     [
       // customs let it go before anything was uploaded: the upload steps did not happen
       'cleared',
       ['opened', 'awaiting_documents', 'cleared'],
-      ['held_by_customs:done', 'documents_needed:done', 'documents_received:skipped', 'review:skipped', 'sent_to_carrier:skipped', 'cleared:done'],
+      [
+        'held_by_customs:done',
+        'documents_needed:done',
+        'documents_received:skipped',
+        'review:skipped',
+        'sent_to_carrier:skipped',
+        'cleared:done',
+      ],
     ],
     [
       'expired',
       ['opened', 'awaiting_documents', 'expired'],
-      ['held_by_customs:done', 'documents_needed:done', 'documents_received:skipped', 'review:skipped', 'sent_to_carrier:skipped', 'deadline_passed:done'],
+      [
+        'held_by_customs:done',
+        'documents_needed:done',
+        'documents_received:skipped',
+        'review:skipped',
+        'sent_to_carrier:skipped',
+        'deadline_passed:done',
+      ],
     ],
     [
       'returned_to_sender',
       ['opened', 'awaiting_documents', 'documents_received', 'returned_to_sender'],
-      ['held_by_customs:done', 'documents_needed:done', 'documents_received:done', 'review:skipped', 'sent_to_carrier:skipped', 'returned_to_sender:done'],
+      [
+        'held_by_customs:done',
+        'documents_needed:done',
+        'documents_received:done',
+        'review:skipped',
+        'sent_to_carrier:skipped',
+        'returned_to_sender:done',
+      ],
     ],
     [
       'cancelled',
       ['opened', 'awaiting_documents', 'cancelled'],
-      ['held_by_customs:done', 'documents_needed:done', 'documents_received:skipped', 'review:skipped', 'sent_to_carrier:skipped', 'cancelled:done'],
+      [
+        'held_by_customs:done',
+        'documents_needed:done',
+        'documents_received:skipped',
+        'review:skipped',
+        'sent_to_carrier:skipped',
+        'cancelled:done',
+      ],
     ],
   ])('%s after %j', (state, visited, expected) => {
     expect(statuses(progressOf(input(state, { visited })).steps)).toEqual(expected);
@@ -89,14 +166,12 @@ describe('steps', () => {
       'held_by_customs:current',
       'cleared:upcoming',
     ]);
-    expect(statuses(progressOf(input('cleared', { ...none, visited: ['opened', 'cleared'] })).steps)).toEqual([
-      'held_by_customs:done',
-      'cleared:done',
-    ]);
-    expect(statuses(progressOf(input('returned_to_sender', { ...none, visited: ['opened'] })).steps)).toEqual([
-      'held_by_customs:done',
-      'returned_to_sender:done',
-    ]);
+    expect(statuses(progressOf(input('cleared', { ...none, visited: ['opened', 'cleared'] })).steps)).toEqual(
+      ['held_by_customs:done', 'cleared:done'],
+    );
+    expect(statuses(progressOf(input('returned_to_sender', { ...none, visited: ['opened'] })).steps)).toEqual(
+      ['held_by_customs:done', 'returned_to_sender:done'],
+    );
   });
 
   it('labels every step of every state in both languages', () => {
@@ -134,7 +209,9 @@ describe('next action', () => {
   });
 
   it('says which documents, which sides, and by when, in both languages', () => {
-    const action = nextActionOf(input('awaiting_documents', { requiredDocuments: ['resident_id_card', 'passport'] }));
+    const action = nextActionOf(
+      input('awaiting_documents', { requiredDocuments: ['resident_id_card', 'passport'] }),
+    );
     expect(action.documents).toEqual([
       { type: 'resident_id_card', sides: ['front', 'back'], label: DOCUMENT_LABELS.resident_id_card },
       { type: 'passport', sides: ['single_page'], label: DOCUMENT_LABELS.passport },

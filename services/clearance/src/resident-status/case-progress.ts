@@ -99,7 +99,10 @@ export const DOCUMENT_LABELS: Readonly<Record<DocumentTypeName, Localized>> = {
     en: 'Mainland Travel Permit for Taiwan Residents, front and back',
   },
   duty_payment_proof: { zh: '关税缴纳凭证', en: 'proof that the duties were paid' },
-  proof_of_value: { zh: '申报价值证明（发票或订单确认）', en: 'proof of the declared value (invoice or order confirmation)' },
+  proof_of_value: {
+    zh: '申报价值证明（发票或订单确认）',
+    en: 'proof of the declared value (invoice or order confirmation)',
+  },
 };
 
 export const HOLD_REASON_LABELS: Readonly<Record<HoldReason, Localized>> = {
@@ -236,7 +239,11 @@ function upload(code: 'upload_documents' | 'upload_again', input: ProgressInput)
 }
 
 export function documentNeeds(types: readonly DocumentTypeName[]): DocumentNeed[] {
-  return [...new Set(types)].map((type) => ({ type, sides: DOCUMENT_SIDES[type], label: DOCUMENT_LABELS[type] }));
+  return [...new Set(types)].map((type) => ({
+    type,
+    sides: DOCUMENT_SIDES[type],
+    label: DOCUMENT_LABELS[type],
+  }));
 }
 
 const UTC8_MS = 8 * 3_600_000;
@@ -250,7 +257,13 @@ const UTC8_MS = 8 * 3_600_000;
 export function formatDeadline(deadline: Date): Localized {
   const t = new Date(deadline.getTime() + UTC8_MS);
   const pad = (n: number) => String(n).padStart(2, '0');
-  const [y, mo, d, h, mi] = [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes()];
+  const [y, mo, d, h, mi] = [
+    t.getUTCFullYear(),
+    t.getUTCMonth() + 1,
+    t.getUTCDate(),
+    t.getUTCHours(),
+    t.getUTCMinutes(),
+  ];
   return {
     zh: `${y}年${mo}月${d}日 ${pad(h)}:${pad(mi)}（北京时间）`,
     en: `${y}-${pad(mo)}-${pad(d)} ${pad(h)}:${pad(mi)} China Standard Time (UTC+8)`,
@@ -269,7 +282,12 @@ export function preferredLanguage(acceptLanguage: string | undefined): Language 
   let best: { language: Language; q: number } | undefined;
   for (const part of (acceptLanguage ?? '').split(',')) {
     const [range = '', ...params] = part.trim().toLowerCase().split(';');
-    const language = range === 'zh' || range.startsWith('zh-') ? 'zh' : range === 'en' || range.startsWith('en-') ? 'en' : undefined;
+    const language =
+      range === 'zh' || range.startsWith('zh-')
+        ? 'zh'
+        : range === 'en' || range.startsWith('en-')
+          ? 'en'
+          : undefined;
     if (!language) continue;
     const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     const q = qParam ? Number(qParam.slice(2)) : 1;

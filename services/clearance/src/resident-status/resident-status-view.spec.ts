@@ -7,7 +7,11 @@ const ID = `cc_${'a'.repeat(32)}`;
 const aCase: ClearanceCase = {
   id: ID,
   tenantId: 'ten_secret_tenant',
-  parcel: { parcelId: 'prc_0123456789abcdef0123456789abcdef', carrierCode: 'sf-express', trackingNumber: 'SF1234567890' },
+  parcel: {
+    parcelId: 'prc_0123456789abcdef0123456789abcdef',
+    carrierCode: 'sf-express',
+    trackingNumber: 'SF1234567890',
+  },
   holdReason: 'id_documents_required',
   holdKey: 'id_documents_required#1',
   state: 'awaiting_documents',
@@ -30,7 +34,14 @@ const aCase: ClearanceCase = {
 };
 const history: CaseTransition[] = [
   { caseId: ID, from: null, to: 'opened', at: T, cause: 'customs_hold', causeEventId: 'evt-trigger-1' },
-  { caseId: ID, from: 'opened', to: 'awaiting_documents', at: T, cause: 'customs_hold', causeEventId: 'evt-trigger-1' },
+  {
+    caseId: ID,
+    from: 'opened',
+    to: 'awaiting_documents',
+    at: T,
+    cause: 'customs_hold',
+    causeEventId: 'evt-trigger-1',
+  },
 ];
 
 describe('toResidentStatusView', () => {

@@ -59,7 +59,10 @@ export function toResidentStatusView(input: {
   return {
     reference: c.id,
     language: input.language,
-    parcel: { carrierCode: c.parcel.carrierCode, trackingNumberLast4: trackingNumberHint(c.parcel.trackingNumber) },
+    parcel: {
+      carrierCode: c.parcel.carrierCode,
+      trackingNumberLast4: trackingNumberHint(c.parcel.trackingNumber),
+    },
     holdReason: { code: c.holdReason, label: HOLD_REASON_LABELS[c.holdReason] },
     state: c.state,
     open: c.closedAt === null,

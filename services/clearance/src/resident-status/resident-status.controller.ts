@@ -36,7 +36,8 @@ export class ResidentStatusController {
       return view;
     } catch (e) {
       // RFC 6750: a bearer token that does not work is `invalid_token`; the realm names no credential.
-      if (e instanceof StatusLinkError) reply.header('www-authenticate', 'Bearer realm="portico-resident", error="invalid_token"');
+      if (e instanceof StatusLinkError)
+        reply.header('www-authenticate', 'Bearer realm="portico-resident", error="invalid_token"');
       throw e;
     }
   }

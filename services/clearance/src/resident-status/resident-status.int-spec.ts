@@ -6,7 +6,12 @@ import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { carrier, common, parcelRef } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
-import { startClearanceApp, trackingEvent, type ClearanceApp, type Json } from '../test-support/clearance-app';
+import {
+  startClearanceApp,
+  trackingEvent,
+  type ClearanceApp,
+  type Json,
+} from '../test-support/clearance-app';
 
 const run = randomBytes(4).toString('hex');
 const HOUR = 3_600_000;
@@ -53,12 +58,20 @@ describe('clearance: resident status links (real Kafka + Postgres)', () => {
       unit: UNIT,
       nameDigest: create(common.KeyedDigestSchema, { value: new Uint8Array(NAME_DIGEST), keyId: 'k1' }),
     });
-    caseA = (await app.openCase(refA, TENANT, { recipient, customsDeadline: timestampFromDate(carrierDeadline) }, heldAt))!;
+    caseA = (await app.openCase(
+      refA,
+      TENANT,
+      { recipient, customsDeadline: timestampFromDate(carrierDeadline) },
+      heldAt,
+    ))!;
     caseB = (await app.openCase(refB, TENANT, { recipient }, heldAt))!;
     expect(caseA).toMatch(/^cc_/);
     expect(caseB).toMatch(/^cc_/);
     // the case really carries what must not be shown
-    const { rows } = await app.pg.query(`SELECT recipient_name_digest, tracking_number FROM clearance_cases WHERE id = $1`, [caseA]);
+    const { rows } = await app.pg.query(
+      `SELECT recipient_name_digest, tracking_number FROM clearance_cases WHERE id = $1`,
+      [caseA],
+    );
     expect(Buffer.from(rows[0].recipient_name_digest)).toEqual(NAME_DIGEST);
     expect(rows[0].tracking_number).toBe(refA.trackingNumber);
   }, 120_000);
@@ -80,7 +93,12 @@ describe('clearance: resident status links (real Kafka + Postgres)', () => {
 
     const { rows } = await app.pg.query(`SELECT * FROM clearance_status_links WHERE id = $1`, [linkA]);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ case_id: caseA, tenant_id: TENANT, created_by: 'service:notification', revoked_at: null });
+    expect(rows[0]).toMatchObject({
+      case_id: caseA,
+      tenant_id: TENANT,
+      created_by: 'service:notification',
+      revoked_at: null,
+    });
     expect(Buffer.from(rows[0].token_hash)).toEqual(createHash('sha256').update(tokenA).digest());
     expect(JSON.stringify(rows[0])).not.toContain(tokenA);
   });
@@ -151,14 +169,19 @@ describe('clearance: resident status links (real Kafka + Postgres)', () => {
     const expectRefusal = async (res: Awaited<ReturnType<typeof status>>, code: string) => {
       expect(res.status).toBe(401);
       expect(res.body.error).toEqual({ code, message: { en: expect.any(String), zh: expect.any(String) } });
-      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="portico-resident", error="invalid_token"');
+      expect(res.headers.get('www-authenticate')).toBe(
+        'Bearer realm="portico-resident", error="invalid_token"',
+      );
       expect(res.headers.get('cache-control')).toBe('no-store');
     };
     await expectRefusal(await status(undefined), 'status_token_missing');
     await expectRefusal(await status('not-a-token'), 'status_link_invalid');
     await expectRefusal(await status(randomBytes(32).toString('base64url')), 'status_link_invalid');
     // a staff token is not a status link
-    await expectRefusal(await status((await app.asPerson(['steward'], TENANT)).authorization!.slice(7)), 'status_link_invalid');
+    await expectRefusal(
+      await status((await app.asPerson(['steward'], TENANT)).authorization!.slice(7)),
+      'status_link_invalid',
+    );
 
     const short = await issue(caseA, await app.asPerson(['steward'], TENANT), { expiresInHours: 1 });
     expect(short.status).toBe(201);
@@ -174,10 +197,16 @@ describe('clearance: resident status links (real Kafka + Postgres)', () => {
       headers: await app.asPerson(['steward'], TENANT),
     });
     expect(revoked.status).toBe(200);
-    expect(revoked.body).toMatchObject({ id: toRevoke.body.linkId, caseId: caseA, revokedAt: expect.any(String) });
+    expect(revoked.body).toMatchObject({
+      id: toRevoke.body.linkId,
+      caseId: caseA,
+      revokedAt: expect.any(String),
+    });
     expect(revoked.text).not.toContain(toRevoke.body.token);
     await expectRefusal(await status(toRevoke.body.token), 'status_link_revoked');
-    const again = await app.request('DELETE', `/v1/status-links/${toRevoke.body.linkId}`, { headers: app.asNotification() });
+    const again = await app.request('DELETE', `/v1/status-links/${toRevoke.body.linkId}`, {
+      headers: app.asNotification(),
+    });
     expect(again.body.revokedAt).toBe(revoked.body.revokedAt);
 
     // the first link is untouched by all of that
@@ -199,20 +228,38 @@ describe('clearance: resident status links (real Kafka + Postgres)', () => {
   it('lets only the case tenant’s staff and notification issue links, and refuses bad requests', async () => {
     const before = (await app.pg.query(`SELECT count(*)::int AS n FROM clearance_status_links`)).rows[0].n;
     const codeOf = async (res: Awaited<ReturnType<typeof issue>>) => [res.status, res.body?.error?.code];
-    expect(await codeOf(await issue(caseA, await app.asPerson(['manager'], OTHER)))).toEqual([403, 'tenant_mismatch']);
-    expect(await codeOf(await issue(caseA, await app.asPerson(['operator'], null)))).toEqual([403, 'forbidden']);
+    expect(await codeOf(await issue(caseA, await app.asPerson(['manager'], OTHER)))).toEqual([
+      403,
+      'tenant_mismatch',
+    ]);
+    expect(await codeOf(await issue(caseA, await app.asPerson(['operator'], null)))).toEqual([
+      403,
+      'forbidden',
+    ]);
     expect(await codeOf(await issue(caseA, {}))).toEqual([401, 'credentials_missing']);
-    expect(await codeOf(await issue(`cc_${'0'.repeat(32)}`, app.asNotification()))).toEqual([404, 'case_not_found']);
+    expect(await codeOf(await issue(`cc_${'0'.repeat(32)}`, app.asNotification()))).toEqual([
+      404,
+      'case_not_found',
+    ]);
     expect(await codeOf(await issue('nonsense', app.asNotification()))).toEqual([404, 'case_not_found']);
     const tooLong = await issue(caseA, app.asNotification(), { expiresInHours: 24 * 31 });
     expect(await codeOf(tooLong)).toEqual([400, 'validation_failed']);
     expect(tooLong.body.error.details.issues.map((i: Json) => i.path)).toEqual(['expiresInHours']);
-    expect(await codeOf(await issue(caseA, app.asNotification(), { token: 'mine' }))).toEqual([400, 'validation_failed']);
-    expect((await app.pg.query(`SELECT count(*)::int AS n FROM clearance_status_links`)).rows[0].n).toBe(before);
+    expect(await codeOf(await issue(caseA, app.asNotification(), { token: 'mine' }))).toEqual([
+      400,
+      'validation_failed',
+    ]);
+    expect((await app.pg.query(`SELECT count(*)::int AS n FROM clearance_status_links`)).rows[0].n).toBe(
+      before,
+    );
 
-    const revokeOther = await app.request('DELETE', `/v1/status-links/${linkA}`, { headers: await app.asPerson(['manager'], OTHER) });
+    const revokeOther = await app.request('DELETE', `/v1/status-links/${linkA}`, {
+      headers: await app.asPerson(['manager'], OTHER),
+    });
     expect(await codeOf(revokeOther)).toEqual([403, 'tenant_mismatch']);
-    const unknown = await app.request('DELETE', `/v1/status-links/sl_${'0'.repeat(32)}`, { headers: app.asNotification() });
+    const unknown = await app.request('DELETE', `/v1/status-links/sl_${'0'.repeat(32)}`, {
+      headers: app.asNotification(),
+    });
     expect(await codeOf(unknown)).toEqual([404, 'status_link_not_found']);
     expect((await status(tokenA)).status).toBe(200);
   });
@@ -227,9 +274,16 @@ describe('clearance: resident status links (real Kafka + Postgres)', () => {
       refA,
       TENANT,
     );
-    await waitFor(() => app.processed(release.eventId), { timeoutMs: 30_000, description: 'the release handled' });
+    await waitFor(() => app.processed(release.eventId), {
+      timeoutMs: 30_000,
+      description: 'the release handled',
+    });
     const res = await status(tokenA);
-    expect(res.body).toMatchObject({ state: 'cleared', open: false, nextAction: { code: 'nothing', documents: [], deadline: null } });
+    expect(res.body).toMatchObject({
+      state: 'cleared',
+      open: false,
+      nextAction: { code: 'nothing', documents: [], deadline: null },
+    });
     expect(res.body.steps.map((s: Json) => `${s.code}:${s.status}`)).toEqual([
       'held_by_customs:done',
       'documents_needed:done',
@@ -242,18 +296,30 @@ describe('clearance: resident status links (real Kafka + Postgres)', () => {
 
   it('counts views by outcome, marks the span with the case, and never logs or traces a token', async () => {
     const metrics = await app.metrics();
-    for (const [outcome, min] of [['shown', 5], ['missing', 1], ['invalid', 3], ['expired', 1], ['revoked', 1]] as const) {
-      const match = new RegExp(`portico_clearance_status_views_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(metrics);
+    for (const [outcome, min] of [
+      ['shown', 5],
+      ['missing', 1],
+      ['invalid', 3],
+      ['expired', 1],
+      ['revoked', 1],
+    ] as const) {
+      const match = new RegExp(
+        `portico_clearance_status_views_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`,
+      ).exec(metrics);
       expect(Number(match?.[1])).toBeGreaterThanOrEqual(min);
     }
     expect(metrics).not.toMatch(/portico_clearance_status_views_total\{[^}]*(case|link|tenant)/);
 
     const spans = app.spans.getFinishedSpans();
-    const viewed = spans.filter((s) => s.name === 'resident status' && s.attributes['portico.case_id'] === caseA);
+    const viewed = spans.filter(
+      (s) => s.name === 'resident status' && s.attributes['portico.case_id'] === caseA,
+    );
     expect(viewed.length).toBeGreaterThan(0);
     expect(viewed[0]!.attributes['portico.status_link_id']).toBe(linkA);
 
-    const traced = JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
+    const traced = JSON.stringify(
+      spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })),
+    );
     const logged = app.log.text();
     expect(logged).toContain('status link issued');
     expect(logged).toContain('/v1/resident/status'); // the request lines are there, without what they carried

@@ -33,7 +33,10 @@ export class ResidentStatusService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async view(authorization: string | undefined, acceptLanguage: string | undefined): Promise<ResidentStatusView> {
+  async view(
+    authorization: string | undefined,
+    acceptLanguage: string | undefined,
+  ): Promise<ResidentStatusView> {
     // The request's own span (HTTP instrumentation) gets the case id for trace search, and a child
     // span keeps the lookup measurable on its own.
     const request = trace.getActiveSpan();

@@ -5,7 +5,10 @@ import { DomainError, NotFoundError, type LocalizedMessage } from '@portico/serv
  * desk for a new link"), fixed texts only: the token is never repeated, logged or put in a message.
  */
 export class StatusLinkError extends DomainError {
-  constructor(code: 'status_token_missing' | 'status_link_invalid' | 'status_link_expired' | 'status_link_revoked', message: LocalizedMessage) {
+  constructor(
+    code: 'status_token_missing' | 'status_link_invalid' | 'status_link_expired' | 'status_link_revoked',
+    message: LocalizedMessage,
+  ) {
     super({ code, status: 401, message });
   }
 }

@@ -64,9 +64,10 @@ export class StatusLinkRepository {
 
   /** The link whose token hashes to `tokenHash` (an equality lookup on the unique index). */
   async findByTokenHash(m: EntityManager, tokenHash: Buffer): Promise<StatusLink | undefined> {
-    const rows = await m.query<LinkRow[]>(`SELECT ${COLUMNS} FROM clearance_status_links WHERE token_hash = $1`, [
-      tokenHash,
-    ]);
+    const rows = await m.query<LinkRow[]>(
+      `SELECT ${COLUMNS} FROM clearance_status_links WHERE token_hash = $1`,
+      [tokenHash],
+    );
     return rows[0] ? toLink(rows[0]) : undefined;
   }
 

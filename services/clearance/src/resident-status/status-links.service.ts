@@ -64,7 +64,12 @@ export class StatusLinksService {
       return { link, token };
     });
     this.logger.info(
-      { linkId: link.id, caseId: link.caseId, tenantId: link.tenantId, expiresAt: link.expiresAt.toISOString() },
+      {
+        linkId: link.id,
+        caseId: link.caseId,
+        tenantId: link.tenantId,
+        expiresAt: link.expiresAt.toISOString(),
+      },
       'status link issued',
     );
     return { linkId: link.id, token, expiresAt: link.expiresAt.toISOString() };
@@ -81,7 +86,11 @@ export class StatusLinksService {
       const revoked = await this.links.revoke(m, found.id, this.clock(), byWhom(caller));
       return { link: revoked ?? found, changed: revoked !== undefined };
     });
-    if (changed) this.logger.info({ linkId: link.id, caseId: link.caseId, tenantId: link.tenantId }, 'status link revoked');
+    if (changed)
+      this.logger.info(
+        { linkId: link.id, caseId: link.caseId, tenantId: link.tenantId },
+        'status link revoked',
+      );
     return toLinkView(link);
   }
 }

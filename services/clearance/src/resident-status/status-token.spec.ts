@@ -44,7 +44,14 @@ describe('presentedToken', () => {
   it('tells a missing header from a malformed one', () => {
     expect(presentedToken(undefined)).toEqual({ kind: 'missing' });
     expect(presentedToken('  ')).toEqual({ kind: 'missing' });
-    for (const bad of [token, `Basic ${token}`, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, `Bearer ${token} extra`, 'Bearer a+b/c=']) {
+    for (const bad of [
+      token,
+      `Basic ${token}`,
+      `Bearer ${token}x`,
+      `Bearer ${token.slice(1)}`,
+      `Bearer ${token} extra`,
+      'Bearer a+b/c=',
+    ]) {
       expect(presentedToken(bad)).toEqual({ kind: 'malformed' });
     }
   });

@@ -57,7 +57,8 @@ export const MIN_LINK_HOURS = 24;
 export function linkExpiry(input: { now: Date; caseDeadline: Date; requestedHours?: number }): Date {
   const now = input.now.getTime();
   const max = now + MAX_LINK_HOURS * HOUR_MS;
-  if (input.requestedHours !== undefined) return new Date(Math.min(now + input.requestedHours * HOUR_MS, max));
+  if (input.requestedHours !== undefined)
+    return new Date(Math.min(now + input.requestedHours * HOUR_MS, max));
   const wanted = input.caseDeadline.getTime() + HOURS_AFTER_DEADLINE * HOUR_MS;
   return new Date(Math.min(Math.max(wanted, now + MIN_LINK_HOURS * HOUR_MS), max));
 }

@@ -39,8 +39,6 @@ import { migrations } from '../../migrations';
 import { AppModule } from '../app.module';
 import { loadServiceConfig, settings, type ClearanceConfig } from '../config';
 
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-
 const HOUR = 3_600_000;
 
 // Response bodies are asserted on, not typed.
@@ -195,7 +193,12 @@ export async function startClearanceApp(runId: string) {
   }
 
   /** Publishes a hold and waits until it has been handled; the id of the case it opened, if any. */
-  async function openCase(ref: common.ParcelRef, tenantId: string, init: TrackingInit = {}, at = new Date(Date.now() - HOUR)) {
+  async function openCase(
+    ref: common.ParcelRef,
+    tenantId: string,
+    init: TrackingInit = {},
+    at = new Date(Date.now() - HOUR),
+  ) {
     const record = await publish(customsHold(ref, tenantId, at, init), ref, tenantId);
     await waitFor(() => processed(record.eventId), { timeoutMs: 30_000, description: 'the hold handled' });
     const { rows } = await pg.query<{ id: string }>(

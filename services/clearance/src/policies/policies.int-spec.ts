@@ -3,6 +3,8 @@
 // shared carrier.tracking.v1 topic that opens a case with the edited requirements.
 import { randomBytes } from 'node:crypto';
 import { parcelRef } from '@portico/contracts';
+import { waitFor } from '@portico/testing';
+import { Client } from 'pg';
 import { startClearanceApp, type ClearanceApp, type Json } from '../test-support/clearance-app';
 
 const run = randomBytes(4).toString('hex');
@@ -384,6 +386,47 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
     expect((await app.request('DELETE', `/v1/policies/${second.body.id}`, { headers: manager })).status).toBe(
       200,
     );
+
+    // A concurrent writer takes the scope after our pre-check: the unique index decides, same answer.
+    const racer = new Client({ connectionString: app.config.databaseUrl });
+    await racer.connect();
+    try {
+      await racer.query('BEGIN');
+      await racer.query(
+        `INSERT INTO clearance_policies (id, tenant_id, carrier_code, requirements, default_deadline_hours, expedite)
+         VALUES ($1, $2, 'race-express', '{}'::jsonb, 24, '{}'::jsonb)`,
+        [`pol_race_${run}`, TENANT],
+      );
+      const pending = app.request('POST', '/v1/policies', {
+        headers: manager,
+        body: { ...passportPolicy, carrierCode: 'race-express', destinationCountryCode: null },
+      });
+      // the API's insert is now waiting on the uncommitted row's index entry
+      await waitFor(
+        async () =>
+          (
+            await app.pg.query(
+              `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO clearance_policies%'`,
+            )
+          ).rows.length > 0,
+        { timeoutMs: 10_000, description: 'the API insert blocked on the index' },
+      );
+      await racer.query('COMMIT');
+      const lost = await pending;
+      expect(lost.status).toBe(409);
+      expect(lost.body.error).toEqual({
+        code: 'policy_scope_taken',
+        message: { en: expect.any(String), zh: expect.any(String) },
+      });
+    } finally {
+      await racer.end();
+    }
+    const { rows } = await app.pg.query(
+      `SELECT id FROM clearance_policies WHERE tenant_id = $1 AND carrier_code = 'race-express'`,
+      [TENANT],
+    );
+    expect(rows.map((r: Json) => r.id)).toEqual([`pol_race_${run}`]);
+    await app.pg.query(`UPDATE clearance_policies SET active = false WHERE id = $1`, [`pol_race_${run}`]);
   });
 
   it('commits a policy and its audit row together: a failing audit insert leaves no policy behind', async () => {

@@ -9,6 +9,8 @@ import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/ser
 import { migrations } from '../migrations';
 import { CasesModule } from './cases/cases.module';
 import type { ClearanceConfig } from './config';
+import { PoliciesModule } from './policies/policies.module';
+import { ResidentStatusModule } from './resident-status/resident-status.module';
 import { SharedModule } from './shared/shared.module';
 
 /**
@@ -35,6 +37,8 @@ export class AppModule {
           timerRules: config.timerRules,
           timerPollIntervalMs: config.timerPollIntervalMs,
         }),
+        PoliciesModule,
+        ResidentStatusModule,
       ],
     };
   }

@@ -86,6 +86,12 @@ describe('CaseQueriesService', () => {
       updatedAt: T.toISOString(),
       closedAt: null,
       version: 1,
+      propertyId: null,
+      ackDueAt: new Date(T.getTime() + 2 * 3_600_000).toISOString(),
+      acknowledgedAt: null,
+      ackSlaBreachedAt: null,
+      documentsReceivedAt: null,
+      documentsChannel: null,
       history: [
         { from: null, to: 'opened', at: T.toISOString(), cause: 'customs_hold', causeEventId: 'evt-1' },
         {

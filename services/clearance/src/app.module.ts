@@ -4,6 +4,7 @@ import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/ser
 import { migrations } from '../migrations';
 import { CasesModule } from './cases/cases.module';
 import type { ClearanceConfig } from './config';
+import { PredictionModule } from './prediction/prediction.module';
 import { SharedModule } from './shared/shared.module';
 
 /**
@@ -27,6 +28,7 @@ export class AppModule {
         serviceAuthModule(config),
         SharedModule,
         CasesModule,
+        PredictionModule.forRoot({ defaultThreshold: config.predictionDefaultThreshold }),
       ],
     };
   }

@@ -8,6 +8,7 @@ import {
   type ConfigOf,
   type Environment,
 } from '@portico/config';
+import { z } from 'zod';
 
 export const SERVICE_NAME = 'clearance';
 
@@ -20,6 +21,11 @@ export const settings = {
     'TIMER_POLL_INTERVAL_MS',
     schemas.milliseconds.min(50).default(1_000),
     'how often due deadline and reminder timers are claimed from the database',
+  ),
+  predictionDefaultThreshold: setting(
+    'PREDICTION_DEFAULT_THRESHOLD',
+    z.coerce.number().gt(0).lte(1).default(0.5),
+    'estimated document-hold probability from which HoldPredicted is emitted, for tenants without their own setting',
   ),
 };
 

@@ -11,6 +11,7 @@ import {
   type ValueBand,
 } from './hold-features';
 import type { HoldHistoryState } from './hold-observation';
+import type { HistoryRecord } from './predictor-evaluation';
 
 interface HistoryRow {
   carrier_code: string;
@@ -44,16 +45,6 @@ export interface HistoryWrite {
   readonly markHeldAt: Date | null;
   readonly markResolvedAt: Date | null;
   readonly prediction: StoredPrediction | null;
-}
-
-/** One stored history row, as the report's evaluation reads it. */
-export interface EvaluatedHistoryRow {
-  readonly tenantId: string;
-  readonly features: HoldFeatures;
-  readonly firstSeenAt: Date;
-  readonly heldAt: Date | null;
-  readonly resolvedAt: Date | null;
-  readonly predictionEmitted: boolean;
 }
 
 /**
@@ -197,7 +188,7 @@ export class HoldHistoryRepository {
   }
 
   /** Every parcel with a known outcome, for the report, plus how many are still open. */
-  async historyForEvaluation(m: EntityManager): Promise<{ rows: EvaluatedHistoryRow[]; unresolved: number }> {
+  async historyForEvaluation(m: EntityManager): Promise<{ rows: HistoryRecord[]; unresolved: number }> {
     const rows = await m.query<Array<HistoryRow & { tenant_id: string; prediction_emitted: boolean }>>(
       `SELECT tenant_id, carrier_code, origin_country_code, destination_country_code, value_band,
               first_seen_at, held_at, resolved_at, prediction_emitted

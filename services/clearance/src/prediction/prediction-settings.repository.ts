@@ -46,4 +46,12 @@ export class PredictionSettingsRepository {
     );
     return toSettings(rows[0]!);
   }
+
+  /** Every tenant's own threshold (the report scores each tenant at what it would be emitted at). */
+  async thresholds(m: EntityManager): Promise<Map<string, number>> {
+    const rows = await m.query<Array<{ tenant_id: string; threshold: number }>>(
+      `SELECT tenant_id, threshold::float8 AS threshold FROM clearance_prediction_settings`,
+    );
+    return new Map(rows.map((r) => [r.tenant_id, Number(r.threshold)]));
+  }
 }

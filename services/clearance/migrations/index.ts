@@ -3,6 +3,7 @@ import { createTimersMigration } from '@portico/timers';
 import { InitialSchema1795392000000 } from './1795392000000-initial-schema';
 import { ClearanceCases1795478400001 } from './1795478400001-clearance-cases';
 import { CaseProgress1795824000001 } from './1795824000001-case-progress';
+import { HoldPrediction1795824000002 } from './1795824000002-hold-prediction';
 import { PolicyAdminAndStatusLinks1795824000003 } from './1795824000003-policy-admin-and-status-links';
 
 /** Every migration of clearance, oldest first (TypeORM orders them by the timestamp in the class name). */
@@ -12,5 +13,6 @@ export const migrations = [
   ClearanceCases1795478400001,
   createTimersMigration(1795824000000),
   CaseProgress1795824000001,
+  HoldPrediction1795824000002,
   PolicyAdminAndStatusLinks1795824000003,
 ];

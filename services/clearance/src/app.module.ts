@@ -11,6 +11,7 @@ import { CasesModule } from './cases/cases.module';
 import type { ClearanceConfig } from './config';
 import { PoliciesModule } from './policies/policies.module';
 import { ResidentStatusModule } from './resident-status/resident-status.module';
+import { PredictionModule } from './prediction/prediction.module';
 import { SharedModule } from './shared/shared.module';
 
 /**
@@ -39,6 +40,7 @@ export class AppModule {
         }),
         PoliciesModule,
         ResidentStatusModule,
+        PredictionModule.forRoot({ defaultThreshold: config.predictionDefaultThreshold }),
       ],
     };
   }

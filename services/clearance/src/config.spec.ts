@@ -41,6 +41,16 @@ describe('clearance configuration', () => {
     expect(() => loadServiceConfig({ TIMER_POLL_INTERVAL_MS: '10' })).toThrow(/TIMER_POLL_INTERVAL_MS/);
   });
 
+  it('reads the default prediction threshold: above 0, at most 1, 0.5 unless set', () => {
+    expect(loadServiceConfig({}).predictionDefaultThreshold).toBe(0.5);
+    expect(loadServiceConfig({ PREDICTION_DEFAULT_THRESHOLD: '0.8' }).predictionDefaultThreshold).toBe(0.8);
+    for (const bad of ['0', '1.2', 'high']) {
+      expect(() => loadServiceConfig({ PREDICTION_DEFAULT_THRESHOLD: bad })).toThrow(
+        /PREDICTION_DEFAULT_THRESHOLD/,
+      );
+    }
+  });
+
   it('never shows secrets when describing or rejecting the configuration', () => {
     const env = {
       DATABASE_URL: 'postgres://svc:s3cret-pw@db:5432/x',

@@ -39,6 +39,11 @@ export const settings = {
       .pipe(timerRulesSchema),
     'JSON {"reminderLeadHours":[48,24,6],"stewardAckSlaMinutes":120,"expeditedFactor":0.5}: resident reminders before the deadline, steward acknowledgement SLA, how much expediting shortens them',
   ),
+  predictionDefaultThreshold: setting(
+    'PREDICTION_DEFAULT_THRESHOLD',
+    z.coerce.number().gt(0).lte(1).default(0.5),
+    'estimated document-hold probability from which HoldPredicted is emitted, for tenants without their own setting',
+  ),
 };
 
 export type ClearanceConfig = ConfigOf<typeof settings>;

@@ -45,7 +45,7 @@ const HOLD_REASON: Readonly<Record<HoldReason, carrier.CustomsHoldReason>> = {
   other: carrier.CustomsHoldReason.OTHER,
 };
 
-const DOCUMENT_TYPE: Readonly<Record<DocumentTypeName, common.DocumentType>> = {
+export const DOCUMENT_TYPE: Readonly<Record<DocumentTypeName, common.DocumentType>> = {
   resident_id_card: common.DocumentType.RESIDENT_ID_CARD,
   passport: common.DocumentType.PASSPORT,
   hk_macao_travel_permit: common.DocumentType.HK_MACAO_TRAVEL_PERMIT,

@@ -3,6 +3,7 @@ import { trace } from '@opentelemetry/api';
 import type { carrier } from '@portico/contracts';
 import { EventConsumer, EventContext } from '@portico/messaging';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { HoldPredictionService } from '../prediction/hold-prediction.service';
 import { CaseLifecycleService } from './case-lifecycle.service';
 import { trackingUpdateOf } from './tracking-update';
 
@@ -15,6 +16,7 @@ import { trackingUpdateOf } from './tracking-update';
 export class CaseConsumer {
   constructor(
     private readonly lifecycle: CaseLifecycleService,
+    private readonly predictions: HoldPredictionService,
     @InjectPinoLogger('clearance-cases') private readonly logger: PinoLogger,
   ) {}
 
@@ -35,6 +37,7 @@ export class CaseConsumer {
       return;
     }
     const outcome = await this.lifecycle.applyTrackingUpdate(ctx.manager, update);
+    await this.predictions.onTrackingUpdate(ctx.manager, update, event.status);
     if (outcome.caseIds.length > 0) span?.setAttribute('portico.case_id', outcome.caseIds[0]!);
     if (outcome.caseIds.length > 1) span?.setAttribute('portico.case_ids', [...outcome.caseIds]);
     span?.setAttribute(

@@ -4,8 +4,7 @@
 // back from clearance.case.v1. Tracking numbers, tenant and group are unique per run because the
 // topics are shared with other suites and with a platform started by `npm run up`.
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { create, fromBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { fromBinary } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { context, trace, type Span } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -40,6 +39,13 @@ import { Client } from 'pg';
 import { migrations } from '../../migrations';
 import { AppModule } from '../app.module';
 import { loadServiceConfig, settings, type ClearanceConfig } from '../config';
+import {
+  fakeProcess,
+  memoryLog,
+  startGroupAtTrackingEnd,
+  trackingEvent,
+  type TrackingInit,
+} from '../test-support/clearance-it';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
@@ -61,21 +67,6 @@ interface Received {
   value: Buffer;
   headers: Record<string, string>;
   event: ClearanceCaseEvent;
-}
-
-function memoryLog() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { stream, text: () => lines.join('') };
-}
-
-function fakeProcess() {
-  return { on: () => undefined, removeListener: () => undefined, exit: () => undefined };
 }
 
 describe('clearance: cases from the tracking stream (real Kafka + Postgres)', () => {
@@ -181,20 +172,7 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
     const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
     await runMigrations(config, migrations, logger);
 
-    // The group starts at the topic's end: the shared topic's history (other suites' parcels) is not
-    // this test's business, and replaying it would only slow the start down.
-    const admin = testKafkaClient(brokers).admin();
-    await admin.connect();
-    try {
-      const ends = await admin.fetchTopicOffsets(CARRIER_TRACKING_TOPIC.name);
-      await admin.setOffsets({
-        groupId: group,
-        topic: CARRIER_TRACKING_TOPIC.name,
-        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await startGroupAtTrackingEnd(brokers, group);
 
     service = await bootstrapService({
       module: AppModule.forRoot(config),
@@ -445,29 +423,6 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
   });
 });
 
-/** The fields a test sets on a TrackingEventRecorded (protobuf-es init, never a built message). */
-type TrackingInit = Exclude<
-  MessageInitShape<typeof carrier.TrackingEventRecordedSchema>,
-  carrier.TrackingEventRecorded
->;
-
 function tracking(ref: common.ParcelRef, init: TrackingInit) {
-  return create(TrackingStreamEventSchema, {
-    event: {
-      case: 'trackingEventRecorded',
-      value: create(carrier.TrackingEventRecordedSchema, {
-        parcel: ref,
-        tenantId: TENANT,
-        provider: carrier.TrackingProvider.PORTICO_NATIVE,
-        sourceEventId: `src-${randomBytes(6).toString('hex')}`,
-        receivedAt: timestampFromDate(new Date()),
-        shipment: create(carrier.ShipmentDetailsSchema, {
-          originCountryCode: 'JP',
-          destinationCountryCode: 'CN',
-          declaredValue: create(common.MoneySchema, { currencyCode: 'CNY', amountMinor: 128_000n }),
-        }),
-        ...init,
-      }),
-    },
-  });
+  return trackingEvent(ref, TENANT, init);
 }

@@ -177,10 +177,15 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, [CARRIER_TRACKING_TOPIC]);
-  const before: Offsets = (await admin.fetchTopicOffsets(CARRIER_TRACKING_TOPIC.name)).map((p) => ({
-    partition: p.partition,
-    offset: p.offset,
-  }));
+  // a scratch broker may still be electing the new topic's leaders
+  const before: Offsets = await waitFor(
+    () =>
+      admin
+        .fetchTopicOffsets(CARRIER_TRACKING_TOPIC.name)
+        .then((ps) => ps.map((p) => ({ partition: p.partition, offset: p.offset })))
+        .catch(() => undefined),
+    { timeoutMs: 30_000, intervalMs: 500, description: 'carrier.tracking.v1 offsets' },
+  );
   await publishHolds(kafka, tenantId, runId, holds);
   await admin.setOffsets({ groupId: group, topic: CARRIER_TRACKING_TOPIC.name, partitions: before });
   await admin.disconnect();

@@ -18,6 +18,11 @@ export interface TimerRunnerOptions {
   readonly handlers?: Readonly<Record<string, TimerHandler<any>>>;
   /** Timers claimed per transaction (default 100). */
   readonly batchSize?: number;
+  /**
+   * Claim loops running side by side in this process (default 1), each with its own connection
+   * and transaction; SKIP LOCKED keeps them apart exactly as it keeps separate runners apart.
+   */
+  readonly concurrency?: number;
   /** Wait between polls when the last batch was not full (default 250 ms). */
   readonly pollIntervalMs?: number;
   /** Cap of the back-off while polling itself fails (default 30 s). */
@@ -56,29 +61,45 @@ interface Attempt {
   readonly span: Span;
 }
 
-// The index timers_pending_due_idx serves this exactly. SKIP LOCKED: timers another runner has
-// claimed (or a caller's uncommitted schedule is still writing) are passed over, not waited for,
-// so any number of runners share the table and none fires a timer another one holds.
+// The index timers_pending_due_idx serves the inner query exactly. SKIP LOCKED: timers another
+// runner has claimed (or a caller's uncommitted schedule is still writing) are passed over, not
+// waited for, so any number of runners share the table and none fires a timer another one holds.
+// Claiming deletes in the same statement (one round trip for the batch); the deletion commits
+// only with the batch, so a crash before the commit leaves every claimed timer due again.
 const CLAIM_SQL = `
-  SELECT id, key, kind, due_at, payload, attempts, last_error, created_at
-    FROM timers
-   WHERE due_at <= $1 AND claimed_until IS NULL
-   ORDER BY due_at, id
-   LIMIT $2
-   FOR UPDATE SKIP LOCKED`;
+  DELETE FROM timers WHERE id IN (
+    SELECT id FROM timers
+     WHERE due_at <= $1 AND claimed_until IS NULL
+     ORDER BY due_at, id
+     LIMIT $2
+     FOR UPDATE SKIP LOCKED)
+  RETURNING id, key, kind, due_at, payload, attempts, last_error, created_at`;
+
+// A failed timer goes back with its id, key and creation time, one more attempt and its retry time.
+const RESTORE_SQL = `
+  INSERT INTO timers (id, key, kind, due_at, payload, attempts, last_error, created_at)
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`;
+
+/** A handler threw during the optimistic pass: the batch is rolled back and fired one by one. */
+class BatchNeedsIsolation extends Error {}
 
 /**
- * Fires due timers. One poll is one transaction: claim up to batchSize due timers (row locks, FOR
- * UPDATE SKIP LOCKED), then for each, in due order, inside a SAVEPOINT: delete its row, run its
- * handler with the transaction's EntityManager. The batch commits once at the end, so a handler's
- * effects and its timer's deletion commit together, and a crash anywhere before the commit rolls
- * everything back and leaves the timers due for the next runner: at-least-once attempts, exactly-
- * once committed effects.
+ * Fires due timers. One poll is one transaction: claim up to batchSize due timers (deleted with
+ * row locks, FOR UPDATE SKIP LOCKED), then run each handler, in due order, with the transaction's
+ * EntityManager. The batch commits once at the end, so a handler's effects and its timer's
+ * deletion commit together, and a crash anywhere before the commit rolls everything back and leaves
+ * the timers due for the next runner: at-least-once attempts, exactly-once committed effects.
  *
- * SAVEPOINT per timer rather than a transaction per timer: one commit (one fsync) per batch keeps a
- * backlog of thousands cheap, while a failing handler still loses only its own work. The cost: a
- * batch's locks are held until its last handler finishes, so handlers must be short database work
- * (state change + outbox event); anything slow belongs behind an outbox event, not in a timer.
+ * Optimistic first, isolated on failure: a batch runs its handlers without savepoints (the common
+ * case, every handler succeeds, costs only the handlers' own queries and one commit). When one
+ * throws, the whole batch rolls back and the same poll claims again in isolated mode, each timer in
+ * a SAVEPOINT: a failing handler loses only its own work, its timer goes back with one more attempt
+ * and a back-off, the others commit. The others' handlers ran twice then, once rolled back: handler
+ * attempts are at-least-once anyway, committed effects are not.
+ *
+ * One commit (one fsync) per batch keeps a backlog of thousands cheap. The cost: a batch's locks
+ * are held until its last handler finishes, so handlers must be short database work (state change
+ * + outbox event); anything slow belongs behind an outbox event, not in a timer.
  *
  * The row is deleted before the handler runs so a handler may schedule the same key again (a
  * recurring reminder): that inserts a fresh row instead of updating the one about to be deleted.
@@ -87,6 +108,7 @@ export class TimerRunner {
   private readonly handlers = new Map<string, TimerHandler<unknown>>();
   private readonly dataSource: DataSource;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly poll: PollSettings;
   private readonly retry: RetryPolicy;
   private readonly clock: () => Date;
@@ -98,6 +120,8 @@ export class TimerRunner {
   constructor(options: TimerRunnerOptions) {
     this.dataSource = options.dataSource;
     this.batchSize = options.batchSize ?? 100;
+    this.concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error('concurrency must be >= 1');
     this.poll = {
       batchSize: this.batchSize,
       intervalMs: options.pollIntervalMs ?? 250,
@@ -128,7 +152,10 @@ export class TimerRunner {
   start(): void {
     if (this.loop) return;
     this.abort = new AbortController();
-    this.loop = this.run(this.abort.signal);
+    const signal = this.abort.signal;
+    this.loop = Promise.all(Array.from({ length: this.concurrency }, () => this.run(signal))).then(
+      () => undefined,
+    );
   }
 
   /**
@@ -143,19 +170,36 @@ export class TimerRunner {
 
   /** One poll: claims and fires what is due now. @returns how many timers were claimed. */
   async fireDue(): Promise<number> {
+    try {
+      return await this.fireBatch('optimistic');
+    } catch (error) {
+      if (!(error instanceof BatchNeedsIsolation)) throw error;
+      return this.fireBatch('isolated');
+    }
+  }
+
+  private async fireBatch(mode: 'optimistic' | 'isolated'): Promise<number> {
     const queryRunner = this.dataSource.createQueryRunner();
     const attempts: Attempt[] = [];
     try {
       await queryRunner.connect();
       await queryRunner.startTransaction();
-      const rows = (await queryRunner.query(CLAIM_SQL, [this.clock(), this.batchSize])) as TimerRow[];
-      for (const row of rows) attempts.push(await this.fireOne(queryRunner, toTimer(row)));
+      const rows = deletedRows(await queryRunner.query(CLAIM_SQL, [this.clock(), this.batchSize]));
+      // RETURNING has no order: fire in due order
+      rows.sort((x, y) => x.due_at.getTime() - y.due_at.getTime() || Number(x.id) - Number(y.id));
+      for (const row of rows) {
+        const timer = toTimer(row);
+        attempts.push(
+          mode === 'optimistic' ? await this.fireOptimistic(queryRunner, timer) : await this.fireIsolated(queryRunner, timer),
+        );
+      }
       await queryRunner.commitTransaction();
     } catch (error) {
       // Everything in this batch is rolled back: the timers are due again for any runner.
       if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
+      const message = error instanceof BatchNeedsIsolation ? 'batch retried one timer at a time' : 'timer batch rolled back';
       for (const attempt of attempts) {
-        attempt.span.setStatus({ code: SpanStatusCode.ERROR, message: 'timer batch rolled back' });
+        attempt.span.setStatus({ code: SpanStatusCode.ERROR, message });
         attempt.span.end();
       }
       throw error;
@@ -167,28 +211,51 @@ export class TimerRunner {
     return attempts.length;
   }
 
-  private async fireOne(queryRunner: QueryRunner, timer: Timer): Promise<Attempt> {
-    const span = trace.getTracer(TIMERS_TRACER_NAME).startSpan(`timer ${timer.kind}`, {
+  private startSpan(timer: Timer): Span {
+    return trace.getTracer(TIMERS_TRACER_NAME).startSpan(`timer ${timer.kind}`, {
       kind: SpanKind.INTERNAL,
       // kind and key prefix only: keys may carry more, payloads may carry personal data.
       attributes: { 'portico.timer.kind': timer.kind, 'portico.timer.key_prefix': keyPrefix(timer.key) },
     });
+  }
+
+  private async runHandler(queryRunner: QueryRunner, timer: Timer): Promise<void> {
+    const handler = this.handlers.get(timer.kind);
+    if (!handler) throw new UnknownTimerKindError(timer.kind);
+    await handler(timer, queryRunner.manager);
+  }
+
+  /** No savepoint: a throw sends the whole batch to isolated mode. */
+  private async fireOptimistic(queryRunner: QueryRunner, timer: Timer): Promise<Attempt> {
+    const span = this.startSpan(timer);
     const startedAt = this.clock();
     // The span is active while the handler runs, so its queries and the outbox events it writes
     // continue this trace.
     return context.with(trace.setSpan(context.active(), span), async (): Promise<Attempt> => {
+      try {
+        await this.runHandler(queryRunner, timer);
+        return { timer, outcome: 'fired', startedAt, span };
+      } catch {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'handler failed; batch retried one timer at a time' });
+        span.end();
+        throw new BatchNeedsIsolation();
+      }
+    });
+  }
+
+  private async fireIsolated(queryRunner: QueryRunner, timer: Timer): Promise<Attempt> {
+    const span = this.startSpan(timer);
+    const startedAt = this.clock();
+    return context.with(trace.setSpan(context.active(), span), async (): Promise<Attempt> => {
       await queryRunner.startTransaction(); // nested: SAVEPOINT
       try {
-        await queryRunner.query(`DELETE FROM timers WHERE id = $1`, [timer.id]);
-        const handler = this.handlers.get(timer.kind);
-        if (!handler) throw new UnknownTimerKindError(timer.kind);
-        await handler(timer, queryRunner.manager);
+        await this.runHandler(queryRunner, timer);
         await queryRunner.commitTransaction(); // RELEASE SAVEPOINT
         return { timer, outcome: 'fired', startedAt, span };
       } catch (error) {
         // If this rollback fails the connection is gone: the error escapes and the whole batch
         // rolls back, which is just as safe.
-        await queryRunner.rollbackTransaction(); // ROLLBACK TO SAVEPOINT: the row is back
+        await queryRunner.rollbackTransaction(); // ROLLBACK TO SAVEPOINT: the handler's work is gone
         await this.recordFailure(queryRunner, timer, error, span);
         return { timer, outcome: 'failed', startedAt, span };
       }
@@ -205,11 +272,16 @@ export class TimerRunner {
     const message = describeFailure(error, timer.payload);
     const delayMs = retryDelayMs(failures, this.retry);
     const retryAt = new Date(this.clock().getTime() + delayMs);
-    await queryRunner.query(`UPDATE timers SET attempts = $2, last_error = $3, due_at = $4 WHERE id = $1`, [
+    // the claim deleted the row (outside the savepoint): it goes back as it was, one attempt more
+    await queryRunner.query(RESTORE_SQL, [
       timer.id,
+      timer.key,
+      timer.kind,
+      retryAt,
+      JSON.stringify(timer.payload ?? {}),
       failures,
       message,
-      retryAt,
+      timer.createdAt,
     ]);
     span.setStatus({ code: SpanStatusCode.ERROR, message });
     this.logger.warn(
@@ -251,6 +323,12 @@ export class TimerRunner {
     }>;
     return row?.n ?? 0;
   }
+}
+
+/** TypeORM's postgres driver answers DELETE … RETURNING with [rows, affected count]. */
+function deletedRows(result: unknown): TimerRow[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0])) return result[0] as TimerRow[];
+  return result as TimerRow[];
 }
 
 function toTimer(row: TimerRow): Timer {

@@ -32,6 +32,11 @@ export interface MessagingOptions {
   group?: string;
   /** Wait before each retry of a failed handler; after the last, the record is dead-lettered. */
   retryDelaysMs?: readonly number[];
+  /**
+   * Partitions handled at once (kafkajs partitionsConsumedConcurrently) by the stream and the retry
+   * consumer (defaults 2 and 4). Order holds per partition, so per parcel, whatever the value.
+   */
+  concurrency?: { readonly stream?: number; readonly retry?: number };
 }
 
 export const MESSAGING_OPTIONS = 'portico:messaging-options';
@@ -103,6 +108,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       dataSource: this.dataSource,
       topics: consumes.map((t) => ({ name: t.name, valueSchema: t.valueSchema })),
       retryDelaysMs: this.options.retryDelaysMs,
+      ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
       metricsRegistry: this.metrics,
       logger: new Logger('kafka-consumer'),
       shutdownGraceMs: Math.max(1_000, this.config.shutdownTimeoutMs - 2_000),

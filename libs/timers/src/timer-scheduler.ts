@@ -55,6 +55,36 @@ export class TimerScheduler {
     throw new Error(`timer key is already pending with another kind (scheduling kind ${timer.kind})`);
   }
 
+  /**
+   * schedule() for several timers in one statement (same last-wins rule): the timers a state change
+   * needs (an SLA, reminders, an expiry) cost one round trip instead of one each. Keys must be
+   * distinct; a key pending with another kind throws (the caller's transaction must then roll back).
+   */
+  async scheduleMany<P>(manager: EntityManager, timers: readonly ScheduleTimer<P>[]): Promise<void> {
+    assertInTransaction(manager, 'scheduleMany');
+    if (timers.length === 0) return;
+    for (const timer of timers) assertValidSchedule(timer);
+    if (new Set(timers.map((t) => t.key)).size !== timers.length) {
+      throw new Error('scheduleMany needs distinct keys');
+    }
+    const rows = (await manager.query(
+      `INSERT INTO timers (key, kind, due_at, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])
+       ON CONFLICT (key) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload
+         WHERE timers.kind = EXCLUDED.kind
+       RETURNING id`,
+      [
+        timers.map((t) => t.key),
+        timers.map((t) => t.kind),
+        timers.map((t) => t.dueAt),
+        timers.map((t) => JSON.stringify(t.payload ?? {})),
+      ],
+    )) as Array<{ id: string }>;
+    if (rows.length !== timers.length) {
+      throw new Error('a timer key is already pending with another kind (scheduleMany)');
+    }
+  }
+
   /** Cancels one pending timer. @returns false when there was none (never scheduled, or fired). */
   async cancel(manager: EntityManager, key: string): Promise<boolean> {
     assertInTransaction(manager, 'cancel');

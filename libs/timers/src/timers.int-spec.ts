@@ -104,6 +104,38 @@ describe('@portico/timers (real Postgres)', () => {
       expect((await pendingRows()).map((r: { key: string }) => r.key)).toEqual(['sla:committed']);
     });
 
+    it('schedules several timers in one statement, moving pending ones, refusing a kind clash', async () => {
+      await schedule('case:cc_1:ack', 'sla', new Date(T0), { v: 1 });
+      await db.dataSource.transaction((m) =>
+        scheduler.scheduleMany(m, [
+          { key: 'case:cc_1:ack', kind: 'sla', dueAt: new Date(T0 + 1_000), payload: { v: 2 } },
+          { key: 'case:cc_1:reminder', kind: 'reminder', dueAt: new Date(T0 + 2_000) },
+        ]),
+      );
+      const rows = await pendingRows();
+      expect(rows.map((r: { key: string; payload: unknown }) => [r.key, r.payload])).toEqual([
+        ['case:cc_1:ack', { v: 2 }],
+        ['case:cc_1:reminder', {}],
+      ]);
+      await expect(
+        db.dataSource.transaction((m) =>
+          scheduler.scheduleMany(m, [
+            { key: 'case:cc_1:new', kind: 'sla', dueAt: new Date(T0) },
+            { key: 'case:cc_1:ack', kind: 'reminder', dueAt: new Date(T0) },
+          ]),
+        ),
+      ).rejects.toThrow(/another kind/);
+      await expect(
+        db.dataSource.transaction((m) =>
+          scheduler.scheduleMany(m, [
+            { key: 'case:cc_1:x', kind: 'sla', dueAt: new Date(T0) },
+            { key: 'case:cc_1:x', kind: 'sla', dueAt: new Date(T0) },
+          ]),
+        ),
+      ).rejects.toThrow(/distinct keys/);
+      expect((await pendingRows()).map((r: { key: string }) => r.key)).toEqual(['case:cc_1:ack', 'case:cc_1:reminder']);
+    });
+
     it('needs an open transaction', async () => {
       await expect(
         scheduler.schedule(db.dataSource.manager, { key: 'k:1', kind: 'sla', dueAt: new Date(T0) }),

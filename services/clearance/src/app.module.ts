@@ -25,18 +25,24 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        DatabaseModule.forRoot(config, migrations),
+        // one connection per concurrently consumed partition, retry partition and timer loop, plus
+        // the relay and HTTP: a transaction never waits for a connection another one holds
+        DatabaseModule.forRoot(config, migrations, {
+          poolSize: config.consumerConcurrency + 4 + config.timerConcurrency + 4,
+        }),
         // After DatabaseModule: the relay stops before the DataSource closes (service-kit README).
         MessagingModule.forRoot(config, {
           produces: [CLEARANCE_CASE_TOPIC],
           consumes: [CARRIER_TRACKING_TOPIC, VAULT_DOCUMENT_TOPIC, NOTIFICATION_OUTREACH_TOPIC],
           group: config.kafkaConsumerGroup,
+          concurrency: { stream: config.consumerConcurrency },
         }),
         serviceAuthModule(config),
         SharedModule,
         CasesModule.forRoot({
           timerRules: config.timerRules,
           timerPollIntervalMs: config.timerPollIntervalMs,
+          timerConcurrency: config.timerConcurrency,
         }),
         PoliciesModule,
         ResidentStatusModule,

@@ -23,6 +23,16 @@ export const settings = {
     schemas.milliseconds.min(50).default(1_000),
     'how often due deadline and reminder timers are claimed from the database',
   ),
+  timerConcurrency: setting(
+    'TIMER_CONCURRENCY',
+    z.coerce.number().int().min(1).max(16).default(2),
+    'claim loops firing due timers side by side in each instance (SKIP LOCKED keeps them apart)',
+  ),
+  consumerConcurrency: setting(
+    'KAFKA_PARTITIONS_CONCURRENTLY',
+    z.coerce.number().int().min(1).max(64).default(6),
+    'partitions of the consumed topics handled at once (order still holds per partition, so per parcel)',
+  ),
   timerRules: setting(
     'CLEARANCE_TIMER_RULES',
     z

@@ -3,7 +3,11 @@ import { CaseDocumentRepository } from '../documents/case-document.repository';
 import { CaseDocumentsService } from '../documents/case-documents.service';
 import { VaultDocumentConsumer } from '../documents/vault-document.consumer';
 import { CaseTimers, TIMER_RULES } from '../deadlines/case-timers';
-import { ClearanceTimerRunner, TIMER_POLL_INTERVAL_MS } from '../deadlines/clearance-timer-runner';
+import {
+  ClearanceTimerRunner,
+  TIMER_CONCURRENCY,
+  TIMER_POLL_INTERVAL_MS,
+} from '../deadlines/clearance-timer-runner';
 import { DeadlineHandlers } from '../deadlines/deadline-handlers.service';
 import type { TimerRules } from '../deadlines/timer-rules';
 import { FrontDeskController } from '../front-desk/front-desk.controller';
@@ -23,6 +27,7 @@ import { PolicyRepository } from './policy.repository';
 export interface CasesModuleOptions {
   readonly timerRules: TimerRules;
   readonly timerPollIntervalMs: number;
+  readonly timerConcurrency: number;
 }
 
 /**
@@ -39,6 +44,7 @@ export class CasesModule {
       providers: [
         { provide: TIMER_RULES, useValue: options.timerRules },
         { provide: TIMER_POLL_INTERVAL_MS, useValue: options.timerPollIntervalMs },
+        { provide: TIMER_CONCURRENCY, useValue: options.timerConcurrency },
         CaseRepository,
         CaseActivityRepository,
         CaseDocumentRepository,

@@ -22,9 +22,7 @@ export class CaseTimers {
 
   /** A documents request (first or after a rejection): SLA, reminders, expiry. */
   async documentsRequested(m: EntityManager, c: TimedCase, round: number, now: Date): Promise<void> {
-    for (const timer of documentsRequestTimers(c, round, this.rules, now)) {
-      await this.scheduler.schedule(m, timer);
-    }
+    await this.scheduler.scheduleMany(m, documentsRequestTimers(c, round, this.rules, now));
   }
 
   /** The steward acknowledged: the SLA timer goes, reminders and expiry stay. */

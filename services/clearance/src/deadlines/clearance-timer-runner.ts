@@ -13,6 +13,7 @@ import { DeadlineHandlers, type DeadlineOutcome } from './deadline-handlers.serv
 import { TIMER_KIND, type AckSlaPayload, type ExpiryPayload, type ReminderPayload } from './timer-plan';
 
 export const TIMER_POLL_INTERVAL_MS = 'clearance:timer-poll-interval-ms';
+export const TIMER_CONCURRENCY = 'clearance:timer-concurrency';
 
 /**
  * Runs clearance's durable timers for as long as the service runs: claims due rows with SKIP
@@ -28,9 +29,10 @@ export class ClearanceTimerRunner implements OnApplicationBootstrap, BeforeAppli
     handlers: DeadlineHandlers,
     @Inject(METRICS_REGISTRY) registry: Registry,
     @Inject(TIMER_POLL_INTERVAL_MS) pollIntervalMs: number,
+    @Inject(TIMER_CONCURRENCY) concurrency: number,
     @Inject(CLOCK) clock: Clock,
   ) {
-    this.runner = new TimerRunner({ dataSource, metricsRegistry: registry, pollIntervalMs, clock });
+    this.runner = new TimerRunner({ dataSource, metricsRegistry: registry, pollIntervalMs, concurrency, clock });
     this.runner.register<ReminderPayload>(TIMER_KIND.reminder, async (t, m) => outcome(await handlers.reminder(t, m)));
     this.runner.register<AckSlaPayload>(TIMER_KIND.ackSla, async (t, m) => outcome(await handlers.ackSla(t, m)));
     this.runner.register<ExpiryPayload>(TIMER_KIND.expiry, async (t, m) => outcome(await handlers.expiry(t, m)));

@@ -89,11 +89,17 @@ async function publishHolds(kafka: Kafka, tenantId: string, runId: string, count
 async function bareConsumer(kafka: Kafka, dbUrl: string, before: Offsets, count: number): Promise<number> {
   const pg = new Client({ connectionString: dbUrl });
   await pg.connect();
-  await pg.query(`CREATE TABLE bench_bare_cases (parcel_id text PRIMARY KEY, tenant_id text, opened_at timestamptz)`);
+  await pg.query(
+    `CREATE TABLE bench_bare_cases (parcel_id text PRIMARY KEY, tenant_id text, opened_at timestamptz)`,
+  );
   const group = `bench-bare-${randomBytes(3).toString('hex')}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.setOffsets({ groupId: group, topic: CARRIER_TRACKING_TOPIC.name, partitions: before.map((p) => ({ ...p })) });
+  await admin.setOffsets({
+    groupId: group,
+    topic: CARRIER_TRACKING_TOPIC.name,
+    partitions: before.map((p) => ({ ...p })),
+  });
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: group });
   await consumer.connect();
@@ -117,7 +123,11 @@ async function bareConsumer(kafka: Kafka, dbUrl: string, before: Offsets, count:
       await heartbeat();
     },
   });
-  await waitFor(() => stored >= count, { timeoutMs: 300_000, intervalMs: 50, description: 'bare consumer done' });
+  await waitFor(() => stored >= count, {
+    timeoutMs: 300_000,
+    intervalMs: 50,
+    description: 'bare consumer done',
+  });
   const seconds = (Date.now() - started) / 1000;
   await consumer.disconnect();
   await pg.end();
@@ -128,7 +138,9 @@ async function bareConsumer(kafka: Kafka, dbUrl: string, before: Offsets, count:
 async function bareClaims(dbUrl: string, count: number): Promise<number> {
   const pg = new Client({ connectionString: dbUrl });
   await pg.connect();
-  await pg.query(`CREATE TABLE bench_bare_timers (id bigserial PRIMARY KEY, key text UNIQUE, due_at timestamptz NOT NULL)`);
+  await pg.query(
+    `CREATE TABLE bench_bare_timers (id bigserial PRIMARY KEY, key text UNIQUE, due_at timestamptz NOT NULL)`,
+  );
   await pg.query(`CREATE INDEX ON bench_bare_timers (due_at, id)`);
   await pg.query(
     `INSERT INTO bench_bare_timers (key, due_at) SELECT 'k' || g, now() - interval '1 second' FROM generate_series(1, $1) g`,
@@ -218,7 +230,8 @@ async function main(): Promise<void> {
     await service.start();
     const readyAt = Date.now();
     const countCases = async () =>
-      (await pg.query(`SELECT count(*)::int AS n FROM clearance_cases WHERE tenant_id = $1`, [tenantId])).rows[0].n as number;
+      (await pg.query(`SELECT count(*)::int AS n FROM clearance_cases WHERE tenant_id = $1`, [tenantId]))
+        .rows[0].n as number;
     await waitFor(async () => (await countCases()) >= holds, {
       timeoutMs: 600_000,
       intervalMs: 100,
@@ -237,7 +250,9 @@ async function main(): Promise<void> {
         END IF;
         RETURN OLD;
       END $$`);
-    await pg.query(`CREATE TRIGGER bench_fired AFTER DELETE ON timers FOR EACH ROW EXECUTE FUNCTION bench_record_fired()`);
+    await pg.query(
+      `CREATE TRIGGER bench_fired AFTER DELETE ON timers FOR EACH ROW EXECUTE FUNCTION bench_record_fired()`,
+    );
     const windowStart = Date.now() + 15_000;
     await pg.query(
       `INSERT INTO timers (key, kind, due_at, payload)
@@ -268,7 +283,10 @@ async function main(): Promise<void> {
 
     const p99 = percentile(lateness, 99);
     const pass =
-      holdSeconds <= TARGET_HOLDS_SECONDS && p99 < TARGET_LATENESS_P99_MS && early === 0 && reminders === timers;
+      holdSeconds <= TARGET_HOLDS_SECONDS &&
+      p99 < TARGET_LATENESS_P99_MS &&
+      early === 0 &&
+      reminders === timers;
     const lines = [
       `machine            ${machine}`,
       `holds              ${fmt(holds)} customs holds on carrier.tracking.v1, clearance started with its group at their first offset`,

@@ -121,7 +121,8 @@ export class TimerRunner {
     this.dataSource = options.dataSource;
     this.batchSize = options.batchSize ?? 100;
     this.concurrency = options.concurrency ?? 1;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error('concurrency must be >= 1');
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
+      throw new Error('concurrency must be >= 1');
     this.poll = {
       batchSize: this.batchSize,
       intervalMs: options.pollIntervalMs ?? 250,
@@ -190,14 +191,19 @@ export class TimerRunner {
       for (const row of rows) {
         const timer = toTimer(row);
         attempts.push(
-          mode === 'optimistic' ? await this.fireOptimistic(queryRunner, timer) : await this.fireIsolated(queryRunner, timer),
+          mode === 'optimistic'
+            ? await this.fireOptimistic(queryRunner, timer)
+            : await this.fireIsolated(queryRunner, timer),
         );
       }
       await queryRunner.commitTransaction();
     } catch (error) {
       // Everything in this batch is rolled back: the timers are due again for any runner.
       if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
-      const message = error instanceof BatchNeedsIsolation ? 'batch retried one timer at a time' : 'timer batch rolled back';
+      const message =
+        error instanceof BatchNeedsIsolation
+          ? 'batch retried one timer at a time'
+          : 'timer batch rolled back';
       for (const attempt of attempts) {
         attempt.span.setStatus({ code: SpanStatusCode.ERROR, message });
         attempt.span.end();
@@ -236,7 +242,10 @@ export class TimerRunner {
         await this.runHandler(queryRunner, timer);
         return { timer, outcome: 'fired', startedAt, span };
       } catch {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: 'handler failed; batch retried one timer at a time' });
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: 'handler failed; batch retried one timer at a time',
+        });
         span.end();
         throw new BatchNeedsIsolation();
       }
@@ -327,7 +336,8 @@ export class TimerRunner {
 
 /** TypeORM's postgres driver answers DELETE … RETURNING with [rows, affected count]. */
 function deletedRows(result: unknown): TimerRow[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0])) return result[0] as TimerRow[];
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]))
+    return result[0] as TimerRow[];
   return result as TimerRow[];
 }
 

@@ -133,7 +133,10 @@ describe('@portico/timers (real Postgres)', () => {
           ]),
         ),
       ).rejects.toThrow(/distinct keys/);
-      expect((await pendingRows()).map((r: { key: string }) => r.key)).toEqual(['case:cc_1:ack', 'case:cc_1:reminder']);
+      expect((await pendingRows()).map((r: { key: string }) => r.key)).toEqual([
+        'case:cc_1:ack',
+        'case:cc_1:reminder',
+      ]);
     });
 
     it('needs an open transaction', async () => {

@@ -29,7 +29,7 @@ import { CaseWriter } from './case-writer';
 import { CaseRepository } from './case.repository';
 import { PolicyRepository } from './policy.repository';
 import { FALLBACK_POLICY, requirementsFor, selectPolicy, type ShipmentFacts } from './requirement-policy';
-import type { TrackingSignal, TrackingUpdate } from './tracking-update';
+import type { TrackingUpdate } from './tracking-update';
 
 export { ConcurrentCaseUpdateError } from './case-writer';
 

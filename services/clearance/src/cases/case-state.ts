@@ -41,7 +41,11 @@ const TABLE: Record<CaseState, Partial<Record<CaseCommand, CaseState>>> = {
   opened: { request_documents: 'awaiting_documents' },
   awaiting_documents: { receive_documents: 'documents_received', expire: 'expired' },
   documents_received: { start_review: 'under_review', expire: 'expired' },
-  under_review: { reject_documents: 'rejected', submit_to_carrier: 'submitted_to_carrier', expire: 'expired' },
+  under_review: {
+    reject_documents: 'rejected',
+    submit_to_carrier: 'submitted_to_carrier',
+    expire: 'expired',
+  },
   rejected: { request_documents: 'awaiting_documents', expire: 'expired' },
   // The carrier or broker can still refuse what was relayed: back to the resident for a new upload.
   submitted_to_carrier: { reject_documents: 'rejected', expire: 'expired' },

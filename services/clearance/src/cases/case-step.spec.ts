@@ -23,12 +23,21 @@ describe('case steps', () => {
     const c = aCase('cc_1', 'ten_a', { state: 'documents_received' });
     const { next, transitions } = steps(
       c,
-      [{ command: 'start_review' }, { command: 'reject_documents' }, { command: 'request_documents', changes: { documentsRound: 2 } }],
+      [
+        { command: 'start_review' },
+        { command: 'reject_documents' },
+        { command: 'request_documents', changes: { documentsRound: 2 } },
+      ],
       'document_rejected',
       'evt-9',
       later,
     );
-    expect(next).toMatchObject({ state: 'awaiting_documents', version: 4, documentsRound: 2, closedAt: null });
+    expect(next).toMatchObject({
+      state: 'awaiting_documents',
+      version: 4,
+      documentsRound: 2,
+      closedAt: null,
+    });
     expect(transitions.map((t) => `${t.from}->${t.to}`)).toEqual([
       'documents_received->under_review',
       'under_review->rejected',
@@ -37,8 +46,8 @@ describe('case steps', () => {
   });
 
   it('refuses an illegal move before producing anything', () => {
-    expect(() => step(aCase('cc_1', 'ten_a', { state: 'opened' }), 'expire', 'deadline_passed', null, later)).toThrow(
-      IllegalTransitionError,
-    );
+    expect(() =>
+      step(aCase('cc_1', 'ten_a', { state: 'opened' }), 'expire', 'deadline_passed', null, later),
+    ).toThrow(IllegalTransitionError);
   });
 });

@@ -262,7 +262,12 @@ export class CaseRepository {
   }
 
   /** The property a parcel was resolved to, on the tenant's cases of it that do not know it yet. */
-  async setProperty(m: EntityManager, tenantId: string, parcelId: string, propertyId: string): Promise<string[]> {
+  async setProperty(
+    m: EntityManager,
+    tenantId: string,
+    parcelId: string,
+    propertyId: string,
+  ): Promise<string[]> {
     const rows = returnedRows<{ id: string }>(
       await m.query(
         `UPDATE clearance_cases SET property_id = $3

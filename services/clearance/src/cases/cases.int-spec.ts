@@ -42,7 +42,7 @@ import { loadServiceConfig, settings, type ClearanceConfig } from '../config';
 import {
   fakeProcess,
   memoryLog,
-  startGroupAtTrackingEnd,
+  startGroupAtEnd,
   trackingEvent,
   type TrackingInit,
 } from '../test-support/clearance-it';
@@ -172,7 +172,7 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
     const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
     await runMigrations(config, migrations, logger);
 
-    await startGroupAtTrackingEnd(brokers, group);
+    await startGroupAtEnd(brokers, group);
 
     service = await bootstrapService({
       module: AppModule.forRoot(config),

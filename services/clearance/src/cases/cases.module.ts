@@ -40,7 +40,13 @@ export class CasesModule {
   static forRoot(options: CasesModuleOptions): DynamicModule {
     return {
       module: CasesModule,
-      controllers: [CaseConsumer, VaultDocumentConsumer, OutreachConsumer, CasesController, FrontDeskController],
+      controllers: [
+        CaseConsumer,
+        VaultDocumentConsumer,
+        OutreachConsumer,
+        CasesController,
+        FrontDeskController,
+      ],
       providers: [
         { provide: TIMER_RULES, useValue: options.timerRules },
         { provide: TIMER_POLL_INTERVAL_MS, useValue: options.timerPollIntervalMs },

@@ -32,10 +32,22 @@ export class ClearanceTimerRunner implements OnApplicationBootstrap, BeforeAppli
     @Inject(TIMER_CONCURRENCY) concurrency: number,
     @Inject(CLOCK) clock: Clock,
   ) {
-    this.runner = new TimerRunner({ dataSource, metricsRegistry: registry, pollIntervalMs, concurrency, clock });
-    this.runner.register<ReminderPayload>(TIMER_KIND.reminder, async (t, m) => outcome(await handlers.reminder(t, m)));
-    this.runner.register<AckSlaPayload>(TIMER_KIND.ackSla, async (t, m) => outcome(await handlers.ackSla(t, m)));
-    this.runner.register<ExpiryPayload>(TIMER_KIND.expiry, async (t, m) => outcome(await handlers.expiry(t, m)));
+    this.runner = new TimerRunner({
+      dataSource,
+      metricsRegistry: registry,
+      pollIntervalMs,
+      concurrency,
+      clock,
+    });
+    this.runner.register<ReminderPayload>(TIMER_KIND.reminder, async (t, m) =>
+      outcome(await handlers.reminder(t, m)),
+    );
+    this.runner.register<AckSlaPayload>(TIMER_KIND.ackSla, async (t, m) =>
+      outcome(await handlers.ackSla(t, m)),
+    );
+    this.runner.register<ExpiryPayload>(TIMER_KIND.expiry, async (t, m) =>
+      outcome(await handlers.expiry(t, m)),
+    );
   }
 
   onApplicationBootstrap(): void {

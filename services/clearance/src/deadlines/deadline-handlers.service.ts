@@ -58,7 +58,9 @@ export class DeadlineHandlers {
       sourceEventId: `timer:${timer.id}`,
       at: now,
     });
-    await this.writer.publish(m, next, [stewardAckSlaBreachedEvent(next, c.ackDueAt, timer.payload.slaMinutes, now)]);
+    await this.writer.publish(m, next, [
+      stewardAckSlaBreachedEvent(next, c.ackDueAt, timer.payload.slaMinutes, now),
+    ]);
     this.metrics.ackSlaBreached(c.expedited);
     return 'breached';
   }

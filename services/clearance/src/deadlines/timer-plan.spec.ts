@@ -7,7 +7,12 @@ const at = (hours: number) => new Date(NOW.getTime() + hours * HOUR);
 
 describe('documentsRequestTimers', () => {
   it('schedules the 2 h acknowledgement SLA, the three reminders and the expiry of a 72 h case', () => {
-    const timers = documentsRequestTimers({ id: 'cc_1', deadline: at(72), expedited: false }, 1, DEFAULT_TIMER_RULES, NOW);
+    const timers = documentsRequestTimers(
+      { id: 'cc_1', deadline: at(72), expedited: false },
+      1,
+      DEFAULT_TIMER_RULES,
+      NOW,
+    );
     expect(timers.map((t) => [t.key, t.kind, t.dueAt])).toEqual([
       ['case:cc_1:ack-sla', TIMER_KIND.ackSla, at(2)],
       ['case:cc_1:reminder:48h', TIMER_KIND.reminder, at(24)],
@@ -21,7 +26,12 @@ describe('documentsRequestTimers', () => {
   });
 
   it('leaves out reminders whose time has already passed', () => {
-    const timers = documentsRequestTimers({ id: 'cc_1', deadline: at(30), expedited: false }, 2, DEFAULT_TIMER_RULES, NOW);
+    const timers = documentsRequestTimers(
+      { id: 'cc_1', deadline: at(30), expedited: false },
+      2,
+      DEFAULT_TIMER_RULES,
+      NOW,
+    );
     expect(timers.map((t) => t.key)).toEqual([
       'case:cc_1:ack-sla',
       'case:cc_1:reminder:24h',
@@ -32,13 +42,23 @@ describe('documentsRequestTimers', () => {
   });
 
   it('shortens every delay from now for an expedited case, but never moves the deadline', () => {
-    const timers = documentsRequestTimers({ id: 'cc_1', deadline: at(72), expedited: true }, 1, DEFAULT_TIMER_RULES, NOW);
+    const timers = documentsRequestTimers(
+      { id: 'cc_1', deadline: at(72), expedited: true },
+      1,
+      DEFAULT_TIMER_RULES,
+      NOW,
+    );
     expect(timers.map((t) => t.dueAt)).toEqual([at(1), at(12), at(24), at(33), at(72)]);
     expect(timers[0]!.payload).toMatchObject({ slaMinutes: 60 });
   });
 
   it('keeps an already passed deadline due at once, so the case expires instead of waiting', () => {
-    const timers = documentsRequestTimers({ id: 'cc_1', deadline: at(-1), expedited: false }, 1, DEFAULT_TIMER_RULES, NOW);
+    const timers = documentsRequestTimers(
+      { id: 'cc_1', deadline: at(-1), expedited: false },
+      1,
+      DEFAULT_TIMER_RULES,
+      NOW,
+    );
     expect(timers.map((t) => t.kind)).toEqual([TIMER_KIND.ackSla, TIMER_KIND.expiry]);
     expect(timers[1]!.dueAt).toEqual(at(-1));
   });
@@ -60,7 +80,12 @@ describe('expedite', () => {
   });
 
   it('keeps at least a minute of SLA however small the factor', () => {
-    expect(slaMinutesOf({ expedited: true }, { ...DEFAULT_TIMER_RULES, stewardAckSlaMinutes: 5, expeditedFactor: 0.01 })).toBe(1);
+    expect(
+      slaMinutesOf(
+        { expedited: true },
+        { ...DEFAULT_TIMER_RULES, stewardAckSlaMinutes: 5, expeditedFactor: 0.01 },
+      ),
+    ).toBe(1);
   });
 });
 
@@ -69,8 +94,12 @@ describe('timerRulesSchema', () => {
     expect(timerRulesSchema.parse(DEFAULT_TIMER_RULES)).toEqual(DEFAULT_TIMER_RULES);
     expect(timerRulesSchema.safeParse({ ...DEFAULT_TIMER_RULES, expeditedFactor: 0 }).success).toBe(false);
     expect(timerRulesSchema.safeParse({ ...DEFAULT_TIMER_RULES, expeditedFactor: 2 }).success).toBe(false);
-    expect(timerRulesSchema.safeParse({ ...DEFAULT_TIMER_RULES, stewardAckSlaMinutes: 1 }).success).toBe(false);
-    expect(timerRulesSchema.safeParse({ ...DEFAULT_TIMER_RULES, reminderLeadHours: [-1] }).success).toBe(false);
+    expect(timerRulesSchema.safeParse({ ...DEFAULT_TIMER_RULES, stewardAckSlaMinutes: 1 }).success).toBe(
+      false,
+    );
+    expect(timerRulesSchema.safeParse({ ...DEFAULT_TIMER_RULES, reminderLeadHours: [-1] }).success).toBe(
+      false,
+    );
     expect(timerRulesSchema.safeParse({ ...DEFAULT_TIMER_RULES, extra: 1 }).success).toBe(false);
   });
 });

@@ -10,7 +10,11 @@ export const timerRulesSchema = z
     /** Hours before the deadline at which the resident is reminded, e.g. [48, 24, 6]. */
     reminderLeadHours: z.array(z.number().positive().max(720)).max(10),
     /** Minutes the steward on duty has to acknowledge a documents request. */
-    stewardAckSlaMinutes: z.number().int().min(5).max(24 * 60),
+    stewardAckSlaMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60),
     /**
      * Expedited cases multiply every "from now" delay by this factor (0.5 = everything happens in
      * half the time). The deadline itself is a fact from the carrier or the policy and never moves.

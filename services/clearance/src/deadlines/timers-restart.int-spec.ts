@@ -23,7 +23,9 @@ describe('clearance timers: restart and two instances (real Kafka + Postgres)', 
     const first = await h.startInstance();
     const refs = Array.from({ length: CASES }, (_, i) => h.parcel(`R${i}`));
     const heldAt = new Date(Date.now() - HOUR);
-    const holds = await Promise.all(refs.map((ref) => h.publishHold(ref, heldAt, new Date(heldAt.getTime() + 72 * HOUR))));
+    const holds = await Promise.all(
+      refs.map((ref) => h.publishHold(ref, heldAt, new Date(heldAt.getTime() + 72 * HOUR))),
+    );
     for (const hold of holds) await h.waitProcessed(hold.eventId, 'hold');
     const ids = (
       await h.query<{ id: string }>(`SELECT id FROM clearance_cases WHERE tenant_id = $1`, [h.tenant])
@@ -32,10 +34,9 @@ describe('clearance timers: restart and two instances (real Kafka + Postgres)', 
 
     await h.stopInstance(first);
     // While nothing runs, every deadline passes (and the SLA with it).
-    await h.query(
-      `UPDATE clearance_cases SET deadline = now() - interval '1 second' WHERE tenant_id = $1`,
-      [h.tenant],
-    );
+    await h.query(`UPDATE clearance_cases SET deadline = now() - interval '1 second' WHERE tenant_id = $1`, [
+      h.tenant,
+    ]);
     // (only this run's cases: the shared topic may carry other suites' holds into this database)
     const moved = await h.query(
       `UPDATE timers SET due_at = now() - interval '1 second'
@@ -48,14 +49,16 @@ describe('clearance timers: restart and two instances (real Kafka + Postgres)', 
     await waitFor(
       async () =>
         (
-          await h.query(`SELECT 1 FROM clearance_cases WHERE tenant_id = $1 AND state = 'expired'`, [h.tenant])
+          await h.query(`SELECT 1 FROM clearance_cases WHERE tenant_id = $1 AND state = 'expired'`, [
+            h.tenant,
+          ])
         ).length === CASES,
       { timeoutMs: 30_000, description: 'every case expired' },
     );
-    await waitFor(
-      () => refs.every((ref) => h.eventCases(ref.parcelId).includes('caseExpired')),
-      { timeoutMs: 30_000, description: 'CaseExpired for every case' },
-    );
+    await waitFor(() => refs.every((ref) => h.eventCases(ref.parcelId).includes('caseExpired')), {
+      timeoutMs: 30_000,
+      description: 'CaseExpired for every case',
+    });
     await new Promise((r) => setTimeout(r, 1_500)); // a doubled firing would show by now
     for (const ref of refs) {
       const cases = h.eventCases(ref.parcelId);

@@ -18,7 +18,13 @@ import { CaseRepository } from '../cases/case.repository';
 import { CaseTimers } from '../deadlines/case-timers';
 import { CLOCK, type Clock } from '../shared/tokens';
 import { CaseDocumentRepository } from './case-document.repository';
-import { allAtLeast, channelOf, currentDocuments, typesToReupload, type CaseDocument } from './document-round';
+import {
+  allAtLeast,
+  channelOf,
+  currentDocuments,
+  typesToReupload,
+  type CaseDocument,
+} from './document-round';
 import {
   rejectionReasonToContract,
   type DocumentApprovedNotice,
@@ -31,7 +37,10 @@ import {
 export type DocumentOutcome =
   | { readonly kind: 'moved'; readonly to: CaseState }
   | { readonly kind: 'recorded' }
-  | { readonly kind: 'ignored'; readonly reason: 'unknown_case' | 'case_closed' | 'repeated' | 'unknown_document' };
+  | {
+      readonly kind: 'ignored';
+      readonly reason: 'unknown_case' | 'case_closed' | 'repeated' | 'unknown_document';
+    };
 
 type Move = Parameters<typeof steps>[1][number];
 
@@ -83,7 +92,12 @@ export class CaseDocumentsService {
     const current = [...currentDocuments(c.requiredDocuments, all).values()];
     const { next, transitions } = steps(
       c,
-      [{ command: 'receive_documents', changes: { documentsReceivedAt: now, documentsChannel: channelOf(current) } }],
+      [
+        {
+          command: 'receive_documents',
+          changes: { documentsReceivedAt: now, documentsChannel: channelOf(current) },
+        },
+      ],
       'documents_submitted',
       n.eventId,
       now,
@@ -104,7 +118,12 @@ export class CaseDocumentsService {
     const c = await this.openCase(m, n);
     if (!c) return this.unknownOrClosed(m, n);
     const now = this.clock();
-    if (!(await this.documents.decide(m, c.id, n.documentId, 'approved', ['submitted'], { at: now, reviewerId: n.stewardId }))) {
+    if (
+      !(await this.documents.decide(m, c.id, n.documentId, 'approved', ['submitted'], {
+        at: now,
+        reviewerId: n.stewardId,
+      }))
+    ) {
       return { kind: 'ignored', reason: 'unknown_document' };
     }
     await this.reviewed(m, c, n, n.stewardId);
@@ -175,11 +194,19 @@ export class CaseDocumentsService {
     if (!c) return this.unknownOrClosed(m, n);
     const now = this.clock();
     // A relay implies the steward's approval (id-vault relays approved documents only).
-    if (!(await this.documents.decide(m, c.id, n.documentId, 'relayed', ['submitted', 'approved'], { at: now, grantId: n.grantId }))) {
+    if (
+      !(await this.documents.decide(m, c.id, n.documentId, 'relayed', ['submitted', 'approved'], {
+        at: now,
+        grantId: n.grantId,
+      }))
+    ) {
       return { kind: 'ignored', reason: 'unknown_document' };
     }
     const all = await this.documents.documentsOf(m, c.id);
-    if (!['documents_received', 'under_review'].includes(c.state) || !allAtLeast(c.requiredDocuments, all, 'relayed')) {
+    if (
+      !['documents_received', 'under_review'].includes(c.state) ||
+      !allAtLeast(c.requiredDocuments, all, 'relayed')
+    ) {
       return { kind: 'recorded' };
     }
     const current = [...currentDocuments(c.requiredDocuments, all).values()];
@@ -221,7 +248,10 @@ export class CaseDocumentsService {
     });
   }
 
-  private async openCase(m: EntityManager, n: { caseId: string; tenantId: string }): Promise<ClearanceCase | undefined> {
+  private async openCase(
+    m: EntityManager,
+    n: { caseId: string; tenantId: string },
+  ): Promise<ClearanceCase | undefined> {
     const c = await this.cases.findById(m, n.caseId, { lock: true });
     // A case id from another tenant is not this tenant's case, whatever the event says.
     if (!c || c.tenantId !== n.tenantId || !isOpen(c)) return undefined;
@@ -235,7 +265,10 @@ export class CaseDocumentsService {
     const c = await this.cases.findById(m, n.caseId);
     if (c && c.tenantId === n.tenantId) return { kind: 'ignored', reason: 'case_closed' };
     // Retrying cannot make the case appear: id-vault only creates requests for existing cases.
-    this.logger.warn({ caseId: n.caseId, tenantId: n.tenantId, eventId: n.eventId }, 'vault event for an unknown case ignored');
+    this.logger.warn(
+      { caseId: n.caseId, tenantId: n.tenantId, eventId: n.eventId },
+      'vault event for an unknown case ignored',
+    );
     return { kind: 'ignored', reason: 'unknown_case' };
   }
 }

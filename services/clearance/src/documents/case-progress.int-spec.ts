@@ -57,7 +57,13 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
     const opened = await caseOf(ref.parcelId);
     expect(opened.state).toBe('awaiting_documents');
     // the request's timers: SLA, the reminders still ahead, the expiry
-    expect(await timersOf(opened.id)).toEqual(['ack-sla', 'reminder:48h', 'reminder:24h', 'reminder:6h', 'expiry']);
+    expect(await timersOf(opened.id)).toEqual([
+      'ack-sla',
+      'reminder:48h',
+      'reminder:24h',
+      'reminder:6h',
+      'expiry',
+    ]);
     const ackDue = opened.ack_due_at!.getTime() - Date.now();
     expect(ackDue).toBeGreaterThan(1.9 * HOUR);
     expect(ackDue).toBeLessThanOrEqual(2 * HOUR);
@@ -81,7 +87,12 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
     // the property is learned from RecipientResolved
     const resolved = await h.publishOutreach(ref, {
       case: 'recipientResolved',
-      value: { tenantId: h.tenant, parcel: ref, propertyId: 'prop_it_1', occurredAt: timestampFromDate(new Date()) },
+      value: {
+        tenantId: h.tenant,
+        parcel: ref,
+        propertyId: 'prop_it_1',
+        occurredAt: timestampFromDate(new Date()),
+      },
     });
     await h.waitProcessed(resolved.eventId, 'recipient resolved');
     expect((await caseOf(ref.parcelId)).property_id).toBe('prop_it_1');
@@ -98,7 +109,10 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
       },
     });
     await h.waitProcessed(submitted.eventId, 'submitted');
-    expect(await caseOf(ref.parcelId)).toMatchObject({ state: 'documents_received', documents_channel: 'secure_upload' });
+    expect(await caseOf(ref.parcelId)).toMatchObject({
+      state: 'documents_received',
+      documents_channel: 'secure_upload',
+    });
     expect(await timersOf(opened.id)).toEqual(['expiry']);
 
     // the steward rejects it: review started, rejected, round 2 requested with the reason, new SLA
@@ -118,7 +132,13 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
       acknowledged_at: null,
       documents_channel: null,
     });
-    expect(await timersOf(opened.id)).toEqual(['ack-sla', 'reminder:48h', 'reminder:24h', 'reminder:6h', 'expiry']);
+    expect(await timersOf(opened.id)).toEqual([
+      'ack-sla',
+      'reminder:48h',
+      'reminder:24h',
+      'reminder:6h',
+      'expiry',
+    ]);
 
     // round 2: a new card, approved, relayed -> submitted to carrier
     for (const [n, event] of [
@@ -135,9 +155,18 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
       ],
       [
         'approved',
-        { case: 'documentApproved' as const, value: { ...vaultIds(opened.id, ref, 'doc_2'), stewardId: 'usr_steward_1' } },
+        {
+          case: 'documentApproved' as const,
+          value: { ...vaultIds(opened.id, ref, 'doc_2'), stewardId: 'usr_steward_1' },
+        },
       ],
-      ['relayed', { case: 'documentRelayed' as const, value: { ...vaultIds(opened.id, ref, 'doc_2'), grantId: 'grt_1' } }],
+      [
+        'relayed',
+        {
+          case: 'documentRelayed' as const,
+          value: { ...vaultIds(opened.id, ref, 'doc_2'), grantId: 'grt_1' },
+        },
+      ],
     ] as const) {
       await h.waitProcessed((await h.publishVault(ref, event)).eventId, n);
     }
@@ -153,7 +182,10 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
     expect((await caseOf(ref.parcelId)).state).toBe('cleared');
     expect(await timersOf(opened.id)).toEqual([]);
 
-    await waitFor(() => h.events(ref.parcelId).length >= 10, { timeoutMs: 30_000, description: 'all case events' });
+    await waitFor(() => h.events(ref.parcelId).length >= 10, {
+      timeoutMs: 30_000,
+      description: 'all case events',
+    });
     await new Promise((r) => setTimeout(r, 1_000)); // duplicates would show by now
     expect(h.eventCases(ref.parcelId)).toEqual([
       'caseOpened',
@@ -183,7 +215,11 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
       previousRejectionReasons: [common.DocumentRejectionReason.UNREADABLE],
       requiredDocuments: [common.DocumentType.RESIDENT_ID_CARD],
     });
-    expect(events[2]!.value).toMatchObject({ documentIds: ['doc_1'], channel: clearance.DocumentChannel.SECURE_UPLOAD, round: 1 });
+    expect(events[2]!.value).toMatchObject({
+      documentIds: ['doc_1'],
+      channel: clearance.DocumentChannel.SECURE_UPLOAD,
+      round: 1,
+    });
     expect(events[8]!.value).toMatchObject({ documentIds: ['doc_2'], grantIds: ['grt_1'] });
 
     // the history has every step, and the steward's actions are on record for the effort metric
@@ -217,14 +253,20 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
   it('fires the SLA breach, the reminders and the expiry when they come due, once each', async () => {
     const ref = h.parcel('B');
     const heldAt = new Date(Date.now() - HOUR);
-    await h.waitProcessed((await h.publishHold(ref, heldAt, new Date(heldAt.getTime() + 72 * HOUR))).eventId, 'hold');
+    await h.waitProcessed(
+      (await h.publishHold(ref, heldAt, new Date(heldAt.getTime() + 72 * HOUR))).eventId,
+      'hold',
+    );
     const c = await caseOf(ref.parcelId);
 
     // Time passes for the SLA and one reminder: their rows become due (the runner polls every 100 ms).
     await h.query(`UPDATE timers SET due_at = now() WHERE key = ANY($1::text[])`, [
       [`case:${c.id}:ack-sla`, `case:${c.id}:reminder:48h`],
     ]);
-    await waitFor(() => h.eventCases(ref.parcelId).length >= 4, { timeoutMs: 15_000, description: 'breach + reminder' });
+    await waitFor(() => h.eventCases(ref.parcelId).length >= 4, {
+      timeoutMs: 15_000,
+      description: 'breach + reminder',
+    });
     const breached = await caseOf(ref.parcelId);
     expect(breached.ack_sla_breached_at).not.toBeNull();
     expect(breached.state).toBe('awaiting_documents');
@@ -239,11 +281,21 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
     // The deadline passes: expired, CaseExpired, no timer left; a late acknowledgement changes nothing.
     await h.query(`UPDATE clearance_cases SET deadline = now() - interval '1 second' WHERE id = $1`, [c.id]);
     await h.query(`UPDATE timers SET due_at = now() WHERE key = $1`, [`case:${c.id}:expiry`]);
-    await waitFor(async () => (await caseOf(ref.parcelId)).state === 'expired', { timeoutMs: 15_000, description: 'expired' });
+    await waitFor(async () => (await caseOf(ref.parcelId)).state === 'expired', {
+      timeoutMs: 15_000,
+      description: 'expired',
+    });
     expect(await timersOf(c.id)).toEqual([]);
     const late = await h.publishOutreach(ref, {
       case: 'taskAcknowledged',
-      value: { taskId: 'tsk_2', tenantId: h.tenant, parcel: ref, caseId: c.id, userId: 'usr_2', level: notification.EscalationLevel.STEWARD },
+      value: {
+        taskId: 'tsk_2',
+        tenantId: h.tenant,
+        parcel: ref,
+        caseId: c.id,
+        userId: 'usr_2',
+        level: notification.EscalationLevel.STEWARD,
+      },
     });
     await h.waitProcessed(late.eventId, 'late ack');
     await new Promise((r) => setTimeout(r, 1_000));
@@ -256,13 +308,20 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
     expect(expired.expiredInState).toBe(clearance.CaseState.AWAITING_DOCUMENTS);
   });
 
-  it('ignores vault events for another tenant\'s case id and keeps personal data out of the log', async () => {
+  it("ignores vault events for another tenant's case id and keeps personal data out of the log", async () => {
     const ref = h.parcel('C');
-    await h.waitProcessed((await h.publishHold(ref, new Date(Date.now() - HOUR), new Date(Date.now() + 70 * HOUR))).eventId, 'hold');
+    await h.waitProcessed(
+      (await h.publishHold(ref, new Date(Date.now() - HOUR), new Date(Date.now() + 70 * HOUR))).eventId,
+      'hold',
+    );
     const c = await caseOf(ref.parcelId);
     const foreign = await h.publishVault(ref, {
       case: 'documentSubmitted',
-      value: { ...vaultIds(c.id, ref, 'doc_x'), tenantId: 'ten_someone_else', documentType: common.DocumentType.RESIDENT_ID_CARD },
+      value: {
+        ...vaultIds(c.id, ref, 'doc_x'),
+        tenantId: 'ten_someone_else',
+        documentType: common.DocumentType.RESIDENT_ID_CARD,
+      },
     });
     await h.waitProcessed(foreign.eventId, 'foreign');
     expect((await caseOf(ref.parcelId)).state).toBe('awaiting_documents');

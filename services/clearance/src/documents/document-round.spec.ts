@@ -1,4 +1,10 @@
-import { allAtLeast, channelOf, currentDocuments, typesToReupload, type CaseDocument } from './document-round';
+import {
+  allAtLeast,
+  channelOf,
+  currentDocuments,
+  typesToReupload,
+  type CaseDocument,
+} from './document-round';
 
 const T = new Date('2026-11-24T06:00:00Z');
 let n = 0;

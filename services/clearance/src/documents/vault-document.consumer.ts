@@ -44,6 +44,12 @@ function traced(caseId: string, outcome: DocumentOutcome | undefined): void {
   if (caseId) span?.setAttribute('portico.case_id', caseId);
   span?.setAttribute(
     'portico.clearance.outcome',
-    !outcome ? 'ignored:not_a_case_document' : outcome.kind === 'ignored' ? `ignored:${outcome.reason}` : outcome.kind === 'moved' ? `moved:${outcome.to}` : outcome.kind,
+    !outcome
+      ? 'ignored:not_a_case_document'
+      : outcome.kind === 'ignored'
+        ? `ignored:${outcome.reason}`
+        : outcome.kind === 'moved'
+          ? `moved:${outcome.to}`
+          : outcome.kind,
   );
 }

@@ -96,12 +96,18 @@ export function submittedNotice(
   };
 }
 
-export function approvedNotice(e: vault.DocumentApproved, meta: RecordMeta): DocumentApprovedNotice | undefined {
+export function approvedNotice(
+  e: vault.DocumentApproved,
+  meta: RecordMeta,
+): DocumentApprovedNotice | undefined {
   if (!e.caseId) return undefined;
   return { ...base(e, meta), stewardId: e.stewardId };
 }
 
-export function rejectedNotice(e: vault.DocumentRejected, meta: RecordMeta): DocumentRejectedNotice | undefined {
+export function rejectedNotice(
+  e: vault.DocumentRejected,
+  meta: RecordMeta,
+): DocumentRejectedNotice | undefined {
   if (!e.caseId) return undefined;
   return { ...base(e, meta), reason: rejectionReasonOf(e.reason), stewardId: e.stewardId };
 }

@@ -80,7 +80,11 @@ export function holdNoticeOf(
     causeId: reportId,
     origin: 'front_desk_report',
     tenantId,
-    parcel: { parcelId: parcel.parcelId, carrierCode: parcel.carrierCode, trackingNumber: parcel.trackingNumber },
+    parcel: {
+      parcelId: parcel.parcelId,
+      carrierCode: parcel.carrierCode,
+      trackingNumber: parcel.trackingNumber,
+    },
     reason: body.holdReason,
     ...(body.customsDeadline ? { carrierDeadline: new Date(body.customsDeadline) } : {}),
     occurredAt: noticedAt,

@@ -32,16 +32,25 @@ describe('clearance: front-desk reports (real Kafka + Postgres)', () => {
   async function post(body: unknown, bearer?: string) {
     const res = await fetch(`${url}/v1/front-desk-reports`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      },
       body: JSON.stringify(body),
     });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json, text };
   }
   const countCases = async () =>
-    Number((await h.query<{ n: string }>(`SELECT count(*) AS n FROM clearance_cases WHERE tenant_id = $1`, [h.tenant]))[0]!.n);
+    Number(
+      (
+        await h.query<{ n: string }>(`SELECT count(*) AS n FROM clearance_cases WHERE tenant_id = $1`, [
+          h.tenant,
+        ])
+      )[0]!.n,
+    );
 
-  it('opens a case from a steward\'s report, once, and the carrier\'s later hold event joins it', async () => {
+  it("opens a case from a steward's report, once, and the carrier's later hold event joins it", async () => {
     const steward = await token(['steward'], h.tenant);
     const ref = h.parcel('FD1');
     const deadline = new Date(Date.now() + 48 * HOUR).toISOString();
@@ -76,7 +85,10 @@ describe('clearance: front-desk reports (real Kafka + Postgres)', () => {
     const hold = await h.publishHold(ref, new Date(Date.now() - HOUR), new Date(deadline));
     await h.waitProcessed(hold.eventId, 'carrier hold');
     expect(await countCases()).toBe(1);
-    await waitFor(() => h.eventCases(ref.parcelId).length >= 2, { timeoutMs: 20_000, description: 'case events' });
+    await waitFor(() => h.eventCases(ref.parcelId).length >= 2, {
+      timeoutMs: 20_000,
+      description: 'case events',
+    });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(h.eventCases(ref.parcelId)).toEqual(['caseOpened', 'documentsRequested']);
     const opened = h.events(ref.parcelId)[0]!.event.event.value as clearance.CaseOpened;
@@ -84,7 +96,9 @@ describe('clearance: front-desk reports (real Kafka + Postgres)', () => {
 
     // the steward's report is on record for the effort metric, by user id
     expect(
-      await h.query(`SELECT kind, actor_id FROM clearance_case_activity WHERE case_id = $1`, [first.body.case.id]),
+      await h.query(`SELECT kind, actor_id FROM clearance_case_activity WHERE case_id = $1`, [
+        first.body.case.id,
+      ]),
     ).toEqual([
       { kind: 'front_desk_reported', actor_id: 'usr_steward' },
       { kind: 'front_desk_reported', actor_id: 'usr_steward' },
@@ -96,11 +110,18 @@ describe('clearance: front-desk reports (real Kafka + Postgres)', () => {
     const hold = await h.publishHold(ref, new Date(Date.now() - HOUR), new Date(Date.now() + 40 * HOUR));
     await h.waitProcessed(hold.eventId, 'carrier hold');
     const res = await post(
-      { carrierCode: ref.carrierCode, trackingNumber: ref.trackingNumber, holdReason: 'id_documents_required' },
+      {
+        carrierCode: ref.carrierCode,
+        trackingNumber: ref.trackingNumber,
+        holdReason: 'id_documents_required',
+      },
       await token(['manager'], h.tenant),
     );
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ created: false, case: { origin: 'tracking_event', parcelId: ref.parcelId } });
+    expect(res.body).toMatchObject({
+      created: false,
+      case: { origin: 'tracking_event', parcelId: ref.parcelId },
+    });
   });
 
   it('answers every bad report with a 4xx code and zh + en messages, and writes nothing', async () => {
@@ -113,15 +134,37 @@ describe('clearance: front-desk reports (real Kafka + Postgres)', () => {
       ['missing hold reason', { ...ok, holdReason: undefined }, steward, 400, 'validation_failed'],
       ['unknown hold reason', { ...ok, holdReason: 'weather' }, steward, 400, 'validation_failed'],
       ['unknown field', { ...ok, recipientName: 'Zhang San' }, steward, 400, 'validation_failed'],
-      ['deadline without offset', { ...ok, customsDeadline: '2026-12-03 10:00' }, steward, 400, 'validation_failed'],
-      ['tracking number of noise', { ...ok, trackingNumber: '-- -- --' }, steward, 400, 'invalid_parcel_reference'],
-      ['notice from the future', { ...ok, noticedAt: new Date(Date.now() + 2 * HOUR).toISOString() }, steward, 400, 'report_in_future'],
+      [
+        'deadline without offset',
+        { ...ok, customsDeadline: '2026-12-03 10:00' },
+        steward,
+        400,
+        'validation_failed',
+      ],
+      [
+        'tracking number of noise',
+        { ...ok, trackingNumber: '-- -- --' },
+        steward,
+        400,
+        'invalid_parcel_reference',
+      ],
+      [
+        'notice from the future',
+        { ...ok, noticedAt: new Date(Date.now() + 2 * HOUR).toISOString() },
+        steward,
+        400,
+        'report_in_future',
+      ],
       ['operator without tenant', ok, operator, 400, 'tenant_required'],
       ['steward for another tenant', { ...ok, tenantId: 'ten_other' }, steward, 403, 'tenant_mismatch'],
     ];
     for (const [name, body, bearer, status, code] of cases) {
       const res = await post(body, bearer);
-      expect({ name, status: res.status, code: res.body?.error?.code ?? res.body?.code }).toEqual({ name, status, code });
+      expect({ name, status: res.status, code: res.body?.error?.code ?? res.body?.code }).toEqual({
+        name,
+        status,
+        code,
+      });
       const text = res.text;
       expect(text).toMatch(/[\u4e00-\u9fff]/); // a zh message for the person at the desk
       expect(text).not.toContain('Zhang San');

@@ -43,11 +43,18 @@ export class CaseOutreachService {
     const next = { ...c, acknowledgedAt: n.occurredAt, updatedAt: this.clock(), version: c.version + 1 };
     if (!(await this.cases.saveAckMarks(m, next, c.version))) throw new ConcurrentCaseUpdateError(c.id);
     await this.timers.acknowledged(m, c.id);
-    this.logger.info({ caseId: c.id, parcelId: c.parcel.parcelId, tenantId: c.tenantId }, 'steward acknowledged');
+    this.logger.info(
+      { caseId: c.id, parcelId: c.parcel.parcelId, tenantId: c.tenantId },
+      'steward acknowledged',
+    );
     return 'acknowledged';
   }
 
-  async acted(m: EntityManager, n: OutreachNotice, kind: Extract<ActivityKind, 'task_reassigned' | 'resident_contacted' | 'escalated'>): Promise<OutreachOutcome> {
+  async acted(
+    m: EntityManager,
+    n: OutreachNotice,
+    kind: Extract<ActivityKind, 'task_reassigned' | 'resident_contacted' | 'escalated'>,
+  ): Promise<OutreachOutcome> {
     const c = await this.cases.findById(m, n.caseId);
     if (!c || c.tenantId !== n.tenantId) return this.unknown(n);
     await this.record(m, n, kind);
@@ -70,7 +77,10 @@ export class CaseOutreachService {
   }
 
   private unknown(n: OutreachNotice): OutreachOutcome {
-    this.logger.warn({ caseId: n.caseId, tenantId: n.tenantId, eventId: n.eventId }, 'outreach event for an unknown case ignored');
+    this.logger.warn(
+      { caseId: n.caseId, tenantId: n.tenantId, eventId: n.eventId },
+      'outreach event for an unknown case ignored',
+    );
     return 'ignored';
   }
 }

@@ -29,7 +29,10 @@ export class OutreachConsumer {
   @EventPattern('portico.notification.v1.ResidentContacted')
   async onContacted(@Payload() e: notification.ResidentContacted, @Ctx() ctx: EventContext): Promise<void> {
     if (!e.caseId) return;
-    traced(e.caseId, await this.outreach.acted(ctx.manager, notice(e, e.stewardId, ctx), 'resident_contacted'));
+    traced(
+      e.caseId,
+      await this.outreach.acted(ctx.manager, notice(e, e.stewardId, ctx), 'resident_contacted'),
+    );
   }
 
   @EventPattern('portico.notification.v1.Escalated')
@@ -39,7 +42,10 @@ export class OutreachConsumer {
   }
 
   @EventPattern('portico.notification.v1.RecipientResolved')
-  async onRecipientResolved(@Payload() e: notification.RecipientResolved, @Ctx() ctx: EventContext): Promise<void> {
+  async onRecipientResolved(
+    @Payload() e: notification.RecipientResolved,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
     if (!e.propertyId || !ctx.parcelId) return;
     const caseIds = await this.outreach.resolved(ctx.manager, e.tenantId, ctx.parcelId, e.propertyId);
     trace.getActiveSpan()?.setAttribute('portico.clearance.outcome', `property_set:${caseIds.length}`);

@@ -45,7 +45,7 @@ import { loadServiceConfig, settings, type ClearanceConfig } from '../config';
 import {
   fakeProcess,
   memoryLog,
-  startGroupAtTrackingEnd,
+  startGroupAtEnd,
   trackingEvent,
   type TrackingInit,
 } from '../test-support/clearance-it';
@@ -192,7 +192,7 @@ describe('clearance: hold prediction (real Kafka + Postgres)', () => {
     config = { ...loaded, httpPort: 0 };
     const logger = createLogger({ serviceName: config.serviceName, level: 'info', destination: log.stream });
     await runMigrations(config, migrations, logger);
-    await startGroupAtTrackingEnd(brokers, group);
+    await startGroupAtEnd(brokers, group);
 
     service = await bootstrapService({
       module: AppModule.forRoot(config),

@@ -7,21 +7,16 @@
  * *.int-spec.ts files; never loaded by the application.
  */
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SERVICE_NAME_HEADER, signDevToken } from '@portico/auth';
 import {
-  carrier,
   CARRIER_TRACKING_TOPIC,
-  CLEARANCE_CASE_TOPIC,
   common,
   dlqTopicName,
   retryTopicName,
   TrackingStreamEventSchema,
 } from '@portico/contracts';
-import { createIdempotentProducer, createKafka, encodeEvent, ensureTopics } from '@portico/messaging';
+import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
 import { createLogger } from '@portico/observability';
 import { startTracing } from '@portico/observability/tracing';
 import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
@@ -38,6 +33,14 @@ import { Client } from 'pg';
 import { migrations } from '../../migrations';
 import { AppModule } from '../app.module';
 import { loadServiceConfig, settings, type ClearanceConfig } from '../config';
+import {
+  customsHold,
+  fakeProcess,
+  memoryLog,
+  startGroupAtEnd,
+  trackingEvent,
+  type TrackingInit,
+} from './clearance-it';
 
 const HOUR = 3_600_000;
 
@@ -52,60 +55,7 @@ export interface HttpAnswer {
   body: Json;
 }
 
-export function memoryLog() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { stream, text: () => lines.join('') };
-}
-
-/** Process hooks for bootstrapService that never end the test runner. */
-function fakeProcess() {
-  return { on: () => undefined, removeListener: () => undefined, exit: () => undefined };
-}
-
-/** The fields a test sets on a TrackingEventRecorded (protobuf-es init, never a built message). */
-export type TrackingInit = Exclude<
-  MessageInitShape<typeof carrier.TrackingEventRecordedSchema>,
-  carrier.TrackingEventRecorded
->;
-
-/** A tracking event of `tenantId`'s parcel, shipped JP -> CN unless `init` says otherwise. */
-export function trackingEvent(ref: common.ParcelRef, tenantId: string, init: TrackingInit) {
-  return create(TrackingStreamEventSchema, {
-    event: {
-      case: 'trackingEventRecorded',
-      value: create(carrier.TrackingEventRecordedSchema, {
-        parcel: ref,
-        tenantId,
-        provider: carrier.TrackingProvider.PORTICO_NATIVE,
-        sourceEventId: `src-${randomBytes(6).toString('hex')}`,
-        receivedAt: timestampFromDate(new Date()),
-        shipment: create(carrier.ShipmentDetailsSchema, {
-          originCountryCode: 'JP',
-          destinationCountryCode: 'CN',
-          declaredValue: create(common.MoneySchema, { currencyCode: 'CNY', amountMinor: 128_000n }),
-        }),
-        ...init,
-      }),
-    },
-  });
-}
-
-/** A customs hold for ID documents at `at`; by default without a carrier deadline (the policy's applies). */
-export function customsHold(ref: common.ParcelRef, tenantId: string, at: Date, init: TrackingInit = {}) {
-  return trackingEvent(ref, tenantId, {
-    status: carrier.TrackingStatus.CUSTOMS_HOLD,
-    customsHoldReason: carrier.CustomsHoldReason.ID_DOCUMENTS_REQUIRED,
-    occurredAt: timestampFromDate(at),
-    rawStatusCode: 'CUSTOMS_ID_REQUIRED',
-    ...init,
-  });
-}
+export { customsHold, trackingEvent, type TrackingInit } from './clearance-it';
 
 export type ClearanceApp = Awaited<ReturnType<typeof startClearanceApp>>;
 
@@ -134,25 +84,7 @@ export async function startClearanceApp(runId: string) {
   const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
   await runMigrations(config, migrations, logger);
 
-  const admin = testKafkaClient(brokers).admin();
-  await admin.connect();
-  try {
-    // On a fresh broker the topics do not exist until the service first starts; the offsets below need them now.
-    await ensureTopics(admin, [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC]);
-    // … and a just-created topic answers "not the leader" until its metadata has settled.
-    const ends = await waitFor(() => admin.fetchTopicOffsets(CARRIER_TRACKING_TOPIC.name), {
-      timeoutMs: 30_000,
-      intervalMs: 250,
-      description: `${CARRIER_TRACKING_TOPIC.name} offsets`,
-    });
-    await admin.setOffsets({
-      groupId: group,
-      topic: CARRIER_TRACKING_TOPIC.name,
-      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await startGroupAtEnd(brokers, group);
 
   const service: RunningService = await bootstrapService({
     module: AppModule.forRoot(config),

@@ -4,8 +4,13 @@
 // clearance.case.v1 that keeps the records of this harness's parcels only (the topics are shared
 // with other suites and with a platform started by `npm run up`).
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { create, fromBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import {
+  create,
+  fromBinary,
+  type DescMessage,
+  type MessageInitShape,
+  type MessageShape,
+} from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   carrier,
@@ -23,7 +28,7 @@ import {
   VaultDocumentEventSchema,
   type ClearanceCaseEvent,
 } from '@portico/contracts';
-import { createIdempotentProducer, createKafka, encodeEvent, ensureTopics } from '@portico/messaging';
+import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
 import { createLogger } from '@portico/observability';
 import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
 import {
@@ -39,8 +44,14 @@ import { Client } from 'pg';
 import { migrations } from '../../migrations';
 import { AppModule } from '../app.module';
 import { loadServiceConfig, settings, type ClearanceConfig } from '../config';
-
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+import {
+  CONSUMED_TOPICS,
+  fakeProcess,
+  memoryLog,
+  startGroupAtEnd,
+  trackingEvent,
+  type TrackingInit,
+} from './clearance-it';
 
 export interface ReceivedCaseEvent {
   readonly key: string;
@@ -48,7 +59,7 @@ export interface ReceivedCaseEvent {
   readonly event: ClearanceCaseEvent;
 }
 
-const CONSUMED = [CARRIER_TRACKING_TOPIC, VAULT_DOCUMENT_TOPIC, NOTIFICATION_OUTREACH_TOPIC];
+const CONSUMED = CONSUMED_TOPICS;
 
 export class ClearanceHarness {
   readonly run = randomBytes(4).toString('hex');
@@ -60,7 +71,7 @@ export class ClearanceHarness {
   readonly notificationToken = randomBytes(32).toString('base64url');
   readonly received: ReceivedCaseEvent[] = [];
   readonly instances: RunningService[] = [];
-  private readonly logLines: string[] = [];
+  private readonly log = memoryLog();
   private readonly parcels = new Set<string>();
   private db!: TestDatabase;
   private brokers!: string[];
@@ -98,23 +109,7 @@ export class ClearanceHarness {
     this.config = { ...loaded, httpPort: 0 };
     await runMigrations(this.config, migrations, this.logger());
 
-    // Start at the end: other suites' history on the shared topics is not this harness's business.
-    const admin = testKafkaClient(this.brokers).admin();
-    await admin.connect();
-    try {
-      // as the service would at start (it provisions what it uses), so the offsets can be set first
-      await ensureTopics(admin, [...CONSUMED, CLEARANCE_CASE_TOPIC]);
-      for (const topic of CONSUMED) {
-        const ends = await admin.fetchTopicOffsets(topic.name);
-        await admin.setOffsets({
-          groupId: this.group,
-          topic: topic.name,
-          partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await startGroupAtEnd(this.brokers, this.group);
 
     this.producer = createIdempotentProducer(
       createKafka({ brokers: this.brokers, clientId: `${this.group}-producer`, logLevel: logLevel.NOTHING }),
@@ -144,7 +139,7 @@ export class ClearanceHarness {
       config: this.config,
       settings,
       logger: this.logger(),
-      process: { on: () => undefined, removeListener: () => undefined, exit: () => undefined },
+      process: fakeProcess(),
     });
     this.instances.push(service);
     return service;
@@ -157,7 +152,7 @@ export class ClearanceHarness {
 
   /** Everything every instance logged so far (to assert nothing personal is in it). */
   logText(): string {
-    return this.logLines.join('');
+    return this.log.text();
   }
 
   /** A parcel of this run; its clearance.case.v1 records are collected. */
@@ -202,30 +197,15 @@ export class ClearanceHarness {
     });
   }
 
-  publishTracking(ref: common.ParcelRef, init: MessageInitShape<typeof carrier.TrackingEventRecordedSchema>) {
-    const message = create(TrackingStreamEventSchema, {
-      event: {
-        case: 'trackingEventRecorded',
-        value: create(carrier.TrackingEventRecordedSchema, {
-          parcel: ref,
-          tenantId: this.tenant,
-          provider: carrier.TrackingProvider.PORTICO_NATIVE,
-          sourceEventId: `src-${randomBytes(6).toString('hex')}`,
-          receivedAt: timestampFromDate(new Date()),
-          shipment: create(carrier.ShipmentDetailsSchema, {
-            originCountryCode: 'JP',
-            destinationCountryCode: 'CN',
-            declaredValue: create(common.MoneySchema, { currencyCode: 'CNY', amountMinor: 128_000n }),
-          }),
-          ...init,
-        }),
-      },
-    });
+  publishTracking(ref: common.ParcelRef, init: TrackingInit) {
+    const message = trackingEvent(ref, this.tenant, init);
     return this.send(CARRIER_TRACKING_TOPIC.name, TrackingStreamEventSchema, message, ref.parcelId);
   }
 
   publishVault(ref: common.ParcelRef, event: MessageInitShape<typeof VaultDocumentEventSchema>['event']) {
-    const message = create(VaultDocumentEventSchema, { event } as MessageInitShape<typeof VaultDocumentEventSchema>);
+    const message = create(VaultDocumentEventSchema, { event } as MessageInitShape<
+      typeof VaultDocumentEventSchema
+    >);
     return this.send(VAULT_DOCUMENT_TOPIC.name, VaultDocumentEventSchema, message, ref.parcelId);
   }
 
@@ -256,19 +236,14 @@ export class ClearanceHarness {
       ).catch(() => undefined);
       const admin = testKafkaClient(this.brokers).admin();
       await admin.connect();
-      await admin.deleteGroups([this.group, `${this.group}.retry`, `${this.group}-reader`]).catch(() => undefined);
+      await admin
+        .deleteGroups([this.group, `${this.group}.retry`, `${this.group}-reader`])
+        .catch(() => undefined);
       await admin.disconnect();
     }
   }
 
   private logger() {
-    const lines = this.logLines;
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    return createLogger({ serviceName: 'clearance', level: 'info', destination });
+    return createLogger({ serviceName: 'clearance', level: 'info', destination: this.log.stream });
   }
 }

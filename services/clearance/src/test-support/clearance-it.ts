@@ -1,11 +1,20 @@
-// Helpers shared by clearance's integration specs (cases, prediction): the service runs as in
+// Helpers shared by clearance's integration specs and their harnesses (clearance-app, clearance-harness): the service runs as in
 // production against the real broker and Postgres; these are the small pieces every such spec needs.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { carrier, CARRIER_TRACKING_TOPIC, common, TrackingStreamEventSchema } from '@portico/contracts';
-import { testKafkaClient } from '@portico/testing';
+import {
+  carrier,
+  CARRIER_TRACKING_TOPIC,
+  CLEARANCE_CASE_TOPIC,
+  common,
+  NOTIFICATION_OUTREACH_TOPIC,
+  TrackingStreamEventSchema,
+  VAULT_DOCUMENT_TOPIC,
+} from '@portico/contracts';
+import { ensureTopics } from '@portico/messaging';
+import { testKafkaClient, waitFor } from '@portico/testing';
 
 /** A log destination kept in memory, so a spec can assert on what the service logged. */
 export function memoryLog() {
@@ -24,20 +33,33 @@ export function fakeProcess() {
   return { on: () => undefined, removeListener: () => undefined, exit: () => undefined };
 }
 
+/** The topics clearance consumes: a test's group starts at their ends. */
+export const CONSUMED_TOPICS = [CARRIER_TRACKING_TOPIC, VAULT_DOCUMENT_TOPIC, NOTIFICATION_OUTREACH_TOPIC];
+
 /**
- * Starts a fresh consumer group at the end of carrier.tracking.v1: the shared topic's history
- * (other suites' parcels) is not a spec's business, and replaying it would only slow the start down.
+ * Starts a fresh consumer group at the end of the topics clearance consumes: the shared topics'
+ * history (other suites' parcels) is not a spec's business, and replaying it would only slow the
+ * start down. On a fresh broker the topics do not exist until a service first starts, so they
+ * (and clearance.case.v1, which specs read) are created first, and a just-created topic answers
+ * "not the leader" until its metadata has settled.
  */
-export async function startGroupAtTrackingEnd(brokers: string[], group: string): Promise<void> {
+export async function startGroupAtEnd(brokers: string[], group: string): Promise<void> {
   const admin = testKafkaClient(brokers).admin();
   await admin.connect();
   try {
-    const ends = await admin.fetchTopicOffsets(CARRIER_TRACKING_TOPIC.name);
-    await admin.setOffsets({
-      groupId: group,
-      topic: CARRIER_TRACKING_TOPIC.name,
-      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-    });
+    await ensureTopics(admin, [...CONSUMED_TOPICS, CLEARANCE_CASE_TOPIC]);
+    for (const topic of CONSUMED_TOPICS) {
+      const ends = await waitFor(() => admin.fetchTopicOffsets(topic.name).catch(() => undefined), {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: `${topic.name} offsets`,
+      });
+      await admin.setOffsets({
+        groupId: group,
+        topic: topic.name,
+        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      });
+    }
   } finally {
     await admin.disconnect();
   }
@@ -71,5 +93,16 @@ export function trackingEvent(ref: common.ParcelRef, tenantId: string, init: Tra
         ...init,
       }),
     },
+  });
+}
+
+/** A customs hold for ID documents at `at`; by default without a carrier deadline (the policy's applies). */
+export function customsHold(ref: common.ParcelRef, tenantId: string, at: Date, init: TrackingInit = {}) {
+  return trackingEvent(ref, tenantId, {
+    status: carrier.TrackingStatus.CUSTOMS_HOLD,
+    customsHoldReason: carrier.CustomsHoldReason.ID_DOCUMENTS_REQUIRED,
+    occurredAt: timestampFromDate(at),
+    rawStatusCode: 'CUSTOMS_ID_REQUIRED',
+    ...init,
   });
 }

@@ -12,6 +12,7 @@ import type { ClearanceConfig } from './config';
 import { PoliciesModule } from './policies/policies.module';
 import { ResidentStatusModule } from './resident-status/resident-status.module';
 import { PredictionModule } from './prediction/prediction.module';
+import { ReviewModule } from './review/review.module';
 import { SharedModule } from './shared/shared.module';
 
 /**
@@ -46,6 +47,7 @@ export class AppModule {
         }),
         PoliciesModule,
         ResidentStatusModule,
+        ReviewModule,
         PredictionModule.forRoot({ defaultThreshold: config.predictionDefaultThreshold }),
       ],
     };

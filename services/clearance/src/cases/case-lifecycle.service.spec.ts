@@ -14,6 +14,8 @@ import type { CaseTransition, ClearanceCase } from './case';
 import { CaseLifecycleService, ConcurrentCaseUpdateError } from './case-lifecycle.service';
 import { CaseTimers } from '../deadlines/case-timers';
 import { DEFAULT_TIMER_RULES } from '../deadlines/timer-rules';
+import type { CaseActivityRepository } from './case-activity.repository';
+import { CaseClosing } from './case-closing';
 import { CaseMetrics } from './case-metrics';
 import { CaseWriter } from './case-writer';
 import type { CaseRepository } from './case.repository';
@@ -102,6 +104,7 @@ function setup(policies: RequirementPolicy[] = [CN_DEFAULT]) {
   let now = at(1);
   let ids = 0;
   const timerCalls: string[] = [];
+  const metrics = new CaseMetrics(registry);
   const timers = new CaseTimers(DEFAULT_TIMER_RULES);
   jest.spyOn(timers, 'documentsRequested').mockImplementation(async (_m, c, round) => {
     timerCalls.push(`requested:${c.id}:${round}`);
@@ -118,7 +121,12 @@ function setup(policies: RequirementPolicy[] = [CN_DEFAULT]) {
       logger as unknown as PinoLogger,
     ),
     timers,
-    new CaseMetrics(registry),
+    new CaseClosing(
+      timers,
+      { stewardActionTimes: async () => [] } as unknown as CaseActivityRepository,
+      metrics,
+    ),
+    metrics,
     () => now,
     (prefix: string) => `${prefix}_${String(++ids).padStart(32, '0')}`,
     logger as unknown as PinoLogger,

@@ -22,6 +22,7 @@ import {
   caseReturnedToSenderEvent,
   documentsRequestedEvent,
 } from './case-events';
+import { CaseClosing } from './case-closing';
 import { CaseMetrics } from './case-metrics';
 import { canTransition, transition, type CaseCommand, type CaseState } from './case-state';
 import { step } from './case-step';
@@ -98,6 +99,7 @@ export class CaseLifecycleService {
     private readonly policies: PolicyRepository,
     private readonly writer: CaseWriter,
     private readonly timers: CaseTimers,
+    private readonly closing: CaseClosing,
     private readonly metrics: CaseMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
@@ -268,8 +270,7 @@ export class CaseLifecycleService {
         lastEventAt: u.occurredAt,
       });
       await this.writer.change(m, c, next, [t], [closing.event(next, u)]);
-      await this.timers.closed(m, c.id);
-      this.metrics.caseClosed(closing.outcome);
+      await this.closing.closed(m, next, closing.outcome, now);
       closed.push(c.id);
     }
     if (closed.length === 0)

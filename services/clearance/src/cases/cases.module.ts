@@ -18,6 +18,7 @@ import { CaseActivityRepository } from './case-activity.repository';
 import { CaseLifecycleService } from './case-lifecycle.service';
 import { CaseMetrics } from './case-metrics';
 import { CaseQueriesService } from './case-queries.service';
+import { CaseClosing } from './case-closing';
 import { CaseWriter } from './case-writer';
 import { CaseConsumer } from './case.consumer';
 import { CaseRepository } from './case.repository';
@@ -56,6 +57,7 @@ export class CasesModule {
         CaseDocumentRepository,
         PolicyRepository,
         CaseWriter,
+        CaseClosing,
         CaseTimers,
         CaseLifecycleService,
         CaseDocumentsService,

@@ -3,6 +3,7 @@ import type { Timer } from '@portico/timers';
 import type { EntityManager } from 'typeorm';
 import { isOpen } from '../cases/case';
 import { CaseActivityRepository } from '../cases/case-activity.repository';
+import { CaseClosing } from '../cases/case-closing';
 import { caseExpiredEvent, residentReminderDueEvent, stewardAckSlaBreachedEvent } from '../cases/case-events';
 import { CaseMetrics } from '../cases/case-metrics';
 import { canTransition } from '../cases/case-state';
@@ -10,7 +11,6 @@ import { step } from '../cases/case-step';
 import { CaseWriter, ConcurrentCaseUpdateError } from '../cases/case-writer';
 import { CaseRepository } from '../cases/case.repository';
 import { CLOCK, type Clock } from '../shared/tokens';
-import { CaseTimers } from './case-timers';
 import type { AckSlaPayload, ExpiryPayload, ReminderPayload } from './timer-plan';
 
 /** What a timer did; the runner's span records it, tests assert on it. */
@@ -28,7 +28,7 @@ export class DeadlineHandlers {
     private readonly cases: CaseRepository,
     private readonly activity: CaseActivityRepository,
     private readonly writer: CaseWriter,
-    private readonly timers: CaseTimers,
+    private readonly closing: CaseClosing,
     private readonly metrics: CaseMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -74,8 +74,7 @@ export class DeadlineHandlers {
     if (c.deadline > now) return 'moot';
     const { next, transition } = step(c, 'expire', 'deadline_passed', null, now);
     await this.writer.change(m, c, next, [transition], [caseExpiredEvent(next, c.state, now)]);
-    await this.timers.closed(m, c.id);
-    this.metrics.caseClosed('expired');
+    await this.closing.closed(m, next, 'expired', now);
     return 'expired';
   }
 }

@@ -12,6 +12,7 @@ import {
   submittedToCarrierEvent,
 } from '../cases/case-events';
 import type { CaseState } from '../cases/case-state';
+import { CaseMetrics } from '../cases/case-metrics';
 import { steps } from '../cases/case-step';
 import { CaseWriter } from '../cases/case-writer';
 import { CaseRepository } from '../cases/case.repository';
@@ -66,6 +67,7 @@ export class CaseDocumentsService {
     private readonly activity: CaseActivityRepository,
     private readonly writer: CaseWriter,
     private readonly timers: CaseTimers,
+    private readonly metrics: CaseMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectPinoLogger('clearance-documents') private readonly logger: PinoLogger,
   ) {}
@@ -111,6 +113,7 @@ export class CaseDocumentsService {
       ),
     ]);
     await this.timers.documentsIn(m, c.id);
+    this.metrics.documentsReceived(next.documentsChannel ?? 'secure_upload');
     return { kind: 'moved', to: next.state };
   }
 
@@ -186,6 +189,7 @@ export class CaseDocumentsService {
       return events;
     });
     await this.timers.documentsRequested(m, c, round, now);
+    if (c.documentsRound === 1) this.metrics.firstRound('rejected');
     return outcome;
   }
 
@@ -214,7 +218,7 @@ export class CaseDocumentsService {
       ...(c.state === 'documents_received' ? [{ command: 'start_review' } as Move] : []),
       { command: 'submit_to_carrier' },
     ];
-    return this.move(m, c, moves, 'document_relayed', n.eventId, now, (next) => [
+    const outcome = await this.move(m, c, moves, 'document_relayed', n.eventId, now, (next) => [
       submittedToCarrierEvent(
         next,
         current.map((d) => d.documentId),
@@ -222,6 +226,8 @@ export class CaseDocumentsService {
         now,
       ),
     ]);
+    if (c.documentsRound === 1) this.metrics.firstRound('accepted');
+    return outcome;
   }
 
   private async move(

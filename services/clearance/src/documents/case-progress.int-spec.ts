@@ -3,6 +3,7 @@
 // carries every transition, and the durable timers follow (scheduled, cancelled, fired).
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { carrier, clearance, common, notification, vault } from '@portico/contracts';
+import { signDevToken } from '@portico/auth';
 import { waitFor } from '@portico/testing';
 import { ClearanceHarness } from '../test-support/clearance-harness';
 
@@ -248,6 +249,51 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
       { kind: 'document_reviewed', actor_id: 'usr_steward_1' },
       { kind: 'document_reviewed', actor_id: 'usr_steward_1' },
     ]);
+
+    // the property manager's monthly review counts it: one case, cleared, not first-pass, all secure
+    const month = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+    })
+      .format(new Date())
+      .slice(0, 7);
+    const manager = await signDevToken(
+      { subject: 'usr_manager_1', roles: ['manager'], tenantId: h.tenant, propertyIds: ['prop_it_1'] },
+      { key: h.devTokenKey, issuer: h.config.authIssuer, audience: h.config.authAudience },
+    );
+    const url = h.instances[0]!.url;
+    const review = await fetch(`${url}/v1/reviews/monthly?month=${month}&propertyId=prop_it_1`, {
+      headers: { authorization: `Bearer ${manager}` },
+    });
+    expect(review.status).toBe(200);
+    const body = (await review.json()) as { properties: Array<Record<string, unknown>> };
+    expect(body.properties).toEqual([
+      expect.objectContaining({
+        propertyId: 'prop_it_1',
+        cases: 1,
+        cleared: 1,
+        secureChannelShare: 1,
+        firstPassAcceptance: 0,
+        escalations: 0,
+        ackSlaBreaches: 0,
+        missedDeadlines: 0,
+      }),
+    ]);
+    expect(body.properties[0]!.stewardMinutesPerCase).toBeGreaterThanOrEqual(2);
+    expect((body.properties[0]!.holdToClearanceHours as { median: number }).median).toBeGreaterThanOrEqual(1);
+    const bad = await fetch(`${url}/v1/reviews/monthly?month=2026-13`, {
+      headers: { authorization: `Bearer ${manager}` },
+    });
+    expect(bad.status).toBe(400);
+    // and the same figures, platform-wide, on /metrics
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/portico_clearance_hold_to_clearance_seconds_count\{[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/portico_clearance_first_rounds_total\{outcome="rejected"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(
+      /portico_clearance_documents_received_total\{channel="secure_upload"[^}]*\} [1-9]/,
+    );
+    expect(metrics).toMatch(/portico_clearance_steward_minutes_count\{[^}]*outcome="cleared"[^}]*\} [1-9]/);
   });
 
   it('fires the SLA breach, the reminders and the expiry when they come due, once each', async () => {

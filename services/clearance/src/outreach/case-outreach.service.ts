@@ -3,6 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { EntityManager } from 'typeorm';
 import { isOpen } from '../cases/case';
 import { CaseActivityRepository, type ActivityKind } from '../cases/case-activity.repository';
+import { CaseMetrics } from '../cases/case-metrics';
 import { ConcurrentCaseUpdateError } from '../cases/case-writer';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseTimers } from '../deadlines/case-timers';
@@ -30,6 +31,7 @@ export class CaseOutreachService {
     private readonly cases: CaseRepository,
     private readonly activity: CaseActivityRepository,
     private readonly timers: CaseTimers,
+    private readonly metrics: CaseMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectPinoLogger('clearance-outreach') private readonly logger: PinoLogger,
   ) {}
@@ -58,6 +60,7 @@ export class CaseOutreachService {
     const c = await this.cases.findById(m, n.caseId);
     if (!c || c.tenantId !== n.tenantId) return this.unknown(n);
     await this.record(m, n, kind);
+    if (kind === 'escalated') this.metrics.escalated();
     return 'recorded';
   }
 

@@ -104,7 +104,10 @@ export function reviewFigures(cases: readonly ReviewCase[]): ReviewFigures {
       ),
       3,
     ),
-    firstPassAcceptance: round(ratio(withDocuments.filter((c) => !c.rejectedOnce).length, withDocuments.length), 3),
+    firstPassAcceptance: round(
+      ratio(withDocuments.filter((c) => !c.rejectedOnce).length, withDocuments.length),
+      3,
+    ),
     escalations: cases.reduce((n, c) => n + c.escalations, 0),
     ackSlaBreaches: cases.filter((c) => c.ackSlaBreached).length,
     missedDeadlines: cases.filter((c) => c.state === 'expired').length,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { STEWARD_ACTIONS } from '../cases/case-activity.repository';
 import type { ReviewCase } from './review-figures';
 
 interface ReviewRow {
@@ -16,9 +17,6 @@ interface ReviewRow {
   documents_total: number;
 }
 
-/** What a steward does on a case (the other activity kinds are the platform's or a manager's). */
-const STEWARD_ACTIONS = ['task_acknowledged', 'resident_contacted', 'document_reviewed', 'front_desk_reported', 'task_reassigned'];
-
 export interface ReviewScope {
   readonly tenantId: string;
   /** null: every property of the tenant (and cases not resolved to one yet, as property null). */
@@ -32,7 +30,10 @@ export interface ReviewScope {
 /** The review's one query: the cases opened in the month, with what the figures need from each. */
 @Injectable()
 export class ReviewRepository {
-  async casesOfMonth(m: EntityManager, scope: ReviewScope): Promise<Array<ReviewCase & { propertyId: string | null }>> {
+  async casesOfMonth(
+    m: EntityManager,
+    scope: ReviewScope,
+  ): Promise<Array<ReviewCase & { propertyId: string | null }>> {
     const rows = await m.query<ReviewRow[]>(
       `SELECT c.property_id, c.state, c.hold_occurred_at, c.closed_at,
               (SELECT array_agg(a.at ORDER BY a.at) FROM clearance_case_activity a

@@ -76,10 +76,18 @@ export class ReviewService {
     for (const row of rows) byProperty.set(row.propertyId, [...(byProperty.get(row.propertyId) ?? []), row]);
     const properties = [...byProperty.entries()]
       // a steward without a property filter sees only the properties they work
-      .filter(([propertyId]) => propertyId === null ? isManagerial(caller) : canAccessTenant(caller, { tenantId, propertyId }))
+      .filter(([propertyId]) =>
+        propertyId === null ? isManagerial(caller) : canAccessTenant(caller, { tenantId, propertyId }),
+      )
       .sort(([a], [b]) => (a ?? '').localeCompare(b ?? ''))
       .map(([propertyId, cases]) => ({ propertyId, ...reviewFigures(cases) }));
-    return { tenantId, month: query.month, timeZone: query.timeZone, cohort: 'cases_opened_in_month', properties };
+    return {
+      tenantId,
+      month: query.month,
+      timeZone: query.timeZone,
+      cohort: 'cases_opened_in_month',
+      properties,
+    };
   }
 }
 

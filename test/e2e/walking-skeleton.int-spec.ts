@@ -224,4 +224,23 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
       expect(emitted.includes(value)).toBe(false);
     }
   });
+
+  it("clears the case when the carrier's release webhook arrives, and the steward's task closes itself", async () => {
+    const released = await client.postTrackingWebhook(account, [scenario.released(new Date())]);
+    expect(released.status).toBe(202);
+    const cleared = await waitFor(
+      async () => (await client.casesOf(parcel)).find((c) => c.state === 'cleared'),
+      { timeoutMs: 30_000, description: 'the case cleared' },
+    );
+    expect(cleared).toMatchObject({ parcelId: parcel, open: false });
+    expect((cleared.history as Array<{ to: string }>).map((h) => h.to)).toEqual([
+      'opened',
+      'awaiting_documents',
+      'cleared',
+    ]);
+    await waitFor(async () => (await client.tasksOf(parcel))[0]?.state !== 'open', {
+      timeoutMs: 30_000,
+      description: "the steward's task closed",
+    });
+  });
 });

@@ -559,6 +559,61 @@ const dashboards = {
         { unit: 'ops' },
       ),
       ts(
+        'First-pass acceptance and secure-channel share',
+        [
+          [
+            'sum(increase(portico_clearance_first_rounds_total{outcome="accepted"}[1d])) / clamp_min(sum(increase(portico_clearance_first_rounds_total[1d])), 1)',
+            'first pass accepted',
+          ],
+          [
+            'sum(increase(portico_clearance_documents_received_total{channel="secure_upload"}[1d])) / clamp_min(sum(increase(portico_clearance_documents_received_total[1d])), 1)',
+            'secure channel',
+          ],
+        ],
+        { unit: 'percentunit', description: 'Per property and month: GET /v1/reviews/monthly on clearance.' },
+      ),
+      ts(
+        'Steward minutes per closed case (p50 / p90, estimated)',
+        [
+          [
+            'histogram_quantile(0.5, sum by (le) (rate(portico_clearance_steward_minutes_bucket[1d])))',
+            'p50',
+          ],
+          [
+            'histogram_quantile(0.9, sum by (le) (rate(portico_clearance_steward_minutes_bucket[1d])))',
+            'p90',
+          ],
+        ],
+        {
+          unit: 'm',
+          description:
+            'Sittings of steward actions (see services/clearance/src/review/review-figures.ts). Goal: under 15.',
+        },
+      ),
+      ts(
+        'Timers: reminders, steward SLA breaches, escalations',
+        [
+          ['sum(rate(portico_clearance_reminders_due_total[$__rate_interval]))', 'resident reminders'],
+          [
+            'sum(rate(portico_clearance_steward_ack_sla_breaches_total[$__rate_interval]))',
+            'steward SLA breaches',
+          ],
+          ['sum(rate(portico_clearance_escalations_total[$__rate_interval]))', 'escalations'],
+        ],
+        { unit: 'ops' },
+      ),
+      ts(
+        'Timer lateness (p99) and pending timers',
+        [
+          [
+            'histogram_quantile(0.99, sum by (le) (rate(portico_timer_lateness_seconds_bucket{service="clearance"}[$__rate_interval])))',
+            'lateness p99 (s)',
+          ],
+          ['sum(portico_timers_pending{service="clearance"})', 'pending'],
+        ],
+        {},
+      ),
+      ts(
         'Tracking events consumed by clearance',
         [
           [

@@ -20,6 +20,7 @@ export class CaseMetrics {
   private readonly documentsIn: Counter<'channel'>;
   private readonly firstRounds: Counter<'outcome'>;
   private readonly escalations: Counter;
+  private readonly deadlinesMissed: Counter;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.opened = new Counter({
@@ -49,8 +50,8 @@ export class CaseMetrics {
     // The monthly review's figures, platform-wide (per property they come from GET
     // /v1/reviews/monthly: a property label would grow with every customer).
     this.holdToClearance = new Histogram({
-      name: 'portico_clearance_hold_to_clearance_seconds',
-      help: 'From the customs hold to the case clearing',
+      name: 'portico_clearance_time_to_clear_seconds',
+      help: 'From the customs hold (its occurred_at) to the case clearing',
       buckets: [3_600, 4 * 3_600, 12 * 3_600, 24 * 3_600, 48 * 3_600, 72 * 3_600, 7 * 86_400, 14 * 86_400],
       registers: [registry],
     });
@@ -71,6 +72,11 @@ export class CaseMetrics {
       name: 'portico_clearance_first_rounds_total',
       help: 'First document rounds by verdict: accepted (relayed to the carrier) or rejected',
       labelNames: ['outcome'] as const,
+      registers: [registry],
+    });
+    this.deadlinesMissed = new Counter({
+      name: 'portico_clearance_deadlines_missed_total',
+      help: 'Cases whose deadline passed before clearance (expired)',
       registers: [registry],
     });
     this.escalations = new Counter({
@@ -113,6 +119,7 @@ export class CaseMetrics {
     stewardActionTimes: readonly Date[],
   ): void {
     this.caseClosed(outcome);
+    if (outcome === 'expired') this.deadlinesMissed.inc();
     if (outcome === 'cleared') {
       this.holdToClearance.observe(Math.max(0, (closedAt.getTime() - holdOccurredAt.getTime()) / 1_000));
     }

@@ -23,6 +23,7 @@ import { CaseWriter } from './case-writer';
 import { CaseConsumer } from './case.consumer';
 import { CaseRepository } from './case.repository';
 import { CasesController } from './cases.controller';
+import { OpenCaseGauges } from './open-case-gauges';
 import { PolicyRepository } from './policy.repository';
 
 export interface CasesModuleOptions {
@@ -67,6 +68,7 @@ export class CasesModule {
         CaseQueriesService,
         FrontDeskService,
         CaseMetrics,
+        OpenCaseGauges,
       ],
       exports: [CaseLifecycleService, CaseRepository, CaseWriter, CaseTimers],
     };

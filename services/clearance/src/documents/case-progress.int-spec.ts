@@ -288,7 +288,7 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
     expect(bad.status).toBe(400);
     // and the same figures, platform-wide, on /metrics
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/portico_clearance_hold_to_clearance_seconds_count\{[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/portico_clearance_time_to_clear_seconds_count\{[^}]*\} [1-9]/);
     expect(metrics).toMatch(/portico_clearance_first_rounds_total\{outcome="rejected"[^}]*\} [1-9]/);
     expect(metrics).toMatch(
       /portico_clearance_documents_received_total\{channel="secure_upload"[^}]*\} [1-9]/,
@@ -352,6 +352,14 @@ describe('clearance: documents, acknowledgement and timers (real Kafka + Postgre
     expect(cases.slice(4)).toEqual(['caseExpired']);
     const expired = byCase('caseExpired')[0]!.event.event.value as clearance.CaseExpired;
     expect(expired.expiredInState).toBe(clearance.CaseState.AWAITING_DOCUMENTS);
+
+    // the clearance dashboard's series: missed deadlines counted, open cases and risk counted on scrape
+    const metrics = await (await fetch(`${h.instances[0]!.url}/metrics`)).text();
+    expect(metrics).toMatch(/portico_clearance_deadlines_missed_total\{[^}]*\} [1-9]/);
+    expect(metrics).toMatch(
+      /portico_clearance_cases_open\{[^}]*hold_reason="id_documents_required"[^}]*\} \d+/,
+    );
+    expect(metrics).toMatch(/portico_clearance_deadlines_at_risk\{[^}]*\} \d+/);
   });
 
   it("ignores vault events for another tenant's case id and keeps personal data out of the log", async () => {

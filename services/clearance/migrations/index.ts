@@ -5,6 +5,7 @@ import { ClearanceCases1795478400001 } from './1795478400001-clearance-cases';
 import { CaseProgress1795824000001 } from './1795824000001-case-progress';
 import { HoldPrediction1795824000002 } from './1795824000002-hold-prediction';
 import { PolicyAdminAndStatusLinks1795824000003 } from './1795824000003-policy-admin-and-status-links';
+import { PolicyTimerRules1795824000004 } from './1795824000004-policy-timer-rules';
 
 /** Every migration of clearance, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CaseProgress1795824000001,
   HoldPrediction1795824000002,
   PolicyAdminAndStatusLinks1795824000003,
+  PolicyTimerRules1795824000004,
 ];

@@ -39,6 +39,7 @@ const CN_DEFAULT: RequirementPolicy = {
   scope: { tenantId: null, carrierCode: null, originCountryCode: null, destinationCountryCode: 'CN' },
   requirements: { id_documents_required: ['resident_id_card'], duties_unpaid: ['duty_payment_proof'] },
   defaultDeadlineHours: 72,
+  timers: null,
   expedite: { highValue: null, perishable: true, deadlineWithinHours: 48 },
 };
 

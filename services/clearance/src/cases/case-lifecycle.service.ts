@@ -201,7 +201,12 @@ export class CaseLifecycleService {
       state = next;
     }
     const requested = state === 'awaiting_documents';
-    const timed = { id: caseId, deadline: required.deadline, expedited: required.expedited };
+    const timed = {
+      id: caseId,
+      deadline: required.deadline,
+      expedited: required.expedited,
+      timerRules: policy.timers ?? this.timers.defaults,
+    };
     const opened: ClearanceCase = {
       id: caseId,
       tenantId: hold.tenantId,
@@ -231,6 +236,7 @@ export class CaseLifecycleService {
       ackSlaBreachedAt: null,
       documentsReceivedAt: null,
       documentsChannel: null,
+      timerRules: timed.timerRules,
     };
     if (!(await this.cases.insert(m, opened))) return ignored('duplicate');
     await this.cases.addTransitions(m, transitions);

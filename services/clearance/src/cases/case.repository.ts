@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { TimerRules } from '../deadlines/timer-rules';
 import { returnedRows } from '../shared/sql';
 import type {
   CaseOrigin,
@@ -46,6 +47,7 @@ interface CaseRow {
   ack_sla_breached_at: Date | null;
   documents_received_at: Date | null;
   documents_channel: DocumentsChannel | null;
+  timer_rules: TimerRules | null;
 }
 
 interface TransitionRow {
@@ -61,7 +63,7 @@ const CASE_COLUMNS = `id, tenant_id, parcel_id, carrier_code, tracking_number, h
   required_documents, documents_round, deadline, deadline_source, expedited, expedite_reasons, origin,
   policy_id, trigger_event_id, recipient_name_digest, recipient_name_digest_key_id, hold_occurred_at,
   last_event_at, opened_at, updated_at, closed_at, version, property_id, ack_due_at, acknowledged_at,
-  ack_sla_breached_at, documents_received_at, documents_channel`;
+  ack_sla_breached_at, documents_received_at, documents_channel, timer_rules`;
 
 function toCase(row: CaseRow): ClearanceCase {
   return {
@@ -96,6 +98,7 @@ function toCase(row: CaseRow): ClearanceCase {
     ackSlaBreachedAt: row.ack_sla_breached_at,
     documentsReceivedAt: row.documents_received_at,
     documentsChannel: row.documents_channel,
+    timerRules: row.timer_rules,
   };
 }
 
@@ -126,7 +129,7 @@ export class CaseRepository {
     const rows = await m.query<Array<{ id: string }>>(
       `INSERT INTO clearance_cases (${CASE_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14::text[], $15, $16, $17,
-               $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+               $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32::jsonb)
        ON CONFLICT DO NOTHING
        RETURNING id`,
       [
@@ -161,6 +164,7 @@ export class CaseRepository {
         c.ackSlaBreachedAt,
         c.documentsReceivedAt,
         c.documentsChannel,
+        c.timerRules ? JSON.stringify(c.timerRules) : null,
       ],
     );
     return rows.length === 1;

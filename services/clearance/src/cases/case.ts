@@ -1,3 +1,4 @@
+import type { TimerRules } from '../deadlines/timer-rules';
 import type { CaseState } from './case-state';
 
 /**
@@ -110,6 +111,11 @@ export interface ClearanceCase {
   /** When the current round's documents were all in, and how they came. */
   readonly documentsReceivedAt: Date | null;
   readonly documentsChannel: DocumentsChannel | null;
+  /**
+   * The clock this case runs on, fixed when it opened (its policy's rules, or the service default);
+   * null only for cases opened before timer rules were policy data (the default applies).
+   */
+  readonly timerRules: TimerRules | null;
 }
 
 /** One row of `clearance_case_transitions`. `from` is null for the case's creation. */

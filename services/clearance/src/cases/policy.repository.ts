@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
+import { timerRulesSchema } from '../deadlines/timer-rules';
 import { expediteRuleSchema, requirementsSchema, type RequirementPolicy } from './requirement-policy';
 
 interface PolicyRow {
@@ -13,9 +14,14 @@ interface PolicyRow {
   requirements: unknown;
   default_deadline_hours: number;
   expedite: unknown;
+  timers: unknown;
 }
 
-const rulesSchema = z.object({ requirements: requirementsSchema, expedite: expediteRuleSchema });
+const rulesSchema = z.object({
+  requirements: requirementsSchema,
+  expedite: expediteRuleSchema,
+  timers: timerRulesSchema.nullable(),
+});
 
 /** Requirement policies as stored in `clearance_policies`. */
 @Injectable()
@@ -30,14 +36,18 @@ export class PolicyRepository {
   async activePolicies(m: EntityManager, tenantId: string): Promise<RequirementPolicy[]> {
     const rows = await m.query<PolicyRow[]>(
       `SELECT id, tenant_id, carrier_code, origin_country_code, destination_country_code, version,
-              requirements, default_deadline_hours, expedite
+              requirements, default_deadline_hours, expedite, timers
          FROM clearance_policies
         WHERE active AND (tenant_id IS NULL OR tenant_id = $1)`,
       [tenantId],
     );
     const policies: RequirementPolicy[] = [];
     for (const row of rows) {
-      const rules = rulesSchema.safeParse({ requirements: row.requirements, expedite: row.expedite });
+      const rules = rulesSchema.safeParse({
+        requirements: row.requirements,
+        expedite: row.expedite,
+        timers: row.timers,
+      });
       if (!rules.success) {
         const paths = rules.error.issues.map((i) => i.path.join('.')).join(', ');
         this.logger.error(`policy ${row.id} v${row.version} is invalid (${paths}); skipped`);
@@ -55,6 +65,7 @@ export class PolicyRepository {
         requirements: rules.data.requirements,
         defaultDeadlineHours: row.default_deadline_hours,
         expedite: rules.data.expedite,
+        timers: rules.data.timers,
       });
     }
     return policies;

@@ -25,6 +25,7 @@ const CN_DEFAULT: RequirementPolicy = {
     other: [],
   },
   defaultDeadlineHours: 72,
+  timers: null,
   expedite: {
     highValue: {
       minimum: { currencyCode: 'CNY', amountMinor: 500_000 },

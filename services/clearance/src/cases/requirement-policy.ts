@@ -1,3 +1,4 @@
+import type { TimerRules } from '../deadlines/timer-rules';
 import { z } from 'zod';
 import {
   DOCUMENT_TYPES,
@@ -66,6 +67,8 @@ export interface RequirementPolicy {
   readonly requirements: Readonly<Partial<Record<HoldReason, readonly DocumentTypeName[]>>>;
   readonly defaultDeadlineHours: number;
   readonly expedite: ExpediteRule;
+  /** The policy's own timer rules; null: the service default (CLEARANCE_TIMER_RULES). */
+  readonly timers: TimerRules | null;
 }
 
 /** Facts of the hold itself. */
@@ -108,6 +111,7 @@ export const FALLBACK_POLICY: RequirementPolicy = {
   requirements: { duties_unpaid: ['duty_payment_proof'] },
   defaultDeadlineHours: 72,
   expedite: { highValue: null, perishable: true, deadlineWithinHours: 48 },
+  timers: null,
 };
 
 /**

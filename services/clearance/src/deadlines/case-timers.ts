@@ -6,6 +6,11 @@ import type { TimerRules } from './timer-rules';
 
 export const TIMER_RULES = 'clearance:timer-rules';
 
+/** A case with the rules it runs on (null: the service default). */
+export interface RuledCase extends TimedCase {
+  readonly timerRules: TimerRules | null;
+}
+
 /**
  * Schedules and cancels a case's durable timers, always through the transaction that changes the
  * case, so a timer exists exactly when the state that needs it was committed.
@@ -14,15 +19,20 @@ export const TIMER_RULES = 'clearance:timer-rules';
 export class CaseTimers {
   private readonly scheduler = new TimerScheduler();
 
-  constructor(@Inject(TIMER_RULES) private readonly rules: TimerRules) {}
+  /** `defaults`: the service's rules (CLEARANCE_TIMER_RULES), for policies without their own. */
+  constructor(@Inject(TIMER_RULES) readonly defaults: TimerRules) {}
 
-  ackDueAt(c: TimedCase, now: Date): Date {
-    return ackDueAt(c, this.rules, now);
+  ackDueAt(c: RuledCase, now: Date): Date {
+    return ackDueAt(c, this.rulesOf(c), now);
   }
 
   /** A documents request (first or after a rejection): SLA, reminders, expiry. */
-  async documentsRequested(m: EntityManager, c: TimedCase, round: number, now: Date): Promise<void> {
-    await this.scheduler.scheduleMany(m, documentsRequestTimers(c, round, this.rules, now));
+  async documentsRequested(m: EntityManager, c: RuledCase, round: number, now: Date): Promise<void> {
+    await this.scheduler.scheduleMany(m, documentsRequestTimers(c, round, this.rulesOf(c), now));
+  }
+
+  private rulesOf(c: RuledCase): TimerRules {
+    return c.timerRules ?? this.defaults;
   }
 
   /** The steward acknowledged: the SLA timer goes, reminders and expiry stay. */

@@ -17,6 +17,8 @@ const passportPolicy = {
   description: 'Our residents are mostly foreign nationals: passports.',
   requirements: { id_documents_required: ['passport'], duties_unpaid: ['duty_payment_proof'] },
   defaultDeadlineHours: 24,
+  // this company's own clock: a 30 min steward SLA, reminders 12 h and 2 h before the deadline
+  timers: { reminderLeadHours: [12, 2], stewardAckSlaMinutes: 30, expeditedFactor: 0.5 },
 };
 
 describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
@@ -131,6 +133,17 @@ describe('clearance: requirement policies API (real Kafka + Postgres)', () => {
       deadline: new Date(heldAt.getTime() + 24 * HOUR).toISOString(),
       deadlineSource: 'policy',
     });
+    // … and runs on the policy's timer rules
+    expect(new Date(opened.ackDueAt).getTime() - new Date(opened.openedAt).getTime()).toBe(30 * 60_000);
+    const timers = await app.pg.query(`SELECT key FROM timers WHERE key LIKE $1 ORDER BY due_at`, [
+      `case:${opened.id}:%`,
+    ]);
+    expect(timers.rows.map((r: { key: string }) => r.key.split(':').slice(2).join(':'))).toEqual([
+      'ack-sla',
+      'reminder:12h',
+      'reminder:2h',
+      'expiry',
+    ]);
 
     const list = await app.request('GET', '/v1/policies', { headers: steward });
     expect(list.body.items.map((p: Json) => [p.id, p.inherited, p.editable])).toEqual([

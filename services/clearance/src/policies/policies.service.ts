@@ -216,6 +216,7 @@ function rulesOf(body: PolicyRulesInput) {
     requirements: body.requirements,
     defaultDeadlineHours: body.defaultDeadlineHours,
     expedite: body.expedite,
+    timers: body.timers,
   };
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DocumentTypeName, HoldReason } from '../cases/case';
 import type { ExpediteRule } from '../cases/requirement-policy';
+import type { TimerRules } from '../deadlines/timer-rules';
 import { returnedRows } from '../shared/sql';
 import type { PolicyChange, PolicySnapshot, StoredPolicy } from './policy-admin';
 
@@ -16,6 +17,7 @@ interface PolicyRow {
   requirements: Partial<Record<HoldReason, DocumentTypeName[]>>;
   default_deadline_hours: number;
   expedite: ExpediteRule;
+  timers: TimerRules | null;
   active: boolean;
   version: number;
   created_at: Date;
@@ -37,7 +39,7 @@ interface ChangeRow {
 }
 
 const COLUMNS = `id, tenant_id, carrier_code, origin_country_code, destination_country_code, description,
-  requirements, default_deadline_hours, expedite, active, version, created_at, updated_at`;
+  requirements, default_deadline_hours, expedite, timers, active, version, created_at, updated_at`;
 
 function toPolicy(row: PolicyRow): StoredPolicy {
   return {
@@ -50,6 +52,7 @@ function toPolicy(row: PolicyRow): StoredPolicy {
     requirements: row.requirements,
     defaultDeadlineHours: row.default_deadline_hours,
     expedite: row.expedite,
+    timers: row.timers,
     active: row.active,
     version: row.version,
     createdAt: row.created_at,
@@ -117,7 +120,7 @@ export class PolicyAdminRepository {
   async insert(m: EntityManager, p: StoredPolicy): Promise<void> {
     await m.query(
       `INSERT INTO clearance_policies (${COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $14)`,
       [
         p.id,
         p.tenantId,
@@ -128,6 +131,7 @@ export class PolicyAdminRepository {
         JSON.stringify(p.requirements),
         p.defaultDeadlineHours,
         JSON.stringify(p.expedite),
+        p.timers ? JSON.stringify(p.timers) : null,
         p.active,
         p.version,
         p.createdAt,
@@ -143,7 +147,7 @@ export class PolicyAdminRepository {
         `UPDATE clearance_policies
             SET carrier_code = $3, origin_country_code = $4, destination_country_code = $5,
                 description = $6, requirements = $7::jsonb, default_deadline_hours = $8,
-                expedite = $9::jsonb, active = $10, version = $11, updated_at = $12
+                expedite = $9::jsonb, timers = $10::jsonb, active = $11, version = $12, updated_at = $13
           WHERE id = $1 AND version = $2
           RETURNING id`,
         [
@@ -156,6 +160,7 @@ export class PolicyAdminRepository {
           JSON.stringify(next.requirements),
           next.defaultDeadlineHours,
           JSON.stringify(next.expedite),
+          next.timers ? JSON.stringify(next.timers) : null,
           next.active,
           next.version,
           next.updatedAt,

@@ -40,6 +40,7 @@ const policy = (overrides: Partial<StoredPolicy> = {}): StoredPolicy => ({
   requirements: { id_documents_required: ['passport'], duties_unpaid: ['duty_payment_proof'] },
   defaultDeadlineHours: 24,
   expedite: { highValue: null, perishable: false, deadlineWithinHours: null },
+  timers: null,
   active: true,
   version: 1,
   createdAt: T,
@@ -130,6 +131,7 @@ describe('changedFields', () => {
       'requirements',
       'defaultDeadlineHours',
       'expedite',
+      'timers',
       'active',
     ]);
   });

@@ -2,6 +2,7 @@ import { AuthError, canAccessTenant, type Principal } from '@portico/auth';
 import { z } from 'zod';
 import type { DocumentTypeName, HoldReason } from '../cases/case';
 import type { ExpediteRule } from '../cases/requirement-policy';
+import type { TimerRules } from '../deadlines/timer-rules';
 import { PlatformPolicyOperatorsOnlyError } from './policy-errors';
 
 /**
@@ -20,6 +21,8 @@ export interface StoredPolicy {
   readonly requirements: Readonly<Partial<Record<HoldReason, readonly DocumentTypeName[]>>>;
   readonly defaultDeadlineHours: number;
   readonly expedite: ExpediteRule;
+  /** null: the service's default timer rules. */
+  readonly timers: TimerRules | null;
   readonly active: boolean;
   readonly version: number;
   readonly createdAt: Date;
@@ -64,6 +67,7 @@ export interface PolicyView {
   requirements: Partial<Record<HoldReason, DocumentTypeName[]>>;
   defaultDeadlineHours: number;
   expedite: ExpediteRule;
+  timers: TimerRules | null;
   active: boolean;
   version: number;
   createdAt: string;
@@ -174,6 +178,7 @@ export function snapshotOf(p: StoredPolicy): PolicySnapshot {
     requirements: p.requirements,
     defaultDeadlineHours: p.defaultDeadlineHours,
     expedite: p.expedite,
+    timers: p.timers,
     active: p.active,
     version: p.version,
   };
@@ -187,6 +192,7 @@ const AUDITED_FIELDS = [
   'requirements',
   'defaultDeadlineHours',
   'expedite',
+  'timers',
   'active',
 ] as const satisfies ReadonlyArray<keyof PolicySnapshot>;
 
@@ -224,6 +230,7 @@ export function toPolicyView(p: StoredPolicy, caller: Principal): PolicyView {
     ),
     defaultDeadlineHours: p.defaultDeadlineHours,
     expedite: p.expedite,
+    timers: p.timers,
     active: p.active,
     version: p.version,
     createdAt: p.createdAt.toISOString(),

@@ -29,7 +29,17 @@ describe('createPolicyBody', () => {
       originCountryCode: null,
       description: '',
       expedite: { highValue: null, perishable: false, deadlineWithinHours: null },
+      timers: null,
     });
+  });
+
+  it('takes its own timer rules, validated, and refuses nonsense', () => {
+    const timers = { reminderLeadHours: [24, 2], stewardAckSlaMinutes: 30, expeditedFactor: 0.5 };
+    expect(createPolicyBody.parse({ ...valid, timers }).timers).toEqual(timers);
+    expect(
+      createPolicyBody.safeParse({ ...valid, timers: { ...timers, stewardAckSlaMinutes: 0 } }).success,
+    ).toBe(false);
+    expect(createPolicyBody.safeParse({ ...valid, timers: { ...timers, extra: true } }).success).toBe(false);
   });
 
   it('accepts a full expedite rule and a platform default (tenantId null)', () => {

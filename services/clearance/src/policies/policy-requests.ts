@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { expediteRuleSchema, requirementsSchema } from '../cases/requirement-policy';
+import { timerRulesSchema } from '../deadlines/timer-rules';
 import { isCountryCode } from './country-codes';
 
 /**
@@ -58,6 +59,8 @@ const policyFields = {
   requirements,
   defaultDeadlineHours: z.number().int().min(1).max(MAX_DEADLINE_HOURS),
   expedite,
+  /** Reminders, steward SLA, expedite factor; left out or null: the service default. */
+  timers: timerRulesSchema.nullable().default(null),
 };
 
 /**

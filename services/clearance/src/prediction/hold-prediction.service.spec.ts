@@ -31,6 +31,7 @@ const POLICY: RequirementPolicy = {
   scope: { tenantId: null, carrierCode: null, originCountryCode: null, destinationCountryCode: 'CN' },
   requirements: { id_documents_required: ['resident_id_card'] },
   defaultDeadlineHours: 72,
+  timers: null,
   expedite: {
     highValue: { minimum: { currencyCode: 'CNY', amountMinor: 500_000 }, referenceRates: { USD: 7.2 } },
     perishable: true,

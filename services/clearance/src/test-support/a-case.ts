@@ -35,6 +35,7 @@ export function aCase(id: string, tenantId: string, overrides: Partial<Clearance
     ackSlaBreachedAt: null,
     documentsReceivedAt: null,
     documentsChannel: null,
+    timerRules: null,
     ...overrides,
   };
 }

@@ -22,6 +22,7 @@ import {
 } from './delivery-processor';
 import { EventContext } from './event-context';
 import { DeliveryAbandonedError, sleep, sleepUntil } from './interruptible-sleep';
+import { OffsetCommitter } from './offset-committer';
 import { KafkaRecordGateway } from './record-gateway';
 
 /** Transport id for `@EventPattern(type, KAFKA_EVENTS)` in hybrid applications. */
@@ -43,6 +44,8 @@ export interface KafkaEventTransportOptions {
   readonly concurrency?: { readonly stream?: number; readonly retry?: number };
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  /** Finished offsets are committed in the background at most this often (default 200 ms). */
+  readonly offsetCommitIntervalMs?: number;
   /** How long close() waits for records in flight (default 30 s). */
   readonly shutdownGraceMs?: number;
   readonly maxWaitTimeInMs?: number;
@@ -58,8 +61,9 @@ type Lane = 'stream' | 'retry';
  *
  * Two consumers: `<group>` reads the stream topics, `<group>.retry` reads `<topic>.retry.<group>`
  * (a separate group because its partitions sleep until a record's not-before). Offsets are
- * committed manually, per record, after its transaction committed or after it was handed to the
- * retry/DLQ topic.
+ * committed manually, after the record's transaction committed or after it was handed to the
+ * retry/DLQ topic: marked per record, sent in the background for all partitions at once
+ * (OffsetCommitter), and flushed on close.
  */
 export class KafkaEventTransport extends Server implements CustomTransportStrategy {
   override transportId = KAFKA_EVENTS;
@@ -67,6 +71,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   private readonly producer: Producer;
   private readonly streamConsumer: Consumer;
   private readonly retryConsumer: Consumer;
+  private readonly committers = new Map<Lane, OffsetCommitter>();
   private readonly processor: DeliveryProcessor;
   private readonly metrics: ConsumerMetrics;
   private readonly log: LoggerService;
@@ -163,6 +168,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       // run: kafkajs silently drops commitOffsets() once stop() has begun.
       this.pauseAll();
       await this.inFlightDrained(this.options.shutdownGraceMs ?? 30_000);
+      // the finished records' offsets, before kafkajs stops accepting commits
+      await Promise.allSettled([...this.committers.values()].map((c) => c.flush()));
       await Promise.allSettled([this.streamConsumer.disconnect(), this.retryConsumer.disconnect()]);
       await this.producer.disconnect();
     })();
@@ -254,15 +261,16 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       { group: this.options.group, topic: streamTopic },
       Number(process.hrtime.bigint() - startedAt) / 1e9,
     );
-    try {
-      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-    } catch (error) {
-      // The record is finished; if the commit is lost (rebalance) it is delivered again and the
-      // inbox or its parking number drops it.
-      this.log.warn(
-        `offset commit failed for ${topic}[${partition}]@${message.offset}: ${describeError(error)}`,
-      );
+    this.committerOf(lane, consumer).mark(topic, partition, message.offset);
+  }
+
+  private committerOf(lane: Lane, consumer: Consumer): OffsetCommitter {
+    let committer = this.committers.get(lane);
+    if (!committer) {
+      committer = new OffsetCommitter(consumer, this.options.offsetCommitIntervalMs ?? 200, this.log);
+      this.committers.set(lane, committer);
     }
+    return committer;
   }
 
   /** Retries infrastructure failures (database or broker down) on the same record, in place, with

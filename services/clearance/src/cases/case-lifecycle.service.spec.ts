@@ -57,7 +57,7 @@ class FakeCaseRepository {
     return [...this.rows.values()].filter((c) => c.tenantId === tenantId && c.parcel.parcelId === parcelId);
   }
 
-  async insert(_m: EntityManager, c: ClearanceCase): Promise<boolean> {
+  async insert(_m: EntityManager, c: ClearanceCase, history: readonly CaseTransition[]): Promise<boolean> {
     const clash = [...this.rows.values()].some(
       (x) =>
         x.tenantId === c.tenantId &&
@@ -66,6 +66,7 @@ class FakeCaseRepository {
     );
     if (clash || this.conflictOnInsert) return false;
     this.rows.set(c.id, c);
+    this.transitions.push(...history);
     return true;
   }
 

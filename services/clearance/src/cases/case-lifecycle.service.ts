@@ -238,8 +238,7 @@ export class CaseLifecycleService {
       documentsChannel: null,
       timerRules: timed.timerRules,
     };
-    if (!(await this.cases.insert(m, opened))) return ignored('duplicate');
-    await this.cases.addTransitions(m, transitions);
+    if (!(await this.cases.insert(m, opened, transitions))) return ignored('duplicate');
     const events: ClearanceCaseEvent[] = [caseOpenedEvent(opened)];
     if (requested) {
       events.push(documentsRequestedEvent(opened, 1, now));

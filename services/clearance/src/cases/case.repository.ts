@@ -124,14 +124,28 @@ export class CaseRepository {
     return rows.map(toCase);
   }
 
-  /** Inserts a new case; false when its hold already has one (the unique indexes decided). */
-  async insert(m: EntityManager, c: ClearanceCase): Promise<boolean> {
+  /**
+   * Inserts a new case with its first history rows, in one statement (the opening path is the
+   * consumer's hottest); false, and nothing written, when its hold already has a case (the unique
+   * indexes decided).
+   */
+  async insert(m: EntityManager, c: ClearanceCase, history: readonly CaseTransition[]): Promise<boolean> {
     const rows = await m.query<Array<{ id: string }>>(
-      `INSERT INTO clearance_cases (${CASE_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14::text[], $15, $16, $17,
-               $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32::jsonb)
-       ON CONFLICT DO NOTHING
-       RETURNING id`,
+      `WITH inserted AS (
+         INSERT INTO clearance_cases (${CASE_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14::text[], $15, $16, $17,
+                 $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32::jsonb)
+         ON CONFLICT DO NOTHING
+         RETURNING id
+       ), history AS (
+         INSERT INTO clearance_case_transitions (case_id, from_state, to_state, cause, cause_event_id, at)
+         SELECT t.case_id, t.from_state, t.to_state, t.cause, t.cause_event_id, t.at
+           FROM unnest($33::text[], $34::text[], $35::text[], $36::text[], $37::text[], $38::timestamptz[])
+                WITH ORDINALITY AS t(case_id, from_state, to_state, cause, cause_event_id, at, n)
+          WHERE EXISTS (SELECT 1 FROM inserted)
+          ORDER BY n
+       )
+       SELECT id FROM inserted`,
       [
         c.id,
         c.tenantId,
@@ -165,6 +179,12 @@ export class CaseRepository {
         c.documentsReceivedAt,
         c.documentsChannel,
         c.timerRules ? JSON.stringify(c.timerRules) : null,
+        history.map((t) => t.caseId),
+        history.map((t) => t.from),
+        history.map((t) => t.to),
+        history.map((t) => t.cause),
+        history.map((t) => t.causeEventId),
+        history.map((t) => t.at),
       ],
     );
     return rows.length === 1;

@@ -116,6 +116,47 @@ describe('DeliveryProcessor', () => {
     });
   });
 
+  describe('a batch in one transaction', () => {
+    const around = (_r: ConsumedRecord, work: () => Promise<string>) => work() as never;
+
+    it('handles fresh records together, dropping the duplicates of the inbox', async () => {
+      const t = setup();
+      const a = t.streamRecord('a');
+      expect(await t.processor.processStreamRecord(a)).toBe('handled');
+      const outcomes = await t.processor.processStreamBatch(
+        [a, t.streamRecord('b', 'prc_2'), t.streamRecord('c')],
+        around,
+      );
+      expect(outcomes).toEqual(['duplicate', 'handled', 'handled']);
+      expect(t.repository.effects).toEqual(['a', 'b', 'c']);
+    });
+
+    it('gives up, with nothing committed, when a handler fails, so the records go one by one', async () => {
+      const t = setup();
+      t.failing.set('b', 2); // fails in the batch, and once more on its own
+      const records = [t.streamRecord('a'), t.streamRecord('b', 'prc_2'), t.streamRecord('c')];
+      expect(await t.processor.processStreamBatch(records, around)).toBeUndefined();
+      expect(t.repository.effects).toEqual([]);
+      // the usual path then: a handled, b to retry, c handled
+      const one = [];
+      for (const r of records) one.push(await t.processor.processStreamRecord(r));
+      expect(one).toEqual(['handled', 'retry-scheduled', 'handled']);
+      expect(t.repository.effects).toEqual(['a', 'c']);
+    });
+
+    it('gives up for a poison record or a parked key, which only the one-by-one path handles', async () => {
+      const t = setup();
+      const poison = { ...t.streamRecord('p'), value: Buffer.from('not protobuf') };
+      expect(await t.processor.processStreamBatch([t.streamRecord('a'), poison], around)).toBeUndefined();
+      t.failing.set('x', 1);
+      expect(await t.processor.processStreamRecord(t.streamRecord('x'))).toBe('retry-scheduled'); // prc_1 parked now
+      expect(
+        await t.processor.processStreamBatch([t.streamRecord('y', 'prc_2'), t.streamRecord('z')], around),
+      ).toBeUndefined();
+      expect(t.repository.effects).toEqual([]);
+    });
+  });
+
   it('ignores event types without a handler', async () => {
     const t = setup({ handles: false });
     expect(await t.processor.processStreamRecord(t.streamRecord('a'))).toBe('ignored');

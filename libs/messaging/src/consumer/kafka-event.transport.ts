@@ -2,7 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { retryTopicName } from '@portico/contracts';
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, KafkaMessage, Kafka, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
@@ -44,6 +44,11 @@ export interface KafkaEventTransportOptions {
   readonly concurrency?: { readonly stream?: number; readonly retry?: number };
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  /**
+   * Stream records of one partition handled in one transaction when nothing goes wrong (default
+   * 50; 1 turns it off). See DeliveryProcessor.processStreamBatch.
+   */
+  readonly streamBatchSize?: number;
   /** Finished offsets are committed in the background at most this often (default 200 ms). */
   readonly offsetCommitIntervalMs?: number;
   /** How long close() waits for records in flight (default 30 s). */
@@ -144,8 +149,10 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       });
       await this.streamConsumer.run({
         autoCommit: false,
+        // offsets are resolved record by record below: a batch cut short must be fetched again
+        eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.options.concurrency?.stream ?? 2,
-        eachMessage: (payload) => this.consume('stream', this.streamConsumer, payload),
+        eachBatch: (payload) => this.consumeBatch(payload),
       });
       await this.retryConsumer.run({
         autoCommit: false,
@@ -233,16 +240,68 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     }
   }
 
-  private async consumeOne(lane: Lane, consumer: Consumer, payload: EachMessagePayload): Promise<void> {
+  /**
+   * A fetched batch of one stream partition, in chunks: each chunk first as one transaction
+   * (processStreamBatch); a chunk that cannot take that path goes record by record, exactly as
+   * eachMessage would. Offsets are resolved only for what finished, so a batch cut short by a
+   * rebalance or a close is fetched again.
+   */
+  private async consumeBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    if (this.closing.signal.aborted) return;
+    this.inFlight += 1;
+    try {
+      const { topic, partition } = batch;
+      const size = Math.max(1, this.options.streamBatchSize ?? 50);
+      for (let start = 0; start < batch.messages.length; start += size) {
+        if (this.closing.signal.aborted || !isRunning() || isStale()) return;
+        const messages = batch.messages.slice(start, start + size);
+        if (messages.length > 1 && (await this.consumeTogether(topic, partition, messages))) {
+          for (const message of messages) resolveOffset(message.offset);
+        } else {
+          for (const message of messages) {
+            if (this.closing.signal.aborted || isStale()) return;
+            await this.consumeOne('stream', this.streamConsumer, { topic, partition, message, heartbeat });
+            // consumeOne returns without finishing only when closing: then nothing is resolved
+            if (this.closing.signal.aborted) return;
+            resolveOffset(message.offset);
+          }
+        }
+        await heartbeat();
+      }
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  /** @returns false when the chunk must go record by record (nothing of it was committed). */
+  private async consumeTogether(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+  ): Promise<boolean> {
+    const records = messages.map((message) => recordOf(topic, partition, message));
+    const startedAt = process.hrtime.bigint();
+    const outcomes = await this.processor.processStreamBatch(records, (record, work) =>
+      this.traced(record, topic, work),
+    );
+    if (!outcomes) return false;
+    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9 / records.length;
+    for (const outcome of outcomes) {
+      this.metrics.records.inc({ group: this.options.group, topic, outcome });
+      this.metrics.processing.observe({ group: this.options.group, topic }, seconds);
+    }
+    this.committerOf('stream', this.streamConsumer).mark(topic, partition, messages.at(-1)!.offset);
+    return true;
+  }
+
+  private async consumeOne(
+    lane: Lane,
+    consumer: Consumer,
+    payload: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>,
+  ): Promise<void> {
     const { topic, partition, message, heartbeat } = payload;
-    const record: ConsumedRecord = {
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key,
-      value: message.value,
-      headers: normaliseHeaders(message.headers),
-    };
+    const record = recordOf(topic, partition, message);
     const streamTopic = lane === 'stream' ? topic : this.streamTopicOfRetry.get(topic)!;
     const startedAt = process.hrtime.bigint();
     let outcome: Outcome;
@@ -363,4 +422,15 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       throw error;
     }
   }
+}
+
+function recordOf(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: normaliseHeaders(message.headers),
+  };
 }

@@ -14,6 +14,8 @@ export const TRACKING_EVENT_RECORDED = 'portico.carrier.v1.TrackingEventRecorded
 export class HandlerBehaviour {
   /** label -> failures left (Infinity = always) */
   readonly failures = new Map<string, number>();
+  /** label -> fail while the delivery has fewer previous failures than this (a dependency down for n retries) */
+  readonly failUntil = new Map<string, number>();
   /** Labels seen by the handler, including failed attempts. */
   readonly attempts: string[] = [];
   /** Simulated work per event, so a crash test can kill the process mid-batch. */
@@ -23,8 +25,17 @@ export class HandlerBehaviour {
     this.failures.set(label, times);
   }
 
+  /**
+   * Fails every attempt until the record has been retried `retries` times, however many extra
+   * attempts the transport makes in between (a batch that fell back to one by one).
+   */
+  failUntilRetried(label: string, retries: number): void {
+    this.failUntil.set(label, retries);
+  }
+
   fix(label: string): void {
     this.failures.delete(label);
+    this.failUntil.delete(label);
   }
 }
 
@@ -52,6 +63,9 @@ export class TrackingConsumer {
     if (this.behaviour.delayMs > 0)
       await new Promise((resolve) => setTimeout(resolve, this.behaviour.delayMs));
     const left = this.behaviour.failures.get(label) ?? 0;
+    if (ctx.previousFailures < (this.behaviour.failUntil.get(label) ?? 0)) {
+      throw new Error(`carrier lookup failed for ${label}`);
+    }
     if (left > 0) {
       this.behaviour.failures.set(label, left - 1);
       // after the insert: proves the transport's transaction rolls the handler's writes back

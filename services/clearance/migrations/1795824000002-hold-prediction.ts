@@ -48,7 +48,7 @@ export class HoldPrediction1795824000002 implements MigrationInterface {
     // would run for every new in-transit parcel). A coarser level is a row whose finer columns are
     // '*': every resolution adds to five cells, the all-parcels one included. That row would be hot
     // (every consumer transaction touching it, holding its lock until commit), so each cell is
-    // spread over 8 shards chosen by parcel id, and readers sum the shards. Counts only move on a
+    // spread over 8 shards (the writing connection's pid % 8), and readers sum the shards. Counts only move on a
     // parcel's first outcome and first document hold, never on in-transit scans.
     await q.query(`
       CREATE TABLE clearance_hold_counts (

@@ -5,6 +5,7 @@ export interface ConsumerMetrics {
   readonly records: Counter<'group' | 'topic' | 'outcome'>;
   readonly processing: Histogram<'group' | 'topic'>;
   readonly infrastructureErrors: Counter<'group'>;
+  readonly batchFallbacks: Counter<'group'>;
 }
 
 export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
@@ -39,6 +40,17 @@ export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
         new Counter({
           name: 'portico_consumer_infrastructure_errors_total',
           help: 'Failures of Postgres or Kafka while finishing a record (the record is retried in place)',
+          labelNames: ['group'],
+          registers: [registry],
+        }),
+    ),
+    batchFallbacks: registeredMetric(
+      registry,
+      'portico_consumer_batch_fallbacks_total',
+      () =>
+        new Counter({
+          name: 'portico_consumer_batch_fallbacks_total',
+          help: 'Chunks of stream records that could not commit as one transaction and ran record by record',
           labelNames: ['group'],
           registers: [registry],
         }),

@@ -69,6 +69,8 @@ export interface DeliveryProcessorDeps {
   readonly gateway: RecordGateway;
   readonly schedule: BackoffSchedule;
   hasHandler(eventType: string): boolean;
+  /** Told why a batch went back to record by record (a metric, a debug line). */
+  onBatchFallback?(reason: unknown): void;
   /** Runs the handler; it must throw when the handler failed. */
   invoke(invocation: HandlerInvocation): Promise<void>;
   now(): number;
@@ -165,8 +167,9 @@ export class DeliveryProcessor {
         }
         return outcomes;
       });
-    } catch {
+    } catch (error) {
       // LeaveBatch, a handler failure, or the database: the transaction rolled back as a whole.
+      this.deps.onBatchFallback?.(error instanceof HandlerFailure ? error.original : error);
       return undefined;
     }
   }

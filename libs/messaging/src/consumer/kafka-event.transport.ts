@@ -116,6 +116,10 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       schedule: new BackoffSchedule(options.retryDelaysMs),
       hasHandler: (eventType) => this.getHandlerByPattern(eventType) !== null,
       invoke: (invocation) => this.invokeHandler(invocation),
+      onBatchFallback: (reason) => {
+        this.metrics.batchFallbacks.inc({ group: options.group });
+        this.log.debug?.(`stream chunk went record by record: ${describeError(reason)}`);
+      },
       now: this.now,
     });
     this.joined = this.whenBothGroupsJoined();

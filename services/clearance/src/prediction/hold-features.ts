@@ -92,15 +92,5 @@ export function cellKeyId(k: CellKey): string {
   return JSON.stringify([k.destination, k.origin, k.carrierCode, k.valueBand]);
 }
 
-/** How many rows each count cell is spread over (see the migration: hot rows under load). */
+/** How many rows each count cell is spread over (see the migration: hot rows under load); a connection writes to shard pid % 8. */
 export const COUNT_SHARDS = 8;
-
-/** A stable shard for a parcel (FNV-1a of its id): the same parcel always lands in the same shard. */
-export function countShardOf(parcelId: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < parcelId.length; i++) {
-    hash ^= parcelId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % COUNT_SHARDS;
-}

@@ -6,7 +6,7 @@ import {
   BACKOFF_LEVELS,
   cellKeyId,
   cellKeysOf,
-  countShardOf,
+  COUNT_SHARDS,
   type HoldFeatures,
   type ValueBand,
 } from './hold-features';
@@ -133,14 +133,16 @@ export class HoldHistoryRepository {
       return returnedRows(await m.query(history, params)).length > 0;
     }
     const cells = cellKeysOf(w.features);
-    // Cells in BACKOFF_LEVELS order in every transaction: row locks are always taken in the same
-    // order, so two transactions sharing a shard wait for each other but never deadlock.
+    // One shard per connection (its backend pid), not per parcel: a transaction that adds counts
+    // for several parcels (a consumer batch) then takes each cell's lock once, cells in
+    // BACKOFF_LEVELS order, the all-parcels cell first. Transactions sharing a shard queue at that
+    // first cell and never deadlock; other connections mostly land on other shards.
     const rows = await m.query<Array<{ written: number }>>(
       `WITH history AS (${history}),
        counted AS (
          INSERT INTO clearance_hold_counts AS c
            (destination_country_code, origin_country_code, carrier_code, value_band, shard, resolved, held)
-         SELECT k.d, k.o, k.c, k.b, ${p(countShardOf(w.parcelId))}::smallint, ${p(resolved)}::bigint, ${p(held)}::bigint
+         SELECT k.d, k.o, k.c, k.b, (pg_backend_pid() % ${COUNT_SHARDS})::smallint, ${p(resolved)}::bigint, ${p(held)}::bigint
            FROM unnest(${p(cells.map((c) => c.destination))}::text[], ${p(cells.map((c) => c.origin))}::text[],
                        ${p(cells.map((c) => c.carrierCode))}::text[], ${p(cells.map((c) => c.valueBand))}::text[])
                 WITH ORDINALITY AS k(d, o, c, b, n)

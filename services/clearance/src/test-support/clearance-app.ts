@@ -1,46 +1,16 @@
 /**
- * clearance as a real service for integration tests: a fresh Postgres database with the service's
- * migrations, the shared Kafka broker, bootstrapService exactly as in production (its own consumer
- * group, started at the end of carrier.tracking.v1 so other suites' history is skipped), HTTP on an
- * ephemeral port, logs and spans captured in memory so tests can scan them for personal data or
- * tokens. Tracking events are published the way carrier-ingestion publishes them. Used by the
- * *.int-spec.ts files; never loaded by the application.
+ * clearance as a real service for HTTP-minded integration tests: one instance of ClearanceHarness
+ * (fresh database with the migrations, the shared broker, its own consumer group started at the
+ * topics' ends, bootstrapService exactly as in production), with spans captured in memory and small
+ * helpers for tokens and requests. Logs and spans can be scanned for personal data or tokens.
  */
-import { randomBytes } from 'node:crypto';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SERVICE_NAME_HEADER, signDevToken } from '@portico/auth';
-import {
-  CARRIER_TRACKING_TOPIC,
-  common,
-  dlqTopicName,
-  retryTopicName,
-  TrackingStreamEventSchema,
-} from '@portico/contracts';
-import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
-import { createLogger } from '@portico/observability';
+import type { common } from '@portico/contracts';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startTracing } from '@portico/observability/tracing';
-import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
-import {
-  createTestDatabase,
-  deleteTopics,
-  getTestKafka,
-  testKafkaClient,
-  waitFor,
-  type TestDatabase,
-} from '@portico/testing';
-import { logLevel, type Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { migrations } from '../../migrations';
-import { AppModule } from '../app.module';
-import { loadServiceConfig, settings, type ClearanceConfig } from '../config';
-import {
-  customsHold,
-  fakeProcess,
-  memoryLog,
-  startGroupAtEnd,
-  trackingEvent,
-  type TrackingInit,
-} from './clearance-it';
+import { waitFor } from '@portico/testing';
+import { ClearanceHarness } from './clearance-harness';
+import { customsHold, type TrackingInit, type trackingEvent } from './clearance-it';
 
 const HOUR = 3_600_000;
 
@@ -63,66 +33,13 @@ export type ClearanceApp = Awaited<ReturnType<typeof startClearanceApp>>;
 export async function startClearanceApp(runId: string) {
   const spans = new InMemorySpanExporter();
   startTracing({ serviceName: 'clearance', spanProcessors: [new SimpleSpanProcessor(spans)] });
-  const log = memoryLog();
-  const group = `clearance-it-${runId}`;
-  const devTokenKey = randomBytes(32).toString('base64url');
-  const notificationToken = randomBytes(32).toString('base64url');
-  const { brokers } = await getTestKafka();
-  const db: TestDatabase = await createTestDatabase('clearance');
-  const loaded = loadServiceConfig({
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_CLIENT_ID: group,
-    KAFKA_CONSUMER_GROUP: group,
-    LOG_LEVEL: 'debug',
-    SHUTDOWN_TIMEOUT_MS: '8000',
-    AUTH_DEV_TOKEN_KEY: devTokenKey,
-    AUTH_SERVICE_TOKENS: `notification=${notificationToken}`,
-  });
-  // Any free port (HTTP_PORT itself must be a real one).
-  const config: ClearanceConfig = { ...loaded, httpPort: 0 };
-  const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
-  await runMigrations(config, migrations, logger);
-
-  await startGroupAtEnd(brokers, group);
-
-  const service: RunningService = await bootstrapService({
-    module: AppModule.forRoot(config),
-    config,
-    settings,
-    logger,
-    process: fakeProcess(),
-  });
-  const producer: Producer = createIdempotentProducer(
-    createKafka({ brokers, clientId: `${group}-test-producer`, logLevel: logLevel.NOTHING }),
-  );
-  await producer.connect();
-  const pg = new Client({ connectionString: db.url });
-  await pg.connect();
+  const harness = await ClearanceHarness.start(`app-${runId}`, { LOG_LEVEL: 'debug' });
+  const service = await harness.startInstance();
+  const { config, pg } = harness;
 
   /** Publishes one tracking event as carrier-ingestion would (keyed by parcel id). */
-  async function publish(message: ReturnType<typeof trackingEvent>, ref: common.ParcelRef, tenantId: string) {
-    const record = encodeEvent({
-      schema: TrackingStreamEventSchema,
-      message,
-      key: ref.parcelId,
-      tenantId,
-    });
-    await producer.send({
-      topic: CARRIER_TRACKING_TOPIC.name,
-      messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
-    });
-    return record;
-  }
-
-  /** Whether the service's consumer has committed the handling of `eventId` (its inbox row). */
-  async function processed(eventId: string): Promise<boolean> {
-    const { rows } = await pg.query(`SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2`, [
-      group,
-      eventId,
-    ]);
-    return rows.length > 0;
-  }
+  const publish = (message: ReturnType<typeof trackingEvent>, ref: common.ParcelRef, tenantId: string) =>
+    harness.publishTrackingEvent(message, ref, tenantId);
 
   /** Publishes a hold and waits until it has been handled; the id of the case it opened, if any. */
   async function openCase(
@@ -132,7 +49,10 @@ export async function startClearanceApp(runId: string) {
     at = new Date(Date.now() - HOUR),
   ) {
     const record = await publish(customsHold(ref, tenantId, at, init), ref, tenantId);
-    await waitFor(() => processed(record.eventId), { timeoutMs: 30_000, description: 'the hold handled' });
+    await waitFor(() => harness.processed(record.eventId), {
+      timeoutMs: 30_000,
+      description: 'the hold handled',
+    });
     const { rows } = await pg.query<{ id: string }>(
       `SELECT id FROM clearance_cases WHERE tenant_id = $1 AND parcel_id = $2 ORDER BY opened_at DESC LIMIT 1`,
       [tenantId, ref.parcelId],
@@ -143,7 +63,7 @@ export async function startClearanceApp(runId: string) {
   const personToken = (roles: string[], tenantId?: string | null) =>
     signDevToken(
       { subject: `it-${roles.join('-')}-${tenantId ?? 'platform'}`, roles, tenantId, propertyIds: [] },
-      { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
+      { key: harness.devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
     );
 
   /** `Authorization` for a person with `roles` (operators: no tenant). */
@@ -152,7 +72,7 @@ export async function startClearanceApp(runId: string) {
   }
 
   const asNotification = (): Record<string, string> => ({
-    authorization: `Bearer ${notificationToken}`,
+    authorization: `Bearer ${harness.notificationToken}`,
     [SERVICE_NAME_HEADER]: 'notification',
   });
 
@@ -179,36 +99,20 @@ export async function startClearanceApp(runId: string) {
     return { status: res.status, headers: res.headers, text, body };
   }
 
-  async function close() {
-    await producer.disconnect().catch(() => undefined);
-    await pg.end().catch(() => undefined);
-    // also shuts tracing down (bootstrapService's afterClose)
-    await service.shutdown('test finished').catch(() => undefined);
-    await db.drop().catch(() => undefined);
-    // The group's own retry/DLQ topics and offsets; the shared stream topics stay.
-    await deleteTopics(brokers, [
-      retryTopicName(CARRIER_TRACKING_TOPIC, group),
-      dlqTopicName(CARRIER_TRACKING_TOPIC, group),
-    ]).catch(() => undefined);
-    const cleanup = testKafkaClient(brokers).admin();
-    await cleanup.connect();
-    await cleanup.deleteGroups([group, `${group}.retry`]).catch(() => undefined);
-    await cleanup.disconnect();
-  }
-
   return {
     url: service.url,
     config,
     pg,
     spans,
-    log,
+    log: harness.log,
     metrics: async () => (await fetch(`${service.url}/metrics`)).text(),
     publish,
-    processed,
+    processed: (eventId: string) => harness.processed(eventId),
     openCase,
     asPerson,
     asNotification,
     request,
-    close,
+    // also shuts tracing down (bootstrapService's afterClose) and drops the database
+    close: () => harness.stop(),
   };
 }

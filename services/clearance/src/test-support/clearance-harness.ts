@@ -71,13 +71,15 @@ export class ClearanceHarness {
   readonly notificationToken = randomBytes(32).toString('base64url');
   readonly received: ReceivedCaseEvent[] = [];
   readonly instances: RunningService[] = [];
-  private readonly log = memoryLog();
+  /** Everything every instance logged (to assert nothing personal is in it). */
+  readonly log = memoryLog();
   private readonly parcels = new Set<string>();
   private db!: TestDatabase;
   private brokers!: string[];
   private producer!: Producer;
   private reader!: Consumer;
-  private pgClient!: Client;
+  /** A connection to the harness's database, for specs that look at rows directly. */
+  pg!: Client;
   config!: ClearanceConfig;
 
   private constructor(name: string) {
@@ -115,8 +117,8 @@ export class ClearanceHarness {
       createKafka({ brokers: this.brokers, clientId: `${this.group}-producer`, logLevel: logLevel.NOTHING }),
     );
     await this.producer.connect();
-    this.pgClient = new Client({ connectionString: this.db.url });
-    await this.pgClient.connect();
+    this.pg = new Client({ connectionString: this.db.url });
+    await this.pg.connect();
     this.reader = testKafkaClient(this.brokers).consumer({ groupId: `${this.group}-reader` });
     await this.reader.connect();
     await this.reader.subscribe({ topics: [CLEARANCE_CASE_TOPIC.name], fromBeginning: true });
@@ -171,7 +173,7 @@ export class ClearanceHarness {
   }
 
   query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.pgClient.query(sql, params).then((r) => r.rows as T[]);
+    return this.pg.query(sql, params).then((r) => r.rows as T[]);
   }
 
   async processed(eventId: string): Promise<boolean> {
@@ -214,8 +216,23 @@ export class ClearanceHarness {
     return this.send(NOTIFICATION_OUTREACH_TOPIC.name, OutreachEventSchema, message, ref.parcelId);
   }
 
-  private async send<D extends DescMessage>(topic: string, schema: D, message: MessageShape<D>, key: string) {
-    const record = encodeEvent({ schema, message, key, tenantId: this.tenant });
+  /** A tracking event of any tenant's parcel (the record's tenant header is the event's). */
+  publishTrackingEvent(
+    message: MessageShape<typeof TrackingStreamEventSchema>,
+    ref: common.ParcelRef,
+    tenantId: string,
+  ) {
+    return this.send(CARRIER_TRACKING_TOPIC.name, TrackingStreamEventSchema, message, ref.parcelId, tenantId);
+  }
+
+  private async send<D extends DescMessage>(
+    topic: string,
+    schema: D,
+    message: MessageShape<D>,
+    key: string,
+    tenantId = this.tenant,
+  ) {
+    const record = encodeEvent({ schema, message, key, tenantId });
     await this.producer.send({
       topic,
       messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
@@ -226,7 +243,7 @@ export class ClearanceHarness {
   async stop(): Promise<void> {
     await this.reader?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
-    await this.pgClient?.end().catch(() => undefined);
+    await this.pg?.end().catch(() => undefined);
     for (const s of [...this.instances]) await s.shutdown('test finished').catch(() => undefined);
     await this.db?.drop().catch(() => undefined);
     if (this.brokers) {
@@ -244,6 +261,10 @@ export class ClearanceHarness {
   }
 
   private logger() {
-    return createLogger({ serviceName: 'clearance', level: 'info', destination: this.log.stream });
+    return createLogger({
+      serviceName: 'clearance',
+      level: this.config.logLevel,
+      destination: this.log.stream,
+    });
   }
 }

@@ -7,84 +7,36 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { create, fromBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { signDevToken } from '@portico/auth';
-import {
-  carrier,
-  CARRIER_TRACKING_TOPIC,
-  clearance,
-  CLEARANCE_CASE_TOPIC,
-  ClearanceCaseEventSchema,
-  common,
-  dlqTopicName,
-  parcelRef,
-  retryTopicName,
-  TrackingStreamEventSchema,
-  type ClearanceCaseEvent,
-} from '@portico/contracts';
-import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
-import { createLogger } from '@portico/observability';
-import { startTracing } from '@portico/observability/tracing';
-import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
-import {
-  createTestDatabase,
-  deleteTopics,
-  getTestKafka,
-  testKafkaClient,
-  waitFor,
-  type TestDatabase,
-} from '@portico/testing';
+import { carrier, clearance, common, parcelRef } from '@portico/contracts';
+import { runMigrations } from '@portico/service-kit';
+import { createTestDatabase, waitFor } from '@portico/testing';
 import { REPO_ROOT } from '@portico/testing/platform';
-import { logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
-import { AppModule } from '../app.module';
-import { loadServiceConfig, settings, type ClearanceConfig } from '../config';
-import {
-  fakeProcess,
-  memoryLog,
-  startGroupAtEnd,
-  trackingEvent,
-  type TrackingInit,
-} from '../test-support/clearance-it';
+import { startClearanceApp, type ClearanceApp } from '../test-support/clearance-app';
+import { trackingEvent, type TrackingInit } from '../test-support/clearance-it';
 import { runPredictorReport } from './predictor-report';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 const run = randomBytes(4).toString('hex');
-const secret = () => randomBytes(32).toString('base64url');
 const MINUTE = 60_000;
 const TENANT = `ten_pr_${run}`;
 const OTHER_TENANT = `ten_pr_other_${run}`;
 const CARRIER = `pr-${run}`;
 const ORIGIN = 'QZ';
 const MODEL = 'beta-backoff/k=20/p0=0.1/v1';
-const group = `clearance-prediction-it-${run}`;
-const devTokenKey = secret();
 
 // Response bodies are asserted on, not typed.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-interface Received {
-  key: string;
-  event: ClearanceCaseEvent;
-}
-
 describe('clearance: hold prediction (real Kafka + Postgres)', () => {
-  const spans = new InMemorySpanExporter();
-  const log = memoryLog();
   const ref = (name: string) => parcelRef(CARRIER, `PR${run}${name}`.toUpperCase());
   const predicted = { likely: ref('P1'), unlikely: ref('P2'), other: ref('P3') };
-  const received: Received[] = [];
-  let db: TestDatabase;
-  let brokers: string[];
-  let config: ClearanceConfig;
-  let service: RunningService;
-  let producer: Producer;
-  let reader: Consumer;
+  let app: ClearanceApp;
   let pg: Client;
 
   const track = (r: common.ParcelRef, init: TrackingInit) =>
@@ -111,26 +63,11 @@ describe('clearance: hold prediction (real Kafka + Postgres)', () => {
     track(r, { status: carrier.TrackingStatus.DELIVERED, occurredAt: at(minutesAgo), rawStatusCode: 'DL' });
 
   async function publish(message: ReturnType<typeof track>, r: common.ParcelRef, eventId?: string) {
-    const record = encodeEvent({
-      schema: TrackingStreamEventSchema,
-      message,
-      key: r.parcelId,
-      tenantId: TENANT,
-      eventId,
-    });
-    await producer.send({
-      topic: CARRIER_TRACKING_TOPIC.name,
-      messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
-    });
-    return record.eventId;
+    return (await app.harness.publishTrackingEvent(message, r, TENANT, eventId)).eventId;
   }
 
   async function processed(...eventIds: string[]): Promise<boolean> {
-    const { rows } = await pg.query(
-      `SELECT count(*)::int AS n FROM inbox WHERE consumer = $1 AND event_id = ANY($2)`,
-      [group, eventIds],
-    );
-    return rows[0].n === eventIds.length;
+    return (await Promise.all(eventIds.map((id) => app.processed(id)))).every(Boolean);
   }
 
   async function laneCounts(carrierCode: string) {
@@ -154,16 +91,12 @@ describe('clearance: hold prediction (real Kafka + Postgres)', () => {
   }
 
   const predictionsOf = (parcelId: string) =>
-    received.filter((r) => r.key === parcelId && r.event.event.case === 'holdPredicted');
+    app.harness.events(parcelId).filter((r) => r.event.event.case === 'holdPredicted');
 
-  const personToken = (roles: string[], tenantId?: string) =>
-    signDevToken(
-      { subject: `it-${roles.join('-')}`, roles, tenantId, propertyIds: [] },
-      { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
-    );
+  const personToken = (roles: string[], tenantId?: string) => app.personToken(roles, tenantId);
 
   async function call(method: 'GET' | 'PUT', pathAndQuery: string, token?: string, body?: unknown) {
-    const res = await fetch(`${service.url}${pathAndQuery}`, {
+    const res = await fetch(`${app.url}${pathAndQuery}`, {
       method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -176,68 +109,15 @@ describe('clearance: hold prediction (real Kafka + Postgres)', () => {
   }
 
   beforeAll(async () => {
-    startTracing({ serviceName: 'clearance', spanProcessors: [new SimpleSpanProcessor(spans)] });
-    ({ brokers } = await getTestKafka());
-    db = await createTestDatabase('clearance');
-    const loaded = loadServiceConfig({
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_CLIENT_ID: group,
-      KAFKA_CONSUMER_GROUP: group,
-      LOG_LEVEL: 'info',
-      SHUTDOWN_TIMEOUT_MS: '8000',
-      AUTH_DEV_TOKEN_KEY: devTokenKey,
+    app = await startClearanceApp(`prediction-${run}`, {
       PREDICTION_DEFAULT_THRESHOLD: '0.5',
+      LOG_LEVEL: 'info',
     });
-    config = { ...loaded, httpPort: 0 };
-    const logger = createLogger({ serviceName: config.serviceName, level: 'info', destination: log.stream });
-    await runMigrations(config, migrations, logger);
-    await startGroupAtEnd(brokers, group);
-
-    service = await bootstrapService({
-      module: AppModule.forRoot(config),
-      config,
-      settings,
-      logger,
-      process: fakeProcess(),
-    });
-    producer = createIdempotentProducer(
-      createKafka({ brokers, clientId: `${group}-test-producer`, logLevel: logLevel.NOTHING }),
-    );
-    await producer.connect();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-
-    const ours = new Set(Object.values(predicted).map((p) => p.parcelId));
-    reader = testKafkaClient(brokers).consumer({ groupId: `${group}-reader` });
-    await reader.connect();
-    await reader.subscribe({ topics: [CLEARANCE_CASE_TOPIC.name], fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        const key = message.key?.toString() ?? '';
-        if (!ours.has(key)) return;
-        received.push({ key, event: fromBinary(ClearanceCaseEventSchema, message.value ?? Buffer.alloc(0)) });
-      },
-    });
+    pg = app.pg;
+    app.harness.watch(...Object.values(predicted).map((p) => p.parcelId));
   }, 120_000);
 
-  afterAll(async () => {
-    await reader?.disconnect().catch(() => undefined);
-    await producer?.disconnect().catch(() => undefined);
-    await pg?.end().catch(() => undefined);
-    await service?.shutdown('test finished').catch(() => undefined);
-    await db?.drop().catch(() => undefined);
-    if (brokers) {
-      await deleteTopics(brokers, [
-        retryTopicName(CARRIER_TRACKING_TOPIC, group),
-        dlqTopicName(CARRIER_TRACKING_TOPIC, group),
-      ]).catch(() => undefined);
-      const admin = testKafkaClient(brokers).admin();
-      await admin.connect();
-      await admin.deleteGroups([group, `${group}.retry`, `${group}-reader`]).catch(() => undefined);
-      await admin.disconnect();
-    }
-  }, 60_000);
+  afterAll(() => app?.close(), 60_000);
 
   it('learns outcomes from the tracking stream: first document hold and first outcome only', async () => {
     // The platform's older history, coarse cells only (as if from months of other lanes): 10 % of all
@@ -322,19 +202,19 @@ describe('clearance: hold prediction (real Kafka + Postgres)', () => {
     expect(row.predicted_probability).toBe(event.probability);
 
     // span attributes, one log line without the tracking number, the counter
-    const span = spans
+    const span = app.spans
       .getFinishedSpans()
       .find((s) => s.attributes['portico.prediction.probability'] !== undefined);
     expect(span?.attributes['portico.parcel_id']).toBe(r.parcelId);
     expect(span?.attributes['portico.prediction.probability']).toBe(event.probability);
-    const lines = log
+    const lines = app.log
       .text()
       .split('\n')
       .filter((l) => l.includes('"msg":"hold predicted"'));
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ parcelId: r.parcelId, predictionId: event.predictionId });
-    expect(log.text()).not.toContain(r.trackingNumber);
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(app.log.text()).not.toContain(r.trackingNumber);
+    const metrics = await app.metrics();
     expect(metrics).toMatch(
       /portico_clearance_holds_predicted_total\{model_version="beta-backoff\/k=20\/p0=0.1\/v1"[^}]*\} 1\b/,
     );

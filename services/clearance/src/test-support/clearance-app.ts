@@ -30,10 +30,10 @@ export { customsHold, trackingEvent, type TrackingInit } from './clearance-it';
 export type ClearanceApp = Awaited<ReturnType<typeof startClearanceApp>>;
 
 /** Boots the service for `runId` (unique per test file run); `close()` stops it and drops its database. */
-export async function startClearanceApp(runId: string) {
+export async function startClearanceApp(runId: string, env: Record<string, string> = {}) {
   const spans = new InMemorySpanExporter();
   startTracing({ serviceName: 'clearance', spanProcessors: [new SimpleSpanProcessor(spans)] });
-  const harness = await ClearanceHarness.start(`app-${runId}`, { LOG_LEVEL: 'debug' });
+  const harness = await ClearanceHarness.start(`app-${runId}`, { LOG_LEVEL: 'debug', ...env });
   const service = await harness.startInstance();
   const { config, pg } = harness;
 
@@ -101,6 +101,8 @@ export async function startClearanceApp(runId: string) {
 
   return {
     url: service.url,
+    /** The harness under the app: collected case events (watch), other topics, more instances. */
+    harness,
     config,
     pg,
     spans,
@@ -109,6 +111,7 @@ export async function startClearanceApp(runId: string) {
     publish,
     processed: (eventId: string) => harness.processed(eventId),
     openCase,
+    personToken,
     asPerson,
     asNotification,
     request,

@@ -164,6 +164,11 @@ export class ClearanceHarness {
     return ref;
   }
 
+  /** Collects clearance.case.v1 records of parcels a spec named itself. */
+  watch(...parcelIds: string[]): void {
+    for (const id of parcelIds) this.parcels.add(id);
+  }
+
   events(parcelId: string): ReceivedCaseEvent[] {
     return this.received.filter((r) => r.key === parcelId);
   }
@@ -221,8 +226,16 @@ export class ClearanceHarness {
     message: MessageShape<typeof TrackingStreamEventSchema>,
     ref: common.ParcelRef,
     tenantId: string,
+    eventId?: string,
   ) {
-    return this.send(CARRIER_TRACKING_TOPIC.name, TrackingStreamEventSchema, message, ref.parcelId, tenantId);
+    return this.send(
+      CARRIER_TRACKING_TOPIC.name,
+      TrackingStreamEventSchema,
+      message,
+      ref.parcelId,
+      tenantId,
+      eventId,
+    );
   }
 
   private async send<D extends DescMessage>(
@@ -231,8 +244,9 @@ export class ClearanceHarness {
     message: MessageShape<D>,
     key: string,
     tenantId = this.tenant,
+    eventId?: string,
   ) {
-    const record = encodeEvent({ schema, message, key, tenantId });
+    const record = encodeEvent({ schema, message, key, tenantId, ...(eventId ? { eventId } : {}) });
     await this.producer.send({
       topic,
       messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],

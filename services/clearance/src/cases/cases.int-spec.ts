@@ -4,86 +4,31 @@
 // back from clearance.case.v1. Tracking numbers, tenant and group are unique per run because the
 // topics are shared with other suites and with a platform started by `npm run up`.
 import { randomBytes } from 'node:crypto';
-import { fromBinary } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { context, trace, type Span } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { SERVICE_NAME_HEADER, signDevToken } from '@portico/auth';
-import {
-  carrier,
-  CARRIER_TRACKING_TOPIC,
-  clearance,
-  CLEARANCE_CASE_TOPIC,
-  ClearanceCaseEventSchema,
-  common,
-  dlqTopicName,
-  parcelRef,
-  retryTopicName,
-  TrackingStreamEventSchema,
-  type ClearanceCaseEvent,
-} from '@portico/contracts';
-import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
-import { createLogger } from '@portico/observability';
-import { startTracing } from '@portico/observability/tracing';
-import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
-import {
-  createTestDatabase,
-  deleteTopics,
-  getTestKafka,
-  testKafkaClient,
-  waitFor,
-  type TestDatabase,
-} from '@portico/testing';
-import { logLevel, type Consumer, type Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { migrations } from '../../migrations';
-import { AppModule } from '../app.module';
-import { loadServiceConfig, settings, type ClearanceConfig } from '../config';
-import {
-  fakeProcess,
-  memoryLog,
-  startGroupAtEnd,
-  trackingEvent,
-  type TrackingInit,
-} from '../test-support/clearance-it';
-
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+import { SERVICE_NAME_HEADER } from '@portico/auth';
+import { carrier, clearance, common, parcelRef } from '@portico/contracts';
+import { waitFor } from '@portico/testing';
+import type { Client } from 'pg';
+import { startClearanceApp, type ClearanceApp } from '../test-support/clearance-app';
+import { trackingEvent, type TrackingInit } from '../test-support/clearance-it';
 
 const run = randomBytes(4).toString('hex');
-const secret = () => randomBytes(32).toString('base64url');
 const HOUR = 3_600_000;
 const TENANT = `ten_it_${run}`;
 const OTHER_TENANT = `ten_other_${run}`;
-const group = `clearance-it-${run}`;
-const devTokenKey = secret();
-const notificationToken = secret();
 
 // Response bodies are asserted on, not typed.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-interface Received {
-  key: string;
-  value: Buffer;
-  headers: Record<string, string>;
-  event: ClearanceCaseEvent;
-}
-
 describe('clearance: cases from the tracking stream (real Kafka + Postgres)', () => {
-  const spans = new InMemorySpanExporter();
-  const log = memoryLog();
   const parcels = {
     held: parcelRef('it-express', `IT${run}A`),
     inspected: parcelRef('it-express', `IT${run}B`),
   };
   const ourKeys = new Set(Object.values(parcels).map((p) => p.parcelId));
-  const received: Received[] = [];
-  let db: TestDatabase;
-  let brokers: string[];
-  let config: ClearanceConfig;
-  let service: RunningService;
-  let producer: Producer;
-  let reader: Consumer;
+  let app: ClearanceApp;
   let pg: Client;
 
   const hold = (
@@ -106,28 +51,13 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
     ref: common.ParcelRef,
     options: { eventId?: string; span?: Span } = {},
   ) {
-    const record = encodeEvent({
-      schema: TrackingStreamEventSchema,
-      message,
-      key: ref.parcelId,
-      tenantId: TENANT,
-      eventId: options.eventId,
+    return app.harness.publishTrackingEvent(message, ref, TENANT, {
+      ...(options.eventId ? { eventId: options.eventId } : {}),
       ...(options.span ? { traceContext: trace.setSpan(context.active(), options.span) } : {}),
     });
-    await producer.send({
-      topic: CARRIER_TRACKING_TOPIC.name,
-      messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
-    });
-    return record;
   }
 
-  async function processed(eventId: string): Promise<boolean> {
-    const { rows } = await pg.query(`SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2`, [
-      group,
-      eventId,
-    ]);
-    return rows.length > 0;
-  }
+  const processed = (eventId: string) => app.processed(eventId);
 
   async function casesOf(parcelId: string) {
     const { rows } = await pg.query(
@@ -138,90 +68,20 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
     return rows;
   }
 
-  const keyed = (parcelId: string) => received.filter((r) => r.key === parcelId);
+  const keyed = (parcelId: string) => app.harness.events(parcelId);
 
-  const personToken = (roles: string[], tenantId?: string) =>
-    signDevToken(
-      { subject: `it-${roles.join('-')}`, roles, tenantId, propertyIds: [] },
-      { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
-    );
+  const personToken = (roles: string[], tenantId?: string) => app.personToken(roles, tenantId);
 
-  async function get(path: string, headers: Record<string, string> = {}) {
-    const res = await fetch(`${service.url}${path}`, { headers });
-    const text = await res.text();
-    return { status: res.status, text, body: (text ? JSON.parse(text) : undefined) as Json };
-  }
+  const get = (path: string, headers: Record<string, string> = {}) => app.request('GET', path, { headers });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    startTracing({ serviceName: 'clearance', spanProcessors: [new SimpleSpanProcessor(spans)] });
-    ({ brokers } = await getTestKafka());
-    db = await createTestDatabase('clearance');
-    const loaded = loadServiceConfig({
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_CLIENT_ID: group,
-      KAFKA_CONSUMER_GROUP: group,
-      LOG_LEVEL: 'debug',
-      SHUTDOWN_TIMEOUT_MS: '8000',
-      AUTH_DEV_TOKEN_KEY: devTokenKey,
-      AUTH_SERVICE_TOKENS: `notification=${notificationToken}`,
-    });
-    // Any free port (HTTP_PORT itself must be a real one).
-    config = { ...loaded, httpPort: 0 };
-    const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
-    await runMigrations(config, migrations, logger);
-
-    await startGroupAtEnd(brokers, group);
-
-    service = await bootstrapService({
-      module: AppModule.forRoot(config),
-      config,
-      settings,
-      logger,
-      process: fakeProcess(),
-    });
-    producer = createIdempotentProducer(
-      createKafka({ brokers, clientId: `${group}-test-producer`, logLevel: logLevel.NOTHING }),
-    );
-    await producer.connect();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-
-    reader = testKafkaClient(brokers).consumer({ groupId: `${group}-reader` });
-    await reader.connect();
-    await reader.subscribe({ topics: [CLEARANCE_CASE_TOPIC.name], fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        const key = message.key?.toString() ?? '';
-        if (!ourKeys.has(key)) return;
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-        const value = message.value ?? Buffer.alloc(0);
-        received.push({ key, value, headers, event: fromBinary(ClearanceCaseEventSchema, value) });
-      },
-    });
+    app = await startClearanceApp(`cases-${run}`);
+    pg = app.pg;
+    app.harness.watch(...ourKeys);
   }, 120_000);
 
-  afterAll(async () => {
-    await reader?.disconnect().catch(() => undefined);
-    await producer?.disconnect().catch(() => undefined);
-    await pg?.end().catch(() => undefined);
-    // also shuts tracing down (bootstrapService's afterClose)
-    await service?.shutdown('test finished').catch(() => undefined);
-    await db?.drop().catch(() => undefined);
-    if (brokers) {
-      // The group's own retry/DLQ topics and offsets; the shared stream topics stay.
-      await deleteTopics(brokers, [
-        retryTopicName(CARRIER_TRACKING_TOPIC, group),
-        dlqTopicName(CARRIER_TRACKING_TOPIC, group),
-      ]).catch(() => undefined);
-      const admin = testKafkaClient(brokers).admin();
-      await admin.connect();
-      await admin.deleteGroups([group, `${group}.retry`, `${group}-reader`]).catch(() => undefined);
-      await admin.disconnect();
-    }
-  }, 60_000);
+  afterAll(() => app?.close(), 60_000);
 
   let caseId: string;
   const heldAt = new Date(Date.now() - 2 * HOUR);
@@ -289,7 +149,7 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
     expect(requested).toMatchObject({ caseId, round: 1, state: clearance.CaseState.AWAITING_DOCUMENTS });
 
     // the handler's span is findable by parcel and case
-    const handled = spans
+    const handled = app.spans
       .getFinishedSpans()
       .find((s) => s.spanContext().traceId === traceId && s.attributes['portico.case_id'] === caseId);
     expect(handled?.attributes['portico.parcel_id']).toBe(ref.parcelId);
@@ -334,7 +194,7 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
     expect(timestampDate(cleared.occurredAt!)).toEqual(releasedAt);
 
     // one log line per transition, with ids and states only
-    const transitions = log
+    const transitions = app.log
       .text()
       .split('\n')
       .filter((line) => line.includes(`"caseId":"${caseId}"`) && line.includes('"from"'));
@@ -344,7 +204,7 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
       'case awaiting_documents -> cleared',
     ]);
 
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    const metrics = await app.metrics();
     expect(metrics).toMatch(
       /portico_clearance_cases_opened_total\{[^}]*hold_reason="id_documents_required"[^}]*\} [1-9]/,
     );
@@ -400,7 +260,7 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
     expect(one.body).toEqual(view);
 
     const asNotification = await get(`/v1/cases/${caseId}`, {
-      ...bearer(notificationToken),
+      ...bearer(app.harness.notificationToken),
       [SERVICE_NAME_HEADER]: 'notification',
     });
     expect(asNotification.status).toBe(200);

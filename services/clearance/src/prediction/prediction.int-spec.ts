@@ -63,7 +63,7 @@ describe('clearance: hold prediction (real Kafka + Postgres)', () => {
     track(r, { status: carrier.TrackingStatus.DELIVERED, occurredAt: at(minutesAgo), rawStatusCode: 'DL' });
 
   async function publish(message: ReturnType<typeof track>, r: common.ParcelRef, eventId?: string) {
-    return (await app.harness.publishTrackingEvent(message, r, TENANT, eventId)).eventId;
+    return (await app.harness.publishTrackingEvent(message, r, TENANT, { eventId })).eventId;
   }
 
   async function processed(...eventIds: string[]): Promise<boolean> {

@@ -12,6 +12,7 @@ import {
   type MessageShape,
 } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import type { Context } from '@opentelemetry/api';
 import {
   carrier,
   CARRIER_TRACKING_TOPIC,
@@ -226,7 +227,7 @@ export class ClearanceHarness {
     message: MessageShape<typeof TrackingStreamEventSchema>,
     ref: common.ParcelRef,
     tenantId: string,
-    eventId?: string,
+    options: { eventId?: string; traceContext?: Context } = {},
   ) {
     return this.send(
       CARRIER_TRACKING_TOPIC.name,
@@ -234,7 +235,7 @@ export class ClearanceHarness {
       message,
       ref.parcelId,
       tenantId,
-      eventId,
+      options,
     );
   }
 
@@ -244,9 +245,9 @@ export class ClearanceHarness {
     message: MessageShape<D>,
     key: string,
     tenantId = this.tenant,
-    eventId?: string,
+    options: { eventId?: string; traceContext?: Context } = {},
   ) {
-    const record = encodeEvent({ schema, message, key, tenantId, ...(eventId ? { eventId } : {}) });
+    const record = encodeEvent({ schema, message, key, tenantId, ...options });
     await this.producer.send({
       topic,
       messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],

@@ -9,7 +9,7 @@ export {
   UnknownTimerKindError,
   type TimerRunnerOptions,
 } from './timer-runner';
-export type { ScheduleTimer, Timer, TimerHandler } from './timer';
+export type { ScheduleTimer, Timer, TimerBatchHandler, TimerHandler } from './timer';
 export { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './backoff';
 export { nextPollDelayMs, type PollOutcome, type PollSettings } from './poll-decision';
 export { describeFailure, MAX_ERROR_LENGTH } from './failure-message';

@@ -5,7 +5,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, validatePolicy, type RetryPolicy } from './backoff';
 import { describeFailure } from './failure-message';
 import { nextPollDelayMs, type PollOutcome, type PollSettings } from './poll-decision';
-import type { Timer, TimerHandler } from './timer';
+import type { Timer, TimerBatchHandler, TimerHandler } from './timer';
 import { keyPrefix } from './timer-key';
 import { createTimerMetrics, type FireOutcome, type TimerMetrics } from './timer-metrics';
 
@@ -106,6 +106,7 @@ class BatchNeedsIsolation extends Error {}
  */
 export class TimerRunner {
   private readonly handlers = new Map<string, TimerHandler<unknown>>();
+  private readonly batchHandlers = new Map<string, TimerBatchHandler<unknown>>();
   private readonly dataSource: DataSource;
   private readonly batchSize: number;
   private readonly concurrency: number;
@@ -140,9 +141,27 @@ export class TimerRunner {
 
   /** Adds the handler of `kind`. A kind has one handler: registering it twice is a wiring bug. */
   register<P>(kind: string, handler: TimerHandler<P>): this {
-    if (this.handlers.has(kind)) throw new Error(`a handler for timer kind "${kind}" is already registered`);
+    this.assertUnregistered(kind);
     this.handlers.set(kind, handler as TimerHandler<unknown>);
     return this;
+  }
+
+  /**
+   * Adds a handler that takes all due timers of `kind` of a claimed batch in one call (in due
+   * order), for kinds that fire in bulk (reminders): it can read and write for all of them in a few
+   * statements. When the call throws, the batch is re-run one timer at a time, the handler called
+   * with a single timer each, so a failing timer is isolated exactly as with register().
+   */
+  registerBatch<P>(kind: string, handler: TimerBatchHandler<P>): this {
+    this.assertUnregistered(kind);
+    this.batchHandlers.set(kind, handler as TimerBatchHandler<unknown>);
+    return this;
+  }
+
+  private assertUnregistered(kind: string): void {
+    if (this.handlers.has(kind) || this.batchHandlers.has(kind)) {
+      throw new Error(`a handler for timer kind "${kind}" is already registered`);
+    }
   }
 
   get running(): boolean {
@@ -188,13 +207,24 @@ export class TimerRunner {
       const rows = deletedRows(await queryRunner.query(CLAIM_SQL, [this.clock(), this.batchSize]));
       // RETURNING has no order: fire in due order
       rows.sort((x, y) => x.due_at.getTime() - y.due_at.getTime() || Number(x.id) - Number(y.id));
-      for (const row of rows) {
-        const timer = toTimer(row);
+      const timers = rows.map(toTimer);
+      for (let i = 0; i < timers.length;) {
+        const batchHandler = mode === 'optimistic' ? this.batchHandlers.get(timers[i]!.kind) : undefined;
+        if (batchHandler) {
+          // the run of consecutive timers of this kind, one call
+          let end = i;
+          while (end < timers.length && timers[end]!.kind === timers[i]!.kind) end += 1;
+          attempts.push(...(await this.fireOptimisticRun(queryRunner, timers.slice(i, end), batchHandler)));
+          i = end;
+          continue;
+        }
+        const timer = timers[i]!;
         attempts.push(
           mode === 'optimistic'
             ? await this.fireOptimistic(queryRunner, timer)
             : await this.fireIsolated(queryRunner, timer),
         );
+        i += 1;
       }
       await queryRunner.commitTransaction();
     } catch (error) {
@@ -226,9 +256,41 @@ export class TimerRunner {
   }
 
   private async runHandler(queryRunner: QueryRunner, timer: Timer): Promise<void> {
+    const batchHandler = this.batchHandlers.get(timer.kind);
+    if (batchHandler) return batchHandler([timer], queryRunner.manager);
     const handler = this.handlers.get(timer.kind);
     if (!handler) throw new UnknownTimerKindError(timer.kind);
     await handler(timer, queryRunner.manager);
+  }
+
+  /**
+   * Several timers of one kind in one batch-handler call, no savepoint. Each timer keeps its own
+   * span (ended with the commit); the call runs in the first one's context, so what the handler
+   * writes continues a timer's trace.
+   */
+  private async fireOptimisticRun(
+    queryRunner: QueryRunner,
+    timers: readonly Timer[],
+    handler: TimerBatchHandler<unknown>,
+  ): Promise<Attempt[]> {
+    const startedAt = this.clock();
+    const spans = timers.map((t) => this.startSpan(t));
+    for (const span of spans) span.setAttribute('portico.timer.batch_size', timers.length);
+    try {
+      await context.with(trace.setSpan(context.active(), spans[0]!), () =>
+        handler(timers, queryRunner.manager),
+      );
+    } catch {
+      for (const span of spans) {
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: 'handler failed; batch retried one timer at a time',
+        });
+        span.end();
+      }
+      throw new BatchNeedsIsolation();
+    }
+    return timers.map((timer, i) => ({ timer, outcome: 'fired' as const, startedAt, span: spans[i]! }));
   }
 
   /** No savepoint: a throw sends the whole batch to isolated mode. */

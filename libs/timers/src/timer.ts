@@ -22,6 +22,16 @@ export interface Timer<P = unknown> {
  */
 export type TimerHandler<P = unknown> = (timer: Timer<P>, manager: EntityManager) => Promise<void>;
 
+/**
+ * Runs all due timers of one kind of a claimed batch (in due order) through the runner's open
+ * transaction, like TimerHandler for each of them. Throwing rolls the batch back; it is then re-run
+ * one timer at a time (the handler called with one timer each), so failures stay isolated.
+ */
+export type TimerBatchHandler<P = unknown> = (
+  timers: readonly Timer<P>[],
+  manager: EntityManager,
+) => Promise<void>;
+
 export interface ScheduleTimer<P = unknown> {
   /**
    * Unique among pending timers; scheduling a key that is already pending updates that timer

@@ -252,6 +252,34 @@ describe('@portico/timers (real Postgres)', () => {
       );
     });
 
+    it('hands a batch handler all due timers of its kind at once, and isolates a failure one by one', async () => {
+      const clock = new FakeClock(T0);
+      const calls: string[][] = [];
+      const r = runner({ clock: clock.now });
+      r.registerBatch('bulk', async (timers, m) => {
+        calls.push(timers.map((t) => t.key));
+        if (timers.some((t) => t.key === 'bulk:bad' && t.attempts === 0))
+          throw new Error('one of them fails');
+        for (const t of timers) await recording()(t, m);
+      });
+      r.register('single', recording());
+      for (const [i, key] of ['bulk:1', 'bulk:2', 'bulk:3'].entries())
+        await schedule(key, 'bulk', new Date(T0 - 10 + i));
+      await schedule('single:1', 'single', new Date(T0 - 5));
+      expect(await r.fireDue()).toBe(4);
+      expect(calls).toEqual([['bulk:1', 'bulk:2', 'bulk:3']]); // one call for the run of its kind
+      expect(await effects()).toEqual(['bulk:1', 'bulk:2', 'bulk:3', 'single:1']);
+
+      calls.length = 0;
+      await schedule('bulk:4', 'bulk', new Date(T0 - 3));
+      await schedule('bulk:bad', 'bulk', new Date(T0 - 2));
+      expect(await r.fireDue()).toBe(2); // the pair failed together, then each alone: only bad fails
+      expect(calls).toEqual([['bulk:4', 'bulk:bad'], ['bulk:4'], ['bulk:bad']]);
+      expect((await effects()).slice(4)).toEqual(['bulk:4']);
+      expect(await pendingRows()).toEqual([expect.objectContaining({ key: 'bulk:bad', attempts: 1 })]);
+      expect(() => r.register('bulk', recording())).toThrow(/already registered/);
+    });
+
     it('lets a handler schedule its own key again (recurring timer)', async () => {
       const clock = new FakeClock(T0);
       const r = runner({

@@ -44,10 +44,21 @@ export class CaseWriter {
   }
 
   publish(m: EntityManager, c: ClearanceCase, events: readonly ClearanceCaseEvent[]): Promise<unknown> {
-    if (events.length === 0) return Promise.resolve();
+    return this.publishAll(
+      m,
+      events.map((event) => ({ case: c, event })),
+    );
+  }
+
+  /** Events of several cases in one outbox statement (timer batches). */
+  publishAll(
+    m: EntityManager,
+    items: ReadonlyArray<{ readonly case: ClearanceCase; readonly event: ClearanceCaseEvent }>,
+  ): Promise<unknown> {
+    if (items.length === 0) return Promise.resolve();
     return this.outbox.appendMany(
       m,
-      events.map((message) => ({
+      items.map(({ case: c, event: message }) => ({
         topic: CLEARANCE_CASE_TOPIC.name,
         // Keyed by the parcel id, like every Portico topic: one consumer sees a parcel's events in order.
         key: c.parcel.parcelId,

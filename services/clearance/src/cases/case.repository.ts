@@ -266,6 +266,16 @@ export class CaseRepository {
     return rows[0] ? toCase(rows[0]) : undefined;
   }
 
+  /** Several cases by id, locked in id order (one statement; a consistent lock order for batches). */
+  async findManyForUpdate(m: EntityManager, caseIds: readonly string[]): Promise<ClearanceCase[]> {
+    if (caseIds.length === 0) return [];
+    const rows = await m.query<CaseRow[]>(
+      `SELECT ${CASE_COLUMNS} FROM clearance_cases WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      [[...new Set(caseIds)]],
+    );
+    return rows.map(toCase);
+  }
+
   /**
    * Acknowledgement and SLA-breach marks: not state changes, so no history row, but the version
    * moves so a concurrent transition computed from the old row is refused.

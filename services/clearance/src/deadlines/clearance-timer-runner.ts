@@ -39,9 +39,12 @@ export class ClearanceTimerRunner implements OnApplicationBootstrap, BeforeAppli
       concurrency,
       clock,
     });
-    this.runner.register<ReminderPayload>(TIMER_KIND.reminder, async (t, m) =>
-      outcome(await handlers.reminder(t, m)),
-    );
+    this.runner.registerBatch<ReminderPayload>(TIMER_KIND.reminder, async (timers, m) => {
+      const outcomes = await handlers.reminders(timers, m);
+      trace
+        .getActiveSpan()
+        ?.setAttribute('portico.clearance.reminded', outcomes.filter((o) => o === 'reminded').length);
+    });
     this.runner.register<AckSlaPayload>(TIMER_KIND.ackSla, async (t, m) =>
       outcome(await handlers.ackSla(t, m)),
     );

@@ -33,14 +33,31 @@ export class DeadlineHandlers {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Only while the resident has something to do: awaiting documents (a re-request included). */
-  async reminder(timer: Timer<ReminderPayload>, m: EntityManager): Promise<DeadlineOutcome> {
-    const c = await this.cases.findById(m, timer.payload.caseId, { lock: true });
-    if (!c || !isOpen(c) || c.state !== 'awaiting_documents') return 'moot';
+  /**
+   * Reminders of a claimed batch together (they come in bulk: every open case has three): one
+   * locked read of their cases, one outbox statement. Only while the resident has something to do:
+   * awaiting documents (a re-request included).
+   */
+  async reminders(timers: readonly Timer<ReminderPayload>[], m: EntityManager): Promise<DeadlineOutcome[]> {
+    const cases = new Map(
+      (
+        await this.cases.findManyForUpdate(
+          m,
+          timers.map((t) => t.payload.caseId),
+        )
+      ).map((c) => [c.id, c]),
+    );
     const now = this.clock();
-    await this.writer.publish(m, c, [residentReminderDueEvent(c, now)]);
-    this.metrics.reminderDue(c.expedited);
-    return 'reminded';
+    const due = timers.map((t) => cases.get(t.payload.caseId));
+    const reminded = due.filter(
+      (c): c is NonNullable<typeof c> => !!c && isOpen(c) && c.state === 'awaiting_documents',
+    );
+    await this.writer.publishAll(
+      m,
+      reminded.map((c) => ({ case: c, event: residentReminderDueEvent(c, now) })),
+    );
+    for (const c of reminded) this.metrics.reminderDue(c.expedited);
+    return due.map((c) => (c && reminded.includes(c) ? 'reminded' : 'moot'));
   }
 
   /** Breached when nobody acknowledged this round's request; a later round has its own timer. */

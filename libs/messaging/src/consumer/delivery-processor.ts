@@ -150,14 +150,16 @@ export class DeliveryProcessor {
     }
     try {
       return await this.deps.repository.inTransaction(async (uow) => {
+        // every key of the chunk locked and its parking read up front: two statements, not two a record
+        const keys = decoded.flatMap((event) => (event ? [event.key] : []));
+        const parked = keys.length > 0 ? await uow.lockParkingMany(records[0]!.topic, keys) : new Map();
         const outcomes: Outcome[] = [];
         for (const [i, record] of records.entries()) {
           const event = decoded[i];
           outcomes.push(
             await around(record, async () => {
               if (!event) return 'ignored';
-              const state = await uow.lockParking(record.topic, event.key);
-              if (decideFreshRecord(state) === 'park') throw new LeaveBatch();
+              if (decideFreshRecord(parked.get(event.key) ?? null) === 'park') throw new LeaveBatch();
               if (!(await uow.claimInbox(event.eventId))) return 'duplicate';
               const delivery = this.deliveryInfo(record, coordinatesOf(record), 0);
               await this.invokeHandler({ event, manager: uow.manager, delivery });

@@ -19,6 +19,8 @@ export class InMemoryConsumerRepository implements ConsumerRepository {
     const uow: ConsumerUnitOfWork = {
       manager,
       lockParking: async (topic, key) => parking.get(`${topic}|${key}`) ?? null,
+      lockParkingMany: async (topic, keys) =>
+        new Map(keys.map((key) => [key, parking.get(`${topic}|${key}`) ?? null])),
       saveParking: async (topic, key, state) => {
         if (state) parking.set(`${topic}|${key}`, state);
         else parking.delete(`${topic}|${key}`);

@@ -19,8 +19,6 @@ import { startClearanceApp, type ClearanceApp } from '../test-support/clearance-
 import { trackingEvent, type TrackingInit } from '../test-support/clearance-it';
 import { runPredictorReport } from './predictor-report';
 
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-
 const run = randomBytes(4).toString('hex');
 const MINUTE = 60_000;
 const TENANT = `ten_pr_${run}`;

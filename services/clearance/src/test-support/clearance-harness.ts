@@ -60,8 +60,6 @@ export interface ReceivedCaseEvent {
   readonly event: ClearanceCaseEvent;
 }
 
-const CONSUMED = CONSUMED_TOPICS;
-
 export class ClearanceHarness {
   readonly run = randomBytes(4).toString('hex');
   readonly tenant = `ten_it_${this.run}`;
@@ -264,7 +262,7 @@ export class ClearanceHarness {
     if (this.brokers) {
       await deleteTopics(
         this.brokers,
-        CONSUMED.flatMap((t) => [retryTopicName(t, this.group), dlqTopicName(t, this.group)]),
+        CONSUMED_TOPICS.flatMap((t) => [retryTopicName(t, this.group), dlqTopicName(t, this.group)]),
       ).catch(() => undefined);
       const admin = testKafkaClient(this.brokers).admin();
       await admin.connect();

@@ -67,3 +67,4 @@ export {
   type ReplayDeadLettersOptions,
   type ReplayResult,
 } from './cli/replay-dlq';
+export { returnedRows } from './persistence/returned-rows';

@@ -6,3 +6,4 @@ export * from './bootstrap';
 export * from './nest-logger';
 export * from './messaging';
 export * from './auth';
+export * from './unit-of-work';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returnedRows } from '../shared/returned-rows';
+import { returnedRows } from '@portico/messaging';
 import type {
   Actor,
   AuditAction,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { UnitOfWork } from '../shared/unit-of-work';
+import type { UnitOfWork } from '@portico/service-kit';
 import type { Actor, AuditAction, CarrierAccount, CarrierAccountStatus } from './carrier-account';
 import { CarrierAccountDisabledError, CarrierAccountNotFoundError } from './carrier-account';
 import type { CarrierAccountsRepository, StoredSecret } from './carrier-accounts.repository';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { guardDatabase } from '../shared/database-errors';
 import { CLOCK, type Clock } from '../shared/tokens';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import {
   CarrierAccountDisabledError,
   CarrierAccountNotFoundError,

@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { CarrierIngestionConfig } from '../config';
 import { CARRIER_INGESTION_CONFIG, CLOCK, type Clock } from './tokens';
-import { TypeOrmUnitOfWork, UnitOfWork } from './unit-of-work';
+import { TypeOrmUnitOfWork, UnitOfWork } from '@portico/service-kit';
 
 /** What every feature of the service shares: its configuration, the clock and transactions. */
 @Global()

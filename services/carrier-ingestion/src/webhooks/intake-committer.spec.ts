@@ -3,7 +3,7 @@ import type { OutboxEvent, OutboxWriter } from '@portico/messaging';
 import type { EntityManager } from 'typeorm';
 import type { ParcelProjection, ProjectedScan } from '../parcels/parcel-projection';
 import type { ParcelScan } from '../parcels/parcel-state';
-import type { UnitOfWork } from '../shared/unit-of-work';
+import type { UnitOfWork } from '@portico/service-kit';
 import { IntakeCommitter, type IntakeWrite } from './intake-committer';
 import type { WebhookReceipt, WebhookRepository } from './webhook.repository';
 

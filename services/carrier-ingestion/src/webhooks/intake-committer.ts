@@ -3,7 +3,7 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import { OutboxWriter, type OutboxEvent } from '@portico/messaging';
 import { ParcelProjection, type ProjectedScan } from '../parcels/parcel-projection';
 import { isDatabaseUnavailable } from '../shared/database-errors';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import { WebhookRepository, type ReceiptOutcome, type WebhookReceipt } from './webhook.repository';
 
 /** One verified delivery, ready to be stored: its receipt (outcome still open) and its events. */

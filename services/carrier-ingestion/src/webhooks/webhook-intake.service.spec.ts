@@ -20,7 +20,7 @@ import type { EntityManager } from 'typeorm';
 import type { CarrierAccount } from '../carrier-accounts/carrier-account';
 import type { CarrierAccountsService, IntakeCredentials } from '../carrier-accounts/carrier-accounts.service';
 import { TemporarilyUnavailableError } from '../shared/database-errors';
-import type { UnitOfWork } from '../shared/unit-of-work';
+import type { UnitOfWork } from '@portico/service-kit';
 import { WebhookAdapterRegistry } from './adapters/adapter-registry';
 import type { ParcelProjection } from '../parcels/parcel-projection';
 import { IntakeCommitter } from './intake-committer';

@@ -5,7 +5,7 @@ import { WebhookArchiveMaintenance } from './archive/webhook-archive.maintenance
 import { WebhookArchiveRepository } from './archive/webhook-archive.repository';
 import { OutboxWriter } from '@portico/messaging';
 import { ParcelProjection } from '../parcels/parcel-projection';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import { IntakeCommitter } from './intake-committer';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookMetrics } from './webhook-metrics';

@@ -1,6 +1,6 @@
 import { AuthError, type Principal } from '@portico/auth';
 import type { EntityManager } from 'typeorm';
-import type { UnitOfWork } from '../shared/unit-of-work';
+import type { UnitOfWork } from '@portico/service-kit';
 import { aCase, FIXTURE_PARCEL_ID, FIXTURE_TIME } from '../test-support/a-case';
 import type { CaseTransition } from './case';
 import { CaseNotFoundError } from './case-errors';

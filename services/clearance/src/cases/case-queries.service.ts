@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertTenantAccess, canAccessTenant, type Principal } from '@portico/auth';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import { CaseNotFoundError } from './case-errors';
 import { CaseRepository } from './case.repository';
 import { isCaseId, toCaseView, type CaseView, type ListCasesQuery } from './case-view';

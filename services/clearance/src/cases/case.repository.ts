@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { TimerRules } from '../deadlines/timer-rules';
-import { returnedRows } from '../shared/sql';
+import { returnedRows } from '@portico/messaging';
 import type {
   CaseOrigin,
   CaseTransition,

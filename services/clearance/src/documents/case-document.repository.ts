@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DocumentsChannel, DocumentTypeName } from '../cases/case';
-import { returnedRows } from '../shared/sql';
+import { returnedRows } from '@portico/messaging';
 import type { CaseDocument, DocumentStatus } from './document-round';
 import type { RejectionReason } from './vault-event';
 

@@ -7,7 +7,7 @@ import { CaseLifecycleService } from '../cases/case-lifecycle.service';
 import { toCaseView, type CaseView } from '../cases/case-view';
 import { CaseRepository } from '../cases/case.repository';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import { holdNoticeOf, type FrontDeskReportBody } from './front-desk-report';
 
 export const FRONT_DESK_REPORT_PREFIX = 'fdr';

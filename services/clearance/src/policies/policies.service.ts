@@ -3,7 +3,7 @@ import { AuthError, type Principal } from '@portico/auth';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { EntityManager } from 'typeorm';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import {
   actorOf,
   assertMayEdit,

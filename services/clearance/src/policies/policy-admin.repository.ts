@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { DocumentTypeName, HoldReason } from '../cases/case';
 import type { ExpediteRule } from '../cases/requirement-policy';
 import type { TimerRules } from '../deadlines/timer-rules';
-import { returnedRows } from '../shared/sql';
+import { returnedRows } from '@portico/messaging';
 import type { PolicyChange, PolicySnapshot, StoredPolicy } from './policy-admin';
 
 interface PolicyRow {

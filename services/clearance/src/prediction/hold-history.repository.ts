@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returnedRows } from '../shared/sql';
+import { returnedRows } from '@portico/messaging';
 import { emptyLevelCounts, type LevelCounts } from './hold-estimator';
 import {
   BACKOFF_LEVELS,

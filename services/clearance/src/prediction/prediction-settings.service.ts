@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@portico/auth';
 import type { EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../shared/tokens';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import type { EffectiveSettings } from './hold-observation';
 import { PREDICTION_OPTIONS, type PredictionOptions } from './prediction-options';
 import {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { trace, type Span } from '@opentelemetry/api';
 import { CaseRepository } from '../cases/case.repository';
 import { CLOCK, type Clock } from '../shared/tokens';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import { preferredLanguage } from './case-progress';
 import { toResidentStatusView, type ResidentStatusView } from './resident-status-view';
 import {

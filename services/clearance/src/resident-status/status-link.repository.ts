@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returnedRows } from '../shared/sql';
+import { returnedRows } from '@portico/messaging';
 
 /** One row of `clearance_status_links`, without the token hash (no reader needs it back). */
 export interface StatusLink {

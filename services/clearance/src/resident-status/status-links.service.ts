@@ -5,7 +5,7 @@ import { CaseNotFoundError } from '../cases/case-errors';
 import { isCaseId } from '../cases/case-view';
 import { CaseRepository } from '../cases/case.repository';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import { StatusLinkNotFoundError } from './status-errors';
 import { StatusLinkRepository, type StatusLink } from './status-link.repository';
 import { isStatusLinkId, type IssueStatusLinkBody } from './status-requests';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { assertTenantAccess, AuthError, canAccessTenant, type Principal } from '@portico/auth';
 import { BadRequestError } from '@portico/service-kit';
 import { z } from 'zod';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import { reviewFigures, type ReviewFigures } from './review-figures';
 import { ReviewRepository } from './review.repository';
 

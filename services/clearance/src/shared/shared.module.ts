@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { newId } from './ids';
 import { CLOCK, ID_GENERATOR, type Clock } from './tokens';
-import { TypeOrmUnitOfWork, UnitOfWork } from './unit-of-work';
+import { TypeOrmUnitOfWork, UnitOfWork } from '@portico/service-kit';
 
 const systemClock: Clock = () => new Date();
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returnedRows } from '../shared/sql';
+import { returnedRows } from '@portico/messaging';
 import type { Language, PropertyRecord, ResidentRecord, RotaEntry, StaffRole } from './directory.types';
 
 export interface PropertyRow {

@@ -1,7 +1,7 @@
 import { ConflictError, BadRequestError } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
 import { memoryLogger } from '../test-support';
-import type { UnitOfWork } from '../shared/unit-of-work';
+import type { UnitOfWork } from '@portico/service-kit';
 import { parseDirectoryImport } from './directory-import.schema';
 import type { DirectoryRepository } from './directory.repository';
 import { DirectoryService, toRows } from './directory.service';

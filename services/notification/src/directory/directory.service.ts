@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ROOT_LOGGER, BadRequestError, ConflictError } from '@portico/service-kit';
 import type { Logger } from '@portico/observability';
 import type { EntityManager } from 'typeorm';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import { addressKeys, normaliseUnitLabel } from './address';
 import type { DirectoryImport, DirectoryImportResult } from './directory-import.schema';
 import {

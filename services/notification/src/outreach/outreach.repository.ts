@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Language } from '../directory/directory.types';
-import { returnedRows } from '../shared/sql';
+import { returnedRows } from '@portico/messaging';
 import type { CloseResolution, OutreachTask, TaskKind, TaskState } from './outreach-task';
 
 /** What the task list may be narrowed by; the access scope is already folded in. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@portico/auth';
-import { UnitOfWork } from '../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import { OutreachRepository } from './outreach.repository';
 import { scopedTaskFilter, toTaskView, visibleTo, type TaskQuery, type TaskView } from './task-access';
 

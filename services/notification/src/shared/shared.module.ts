@@ -2,7 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { NotificationConfig } from '../config';
 import { newId } from './ids';
 import { CLOCK, ID_GENERATOR, NOTIFICATION_CONFIG, type Clock } from './tokens';
-import { TypeOrmUnitOfWork, UnitOfWork } from './unit-of-work';
+import { TypeOrmUnitOfWork, UnitOfWork } from '@portico/service-kit';
 
 const systemClock: Clock = () => new Date();
 

@@ -8,7 +8,7 @@ import { dataSourceOptions, runMigrations } from '@portico/service-kit';
 import { createTestDatabase, type TestDatabase } from '@portico/testing';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../../migrations';
-import { TypeOrmUnitOfWork } from '../../shared/unit-of-work';
+import { TypeOrmUnitOfWork } from '@portico/service-kit';
 import { DAY_MS } from './archive-plan';
 import { WebhookArchiveMaintenance } from './webhook-archive.maintenance';
 import { WebhookArchiveRepository } from './webhook-archive.repository';

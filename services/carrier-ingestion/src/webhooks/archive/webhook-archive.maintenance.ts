@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { CarrierIngestionConfig } from '../../config';
 import { CARRIER_INGESTION_CONFIG, CLOCK, type Clock } from '../../shared/tokens';
-import { UnitOfWork } from '../../shared/unit-of-work';
+import { UnitOfWork } from '@portico/service-kit';
 import { planArchiveMaintenance } from './archive-plan';
 import { WebhookArchiveRepository } from './webhook-archive.repository';
 

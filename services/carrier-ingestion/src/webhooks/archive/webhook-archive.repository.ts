@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returnedRows } from '../../shared/returned-rows';
+import { returnedRows } from '@portico/messaging';
 import { DAY_MS, partitionDay, partitionName } from './archive-plan';
 
 // Any constant works; it only has to be the same for every replica maintaining this database.

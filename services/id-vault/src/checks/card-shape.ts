@@ -21,8 +21,12 @@
  */
 export const ID1_ASPECT_RATIO = 85.6 / 53.98;
 
-/** Relative tolerance either side of 1.586: passes ~1.42..1.78 (about 20-25° of phone tilt). */
-export const DEFAULT_ASPECT_TOLERANCE = 0.12;
+/**
+ * Relative tolerance either side of 1.586: passes ~1.44..1.74. Foreshortening from a phone tilted
+ * by t shortens one side by cos(t), so this allows ~24° of tilt, while an A4 page or a passport page
+ * (1.41-1.42), a 4:3 photo (1.33) and a 16:9 screenshot (1.78) fall outside.
+ */
+export const DEFAULT_ASPECT_TOLERANCE = 0.1;
 
 /** Greyscale levels (0-255) a pixel must differ from the background to count as the card. */
 export const DEFAULT_CARD_CONTRAST = 28;

@@ -30,17 +30,24 @@ export async function main(argv: string[]): Promise<number> {
       strict: true,
     }).values;
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\nusage: verify-audit [--export-dir D] [--public-key P]...\n`);
+    process.stderr.write(
+      `${(e as Error).message}\nusage: verify-audit [--export-dir D] [--public-key P]...\n`,
+    );
     return 2;
   }
   let publicKeys: KeyObject[];
   try {
-    publicKeys = (args['public-key'] ?? []).map((p) => parseEd25519PublicKey(existsSync(p) ? readFileSync(p, 'utf8') : p));
+    publicKeys = (args['public-key'] ?? []).map((p) =>
+      parseEd25519PublicKey(existsSync(p) ? readFileSync(p, 'utf8') : p),
+    );
   } catch {
-    process.stderr.write('--public-key must be an Ed25519 public key (PEM or base64 SPKI) or a file holding one\n');
+    process.stderr.write(
+      '--public-key must be an Ed25519 public key (PEM or base64 SPKI) or a file holding one\n',
+    );
     return 2;
   }
-  if (publicKeys.length === 0 && config.auditSigningKey) publicKeys = [createPublicKey(config.auditSigningKey)];
+  if (publicKeys.length === 0 && config.auditSigningKey)
+    publicKeys = [createPublicKey(config.auditSigningKey)];
   const exportDir = args['export-dir'] ?? config.auditExportDir;
   const batchSize = args['batch-size'] ? Number(args['batch-size']) : undefined;
   if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize > 0)) {
@@ -54,7 +61,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await dataSource.initialize();
   } catch (e) {
-    process.stderr.write(`cannot connect to ${describeDatabaseUrl(config.databaseUrl)}: ${(e as Error).message}\n`);
+    process.stderr.write(
+      `cannot connect to ${describeDatabaseUrl(config.databaseUrl)}: ${(e as Error).message}\n`,
+    );
     return 1;
   }
   try {

@@ -1,4 +1,10 @@
-import { AUDIT_CHAIN_VERSION, auditEntryHash, canonicalAuditEntry, GENESIS_HASH, type AuditHashedFields } from './audit-chain';
+import {
+  AUDIT_CHAIN_VERSION,
+  auditEntryHash,
+  canonicalAuditEntry,
+  GENESIS_HASH,
+  type AuditHashedFields,
+} from './audit-chain';
 
 const entry: AuditHashedFields = {
   seq: 7,
@@ -22,7 +28,9 @@ describe('audit chain', () => {
     expect(Object.keys(json)).toEqual([...Object.keys(json)].sort());
     expect(json.seq).toBe('7');
     expect(json.occurred_at).toBe('2026-12-01T10:00:00.123Z');
-    expect(canonical).toContain('"details":{"checks":{"aspect":"pass","sharpness":"pass"},"grant":"grt_9","pages":2,"verdict":"ok"}');
+    expect(canonical).toContain(
+      '"details":{"checks":{"aspect":"pass","sharpness":"pass"},"grant":"grt_9","pages":2,"verdict":"ok"}',
+    );
   });
 
   it('is independent of the insertion order of keys, at every depth', () => {
@@ -47,7 +55,9 @@ describe('audit chain', () => {
     expect(GENESIS_HASH).toEqual(Buffer.alloc(32));
     expect(auditEntryHash(GENESIS_HASH, entry)).toHaveLength(32);
     // Deterministic: the same input always gives the same hash.
-    expect(auditEntryHash(GENESIS_HASH, entry).toString('hex')).toBe(auditEntryHash(Buffer.alloc(32), { ...entry }).toString('hex'));
+    expect(auditEntryHash(GENESIS_HASH, entry).toString('hex')).toBe(
+      auditEntryHash(Buffer.alloc(32), { ...entry }).toString('hex'),
+    );
   });
 
   const changes: [string, Partial<AuditHashedFields>][] = [
@@ -64,10 +74,16 @@ describe('audit chain', () => {
     ['caseId to null', { caseId: null }],
     ['tenantId', { tenantId: 'tenant_b' }],
     ['a details value', { details: { ...entry.details, verdict: 'rejected' } }],
-    ['a nested details value', { details: { ...entry.details, checks: { sharpness: 'fail', aspect: 'pass' } } }],
+    [
+      'a nested details value',
+      { details: { ...entry.details, checks: { sharpness: 'fail', aspect: 'pass' } } },
+    ],
     ['a details number', { details: { ...entry.details, pages: 3 } }],
     ['a details type (2 vs "2")', { details: { ...entry.details, pages: '2' } }],
-    ['a details key removed', { details: { grant: 'grt_9', verdict: 'ok', checks: { sharpness: 'pass', aspect: 'pass' } } }],
+    [
+      'a details key removed',
+      { details: { grant: 'grt_9', verdict: 'ok', checks: { sharpness: 'pass', aspect: 'pass' } } },
+    ],
     ['a details key added', { details: { ...entry.details, extra: null } }],
   ];
   it.each(changes)('changes the hash when %s changes', (_label, change) => {

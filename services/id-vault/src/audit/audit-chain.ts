@@ -31,7 +31,8 @@ export type AuditHashedFields = Omit<AuditRecord, 'hash' | 'prevHash'>;
  * stores object keys in its own order.
  */
 export function canonicalAuditEntry(entry: AuditHashedFields): string {
-  if (!Number.isSafeInteger(entry.seq) || entry.seq < 1) throw new Error('audit seq must be a positive integer');
+  if (!Number.isSafeInteger(entry.seq) || entry.seq < 1)
+    throw new Error('audit seq must be a positive integer');
   const fields = {
     action: entry.action,
     actor_id: entry.actorId,

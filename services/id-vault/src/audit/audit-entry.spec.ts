@@ -6,14 +6,23 @@ const base: AuditEntryInput = {
   purpose: 'document_review',
   subject: { type: 'document', id: 'doc_01JD8Z' },
   caseId: 'case_42',
-  details: { verdict: 'approved', reasons: ['checksum_ok'], digest: 'sha256:4bf92f3577b34da6a3ce929d0e0e4736' },
+  details: {
+    verdict: 'approved',
+    reasons: ['checksum_ok'],
+    digest: 'sha256:4bf92f3577b34da6a3ce929d0e0e4736',
+  },
 };
 
 describe('audit entry validation', () => {
   it('accepts ids, reason codes, verdicts, counts and hex digests', () => {
     expect(() => assertAuditEntry(base)).not.toThrow();
     expect(() =>
-      assertAuditDetails({ hash: 'a1381234567890123456789012345678901234567890abcdef0123456789abcd', pages: 2, ok: true, none: null }),
+      assertAuditDetails({
+        hash: 'a1381234567890123456789012345678901234567890abcdef0123456789abcd',
+        pages: 2,
+        ok: true,
+        none: null,
+      }),
     ).not.toThrow();
   });
 
@@ -52,16 +61,20 @@ describe('audit entry validation', () => {
   });
 
   it('checks every id field, not only details', () => {
-    expect(() => assertAuditEntry({ ...base, actor: { kind: 'resident', id: '13812345678' } })).toThrow(AuditEntryError);
-    expect(() => assertAuditEntry({ ...base, subject: { type: 'document', id: '11010519491231002X' } })).toThrow(
-      /subject id looks like/,
+    expect(() => assertAuditEntry({ ...base, actor: { kind: 'resident', id: '13812345678' } })).toThrow(
+      AuditEntryError,
     );
+    expect(() =>
+      assertAuditEntry({ ...base, subject: { type: 'document', id: '11010519491231002X' } }),
+    ).toThrow(/subject id looks like/);
     expect(() => assertAuditEntry({ ...base, caseId: 'case 42' })).toThrow(/case id/);
     expect(() => assertAuditEntry({ ...base, purpose: '' })).toThrow(/purpose/);
   });
 
   it('only knows the fixed actions and actor kinds', () => {
     expect(() => assertAuditEntry({ ...base, action: 'edit' as never })).toThrow(/action must be one of/);
-    expect(() => assertAuditEntry({ ...base, actor: { kind: 'robot' as never, id: 'x' } })).toThrow(/actor kind/);
+    expect(() => assertAuditEntry({ ...base, actor: { kind: 'robot' as never, id: 'x' } })).toThrow(
+      /actor kind/,
+    );
   });
 });

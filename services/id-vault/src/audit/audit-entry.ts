@@ -77,40 +77,38 @@ const KEY = /^[a-z][A-Za-z0-9_]{0,63}$/;
 // so hex digests and uuids, which can contain long digit runs, are not mistaken for one.
 const ID_NUMBER_LIKE = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/;
 // Keys that name personal data, whatever their value (compared without case, `_` or `-`).
-const PERSONAL_KEYS = new Set(
-  [
-    'name',
-    'fullname',
-    'firstname',
-    'lastname',
-    'surname',
-    'givenname',
-    'recipientname',
-    'holdername',
-    'phone',
-    'phonenumber',
-    'mobile',
-    'tel',
-    'telephone',
-    'email',
-    'address',
-    'idnumber',
-    'idno',
-    'idcard',
-    'documentnumber',
-    'residentid',
-    'birthdate',
-    'dateofbirth',
-    'image',
-    'imagebase64',
-    'photo',
-    'front',
-    'back',
-    'password',
-    'secret',
-    'token',
-  ],
-);
+const PERSONAL_KEYS = new Set([
+  'name',
+  'fullname',
+  'firstname',
+  'lastname',
+  'surname',
+  'givenname',
+  'recipientname',
+  'holdername',
+  'phone',
+  'phonenumber',
+  'mobile',
+  'tel',
+  'telephone',
+  'email',
+  'address',
+  'idnumber',
+  'idno',
+  'idcard',
+  'documentnumber',
+  'residentid',
+  'birthdate',
+  'dateofbirth',
+  'image',
+  'imagebase64',
+  'photo',
+  'front',
+  'back',
+  'password',
+  'secret',
+  'token',
+]);
 const MAX_DEPTH = 4;
 const MAX_DETAILS_BYTES = 4_096;
 
@@ -122,10 +120,14 @@ function looksPersonal(text: string): boolean {
 export function assertToken(field: string, value: unknown, optional = false): void {
   if (optional && (value === null || value === undefined)) return;
   if (typeof value !== 'string' || !TOKEN.test(value)) {
-    throw new AuditEntryError(`audit ${field} must be an id or code of 1-200 characters [A-Za-z0-9._:/@+=#-]`);
+    throw new AuditEntryError(
+      `audit ${field} must be an id or code of 1-200 characters [A-Za-z0-9._:/@+=#-]`,
+    );
   }
   if (looksPersonal(value)) {
-    throw new AuditEntryError(`audit ${field} looks like an ID number or a phone number; audit entries carry ids only`);
+    throw new AuditEntryError(
+      `audit ${field} looks like an ID number or a phone number; audit entries carry ids only`,
+    );
   }
 }
 
@@ -147,13 +149,16 @@ function walk(value: unknown, path: string, depth: number): void {
   if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new AuditEntryError(`${path}: numbers must be safe integers`);
-    if (looksPersonal(String(value))) throw new AuditEntryError(`${path}: looks like an ID number or a phone number`);
+    if (looksPersonal(String(value)))
+      throw new AuditEntryError(`${path}: looks like an ID number or a phone number`);
     return;
   }
   if (typeof value === 'string') {
     if (value === '') return;
     if (!TOKEN.test(value)) {
-      throw new AuditEntryError(`${path}: values must be ids, codes or verdicts (1-200 characters [A-Za-z0-9._:/@+=#-])`);
+      throw new AuditEntryError(
+        `${path}: values must be ids, codes or verdicts (1-200 characters [A-Za-z0-9._:/@+=#-])`,
+      );
     }
     if (looksPersonal(value)) throw new AuditEntryError(`${path}: looks like an ID number or a phone number`);
     return;
@@ -165,9 +170,12 @@ function walk(value: unknown, path: string, depth: number): void {
   if (isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       if (!KEY.test(key)) throw new AuditEntryError(`${path}: keys must match ${KEY.source}`);
-      if (looksPersonal(key)) throw new AuditEntryError(`${path}: a key looks like an ID number or a phone number`);
+      if (looksPersonal(key))
+        throw new AuditEntryError(`${path}: a key looks like an ID number or a phone number`);
       if (PERSONAL_KEYS.has(key.replace(/[_-]/g, '').toLowerCase())) {
-        throw new AuditEntryError(`${path}.${key}: this key names personal data, which never enters the audit log`);
+        throw new AuditEntryError(
+          `${path}.${key}: this key names personal data, which never enters the audit log`,
+        );
       }
       walk(item, `${path}.${key}`, depth + 1);
     }
@@ -199,7 +207,10 @@ export function assertAuditEntry(entry: AuditEntryInput): void {
   assertToken('case id', entry.caseId, true);
   assertToken('tenant id', entry.tenantId, true);
   assertAuditDetails(entry.details ?? {});
-  if (entry.occurredAt !== undefined && !(entry.occurredAt instanceof Date && Number.isFinite(entry.occurredAt.getTime()))) {
+  if (
+    entry.occurredAt !== undefined &&
+    !(entry.occurredAt instanceof Date && Number.isFinite(entry.occurredAt.getTime()))
+  ) {
     throw new AuditEntryError('audit occurredAt must be a valid Date');
   }
 }

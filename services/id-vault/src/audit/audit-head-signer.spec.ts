@@ -52,7 +52,12 @@ describe('JsonLinesAuditHeadSink', () => {
     const first = signAuditHead({ seq: 1, hash: Buffer.alloc(32, 1) }, keys.privateKey, at);
     const second = signAuditHead({ seq: 5, hash: Buffer.alloc(32, 5) }, keys.privateKey, at);
     await Promise.all([sink.append(first), sink.append(second)]);
-    expect(readFileSync(sink.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([first, second]);
+    expect(
+      readFileSync(sink.path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([first, second]);
     const lines = [];
     for await (const l of sink.read()) lines.push(l);
     expect(lines).toEqual([
@@ -84,7 +89,10 @@ describe('auditSettings', () => {
 
   it('reads the signing key as PEM, one-line PEM with \\n, or base64 PKCS#8; signing is off without it', () => {
     for (const value of [pem, pem.replace(/\n/g, '\\n'), der]) {
-      const config = loadConfig('id-vault', auditSettings, { AUDIT_SIGNING_KEY: value, AUDIT_EXPORT_DIR: '/x' });
+      const config = loadConfig('id-vault', auditSettings, {
+        AUDIT_SIGNING_KEY: value,
+        AUDIT_EXPORT_DIR: '/x',
+      });
       expect(auditKeyId(config.auditSigningKey!)).toBe(auditKeyId(keys.publicKey));
       expect(config.auditSignIntervalSeconds).toBe(300);
     }
@@ -92,7 +100,9 @@ describe('auditSettings', () => {
   });
 
   it('refuses a non-Ed25519 or garbled key without echoing it', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
     for (const value of [rsa, 'c2VjcmV0LWtleS1tYXRlcmlhbC1ub3QtYS1rZXktYXQtYWxs']) {
       let error: unknown;
       try {
@@ -112,7 +122,8 @@ describe('auditSettings', () => {
   it('derives or parses the public key (PEM, base64 SPKI, or from the private key)', () => {
     const spkiPem = keys.publicKey.export({ format: 'pem', type: 'spki' }).toString();
     const spkiB64 = keys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
-    for (const value of [spkiPem, spkiB64, pem]) expect(auditKeyId(parseEd25519PublicKey(value))).toBe(auditKeyId(keys.publicKey));
+    for (const value of [spkiPem, spkiB64, pem])
+      expect(auditKeyId(parseEd25519PublicKey(value))).toBe(auditKeyId(keys.publicKey));
   });
 });
 
@@ -131,7 +142,10 @@ describe('scheduleAuditHeadSigning', () => {
         }),
     };
     const outcomes: AuditSignOutcome[] = [];
-    const schedule = scheduleAuditHeadSigning(signer, { intervalSeconds: 300, onOutcome: (o) => outcomes.push(o) });
+    const schedule = scheduleAuditHeadSigning(signer, {
+      intervalSeconds: 300,
+      onOutcome: (o) => outcomes.push(o),
+    });
     jest.advanceTimersByTime(299_000);
     expect(calls).toBe(0);
     jest.advanceTimersByTime(1_000);
@@ -150,7 +164,10 @@ describe('scheduleAuditHeadSigning', () => {
     const errors: unknown[] = [];
     let n = 0;
     const schedule = scheduleAuditHeadSigning(
-      { signIfMoved: async () => (n++ === 0 ? Promise.reject(new Error('db down')) : { outcome: 'empty' as const }) },
+      {
+        signIfMoved: async () =>
+          n++ === 0 ? Promise.reject(new Error('db down')) : { outcome: 'empty' as const },
+      },
       { intervalSeconds: 300, onError: (e) => errors.push(e) },
     );
     expect(await schedule.tick()).toBeUndefined();

@@ -130,7 +130,8 @@ export class AuditHeadSigner {
   private readonly publicKey: KeyObject;
 
   constructor(private readonly options: AuditHeadSignerOptions) {
-    if (options.privateKey.asymmetricKeyType !== 'ed25519') throw new Error('the audit signing key must be Ed25519');
+    if (options.privateKey.asymmetricKeyType !== 'ed25519')
+      throw new Error('the audit signing key must be Ed25519');
     this.now = options.now ?? (() => new Date());
     this.publicKey = createPublicKey(options.privateKey);
   }

@@ -84,5 +84,11 @@ export function parseHeadLine(text: string): SignedAuditHead | string {
   ) {
     return 'missing or invalid fields';
   }
-  return { seq: v.seq as number, hash: v.hash, signed_at: v.signed_at, key_id: v.key_id, signature: v.signature };
+  return {
+    seq: v.seq as number,
+    hash: v.hash,
+    signed_at: v.signed_at,
+    key_id: v.key_id,
+    signature: v.signature,
+  };
 }

@@ -76,7 +76,9 @@ describe('id-vault audit log (real Postgres)', () => {
     for (let i = 1; i <= n; i++) await dataSource.transaction((m) => audit.append(m, entry(i)));
   }
 
-  const verify = (options: { batchSize?: number; withExport?: boolean } = {}): Promise<AuditVerificationReport> =>
+  const verify = (
+    options: { batchSize?: number; withExport?: boolean } = {},
+  ): Promise<AuditVerificationReport> =>
     verifyAuditLog({
       dataSource,
       heads: options.withExport === false ? undefined : sink,
@@ -85,7 +87,14 @@ describe('id-vault audit log (real Postgres)', () => {
       metrics,
     });
 
-  const signer = () => new AuditHeadSigner({ db: dataSource, privateKey: keys.privateKey, sink, metrics, now: () => new Date(clock) });
+  const signer = () =>
+    new AuditHeadSigner({
+      db: dataSource,
+      privateKey: keys.privateKey,
+      sink,
+      metrics,
+      now: () => new Date(clock),
+    });
 
   /** What an attacker with superuser access does: disable the trigger, change rows, enable it again. */
   async function tamper(...statements: [string, unknown[]?][]): Promise<void> {
@@ -98,20 +107,31 @@ describe('id-vault audit log (real Postgres)', () => {
 
   /** The careful attacker: rewrite rows from `fromSeq` on with recomputed hashes, so the chain is self-consistent. */
   async function rehashFrom(fromSeq: number): Promise<void> {
-    const rows: AuditRow[] = await dataSource.query('SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq', [fromSeq]);
-    const prev: { hash: Buffer }[] = await dataSource.query('SELECT hash FROM audit_log WHERE seq = $1', [fromSeq - 1]);
+    const rows: AuditRow[] = await dataSource.query('SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq', [
+      fromSeq,
+    ]);
+    const prev: { hash: Buffer }[] = await dataSource.query('SELECT hash FROM audit_log WHERE seq = $1', [
+      fromSeq - 1,
+    ]);
     let prevHash = prev[0]?.hash ?? Buffer.alloc(32);
     const updates: [string, unknown[]][] = [];
     for (const row of rows) {
       const record = toAuditRecord(row);
       const hash = auditEntryHash(prevHash, record);
-      updates.push(['UPDATE audit_log SET prev_hash = $2, hash = $3 WHERE seq = $1', [record.seq, prevHash, hash]]);
+      updates.push([
+        'UPDATE audit_log SET prev_hash = $2, hash = $3 WHERE seq = $1',
+        [record.seq, prevHash, hash],
+      ]);
       prevHash = hash;
     }
     await tamper(...updates);
   }
 
-  const failures = async () => (await registry.getSingleMetricAsString('portico_vault_audit_verification_failures_total')).trim().split('\n').pop();
+  const failures = async () =>
+    (await registry.getSingleMetricAsString('portico_vault_audit_verification_failures_total'))
+      .trim()
+      .split('\n')
+      .pop();
 
   describe('append', () => {
     it('appends a verifiable chain, streamed in batches; counts entries by action', async () => {
@@ -175,14 +195,18 @@ describe('id-vault audit log (real Postgres)', () => {
   describe('append-only in the database', () => {
     it('refuses UPDATE, DELETE and TRUNCATE, even to the superuser, while the trigger is enabled', async () => {
       await appendMany(3);
-      await expect(dataSource.query(`UPDATE audit_log SET details = '{}' WHERE seq = 2`)).rejects.toMatchObject({
+      await expect(
+        dataSource.query(`UPDATE audit_log SET details = '{}' WHERE seq = 2`),
+      ).rejects.toMatchObject({
         code: '42501',
         message: 'audit_log is append-only: UPDATE refused',
       });
       await expect(dataSource.query('DELETE FROM audit_log WHERE seq = 3')).rejects.toThrow(
         'audit_log is append-only: DELETE refused',
       );
-      await expect(dataSource.query('TRUNCATE audit_log')).rejects.toThrow('audit_log is append-only: TRUNCATE refused');
+      await expect(dataSource.query('TRUNCATE audit_log')).rejects.toThrow(
+        'audit_log is append-only: TRUNCATE refused',
+      );
       expect((await verify()).ok).toBe(true);
       expect((await readAuditHead(dataSource))?.seq).toBe(3);
     });
@@ -208,7 +232,9 @@ describe('id-vault audit log (real Postgres)', () => {
   describe('tampering', () => {
     it('detects an edited row (hash mismatch at its seq), and counts the failure', async () => {
       await appendMany(12);
-      await tamper([`UPDATE audit_log SET details = jsonb_set(details, '{verdict}', '"rejected"') WHERE seq = 5`]);
+      await tamper([
+        `UPDATE audit_log SET details = jsonb_set(details, '{verdict}', '"rejected"') WHERE seq = 5`,
+      ]);
       const report = await verify();
       expect(report.ok).toBe(false);
       expect(report.problems[0]).toMatchObject({ reason: 'hash_mismatch', seq: 5 });
@@ -221,7 +247,10 @@ describe('id-vault audit log (real Postgres)', () => {
       await tamper([`UPDATE audit_log SET actor_id = 'usr_other' WHERE seq = 5`]);
       const [row]: AuditRow[] = await dataSource.query('SELECT * FROM audit_log WHERE seq = 5');
       const record = toAuditRecord(row);
-      await tamper(['UPDATE audit_log SET hash = $1 WHERE seq = 5', [auditEntryHash(record.prevHash, record)]]);
+      await tamper([
+        'UPDATE audit_log SET hash = $1 WHERE seq = 5',
+        [auditEntryHash(record.prevHash, record)],
+      ]);
       expect((await verify()).problems[0]).toMatchObject({ reason: 'prev_hash_mismatch', seq: 6 });
     });
 
@@ -235,7 +264,10 @@ describe('id-vault audit log (real Postgres)', () => {
 
     it('detects a deleted and renumbered middle row (the link breaks)', async () => {
       await appendMany(12);
-      await tamper(['DELETE FROM audit_log WHERE seq = 7'], ['UPDATE audit_log SET seq = seq - 1 WHERE seq > 7']);
+      await tamper(
+        ['DELETE FROM audit_log WHERE seq = 7'],
+        ['UPDATE audit_log SET seq = seq - 1 WHERE seq > 7'],
+      );
       expect((await verify()).problems[0]).toMatchObject({ reason: 'prev_hash_mismatch', seq: 7 });
     });
 
@@ -245,11 +277,16 @@ describe('id-vault audit log (real Postgres)', () => {
       await tamper(['DELETE FROM audit_log WHERE seq >= 8']);
       const report = await verify();
       expect(report.problems).toEqual([expect.objectContaining({ reason: 'truncated_tail', seq: 8 })]);
-      expect(report.problems[0].message).toMatch(/seq 10 was signed at .* but the log ends at seq 7: seqs 8..10 were deleted/);
+      expect(report.problems[0].message).toMatch(
+        /seq 10 was signed at .* but the log ends at seq 7: seqs 8..10 were deleted/,
+      );
       // without the export the self-consistent remainder looks intact: the reason heads are exported
       expect((await verify({ withExport: false })).ok).toBe(true);
       // and the signer refuses to sign the shortened log
-      expect(await signer().signIfMoved()).toMatchObject({ outcome: 'refused', problem: { reason: 'truncated_tail' } });
+      expect(await signer().signIfMoved()).toMatchObject({
+        outcome: 'refused',
+        problem: { reason: 'truncated_tail' },
+      });
     });
 
     it('detects a chain rewritten behind a signed head, and the signer refuses to vouch for it', async () => {
@@ -262,7 +299,10 @@ describe('id-vault audit log (real Postgres)', () => {
       const report = await verify();
       expect(report.problems[0]).toMatchObject({ reason: 'signed_head_mismatch', seq: 10 }); // …but not with the export
       await dataSource.transaction((m) => audit.append(m, entry(11)));
-      expect(await s.signIfMoved()).toMatchObject({ outcome: 'refused', problem: { reason: 'signed_head_mismatch', seq: 10 } });
+      expect(await s.signIfMoved()).toMatchObject({
+        outcome: 'refused',
+        problem: { reason: 'signed_head_mismatch', seq: 10 },
+      });
       expect(readFileSync(sink.path, 'utf8').trim().split('\n')).toHaveLength(1);
     });
 
@@ -271,7 +311,10 @@ describe('id-vault audit log (real Postgres)', () => {
       await signer().signIfMoved();
       const intruder = generateKeyPairSync('ed25519');
       const genuine = JSON.parse(readFileSync(sink.path, 'utf8').trim());
-      appendFileSync(sink.path, `${JSON.stringify(signAuditHead({ seq: 9, hash: Buffer.alloc(32, 9) }, intruder.privateKey, new Date()))}\n`);
+      appendFileSync(
+        sink.path,
+        `${JSON.stringify(signAuditHead({ seq: 9, hash: Buffer.alloc(32, 9) }, intruder.privateKey, new Date()))}\n`,
+      );
       appendFileSync(sink.path, `${JSON.stringify({ ...genuine, seq: 3 })}\n`);
       appendFileSync(sink.path, 'garbage\n');
       const report = await verify();
@@ -290,7 +333,12 @@ describe('id-vault audit log (real Postgres)', () => {
       return new Promise((done) => {
         execFile(
           process.execPath,
-          ['-r', join(REPO, 'libs/messaging/src/test-support/ts-require-hook.js'), join(REPO, 'services/id-vault/src/verify-audit.ts'), ...args],
+          [
+            '-r',
+            join(REPO, 'libs/messaging/src/test-support/ts-require-hook.js'),
+            join(REPO, 'services/id-vault/src/verify-audit.ts'),
+            ...args,
+          ],
           { env: { PATH: process.env.PATH, DATABASE_URL: db.url, LOG_LEVEL: 'silent' }, timeout: 60_000 },
           (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         );
@@ -306,7 +354,9 @@ describe('id-vault audit log (real Postgres)', () => {
 
       const intact = await run(args);
       expect(intact).toMatchObject({ code: 0, stderr: '' });
-      expect(intact.stdout).toMatch(/^audit log intact: 6 entries verified, head seq 6 hash [0-9a-f]{64}; 1 signed head\(s\) valid, latest seq 6/);
+      expect(intact.stdout).toMatch(
+        /^audit log intact: 6 entries verified, head seq 6 hash [0-9a-f]{64}; 1 signed head\(s\) valid, latest seq 6/,
+      );
 
       await tamper(['DELETE FROM audit_log WHERE seq = 6']);
       const truncated = await run(args);
@@ -316,7 +366,9 @@ describe('id-vault audit log (real Postgres)', () => {
       await tamper([`UPDATE audit_log SET details = '{}' WHERE seq = 2`]);
       const edited = await run(args);
       expect(edited.code).toBe(1);
-      expect(edited.stderr).toMatch(/^audit log NOT intact: hash_mismatch at seq 2\n  - hash_mismatch: seq 2: stored hash/);
+      expect(edited.stderr).toMatch(
+        /^audit log NOT intact: hash_mismatch at seq 2\n  - hash_mismatch: seq 2: stored hash/,
+      );
 
       expect((await run(['--bogus'])).code).toBe(2);
     });

@@ -97,8 +97,13 @@ async function walkChain(
       const expected = lastSeq + 1;
       const last = { seq: lastSeq, hash: prevHash };
       if (record.seq !== expected) {
-        const missing = record.seq - 1 === expected ? `seq ${expected} is` : `seqs ${expected}..${record.seq - 1} are`;
-        return { entries, last, problem: { reason: 'seq_gap', seq: expected, message: `${missing} missing: rows were deleted` } };
+        const missing =
+          record.seq - 1 === expected ? `seq ${expected} is` : `seqs ${expected}..${record.seq - 1} are`;
+        return {
+          entries,
+          last,
+          problem: { reason: 'seq_gap', seq: expected, message: `${missing} missing: rows were deleted` },
+        };
       }
       if (!record.prevHash.equals(prevHash)) {
         return {
@@ -136,7 +141,11 @@ async function walkChain(
     return {
       entries,
       last,
-      problem: { reason: 'seq_gap', seq: lastSeq + 1, message: `seqs ${lastSeq + 1}..${options.toSeq} are missing: rows were deleted` },
+      problem: {
+        reason: 'seq_gap',
+        seq: lastSeq + 1,
+        message: `seqs ${lastSeq + 1}..${options.toSeq} are missing: rows were deleted`,
+      },
     };
   }
   return { entries, last };
@@ -160,7 +169,12 @@ export async function verifyAuditSegment(
       };
     }
     const rows: { hash: Buffer }[] = await db.query('SELECT hash FROM audit_log WHERE seq = $1', [from.seq]);
-    if (!rows[0]) return { reason: 'seq_gap', seq: from.seq, message: `the signed seq ${from.seq} is missing: rows were deleted` };
+    if (!rows[0])
+      return {
+        reason: 'seq_gap',
+        seq: from.seq,
+        message: `the signed seq ${from.seq} is missing: rows were deleted`,
+      };
     if (!rows[0].hash.equals(from.hash)) {
       return {
         reason: 'signed_head_mismatch',
@@ -169,7 +183,11 @@ export async function verifyAuditSegment(
       };
     }
   }
-  const walk = await walkChain(db, { start: from, toSeq: options.toSeq, batchSize: options.batchSize ?? DEFAULT_BATCH });
+  const walk = await walkChain(db, {
+    start: from,
+    toSeq: options.toSeq,
+    batchSize: options.batchSize ?? DEFAULT_BATCH,
+  });
   return walk.problem;
 }
 
@@ -195,7 +213,11 @@ export async function verifyAuditLog(options: VerifyAuditLogOptions): Promise<Au
     for await (const entry of options.heads.read()) {
       lines++;
       if (!('head' in entry)) {
-        exportProblems.push({ reason: 'malformed_head', line: entry.line, message: `export line ${entry.line}: ${entry.malformed}` });
+        exportProblems.push({
+          reason: 'malformed_head',
+          line: entry.line,
+          message: `export line ${entry.line}: ${entry.malformed}`,
+        });
         continue;
       }
       const { head, line } = entry;
@@ -222,6 +244,9 @@ export async function verifyAuditLog(options: VerifyAuditLogOptions): Promise<Au
     if (lines === 0) warnings.push('the export has no signed heads yet: a truncated tail cannot be detected');
   }
 
+  // The export is read before the snapshot is taken, on purpose: every head read was signed from
+  // rows committed before it, so they are all in the snapshot. The other way round, a head signed
+  // between the snapshot and the export read would look like a truncated tail.
   const runner = options.dataSource.createQueryRunner();
   let walk: WalkResult;
   let endSeq: number;

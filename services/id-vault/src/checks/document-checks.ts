@@ -101,7 +101,10 @@ export async function runDocumentChecks(
     submission.declaredType,
     submission.sides.map((s) => s.side),
   );
-  const validity = present(typed.cardExpiry) && IDENTITY_DOCUMENTS.has(requestedType) ? parseExpiry(typed.cardExpiry) : undefined;
+  const validity =
+    present(typed.cardExpiry) && IDENTITY_DOCUMENTS.has(requestedType)
+      ? parseExpiry(typed.cardExpiry)
+      : undefined;
 
   const checked: CheckedSide[] = [];
   // One side at a time: two 40-megapixel decodes in parallel would double peak memory for a
@@ -116,7 +119,13 @@ export async function runDocumentChecks(
     if (isId1Card(requestedType) && !matchesCardAspect(image.cardShape, config.cardAspectTolerance)) {
       failures.push({ code: 'card_aspect_ratio', side });
     }
-    checked.push({ side, jpeg: image.jpeg, width: image.width, height: image.height, sharpness: image.sharpness });
+    checked.push({
+      side,
+      jpeg: image.jpeg,
+      width: image.width,
+      height: image.height,
+      sharpness: image.sharpness,
+    });
   }
 
   if (present(typed.idNumber) && requestedType === common.DocumentType.RESIDENT_ID_CARD) {

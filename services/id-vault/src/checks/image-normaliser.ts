@@ -42,11 +42,7 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
 };
 
 export type NormaliseFailureCode =
-  | 'too_large'
-  | 'wrong_file_type'
-  | 'unsupported_format'
-  | 'too_many_pixels'
-  | 'corrupt';
+  'too_large' | 'wrong_file_type' | 'unsupported_format' | 'too_many_pixels' | 'corrupt';
 
 export interface NormalisedImage {
   readonly ok: true;
@@ -117,7 +113,8 @@ export async function normaliseImage(
       .jpeg({ quality: limits.jpegQuality, mozjpeg: true })
       .toBuffer({ resolveWithObject: true }));
   } catch (error) {
-    if (error instanceof Error && /pixel limit/i.test(error.message)) return { ok: false, code: 'too_many_pixels' };
+    if (error instanceof Error && /pixel limit/i.test(error.message))
+      return { ok: false, code: 'too_many_pixels' };
     return { ok: false, code: undecodable };
   }
 
@@ -145,7 +142,9 @@ let heicSupport: boolean | undefined;
  * 'unsupported_format', so a build that claims support but cannot decode a given file is covered.
  */
 export function canDecodeHeic(): boolean {
-  heicSupport ??= (sharp.format.heif?.input?.fileSuffix ?? []).some((suffix) => suffix.toLowerCase() === '.heic');
+  heicSupport ??= (sharp.format.heif?.input?.fileSuffix ?? []).some(
+    (suffix) => suffix.toLowerCase() === '.heic',
+  );
   return heicSupport;
 }
 

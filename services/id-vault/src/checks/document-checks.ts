@@ -11,6 +11,10 @@ import { checkSides, isId1Card } from './side-requirements';
 
 export { toProtoCheckCode, toProtoCheckFailure, DOCUMENT_CHECK_CODES } from './check-codes';
 export type { CheckFailure, DocumentCheckCode } from './check-codes';
+export { CHECK_MESSAGES, describeFailure, type CheckMessage, type LocalisedText } from './check-messages';
+export { DocumentCheckInputError } from './check-input-error';
+// For the controller's own validation of the typed date before it calls runDocumentChecks.
+export { parseCardExpiry } from './card-expiry';
 
 /**
  * The one entry point the upload controller calls: every automatic check for one submission, all

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { canDecodeHeic, DEFAULT_IMAGE_LIMITS, normaliseImage } from './image-normaliser';
+import { detectImageType } from './image-type';
 import { cardPhoto, heicSkeleton, pixelBombPng, plainJpeg } from './fixtures/synthetic-images';
 
 /** Left half red, right half blue: shows which way an image was turned. */
@@ -85,6 +86,17 @@ describe('image normaliser', () => {
   it('asks for a JPEG when HEIC cannot be decoded here', async () => {
     expect(canDecodeHeic()).toBe((sharp.format.heif.input.fileSuffix ?? []).includes('.heic'));
     expect(await normaliseImage(heicSkeleton())).toEqual({ ok: false, code: 'unsupported_format' });
+  });
+
+  it('decodes a generic-HEIF-branded file when its header says AV1', async () => {
+    const avif = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } })
+      .avif()
+      .toBuffer();
+    const ftypSize = avif.readUInt32BE(0);
+    const rebranded = Buffer.from(avif);
+    rebranded.write(rebranded.toString('latin1', 0, ftypSize).replace(/avif/g, 'mif1'), 0, 'latin1');
+    expect(detectImageType(rebranded)).toEqual({ ok: true, type: 'heic' });
+    expect(await normaliseImage(rebranded)).toMatchObject({ ok: true, sourceType: 'heic', width: 40 });
   });
 
   it('accepts PNG, WebP and AVIF, flattening transparency onto white', async () => {

@@ -11,7 +11,8 @@ import { compareDates, isRealDate, shanghaiDate, type CalendarDate } from './cal
  * The reference is passed in, never read from a clock here: the caller decides whether the card must
  * be valid now or still at the case deadline (customs clears after upload).
  */
-export type CardValidity = { readonly kind: 'long_term' } | { readonly kind: 'until'; readonly date: CalendarDate };
+export type CardValidity =
+  { readonly kind: 'long_term' } | { readonly kind: 'until'; readonly date: CalendarDate };
 
 const LONG_TERM = new Set(['长期', '长期有效', 'long-term', 'longterm', 'long term', 'permanent']);
 const RANGE_SEPARATOR = /[-–—~～至到]/gu;

@@ -4,18 +4,27 @@ import { seededRandom } from './fixtures/synthetic-images';
 
 /** A grey plane with a lighter rectangle, optionally rotated, plus noise, measured at 256 px wide. */
 async function rectangleOnTable(rectWidth: number, rectHeight: number, angle = 0, width = 256, height = 192) {
-  const rect = await sharp({ create: { width: rectWidth, height: rectHeight, channels: 4, background: '#f0ece0' } })
+  const rect = await sharp({
+    create: { width: rectWidth, height: rectHeight, channels: 4, background: '#f0ece0' },
+  })
     .rotate(angle, { background: { r: 0, g: 0, b: 0, alpha: 0 } })
     .png()
     .toBuffer();
   const meta = await sharp(rect).metadata();
   const { data, info } = await sharp({ create: { width, height, channels: 3, background: '#505a64' } })
-    .composite([{ input: rect, left: Math.round((width - meta.width!) / 2), top: Math.round((height - meta.height!) / 2) }])
+    .composite([
+      {
+        input: rect,
+        left: Math.round((width - meta.width!) / 2),
+        top: Math.round((height - meta.height!) / 2),
+      },
+    ])
     .greyscale()
     .raw()
     .toBuffer({ resolveWithObject: true });
   const random = seededRandom(angle + rectWidth);
-  for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, data[i] + Math.round((random() - 0.5) * 16)));
+  for (let i = 0; i < data.length; i++)
+    data[i] = Math.max(0, Math.min(255, data[i] + Math.round((random() - 0.5) * 16)));
   return { data, width: info.width, height: info.height };
 }
 

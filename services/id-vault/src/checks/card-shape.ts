@@ -93,7 +93,10 @@ export function matchesCardAspect(
   tolerance = DEFAULT_ASPECT_TOLERANCE,
 ): boolean {
   if (!shape) return false;
-  return shape.aspectRatio >= ID1_ASPECT_RATIO / (1 + tolerance) && shape.aspectRatio <= ID1_ASPECT_RATIO * (1 + tolerance);
+  return (
+    shape.aspectRatio >= ID1_ASPECT_RATIO / (1 + tolerance) &&
+    shape.aspectRatio <= ID1_ASPECT_RATIO * (1 + tolerance)
+  );
 }
 
 function borderMedian(grey: Uint8Array, width: number, height: number): number {
@@ -158,7 +161,8 @@ function fillConvex(
   for (let x = cols[0]; x <= cols[1]; x++) {
     const fromTo = span(rows[1] - rows[0] + 1, (i) => mask[(rows[0] + i) * width + x] === 1);
     if (!fromTo) continue;
-    for (let y = rows[0] + fromTo[0]; y <= rows[0] + fromTo[1]; y++) filled[y * width + x] = rowFill[y * width + x];
+    for (let y = rows[0] + fromTo[0]; y <= rows[0] + fromTo[1]; y++)
+      filled[y * width + x] = rowFill[y * width + x];
   }
   return filled;
 }

@@ -40,7 +40,9 @@ describe('check messages', () => {
       seen.add(message.en);
       seen.add(message.zh);
     }
-    expect(CHECK_MESSAGES.blurry.en).toBe('The photo is blurry: hold the phone steady, in good light, and try again.');
+    expect(CHECK_MESSAGES.blurry.en).toBe(
+      'The photo is blurry: hold the phone steady, in good light, and try again.',
+    );
     expect(CHECK_MESSAGES.blurry.zh).toBe('照片不够清晰：请在光线充足处保持手机稳定后重拍。');
   });
 

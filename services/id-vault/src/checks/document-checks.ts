@@ -11,6 +11,10 @@ import { checkSides, isId1Card } from './side-requirements';
 
 export { toProtoCheckCode, toProtoCheckFailure, DOCUMENT_CHECK_CODES } from './check-codes';
 export type { CheckFailure, DocumentCheckCode } from './check-codes';
+export { CHECK_MESSAGES, describeFailure, type CheckMessage, type LocalisedText } from './check-messages';
+export { DocumentCheckInputError } from './check-input-error';
+// For the controller's own validation of the typed date before it calls runDocumentChecks.
+export { parseCardExpiry } from './card-expiry';
 
 /**
  * The one entry point the upload controller calls: every automatic check for one submission, all
@@ -101,7 +105,10 @@ export async function runDocumentChecks(
     submission.declaredType,
     submission.sides.map((s) => s.side),
   );
-  const validity = present(typed.cardExpiry) && IDENTITY_DOCUMENTS.has(requestedType) ? parseExpiry(typed.cardExpiry) : undefined;
+  const validity =
+    present(typed.cardExpiry) && IDENTITY_DOCUMENTS.has(requestedType)
+      ? parseExpiry(typed.cardExpiry)
+      : undefined;
 
   const checked: CheckedSide[] = [];
   // One side at a time: two 40-megapixel decodes in parallel would double peak memory for a
@@ -116,7 +123,13 @@ export async function runDocumentChecks(
     if (isId1Card(requestedType) && !matchesCardAspect(image.cardShape, config.cardAspectTolerance)) {
       failures.push({ code: 'card_aspect_ratio', side });
     }
-    checked.push({ side, jpeg: image.jpeg, width: image.width, height: image.height, sharpness: image.sharpness });
+    checked.push({
+      side,
+      jpeg: image.jpeg,
+      width: image.width,
+      height: image.height,
+      sharpness: image.sharpness,
+    });
   }
 
   if (present(typed.idNumber) && requestedType === common.DocumentType.RESIDENT_ID_CARD) {

@@ -21,7 +21,12 @@ const reference = new Date('2025-06-15T04:00:00Z');
 describe('GB 11643 identity number', () => {
   it('computes the MOD 11-2 check character that satisfies the ISO 7064 definition', () => {
     // Definition: sum of a_i * 2^(18-i) mod 11 over all 18 characters (X = 10) is 1 mod 11.
-    for (const first17 of ['11010519900307123', '44030420010101000', '65010219751231999', '83000019880808008']) {
+    for (const first17 of [
+      '11010519900307123',
+      '44030420010101000',
+      '65010219751231999',
+      '83000019880808008',
+    ]) {
       const id = first17 + idNumberCheckCharacter(first17);
       const digits = [...id].map((c) => (c === 'X' ? 10 : Number(c)));
       const sum = digits.reduce((acc, a, i) => acc + a * (2 ** (17 - i) % 11), 0);
@@ -36,7 +41,9 @@ describe('GB 11643 identity number', () => {
     expect(checkIdNumber(withX, reference)).toEqual([]);
     expect(checkIdNumber(withX.toLowerCase(), reference)).toEqual([]);
     expect(checkIdNumber(toFullWidth(withX), reference)).toEqual([]);
-    expect(checkIdNumber(` ${withX.slice(0, 6)} ${withX.slice(6, 14)}\u3000${withX.slice(14)} `, reference)).toEqual([]);
+    expect(
+      checkIdNumber(` ${withX.slice(0, 6)} ${withX.slice(6, 14)}\u3000${withX.slice(14)} `, reference),
+    ).toEqual([]);
     expect(normaliseIdNumber(toFullWidth(withX).toLowerCase())).toBe(withX);
   });
 

@@ -42,11 +42,7 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
 };
 
 export type NormaliseFailureCode =
-  | 'too_large'
-  | 'wrong_file_type'
-  | 'unsupported_format'
-  | 'too_many_pixels'
-  | 'corrupt';
+  'too_large' | 'wrong_file_type' | 'unsupported_format' | 'too_many_pixels' | 'corrupt';
 
 export interface NormalisedImage {
   readonly ok: true;
@@ -89,7 +85,6 @@ export async function normaliseImage(
   const sourceType = detected.type;
   // Whatever goes wrong decoding a HEIC, the useful answer for the resident is the same: send a JPEG.
   const undecodable: NormaliseFailureCode = sourceType === 'heic' ? 'unsupported_format' : 'corrupt';
-  if (sourceType === 'heic' && !canDecodeHeic()) return { ok: false, code: 'unsupported_format' };
 
   let header: sharp.Metadata;
   try {
@@ -117,7 +112,8 @@ export async function normaliseImage(
       .jpeg({ quality: limits.jpegQuality, mozjpeg: true })
       .toBuffer({ resolveWithObject: true }));
   } catch (error) {
-    if (error instanceof Error && /pixel limit/i.test(error.message)) return { ok: false, code: 'too_many_pixels' };
+    if (error instanceof Error && /pixel limit/i.test(error.message))
+      return { ok: false, code: 'too_many_pixels' };
     return { ok: false, code: undecodable };
   }
 
@@ -139,13 +135,18 @@ const SHARP_FORMAT: Record<ImageType, keyof sharp.FormatEnum> = {
 let heicSupport: boolean | undefined;
 
 /**
- * Whether this process's libvips/libheif can decode HEVC-coded HEIF. The prebuilt sharp binaries
- * ship libheif with the AV1 decoder only (patent licensing), and then list '.avif' as the only heif
- * suffix. Decided once; a decode attempt at check time still maps any failure to
- * 'unsupported_format', so a build that claims support but cannot decode a given file is covered.
+ * Whether this process's libvips/libheif can decode HEVC-coded HEIF (iPhone photos). The prebuilt
+ * sharp binaries ship libheif with the AV1 decoder only (HEVC patent licensing), and then list
+ * '.avif' as the only heif suffix. For the upload page (whether to offer image/heic) and health
+ * output; the normaliser itself does not rely on it but attempts the decode and maps any failure of
+ * a HEIF-branded file to 'unsupported_format', because the ftyp brand does not tell the codec
+ * ('mif1' files can hold AV1, which decodes here, and sharp's reported `compression` is derived
+ * from the brand too).
  */
 export function canDecodeHeic(): boolean {
-  heicSupport ??= (sharp.format.heif?.input?.fileSuffix ?? []).some((suffix) => suffix.toLowerCase() === '.heic');
+  heicSupport ??= (sharp.format.heif?.input?.fileSuffix ?? []).some(
+    (suffix) => suffix.toLowerCase() === '.heic',
+  );
   return heicSupport;
 }
 

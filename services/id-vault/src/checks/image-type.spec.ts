@@ -44,7 +44,10 @@ describe('image type from magic bytes', () => {
     ['ZIP', () => tinyZip()],
     ['empty', () => Buffer.alloc(0)],
     ['two bytes of JPEG', () => Buffer.from([0xff, 0xd8])],
-    ['an ISO BMFF video (mp4 brand)', () => Buffer.concat([Buffer.from('00000018667479706d70343200000000', 'hex'), Buffer.from('isommp42')])],
+    [
+      'an ISO BMFF video (mp4 brand)',
+      () => Buffer.concat([Buffer.from('00000018667479706d70343200000000', 'hex'), Buffer.from('isommp42')]),
+    ],
   ])('refuses %s as the wrong file type', (_name, bytes) => {
     expect(detectImageType(bytes())).toEqual({ ok: false, code: 'wrong_file_type' });
   });
@@ -55,7 +58,10 @@ describe('image type from magic bytes', () => {
   });
 
   it('reports images cut short as corrupt, not as a wrong type', () => {
-    expect(detectImageType(jpeg.subarray(0, Math.floor(jpeg.length / 2)))).toEqual({ ok: false, code: 'corrupt' });
+    expect(detectImageType(jpeg.subarray(0, Math.floor(jpeg.length / 2)))).toEqual({
+      ok: false,
+      code: 'corrupt',
+    });
     expect(detectImageType(png.subarray(0, png.length - 20))).toEqual({ ok: false, code: 'corrupt' });
     expect(detectImageType(webp.subarray(0, webp.length - 10))).toEqual({ ok: false, code: 'corrupt' });
     expect(detectImageType(avif.subarray(0, avif.length - 10))).toEqual({ ok: false, code: 'corrupt' });
@@ -64,13 +70,19 @@ describe('image type from magic bytes', () => {
   it('tolerates a little padding after the end, within the configured slack', () => {
     const padded = Buffer.concat([jpeg, Buffer.alloc(100)]);
     expect(detectImageType(padded)).toEqual({ ok: true, type: 'jpeg' });
-    expect(detectImageType(padded, { trailingSlackBytes: 10 })).toEqual({ ok: false, code: 'wrong_file_type' });
+    expect(detectImageType(padded, { trailingSlackBytes: 10 })).toEqual({
+      ok: false,
+      code: 'wrong_file_type',
+    });
   });
 
   it('refuses a ZIP or HTML page appended to a JPEG, PNG, WebP or AVIF', () => {
     const html = Buffer.from(`<html><body>${'x'.repeat(600)}<script>alert(1)</script></body></html>`);
     for (const image of [jpeg, png, webp, avif]) {
-      expect(detectImageType(Buffer.concat([image, tinyZip()]))).toEqual({ ok: false, code: 'wrong_file_type' });
+      expect(detectImageType(Buffer.concat([image, tinyZip()]))).toEqual({
+        ok: false,
+        code: 'wrong_file_type',
+      });
       expect(detectImageType(Buffer.concat([image, html]))).toMatchObject({ ok: false });
     }
   });
@@ -78,18 +90,34 @@ describe('image type from magic bytes', () => {
   it('accepts further complete JPEGs after a JPEG (MPF / Ultra HDR gain maps), but nothing else after them', () => {
     const mpfLike = Buffer.concat([jpeg, jpeg]);
     expect(detectImageType(mpfLike)).toEqual({ ok: true, type: 'jpeg' });
-    expect(detectImageType(Buffer.concat([mpfLike, tinyZip()]))).toEqual({ ok: false, code: 'wrong_file_type' });
+    expect(detectImageType(Buffer.concat([mpfLike, tinyZip()]))).toEqual({
+      ok: false,
+      code: 'wrong_file_type',
+    });
     expect(detectImageType(Buffer.concat([jpeg, png]))).toEqual({ ok: false, code: 'wrong_file_type' });
   });
 
   it('refuses a ZIP hidden inside a chunk, since ZIP readers find archives from the end', () => {
-    expect(detectImageType(pngWithChunk(png, 'tEXt', Buffer.from('comment\0ok')))).toEqual({ ok: true, type: 'png' });
-    expect(detectImageType(pngWithChunk(png, 'zzZz', tinyZip()))).toEqual({ ok: false, code: 'wrong_file_type' });
+    expect(detectImageType(pngWithChunk(png, 'tEXt', Buffer.from('comment\0ok')))).toEqual({
+      ok: true,
+      type: 'png',
+    });
+    expect(detectImageType(pngWithChunk(png, 'zzZz', tinyZip()))).toEqual({
+      ok: false,
+      code: 'wrong_file_type',
+    });
   });
 
   it('refuses other formats signatures in the first bytes, where content sniffers look', () => {
     expect(detectImageType(jpegWithComment(jpeg, 'made with a camera'))).toEqual({ ok: true, type: 'jpeg' });
-    for (const inside of ['<script>alert(1)</script>', '<HTML>', '<svg onload=x>', '%PDF-1.7', 'GIF89a', 'PK\x03\x04']) {
+    for (const inside of [
+      '<script>alert(1)</script>',
+      '<HTML>',
+      '<svg onload=x>',
+      '%PDF-1.7',
+      'GIF89a',
+      'PK\x03\x04',
+    ]) {
       expect(detectImageType(jpegWithComment(jpeg, inside))).toEqual({ ok: false, code: 'wrong_file_type' });
     }
   });

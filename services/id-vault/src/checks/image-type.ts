@@ -58,7 +58,16 @@ const FOREIGN_BINARY_SIGNATURES: ReadonlyArray<{ bytes: Buffer; unlessType?: Ima
   { bytes: PNG_SIGNATURE, unlessType: 'png' },
 ];
 /** Matched case-insensitively: the HTML/SVG/script openers sniffers look for. */
-const FOREIGN_TEXT_SIGNATURES = ['<!doctype html', '<html', '<head', '<body', '<script', '<iframe', '<svg', '<?php'];
+const FOREIGN_TEXT_SIGNATURES = [
+  '<!doctype html',
+  '<html',
+  '<head',
+  '<body',
+  '<script',
+  '<iframe',
+  '<svg',
+  '<?php',
+];
 
 export function detectImageType(bytes: Uint8Array, options: ImageTypeOptions = {}): ImageTypeVerdict {
   const slack = options.trailingSlackBytes ?? DEFAULT_TRAILING_SLACK_BYTES;

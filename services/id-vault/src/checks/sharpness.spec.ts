@@ -5,7 +5,9 @@ import { DEFAULT_MIN_SHARPNESS, isSharpEnough, laplacianVariance, measureSharpne
 describe('sharpness (Laplacian variance)', () => {
   it('is zero on a flat image and exact on a one-pixel checkerboard, negative responses included', () => {
     expect(laplacianVariance(new Uint8Array(16 * 16).fill(77), 16, 16)).toBe(0);
-    const board = new Uint8Array(16 * 16).map((_, i) => ((i % 16) + Math.floor(i / 16)) % 2 === 0 ? 255 : 0);
+    const board = new Uint8Array(16 * 16).map((_, i) =>
+      ((i % 16) + Math.floor(i / 16)) % 2 === 0 ? 255 : 0,
+    );
     // Each interior response is +-4*255 with mean 0: a clamping implementation would get a quarter of it.
     expect(laplacianVariance(board, 16, 16)).toBe(1020 ** 2);
     expect(laplacianVariance(new Uint8Array(4), 2, 2)).toBe(0);
@@ -17,7 +19,9 @@ describe('sharpness (Laplacian variance)', () => {
       cardPhoto({ width: 800, height: 600, blur: 1 }),
       cardPhoto({ width: 800, height: 600, blur: 6 }),
     ]);
-    const [s0, s1, s6] = await Promise.all([sharpPhoto, slightlyBlurred, blurred].map((p) => measureSharpness(p)));
+    const [s0, s1, s6] = await Promise.all(
+      [sharpPhoto, slightlyBlurred, blurred].map((p) => measureSharpness(p)),
+    );
     expect(s0).toBeGreaterThan(s1);
     expect(s1).toBeGreaterThan(s6);
     expect(isSharpEnough(s0)).toBe(true);
@@ -42,5 +46,7 @@ describe('sharpness (Laplacian variance)', () => {
 async function noiseTile(width: number, height: number): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919 + (i >> 3) * 104729) % 251;
-  return sharp(pixels, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
 }

@@ -22,12 +22,16 @@ describe('side requirements', () => {
   });
 
   it('names each missing side', () => {
-    expect(checkSides(Type.RESIDENT_ID_CARD, undefined, [Side.FRONT])).toEqual([{ code: 'side_missing', side: Side.BACK }]);
+    expect(checkSides(Type.RESIDENT_ID_CARD, undefined, [Side.FRONT])).toEqual([
+      { code: 'side_missing', side: Side.BACK },
+    ]);
     expect(checkSides(Type.TAIWAN_TRAVEL_PERMIT, undefined, [])).toEqual([
       { code: 'side_missing', side: Side.FRONT },
       { code: 'side_missing', side: Side.BACK },
     ]);
-    expect(checkSides(Type.PASSPORT, undefined, [])).toEqual([{ code: 'side_missing', side: Side.SINGLE_PAGE }]);
+    expect(checkSides(Type.PASSPORT, undefined, [])).toEqual([
+      { code: 'side_missing', side: Side.SINGLE_PAGE },
+    ]);
   });
 
   it('reports the wrong kind of document', () => {
@@ -46,8 +50,12 @@ describe('side requirements', () => {
   });
 
   it('throws on malformed requests instead of blaming the resident', () => {
-    expect(() => checkSides(Type.RESIDENT_ID_CARD, undefined, [Side.FRONT, Side.FRONT])).toThrow(DocumentCheckInputError);
-    expect(() => checkSides(Type.RESIDENT_ID_CARD, undefined, [Side.UNSPECIFIED])).toThrow(DocumentCheckInputError);
+    expect(() => checkSides(Type.RESIDENT_ID_CARD, undefined, [Side.FRONT, Side.FRONT])).toThrow(
+      DocumentCheckInputError,
+    );
+    expect(() => checkSides(Type.RESIDENT_ID_CARD, undefined, [Side.UNSPECIFIED])).toThrow(
+      DocumentCheckInputError,
+    );
     expect(() => checkSides(Type.UNSPECIFIED, undefined, [Side.FRONT])).toThrow(/requestedType/);
   });
 });

@@ -57,7 +57,8 @@ export function checkSides(
   if (new Set(received).size !== received.length) {
     throw new DocumentCheckInputError('sides', 'contain the same side twice');
   }
-  if (received.includes(DocumentSide.UNSPECIFIED)) throw new DocumentCheckInputError('sides', 'contain an unspecified side');
+  if (received.includes(DocumentSide.UNSPECIFIED))
+    throw new DocumentCheckInputError('sides', 'contain an unspecified side');
 
   const failures: CheckFailure[] = [];
   if (declared !== undefined && declared !== requested) failures.push({ code: 'wrong_document_type' });

@@ -25,6 +25,7 @@ const lines = [
   `AUTH_API_KEY_PEPPERS=p1=${s()}`,
   `RECIPIENT_DIGEST_KEYS=k1=${s()}`,
   `CARRIER_SECRETS_KEY=${randomBytes(32).toString("base64")}`,
+  `VAULT_KEKS=k1=${randomBytes(32).toString("base64")}`,
 ];
 process.stdout.write(lines.join("\n") + "\n");
 ' >.env

@@ -69,10 +69,16 @@ ensure_local_secrets() {
         `AUTH_API_KEY_PEPPERS=p1=${secret()}`,
         `RECIPIENT_DIGEST_KEYS=k1=${secret()}`,
         `CARRIER_SECRETS_KEY=${randomBytes(32).toString("base64")}`,
+        `VAULT_KEKS=k1=${randomBytes(32).toString("base64")}`,
       ];
       process.stdout.write(lines.join("\n") + "\n");
     ' "${SERVICE_NAMES[@]}" >"$file")
     log "generated local secrets in .local/secrets.env"
+  fi
+  # Settings added after a checkout's file was generated are appended, never regenerated (that would
+  # orphan data sealed under the old keys).
+  if ! grep -q '^VAULT_KEKS=' "$file"; then
+    (umask 077 && node -e 'process.stdout.write(`VAULT_KEKS=k1=${require("node:crypto").randomBytes(32).toString("base64")}\n`)' >>"$file")
   fi
   set -a
   # shellcheck disable=SC1090

@@ -91,6 +91,7 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
       AUTH_API_KEY_PEPPERS: `p1=${secret()}`,
       RECIPIENT_DIGEST_KEYS: `k1=${secret()}`,
       CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
+      VAULT_KEKS: `k1=${randomBytes(32).toString('base64')}`,
       SHUTDOWN_TIMEOUT_MS: '8000',
     };
     for (const name of SERVICES) {

@@ -25,3 +25,4 @@ export * from './event-type';
 export * from './parcel-id';
 export * from './recipient-digest';
 export * from './registry';
+export * from './carrier-names';

@@ -43,11 +43,22 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-/** The query string may carry tokens (one-time links, signatures): request logs keep the path only. */
+/**
+ * The query string may carry tokens (one-time links, signatures): request logs keep the path only,
+ * and path segments that are bearer secrets (id-vault's upload, view and grant links put a 43-char
+ * base64url token in the path) are replaced by `:secret`.
+ */
 export function pathWithoutQuery(url: string | undefined): string {
   if (!url) return '';
   const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
+  return redactSecretSegments(q === -1 ? url : url.slice(0, q));
+}
+
+/** 32 random bytes as base64url: the shape of every Portico link secret. Ids (`doc_…`) never match. */
+const SECRET_SEGMENT = /(^|\/)[A-Za-z0-9_-]{43}(?=\/|$)/g;
+
+export function redactSecretSegments(path: string): string {
+  return path.replace(SECRET_SEGMENT, '$1:secret');
 }
 
 function safeHeaders(headers: IncomingMessage['headers'] | Record<string, unknown>): Record<string, unknown> {

@@ -31,6 +31,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { REDACTED, scrubPersonalData } from './pii';
+import { pathWithoutQuery } from './logger';
 
 export interface TracingOptions {
   serviceName: string;
@@ -148,9 +149,7 @@ function safeJson(value: unknown): string {
 }
 
 function pathOf(url: string | undefined): string {
-  if (!url) return '';
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
+  return pathWithoutQuery(url);
 }
 
 /**
@@ -201,6 +200,9 @@ export function startTracing(options: TracingOptions): TracingHandle {
   const instrumentations = [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req) => untraced.has(pathOf(req.url)),
+      // The instrumentation records the request target; link secrets in paths and queries must not
+      // reach the trace store, so the recorded target is the redacted path.
+      startIncomingSpanHook: (req) => ({ 'url.path': pathOf((req as { url?: string }).url) }),
     }),
     // Queries outside a request or a message would be noise (pollers, pool checks); parameters are
     // never recorded because they may hold personal data.

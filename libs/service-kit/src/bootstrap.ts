@@ -46,6 +46,11 @@ export interface ServiceAppOptions {
    * generic one): the generic request-completed line would only double the log volume there.
    */
   selfLoggedPathPrefixes?: readonly string[];
+  /**
+   * Registers Fastify plugins a service needs before routes are bound (`app.register(...)`, e.g.
+   * @fastify/multipart for id-vault's uploads). Runs once, before `app.init()`.
+   */
+  configureHttp?: (app: NestFastifyApplication) => Promise<void>;
 }
 
 export interface BootstrapOptions extends ServiceAppOptions {
@@ -205,6 +210,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     );
     done();
   });
+
+  if (options.configureHttp) await options.configureHttp(app);
 
   const transport = messagingRuntimeOf(app)?.consumerTransport();
   if (transport) app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });

@@ -1,12 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { VAULT_DOCUMENT_TOPIC } from '@portico/contracts';
-import { DatabaseModule, MessagingModule } from '@portico/service-kit';
+import { CLEARANCE_CASE_TOPIC, VAULT_DOCUMENT_TOPIC } from '@portico/contracts';
+import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import type { IdVaultConfig } from './config';
+import { SharedModule } from './shared/shared.module';
+import { VaultModule } from './vault.module';
 
 /**
  * The id-vault application. Health, metrics, logging and the error filter come from
- * bootstrapService; feature modules are added to `imports`.
+ * bootstrapService. Every HTTP endpoint declares its callers (`@Access.*`).
  */
 @Module({})
 export class AppModule {
@@ -15,7 +17,15 @@ export class AppModule {
       module: AppModule,
       imports: [
         DatabaseModule.forRoot(config, migrations),
-        MessagingModule.forRoot(config, { produces: [VAULT_DOCUMENT_TOPIC] }),
+        // After DatabaseModule: the relay stops before the DataSource closes (service-kit README).
+        MessagingModule.forRoot(config, {
+          produces: [VAULT_DOCUMENT_TOPIC],
+          consumes: [CLEARANCE_CASE_TOPIC],
+          group: config.kafkaConsumerGroup,
+        }),
+        serviceAuthModule(config),
+        SharedModule,
+        VaultModule.forRoot(config),
       ],
     };
   }

@@ -1,18 +1,60 @@
+import { authSettings } from '@portico/auth';
 import {
   commonSettings,
   loadConfig,
   processEnvironment,
+  recipientDigestSettings,
+  schemas,
   setting,
   type ConfigOf,
   type Environment,
 } from '@portico/config';
 import { z } from 'zod';
+import { auditSettings } from './audit/audit-settings';
+import { parseKeyring } from './crypto/key-encryption-keys';
+import { relayDestinationsSchema } from './relay/relay-destination';
 
 export const SERVICE_NAME = 'id-vault';
 
 /** Every setting of id-vault: the common ones plus its own. Validated at start, all problems at once. */
 export const settings = {
   ...commonSettings(SERVICE_NAME, { port: 3003, database: 'portico_id_vault' }),
+  // Stewards (review), notification (upload links) and, through their own tokens, residents and carriers.
+  ...authSettings(),
+  // The name-match check compares the typed name's digest with the waybill's (never the name itself).
+  ...recipientDigestSettings(),
+  ...auditSettings,
+  // Envelope encryption: no default on purpose; a vault without its own keys must not start.
+  keyEncryptionKeys: setting(
+    'VAULT_KEKS',
+    z.string().transform((raw, ctx) => {
+      try {
+        const keys = parseKeyring(raw);
+        if (keys.length === 0) throw new Error('at least one key is required');
+        return keys;
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+    'key-encryption keys as id=<base64 32 bytes> pairs, comma-separated, the active one first',
+    { secret: true },
+  ),
+  relayDestinations: setting(
+    'VAULT_RELAY_DESTINATIONS',
+    relayDestinationsSchema,
+    'JSON object: carrier code (or "default") -> {url, secret (whsec_), recipientKind, recipientId}',
+    { secret: true },
+  ),
+  publicBaseUrl: setting(
+    'VAULT_PUBLIC_URL',
+    z
+      .string()
+      .url()
+      .default('http://127.0.0.1:3003')
+      .transform((u) => u.replace(/\/+$/, '')),
+    'base URL residents and carriers reach the vault at (upload links, grant downloads)',
+  ),
   // DESIGN: everything is purged 7 days after clearance at the latest; shorter is allowed, longer is not.
   purgeAfterDays: setting(
     'VAULT_PURGE_AFTER_DAYS',
@@ -22,12 +64,37 @@ export const settings = {
       .min(1)
       .max(7, 'must be at most 7 (documents are purged within 7 days of clearance)')
       .default(7),
-    'days after clearance at which documents are purged',
+    'days after clearance or expiry at which documents are purged',
   ),
   uploadLinkTtlMinutes: setting(
     'UPLOAD_LINK_TTL_MINUTES',
+    z.coerce.number().int().min(5).max(10_080).default(4_320),
+    'lifetime of a one-time upload link (72 h by default; never past the case deadline)',
+  ),
+  viewLinkTtlSeconds: setting(
+    'VAULT_VIEW_LINK_TTL_SECONDS',
+    z.coerce.number().int().min(30).max(3_600).default(300),
+    "lifetime of a steward's short-lived document view URL",
+  ),
+  relayGrantTtlMinutes: setting(
+    'VAULT_RELAY_GRANT_TTL_MINUTES',
     z.coerce.number().int().min(5).max(10_080).default(1_440),
-    'lifetime of a one-time upload link',
+    'lifetime of a carrier/broker download grant',
+  ),
+  relayGrantMaxUses: setting(
+    'VAULT_RELAY_GRANT_MAX_USES',
+    z.coerce.number().int().min(1).max(10).default(3),
+    'downloads one relay grant allows',
+  ),
+  maxUploadBytes: setting(
+    'VAULT_MAX_UPLOAD_BYTES',
+    z.coerce.number().int().min(100_000).max(50_000_000).default(10_485_760),
+    'largest accepted image per side (bytes); larger uploads get 413',
+  ),
+  timerPollIntervalMs: setting(
+    'VAULT_TIMER_POLL_INTERVAL_MS',
+    schemas.milliseconds.min(50).max(60_000).default(1_000),
+    'how often purge and relay timers are polled when idle',
   ),
 };
 

@@ -14,6 +14,10 @@ export const AUDIT_ACTIONS = [
   'purge',
   'consent',
   'key_rotation',
+  'revoke',
+  'submit',
+  'check_failed',
+  'refuse',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -63,14 +63,19 @@ const HALO = { r: 255, g: 255, b: 255 };
 const HALO_ALPHA_RATIO = 0.8;
 
 /** Returns a new JPEG of the same dimensions (after EXIF orientation) with the watermark. */
-export async function applyWatermark(jpegBytes: Buffer | Uint8Array, options: WatermarkOptions): Promise<Buffer> {
+export async function applyWatermark(
+  jpegBytes: Buffer | Uint8Array,
+  options: WatermarkOptions,
+): Promise<Buffer> {
   const opacity = options.opacity ?? 0.35;
   const angleDeg = options.angleDeg ?? -30;
   const quality = options.quality ?? 85;
   if (!(opacity >= 0.1 && opacity <= 0.8)) throw new RangeError('opacity must be between 0.1 and 0.8');
-  if (!(Math.abs(angleDeg) >= 15 && Math.abs(angleDeg) <= 75)) throw new RangeError('angleDeg must be 15 to 75 degrees either way');
+  if (!(Math.abs(angleDeg) >= 15 && Math.abs(angleDeg) <= 75))
+    throw new RangeError('angleDeg must be 15 to 75 degrees either way');
   const text = options.text.trim();
-  if (text.length === 0 || text.length > 200) throw new WatermarkError('watermark text must be 1-200 characters');
+  if (text.length === 0 || text.length > 200)
+    throw new WatermarkError('watermark text must be 1-200 characters');
 
   const font = options.font ?? shippedWatermarkFont();
   // Both throw before anything is drawn: a watermark the font cannot draw is not relayed.
@@ -79,7 +84,8 @@ export async function applyWatermark(jpegBytes: Buffer | Uint8Array, options: Wa
 
   const image = sharp(jpegBytes, { failOn: 'error' }).autoOrient();
   const meta = await image.metadata();
-  if (meta.format !== 'jpeg') throw new WatermarkError(`expected a JPEG, got ${meta.format ?? 'unknown format'}`);
+  if (meta.format !== 'jpeg')
+    throw new WatermarkError(`expected a JPEG, got ${meta.format ?? 'unknown format'}`);
   // metadata() reports the stored dimensions; EXIF orientations 5–8 swap them.
   const swap = (meta.orientation ?? 1) >= 5;
   const width = swap ? meta.height : meta.width;
@@ -87,7 +93,14 @@ export async function applyWatermark(jpegBytes: Buffer | Uint8Array, options: Wa
 
   const tile = await buildTile({ text, font, width, height, opacity, angleDeg });
   return image
-    .composite([{ input: tile.data, raw: { width: tile.width, height: tile.height, channels: 4 }, tile: true, gravity: 'northwest' }])
+    .composite([
+      {
+        input: tile.data,
+        raw: { width: tile.width, height: tile.height, channels: 4 },
+        tile: true,
+        gravity: 'northwest',
+      },
+    ])
     .jpeg({ quality })
     .toBuffer();
 }

@@ -1,0 +1,234 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
+import { carrierDisplayName } from '@portico/contracts';
+import { UnitOfWork } from '@portico/service-kit';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { EntityManager } from 'typeorm';
+import { VaultCaseRepository } from '../cases/vault-case.repository';
+import { SealedDocuments } from '../documents/document-ports';
+import { VaultDocumentRepository } from '../documents/vault-document.repository';
+import { VaultEventWriter } from '../events/vault-event-writer';
+import { documentRelayed } from '../events/vault-events';
+import { AuditTrail } from '../shared/audit-trail';
+import { hashSecret, issueSecret, looksLikeSecret } from '../shared/secret-token';
+import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
+import { VAULT_METRICS, type VaultMetrics } from '../shared/vault-metrics';
+import { eventSubject } from '../upload-requests/upload-requests.service';
+import { RelayAdapter } from './relay-adapter';
+import { destinationFor, type RelayDestination } from './relay-destination';
+import { GrantRefusedError } from './relay-errors';
+import { grantState, RELAY_PURPOSE } from './relay-grant';
+import { Watermarker } from './watermarker';
+
+export const RELAY_SETTINGS = 'id-vault:relay-settings';
+export interface RelaySettings {
+  readonly publicBaseUrl: string;
+  readonly grantTtlMinutes: number;
+  readonly grantMaxUses: number;
+  readonly destinations: Readonly<Record<string, RelayDestination>>;
+}
+
+export type RelayOutcome = 'relayed' | 'not_approved' | 'no_destination';
+
+/** Thrown so the timer retries later: a destination may be configured after the approval. */
+export class NoRelayDestinationError extends Error {
+  constructor(readonly carrierCode: string) {
+    super(`no relay destination configured for carrier ${carrierCode} (VAULT_RELAY_DESTINATIONS)`);
+    this.name = 'NoRelayDestinationError';
+  }
+}
+
+/**
+ * Relays an approved document: each side watermarked for this parcel only, sealed again as the
+ * relay copy, a purpose-bound grant issued, its URL pushed to the carrier's destination. Runs in
+ * the relay timer's transaction, so a failed push leaves no grant behind and is retried.
+ */
+@Injectable()
+export class RelayService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly documents: VaultDocumentRepository,
+    private readonly cases: VaultCaseRepository,
+    private readonly sealed: SealedDocuments,
+    private readonly watermarker: Watermarker,
+    private readonly adapter: RelayAdapter,
+    private readonly events: VaultEventWriter,
+    private readonly audit: AuditTrail,
+    @Inject(RELAY_SETTINGS) private readonly settings: RelaySettings,
+    @Inject(VAULT_METRICS) private readonly metrics: VaultMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
+    @InjectPinoLogger('id-vault-relay') private readonly logger: PinoLogger,
+  ) {}
+
+  async relay(m: EntityManager, documentId: string): Promise<RelayOutcome> {
+    const doc = await this.documents.find(m, documentId, { lock: true });
+    if (!doc || doc.status !== 'approved') return 'not_approved'; // purged or relayed meanwhile
+    const c = (await this.cases.find(m, doc.caseId))!;
+    const destination = destinationFor(this.settings.destinations, c.carrierCode);
+    if (!destination) throw new NoRelayDestinationError(c.carrierCode);
+
+    const carrierLabel = carrierDisplayName(c.carrierCode, 'zh');
+    for (const side of doc.sides) {
+      const original = await this.sealed.open(m, { documentId: doc.id, version: doc.version, part: side });
+      const marked = await this.watermarker.apply(original, {
+        carrierLabel,
+        trackingNumber: c.trackingNumber,
+      });
+      await this.sealed.seal(m, { documentId: doc.id, version: doc.version, part: `relay-${side}` }, marked);
+    }
+    const now = this.clock();
+    const secret = issueSecret();
+    const grantId = this.newId('grt');
+    const expiresAt = new Date(now.getTime() + this.settings.grantTtlMinutes * 60_000);
+    await m.query(
+      `INSERT INTO relay_grants (id, document_id, token_hash, recipient_kind, recipient_id, adapter, purpose,
+                                 expires_at, max_uses, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        grantId,
+        doc.id,
+        secret.hash,
+        destination.recipientKind,
+        destination.recipientId,
+        this.adapter.name,
+        RELAY_PURPOSE,
+        expiresAt,
+        this.settings.grantMaxUses,
+        now,
+      ],
+    );
+    try {
+      await this.adapter.deliver(destination, {
+        grantId,
+        caseId: doc.caseId,
+        carrierCode: c.carrierCode,
+        trackingNumber: c.trackingNumber,
+        documentId: doc.id,
+        documentType: doc.documentType,
+        parts: doc.sides,
+        downloadUrl: `${this.settings.publicBaseUrl}/v1/relay-grants/${secret.token}`,
+        expiresAt,
+        maxUses: this.settings.grantMaxUses,
+        purpose: RELAY_PURPOSE,
+      });
+    } catch (e) {
+      this.metrics.relays.inc({ outcome: 'failed' });
+      throw e;
+    }
+    await m.query(`UPDATE relay_grants SET delivered_at = $2 WHERE id = $1`, [grantId, this.clock()]);
+    await this.documents.markRelayed(m, doc.id);
+    const subject = eventSubject(c, doc.requestId);
+    await this.events.append(
+      m,
+      subject,
+      documentRelayed(subject, now, {
+        documentId: doc.id,
+        grantId,
+        expiresAt,
+        maxUses: this.settings.grantMaxUses,
+        recipientKind: destination.recipientKind,
+        recipientId: destination.recipientId,
+        adapter: this.adapter.name,
+      }),
+    );
+    await this.audit.record(m, {
+      actor: { kind: 'system', id: 'id-vault' },
+      action: 'document.relayed',
+      purpose: RELAY_PURPOSE,
+      subject: { type: 'grant', id: grantId },
+      caseId: doc.caseId,
+      tenantId: doc.tenantId,
+      details: {
+        documentId: doc.id,
+        recipient: destination.recipientId,
+        maxUses: this.settings.grantMaxUses,
+      },
+    });
+    this.metrics.relays.inc({ outcome: 'delivered' });
+    trace
+      .getActiveSpan()
+      ?.setAttributes({ 'portico.case_id': doc.caseId, 'portico.vault.grant_id': grantId });
+    this.logger.info(
+      { caseId: doc.caseId, documentId: doc.id, grantId, recipient: destination.recipientId },
+      'document relayed',
+    );
+    return 'relayed';
+  }
+
+  /**
+   * A carrier fetching the watermarked copy: one use counted per download, in the same
+   * transaction that reads it, so a grant of N uses serves N downloads even under concurrency.
+   */
+  download(token: string, part: string | undefined): Promise<{ bytes: Buffer; part: string }> {
+    return this.uow.transaction(async (m) => {
+      if (!looksLikeSecret(token)) throw new GrantRefusedError('invalid');
+      const rows = (await m.query(
+        `SELECT g.*, d.sides, d.version, d.status AS document_status, d.case_id, d.tenant_id
+         FROM relay_grants g JOIN documents d ON d.id = g.document_id
+         WHERE g.token_hash = $1 FOR UPDATE OF g`,
+        [hashSecret(token)],
+      )) as Array<{
+        id: string;
+        document_id: string;
+        recipient_id: string;
+        expires_at: Date;
+        max_uses: number;
+        uses: number;
+        revoked_at: Date | null;
+        sides: string[];
+        version: number;
+        document_status: string;
+        case_id: string;
+        tenant_id: string;
+      }>;
+      const g = rows[0];
+      if (!g) {
+        this.metrics.grantDownloads.inc({ outcome: 'invalid' });
+        throw new GrantRefusedError('invalid');
+      }
+      const state =
+        g.document_status === 'purged'
+          ? 'revoked'
+          : grantState(
+              { expiresAt: g.expires_at, maxUses: g.max_uses, uses: g.uses, revokedAt: g.revoked_at },
+              this.clock(),
+            );
+      const chosen = part ?? g.sides[0]!;
+      if (state !== 'usable' || !g.sides.includes(chosen)) {
+        const why = state === 'usable' ? 'invalid' : state;
+        this.metrics.grantDownloads.inc({ outcome: why });
+        // The refusal is audited in its own transaction: this one rolls back with the error.
+        await this.uow.transaction((t) =>
+          this.audit.record(t, {
+            actor: { kind: 'carrier', id: g.recipient_id },
+            action: 'grant.refused',
+            purpose: RELAY_PURPOSE,
+            subject: { type: 'grant', id: g.id },
+            caseId: g.case_id,
+            tenantId: g.tenant_id,
+            details: { why },
+          }),
+        );
+        throw new GrantRefusedError(why);
+      }
+      const bytes = await this.sealed.open(m, {
+        documentId: g.document_id,
+        version: g.version,
+        part: `relay-${chosen}`,
+      });
+      await m.query(`UPDATE relay_grants SET uses = uses + 1 WHERE id = $1`, [g.id]);
+      await this.audit.record(m, {
+        actor: { kind: 'carrier', id: g.recipient_id },
+        action: 'grant.downloaded',
+        purpose: RELAY_PURPOSE,
+        subject: { type: 'grant', id: g.id },
+        caseId: g.case_id,
+        tenantId: g.tenant_id,
+        details: { part: chosen, use: g.uses + 1, maxUses: g.max_uses },
+      });
+      this.metrics.grantDownloads.inc({ outcome: 'served' });
+      return { bytes, part: chosen };
+    });
+  }
+}

@@ -1,0 +1,161 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Access } from '@portico/auth';
+import { isDomainError, type DomainError } from '@portico/service-kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { Language } from '../upload-requests/upload-request';
+import { DocumentChecksFailedError } from './resident-errors';
+import { pageText, renderLinkErrorPage, renderResidentPage, type PageMessage } from './resident-page';
+import { ResidentUploadService } from './resident-upload.service';
+import { readUpload } from './upload-parts';
+
+export const MAX_UPLOAD_BYTES = 'id-vault:max-upload-bytes';
+
+function languageOf(query: string | undefined, fallback: Language): Language {
+  return query === 'en' || query === 'zh' ? query : fallback;
+}
+
+function wantsJson(req: FastifyRequest): boolean {
+  return (req.headers.accept ?? '').includes('application/json');
+}
+
+/**
+ * The resident's one-time link (`/u/<token>`): the page, consent, upload, withdrawal. Public: the
+ * token is the credential. HTML forms get HTML back (the page re-rendered with the outcome), the
+ * page's script and API clients get JSON.
+ */
+@Controller('u/:token')
+@Access.public()
+export class ResidentController {
+  constructor(
+    private readonly residents: ResidentUploadService,
+    @Inject(MAX_UPLOAD_BYTES) private readonly maxUploadBytes: number,
+  ) {}
+
+  @Get()
+  async page(
+    @Param('token') token: string,
+    @Query('lang') lang: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.render(reply, token, lang);
+  }
+
+  @Get('status')
+  async status(@Param('token') token: string) {
+    const v = await this.residents.view(token);
+    return {
+      requestId: v.requestId,
+      link: v.link,
+      expiresAt: v.expiresAt.toISOString(),
+      consent: v.consent && { textVersion: v.consent.textVersion, givenAt: v.consent.givenAt.toISOString() },
+      documents: v.documents,
+    };
+  }
+
+  @Post('consent')
+  @HttpCode(201)
+  async consent(
+    @Param('token') token: string,
+    @Query('lang') lang: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.outcome(req, reply, token, lang, async (language) => {
+      const c = await this.residents.giveConsent(token, language);
+      return { json: { consentId: c.id, textVersion: c.textVersion } };
+    });
+  }
+
+  @Post('documents')
+  async upload(
+    @Param('token') token: string,
+    @Query('lang') lang: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.outcome(req, reply, token, lang, async () => {
+      const parsed = await readUpload(req, this.maxUploadBytes);
+      const { documentId } = await this.residents.submit(token, parsed);
+      return { json: { documentId, status: 'received' } };
+    });
+  }
+
+  @Post('withdraw')
+  async withdraw(
+    @Param('token') token: string,
+    @Query('lang') lang: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.outcome(req, reply, token, lang, async (language) => {
+      const r = await this.residents.withdraw(token);
+      return { json: r, message: { kind: 'ok', lines: [pageText(language).withdrawn] } };
+    });
+  }
+
+  /** Runs an action; JSON callers get its result or the error (via the global filter), forms get the page. */
+  private async outcome(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    lang: string | undefined,
+    action: (language: Language) => Promise<{ json: unknown; message?: PageMessage }>,
+  ): Promise<void> {
+    const language = languageOf(lang, 'zh');
+    if (wantsJson(req)) {
+      const r = await action(language);
+      await reply.code(201).header('cache-control', 'no-store').send(r.json);
+      return;
+    }
+    let message: PageMessage | undefined;
+    let status = 200;
+    try {
+      message = (await action(language)).message;
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      status = e.status;
+      message = { kind: 'error', lines: errorLines(e, language) };
+    }
+    await this.render(reply, token, language, message, status);
+  }
+
+  private async render(
+    reply: FastifyReply,
+    token: string,
+    lang: string | undefined,
+    message?: PageMessage,
+    status = 200,
+  ): Promise<void> {
+    const nonce = randomBytes(16).toString('base64');
+    let html: string;
+    try {
+      const view = await this.residents.view(token);
+      html = renderResidentPage(view, { token, lang: languageOf(lang, view.language), nonce, message });
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      const language = languageOf(lang, 'zh');
+      status = e.status;
+      html = renderLinkErrorPage(language, e.localized[language], nonce);
+    }
+    await reply
+      .code(status)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-content-type-options', 'nosniff')
+      .header('x-frame-options', 'DENY')
+      .header(
+        'content-security-policy',
+        `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; connect-src 'self'; ` +
+          `form-action 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'`,
+      )
+      .type('text/html; charset=utf-8')
+      .send(html);
+  }
+}
+
+function errorLines(e: DomainError, lang: Language): string[] {
+  const lines = [e.localized[lang]];
+  if (e instanceof DocumentChecksFailedError) lines.push(...e.failures.map((f) => f.message[lang]));
+  return lines;
+}

@@ -1,0 +1,70 @@
+import { Counter, Histogram, type Registry } from '@portico/observability';
+
+export const VAULT_METRICS = 'id-vault:metrics';
+
+/**
+ * The vault's metrics. Labels are closed sets (outcome, check code, decision, purge reason): never a
+ * document, case or tenant id, never anything about the resident.
+ */
+export interface VaultMetrics {
+  readonly uploads: Counter<'outcome'>;
+  readonly checkFailures: Counter<'code'>;
+  readonly checkSeconds: Histogram;
+  readonly reviews: Counter<'decision'>;
+  readonly views: Counter;
+  readonly relays: Counter<'outcome'>;
+  readonly grantDownloads: Counter<'outcome'>;
+  readonly purges: Counter<'reason'>;
+}
+
+export function createVaultMetrics(registry: Registry): VaultMetrics {
+  return {
+    uploads: new Counter({
+      name: 'portico_vault_uploads_total',
+      help: 'Document submissions, by outcome (stored, checks_failed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    checkFailures: new Counter({
+      name: 'portico_vault_check_failures_total',
+      help: 'Failed automatic checks on arrival, by check code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    checkSeconds: new Histogram({
+      name: 'portico_vault_check_duration_seconds',
+      help: 'Time to check (and normalise) one submission',
+      buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
+    reviews: new Counter({
+      name: 'portico_vault_reviews_total',
+      help: 'Steward decisions on documents (approved, rejected)',
+      labelNames: ['decision'] as const,
+      registers: [registry],
+    }),
+    views: new Counter({
+      name: 'portico_vault_document_views_total',
+      help: 'Document parts shown to stewards (each one audited)',
+      registers: [registry],
+    }),
+    relays: new Counter({
+      name: 'portico_vault_relays_total',
+      help: 'Relays of approved documents to carriers/brokers, by outcome (delivered, failed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    grantDownloads: new Counter({
+      name: 'portico_vault_grant_downloads_total',
+      help: 'Downloads through relay grants, by outcome (served, expired, exhausted, invalid)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    purges: new Counter({
+      name: 'portico_vault_purges_total',
+      help: 'Documents crypto-shredded and deleted, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,170 @@
+import {
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { METRICS_REGISTRY } from '@portico/observability';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { AuditHeadSigner, JsonLinesAuditHeadSink, scheduleAuditHeadSigning } from './audit/audit-head-signer';
+import { AuditLog } from './audit/audit-log';
+import { createAuditMetrics, type AuditMetrics } from './audit/audit-metrics';
+import { ChainedAuditTrail } from './audit/audit-trail.adapter';
+import { BlobStore } from './blobs/blob-store';
+import { PostgresBlobStore } from './blobs/postgres-blob-store';
+import { ClearanceCaseConsumer } from './cases/clearance-case.consumer';
+import { VaultCaseRepository } from './cases/vault-case.repository';
+import { VaultCasesService } from './cases/vault-cases.service';
+import { ArrivalChecker, CHECK_SETTINGS } from './checks/arrival-checker';
+import type { IdVaultConfig } from './config';
+import { EnvelopeSealedDocuments } from './crypto/envelope-sealed-documents';
+import { ConfiguredKeyring, KeyEncryptionKeys } from './crypto/key-encryption-keys';
+import { ConsentRepository } from './documents/consent.repository';
+import { DocumentChecker, SealedDocuments } from './documents/document-ports';
+import { VaultDocumentRepository } from './documents/vault-document.repository';
+import { VaultEventWriter } from './events/vault-event-writer';
+import { RelayAdapter } from './relay/relay-adapter';
+import { RelayGrantsController } from './relay/relay-grants.controller';
+import { RelayScheduler } from './relay/relay-scheduler';
+import { RELAY_SETTINGS, RelayService } from './relay/relay.service';
+import { SignedHttpsPushAdapter } from './relay/signed-https-push.adapter';
+import { Watermarker } from './relay/watermarker';
+import { MAX_UPLOAD_BYTES, ResidentController } from './resident/resident.controller';
+import { ResidentUploadService } from './resident/resident-upload.service';
+import { RetentionScheduler } from './retention/retention-scheduler';
+import { RetentionService } from './retention/retention.service';
+import { TIMER_POLL_INTERVAL_MS, VaultTimerRunner } from './retention/vault-timer-runner';
+import { ReviewController } from './review/review.controller';
+import { ReviewService, VIEW_LINK_TTL_SECONDS } from './review/review.service';
+import { AuditTrail } from './shared/audit-trail';
+import { RETENTION_DAYS } from './shared/tokens';
+import { createVaultMetrics, VAULT_METRICS } from './shared/vault-metrics';
+import { UploadRequestRepository } from './upload-requests/upload-request.repository';
+import { UploadRequestsController } from './upload-requests/upload-requests.controller';
+import { UPLOAD_LINKS, UploadRequestsService } from './upload-requests/upload-requests.service';
+import { SharpWatermarker } from './watermark/sharp-watermarker';
+
+const AUDIT_METRICS = 'id-vault:audit-metrics';
+const AUDIT_SIGNING = 'id-vault:audit-signing';
+
+/** Signs the audit head every AUDIT_SIGN_INTERVAL_SECONDS while the service runs (when a key and an export dir are set). */
+@Injectable()
+class AuditHeadSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private schedule: { stop(): void } | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(AUDIT_METRICS) private readonly metrics: AuditMetrics,
+    @Inject(AUDIT_SIGNING)
+    private readonly config: Pick<
+      IdVaultConfig,
+      'auditSigningKey' | 'auditExportDir' | 'auditSignIntervalSeconds'
+    >,
+    @InjectPinoLogger('id-vault-audit') private readonly logger: PinoLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { auditSigningKey, auditExportDir, auditSignIntervalSeconds } = this.config;
+    if (!auditSigningKey || !auditExportDir) {
+      this.logger.warn(
+        'audit head signing is off (AUDIT_SIGNING_KEY or AUDIT_EXPORT_DIR unset): a truncated audit tail would go unnoticed',
+      );
+      return;
+    }
+    const signer = new AuditHeadSigner({
+      db: this.dataSource,
+      privateKey: auditSigningKey,
+      sink: new JsonLinesAuditHeadSink(auditExportDir),
+      metrics: this.metrics,
+    });
+    this.schedule = scheduleAuditHeadSigning(signer, {
+      intervalSeconds: auditSignIntervalSeconds,
+      onOutcome: (o) => {
+        if (o.outcome === 'refused')
+          this.logger.error({ problem: o.problem }, 'audit chain broken: head not signed');
+      },
+      onError: (e) => this.logger.warn({ err: e }, 'audit head signing failed; retried next interval'),
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.schedule?.stop();
+  }
+}
+
+/**
+ * The vault's features in one module: they share the case projection, the documents and the sealed
+ * storage. Ports (DocumentChecker, SealedDocuments, Watermarker, RelayAdapter, AuditTrail) are bound
+ * here to their implementations, so features and their unit tests depend only on the ports.
+ */
+@Module({})
+export class VaultModule {
+  static forRoot(config: IdVaultConfig): DynamicModule {
+    return {
+      module: VaultModule,
+      controllers: [
+        ClearanceCaseConsumer,
+        UploadRequestsController,
+        ResidentController,
+        ReviewController,
+        RelayGrantsController,
+      ],
+      providers: [
+        { provide: RETENTION_DAYS, useValue: config.purgeAfterDays },
+        {
+          provide: UPLOAD_LINKS,
+          useValue: { publicBaseUrl: config.publicBaseUrl, ttlMinutes: config.uploadLinkTtlMinutes },
+        },
+        { provide: VIEW_LINK_TTL_SECONDS, useValue: config.viewLinkTtlSeconds },
+        { provide: MAX_UPLOAD_BYTES, useValue: config.maxUploadBytes },
+        { provide: TIMER_POLL_INTERVAL_MS, useValue: config.timerPollIntervalMs },
+        {
+          provide: CHECK_SETTINGS,
+          useValue: { digestKeys: config.recipientDigestKeys, maxUploadBytes: config.maxUploadBytes },
+        },
+        {
+          provide: RELAY_SETTINGS,
+          useValue: {
+            publicBaseUrl: config.publicBaseUrl,
+            grantTtlMinutes: config.relayGrantTtlMinutes,
+            grantMaxUses: config.relayGrantMaxUses,
+            destinations: config.relayDestinations,
+          },
+        },
+        { provide: AUDIT_SIGNING, useValue: config },
+        { provide: VAULT_METRICS, useFactory: createVaultMetrics, inject: [METRICS_REGISTRY] },
+        { provide: AUDIT_METRICS, useFactory: createAuditMetrics, inject: [METRICS_REGISTRY] },
+        {
+          provide: AuditLog,
+          useFactory: (metrics: AuditMetrics) => new AuditLog({ metrics }),
+          inject: [AUDIT_METRICS],
+        },
+        { provide: AuditTrail, useClass: ChainedAuditTrail },
+        { provide: KeyEncryptionKeys, useValue: new ConfiguredKeyring(config.keyEncryptionKeys) },
+        { provide: BlobStore, useClass: PostgresBlobStore },
+        { provide: SealedDocuments, useClass: EnvelopeSealedDocuments },
+        { provide: DocumentChecker, useClass: ArrivalChecker },
+        { provide: Watermarker, useClass: SharpWatermarker },
+        { provide: RelayAdapter, useValue: new SignedHttpsPushAdapter() },
+        AuditHeadSchedule,
+        VaultCaseRepository,
+        UploadRequestRepository,
+        ConsentRepository,
+        VaultDocumentRepository,
+        VaultEventWriter,
+        VaultCasesService,
+        UploadRequestsService,
+        ResidentUploadService,
+        ReviewService,
+        RelayScheduler,
+        RelayService,
+        RetentionScheduler,
+        RetentionService,
+        VaultTimerRunner,
+      ],
+    };
+  }
+}

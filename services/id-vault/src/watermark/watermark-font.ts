@@ -76,9 +76,12 @@ export interface WatermarkFont {
   readonly file: string;
   /** Family as fontconfig knows it (from the file's name table). */
   readonly family: string;
-  /** Pango font description for `size` pixels (at dpi 72, 1 pt = 1 px). */
+  /**
+   * Pango font description for `size` points (= pixels at dpi 72). Points, not px: sharp's
+   * fit-to-box scales the text through the dpi, which an absolute px size would ignore.
+   */
   description(size: number): string;
-  /** Code points of `text` the font has no glyph for (line breaks are not glyphs). */
+  /** Code points of `text` the font has no glyph for ('\n' is no glyph; other controls count as missing). */
   missingCodePoints(text: string): number[];
   /** Throws a WatermarkFontError naming the code points the font cannot draw. */
   assertCovers(text: string): void;
@@ -105,12 +108,15 @@ export function loadWatermarkFont(file: string = locateShippedFont()): Watermark
   }
   // A comma ends Pango's family list, so a family name ending in a word like "Bold" or a
   // number is never mistaken for a style or the size.
-  const description = (size: number) => `${family}, ${Math.max(1, Math.round(size))}px`;
+  const description = (size: number) => `${family}, ${Math.max(1, Math.round(size))}`;
   const missingCodePoints = (text: string) => {
     const missing = new Set<number>();
     for (const ch of text) {
       const cp = ch.codePointAt(0) as number;
-      if (cp !== 0x0a && !cmap.has(cp)) missing.add(cp);
+      if (cp === 0x0a) continue;
+      // Control characters are mapped in some fonts' cmaps (Noto's maps U+0000–U+001F) but are
+      // never meant to be drawn: counted as missing, as fontconfig does.
+      if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || !cmap.has(cp)) missing.add(cp);
     }
     return [...missing];
   };
@@ -144,14 +150,20 @@ export const PROBE_TEXT = '仅供包裹清关使用';
  * unallocated range U+2FE0–2FEF), so Pango always draws them as tofu boxes. Eight each, four hex
  * digits each, and at every position the two strings show different digits — see rendersAsTofu.
  */
-const NEVER_IN_A_FONT = ['\u0378\u0379\u0380\u0381\u0382\u0383\u038b\u038d', '\u2fe0\u2fe1\u2fe2\u2fe3\u2fe4\u2fe5\u2fe6\u2fe7'];
+const NEVER_IN_A_FONT = [
+  '\u0378\u0379\u0380\u0381\u0382\u0383\u038b\u038d',
+  '\u2fe0\u2fe1\u2fe2\u2fe3\u2fe4\u2fe5\u2fe6\u2fe7',
+];
 
 const verified = new WeakSet<WatermarkFont>();
 /**
  * Render self-test (check 3 of the module comment): throws if Pango draws `probe` as tofu with
  * this font. Remembered per font object, so it costs a few small renders once per process.
  */
-export async function assertRendersRealGlyphs(font: WatermarkFont, probe: string = PROBE_TEXT): Promise<void> {
+export async function assertRendersRealGlyphs(
+  font: WatermarkFont,
+  probe: string = PROBE_TEXT,
+): Promise<void> {
   if (verified.has(font)) return;
   if (await rendersAsTofu(font, probe)) {
     throw new WatermarkFontError(
@@ -193,7 +205,8 @@ export async function rendersAsTofu(font: WatermarkFont, probe: string): Promise
     render(NEVER_IN_A_FONT[1].slice(0, chars.length)),
   ]);
   const sameSize = (a: typeof glyphs, b: typeof glyphs) => a.width === b.width && a.height === b.height;
-  if (!sameSize(tofuA, tofuB)) throw new WatermarkFontError('tofu reference renders differ in size; cannot judge glyphs');
+  if (!sameSize(tofuA, tofuB))
+    throw new WatermarkFontError('tofu reference renders differ in size; cannot judge glyphs');
   if (!sameSize(glyphs, tofuA)) return false;
   let frame = 0;
   let inked = 0;
@@ -251,7 +264,9 @@ class FontFileReader {
     // 'OTTO' = CFF outlines (the Noto CJK files), 0x00010000 / 'true' = TrueType outlines.
     if (version !== 0x4f54544f && version !== 0x00010000 && version !== 0x74727565) {
       this.close();
-      throw new WatermarkFontError(`${file} is not an OpenType/TrueType font (a collection or another format?)`);
+      throw new WatermarkFontError(
+        `${file} is not an OpenType/TrueType font (a collection or another format?)`,
+      );
     }
     const numTables = header.readUInt16BE(4);
     const directory = this.read(12, numTables * 16);
@@ -273,7 +288,10 @@ class FontFileReader {
     const subtables = new Map<string, number>();
     for (let i = 0, n = cmap.readUInt16BE(2); i < n; i++) {
       const record = 4 + i * 8;
-      subtables.set(`${cmap.readUInt16BE(record)}/${cmap.readUInt16BE(record + 2)}`, cmap.readUInt32BE(record + 4));
+      subtables.set(
+        `${cmap.readUInt16BE(record)}/${cmap.readUInt16BE(record + 2)}`,
+        cmap.readUInt32BE(record + 4),
+      );
     }
     // Prefer the full-Unicode subtables (format 12), then the BMP ones (format 4).
     for (const key of ['3/10', '0/4', '0/6', '3/1', '0/3']) {
@@ -304,7 +322,8 @@ class FontFileReader {
     // weights carries the weight ("Noto Sans S Chinese Medium"). fontconfig knows both; the
     // legacy one selects the right weight by itself.
     const family = found.get(1) ?? found.get(16);
-    if (!family || /[,\\]/.test(family)) throw new WatermarkFontError(`${this.file} has no usable family name`);
+    if (!family || /[,\\]/.test(family))
+      throw new WatermarkFontError(`${this.file} has no usable family name`);
     return family;
   }
 

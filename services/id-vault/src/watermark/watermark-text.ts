@@ -56,7 +56,9 @@ export function cleanWaybill(raw: string): string {
   const waybill = collapseSpaces(raw.normalize('NFKC'));
   if (!WAYBILL.test(waybill)) {
     // The waybill is not personal data, but an injected string could be arbitrarily long: cut it.
-    throw new WatermarkTextError(`waybill must be 4-40 letters/digits with . / _ - or space, got ${quote(waybill)}`);
+    throw new WatermarkTextError(
+      `waybill must be 4-40 letters/digits with . / _ - or space, got ${quote(waybill)}`,
+    );
   }
   return waybill;
 }

@@ -26,7 +26,7 @@ import { escapeMarkup } from './watermark-text';
 export interface WatermarkOptions {
   /** Plain text (not markup), as built by buildWatermarkText; '\n' separates lines. */
   text: string;
-  /** Alpha of the ink, 0.1–0.8 (default 0.35). The halo gets ~80 % of it. */
+  /** Alpha of the ink, 0.1–0.8 (default 0.35). The halo gets 60 % of it. */
   opacity?: number;
   /**
    * Rotation of the text in degrees, positive = clockwise (default -30: rising to the right).
@@ -61,7 +61,7 @@ const GAP_ALONG_TEXT = 0.06;
 const ROW_PITCH_IN_TEXT_BLOCKS = 1.8;
 const INK = { r: 48, g: 48, b: 48 };
 const HALO = { r: 255, g: 255, b: 255 };
-const HALO_ALPHA_RATIO = 0.8;
+const HALO_ALPHA_RATIO = 0.6;
 
 /**
  * Call at service start: loads the font (throws WatermarkFontError if it is missing or broken),
@@ -156,9 +156,10 @@ async function buildTile(args: {
     .raw()
     .toBuffer({ resolveWithObject: true });
 
-  // Halo ~ 4 % of the line height, at least 1 px: thin enough to stay a halo.
+  // Halo ~ 2.5 % of the line height, at least 1 px: thick enough to read on black, thin enough
+  // not to fill the counters of the small English line (at 4 % it did).
   const lineHeight = rendered.info.height / (rest.length > 0 ? 1.6 : 1);
-  const haloRadius = Math.max(1, Math.round(lineHeight * 0.04));
+  const haloRadius = Math.max(1, Math.round(lineHeight * 0.025));
   const pad = haloRadius + 1;
   const ink = padMask({ data: rendered.data, width: rendered.info.width, height: rendered.info.height }, pad);
   const halo = dilate(ink, haloRadius);

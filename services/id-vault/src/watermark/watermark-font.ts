@@ -76,9 +76,12 @@ export interface WatermarkFont {
   readonly file: string;
   /** Family as fontconfig knows it (from the file's name table). */
   readonly family: string;
-  /** Pango font description for `size` pixels (at dpi 72, 1 pt = 1 px). */
+  /**
+   * Pango font description for `size` points (= pixels at dpi 72). Points, not px: sharp's
+   * fit-to-box scales the text through the dpi, which an absolute px size would ignore.
+   */
   description(size: number): string;
-  /** Code points of `text` the font has no glyph for (line breaks are not glyphs). */
+  /** Code points of `text` the font has no glyph for ('\n' is no glyph; other controls count as missing). */
   missingCodePoints(text: string): number[];
   /** Throws a WatermarkFontError naming the code points the font cannot draw. */
   assertCovers(text: string): void;
@@ -105,12 +108,15 @@ export function loadWatermarkFont(file: string = locateShippedFont()): Watermark
   }
   // A comma ends Pango's family list, so a family name ending in a word like "Bold" or a
   // number is never mistaken for a style or the size.
-  const description = (size: number) => `${family}, ${Math.max(1, Math.round(size))}px`;
+  const description = (size: number) => `${family}, ${Math.max(1, Math.round(size))}`;
   const missingCodePoints = (text: string) => {
     const missing = new Set<number>();
     for (const ch of text) {
       const cp = ch.codePointAt(0) as number;
-      if (cp !== 0x0a && !cmap.has(cp)) missing.add(cp);
+      if (cp === 0x0a) continue;
+      // Control characters are mapped in some fonts' cmaps (Noto's maps U+0000–U+001F) but are
+      // never meant to be drawn: counted as missing, as fontconfig does.
+      if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || !cmap.has(cp)) missing.add(cp);
     }
     return [...missing];
   };

@@ -63,7 +63,13 @@ export class RelayService {
 
   async relay(m: EntityManager, documentId: string): Promise<RelayOutcome> {
     const doc = await this.documents.find(m, documentId, { lock: true });
-    if (!doc || doc.status !== 'approved') return 'not_approved'; // purged or relayed meanwhile
+    if (!doc || doc.status !== 'approved') {
+      this.logger.info(
+        { documentId, status: doc?.status ?? 'missing' },
+        'relay skipped: document not approved',
+      );
+      return 'not_approved'; // purged or relayed meanwhile
+    }
     const c = (await this.cases.find(m, doc.caseId))!;
     const destination = destinationFor(this.settings.destinations, c.carrierCode);
     if (!destination) throw new NoRelayDestinationError(c.carrierCode);

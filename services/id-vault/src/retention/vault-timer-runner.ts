@@ -41,9 +41,9 @@ export class VaultTimerRunner implements OnApplicationBootstrap, BeforeApplicati
       trace.getActiveSpan()?.setAttribute('portico.vault.outcome', purged ? 'purged' : 'nothing_to_purge');
     });
     this.runner.register<RelayTimerPayload>(RELAY_TIMER_KIND, async (t, m) => {
-      trace
-        .getActiveSpan()
-        ?.setAttribute('portico.vault.outcome', await relay.relay(m, t.payload.documentId));
+      // Evaluated before the span call: `span?.setAttribute(k, await x)` would skip `x` when untraced.
+      const outcome = await relay.relay(m, t.payload.documentId);
+      trace.getActiveSpan()?.setAttribute('portico.vault.outcome', outcome);
     });
   }
 

@@ -1,0 +1,454 @@
+// id-vault against the real broker and Postgres: the service runs as in production (bootstrapService,
+// its migrations, its consumer group), learns about a case from `clearance.case.v1` the way
+// clearance publishes it, and is driven over HTTP by notification (link), the resident (consent,
+// upload), a steward (review) and a carrier receiver started here that verifies our Standard
+// Webhooks signature with the official package. Ids are unique per run: topics are shared.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes, randomInt } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { create, fromBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { signDevToken } from '@portico/auth';
+import {
+  clearance,
+  ClearanceCaseEventSchema,
+  CLEARANCE_CASE_TOPIC,
+  common,
+  dlqTopicName,
+  parcelRef,
+  recipientDigest,
+  retryTopicName,
+  VAULT_DOCUMENT_TOPIC,
+  VaultDocumentEventSchema,
+  type VaultDocumentEvent,
+} from '@portico/contracts';
+import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
+import { createLogger } from '@portico/observability';
+import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
+import {
+  createTestDatabase,
+  deleteTopics,
+  getTestKafka,
+  testKafkaClient,
+  waitFor,
+  type TestDatabase,
+} from '@portico/testing';
+import { logLevel, type Producer } from 'kafkajs';
+import { Client } from 'pg';
+import sharp from 'sharp';
+import { Webhook } from 'standardwebhooks';
+import { migrations } from '../migrations';
+import { AppModule } from './app.module';
+import { cardPhoto, pixelBombPng, tinyZip } from './checks/fixtures/synthetic-images';
+import { idNumberCheckCharacter } from './checks/id-number';
+import { loadServiceConfig, type IdVaultConfig } from './config';
+import { vaultAppOptions } from './server';
+
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+
+const run = randomBytes(4).toString('hex');
+const secret = () => randomBytes(32).toString('base64url');
+const TENANT = `ten_vault_${run}`;
+const PROPERTY = `prop_${run}`;
+// Seeded personal data, unique per run, scanned for in logs, events and API answers below.
+const NAME = `${['欧阳', '司马', '诸葛'][randomInt(3)]}${['婉', '清', '若'][randomInt(3)]}${['雪', '晴', '岚'][randomInt(3)]}`;
+const first17 = `110105${1960 + randomInt(40)}0${1 + randomInt(9)}1${randomInt(10)}${String(randomInt(100, 999))}`;
+const ID_NUMBER = first17 + idNumberCheckCharacter(first17);
+
+function memoryLog() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _e, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { stream, text: () => lines.join('') };
+}
+
+const fakeProcess = () => ({ on: () => undefined, removeListener: () => undefined, exit: () => undefined });
+
+interface CarrierPush {
+  headers: Record<string, string>;
+  body: string;
+}
+
+describe('id-vault: link, consent, checked upload, review, relay, grant and purge (real Kafka + Postgres)', () => {
+  const log = memoryLog();
+  const devTokenKey = secret();
+  const digestKey = { id: 'k1', secret: secret() };
+  const group = `id-vault-it-${run}`;
+  const notificationToken = secret();
+  const relaySecret = `whsec_${randomBytes(24).toString('base64')}`;
+  const pushes: CarrierPush[] = [];
+  let carrierReceiver: Server;
+  let db: TestDatabase;
+  let brokers: string[];
+  let config: IdVaultConfig;
+  let service: RunningService;
+  let producer: Producer;
+  let pg: Client;
+  const parcel = parcelRef('sf-express', `SF${run.toUpperCase()}01`);
+  const caseId = `cc_it_${run}`;
+
+  const steward = (propertyIds = [PROPERTY], tenantId = TENANT) =>
+    signDevToken(
+      { subject: `stf_${run}`, roles: ['steward'], tenantId, propertyIds },
+      { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
+    );
+
+  async function call(
+    path: string,
+    o: { method?: string; headers?: Record<string, string>; body?: unknown; form?: FormData } = {},
+  ) {
+    const res = await fetch(`${service.url}${path}`, {
+      method: o.method ?? 'GET',
+      headers: { ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), ...o.headers },
+      body: o.form ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined),
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
+    let json: Record<string, any> = {};
+    try {
+      json = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, headers: res.headers, bytes, text, json };
+  }
+
+  const asNotification = {
+    'x-portico-service': 'notification',
+    authorization: `Bearer ${notificationToken}`,
+  };
+  const json = { accept: 'application/json' };
+
+  async function requestLink(idempotencyKey?: string) {
+    const res = await call('/internal/v1/upload-requests', {
+      method: 'POST',
+      headers: asNotification,
+      body: { caseId, language: 'zh', ...(idempotencyKey ? { idempotencyKey } : {}) },
+    });
+    return res;
+  }
+
+  const tokenOf = (uploadUrl: string) => uploadUrl.split('/u/')[1]!;
+
+  async function upload(token: string, sides: Record<string, Buffer>, typed: Record<string, string> = {}) {
+    const form = new FormData();
+    form.set('documentType', 'resident_id_card');
+    for (const [k, v] of Object.entries(typed)) form.set(k, v);
+    for (const [side, bytes] of Object.entries(sides))
+      form.set(side, new Blob([bytes], { type: 'image/jpeg' }), `${side}.jpg`);
+    return call(`/u/${token}/documents`, { method: 'POST', headers: json, form });
+  }
+
+  async function vaultEvents(done: (e: VaultDocumentEvent[]) => boolean): Promise<VaultDocumentEvent[]> {
+    const consumer = testKafkaClient(brokers).consumer({
+      groupId: `vault-it-reader-${randomBytes(4).toString('hex')}`,
+    });
+    const found: Array<{ event: VaultDocumentEvent; key: string; raw: Buffer }> = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [VAULT_DOCUMENT_TOPIC.name], fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.key?.toString() !== parcel.parcelId || !message.value) return;
+          found.push({
+            event: fromBinary(VaultDocumentEventSchema, message.value),
+            key: message.key.toString(),
+            raw: message.value,
+          });
+        },
+      });
+      await waitFor(() => done(found.map((f) => f.event)), {
+        timeoutMs: 30_000,
+        description: 'vault events',
+      });
+      for (const f of found) {
+        expect(f.raw.toString('latin1')).not.toContain(ID_NUMBER);
+        expect(f.raw.toString('utf8')).not.toContain(NAME);
+      }
+      return found.map((f) => f.event);
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  beforeAll(async () => {
+    carrierReceiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        pushes.push({
+          headers: req.headers as Record<string, string>,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => carrierReceiver.listen(0, '127.0.0.1', resolve));
+    const receiverUrl = `http://127.0.0.1:${(carrierReceiver.address() as AddressInfo).port}/relay`;
+
+    ({ brokers } = await getTestKafka());
+    db = await createTestDatabase('id_vault');
+    const loaded = loadServiceConfig({
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_CLIENT_ID: group,
+      KAFKA_CONSUMER_GROUP: group,
+      LOG_LEVEL: 'debug',
+      SHUTDOWN_TIMEOUT_MS: '8000',
+      AUTH_DEV_TOKEN_KEY: devTokenKey,
+      AUTH_SERVICE_TOKENS: `notification=${notificationToken}`,
+      RECIPIENT_DIGEST_KEYS: `${digestKey.id}=${digestKey.secret}`,
+      VAULT_KEKS: `k1=${randomBytes(32).toString('base64')}`,
+      VAULT_RELAY_DESTINATIONS: JSON.stringify({ 'sf-express': { url: receiverUrl, secret: relaySecret } }),
+      VAULT_TIMER_POLL_INTERVAL_MS: '100',
+    });
+    config = { ...loaded, httpPort: 0 };
+    const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
+    await runMigrations(config, migrations, logger);
+    service = await bootstrapService({
+      module: AppModule.forRoot(config),
+      config,
+      ...vaultAppOptions(config),
+      logger,
+      process: fakeProcess(),
+    });
+    producer = createIdempotentProducer(
+      createKafka({ brokers, clientId: `${group}-producer`, logLevel: logLevel.NOTHING }),
+    );
+    await producer.connect();
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+
+    const opened = create(ClearanceCaseEventSchema, {
+      event: {
+        case: 'caseOpened',
+        value: create(clearance.CaseOpenedSchema, {
+          caseId,
+          tenantId: TENANT,
+          parcel,
+          propertyId: PROPERTY,
+          state: clearance.CaseState.OPENED,
+          occurredAt: timestampFromDate(new Date()),
+          requiredDocuments: [common.DocumentType.RESIDENT_ID_CARD],
+          deadline: timestampFromDate(new Date(Date.now() + 5 * 86_400_000)),
+          recipientNameDigest: recipientDigest('name', NAME, digestKey),
+        }),
+      },
+    });
+    const record = encodeEvent({
+      schema: ClearanceCaseEventSchema,
+      message: opened,
+      key: parcel.parcelId,
+      tenantId: TENANT,
+    });
+    await producer.send({
+      topic: CLEARANCE_CASE_TOPIC.name,
+      messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
+    });
+    await waitFor(
+      async () => (await pg.query('SELECT 1 FROM vault_cases WHERE case_id = $1', [caseId])).rowCount === 1,
+      {
+        timeoutMs: 30_000,
+        description: 'the case reaches the vault',
+      },
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await producer?.disconnect().catch(() => undefined);
+    await pg?.end().catch(() => undefined);
+    await service?.shutdown('test finished').catch(() => undefined);
+    await db?.drop().catch(() => undefined);
+    await new Promise((r) => carrierReceiver?.close(r));
+    if (brokers) {
+      await deleteTopics(brokers, [
+        retryTopicName(CLEARANCE_CASE_TOPIC, group),
+        dlqTopicName(CLEARANCE_CASE_TOPIC, group),
+      ]).catch(() => undefined);
+    }
+  }, 60_000);
+
+  let token: string;
+
+  it('issues a one-time link only to notification, stores only its hash, and re-issues on a retried call', async () => {
+    expect((await call('/internal/v1/upload-requests', { method: 'POST', body: { caseId } })).status).toBe(
+      401,
+    );
+    const first = await requestLink('task-1:round-1');
+    expect(first.status).toBe(201);
+    const retried = await requestLink('task-1:round-1');
+    expect(retried.json.requestId).toBe(first.json.requestId);
+    token = tokenOf(retried.json.uploadUrl);
+    // The first secret stopped working when the retry re-issued the request's token.
+    expect((await call(`/u/${tokenOf(first.json.uploadUrl)}/status`)).status).toBe(404);
+    const { rows } = await pg.query('SELECT token_hash FROM upload_requests WHERE case_id = $1', [caseId]);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(token);
+  });
+
+  it('serves the page in zh and en without the link secret in the log, and refuses wrong tokens alike', async () => {
+    const page = await call(`/u/${token}?lang=zh`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('顺丰速运');
+    expect(page.text).toContain(parcel.trackingNumber);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect((await call(`/u/${token}?lang=en`)).text).toContain('SF Express');
+    const wrong = await call(`/u/${secret()}/status`);
+    expect(wrong.status).toBe(404);
+    expect(wrong.json.error.code).toBe('upload_link_invalid');
+    expect(log.text()).not.toContain(token);
+  });
+
+  it('asks for consent before anything is stored', async () => {
+    const before = await upload(token, { front: await cardPhoto(), back: await cardPhoto() });
+    expect(before.status).toBe(409);
+    expect(before.json.error.code).toBe('consent_required');
+    const consent = await call(`/u/${token}/consent`, { method: 'POST', headers: json });
+    expect(consent.status).toBe(201);
+    expect((await pg.query('SELECT count(*)::int AS n FROM documents')).rows[0].n).toBe(0);
+  });
+
+  it('refuses bad uploads with specific zh/en reasons and stores nothing', async () => {
+    const good = await cardPhoto();
+    const cases: Array<[string, Record<string, Buffer>, Record<string, string>, number, string]> = [
+      ['blurry', { front: await cardPhoto({ blur: 6 }), back: good }, {}, 422, 'blurry'],
+      ['back missing', { front: good }, {}, 422, 'side_missing'],
+      ['wrong magic', { front: tinyZip(), back: good }, {}, 422, 'wrong_file_type'],
+      ['pixel bomb', { front: pixelBombPng(), back: good }, {}, 422, 'too_many_pixels'],
+      ['truncated', { front: good.subarray(0, Math.floor(good.length / 2)), back: good }, {}, 422, 'corrupt'],
+      [
+        'bad checksum',
+        { front: good, back: good },
+        { idNumber: `${first17}${idNumberCheckCharacter(first17) === '0' ? '1' : '0'}` },
+        422,
+        'id_number_checksum',
+      ],
+      ['expired card', { front: good, back: good }, { expiry: '2020-01-01' }, 422, 'card_expired'],
+      ['other name', { front: good, back: good }, { name: '张三丰' }, 422, 'name_mismatch'],
+    ];
+    for (const [what, sides, typed, status, code] of cases) {
+      const res = await upload(token, sides, typed);
+      expect({ what, status: res.status }).toEqual({ what, status });
+      const codes = (
+        res.json.error.details.failures as Array<{ code: string; message: { zh: string; en: string } }>
+      ).map((f) => f.code);
+      expect({ what, codes }).toEqual({ what, codes: expect.arrayContaining([code]) });
+      expect(res.json.error.details.failures[0].message.zh).toMatch(/[\u4e00-\u9fff]/);
+      expect(res.text).not.toContain(ID_NUMBER.slice(0, 17));
+    }
+    const huge = await upload(token, {
+      front: Buffer.concat([good, randomBytes(config.maxUploadBytes)]),
+      back: good,
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.json.error.code).toBe('upload_too_large');
+    expect((await pg.query('SELECT count(*)::int AS n FROM documents')).rows[0].n).toBe(0);
+    expect((await pg.query('SELECT count(*)::int AS n FROM vault_blobs')).rows[0].n).toBe(0);
+  }, 60_000);
+
+  let documentId: string;
+
+  it('stores a good upload sealed (no plaintext at rest), metadata stripped, and publishes ids only', async () => {
+    const withGps = await sharp(await cardPhoto())
+      .withExif({ IFD0: { Copyright: NAME } })
+      .jpeg()
+      .toBuffer();
+    const res = await upload(
+      token,
+      { front: withGps, back: await cardPhoto() },
+      { idNumber: ID_NUMBER, name: NAME, expiry: '长期' },
+    );
+    expect(res.status).toBe(201);
+    documentId = res.json.documentId;
+    const blobs = await pg.query('SELECT bytes FROM vault_blobs');
+    expect(blobs.rows.length).toBe(3); // front, back, typed fields
+    for (const b of blobs.rows as Array<{ bytes: Buffer }>) {
+      expect(b.bytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).toBe(false);
+      expect(b.bytes.toString('utf8')).not.toContain(ID_NUMBER);
+    }
+    // The link is one-time.
+    expect((await upload(token, { front: withGps, back: withGps })).json.error.code).toBe('upload_link_used');
+    const events = await vaultEvents((e) => e.some((x) => x.event.case === 'documentSubmitted'));
+    const kinds = events.map((e) => e.event.case);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['uploadRequested', 'documentChecksFailed', 'documentSubmitted']),
+    );
+  }, 60_000);
+
+  it('lets only the property’s stewards see it, through a short-lived audited link', async () => {
+    const stranger = await call(`/v1/documents/${documentId}/view-links`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await steward([`prop_other_${run}`])}` },
+      body: { part: 'front' },
+    });
+    expect(stranger.status).toBe(403);
+    const link = await call(`/v1/documents/${documentId}/view-links`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await steward()}` },
+      body: { part: 'front' },
+    });
+    expect(link.status).toBe(201);
+    const image = await call(link.json.url);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('cache-control')).toBe('no-store');
+    const meta = await sharp(image.bytes).metadata();
+    expect(meta.format).toBe('jpeg');
+    expect(meta.exif).toBeUndefined();
+    const { rows } = await pg.query(`SELECT action, details->>'event' AS event FROM audit_log ORDER BY seq`);
+    expect(rows.map((r) => r.event)).toEqual(
+      expect.arrayContaining(['document.view_link_issued', 'document.viewed']),
+    );
+  });
+
+  it('relays on approval, without a manual step: signed push, watermarked copy, limited grant', async () => {
+    const approved = await call(`/v1/documents/${documentId}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await steward()}` },
+    });
+    expect(approved.status).toBe(201);
+    await waitFor(() => pushes.length > 0, { timeoutMs: 20_000, description: 'the relay push' });
+    const push = pushes[0]!;
+    const payload = new Webhook(relaySecret).verify(push.body, push.headers) as {
+      data: { grantId: string; downloadUrl: string; maxUses: number; trackingNumber: string };
+    };
+    expect(push.headers['webhook-id']).toBe(payload.data.grantId);
+    expect(payload.data.trackingNumber).toBe(parcel.trackingNumber);
+    expect(push.body).not.toContain(ID_NUMBER);
+    expect(push.body).not.toContain(NAME);
+    expect(payload.data.downloadUrl.startsWith(`${config.publicBaseUrl}/v1/relay-grants/`)).toBe(true);
+    const grantUrl = new URL(payload.data.downloadUrl).pathname;
+    const copy = await call(grantUrl);
+    expect(copy.status).toBe(200);
+    const original = await sharp(await cardPhoto()).metadata();
+    expect((await sharp(copy.bytes).metadata()).format).toBe('jpeg');
+    expect(original.format).toBe('jpeg');
+    for (let i = 1; i < payload.data.maxUses; i++) expect((await call(grantUrl)).status).toBe(200);
+    const exhausted = await call(grantUrl);
+    expect(exhausted.status).toBe(410);
+    expect(exhausted.json.error.code).toBe('grant_exhausted');
+    const events = await vaultEvents((e) => e.some((x) => x.event.case === 'documentRelayed'));
+    expect(events.map((e) => e.event.case)).toEqual(
+      expect.arrayContaining(['documentApproved', 'documentRelayed']),
+    );
+  }, 60_000);
+
+  it('purges at once when the resident withdraws consent: keys shredded, blobs gone, event published', async () => {
+    const res = await call(`/u/${token}/withdraw`, { method: 'POST', headers: json });
+    expect(res.status).toBe(201);
+    expect(res.json.purged).toBe(1);
+    expect((await pg.query('SELECT count(*)::int AS n FROM document_keys')).rows[0].n).toBe(0);
+    expect((await pg.query('SELECT count(*)::int AS n FROM vault_blobs')).rows[0].n).toBe(0);
+    const events = await vaultEvents((e) => e.some((x) => x.event.case === 'documentPurged'));
+    expect(events.some((e) => e.event.case === 'documentPurged')).toBe(true);
+  }, 60_000);
+
+  it('never wrote the seeded ID number or name to its log', () => {
+    expect(log.text()).not.toContain(ID_NUMBER);
+    expect(log.text()).not.toContain(NAME);
+  });
+});

@@ -17,7 +17,11 @@ export const blobSettings = {
     z.enum(['postgres', 's3']).default('postgres'),
     'where encrypted document content is stored: postgres (vault_blobs table) or s3',
   ),
-  s3Bucket: setting('VAULT_S3_BUCKET', optionalText, 'bucket of encrypted document content (VAULT_BLOB_STORE=s3)'),
+  s3Bucket: setting(
+    'VAULT_S3_BUCKET',
+    optionalText,
+    'bucket of encrypted document content (VAULT_BLOB_STORE=s3)',
+  ),
   s3Region: setting('VAULT_S3_REGION', z.string().min(1).default('us-east-1'), 'region of the bucket'),
   s3Endpoint: setting(
     'VAULT_S3_ENDPOINT',
@@ -37,9 +41,14 @@ export const blobSettings = {
     'path-style bucket addressing, which most S3-compatible stores need',
   ),
   s3KeyPrefix: setting('VAULT_S3_KEY_PREFIX', optionalText, 'prefix of every object key in the bucket'),
-  s3AccessKeyId: setting('VAULT_S3_ACCESS_KEY_ID', optionalText, 'static access key id; empty for the default AWS credential chain', {
-    secret: true,
-  }),
+  s3AccessKeyId: setting(
+    'VAULT_S3_ACCESS_KEY_ID',
+    optionalText,
+    'static access key id; empty for the default AWS credential chain',
+    {
+      secret: true,
+    },
+  ),
   s3SecretAccessKey: setting(
     'VAULT_S3_SECRET_ACCESS_KEY',
     optionalText,

@@ -31,6 +31,6 @@ const BLOB_KEY = /^[A-Za-z0-9][A-Za-z0-9!_.*'()/-]{0,511}$/;
 /** Keys are ids only (never names or numbers from a document) and safe as S3 object keys. */
 export function assertBlobKey(key: string): void {
   if (typeof key !== 'string' || !BLOB_KEY.test(key) || key.includes('//') || key.includes('..')) {
-    throw new TypeError('a blob key must be 1-512 characters of letters, digits and !_.*\'()/-');
+    throw new TypeError("a blob key must be 1-512 characters of letters, digits and !_.*'()/-");
   }
 }

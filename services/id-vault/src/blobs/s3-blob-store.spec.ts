@@ -10,8 +10,13 @@ const KEY = 'documents/1f0e2d3c-4b5a-4697-8877-665544332211/1/front.0a1b2c3d';
 
 /** A real S3Client whose `send`, the one gateway boundary, is stubbed: nothing leaves the process. */
 function stubbedClient(answer: (command: unknown) => unknown = () => ({})) {
-  const client = new S3Client({ region: 'eu-central-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-  const send = jest.spyOn(client, 'send').mockImplementation(async (command: unknown) => answer(command) as never);
+  const client = new S3Client({
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+  });
+  const send = jest
+    .spyOn(client, 'send')
+    .mockImplementation(async (command: unknown) => answer(command) as never);
   return { client, send };
 }
 
@@ -55,7 +60,10 @@ describe('S3BlobStore', () => {
 
   it('lets other S3 failures through (access denied is not "missing")', async () => {
     const { client } = stubbedClient(() => {
-      throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+      throw Object.assign(new Error('Access Denied'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      });
     });
     await expect(new S3BlobStore(client, { bucket: 'vault' }).get(KEY)).rejects.toThrow('Access Denied');
   });
@@ -109,9 +117,14 @@ describe('blob settings', () => {
     });
     expect(config.s3ForcePathStyle).toBe(true);
     expect(createBlobStore(config, dataSource)).toBeInstanceOf(S3BlobStore);
-    expect(() => createBlobStore(load({ VAULT_BLOB_STORE: 's3' }), dataSource)).toThrow(/VAULT_S3_BUCKET is required/);
+    expect(() => createBlobStore(load({ VAULT_BLOB_STORE: 's3' }), dataSource)).toThrow(
+      /VAULT_S3_BUCKET is required/,
+    );
     expect(() =>
-      createBlobStore(load({ VAULT_BLOB_STORE: 's3', VAULT_S3_BUCKET: 'v', VAULT_S3_ACCESS_KEY_ID: 'a' }), dataSource),
+      createBlobStore(
+        load({ VAULT_BLOB_STORE: 's3', VAULT_S3_BUCKET: 'v', VAULT_S3_ACCESS_KEY_ID: 'a' }),
+        dataSource,
+      ),
     ).toThrow(/set together/);
   });
 

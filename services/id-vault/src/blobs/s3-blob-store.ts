@@ -78,7 +78,11 @@ export class S3BlobStore implements BlobStore {
     try {
       const out = await this.client.send(
         // ChecksumMode ENABLED: the SDK validates the body against the stored checksum.
-        new GetObjectCommand({ Bucket: this.options.bucket, Key: this.prefix + key, ChecksumMode: 'ENABLED' }),
+        new GetObjectCommand({
+          Bucket: this.options.bucket,
+          Key: this.prefix + key,
+          ChecksumMode: 'ENABLED',
+        }),
       );
       if (!out.Body) return undefined;
       return Buffer.from(await out.Body.transformToByteArray());

@@ -5,7 +5,9 @@ const OTHER = '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6c';
 
 describe('associated data', () => {
   it('is canonical: an upper-case document id gives the same bytes', () => {
-    expect(contentAad(contentRef(DOC.toUpperCase(), 1, 'front'))).toEqual(contentAad(contentRef(DOC, 1, 'front')));
+    expect(contentAad(contentRef(DOC.toUpperCase(), 1, 'front'))).toEqual(
+      contentAad(contentRef(DOC, 1, 'front')),
+    );
     expect(versionRef(DOC.toUpperCase(), 3).documentId).toBe(DOC);
   });
 
@@ -27,14 +29,20 @@ describe('associated data', () => {
   it('is a length-prefixed list of purpose, format and fields, so no field can bleed into the next', () => {
     const decode = (aad: Buffer): string[] => {
       const fields: string[] = [];
-      for (let at = 0; at < aad.length; ) {
+      for (let at = 0; at < aad.length;) {
         const length = aad.readUInt32BE(at);
         fields.push(aad.subarray(at + 4, at + 4 + length).toString('utf8'));
         at += 4 + length;
       }
       return fields;
     };
-    expect(decode(contentAad(contentRef(DOC, 12, 'back')))).toEqual(['portico.id-vault.content', '1', DOC, '12', 'back']);
+    expect(decode(contentAad(contentRef(DOC, 12, 'back')))).toEqual([
+      'portico.id-vault.content',
+      '1',
+      DOC,
+      '12',
+      'back',
+    ]);
     expect(decode(dataKeyAad('k-2026.1', versionRef(DOC, 3)))).toEqual([
       'portico.id-vault.data-key',
       '1',

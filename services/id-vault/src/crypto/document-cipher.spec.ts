@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { decodeSealedContent, DocumentCipher, encodeSealedContent, type SealedRecord } from './document-cipher';
+import {
+  decodeSealedContent,
+  DocumentCipher,
+  encodeSealedContent,
+  type SealedRecord,
+} from './document-cipher';
 import { ConfiguredKeyring, type KeyEncryptionKeys } from './key-encryption-keys';
 import { DocumentIntegrityError, EncryptionKeyUnavailableError } from './vault-errors';
 
@@ -49,7 +54,9 @@ describe('DocumentCipher', () => {
     for (const field of ['ciphertext', 'tag', 'iv'] as const) {
       const bytes = Buffer.from(sealed[field]);
       bytes[bytes.length - 1] ^= 0x80;
-      expect((await rejection(cipher.open(front(), { ...sealed, [field]: bytes }))).reason).toBe('content_rejected');
+      expect((await rejection(cipher.open(front(), { ...sealed, [field]: bytes }))).reason).toBe(
+        'content_rejected',
+      );
     }
     const truncated = { ...sealed, ciphertext: sealed.ciphertext.subarray(1) };
     expect((await rejection(cipher.open(front(), truncated))).reason).toBe('content_rejected');
@@ -132,7 +139,9 @@ describe('sealed content encoding', () => {
     const sealed = await cipher.seal(front(), PLAINTEXT);
     const stored = encodeSealedContent(sealed);
     expect(stored[0]).toBe(1);
-    expect(await cipher.open(front(), { ...sealed, ...decodeSealedContent(stored, front()) })).toEqual(PLAINTEXT);
+    expect(await cipher.open(front(), { ...sealed, ...decodeSealedContent(stored, front()) })).toEqual(
+      PLAINTEXT,
+    );
     const unknownFormat = Buffer.from(stored);
     unknownFormat[0] = 2;
     expect(() => decodeSealedContent(unknownFormat, front())).toThrow(DocumentIntegrityError);

@@ -1,5 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { contentAad, contentRef, versionRef, type ContentRef, type DocumentVersionRef } from './associated-data';
+import {
+  contentAad,
+  contentRef,
+  versionRef,
+  type ContentRef,
+  type DocumentVersionRef,
+} from './associated-data';
 import type { KeyEncryptionKeys, WrappedKey } from './key-encryption-keys';
 import { DocumentIntegrityError } from './vault-errors';
 
@@ -120,7 +126,11 @@ export class DocumentCipher {
   }
 
   /** Runs `use` with the data key and wipes the key afterwards, whatever happens. */
-  async withDataKey<T>(ref: DocumentVersionRef, wrapped: WrappedKey, use: (key: DataKey) => T | Promise<T>): Promise<T> {
+  async withDataKey<T>(
+    ref: DocumentVersionRef,
+    wrapped: WrappedKey,
+    use: (key: DataKey) => T | Promise<T>,
+  ): Promise<T> {
     const key = await this.openDataKey(ref, wrapped);
     try {
       return await use(key);

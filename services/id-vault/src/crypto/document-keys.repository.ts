@@ -34,7 +34,10 @@ function returned<T>(raw: unknown): T[] {
 }
 
 /** Lowest possible keyset cursor: every real row sorts after it (version > 0 is a table constraint). */
-export const START_CURSOR: DocumentVersionRef = { documentId: '00000000-0000-0000-0000-000000000000', version: 0 };
+export const START_CURSOR: DocumentVersionRef = {
+  documentId: '00000000-0000-0000-0000-000000000000',
+  version: 0,
+};
 
 /** All SQL for `document_keys` and `document_blobs`. Every method runs in the transaction it is given. */
 export class DocumentKeysRepository {
@@ -87,9 +90,10 @@ export class DocumentKeysRepository {
 
   /** Removes the document's blob references and returns the keys whose bytes are to be deleted. */
   async deleteBlobRows(m: EntityManager, documentId: string): Promise<string[]> {
-    const raw: unknown = await m.query(`DELETE FROM document_blobs WHERE document_id = $1 RETURNING blob_key`, [
-      documentId,
-    ]);
+    const raw: unknown = await m.query(
+      `DELETE FROM document_blobs WHERE document_id = $1 RETURNING blob_key`,
+      [documentId],
+    );
     return returned<{ blob_key: string }>(raw).map((r) => r.blob_key);
   }
 
@@ -105,15 +109,16 @@ export class DocumentKeysRepository {
     cursor: DocumentVersionRef,
     limit: number,
   ): Promise<RewrapCandidate[]> {
-    const rows: { document_id: string; version: number; kek_id: string; wrapped_key: Buffer }[] = await m.query(
-      `SELECT document_id, version, kek_id, wrapped_key FROM document_keys
+    const rows: { document_id: string; version: number; kek_id: string; wrapped_key: Buffer }[] =
+      await m.query(
+        `SELECT document_id, version, kek_id, wrapped_key FROM document_keys
         WHERE wrapped_key IS NOT NULL AND kek_id <> $1
           AND (document_id, version) > ($2::uuid, $3::int)
         ORDER BY document_id, version
         LIMIT $4
         FOR UPDATE SKIP LOCKED`,
-      [activeKekId, cursor.documentId, cursor.version, limit],
-    );
+        [activeKekId, cursor.documentId, cursor.version, limit],
+      );
     return rows.map((r) => ({
       documentId: r.document_id,
       version: r.version,

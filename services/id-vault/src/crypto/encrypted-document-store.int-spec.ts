@@ -23,16 +23,22 @@ describe('EncryptedDocumentStore (real Postgres)', () => {
   const keys = new TestKeys();
 
   const storeWith = (...kekIds: string[]) =>
-    new EncryptedDocumentStore(db.dataSource, new DocumentCipher(keys.keyring(...kekIds)), new PostgresBlobStore(db.dataSource));
+    new EncryptedDocumentStore(
+      db.dataSource,
+      new DocumentCipher(keys.keyring(...kekIds)),
+      new PostgresBlobStore(db.dataSource),
+    );
   const seal = (documentId: string, version: number, side: string, bytes: Buffer, s = store) =>
     db.dataSource.transaction((m) => s.seal(documentId, version, side, bytes, m));
   const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> =>
     db.dataSource.query(text, params);
   const blobKeyOf = async (documentId: string, side: string) =>
-    (await sql<{ blob_key: string }>(`SELECT blob_key FROM document_blobs WHERE document_id = $1 AND side = $2`, [
-      documentId,
-      side,
-    ]))[0].blob_key;
+    (
+      await sql<{ blob_key: string }>(
+        `SELECT blob_key FROM document_blobs WHERE document_id = $1 AND side = $2`,
+        [documentId, side],
+      )
+    )[0].blob_key;
 
   /** The error `open` fails with; also checks that nothing of the plaintext leaks into it. */
   async function openFailure(documentId: string, version = 1, side = 'front', s = store) {
@@ -71,7 +77,9 @@ describe('EncryptedDocumentStore (real Postgres)', () => {
     );
     expect(keyRows).toHaveLength(1);
     expect(keyRows[0].kek_id).toBe('k1');
-    const blobs = await sql<{ bytes: Buffer }>(`SELECT bytes FROM vault_blobs WHERE key LIKE $1`, [`documents/${id}/%`]);
+    const blobs = await sql<{ bytes: Buffer }>(`SELECT bytes FROM vault_blobs WHERE key LIKE $1`, [
+      `documents/${id}/%`,
+    ]);
     expect(blobs).toHaveLength(2);
     for (const { bytes } of blobs) {
       expect(bytes.includes(Buffer.from(NUMBER))).toBe(false);
@@ -142,14 +150,16 @@ describe('EncryptedDocumentStore (real Postgres)', () => {
   it('detects a flipped byte in the stored ciphertext', async () => {
     const id = randomUUID();
     await seal(id, 1, 'front', image('front'));
-    await sql(
-      `UPDATE vault_blobs SET bytes = overlay(bytes placing decode(lpad(to_hex(get_byte(bytes, 40) # 1), 2, '0'), 'hex') from 41 for 1)
-        WHERE key = $1`,
-      [await blobKeyOf(id, 'front')],
-    );
+    await sql(`UPDATE vault_blobs SET bytes = set_byte(bytes, 40, get_byte(bytes, 40) # 1) WHERE key = $1`, [
+      await blobKeyOf(id, 'front'),
+    ]);
     const error = await openFailure(id);
     expect(error).toBeInstanceOf(DocumentIntegrityError);
-    expect(error).toMatchObject({ code: 'document_integrity_failed', reason: 'content_rejected', status: 500 });
+    expect(error).toMatchObject({
+      code: 'document_integrity_failed',
+      reason: 'content_rejected',
+      status: 500,
+    });
     expect(error.details).toEqual({ documentId: id, version: 1, side: 'front' });
   });
 
@@ -159,19 +169,19 @@ describe('EncryptedDocumentStore (real Postgres)', () => {
     await seal(a, 1, 'front', image('a'));
     await seal(b, 1, 'front', image('b'));
     // b's front now holds a's ciphertext: same layout, wrong data key and AAD.
-    await sql(`UPDATE vault_blobs SET bytes = (SELECT bytes FROM vault_blobs WHERE key = $1) WHERE key = $2`, [
-      await blobKeyOf(a, 'front'),
-      await blobKeyOf(b, 'front'),
-    ]);
+    await sql(
+      `UPDATE vault_blobs SET bytes = (SELECT bytes FROM vault_blobs WHERE key = $1) WHERE key = $2`,
+      [await blobKeyOf(a, 'front'), await blobKeyOf(b, 'front')],
+    );
     expect(await openFailure(b)).toMatchObject({ reason: 'content_rejected' });
     // Same document, same data key: only the side in the AAD tells front from back.
     const c = randomUUID();
     await seal(c, 1, 'front', image('c front'));
     await seal(c, 1, 'back', image('c back'));
-    await sql(`UPDATE vault_blobs SET bytes = (SELECT bytes FROM vault_blobs WHERE key = $1) WHERE key = $2`, [
-      await blobKeyOf(c, 'front'),
-      await blobKeyOf(c, 'back'),
-    ]);
+    await sql(
+      `UPDATE vault_blobs SET bytes = (SELECT bytes FROM vault_blobs WHERE key = $1) WHERE key = $2`,
+      [await blobKeyOf(c, 'front'), await blobKeyOf(c, 'back')],
+    );
     expect(await store.open(c, 1, 'front')).toEqual(image('c front'));
     expect(await openFailure(c, 1, 'back')).toMatchObject({ reason: 'content_rejected' });
   });
@@ -187,7 +197,10 @@ describe('EncryptedDocumentStore (real Postgres)', () => {
         WHERE (t.document_id, s.document_id) IN (($1::uuid, $2::uuid), ($2::uuid, $1::uuid))`,
       [a, b],
     );
-    expect(await openFailure(a)).toMatchObject({ reason: 'wrapped_key_rejected', code: 'document_integrity_failed' });
+    expect(await openFailure(a)).toMatchObject({
+      reason: 'wrapped_key_rejected',
+      code: 'document_integrity_failed',
+    });
     expect(await openFailure(b)).toMatchObject({ reason: 'wrapped_key_rejected' });
   });
 
@@ -206,9 +219,10 @@ describe('EncryptedDocumentStore (real Postgres)', () => {
     await seal(id, 1, 'back', image('v1 back'));
     await seal(id, 2, 'front', image('v2 front'));
     await seal(other, 1, 'front', image('other'));
-    const backup = await sql<{ key: string; bytes: Buffer }>(`SELECT key, bytes FROM vault_blobs WHERE key LIKE $1`, [
-      `documents/${id}/%`,
-    ]);
+    const backup = await sql<{ key: string; bytes: Buffer }>(
+      `SELECT key, bytes FROM vault_blobs WHERE key LIKE $1`,
+      [`documents/${id}/%`],
+    );
     expect(backup).toHaveLength(3);
 
     const result = await db.dataSource.transaction((m) => store.shred(id, m));
@@ -223,12 +237,14 @@ describe('EncryptedDocumentStore (real Postgres)', () => {
       expect(error).toBeInstanceOf(DocumentShreddedError);
       expect(error).toMatchObject({ code: 'document_shredded', status: 410 });
     }
-    const keyRows = await sql<{ kek_id: string | null; wrapped_key: Buffer | null; shredded_at: Date | null }>(
-      `SELECT kek_id, wrapped_key, shredded_at FROM document_keys WHERE document_id = $1`,
-      [id],
-    );
+    const keyRows = await sql<{
+      kek_id: string | null;
+      wrapped_key: Buffer | null;
+      shredded_at: Date | null;
+    }>(`SELECT kek_id, wrapped_key, shredded_at FROM document_keys WHERE document_id = $1`, [id]);
     expect(keyRows).toHaveLength(2);
-    for (const row of keyRows) expect(row).toMatchObject({ kek_id: null, wrapped_key: null, shredded_at: expect.any(Date) });
+    for (const row of keyRows)
+      expect(row).toMatchObject({ kek_id: null, wrapped_key: null, shredded_at: expect.any(Date) });
     expect(await sql(`SELECT 1 FROM vault_blobs WHERE key LIKE $1`, [`documents/${id}/%`])).toHaveLength(0);
     expect(await sql(`SELECT 1 FROM document_blobs WHERE document_id = $1`, [id])).toHaveLength(0);
 
@@ -237,13 +253,10 @@ describe('EncryptedDocumentStore (real Postgres)', () => {
       for (const { key, bytes } of backup) {
         await m.query(`INSERT INTO vault_blobs (key, bytes) VALUES ($1, $2)`, [key, bytes]);
         const [, version, side] = key.slice(`documents/${id}/`.length).match(/^(\d+)\/([a-z]+)\./)!;
-        await m.query(`INSERT INTO document_blobs (document_id, version, side, blob_key, byte_length) VALUES ($1, $2, $3, $4, $5)`, [
-          id,
-          Number(version),
-          side,
-          key,
-          bytes.length,
-        ]);
+        await m.query(
+          `INSERT INTO document_blobs (document_id, version, side, blob_key, byte_length) VALUES ($1, $2, $3, $4, $5)`,
+          [id, Number(version), side, key, bytes.length],
+        );
       }
     });
     expect(await openFailure(id, 1, 'front')).toBeInstanceOf(DocumentShreddedError);

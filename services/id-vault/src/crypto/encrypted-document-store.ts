@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { BlobStore } from '../blobs/blob-store';
 import { contentRef, versionRef, type ContentRef } from './associated-data';
-import { decodeSealedContent, encodeSealedContent, type DataKey, type DocumentCipher } from './document-cipher';
+import {
+  decodeSealedContent,
+  encodeSealedContent,
+  type DataKey,
+  type DocumentCipher,
+} from './document-cipher';
 import { DocumentKeysRepository } from './document-keys.repository';
 import {
   DocumentIntegrityError,
@@ -105,12 +110,18 @@ export class EncryptedDocumentStore {
     return { versionsShredded, blobsDeleted: blobKeys.length };
   }
 
-  private async dataKeyForSealing(ref: ContentRef, m: EntityManager): Promise<{ dataKey: DataKey; kekId: string }> {
+  private async dataKeyForSealing(
+    ref: ContentRef,
+    m: EntityManager,
+  ): Promise<{ dataKey: DataKey; kekId: string }> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const existing = await this.repository.findKey(m, ref, true);
       if (existing?.state === 'shredded') throw new DocumentShreddedError(ref.documentId, ref.version);
       if (existing) {
-        return { dataKey: await this.cipher.openDataKey(ref, existing.wrapped), kekId: existing.wrapped.kekId };
+        return {
+          dataKey: await this.cipher.openDataKey(ref, existing.wrapped),
+          kekId: existing.wrapped.kekId,
+        };
       }
       const created = await this.cipher.createDataKey(ref);
       if (await this.repository.insertKey(m, ref, created.wrapped)) {

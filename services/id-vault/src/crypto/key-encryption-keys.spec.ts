@@ -31,7 +31,9 @@ describe('parseKeyringSpec / ConfiguredKeyring', () => {
     const a = key64();
     const short = key64(16);
     const long = key64(48);
-    const message = problemsOf(`k1=${a},k1=${key64()},k2=${short},k3=${long},k4=not*base64,k5=${a},=x,noequals`);
+    const message = problemsOf(
+      `k1=${a},k1=${key64()},k2=${short},k3=${long},k4=not*base64,k5=${a},=x,noequals`,
+    );
     expect(message).toContain('key id "k1" appears more than once');
     expect(message).toContain('key "k2" must be exactly 32 bytes, got 16');
     expect(message).toContain('key "k3" must be exactly 32 bytes, got 48');
@@ -108,7 +110,9 @@ describe('ConfiguredKeyring wrapping', () => {
       bytes[index] ^= 0x01;
       await expect(ring.unwrap({ ...wrapped, bytes }, DOC)).rejects.toThrow(DocumentIntegrityError);
     }
-    await expect(ring.unwrap({ ...wrapped, bytes: wrapped.bytes.subarray(0, 60) }, DOC)).rejects.toMatchObject({
+    await expect(
+      ring.unwrap({ ...wrapped, bytes: wrapped.bytes.subarray(0, 60) }, DOC),
+    ).rejects.toMatchObject({
       reason: 'malformed_envelope',
     });
   });

@@ -63,7 +63,8 @@ export function parseKeyringSpec(spec: string): KekEntry[] {
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean);
-  if (items.length === 0) problems.push('no keys: expected id=<base64 of 32 bytes>, comma-separated, active first');
+  if (items.length === 0)
+    problems.push('no keys: expected id=<base64 of 32 bytes>, comma-separated, active first');
   items.forEach((item, index) => {
     const where = `entry ${index + 1}`;
     const eq = item.indexOf('=');
@@ -130,7 +131,9 @@ export class ConfiguredKeyring implements KeyEncryptionKeys {
       if (!KEK_ID.test(id)) throw new KeyringConfigurationError(['a key has an invalid id']);
       if (keys.has(id)) throw new KeyringConfigurationError([`key id "${id}" appears more than once`]);
       if (key.length !== KEK_BYTES) {
-        throw new KeyringConfigurationError([`key "${id}" must be exactly ${KEK_BYTES} bytes, got ${key.length}`]);
+        throw new KeyringConfigurationError([
+          `key "${id}" must be exactly ${KEK_BYTES} bytes, got ${key.length}`,
+        ]);
       }
       keys.set(id, Buffer.from(key)); // own copy: the caller may wipe theirs
     }

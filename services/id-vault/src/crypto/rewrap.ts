@@ -76,7 +76,12 @@ export async function rewrapDataKeys(
           } else if (e instanceof DocumentIntegrityError) {
             rejected++;
             options.logger?.warn(
-              { documentId: ref.documentId, version: ref.version, kekId: row.wrapped.kekId, reason: e.reason },
+              {
+                documentId: ref.documentId,
+                version: ref.version,
+                kekId: row.wrapped.kekId,
+                reason: e.reason,
+              },
               'wrapped data key failed authentication; left as is',
             );
           } else {
@@ -91,14 +96,26 @@ export async function rewrapDataKeys(
     batches++;
     rewrapped += claimed.updated;
     cursor = { documentId: claimed.last.documentId, version: claimed.last.version };
-    options.logger?.info({ batch: batches, claimed: claimed.count, rewrapped: claimed.updated }, 'rewrap batch committed');
+    options.logger?.info(
+      { batch: batches, claimed: claimed.count, rewrapped: claimed.updated },
+      'rewrap batch committed',
+    );
   }
 
   const liveKeysByKek = await repository.countLiveKeysByKek(dataSource.manager);
   const remaining = Object.entries(liveKeysByKek)
     .filter(([kekId]) => kekId !== keys.activeKeyId)
     .reduce((sum, [, n]) => sum + n, 0);
-  return { activeKeyId: keys.activeKeyId, rewrapped, unavailable, rejected, batches, stopped, liveKeysByKek, remaining };
+  return {
+    activeKeyId: keys.activeKeyId,
+    rewrapped,
+    unavailable,
+    rejected,
+    batches,
+    stopped,
+    liveKeysByKek,
+    remaining,
+  };
 }
 
 type RewrapCommandConfig = Pick<CommonConfig, 'serviceName' | 'databaseUrl' | 'logLevel'> & CryptoConfig;

@@ -19,7 +19,11 @@ export async function createVaultTestDatabase(prefix: string): Promise<VaultTest
   const dataSource = new DataSource({
     type: 'postgres',
     url: db.url,
-    migrations: [InitialSchema1795392000000, createMessagingMigration(1795392000001), DocumentsStorage1796000000001],
+    migrations: [
+      InitialSchema1795392000000,
+      createMessagingMigration(1795392000001),
+      DocumentsStorage1796000000001,
+    ],
     synchronize: false,
     extra: { max: 6 },
   });

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import {
   contentAad,
   contentRef,
@@ -77,6 +78,14 @@ export class DataKey {
   destroy(): void {
     this.bytes.fill(0);
     this.destroyed = true;
+  }
+
+  toJSON(): DocumentVersionRef {
+    return this.ref;
+  }
+
+  [inspect.custom](): string {
+    return `DataKey(${this.ref.documentId} v${this.ref.version})`;
   }
 
   private key(): Buffer {

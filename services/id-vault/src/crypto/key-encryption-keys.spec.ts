@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { loadConfig } from '@portico/config';
 import { cryptoSettings } from './crypto-settings';
 import { ConfiguredKeyring, KeyringConfigurationError, parseKeyringSpec } from './key-encryption-keys';
@@ -42,6 +43,22 @@ describe('parseKeyringSpec / ConfiguredKeyring', () => {
     expect(message).toContain('entry 7 is not id=<base64 key>');
     expect(message).toContain('entry 8 is not id=<base64 key>');
     for (const secret of [a, short, long, 'not*base64']) expect(message).not.toContain(secret);
+  });
+
+  it('shows ids only when logged, printed or serialised', () => {
+    const k2 = key64();
+    const ring = ConfiguredKeyring.fromSpec(`k2=${k2},k1=${key64()}`);
+    const hex = Buffer.from(k2, 'base64').toString('hex');
+    for (const shown of [
+      inspect(ring, { depth: 5 }),
+      JSON.stringify({ config: ring }),
+      inspect({ config: ring }),
+    ]) {
+      expect(shown).toContain('k2');
+      expect(shown).not.toContain(k2);
+      expect(shown).not.toContain(hex.slice(0, 16));
+      expect(shown).not.toMatch(/[0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}/); // Buffer's inspect format
+    }
   });
 
   it('rejects an empty keyring', () => {

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { inspect } from 'node:util';
 import { dataKeyAad, type DocumentVersionRef } from './associated-data';
 import { DocumentIntegrityError, EncryptionKeyUnavailableError } from './vault-errors';
 
@@ -156,6 +157,15 @@ export class ConfiguredKeyring implements KeyEncryptionKeys {
 
   has(kekId: string): boolean {
     return this.keys.has(kekId);
+  }
+
+  // The keyring sits in the loaded configuration: logging or printing it must show ids, never keys.
+  toJSON(): { activeKeyId: string; keyIds: readonly string[] } {
+    return { activeKeyId: this.activeKeyId, keyIds: this.keyIds };
+  }
+
+  [inspect.custom](): string {
+    return `ConfiguredKeyring(${this.keyIds.join(', ')}; active ${this.activeKeyId})`;
   }
 
   async wrap(dataKey: Buffer, context: DocumentVersionRef): Promise<WrappedKey> {

@@ -1,0 +1,36 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { assertBlobKey, type BlobStore } from './blob-store';
+
+/**
+ * Blobs in the service's own database (`vault_blobs`): for local development, tests and small
+ * installations. Fully transactional: given the caller's EntityManager, a blob commits or rolls
+ * back with the rows that reference it, so the ordering rules of BlobStore hold trivially.
+ * Documents are a few hundred KB after re-encoding, well within what bytea handles.
+ */
+export class PostgresBlobStore implements BlobStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async put(key: string, bytes: Buffer, manager?: EntityManager): Promise<void> {
+    assertBlobKey(key);
+    // A plain INSERT: keys are never reused, so a clash is a bug to surface, not a row to overwrite.
+    await this.runner(manager).query(`INSERT INTO vault_blobs (key, bytes) VALUES ($1, $2)`, [key, bytes]);
+  }
+
+  async get(key: string, manager?: EntityManager): Promise<Buffer | undefined> {
+    assertBlobKey(key);
+    const rows: { bytes: Buffer }[] = await this.runner(manager).query(
+      `SELECT bytes FROM vault_blobs WHERE key = $1`,
+      [key],
+    );
+    return rows[0]?.bytes;
+  }
+
+  async delete(key: string, manager?: EntityManager): Promise<void> {
+    assertBlobKey(key);
+    await this.runner(manager).query(`DELETE FROM vault_blobs WHERE key = $1`, [key]);
+  }
+
+  private runner(manager?: EntityManager): Pick<EntityManager, 'query'> {
+    return manager ?? this.dataSource.manager;
+  }
+}

@@ -1,0 +1,135 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { blobSettings, createBlobStore, type BlobConfig } from './blob-settings';
+import { PostgresBlobStore } from './postgres-blob-store';
+import { createS3Client, S3BlobStore } from './s3-blob-store';
+import { loadConfig } from '@portico/config';
+import type { DataSource } from 'typeorm';
+
+const KEY = 'documents/1f0e2d3c-4b5a-4697-8877-665544332211/1/front.0a1b2c3d';
+
+/** A real S3Client whose `send`, the one gateway boundary, is stubbed: nothing leaves the process. */
+function stubbedClient(answer: (command: unknown) => unknown = () => ({})) {
+  const client = new S3Client({
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+  });
+  const send = jest
+    .spyOn(client, 'send')
+    .mockImplementation(async (command: unknown) => answer(command) as never);
+  return { client, send };
+}
+
+describe('S3BlobStore', () => {
+  it('puts the bytes with a SHA-256 checksum S3 verifies on arrival', async () => {
+    const { client, send } = stubbedClient();
+    const store = new S3BlobStore(client, { bucket: 'vault', keyPrefix: 'prod/' });
+    const bytes = randomBytes(1024);
+    await store.put(KEY, bytes);
+    expect(send).toHaveBeenCalledTimes(1);
+    const command = send.mock.calls[0][0];
+    expect(command).toBeInstanceOf(PutObjectCommand);
+    expect((command as PutObjectCommand).input).toEqual({
+      Bucket: 'vault',
+      Key: `prod/${KEY}`,
+      Body: bytes,
+      ContentLength: 1024,
+      ContentType: 'application/octet-stream',
+      ChecksumAlgorithm: 'SHA256',
+      ChecksumSHA256: createHash('sha256').update(bytes).digest('base64'),
+    });
+  });
+
+  it('gets the bytes back with checksum validation on, and undefined for a missing key', async () => {
+    const bytes = randomBytes(64);
+    const { client, send } = stubbedClient((command) => {
+      const key = (command as GetObjectCommand).input.Key;
+      if (key === KEY) return { Body: { transformToByteArray: async () => new Uint8Array(bytes) } };
+      throw Object.assign(new Error('The specified key does not exist.'), {
+        name: 'NoSuchKey',
+        $metadata: { httpStatusCode: 404 },
+      });
+    });
+    const store = new S3BlobStore(client, { bucket: 'vault' });
+    expect(await store.get(KEY)).toEqual(bytes);
+    expect(await store.get('documents/missing')).toBeUndefined();
+    const command = send.mock.calls[0][0] as GetObjectCommand;
+    expect(command).toBeInstanceOf(GetObjectCommand);
+    expect(command.input).toEqual({ Bucket: 'vault', Key: KEY, ChecksumMode: 'ENABLED' });
+  });
+
+  it('lets other S3 failures through (access denied is not "missing")', async () => {
+    const { client } = stubbedClient(() => {
+      throw Object.assign(new Error('Access Denied'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      });
+    });
+    await expect(new S3BlobStore(client, { bucket: 'vault' }).get(KEY)).rejects.toThrow('Access Denied');
+  });
+
+  it('deletes by key', async () => {
+    const { client, send } = stubbedClient();
+    await new S3BlobStore(client, { bucket: 'vault' }).delete(KEY);
+    const command = send.mock.calls[0][0] as DeleteObjectCommand;
+    expect(command).toBeInstanceOf(DeleteObjectCommand);
+    expect(command.input).toEqual({ Bucket: 'vault', Key: KEY });
+  });
+
+  it('refuses keys that could escape their prefix, before calling S3', async () => {
+    const { client, send } = stubbedClient();
+    const store = new S3BlobStore(client, { bucket: 'vault' });
+    await expect(store.put('documents/../other', Buffer.alloc(1))).rejects.toThrow(TypeError);
+    await expect(store.get('/absolute')).rejects.toThrow(TypeError);
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('builds a client for an S3-compatible endpoint with path-style addressing', async () => {
+    const client = createS3Client({
+      bucket: 'vault',
+      region: 'cn-north-1',
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'minio', secretAccessKey: 'minio-secret' },
+    });
+    expect(client.config.forcePathStyle).toBe(true);
+    expect(await client.config.region()).toBe('cn-north-1');
+    const endpoint = await client.config.endpoint!();
+    expect(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`).toBe('http://127.0.0.1:9000');
+    client.destroy();
+  });
+});
+
+describe('blob settings', () => {
+  const dataSource = {} as DataSource;
+  const load = (env: Record<string, string>) => loadConfig('id-vault', blobSettings, env) as BlobConfig;
+
+  it('defaults to the Postgres store', () => {
+    expect(createBlobStore(load({}), dataSource)).toBeInstanceOf(PostgresBlobStore);
+  });
+
+  it('builds the S3 store from its settings, and refuses an S3 store without a bucket', () => {
+    const config = load({
+      VAULT_BLOB_STORE: 's3',
+      VAULT_S3_BUCKET: 'vault',
+      VAULT_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      VAULT_S3_FORCE_PATH_STYLE: 'true',
+    });
+    expect(config.s3ForcePathStyle).toBe(true);
+    expect(createBlobStore(config, dataSource)).toBeInstanceOf(S3BlobStore);
+    expect(() => createBlobStore(load({ VAULT_BLOB_STORE: 's3' }), dataSource)).toThrow(
+      /VAULT_S3_BUCKET is required/,
+    );
+    expect(() =>
+      createBlobStore(
+        load({ VAULT_BLOB_STORE: 's3', VAULT_S3_BUCKET: 'v', VAULT_S3_ACCESS_KEY_ID: 'a' }),
+        dataSource,
+      ),
+    ).toThrow(/set together/);
+  });
+
+  it('keeps static S3 credentials secret', () => {
+    expect(blobSettings.s3SecretAccessKey.secret).toBe(true);
+    expect(blobSettings.s3AccessKeyId.secret).toBe(true);
+  });
+});

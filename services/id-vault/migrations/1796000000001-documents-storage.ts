@@ -13,7 +13,7 @@ export class DocumentsStorage1796000000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       CREATE TABLE document_keys (
-        document_id  uuid        NOT NULL,
+        document_id  text        NOT NULL,
         version      int         NOT NULL CHECK (version > 0),
         kek_id       text        NULL,
         wrapped_key  bytea       NULL,
@@ -32,7 +32,7 @@ export class DocumentsStorage1796000000001 implements MigrationInterface {
     );
     await queryRunner.query(`
       CREATE TABLE document_blobs (
-        document_id uuid        NOT NULL,
+        document_id text        NOT NULL,
         version     int         NOT NULL,
         side        text        NOT NULL,
         blob_key    text        NOT NULL UNIQUE,

@@ -22,7 +22,7 @@ describe('id-vault configuration', () => {
 
   it('starts on local defaults once its keys are given', () => {
     const config = loadServiceConfig(BASE);
-    expect(config.keyEncryptionKeys.map((k) => k.id)).toEqual(['k1']);
+    expect(config.keyEncryptionKeys.activeKeyId).toBe('k1');
     expect(config.uploadLinkTtlMinutes).toBe(4_320);
     expect(config.serviceName).toBe('id-vault');
     expect(config.httpPort).toBe(3003);

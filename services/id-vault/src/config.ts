@@ -11,35 +11,26 @@ import {
 } from '@portico/config';
 import { z } from 'zod';
 import { auditSettings } from './audit/audit-settings';
-import { parseKeyring } from './crypto/key-encryption-keys';
+import { blobSettings } from './blobs/blob-settings';
+import { cryptoSettings } from './crypto/crypto-settings';
 import { relayDestinationsSchema } from './relay/relay-destination';
 
 export const SERVICE_NAME = 'id-vault';
 
+/** What every process of id-vault needs (the service and its commands: migrate, rewrap-keys, verify-audit). */
+export const baseSettings = commonSettings(SERVICE_NAME, { port: 3003, database: 'portico_id_vault' });
+
 /** Every setting of id-vault: the common ones plus its own. Validated at start, all problems at once. */
 export const settings = {
-  ...commonSettings(SERVICE_NAME, { port: 3003, database: 'portico_id_vault' }),
+  ...baseSettings,
   // Stewards (review), notification (upload links) and, through their own tokens, residents and carriers.
   ...authSettings(),
   // The name-match check compares the typed name's digest with the waybill's (never the name itself).
   ...recipientDigestSettings(),
   ...auditSettings,
-  // Envelope encryption: no default on purpose; a vault without its own keys must not start.
-  keyEncryptionKeys: setting(
-    'VAULT_KEKS',
-    z.string().transform((raw, ctx) => {
-      try {
-        const keys = parseKeyring(raw);
-        if (keys.length === 0) throw new Error('at least one key is required');
-        return keys;
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: (e as Error).message });
-        return z.NEVER;
-      }
-    }),
-    'key-encryption keys as id=<base64 32 bytes> pairs, comma-separated, the active one first',
-    { secret: true },
-  ),
+  // Envelope encryption (VAULT_KEKS has no default on purpose) and where the sealed parts live.
+  ...cryptoSettings,
+  ...blobSettings,
   relayDestinations: setting(
     'VAULT_RELAY_DESTINATIONS',
     relayDestinationsSchema,

@@ -441,7 +441,11 @@ describe('id-vault: link, consent, checked upload, review, relay, grant and purg
     const res = await call(`/u/${token}/withdraw`, { method: 'POST', headers: json });
     expect(res.status).toBe(201);
     expect(res.json.purged).toBe(1);
-    expect((await pg.query('SELECT count(*)::int AS n FROM document_keys')).rows[0].n).toBe(0);
+    // Crypto-shredded: the version's key row stays as a tombstone without its wrapped key.
+    expect(
+      (await pg.query('SELECT count(*)::int AS n FROM document_keys WHERE wrapped_key IS NOT NULL')).rows[0]
+        .n,
+    ).toBe(0);
     expect((await pg.query('SELECT count(*)::int AS n FROM vault_blobs')).rows[0].n).toBe(0);
     const events = await vaultEvents((e) => e.some((x) => x.event.case === 'documentPurged'));
     expect(events.some((e) => e.event.case === 'documentPurged')).toBe(true);

@@ -13,15 +13,16 @@ import { AuditHeadSigner, JsonLinesAuditHeadSink, scheduleAuditHeadSigning } fro
 import { AuditLog } from './audit/audit-log';
 import { createAuditMetrics, type AuditMetrics } from './audit/audit-metrics';
 import { ChainedAuditTrail } from './audit/audit-trail.adapter';
-import { BlobStore } from './blobs/blob-store';
-import { PostgresBlobStore } from './blobs/postgres-blob-store';
+import { createBlobStore } from './blobs/blob-settings';
+import type { BlobStore } from './blobs/blob-store';
 import { ClearanceCaseConsumer } from './cases/clearance-case.consumer';
 import { VaultCaseRepository } from './cases/vault-case.repository';
 import { VaultCasesService } from './cases/vault-cases.service';
 import { ArrivalChecker, CHECK_SETTINGS } from './checks/arrival-checker';
 import type { IdVaultConfig } from './config';
 import { EnvelopeSealedDocuments } from './crypto/envelope-sealed-documents';
-import { ConfiguredKeyring, KeyEncryptionKeys } from './crypto/key-encryption-keys';
+import { DocumentCipher } from './crypto/document-cipher';
+import { EncryptedDocumentStore } from './crypto/encrypted-document-store';
 import { ConsentRepository } from './documents/consent.repository';
 import { DocumentChecker, SealedDocuments } from './documents/document-ports';
 import { VaultDocumentRepository } from './documents/vault-document.repository';
@@ -49,6 +50,7 @@ import { SharpWatermarker } from './watermark/sharp-watermarker';
 
 const AUDIT_METRICS = 'id-vault:audit-metrics';
 const AUDIT_SIGNING = 'id-vault:audit-signing';
+const BLOB_STORE = 'id-vault:blob-store';
 
 /** Signs the audit head every AUDIT_SIGN_INTERVAL_SECONDS while the service runs (when a key and an export dir are set). */
 @Injectable()
@@ -143,8 +145,17 @@ export class VaultModule {
           inject: [AUDIT_METRICS],
         },
         { provide: AuditTrail, useClass: ChainedAuditTrail },
-        { provide: KeyEncryptionKeys, useValue: new ConfiguredKeyring(config.keyEncryptionKeys) },
-        { provide: BlobStore, useClass: PostgresBlobStore },
+        {
+          provide: BLOB_STORE,
+          useFactory: (ds: DataSource) => createBlobStore(config, ds),
+          inject: [DataSource],
+        },
+        {
+          provide: EncryptedDocumentStore,
+          useFactory: (ds: DataSource, blobs: BlobStore) =>
+            new EncryptedDocumentStore(ds, new DocumentCipher(config.keyEncryptionKeys), blobs),
+          inject: [DataSource, BLOB_STORE],
+        },
         { provide: SealedDocuments, useClass: EnvelopeSealedDocuments },
         { provide: DocumentChecker, useClass: ArrivalChecker },
         { provide: Watermarker, useClass: SharpWatermarker },

@@ -11,11 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { formatAuditReport, JsonLinesAuditHeadSink, parseEd25519PublicKey, verifyAuditLog } from './audit';
-import { SERVICE_NAME, settings } from './config';
+import { baseSettings, SERVICE_NAME } from './config';
 import { auditSettings } from './audit/audit-settings';
 
 // Until config.ts spreads auditSettings in, take them from here; afterwards this is a no-op.
-const config = loadConfigOrExit(SERVICE_NAME, { ...settings, ...auditSettings });
+const config = loadConfigOrExit(SERVICE_NAME, { ...baseSettings, ...auditSettings });
 
 export async function main(argv: string[]): Promise<number> {
   let args: { 'export-dir'?: string; 'public-key'?: string[]; 'batch-size'?: string };

@@ -7,6 +7,8 @@
 // value, and a change of layout gets a new format number instead of silently meaning something else.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The vault's own ids: `doc_` + 32 hex digits of a UUIDv7 (shared/ids.ts). */
+const PREFIXED_ID = /^[a-z]{2,8}_[0-9a-f]{32}$/;
 const SIDE = /^[a-z][a-z0-9_-]{0,31}$/;
 const MAX_VERSION = 2_147_483_647; // the `int` column
 
@@ -24,12 +26,13 @@ export interface ContentRef extends DocumentVersionRef {
 }
 
 /**
- * Validates and canonicalises a reference (lower-case uuid) so that the same document always gives
+ * Validates and canonicalises a reference (lower-case uuid or `doc_<hex>` id) so that the same document always gives
  * the same AAD bytes, whichever way the caller spelled its id. Messages name the field, not the value.
  */
 export function versionRef(documentId: string, version: number): DocumentVersionRef {
   const id = typeof documentId === 'string' ? documentId.toLowerCase() : '';
-  if (!UUID.test(id)) throw new TypeError('documentId must be a uuid');
+  if (!UUID.test(id) && !PREFIXED_ID.test(id))
+    throw new TypeError('documentId must be a uuid or a prefixed vault id');
   if (!Number.isInteger(version) || version < 1 || version > MAX_VERSION) {
     throw new TypeError('version must be a positive 32-bit integer');
   }

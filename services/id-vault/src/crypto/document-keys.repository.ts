@@ -113,7 +113,7 @@ export class DocumentKeysRepository {
       await m.query(
         `SELECT document_id, version, kek_id, wrapped_key FROM document_keys
         WHERE wrapped_key IS NOT NULL AND kek_id <> $1
-          AND (document_id, version) > ($2::uuid, $3::int)
+          AND (document_id, version) > ($2::text, $3::int)
         ORDER BY document_id, version
         LIMIT $4
         FOR UPDATE SKIP LOCKED`,
@@ -135,7 +135,7 @@ export class DocumentKeysRepository {
     await m.query(
       `UPDATE document_keys AS k
           SET kek_id = u.kek_id, wrapped_key = u.wrapped_key, rewrapped_at = now()
-         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::bytea[]) AS u(document_id, version, kek_id, wrapped_key)
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::bytea[]) AS u(document_id, version, kek_id, wrapped_key)
         WHERE k.document_id = u.document_id AND k.version = u.version AND k.wrapped_key IS NOT NULL`,
       [
         updates.map((u) => u.ref.documentId),

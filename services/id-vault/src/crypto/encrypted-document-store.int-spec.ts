@@ -194,7 +194,7 @@ describe('EncryptedDocumentStore (real Postgres)', () => {
     await sql(
       `UPDATE document_keys AS t SET wrapped_key = s.wrapped_key
          FROM document_keys AS s
-        WHERE (t.document_id, s.document_id) IN (($1::uuid, $2::uuid), ($2::uuid, $1::uuid))`,
+        WHERE (t.document_id, s.document_id) IN (($1::text, $2::text), ($2::text, $1::text))`,
       [a, b],
     );
     expect(await openFailure(a)).toMatchObject({

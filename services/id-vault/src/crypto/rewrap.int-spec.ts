@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@portico/config';
 import { PostgresBlobStore } from '../blobs/postgres-blob-store';
-import { settings } from '../config';
+import { baseSettings } from '../config';
 import { cryptoSettings } from './crypto-settings';
 import { DocumentCipher } from './document-cipher';
 import { EncryptedDocumentStore } from './encrypted-document-store';
@@ -172,7 +172,7 @@ describe('rewrapDataKeys (real Postgres)', () => {
   it('runs as the rewrap-keys command: exit status 0 when done, 2 when keys remain', async () => {
     await sealAll(keys.keyring('k1'), 2);
     await sealAll(keys.keyring('k0'), 1);
-    const definition = { ...settings, ...cryptoSettings };
+    const definition = { ...baseSettings, ...cryptoSettings };
     const run = async (spec: string) => {
       process.exitCode = undefined;
       await runRewrapCommand(

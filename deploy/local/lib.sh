@@ -80,6 +80,14 @@ ensure_local_secrets() {
   if ! grep -q '^VAULT_KEKS=' "$file"; then
     (umask 077 && node -e 'process.stdout.write(`VAULT_KEKS=k1=${require("node:crypto").randomBytes(32).toString("base64")}\n`)' >>"$file")
   fi
+  # id-vault signs its audit chain head with Ed25519 and exports it outside the database (.local/audit).
+  if ! grep -q '^AUDIT_SIGNING_KEY=' "$file"; then
+    (umask 077 && node -e '
+      const { generateKeyPairSync } = require("node:crypto");
+      const { privateKey } = generateKeyPairSync("ed25519");
+      process.stdout.write(`AUDIT_SIGNING_KEY=${privateKey.export({ type: "pkcs8", format: "der" }).toString("base64")}\n`);
+    ' >>"$file")
+  fi
   set -a
   # shellcheck disable=SC1090
   source "$file"

@@ -19,6 +19,9 @@ start_one() {
   local token_var="INTERNAL_SERVICE_TOKEN_${svc^^}"
   token_var="${token_var//-/_}"
   # A smaller young generation keeps each idle service well under 150 MB RSS (measured in issue 3).
+  # id-vault's signed audit heads go outside its database (production: a WORM / object-storage mount).
+  mkdir -p "$PORTICO_ROOT/.local/audit"
+  AUDIT_EXPORT_DIR="$PORTICO_ROOT/.local/audit" \
   INTERNAL_SERVICE_TOKEN="${!token_var}" NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=8}" \
     HTTP_PORT="${PORTS[$svc]}" nohup node "$PORTICO_ROOT/services/$svc/dist/src/main.js" >>"$RUN_DIR/$svc.log" 2>&1 &
   echo $! >"$RUN_DIR/$svc.pid"

@@ -109,6 +109,7 @@ describe('id-vault: link, consent, checked upload, review, relay, grant and purg
     });
     const bytes = Buffer.from(await res.arrayBuffer());
     const text = bytes.toString('utf8');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary JSON answers
     let json: Record<string, any> = {};
     try {
       json = JSON.parse(text);

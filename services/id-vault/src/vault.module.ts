@@ -7,10 +7,12 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@portico/observability';
+import { createPublicKey } from 'node:crypto';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AuditHeadSigner, JsonLinesAuditHeadSink, scheduleAuditHeadSigning } from './audit/audit-head-signer';
 import { AuditLog } from './audit/audit-log';
+import { verifyAuditLog } from './audit/audit-verifier';
 import { createAuditMetrics, type AuditMetrics } from './audit/audit-metrics';
 import { ChainedAuditTrail } from './audit/audit-trail.adapter';
 import { createBlobStore } from './blobs/blob-settings';
@@ -51,11 +53,18 @@ import { SharpWatermarker } from './watermark/sharp-watermarker';
 const AUDIT_METRICS = 'id-vault:audit-metrics';
 const AUDIT_SIGNING = 'id-vault:audit-signing';
 const BLOB_STORE = 'id-vault:blob-store';
+const AUDIT_VERIFY_INTERVAL_MS = 3_600_000;
 
-/** Signs the audit head every AUDIT_SIGN_INTERVAL_SECONDS while the service runs (when a key and an export dir are set). */
+/**
+ * Keeps the audit chain watched while the service runs: signs the head every
+ * AUDIT_SIGN_INTERVAL_SECONDS (when a key and an export dir are set), and verifies the whole chain
+ * against the signed heads at start and hourly, which is what
+ * portico_vault_audit_chain_last_verified_timestamp_seconds (and its staleness alert) reports.
+ */
 @Injectable()
-class AuditHeadSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
+class AuditWatch implements OnApplicationBootstrap, OnApplicationShutdown {
   private schedule: { stop(): void } | undefined;
+  private verifier: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -70,30 +79,43 @@ class AuditHeadSchedule implements OnApplicationBootstrap, OnApplicationShutdown
 
   onApplicationBootstrap(): void {
     const { auditSigningKey, auditExportDir, auditSignIntervalSeconds } = this.config;
-    if (!auditSigningKey || !auditExportDir) {
+    const sink = auditExportDir ? new JsonLinesAuditHeadSink(auditExportDir) : undefined;
+    if (auditSigningKey && sink) {
+      const signer = new AuditHeadSigner({
+        db: this.dataSource,
+        privateKey: auditSigningKey,
+        sink,
+        metrics: this.metrics,
+      });
+      this.schedule = scheduleAuditHeadSigning(signer, {
+        intervalSeconds: auditSignIntervalSeconds,
+        onOutcome: (o) => {
+          if (o.outcome === 'refused')
+            this.logger.error({ problem: o.problem }, 'audit chain broken: head not signed');
+        },
+        onError: (e) => this.logger.warn({ err: e }, 'audit head signing failed; retried next interval'),
+      });
+    } else {
       this.logger.warn(
         'audit head signing is off (AUDIT_SIGNING_KEY or AUDIT_EXPORT_DIR unset): a truncated audit tail would go unnoticed',
       );
-      return;
     }
-    const signer = new AuditHeadSigner({
-      db: this.dataSource,
-      privateKey: auditSigningKey,
-      sink: new JsonLinesAuditHeadSink(auditExportDir),
-      metrics: this.metrics,
-    });
-    this.schedule = scheduleAuditHeadSigning(signer, {
-      intervalSeconds: auditSignIntervalSeconds,
-      onOutcome: (o) => {
-        if (o.outcome === 'refused')
-          this.logger.error({ problem: o.problem }, 'audit chain broken: head not signed');
-      },
-      onError: (e) => this.logger.warn({ err: e }, 'audit head signing failed; retried next interval'),
-    });
+    const publicKeys = auditSigningKey ? [createPublicKey(auditSigningKey)] : [];
+    const verify = () =>
+      verifyAuditLog({ dataSource: this.dataSource, heads: sink, publicKeys, metrics: this.metrics })
+        .then((report) => {
+          if (!report.ok)
+            this.logger.error({ problems: report.problems.slice(0, 5) }, 'audit chain verification failed');
+        })
+        .catch((e: unknown) => this.logger.warn({ err: e }, 'audit chain verification could not run'));
+    void verify();
+    this.verifier = setInterval(() => void verify(), AUDIT_VERIFY_INTERVAL_MS);
+    this.verifier.unref();
   }
 
   onApplicationShutdown(): void {
     this.schedule?.stop();
+    if (this.verifier) clearInterval(this.verifier);
   }
 }
 
@@ -160,7 +182,7 @@ export class VaultModule {
         { provide: DocumentChecker, useClass: ArrivalChecker },
         { provide: Watermarker, useClass: SharpWatermarker },
         { provide: RelayAdapter, useValue: new SignedHttpsPushAdapter() },
-        AuditHeadSchedule,
+        AuditWatch,
         VaultCaseRepository,
         UploadRequestRepository,
         ConsentRepository,

@@ -20,7 +20,7 @@ import {
   type SignedAuditHead,
 } from './audit-head';
 import { readAuditHead, type Queryable } from './audit-log';
-import type { AuditMetrics } from './audit-metrics';
+import { countVerification, type AuditMetrics } from './audit-metrics';
 import { verifyAuditSegment, type AuditProblem } from './audit-verifier';
 
 export const AUDIT_HEADS_FILE = 'audit-heads.jsonl';
@@ -152,8 +152,8 @@ export class AuditHeadSigner {
       toSeq: head?.seq ?? 0,
       batchSize: this.options.batchSize,
     });
+    countVerification(this.options.metrics, !problem && Boolean(head), this.now());
     if (problem || !head) {
-      this.options.metrics?.verificationFailures.inc();
       return {
         outcome: 'refused',
         problem: problem ?? {

@@ -128,10 +128,10 @@ describe('id-vault audit log (real Postgres)', () => {
   }
 
   const failures = async () =>
-    (await registry.getSingleMetricAsString('portico_vault_audit_verification_failures_total'))
+    (await registry.getSingleMetricAsString('portico_vault_audit_chain_verifications_total'))
       .trim()
       .split('\n')
-      .pop();
+      .find((line) => line.includes('outcome="failed"'));
 
   describe('append', () => {
     it('appends a verifiable chain, streamed in batches; counts entries by action', async () => {
@@ -239,7 +239,7 @@ describe('id-vault audit log (real Postgres)', () => {
       expect(report.ok).toBe(false);
       expect(report.problems[0]).toMatchObject({ reason: 'hash_mismatch', seq: 5 });
       expect(report.entriesChecked).toBe(4);
-      expect(await failures()).toBe('portico_vault_audit_verification_failures_total 1');
+      expect(await failures()).toBe('portico_vault_audit_chain_verifications_total{outcome="failed"} 1');
     });
 
     it('detects an edited and re-hashed row at the next link (prev_hash mismatch)', async () => {

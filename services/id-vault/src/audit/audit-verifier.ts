@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { auditEntryHash, GENESIS_HASH } from './audit-chain';
 import type { AuditRecord } from './audit-entry';
 import { AUDIT_COLUMNS, toAuditRecord, type AuditHead, type AuditRow, type Queryable } from './audit-log';
-import type { AuditMetrics } from './audit-metrics';
+import { countVerification, type AuditMetrics } from './audit-metrics';
 import { verifyAuditHeadSignature, type AuditHeadSink, type SignedAuditHead } from './audit-head';
 
 /**
@@ -195,7 +195,7 @@ export async function verifyAuditSegment(
  * Verifies the whole log in one read-only REPEATABLE READ snapshot (a consistent view while appends
  * go on): every hash recomputed, every link and seq checked, every exported head's signature checked,
  * each signed head compared with the row at its seq, and the newest signed head compared with the
- * end of the log. Counts a failure in portico_vault_audit_verification_failures_total when not intact.
+ * end of the log. Counts the run in portico_vault_audit_chain_verifications_total{outcome}.
  */
 export async function verifyAuditLog(options: VerifyAuditLogOptions): Promise<AuditVerificationReport> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
@@ -284,7 +284,7 @@ export async function verifyAuditLog(options: VerifyAuditLogOptions): Promise<Au
   }
   problems.push(...exportProblems);
   const ok = problems.length === 0;
-  if (!ok) options.metrics?.verificationFailures.inc();
+  countVerification(options.metrics, ok);
   const head = walk.problem ? undefined : walk.last;
   return {
     ok,

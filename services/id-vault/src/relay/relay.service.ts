@@ -152,6 +152,7 @@ export class RelayService {
       },
     });
     this.metrics.relays.inc({ outcome: 'delivered' });
+    this.metrics.relayGrants.inc();
     trace
       .getActiveSpan()
       ?.setAttributes({ 'portico.case_id': doc.caseId, 'portico.vault.grant_id': grantId });

@@ -188,7 +188,7 @@ export class ResidentUploadService {
             tenantId: locked.tenantId,
             details: { attempt, codes: outcome.failures.map((f) => f.name) },
           });
-          for (const f of outcome.failures) this.metrics.checkFailures.inc({ code: f.name });
+          for (const f of outcome.failures) this.metrics.rejections.inc({ reason: f.name });
           // Committed on purpose: the attempt and its event are facts; the error tells the resident why.
           return { failed: new DocumentChecksFailedError(outcome.failures) } as const;
         }
@@ -261,7 +261,7 @@ export class ResidentUploadService {
           tenantId: doc.tenantId,
           details: { attempt, parts: [...doc.sides], consentId: consent.id },
         });
-        this.metrics.uploads.inc({ outcome: 'stored' });
+        this.metrics.uploads.inc({ outcome: 'accepted' });
         trace
           .getActiveSpan()
           ?.setAttributes({ 'portico.case_id': doc.caseId, 'portico.vault.document_id': doc.id });
@@ -273,7 +273,7 @@ export class ResidentUploadService {
       })
       .then((r) => {
         if ('failed' in r) {
-          this.metrics.uploads.inc({ outcome: 'checks_failed' });
+          this.metrics.uploads.inc({ outcome: 'rejected' });
           throw r.failed;
         }
         return r;

@@ -8,11 +8,12 @@ export const VAULT_METRICS = 'id-vault:metrics';
  */
 export interface VaultMetrics {
   readonly uploads: Counter<'outcome'>;
-  readonly checkFailures: Counter<'code'>;
+  readonly rejections: Counter<'reason'>;
   readonly checkSeconds: Histogram;
   readonly reviews: Counter<'decision'>;
   readonly views: Counter;
   readonly relays: Counter<'outcome'>;
+  readonly relayGrants: Counter;
   readonly grantDownloads: Counter<'outcome'>;
   readonly purges: Counter<'reason'>;
 }
@@ -21,14 +22,14 @@ export function createVaultMetrics(registry: Registry): VaultMetrics {
   return {
     uploads: new Counter({
       name: 'portico_vault_uploads_total',
-      help: 'Document submissions, by outcome (stored, checks_failed)',
+      help: 'Document submissions, by outcome (accepted: stored; rejected: an automatic check failed)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
-    checkFailures: new Counter({
-      name: 'portico_vault_check_failures_total',
-      help: 'Failed automatic checks on arrival, by check code',
-      labelNames: ['code'] as const,
+    rejections: new Counter({
+      name: 'portico_vault_upload_rejections_total',
+      help: 'Failed automatic checks on arrival, by reason (the check code: blurry, too_large, id_number_checksum, ...)',
+      labelNames: ['reason'] as const,
       registers: [registry],
     }),
     checkSeconds: new Histogram({
@@ -52,6 +53,11 @@ export function createVaultMetrics(registry: Registry): VaultMetrics {
       name: 'portico_vault_relays_total',
       help: 'Relays of approved documents to carriers/brokers, by outcome (delivered, failed)',
       labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    relayGrants: new Counter({
+      name: 'portico_vault_relay_grants_total',
+      help: 'Download grants issued to carriers/brokers for approved documents',
       registers: [registry],
     }),
     grantDownloads: new Counter({

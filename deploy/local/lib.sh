@@ -80,6 +80,15 @@ ensure_local_secrets() {
   if ! grep -q '^VAULT_KEKS=' "$file"; then
     (umask 077 && node -e 'process.stdout.write(`VAULT_KEKS=k1=${require("node:crypto").randomBytes(32).toString("base64")}\n`)' >>"$file")
   fi
+  # id-vault relays approved documents to the demo's SIMULATED carrier receiver (tools/demo), signed
+  # with this secret; real deployments list their carriers' endpoints here.
+  if ! grep -q '^VAULT_RELAY_DESTINATIONS=' "$file"; then
+    (umask 077 && node -e '
+      const secret = `whsec_${require("node:crypto").randomBytes(24).toString("base64")}`;
+      const destinations = { default: { url: "http://127.0.0.1:3099/simulated-carrier/relay", secret } };
+      process.stdout.write("VAULT_RELAY_DESTINATIONS=\x27" + JSON.stringify(destinations) + "\x27\n");
+    ' >>"$file")
+  fi
   # id-vault signs its audit chain head with Ed25519 and exports it outside the database (.local/audit).
   if ! grep -q '^AUDIT_SIGNING_KEY=' "$file"; then
     (umask 077 && node -e '

@@ -5,3 +5,4 @@ export * from './platform/customs-hold-scenario';
 export * from './platform/platform-client';
 export * from './platform/service-process';
 export * from './platform/provider-webhooks';
+export * from './platform/simulated-carrier-relay';

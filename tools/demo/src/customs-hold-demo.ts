@@ -1,11 +1,18 @@
 // The demo `npm run up` ends with: one parcel walks through a customs hold on the running platform.
 // An operator registers a carrier and imports a property directory, the carrier posts a signed
 // "held by customs, ID documents required" webhook, clearance opens a case and notification gives
-// the steward on duty a task — nobody relays anything by hand. Everything goes through the public
-// HTTP APIs, exactly as in test/e2e. The data is synthetic (made-up names and numbers).
+// the steward on duty a task; the resident gets a one-time upload link from id-vault, consents and
+// uploads (synthetic) ID photos, which are checked and sealed; the steward approves in one click and
+// id-vault relays a watermarked copy to the carrier by itself. The carrier's receiver here is a
+// SIMULATED one (it verifies the signature and downloads through the grant like a real one would).
+// Everything goes through the public HTTP APIs, exactly as in test/e2e. All data is synthetic.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cardPhoto } from '@portico/testing/images';
 import {
   customsHoldScenario,
   PorticoPlatformClient,
+  SimulatedCarrierRelay,
   type CaseView,
   type TaskView,
 } from '@portico/testing/platform';
@@ -25,7 +32,19 @@ const urls = {
   carrierIngestion: env.DEMO_CARRIER_INGESTION_URL ?? 'http://127.0.0.1:3001',
   clearance: env.DEMO_CLEARANCE_URL ?? 'http://127.0.0.1:3002',
   notification: env.DEMO_NOTIFICATION_URL ?? 'http://127.0.0.1:3004',
+  idVault: env.DEMO_ID_VAULT_URL ?? 'http://127.0.0.1:3003',
 };
+
+/** The simulated carrier's endpoint and secret, from id-vault's VAULT_RELAY_DESTINATIONS (.local/secrets.env). */
+function simulatedCarrier(): { port: number; secret: string } {
+  const destinations = JSON.parse(required('VAULT_RELAY_DESTINATIONS')) as Record<
+    string,
+    { url: string; secret: string }
+  >;
+  const d = destinations['default'];
+  if (!d) throw new Error('VAULT_RELAY_DESTINATIONS has no "default" destination for the simulated carrier');
+  return { port: Number(new URL(d.url).port), secret: d.secret };
+}
 
 async function eventually<T>(
   what: string,
@@ -47,7 +66,13 @@ function step(text: string, startedAt?: number): void {
 }
 
 async function main(): Promise<void> {
-  const client = new PorticoPlatformClient(urls, { devTokenKey: required('AUTH_DEV_TOKEN_KEY') });
+  const client = new PorticoPlatformClient(urls, {
+    devTokenKey: required('AUTH_DEV_TOKEN_KEY'),
+    notificationServiceToken: required('INTERNAL_SERVICE_TOKEN_NOTIFICATION'),
+  });
+  const carrier = simulatedCarrier();
+  const relay = new SimulatedCarrierRelay(carrier.secret);
+  await relay.start(carrier.port);
   const scenario = customsHoldScenario();
   const parcel = PorticoPlatformClient.parcelIdOf(scenario.carrierCode, scenario.trackingNumber);
   console.log(
@@ -78,8 +103,51 @@ async function main(): Promise<void> {
   const task = await eventually<TaskView>('the steward task', async () => (await client.tasksOf(parcel))[0]);
   step(`notification gave steward ${task.stewardId} task ${task.id} (${task.state})`, sentAt);
 
+  // Until notification's resident channels land (issue 7), the demo asks for the link the way notification does.
+  const link = await eventually('an upload link from id-vault', () =>
+    client.requestUploadLink(caseView.id, `${task.id}:1`).catch((e: Error) => {
+      // the vault may not have read CaseOpened yet; notification retries the same way
+      if (/case_not_known_yet/.test(e.message)) return undefined;
+      throw e;
+    }),
+  );
+  step(`id-vault issued a one-time upload link ${link.requestId}, valid until ${link.expiresAt}`);
+  await client.giveConsent(link);
+  const uploadAt = performance.now();
+  const { documentId } = await client.uploadIdCard(link, await cardPhoto(), await cardPhoto({ angle: 4 }));
+  step(
+    `resident consented and uploaded ID card photos (synthetic): checked, sealed as ${documentId}`,
+    uploadAt,
+  );
+
+  const steward = await client.personToken({
+    subject: scenario.stewardId,
+    roles: ['steward'],
+    tenantId: scenario.tenantId,
+    propertyIds: [scenario.propertyId],
+  });
+  const approvedAt = performance.now();
+  await client.approveDocument(documentId, steward);
+  step('steward approved the document in one click', approvedAt);
+  const notice = await eventually('the relay to the carrier', async () => relay.notices[0]);
+  const copy = await relay.download(notice, 'front');
+  if (copy.status !== 200) throw new Error(`the carrier's grant download answered ${copy.status}`);
+  const outDir = join(process.cwd(), '.local', 'demo');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'relayed-front.jpg'), copy.bytes);
+  step(
+    `id-vault relayed a watermarked copy to the simulated carrier (grant ${notice.grantId}, ${notice.maxUses} downloads, until ${notice.expiresAt}); saved .local/demo/relayed-front.jpg`,
+    approvedAt,
+  );
+  const submitted = await eventually<CaseView>('the case submitted to the carrier', async () =>
+    (await client.casesOf(parcel)).find((c) => c.state === 'submitted_to_carrier'),
+  );
+  step(`clearance moved case ${submitted.id} to ${submitted.state}`, approvedAt);
+  await relay.stop();
+
   console.log(`\n  Follow it: GET ${urls.clearance}/v1/cases?parcelId=${parcel}`);
   console.log(`             GET ${urls.notification}/v1/outreach/tasks?parcelId=${parcel}`);
+  console.log(`             GET ${urls.idVault}/v1/cases/<case id>/documents (steward token)`);
   console.log('  (operator token: a dev token signed with AUTH_DEV_TOKEN_KEY from .local/secrets.env)');
 }
 

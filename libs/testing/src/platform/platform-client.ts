@@ -6,6 +6,7 @@ export interface PlatformUrls {
   carrierIngestion: string;
   clearance: string;
   notification: string;
+  idVault?: string;
 }
 
 export interface PlatformAuth {
@@ -13,6 +14,24 @@ export interface PlatformAuth {
   devTokenKey: string;
   issuer?: string;
   audience?: string;
+  /**
+   * notification's internal token (INTERNAL_SERVICE_TOKEN_NOTIFICATION): the demo and the tests ask
+   * id-vault for the resident's upload link the way notification does.
+   */
+  notificationServiceToken?: string;
+}
+
+export interface UploadLink {
+  requestId: string;
+  uploadUrl: string;
+  expiresAt: string;
+}
+
+export interface VaultDocumentView {
+  id: string;
+  status: string;
+  sides: string[];
+  [field: string]: unknown;
 }
 
 export interface CarrierAccount {
@@ -112,6 +131,66 @@ export class PorticoPlatformClient {
       { token: token ?? (await this.operatorToken()) },
     );
     return listOf<TaskView>(await this.json(res, 'list outreach tasks'));
+  }
+
+  /** notification's call: a one-time upload link for the case (its secret is in the URL, once). */
+  async requestUploadLink(caseId: string, idempotencyKey?: string): Promise<UploadLink> {
+    const token = this.auth.notificationServiceToken;
+    if (!token) throw new Error('notificationServiceToken is needed to ask id-vault for an upload link');
+    const res = await fetch(`${this.vaultUrl()}/internal/v1/upload-requests`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portico-service': 'notification',
+        authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify({ caseId, language: 'zh', ...(idempotencyKey ? { idempotencyKey } : {}) }),
+    });
+    return (await this.json(res, 'request an upload link')) as UploadLink;
+  }
+
+  /** The resident's consent on the upload page. */
+  async giveConsent(link: UploadLink): Promise<void> {
+    const res = await fetch(`${link.uploadUrl}/consent`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
+    await this.json(res, 'give consent');
+  }
+
+  /** The resident's upload of an ID card's two sides (JPEG bytes). */
+  async uploadIdCard(link: UploadLink, front: Buffer, back: Buffer): Promise<{ documentId: string }> {
+    const form = new FormData();
+    form.set('documentType', 'resident_id_card');
+    form.set('front', new Blob([front], { type: 'image/jpeg' }), 'front.jpg');
+    form.set('back', new Blob([back], { type: 'image/jpeg' }), 'back.jpg');
+    const res = await fetch(`${link.uploadUrl}/documents`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+      body: form,
+    });
+    return (await this.json(res, 'upload documents')) as { documentId: string };
+  }
+
+  async vaultDocumentsOf(caseId: string, token: string): Promise<VaultDocumentView[]> {
+    const res = await this.call(`${this.vaultUrl()}/v1/cases/${encodeURIComponent(caseId)}/documents`, {
+      token,
+    });
+    return listOf<VaultDocumentView>(await this.json(res, 'list case documents'));
+  }
+
+  /** The steward's one click: approve (the relay to the carrier follows by itself). */
+  async approveDocument(documentId: string, token: string): Promise<VaultDocumentView> {
+    const res = await this.call(`${this.vaultUrl()}/v1/documents/${encodeURIComponent(documentId)}/approve`, {
+      method: 'POST',
+      token,
+    });
+    return (await this.json(res, 'approve document')) as VaultDocumentView;
+  }
+
+  private vaultUrl(): string {
+    if (!this.urls.idVault) throw new Error('the id-vault URL is not configured');
+    return this.urls.idVault;
   }
 
   static parcelIdOf(carrierCode: string, trackingNumber: string): string {

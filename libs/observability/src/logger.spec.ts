@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from './logger';
-import { httpSerializers } from './logger';
+import { httpSerializers, pathWithoutQuery, redactSecretSegments } from './logger';
 
 /** Collects every line the logger writes. */
 function memory() {
@@ -99,6 +99,17 @@ describe('createLogger redaction', () => {
     expect(text).not.toContain(PII.bearer);
     expect(text).not.toContain(PII.signature);
     expect(out.records()[0].req).toMatchObject({ path: '/upload/abc', headers: { 'user-agent': 'curl' } });
+  });
+
+  it('replaces link secrets in request paths, and leaves ids and ordinary segments alone', () => {
+    const secret = 'rd9Ke9J5x8f4pCP2gEmu0PFGTyOcHYdhYOl2taktrq8'; // 32 bytes, base64url: 43 characters
+    expect(pathWithoutQuery(`/u/${secret}`)).toBe('/u/:secret');
+    expect(pathWithoutQuery(`/u/${secret}/documents?lang=zh`)).toBe('/u/:secret/documents');
+    expect(pathWithoutQuery(`/v1/relay-grants/${secret}`)).toBe('/v1/relay-grants/:secret');
+    expect(pathWithoutQuery('/v1/documents/doc_01a2356e7b5d746a8c3f1b854d502c35/approve')).toBe(
+      '/v1/documents/doc_01a2356e7b5d746a8c3f1b854d502c35/approve',
+    );
+    expect(redactSecretSegments(`/x/${secret}a`)).toBe(`/x/${secret}a`); // 44 characters: not a link secret
   });
 
   it('writes JSON lines with level label, ISO time and service name', () => {

@@ -51,7 +51,7 @@ export class VaultCasesService {
     const c = await this.cases.close(m, caseId, because, at);
     if (!c) return 'already_closed';
     const revoked = await this.requests.revokeOpenForCase(m, caseId, at);
-    const purges = await this.retention.scheduleCasePurge(m, caseId, at);
+    const purges = await this.retention.scheduleCasePurge(m, c, at);
     this.logger.info(
       { caseId, because, revokedLinks: revoked.length, purgesScheduled: purges },
       'case closed',

@@ -149,8 +149,13 @@ export class ResidentUploadService {
    * link, so two tabs uploading at once end with one document, not two.
    */
   async submit(token: string, s: Submission): Promise<{ documentId: string }> {
-    const { request, vaultCase } = await this.uow.read((m) => this.resolve(m, token));
+    const { request, vaultCase, consented } = await this.uow.read(async (m) => {
+      const resolved = await this.resolve(m, token);
+      return { ...resolved, consented: Boolean(await this.consents.activeFor(m, resolved.request.id)) };
+    });
     this.assertUsable(request);
+    // Before the checks: decoding images for a link without consent would be work for nothing.
+    if (!consented) throw new ConsentRequiredError();
     const started = performance.now();
     const outcome = await this.checker.check({
       documentType: s.documentType,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TimerScheduler } from '@portico/timers';
 import type { EntityManager } from 'typeorm';
-import { purgeDueAt } from '../cases/vault-case';
+import { backstopPurgeAt, purgeDueAt, type VaultCase } from '../cases/vault-case';
 import { RETENTION_DAYS } from '../shared/tokens';
 
 export const PURGE_TIMER_KIND = 'document_purge';
@@ -35,22 +35,31 @@ export class RetentionScheduler {
   }
 
   /**
-   * At a case's end: every live document of the case, `purgeAfterDays` after it. Called once per
-   * case (closing is idempotent upstream), so last-wins rescheduling cannot be replayed into a delay.
+   * At a case's end: every live document of the case is purged `purgeAfterDays` after it, or at its
+   * backstop when that is earlier (a case closed after its deadline must not keep documents longer
+   * than the deadline promised). Called once per case (closing is idempotent upstream).
    */
-  async scheduleCasePurge(m: EntityManager, caseId: string, closedAt: Date): Promise<number> {
-    const docs = (await m.query(`SELECT id FROM documents WHERE case_id = $1 AND status <> 'purged'`, [
-      caseId,
-    ])) as Array<{ id: string }>;
-    const dueAt = purgeDueAt(closedAt, this.purgeAfterDays);
+  async scheduleCasePurge(
+    m: EntityManager,
+    c: Pick<VaultCase, 'caseId' | 'deadline'>,
+    closedAt: Date,
+  ): Promise<number> {
+    const docs = (await m.query(
+      `SELECT id, submitted_at FROM documents WHERE case_id = $1 AND status <> 'purged'`,
+      [c.caseId],
+    )) as Array<{ id: string; submitted_at: Date }>;
+    const byClosure = purgeDueAt(closedAt, this.purgeAfterDays);
     await this.timers.scheduleMany<PurgeTimerPayload>(
       m,
-      docs.map((d) => ({
-        key: purgeTimerKey(d.id),
-        kind: PURGE_TIMER_KIND,
-        dueAt,
-        payload: { documentId: d.id },
-      })),
+      docs.map((d) => {
+        const backstop = backstopPurgeAt(c, d.submitted_at, this.purgeAfterDays);
+        return {
+          key: purgeTimerKey(d.id),
+          kind: PURGE_TIMER_KIND,
+          dueAt: backstop < byClosure ? backstop : byClosure,
+          payload: { documentId: d.id },
+        };
+      }),
     );
     return docs.length;
   }

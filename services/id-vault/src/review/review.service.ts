@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertTenantAccess, type Principal } from '@portico/auth';
+import type { Principal } from '@portico/auth';
 import { common } from '@portico/contracts';
 import { UnitOfWork } from '@portico/service-kit';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
@@ -16,6 +16,7 @@ import { hashSecret, issueSecret, looksLikeSecret } from '../shared/secret-token
 import { CLOCK, type Clock } from '../shared/tokens';
 import { VAULT_METRICS, type VaultMetrics } from '../shared/vault-metrics';
 import { eventSubject } from '../upload-requests/upload-requests.service';
+import { assertDocumentAccess } from './document-access';
 import { DocumentAlreadyDecidedError, DocumentNotFoundError, ViewLinkInvalidError } from './review-errors';
 import type { RejectionReasonName } from './review-requests';
 
@@ -89,7 +90,7 @@ export class ReviewService {
     return this.uow.read(async (m) => {
       const c = await this.cases.find(m, caseId);
       if (!c) return [];
-      assertTenantAccess(caller, { tenantId: c.tenantId, propertyId: c.propertyId ?? undefined });
+      assertDocumentAccess(caller, c);
       return (await this.documents.listForCase(m, caseId)).map(summary);
     });
   }
@@ -216,7 +217,8 @@ export class ReviewService {
   ): Promise<VaultDocument> {
     const doc = await this.documents.find(m, documentId, opts);
     if (!doc) throw new DocumentNotFoundError(documentId);
-    assertTenantAccess(caller, { tenantId: doc.tenantId, propertyId: doc.propertyId ?? undefined });
+    const c = await this.cases.find(m, doc.caseId);
+    assertDocumentAccess(caller, { tenantId: doc.tenantId, propertyId: c?.propertyId ?? doc.propertyId });
     return doc;
   }
 }

@@ -7,7 +7,8 @@
  * it ran in, writes that need a transaction (audit, outbox, timers) refuse to run outside one, and
  * a transaction that throws rolls every fake back to where it started.
  */
-import { VAULT_DOCUMENT_TOPIC, type VaultDocumentEvent } from '@portico/contracts';
+import { toBinary } from '@bufbuild/protobuf';
+import { VAULT_DOCUMENT_TOPIC, VaultDocumentEventSchema, type VaultDocumentEvent } from '@portico/contracts';
 import type { OutboxEvent, OutboxWriter } from '@portico/messaging';
 import { Registry } from '@portico/observability';
 import { UnitOfWork } from '@portico/service-kit';
@@ -558,6 +559,13 @@ export class FakeOutbox implements Snapshottable {
     const found = this.written.filter((e) => e.message.event.case === kind);
     if (found.length !== 1) throw new Error(`expected one ${kind} event, got ${this.kinds().join(', ')}`);
     return found[0]!.message.event.value as unknown as EventValue<K>;
+  }
+
+  /** Every event as it would go on the wire, decoded as UTF-8: for "never contains X" checks. */
+  wireText(): string {
+    return this.written
+      .map((e) => Buffer.from(toBinary(VaultDocumentEventSchema, e.message)).toString('utf8'))
+      .join('\n');
   }
 
   snapshot(): () => void {

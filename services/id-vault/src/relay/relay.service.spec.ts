@@ -1,0 +1,296 @@
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { vault } from '@portico/contracts';
+import type { EntityManager } from 'typeorm';
+import { hashSecret, looksLikeSecret } from '../shared/secret-token';
+import {
+  aCase,
+  aDocument,
+  FakeRelayAdapter,
+  FakeWatermarker,
+  HOUR,
+  T0,
+  vaultFakes,
+  type Snapshottable,
+} from '../test-support/vault-fakes';
+import { RelayDeliveryError } from './relay-adapter';
+import type { RelayDestination } from './relay-destination';
+import { NoRelayDestinationError, RelayService, type RelaySettings } from './relay.service';
+
+const BASE_URL = 'https://vault.example.test';
+const SF: RelayDestination = {
+  carrierCode: 'sf-express',
+  recipientKind: 'customs_broker',
+  recipientId: 'broker-sf',
+  url: 'https://broker.example.test/hooks/sf',
+  secret: `whsec_${'A'.repeat(32)}`,
+  adapter: 'signed-https-push',
+};
+
+interface GrantRow {
+  id: string;
+  documentId: string;
+  tokenHash: Buffer;
+  recipientKind: string;
+  recipientId: string;
+  adapter: string;
+  purpose: string;
+  expiresAt: Date;
+  maxUses: number;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+/** relay_grants as the relay writes it; rolled back with the rest. */
+class GrantsTable implements Snapshottable {
+  readonly rows = new Map<string, GrantRow>();
+  snapshot() {
+    const saved = new Map(this.rows);
+    return () => {
+      this.rows.clear();
+      for (const [k, v] of saved) this.rows.set(k, v);
+    };
+  }
+}
+
+function setup(destinations: RelaySettings['destinations'] = { 'sf-express': SF }) {
+  const f = vaultFakes();
+  const grants = new GrantsTable();
+  f.db.track(grants);
+  f.db.on(/INSERT INTO relay_grants/, (p) => {
+    const [
+      id,
+      documentId,
+      tokenHash,
+      recipientKind,
+      recipientId,
+      adapter,
+      purpose,
+      expiresAt,
+      maxUses,
+      createdAt,
+    ] = p as [string, string, Buffer, string, string, string, string, Date, number, Date];
+    grants.rows.set(id, {
+      id,
+      documentId,
+      tokenHash,
+      recipientKind,
+      recipientId,
+      adapter,
+      purpose,
+      expiresAt,
+      maxUses,
+      createdAt,
+      deliveredAt: null,
+    });
+    return [];
+  });
+  f.db.on(/UPDATE relay_grants SET delivered_at/, (p) => {
+    const [id, at] = p as [string, Date];
+    grants.rows.set(id, { ...grants.rows.get(id)!, deliveredAt: at });
+    return [];
+  });
+  const watermarker = new FakeWatermarker();
+  const adapter = new FakeRelayAdapter();
+  const settings: RelaySettings = {
+    publicBaseUrl: BASE_URL,
+    grantTtlMinutes: 48 * 60,
+    grantMaxUses: 3,
+    destinations,
+  };
+  const service = new RelayService(
+    f.uow,
+    f.documents,
+    f.cases,
+    f.sealed,
+    watermarker,
+    adapter,
+    f.outbox.writer,
+    f.audit,
+    settings,
+    f.metrics,
+    f.clock.fn,
+    f.ids,
+    f.logger,
+  );
+  f.cases.add(aCase());
+  f.documents.add(aDocument({ status: 'approved' }));
+  f.sealed.put({ documentId: 'doc_1', version: 1, part: 'front' }, Buffer.from('front'));
+  f.sealed.put({ documentId: 'doc_1', version: 1, part: 'back' }, Buffer.from('back'));
+  // The relay runs in the relay timer's transaction.
+  const relay = (documentId = 'doc_1') =>
+    f.uow.transaction((m: EntityManager) => service.relay(m, documentId));
+  return { ...f, grants, watermarker, adapter, service, relay };
+}
+
+const tokenOf = (downloadUrl: string) => downloadUrl.slice(`${BASE_URL}/v1/relay-grants/`.length);
+
+describe('RelayService.relay', () => {
+  it.each(['submitted', 'rejected', 'relayed', 'purged'] as const)(
+    'skips a %s document as not_approved and writes nothing',
+    async (status) => {
+      const t = setup();
+      t.documents.add(aDocument({ status }));
+      expect(await t.relay()).toBe('not_approved');
+      expect(t.sealed.calls.filter((c) => !c.startsWith('open'))).toEqual([]);
+      expect(t.db.sql).toEqual([]);
+      expect(t.adapter.deliveries).toEqual([]);
+      expect(t.outbox.written).toEqual([]);
+      expect(t.audit.entries).toEqual([]);
+    },
+  );
+
+  it('skips a document that no longer exists', async () => {
+    const t = setup();
+    expect(await t.relay('doc_gone')).toBe('not_approved');
+    expect(t.adapter.deliveries).toEqual([]);
+  });
+
+  it('throws NoRelayDestinationError (so the timer retries) when the carrier has no destination and there is no default', async () => {
+    const t = setup({ 'other-carrier': { ...SF, carrierCode: 'other-carrier' } });
+    const err = await t.relay().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoRelayDestinationError);
+    expect(err).toMatchObject({ carrierCode: 'sf-express' });
+    expect(t.watermarker.marks).toEqual([]);
+    expect(t.grants.rows.size).toBe(0);
+    expect(t.documents.get('doc_1').status).toBe('approved');
+  });
+
+  describe('on success', () => {
+    async function relayed() {
+      const t = setup();
+      const outcome = await t.relay();
+      const [delivery] = t.adapter.deliveries;
+      return { ...t, outcome, delivery: delivery!, grant: [...t.grants.rows.values()][0]! };
+    }
+
+    it('watermarks every side with the carrier’s Chinese name and the waybill number', async () => {
+      const t = await relayed();
+      expect(t.outcome).toBe('relayed');
+      expect(t.watermarker.marks.map((m) => [m.input.toString(), m.carrierLabel, m.trackingNumber])).toEqual([
+        ['front', '顺丰速运', 'SF1234567890'],
+        ['back', '顺丰速运', 'SF1234567890'],
+      ]);
+    });
+
+    it('seals the marked copies as relay-<side>, leaving the originals as they were', async () => {
+      const t = await relayed();
+      expect(t.sealed.partsOf('doc_1')).toEqual(['back', 'front', 'relay-back', 'relay-front']);
+      expect(t.sealed.parts.get('doc_1/v1/relay-front')!.toString()).toBe(
+        'front|marked:顺丰速运:SF1234567890',
+      );
+      expect(t.sealed.parts.get('doc_1/v1/relay-back')!.toString()).toBe('back|marked:顺丰速运:SF1234567890');
+      expect(t.sealed.parts.get('doc_1/v1/front')!.toString()).toBe('front');
+    });
+
+    it('inserts a grant for the destination’s recipient, limited in time and uses, delivered', async () => {
+      const t = await relayed();
+      expect(t.grants.rows.size).toBe(1);
+      expect(t.grant).toMatchObject({
+        documentId: 'doc_1',
+        recipientKind: 'customs_broker',
+        recipientId: 'broker-sf',
+        adapter: 'fake-push',
+        purpose: 'customs_clearance',
+        expiresAt: new Date(T0.getTime() + 48 * HOUR),
+        maxUses: 3,
+        createdAt: T0,
+        deliveredAt: T0,
+      });
+    });
+
+    it('pushes a download URL under publicBaseUrl whose secret is stored only as the grant’s hash', async () => {
+      const t = await relayed();
+      expect(t.delivery.destination).toEqual(SF);
+      const { notice } = t.delivery;
+      expect(notice.downloadUrl.startsWith(`${BASE_URL}/v1/relay-grants/`)).toBe(true);
+      const token = tokenOf(notice.downloadUrl);
+      expect(looksLikeSecret(token)).toBe(true);
+      expect(t.grant.tokenHash.equals(hashSecret(token))).toBe(true);
+      expect(notice).toMatchObject({
+        grantId: t.grant.id,
+        caseId: 'cc_1',
+        carrierCode: 'sf-express',
+        trackingNumber: 'SF1234567890',
+        documentId: 'doc_1',
+        documentType: 'resident_id_card',
+        parts: ['front', 'back'],
+        expiresAt: t.grant.expiresAt,
+        maxUses: 3,
+        purpose: 'customs_clearance',
+      });
+      expect(t.outbox.wireText()).not.toContain(token);
+      expect(JSON.stringify([t.audit.entries, t.lines, t.db.sql])).not.toContain(token);
+    });
+
+    it('publishes DocumentRelayed, marks the document relayed, audits and counts', async () => {
+      const t = await relayed();
+      const e = t.outbox.only('documentRelayed');
+      expect(e).toMatchObject({
+        documentId: 'doc_1',
+        grantId: t.grant.id,
+        maxUses: 3,
+        recipientKind: vault.RelayRecipientKind.CUSTOMS_BROKER,
+        recipientId: 'broker-sf',
+        adapter: 'fake-push',
+      });
+      expect(timestampDate(e.expiresAt!)).toEqual(t.grant.expiresAt);
+      expect(t.documents.get('doc_1').status).toBe('relayed');
+      expect(t.audit.entries).toEqual([
+        expect.objectContaining({
+          actor: { kind: 'system', id: 'id-vault' },
+          action: 'document.relayed',
+          subject: { type: 'grant', id: t.grant.id },
+          details: { documentId: 'doc_1', recipient: 'broker-sf', maxUses: 3 },
+        }),
+      ]);
+      expect(await t.count('portico_vault_relays_total', { outcome: 'delivered' })).toBe(1);
+      expect(await t.count('portico_vault_relay_grants_total')).toBe(1);
+    });
+
+    it('does nothing the second time (a replayed timer)', async () => {
+      const t = await relayed();
+      expect(await t.relay()).toBe('not_approved');
+      expect(t.adapter.deliveries).toHaveLength(1);
+      expect(t.grants.rows.size).toBe(1);
+    });
+  });
+
+  it('relays through the default destination under the real carrier code as recipient', async () => {
+    const t = setup({
+      default: { ...SF, carrierCode: 'default', recipientKind: 'carrier', recipientId: 'default' },
+    });
+    expect(await t.relay()).toBe('relayed');
+    expect(t.adapter.deliveries[0]!.destination.recipientId).toBe('sf-express');
+    expect([...t.grants.rows.values()][0]!.recipientId).toBe('sf-express');
+    expect(t.outbox.only('documentRelayed').recipientId).toBe('sf-express');
+  });
+
+  it('lets a failed push propagate, so the transaction rolls back and the timer retries', async () => {
+    const t = setup();
+    t.adapter.failure = new RelayDeliveryError('fake-push', 503, 'relay push answered 503');
+    const err = await t.relay().catch((e: unknown) => e);
+    expect(err).toBe(t.adapter.failure);
+    expect(t.adapter.deliveries).toHaveLength(1);
+    expect(t.uow.outcomes).toEqual(['rolled_back']);
+    // Rolled back: no grant, no relay copy, no event, still approved.
+    expect(t.grants.rows.size).toBe(0);
+    expect(t.sealed.partsOf('doc_1')).toEqual(['back', 'front']);
+    expect(t.outbox.written).toEqual([]);
+    expect(t.audit.entries).toEqual([]);
+    expect(t.documents.get('doc_1').status).toBe('approved');
+    expect(await t.count('portico_vault_relays_total', { outcome: 'failed' })).toBe(1);
+    expect(await t.count('portico_vault_relays_total', { outcome: 'delivered' })).toBe(0);
+  });
+
+  it('issues a new grant with a new secret when a failed relay is retried', async () => {
+    const t = setup();
+    t.adapter.failure = new RelayDeliveryError('fake-push', null, 'relay push failed: TypeError');
+    await t.relay().catch(() => undefined);
+    t.adapter.failure = undefined;
+    expect(await t.relay()).toBe('relayed');
+    const [failed, delivered] = t.adapter.deliveries;
+    expect(delivered!.notice.grantId).not.toBe(failed!.notice.grantId);
+    expect(delivered!.notice.downloadUrl).not.toBe(failed!.notice.downloadUrl);
+    expect([...t.grants.rows.keys()]).toEqual([delivered!.notice.grantId]);
+  });
+});

@@ -53,8 +53,26 @@ export interface CardPhotoOptions {
   readonly blur?: number;
 }
 
-/** A "phone photo": a card lying on a plain, slightly noisy table. Returns a JPEG. */
+const photoCache = new Map<string, Promise<Buffer>>();
+
+/**
+ * A "phone photo": a card lying on a plain, slightly noisy table. Returns a JPEG. Deterministic, so
+ * each distinct photo is made once per process and copied: the per-pixel noise loop is slow inside
+ * Jest's VM context (seconds per photo on a loaded 2-core machine), and suites ask for the same
+ * photos many times.
+ */
 export async function cardPhoto(options: CardPhotoOptions = {}): Promise<Buffer> {
+  const key = JSON.stringify(options);
+  let made = photoCache.get(key);
+  if (!made) {
+    made = makeCardPhoto(options);
+    photoCache.set(key, made);
+    made.catch(() => photoCache.delete(key));
+  }
+  return Buffer.from(await made);
+}
+
+async function makeCardPhoto(options: CardPhotoOptions): Promise<Buffer> {
   const width = options.width ?? 1200;
   const height = options.height ?? 900;
   const cardWidth = options.cardWidth ?? Math.round(width * 0.55);
@@ -92,9 +110,17 @@ export async function noisyPlane(
   const base = await sharp({ create: { width, height, channels: 3, background: colour } })
     .raw()
     .toBuffer();
-  const random = seededRandom(seed);
+  // xorshift32, inlined: shifts and xors only. Math.imul (Mulberry32) and a closure call per byte
+  // are ~50x slower inside Jest's VM context, where these photos are mostly made.
+  let x = (seed * 2654435761) >>> 0 || 1;
+  const span = 2 * amplitude;
   for (let i = 0; i < base.length; i++) {
-    base[i] = Math.max(0, Math.min(255, base[i] + Math.round((random() - 0.5) * 2 * amplitude)));
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const r = (x >>> 0) / 4294967296;
+    const v = base[i]! + Math.round((r - 0.5) * span);
+    base[i] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
   return sharp(base, { raw: { width, height, channels: 3 } })
     .png()

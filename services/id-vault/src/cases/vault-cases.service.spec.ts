@@ -7,11 +7,11 @@ const PURGE_AFTER_DAYS = 7;
 
 function setup() {
   const f = vaultFakes();
-  f.db.on(/SELECT id FROM documents WHERE case_id = \$1 AND status <> 'purged'/, (p) =>
+  f.db.on(/SELECT id, submitted_at FROM documents WHERE case_id = \$1 AND status <> 'purged'/, (p) =>
     f.documents
       .values()
       .filter((d) => d.caseId === p[0] && d.status !== 'purged')
-      .map((d) => ({ id: d.id })),
+      .map((d) => ({ id: d.id, submitted_at: d.submittedAt })),
   );
   const service = new VaultCasesService(
     f.cases,
@@ -64,25 +64,19 @@ describe('VaultCasesService.closed', () => {
     );
   });
 
-  // KNOWN BUG, kept as `it.failing` so the suite stays green until it is fixed (then make it `it`):
-  // backstopPurgeAt promises "a later closure brings the purge forward, never back", but
-  // scheduleCasePurge reschedules last-wins, so a case closed after its deadline (and before the
-  // backstop fired) moves a pending purge later.
-  it.failing(
-    'never moves a pending backstop purge later when the case closes after its deadline',
-    async () => {
-      const t = setup();
-      t.cases.add(aCase({ deadline: new Date(T0.getTime() + 2 * DAY) }));
-      t.documents.add(aDocument({ id: 'doc_1', status: 'approved' }));
-      const backstop = new Date(T0.getTime() + (2 + PURGE_AFTER_DAYS) * DAY); // deadline + retention
-      await t.uow.transaction((m) =>
-        new RetentionScheduler(PURGE_AFTER_DAYS).scheduleDocumentPurge(m, 'doc_1', backstop),
-      );
-      const closedAt = new Date(T0.getTime() + 5 * DAY); // cleared late, backstop still pending
+  // Regression tests of bugs found by these specs (fixed on 2026-12-02).
+  it('never moves a pending backstop purge later when the case closes after its deadline', async () => {
+    const t = setup();
+    t.cases.add(aCase({ deadline: new Date(T0.getTime() + 2 * DAY) }));
+    t.documents.add(aDocument({ id: 'doc_1', status: 'approved' }));
+    const backstop = new Date(T0.getTime() + (2 + PURGE_AFTER_DAYS) * DAY); // deadline + retention
+    await t.uow.transaction((m) =>
+      new RetentionScheduler(PURGE_AFTER_DAYS).scheduleDocumentPurge(m, 'doc_1', backstop),
+    );
+    const closedAt = new Date(T0.getTime() + 5 * DAY); // cleared late, backstop still pending
 
-      await t.uow.transaction((m) => t.service.closed(m, 'cc_1', 'cleared', closedAt));
+    await t.uow.transaction((m) => t.service.closed(m, 'cc_1', 'cleared', closedAt));
 
-      expect(t.db.timers.get('purge:doc_1')!.dueAt.getTime()).toBeLessThanOrEqual(backstop.getTime());
-    },
-  );
+    expect(t.db.timers.get('purge:doc_1')!.dueAt.getTime()).toBeLessThanOrEqual(backstop.getTime());
+  });
 });

@@ -6,11 +6,11 @@ const PURGE_AFTER_DAYS = 7;
 function setup() {
   const f = vaultFakes();
   // The live documents of a case, as the scheduler asks for them.
-  f.db.on(/SELECT id FROM documents WHERE case_id = \$1 AND status <> 'purged'/, (p) =>
+  f.db.on(/SELECT id, submitted_at FROM documents WHERE case_id = \$1 AND status <> 'purged'/, (p) =>
     f.documents
       .values()
       .filter((d) => d.caseId === p[0] && d.status !== 'purged')
-      .map((d) => ({ id: d.id })),
+      .map((d) => ({ id: d.id, submitted_at: d.submittedAt })),
   );
   return { ...f, scheduler: new RetentionScheduler(PURGE_AFTER_DAYS) };
 }
@@ -46,7 +46,9 @@ describe('RetentionScheduler', () => {
     await t.uow.transaction((m) => t.scheduler.scheduleDocumentPurge(m, 'doc_1', backstop));
     const closedAt = new Date(T0.getTime() + 2 * DAY);
 
-    const n = await t.uow.transaction((m) => t.scheduler.scheduleCasePurge(m, 'cc_1', closedAt));
+    const n = await t.uow.transaction((m) =>
+      t.scheduler.scheduleCasePurge(m, { caseId: 'cc_1', deadline: null }, closedAt),
+    );
 
     expect(n).toBe(2);
     const due = new Date(closedAt.getTime() + PURGE_AFTER_DAYS * DAY);
@@ -57,9 +59,24 @@ describe('RetentionScheduler', () => {
     expect(t.db.timers.get('purge:doc_2')!.payload).toEqual({ documentId: 'doc_2' });
   });
 
+  it('keeps the backstop when the case closed after its deadline (a purge never moves later)', async () => {
+    const t = setup();
+    t.documents.add(aDocument({ id: 'doc_1', submittedAt: T0 }));
+    const deadline = new Date(T0.getTime() + 2 * DAY);
+    const closedAt = new Date(T0.getTime() + 5 * DAY);
+    await t.uow.transaction((m) => t.scheduler.scheduleCasePurge(m, { caseId: 'cc_1', deadline }, closedAt));
+    expect(t.db.timers.get('purge:doc_1')!.dueAt).toEqual(
+      new Date(deadline.getTime() + PURGE_AFTER_DAYS * DAY),
+    );
+  });
+
   it('schedules nothing for a case without live documents', async () => {
     const t = setup();
-    expect(await t.uow.transaction((m) => t.scheduler.scheduleCasePurge(m, 'cc_1', T0))).toBe(0);
+    expect(
+      await t.uow.transaction((m) =>
+        t.scheduler.scheduleCasePurge(m, { caseId: 'cc_1', deadline: null }, T0),
+      ),
+    ).toBe(0);
     expect(t.db.timers.size).toBe(0);
     expect(t.db.queries(/INSERT INTO timers/)).toEqual([]);
   });

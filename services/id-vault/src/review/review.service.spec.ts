@@ -136,10 +136,7 @@ describe('ReviewService: who may review', () => {
 });
 
 describe('ReviewService: a document uploaded before its case’s property was known', () => {
-  // KNOWN BUG, kept as `it.failing` so the suite stays green until it is fixed (then make it `it`):
-  // listForCase checks the case's (current) property, but view links and decisions check the
-  // document's propertyId, copied at upload and never refreshed. A document uploaded while the case
-  // had no property yet is then open to stewards of every property of the tenant.
+  // Regression tests of bugs found by these specs (fixed on 2026-12-02).
   const otherProperty = steward({ subject: 'stf_y', propertyIds: ['prop_2'] });
 
   it('hides it from a steward of another property in the case listing', async () => {
@@ -148,13 +145,13 @@ describe('ReviewService: a document uploaded before its case’s property was kn
     await expect(t.service.listForCase(otherProperty, 'cc_1')).rejects.toBeInstanceOf(AuthError);
   });
 
-  it.failing('refuses that steward a view link too', async () => {
+  it('refuses that steward a view link too', async () => {
     const t = setup();
     t.documents.add(aDocument({ propertyId: null }));
     await expect(t.service.issueViewLink(otherProperty, 'doc_1', 'front')).rejects.toBeInstanceOf(AuthError);
   });
 
-  it.failing('refuses that steward a decision too', async () => {
+  it('refuses that steward a decision too', async () => {
     const t = setup();
     t.documents.add(aDocument({ propertyId: null }));
     await expect(t.service.approve(otherProperty, 'doc_1')).rejects.toBeInstanceOf(AuthError);

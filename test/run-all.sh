@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite (README command 2): installs what is missing, makes sure the real Kafka broker
-# and Postgres are there, then runs unit, integration and cross-service tests.
+# The whole test suite (README command 2): installs what is missing (npm packages; Chromium and a CJK
+# font for the upload page's browser test), makes sure the real Kafka broker and Postgres are there,
+# then runs unit, integration and cross-service tests.
 set -euo pipefail
 source "$(dirname "$0")/../deploy/local/lib.sh"
 
 ensure_dependencies
+ensure_browser
 ensure_kafka
 ensure_databases
 build_all

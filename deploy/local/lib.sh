@@ -43,6 +43,25 @@ ensure_databases() {
   bash "$PORTICO_ROOT/deploy/local/databases.sh"
 }
 
+# The browser test of id-vault's resident upload page drives Debian's Chromium through playwright-core
+# (Playwright's own browser download cannot work on these machines) and needs a font with Chinese
+# glyphs, or the zh page renders as empty boxes. Installs both when missing: root only, from apt.
+ensure_browser() {
+  local need=()
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  if ! command -v fc-list >/dev/null || [ -z "$(fc-list :lang=zh family 2>/dev/null)" ]; then
+    need+=(fonts-noto-cjk)
+  fi
+  [ "${#need[@]}" -eq 0 ] && return
+  local how="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${need[*]}"
+  [ "$(id -u)" -eq 0 ] || die "missing ${need[*]}, needed by the upload page's browser test: as root run: $how"
+  command -v apt-get >/dev/null || die "missing ${need[*]} and no apt-get here: install Chromium at /usr/bin/chromium and a CJK font (Noto Sans CJK) by hand"
+  log "installing ${need[*]} (apt)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  [ -x /usr/bin/chromium ] || die "apt-get installed ${need[*]}, but /usr/bin/chromium is still missing"
+}
+
 build_all() {
   log "building libraries and services"
   (cd "$PORTICO_ROOT" && nx run-many -t build --outputStyle=static)

@@ -6,49 +6,26 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { create, fromBinary } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { fromBinary } from '@bufbuild/protobuf';
 import { signDevToken } from '@portico/auth';
 import {
-  clearance,
-  ClearanceCaseEventSchema,
-  CLEARANCE_CASE_TOPIC,
-  common,
-  dlqTopicName,
   parcelRef,
-  recipientDigest,
-  retryTopicName,
   VAULT_DOCUMENT_TOPIC,
   VaultDocumentEventSchema,
   type VaultDocumentEvent,
 } from '@portico/contracts';
-import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
-import { createLogger } from '@portico/observability';
-import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
-import {
-  createTestDatabase,
-  deleteTopics,
-  getTestKafka,
-  testKafkaClient,
-  waitFor,
-  type TestDatabase,
-} from '@portico/testing';
-import { logLevel, type Producer } from 'kafkajs';
-import { Client } from 'pg';
+import { testKafkaClient, waitFor } from '@portico/testing';
+import type { Client } from 'pg';
 import sharp from 'sharp';
 import { Webhook } from 'standardwebhooks';
-import { migrations } from '../migrations';
-import { AppModule } from './app.module';
 import { cardPhoto, pixelBombPng, tinyZip } from './checks/fixtures/synthetic-images';
 import { idNumberCheckCharacter } from './checks/id-number';
-import { loadServiceConfig, type IdVaultConfig } from './config';
-import { vaultAppOptions } from './server';
+import type { IdVaultConfig } from './config';
+import { secret, startVault, type VaultHarness } from './test-support/vault-harness';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 const run = randomBytes(4).toString('hex');
-const secret = () => randomBytes(32).toString('base64url');
 const TENANT = `ten_vault_${run}`;
 const PROPERTY = `prop_${run}`;
 // Seeded personal data, unique per run, scanned for in logs, events and API answers below.
@@ -56,46 +33,28 @@ const NAME = `${['欧阳', '司马', '诸葛'][randomInt(3)]}${['婉', '清', '�
 const first17 = `110105${1960 + randomInt(40)}0${1 + randomInt(9)}1${randomInt(10)}${String(randomInt(100, 999))}`;
 const ID_NUMBER = first17 + idNumberCheckCharacter(first17);
 
-function memoryLog() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _e, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { stream, text: () => lines.join('') };
-}
-
-const fakeProcess = () => ({ on: () => undefined, removeListener: () => undefined, exit: () => undefined });
-
 interface CarrierPush {
   headers: Record<string, string>;
   body: string;
 }
 
 describe('id-vault: link, consent, checked upload, review, relay, grant and purge (real Kafka + Postgres)', () => {
-  const log = memoryLog();
-  const devTokenKey = secret();
-  const digestKey = { id: 'k1', secret: secret() };
-  const group = `id-vault-it-${run}`;
-  const notificationToken = secret();
   const relaySecret = `whsec_${randomBytes(24).toString('base64')}`;
   const pushes: CarrierPush[] = [];
   let carrierReceiver: Server;
-  let db: TestDatabase;
+  let vault: VaultHarness;
   let brokers: string[];
   let config: IdVaultConfig;
-  let service: RunningService;
-  let producer: Producer;
+  let service: VaultHarness['service'];
   let pg: Client;
+  let log: VaultHarness['log'];
   const parcel = parcelRef('sf-express', `SF${run.toUpperCase()}01`);
   const caseId = `cc_it_${run}`;
 
   const steward = (propertyIds = [PROPERTY], tenantId = TENANT) =>
     signDevToken(
       { subject: `stf_${run}`, roles: ['steward'], tenantId, propertyIds },
-      { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
+      { key: vault.devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
     );
 
   async function call(
@@ -119,16 +78,12 @@ describe('id-vault: link, consent, checked upload, review, relay, grant and purg
     return { status: res.status, headers: res.headers, bytes, text, json };
   }
 
-  const asNotification = {
-    'x-portico-service': 'notification',
-    authorization: `Bearer ${notificationToken}`,
-  };
   const json = { accept: 'application/json' };
 
   async function requestLink(idempotencyKey?: string) {
     const res = await call('/internal/v1/upload-requests', {
       method: 'POST',
-      headers: asNotification,
+      headers: vault.asNotification,
       body: { caseId, language: 'zh', ...(idempotencyKey ? { idempotencyKey } : {}) },
     });
     return res;
@@ -192,86 +147,19 @@ describe('id-vault: link, consent, checked upload, review, relay, grant and purg
     await new Promise<void>((resolve) => carrierReceiver.listen(0, '127.0.0.1', resolve));
     const receiverUrl = `http://127.0.0.1:${(carrierReceiver.address() as AddressInfo).port}/relay`;
 
-    ({ brokers } = await getTestKafka());
-    db = await createTestDatabase('id_vault');
-    const loaded = loadServiceConfig({
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_CLIENT_ID: group,
-      KAFKA_CONSUMER_GROUP: group,
-      LOG_LEVEL: 'debug',
-      SHUTDOWN_TIMEOUT_MS: '8000',
-      AUTH_DEV_TOKEN_KEY: devTokenKey,
-      AUTH_SERVICE_TOKENS: `notification=${notificationToken}`,
-      RECIPIENT_DIGEST_KEYS: `${digestKey.id}=${digestKey.secret}`,
-      VAULT_KEKS: `k1=${randomBytes(32).toString('base64')}`,
-      VAULT_RELAY_DESTINATIONS: JSON.stringify({ 'sf-express': { url: receiverUrl, secret: relaySecret } }),
-      VAULT_TIMER_POLL_INTERVAL_MS: '100',
-    });
-    config = { ...loaded, httpPort: 0 };
-    const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
-    await runMigrations(config, migrations, logger);
-    service = await bootstrapService({
-      module: AppModule.forRoot(config),
-      config,
-      ...vaultAppOptions(config),
-      logger,
-      process: fakeProcess(),
-    });
-    producer = createIdempotentProducer(
-      createKafka({ brokers, clientId: `${group}-producer`, logLevel: logLevel.NOTHING }),
-    );
-    await producer.connect();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-
-    const opened = create(ClearanceCaseEventSchema, {
-      event: {
-        case: 'caseOpened',
-        value: create(clearance.CaseOpenedSchema, {
-          caseId,
-          tenantId: TENANT,
-          parcel,
-          propertyId: PROPERTY,
-          state: clearance.CaseState.OPENED,
-          occurredAt: timestampFromDate(new Date()),
-          requiredDocuments: [common.DocumentType.RESIDENT_ID_CARD],
-          deadline: timestampFromDate(new Date(Date.now() + 5 * 86_400_000)),
-          recipientNameDigest: recipientDigest('name', NAME, digestKey),
-        }),
+    vault = await startVault({
+      run,
+      env: {
+        VAULT_RELAY_DESTINATIONS: JSON.stringify({ 'sf-express': { url: receiverUrl, secret: relaySecret } }),
       },
     });
-    const record = encodeEvent({
-      schema: ClearanceCaseEventSchema,
-      message: opened,
-      key: parcel.parcelId,
-      tenantId: TENANT,
-    });
-    await producer.send({
-      topic: CLEARANCE_CASE_TOPIC.name,
-      messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
-    });
-    await waitFor(
-      async () => (await pg.query('SELECT 1 FROM vault_cases WHERE case_id = $1', [caseId])).rowCount === 1,
-      {
-        timeoutMs: 30_000,
-        description: 'the case reaches the vault',
-      },
-    );
+    ({ config, service, pg, brokers, log } = vault);
+    await vault.openCase({ caseId, tenantId: TENANT, propertyId: PROPERTY, parcel, recipientName: NAME });
   }, 120_000);
 
   afterAll(async () => {
-    await producer?.disconnect().catch(() => undefined);
-    await pg?.end().catch(() => undefined);
-    await service?.shutdown('test finished').catch(() => undefined);
-    await db?.drop().catch(() => undefined);
+    await vault?.stop();
     await new Promise((r) => carrierReceiver?.close(r));
-    if (brokers) {
-      await deleteTopics(brokers, [
-        retryTopicName(CLEARANCE_CASE_TOPIC, group),
-        dlqTopicName(CLEARANCE_CASE_TOPIC, group),
-      ]).catch(() => undefined);
-    }
   }, 60_000);
 
   let token: string;

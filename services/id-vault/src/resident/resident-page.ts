@@ -34,6 +34,7 @@ const TEXT = {
     withdrawn: '已撤回同意，您的证件已删除。',
     gone: '此链接已不可用。',
     uploading: '正在上传…',
+    colon: '：',
     status: {
       submitted: '等待审核',
       approved: '已通过',
@@ -73,6 +74,7 @@ const TEXT = {
     withdrawn: 'Consent withdrawn; your documents have been deleted.',
     gone: 'This link can no longer be used.',
     uploading: 'Uploading…',
+    colon: ': ',
     status: {
       submitted: 'Waiting for review',
       approved: 'Accepted',
@@ -113,11 +115,15 @@ const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;color:#1a1a1a;background:#f6f7f9}
 main{max-width:34rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.5rem 0 1rem}h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
 section{background:#fff;border-radius:12px;padding:1rem;margin:0 0 1rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+section>:first-child,.err>:first-child,.ok>:first-child{margin-top:0}section>:last-child,.err>:last-child,.ok>:last-child{margin-bottom:0}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}input[type=text]{width:100%;padding:.7rem;font-size:1rem;border:1px solid #6b7280;border-radius:8px}
-input[type=file]{width:100%;padding:.5rem 0;font-size:1rem}button{width:100%;min-height:3rem;font-size:1.05rem;font-weight:600;border:0;border-radius:10px;background:#0b5fff;color:#fff;margin-top:1rem}
-button.secondary{background:#fff;color:#a4000f;border:2px solid #a4000f}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+input[type=file]{width:100%;padding:.25rem 0;font-size:1rem}
+input[type=file]::file-selector-button{min-height:2.75rem;padding:0 1rem;margin-right:.75rem;font:inherit;font-weight:600;color:#0b4ad6;background:#fff;border:2px solid #0b4ad6;border-radius:8px}
+button{width:100%;min-height:3rem;padding:.5rem 1rem;font-family:inherit;font-size:1.05rem;font-weight:600;border:0;border-radius:10px;background:#0b5fff;color:#fff;margin-top:1rem}
+button.secondary{background:#fff;color:#a4000f;border:2px solid #a4000f;margin-top:0}
+button:focus-visible,input:focus-visible,a:focus-visible,[tabindex="-1"]:focus{outline:3px solid #1a1a1a;outline-offset:2px}
 .err{background:#fdecec;border-left:4px solid #a4000f;padding:.75rem;margin:.5rem 0}.ok{background:#e7f6ec;border-left:4px solid #0f7b3a;padding:.75rem}
-.muted{color:#4b5563}progress{width:100%;height:1rem}.lang{float:right;font-size:.95rem}a{color:#0b4ad6}`;
+.muted{color:#4b5563}progress{width:100%;height:1rem}.lang{float:right;font-size:.95rem;padding:.5rem;margin:-.25rem -.5rem 0 0}a{color:#0b4ad6}`;
 
 /** The script only improves the form (progress bar, feedback without reload); it is not needed to upload. */
 const SCRIPT = `
@@ -126,9 +132,9 @@ const p=document.getElementById('progress'),out=document.getElementById('feedbac
 const x=new XMLHttpRequest();x.open('POST',f.action);x.setRequestHeader('accept','application/json');
 x.upload.onprogress=function(ev){if(ev.lengthComputable)p.value=ev.loaded/ev.total};
 x.onload=function(){p.hidden=true;var b={};try{b=JSON.parse(x.responseText)}catch(_){}
-if(x.status===201){location.reload();return}
+if(x.status===201){location.replace(f.dataset.page);return}
 var lang=document.documentElement.lang==='en'?'en':'zh',err=b.error||{},items=(err.details&&err.details.failures)||[];
-var box=document.createElement('div');box.className='err';box.setAttribute('role','alert');
+var box=document.createElement('div');box.className='err';box.setAttribute('role','alert');box.tabIndex=-1;
 var h=document.createElement('p');h.textContent=err.message?err.message[lang]:'Error';box.appendChild(h);
 items.forEach(function(i){var li=document.createElement('p');li.textContent=i.message[lang];box.appendChild(li)});
 out.appendChild(box);box.focus()};
@@ -161,7 +167,7 @@ export function renderResidentPage(
   const statusList = view.documents
     .map(
       (d) =>
-        `<li>${escapeHtml(t.docs[d.type])}: ${escapeHtml(t.status[d.status as keyof typeof t.status] ?? d.status)}</li>`,
+        `<li>${escapeHtml(t.docs[d.type])}${t.colon}${escapeHtml(t.status[d.status as keyof typeof t.status] ?? d.status)}</li>`,
     )
     .join('');
 
@@ -173,7 +179,7 @@ export function renderResidentPage(
 <button type="submit">${t.consentAccept}</button></form></section>`;
   } else if (view.link === 'usable') {
     body = `<section aria-labelledby="upload-h"><h2 id="upload-h">${escapeHtml(t.docs[docType])}</h2><p class="muted">${t.tips}</p>
-<form id="upload" method="post" action="${base}/documents?lang=${opts.lang}" enctype="multipart/form-data" novalidate>
+<form id="upload" method="post" action="${base}/documents?lang=${opts.lang}" data-page="${base}?lang=${opts.lang}" enctype="multipart/form-data" novalidate>
 <input type="hidden" name="documentType" value="${docType}">${sideInputs(docType, t)}
 ${docType === 'resident_id_card' ? `<label for="idNumber">${t.idNumber}</label><input id="idNumber" name="idNumber" type="text" inputmode="text" autocomplete="off" maxlength="18">` : ''}
 <label for="expiry">${t.expiry}</label><input id="expiry" name="expiry" type="text" autocomplete="off" maxlength="20">

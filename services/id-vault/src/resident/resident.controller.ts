@@ -21,8 +21,8 @@ function wantsJson(req: FastifyRequest): boolean {
 
 /**
  * The resident's one-time link (`/u/<token>`): the page, consent, upload, withdrawal. Public: the
- * token is the credential. HTML forms get HTML back (the page re-rendered with the outcome), the
- * page's script and API clients get JSON.
+ * token is the credential. HTML forms get HTML back (a 303 to the page on success, the page re-rendered
+ * with the reasons on failure), the page's script and API clients get JSON.
  */
 @Controller('u/:token')
 @Access.public()
@@ -112,6 +112,15 @@ export class ResidentController {
     let status = 200;
     try {
       message = (await action(language)).message;
+      if (!message) {
+        // Post/redirect/get: the page then sits at its own address, so reloading it (the resident, or
+        // the page's script after an upload) shows the current state instead of re-sending the form.
+        await reply
+          .header('cache-control', 'no-store')
+          .header('referrer-policy', 'no-referrer')
+          .redirect(`/u/${encodeURIComponent(token)}?lang=${language}`, 303);
+        return;
+      }
     } catch (e) {
       if (!isDomainError(e)) throw e;
       status = e.status;

@@ -1,0 +1,210 @@
+// Boots id-vault for integration tests as it runs in production (its migrations, bootstrapService
+// with vaultAppOptions, its own consumer group) against the real broker and a fresh Postgres
+// database, and lets a test open a case the way clearance does (CaseOpened on clearance.case.v1).
+// Shared by vault.int-spec.ts and resident/upload-page.browser.int-spec.ts.
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import {
+  clearance,
+  ClearanceCaseEventSchema,
+  CLEARANCE_CASE_TOPIC,
+  common,
+  dlqTopicName,
+  recipientDigest,
+  retryTopicName,
+  type ParcelRef,
+} from '@portico/contracts';
+import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
+import { createLogger } from '@portico/observability';
+import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
+import { createTestDatabase, deleteTopics, getTestKafka, waitFor, type TestDatabase } from '@portico/testing';
+import { logLevel, type Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { migrations } from '../../migrations';
+import { AppModule } from '../app.module';
+import { loadServiceConfig, type IdVaultConfig } from '../config';
+import { vaultAppOptions } from '../server';
+
+export const secret = () => randomBytes(32).toString('base64url');
+
+/** Everything the service logs, kept in memory so a test can scan it (for link secrets, personal data). */
+export function memoryLog() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _e, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { stream, text: () => lines.join('') };
+}
+
+const fakeProcess = () => ({ on: () => undefined, removeListener: () => undefined, exit: () => undefined });
+
+export interface VaultHarnessOptions {
+  /** Unique per test run: names the consumer group (topics are shared between runs). */
+  readonly run: string;
+  /** Further settings (VAULT_RELAY_DESTINATIONS, ...) on top of the ones every test needs. */
+  readonly env?: Record<string, string>;
+}
+
+export interface OpenCase {
+  readonly caseId: string;
+  readonly tenantId: string;
+  readonly propertyId: string;
+  readonly parcel: ParcelRef;
+  /** The recipient's name as on the parcel; only its keyed digest reaches the vault. */
+  readonly recipientName: string;
+  readonly deadline?: Date;
+}
+
+export interface VaultHarness {
+  readonly config: IdVaultConfig;
+  readonly service: RunningService;
+  readonly brokers: string[];
+  readonly db: TestDatabase;
+  /** A connection to the service's own database, for assertions on what is (not) stored. */
+  readonly pg: Client;
+  readonly producer: Producer;
+  readonly log: { text(): string };
+  /** Key the service accepts dev tokens (stewards) signed with. */
+  readonly devTokenKey: string;
+  /** Headers notification calls the internal API with. */
+  readonly asNotification: Record<string, string>;
+  /** Publishes CaseOpened as clearance does and waits until the vault has the case. */
+  openCase(c: OpenCase): Promise<void>;
+  /** Asks for an upload link as notification does; the raw answer. */
+  requestLink(
+    caseId: string,
+    o?: { language?: 'zh' | 'en'; idempotencyKey?: string },
+  ): Promise<{ status: number; json: { requestId?: string; uploadUrl?: string } }>;
+  stop(): Promise<void>;
+}
+
+export async function startVault(options: VaultHarnessOptions): Promise<VaultHarness> {
+  const log = memoryLog();
+  const devTokenKey = secret();
+  const digestKey = { id: 'k1', secret: secret() };
+  const group = `id-vault-it-${options.run}`;
+  const notificationToken = secret();
+
+  const { brokers } = await getTestKafka();
+  const db = await createTestDatabase('id_vault');
+  const started: { service?: RunningService; producer?: Producer; pg?: Client } = {};
+  const stop = async () => {
+    await started.producer?.disconnect().catch(() => undefined);
+    await started.pg?.end().catch(() => undefined);
+    await started.service?.shutdown('test finished').catch(() => undefined);
+    await db.drop().catch(() => undefined);
+    await deleteTopics(brokers, [
+      retryTopicName(CLEARANCE_CASE_TOPIC, group),
+      dlqTopicName(CLEARANCE_CASE_TOPIC, group),
+    ]).catch(() => undefined);
+  };
+  try {
+    const loaded = loadServiceConfig({
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_CLIENT_ID: group,
+      KAFKA_CONSUMER_GROUP: group,
+      LOG_LEVEL: 'debug',
+      SHUTDOWN_TIMEOUT_MS: '8000',
+      AUTH_DEV_TOKEN_KEY: devTokenKey,
+      AUTH_SERVICE_TOKENS: `notification=${notificationToken}`,
+      RECIPIENT_DIGEST_KEYS: `${digestKey.id}=${digestKey.secret}`,
+      VAULT_KEKS: `k1=${randomBytes(32).toString('base64')}`,
+      VAULT_TIMER_POLL_INTERVAL_MS: '100',
+      ...options.env,
+    });
+    const config: IdVaultConfig = { ...loaded, httpPort: 0 };
+    const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
+    await runMigrations(config, migrations, logger);
+    const service = (started.service = await bootstrapService({
+      module: AppModule.forRoot(config),
+      config,
+      ...vaultAppOptions(config),
+      logger,
+      process: fakeProcess(),
+    }));
+    const producer = (started.producer = createIdempotentProducer(
+      createKafka({ brokers, clientId: `${group}-producer`, logLevel: logLevel.NOTHING }),
+    ));
+    await producer.connect();
+    const pg = (started.pg = new Client({ connectionString: db.url }));
+    await pg.connect();
+    const asNotification = {
+      'x-portico-service': 'notification',
+      authorization: `Bearer ${notificationToken}`,
+    };
+
+    return {
+      config,
+      service,
+      brokers,
+      db,
+      pg,
+      producer,
+      log,
+      devTokenKey,
+      asNotification,
+      stop,
+      async openCase(c) {
+        const opened = create(ClearanceCaseEventSchema, {
+          event: {
+            case: 'caseOpened',
+            value: create(clearance.CaseOpenedSchema, {
+              caseId: c.caseId,
+              tenantId: c.tenantId,
+              parcel: c.parcel,
+              propertyId: c.propertyId,
+              state: clearance.CaseState.OPENED,
+              occurredAt: timestampFromDate(new Date()),
+              requiredDocuments: [common.DocumentType.RESIDENT_ID_CARD],
+              deadline: timestampFromDate(c.deadline ?? new Date(Date.now() + 5 * 86_400_000)),
+              recipientNameDigest: recipientDigest('name', c.recipientName, digestKey),
+            }),
+          },
+        });
+        const record = encodeEvent({
+          schema: ClearanceCaseEventSchema,
+          message: opened,
+          key: c.parcel.parcelId,
+          tenantId: c.tenantId,
+        });
+        await producer.send({
+          topic: CLEARANCE_CASE_TOPIC.name,
+          messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
+        });
+        await waitFor(
+          async () =>
+            (await pg.query('SELECT 1 FROM vault_cases WHERE case_id = $1', [c.caseId])).rowCount === 1,
+          { timeoutMs: 30_000, description: 'the case reaches the vault' },
+        );
+      },
+      async requestLink(caseId, o = {}) {
+        const res = await fetch(`${service.url}/internal/v1/upload-requests`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...asNotification },
+          body: JSON.stringify({
+            caseId,
+            language: o.language ?? 'zh',
+            ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
+          }),
+        });
+        const text = await res.text();
+        let json = {};
+        try {
+          json = JSON.parse(text);
+        } catch {
+          /* not JSON */
+        }
+        return { status: res.status, json };
+      },
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -21,7 +21,7 @@ export class VaultCasesService {
     return this.cases.upsertOpened(m, c);
   }
 
-  refined(
+  async refined(
     m: EntityManager,
     caseId: string,
     change: {
@@ -30,11 +30,17 @@ export class VaultCasesService {
       deadline: Date | null;
     },
   ): Promise<void> {
-    return this.cases.refine(m, caseId, {
+    const before = await this.cases.find(m, caseId, { lock: true });
+    await this.cases.refine(m, caseId, {
       propertyId: change.propertyId,
       requiredDocuments: change.requiredDocuments.length ? change.requiredDocuments : undefined,
       deadline: change.deadline,
     });
+    // A moved deadline moves the live documents' backstop purges with it (the case is still open).
+    const deadline = change.deadline;
+    if (before?.state === 'open' && deadline && deadline.getTime() !== before.deadline?.getTime()) {
+      await this.retention.rescheduleBackstops(m, { caseId, deadline });
+    }
   }
 
   /**

@@ -99,14 +99,6 @@ export class VaultDocumentRepository {
     return rows.map(toDocument);
   }
 
-  async listLiveForRequest(m: EntityManager, requestId: string): Promise<VaultDocument[]> {
-    const rows = (await m.query(
-      `SELECT * FROM documents WHERE request_id = $1 AND status <> 'purged' ORDER BY submitted_at FOR UPDATE`,
-      [requestId],
-    )) as DocumentRow[];
-    return rows.map(toDocument);
-  }
-
   async review(
     m: EntityManager,
     id: string,

@@ -95,7 +95,7 @@ describe('renderResidentPage', () => {
     expect(html).not.toContain('/consent?');
     const form = tags(html, 'form').find((f) => f.includes('id="upload"'));
     expect(form).toBe(
-      `<form id="upload" method="post" action="/u/${TOKEN}/documents?lang=zh" enctype="multipart/form-data" novalidate>`,
+      `<form id="upload" method="post" action="/u/${TOKEN}/documents?lang=zh" data-page="/u/${TOKEN}?lang=zh" enctype="multipart/form-data" novalidate>`,
     );
     const files = tags(html, 'input').filter((i) => i.includes('type="file"'));
     expect(files).toHaveLength(2);
@@ -127,7 +127,10 @@ describe('renderResidentPage', () => {
         const occurrences = html.split(TOKEN).length - 1;
         const allowed =
           html.match(
-            new RegExp(`(action|href)="/u/${TOKEN}(/(consent|documents|withdraw))?\\?lang=(zh|en)"`, 'g'),
+            new RegExp(
+              `(action|href|data-page)="/u/${TOKEN}(/(consent|documents|withdraw))?\\?lang=(zh|en)"`,
+              'g',
+            ),
           ) ?? [];
         expect(occurrences).toBeGreaterThan(0);
         expect(allowed).toHaveLength(occurrences);
@@ -177,9 +180,11 @@ describe('renderResidentPage', () => {
     const docs: ResidentView['documents'] = [
       { type: 'resident_id_card', status: 'rejected', rejectionReason: 'unreadable' },
     ];
-    expect(render(view({ documents: docs }), 'zh')).toContain('<li>居民身份证: 未通过，请重新上传</li>');
+    expect(render(view({ documents: docs }), 'zh')).toContain(
+      '<li>居民身份证：未通过，请重新上传<br><span class="muted">照片看不清，请在光线充足处重新拍摄。</span></li>',
+    );
     expect(render(view({ documents: docs }), 'en')).toContain(
-      '<li>Resident ID card: Not accepted, please upload again</li>',
+      '<li>Resident ID card: Not accepted, please upload again<br><span class="muted">The photo could not be read: please take it again in good light.</span></li>',
     );
   });
 

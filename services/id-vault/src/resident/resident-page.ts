@@ -42,6 +42,16 @@ const TEXT = {
       relayed: '已提交承运商',
       purged: '已删除',
     },
+    reasons: {
+      unreadable: '照片看不清，请在光线充足处重新拍摄。',
+      wrong_document: '这不是所需的证件，请上传要求的证件。',
+      side_missing: '缺少一面，请同时上传正面和背面。',
+      expired: '证件已过期，请上传有效期内的证件。',
+      name_mismatch: '证件上的姓名与运单收件人不一致。',
+      incomplete: '照片不完整，请确保证件四角都在画面内。',
+      suspected_tampering: '照片似乎经过修改，请上传未经处理的原始照片。',
+      other: '管家需要您重新上传，详情请联系物业。',
+    },
     docs: {
       resident_id_card: '居民身份证',
       passport: '护照',
@@ -81,6 +91,16 @@ const TEXT = {
       rejected: 'Not accepted, please upload again',
       relayed: 'Sent to the carrier',
       purged: 'Deleted',
+    },
+    reasons: {
+      unreadable: 'The photo could not be read: please take it again in good light.',
+      wrong_document: 'This is not the document that was asked for.',
+      side_missing: 'A side is missing: please upload both the front and the back.',
+      expired: 'The document has expired: please upload a valid one.',
+      name_mismatch: 'The name on the document differs from the recipient on the waybill.',
+      incomplete: 'Part of the document is cut off: keep all four corners in the picture.',
+      suspected_tampering: 'The photo seems to have been edited: please upload the original photo.',
+      other: 'Your steward needs a new upload; please contact the management office.',
     },
     docs: {
       resident_id_card: 'Resident ID card',
@@ -167,7 +187,12 @@ export function renderResidentPage(
   const statusList = view.documents
     .map(
       (d) =>
-        `<li>${escapeHtml(t.docs[d.type])}${t.colon}${escapeHtml(t.status[d.status as keyof typeof t.status] ?? d.status)}</li>`,
+        `<li>${escapeHtml(t.docs[d.type])}${t.colon}${escapeHtml(t.status[d.status as keyof typeof t.status] ?? d.status)}` +
+        // The steward's reason goes back to the resident, in the page's language (never free text).
+        (d.status === 'rejected' && d.rejectionReason
+          ? `<br><span class="muted">${escapeHtml(t.reasons[d.rejectionReason as keyof typeof t.reasons] ?? t.reasons.other)}</span>`
+          : '') +
+        '</li>',
     )
     .join('');
 

@@ -113,7 +113,7 @@ describe('ResidentUploadService: resolving the link', () => {
     expect(t.requests.tokenLookups).toHaveLength(1);
   });
 
-  it('shows the page’s facts: carrier, waybill, link state, consent and only this link’s documents', async () => {
+  it('shows the page’s facts: carrier, waybill, link state, consent and the documents still on record', async () => {
     const t = setup();
     t.documents.add(aDocument({ id: 'doc_mine', status: 'rejected', rejectionReason: 'unreadable' }));
     t.documents.add(aDocument({ id: 'doc_other_link', requestId: 'ur_0', status: 'purged' }));

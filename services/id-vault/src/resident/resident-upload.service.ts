@@ -103,9 +103,15 @@ export class ResidentUploadService {
         link: linkState(request, this.clock()),
         consent: consent ? { textVersion: consent.textVersion, givenAt: consent.givenAt } : null,
         retentionDays: this.retentionDays,
+        // This link's documents and the case's earlier live ones: after a rejection, the new link's
+        // page shows why the last upload was turned down.
         documents: docs
-          .filter((d) => d.requestId === request.id)
-          .map((d) => ({ type: d.documentType, status: d.status, rejectionReason: d.rejectionReason })),
+          .filter((d) => d.requestId === request.id || d.status !== 'purged')
+          .map((d) => ({
+            type: d.documentType,
+            status: d.status,
+            rejectionReason: d.rejectionReason,
+          })),
       };
     });
   }
@@ -300,7 +306,7 @@ export class ResidentUploadService {
           tenantId: request.tenantId,
         });
       }
-      const purged = await this.retention.purgeRequestDocuments(m, request.id, 'consent_withdrawn', {
+      const purged = await this.retention.purgeCaseDocuments(m, request.caseId, 'consent_withdrawn', {
         kind: 'resident',
         id: request.id,
       });

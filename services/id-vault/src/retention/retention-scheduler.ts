@@ -63,4 +63,25 @@ export class RetentionScheduler {
     );
     return docs.length;
   }
+
+  /**
+   * The case's deadline moved while it is open: each live document's backstop moves with it, so an
+   * extended deadline does not purge documents the case still needs (nor keep them past a shortened one).
+   */
+  async rescheduleBackstops(m: EntityManager, c: Pick<VaultCase, 'caseId' | 'deadline'>): Promise<number> {
+    const docs = (await m.query(
+      `SELECT id, submitted_at FROM documents WHERE case_id = $1 AND status <> 'purged'`,
+      [c.caseId],
+    )) as Array<{ id: string; submitted_at: Date }>;
+    await this.timers.scheduleMany<PurgeTimerPayload>(
+      m,
+      docs.map((d) => ({
+        key: purgeTimerKey(d.id),
+        kind: PURGE_TIMER_KIND,
+        dueAt: backstopPurgeAt(c, d.submitted_at, this.purgeAfterDays),
+        payload: { documentId: d.id },
+      })),
+    );
+    return docs.length;
+  }
 }

@@ -121,14 +121,14 @@ describe('RetentionService.purgeDocument', () => {
   });
 });
 
-describe('RetentionService.purgeRequestDocuments', () => {
-  it('purges every live document of the request and counts them', async () => {
+describe('RetentionService.purgeCaseDocuments', () => {
+  it('purges every live document of the case, from any of its links, and counts them', async () => {
     const t = setup();
-    t.documents.add(aDocument({ id: 'doc_2', submittedAt: new Date(T0.getTime() + 1) }));
+    t.documents.add(aDocument({ id: 'doc_2', requestId: 'ur_0', submittedAt: new Date(T0.getTime() + 1) }));
     t.documents.add(aDocument({ id: 'doc_done', status: 'purged' }));
-    t.documents.add(aDocument({ id: 'doc_other', requestId: 'ur_2' }));
+    t.documents.add(aDocument({ id: 'doc_other', caseId: 'cc_2', requestId: 'ur_2' }));
     const n = await t.inTx((m) =>
-      t.service.purgeRequestDocuments(m, 'ur_1', 'consent_withdrawn', { kind: 'resident', id: 'ur_1' }),
+      t.service.purgeCaseDocuments(m, 'cc_1', 'consent_withdrawn', { kind: 'resident', id: 'ur_1' }),
     );
     expect(n).toBe(2);
     expect(t.steps).toEqual(['shred doc_1', 'mark doc_1', 'shred doc_2', 'mark doc_2']);

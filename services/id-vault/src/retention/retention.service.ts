@@ -43,13 +43,17 @@ export class RetentionService {
     return true;
   }
 
-  async purgeRequestDocuments(
+  /**
+   * Withdrawal: every live document of the case goes, whichever of the resident's links brought it
+   * (a rejected upload through an earlier, superseded link included).
+   */
+  async purgeCaseDocuments(
     m: EntityManager,
-    requestId: string,
+    caseId: string,
     reason: PurgeReasonName,
     actor: AuditActor,
   ): Promise<number> {
-    const docs = await this.documents.listLiveForRequest(m, requestId);
+    const docs = (await this.documents.listForCase(m, caseId)).filter((d) => d.status !== 'purged');
     for (const d of docs) await this.purge(m, d, reason, actor);
     return docs.length;
   }

@@ -414,12 +414,6 @@ export class FakeDocumentRepository extends Rows<VaultDocument> implements Vault
       .sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime());
   }
 
-  async listLiveForRequest(_m: EntityManager, requestId: string): Promise<VaultDocument[]> {
-    return this.values()
-      .filter((d) => d.requestId === requestId && d.status !== 'purged')
-      .sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime());
-  }
-
   async review(
     _m: EntityManager,
     id: string,

@@ -80,3 +80,17 @@ export class UploadRequestNotFoundError extends NotFoundError {
     );
   }
 }
+
+/** A retried request for a link that has since been used, superseded or revoked: no new secret for it. */
+export class UploadRequestClosedError extends ConflictError {
+  constructor(requestId: string, status: string) {
+    super(
+      'upload_request_closed',
+      {
+        en: 'This upload request is no longer open; ask for a new link without the old retry key.',
+        zh: '该上传请求已结束，请不带原重试键重新申请链接。',
+      },
+      { requestId, status },
+    );
+  }
+}

@@ -194,7 +194,11 @@ describe('UploadRequestsService.create', () => {
     await t.requests.setStatus(t.db.manager(true), first.requestId, 'submitted');
     const hash = t.requests.rows.get(first.requestId)!.tokenHash;
 
-    await expect(t.service.create(create({ idempotencyKey: 'k1' }))).rejects.toBeInstanceOf(CaseClosedError);
+    await expect(t.service.create(create({ idempotencyKey: 'k1' }))).rejects.toMatchObject({
+      code: 'upload_request_closed',
+      status: 409,
+      details: { requestId: first.requestId, status: 'submitted' },
+    });
     expect(t.requests.rows.get(first.requestId)!.tokenHash.equals(hash)).toBe(true);
     expect(t.requests.values()).toHaveLength(1);
   });

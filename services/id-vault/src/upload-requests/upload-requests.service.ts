@@ -10,7 +10,12 @@ import { issueSecret } from '../shared/secret-token';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
 import type { VaultCase } from '../cases/vault-case';
 import { linkExpiry, type Language, type UploadRequest } from './upload-request';
-import { CaseClosedError, CaseNotKnownYetError, UploadRequestNotFoundError } from './upload-request-errors';
+import {
+  CaseClosedError,
+  CaseNotKnownYetError,
+  UploadRequestClosedError,
+  UploadRequestNotFoundError,
+} from './upload-request-errors';
 import { UploadRequestRepository } from './upload-request.repository';
 
 export const UPLOAD_LINKS = 'id-vault:upload-links';
@@ -86,7 +91,7 @@ export class UploadRequestsService {
         await this.requests.rotateToken(m, retried.id, secret.hash, expiresAt);
         return this.issued(retried.id, secret.token, expiresAt, retried.replacesRequestId);
       }
-      if (retried) throw new CaseClosedError(input.caseId);
+      if (retried) throw new UploadRequestClosedError(retried.id, retried.status);
 
       const previous = await this.requests.findOpenForCase(m, c.caseId);
       if (previous) await this.requests.setStatus(m, previous.id, 'superseded', now);

@@ -6,22 +6,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
-import { fromBinary } from '@bufbuild/protobuf';
 import { signDevToken } from '@portico/auth';
-import {
-  parcelRef,
-  VAULT_DOCUMENT_TOPIC,
-  VaultDocumentEventSchema,
-  type VaultDocumentEvent,
-} from '@portico/contracts';
-import { testKafkaClient, waitFor } from '@portico/testing';
+import { parcelRef, type VaultDocumentEvent } from '@portico/contracts';
+import { waitFor } from '@portico/testing';
 import type { Client } from 'pg';
 import sharp from 'sharp';
 import { Webhook } from 'standardwebhooks';
 import { cardPhoto, pixelBombPng, tinyZip } from './checks/fixtures/synthetic-images';
 import { idNumberCheckCharacter } from './checks/id-number';
 import type { IdVaultConfig } from './config';
-import { secret, startVault, type VaultHarness } from './test-support/vault-harness';
+import { secret, startVault, tokenOf, type VaultHarness } from './test-support/vault-harness';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
@@ -43,9 +37,7 @@ describe('id-vault: link, consent, checked upload, review, relay, grant and purg
   const pushes: CarrierPush[] = [];
   let carrierReceiver: Server;
   let vault: VaultHarness;
-  let brokers: string[];
   let config: IdVaultConfig;
-  let service: VaultHarness['service'];
   let pg: Client;
   let log: VaultHarness['log'];
   const parcel = parcelRef('sf-express', `SF${run.toUpperCase()}01`);
@@ -57,26 +49,7 @@ describe('id-vault: link, consent, checked upload, review, relay, grant and purg
       { key: vault.devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
     );
 
-  async function call(
-    path: string,
-    o: { method?: string; headers?: Record<string, string>; body?: unknown; form?: FormData } = {},
-  ) {
-    const res = await fetch(`${service.url}${path}`, {
-      method: o.method ?? 'GET',
-      headers: { ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), ...o.headers },
-      body: o.form ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined),
-    });
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const text = bytes.toString('utf8');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary JSON answers
-    let json: Record<string, any> = {};
-    try {
-      json = JSON.parse(text);
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, headers: res.headers, bytes, text, json };
-  }
+  const call: VaultHarness['call'] = (path, o) => vault.call(path, o);
 
   const json = { accept: 'application/json' };
 
@@ -89,47 +62,15 @@ describe('id-vault: link, consent, checked upload, review, relay, grant and purg
     return res;
   }
 
-  const tokenOf = (uploadUrl: string) => uploadUrl.split('/u/')[1]!;
-
-  async function upload(token: string, sides: Record<string, Buffer>, typed: Record<string, string> = {}) {
-    const form = new FormData();
-    form.set('documentType', 'resident_id_card');
-    for (const [k, v] of Object.entries(typed)) form.set(k, v);
-    for (const [side, bytes] of Object.entries(sides))
-      form.set(side, new Blob([bytes], { type: 'image/jpeg' }), `${side}.jpg`);
-    return call(`/u/${token}/documents`, { method: 'POST', headers: json, form });
-  }
+  const upload: VaultHarness['upload'] = (token, sides, typed) => vault.upload(token, sides, typed);
 
   async function vaultEvents(done: (e: VaultDocumentEvent[]) => boolean): Promise<VaultDocumentEvent[]> {
-    const consumer = testKafkaClient(brokers).consumer({
-      groupId: `vault-it-reader-${randomBytes(4).toString('hex')}`,
-    });
-    const found: Array<{ event: VaultDocumentEvent; key: string; raw: Buffer }> = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: [VAULT_DOCUMENT_TOPIC.name], fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          if (message.key?.toString() !== parcel.parcelId || !message.value) return;
-          found.push({
-            event: fromBinary(VaultDocumentEventSchema, message.value),
-            key: message.key.toString(),
-            raw: message.value,
-          });
-        },
-      });
-      await waitFor(() => done(found.map((f) => f.event)), {
-        timeoutMs: 30_000,
-        description: 'vault events',
-      });
-      for (const f of found) {
-        expect(f.raw.toString('latin1')).not.toContain(ID_NUMBER);
-        expect(f.raw.toString('utf8')).not.toContain(NAME);
-      }
-      return found.map((f) => f.event);
-    } finally {
-      await consumer.disconnect();
+    const found = await vault.eventsOf(parcel.parcelId, done);
+    for (const f of found) {
+      expect(f.raw.toString('latin1')).not.toContain(ID_NUMBER);
+      expect(f.raw.toString('utf8')).not.toContain(NAME);
     }
+    return found.map((f) => f.event);
   }
 
   beforeAll(async () => {
@@ -153,7 +94,7 @@ describe('id-vault: link, consent, checked upload, review, relay, grant and purg
         VAULT_RELAY_DESTINATIONS: JSON.stringify({ 'sf-express': { url: receiverUrl, secret: relaySecret } }),
       },
     });
-    ({ config, service, pg, brokers, log } = vault);
+    ({ config, pg, log } = vault);
     await vault.openCase({ caseId, tenantId: TENANT, propertyId: PROPERTY, parcel, recipientName: NAME });
   }, 120_000);
 

@@ -4,11 +4,16 @@
 // Shared by vault.int-spec.ts and resident/upload-page.browser.int-spec.ts.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { create } from '@bufbuild/protobuf';
+import { create, fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { signDevToken } from '@portico/auth';
 import {
   clearance,
   ClearanceCaseEventSchema,
+  VAULT_DOCUMENT_TOPIC,
+  VaultDocumentEventSchema,
+  type ClearanceCaseEvent,
+  type VaultDocumentEvent,
   CLEARANCE_CASE_TOPIC,
   common,
   dlqTopicName,
@@ -19,7 +24,14 @@ import {
 import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
 import { createLogger } from '@portico/observability';
 import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
-import { createTestDatabase, deleteTopics, getTestKafka, waitFor, type TestDatabase } from '@portico/testing';
+import {
+  createTestDatabase,
+  deleteTopics,
+  getTestKafka,
+  testKafkaClient,
+  waitFor,
+  type TestDatabase,
+} from '@portico/testing';
 import { logLevel, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
@@ -80,8 +92,47 @@ export interface VaultHarness {
     caseId: string,
     o?: { language?: 'zh' | 'en'; idempotencyKey?: string },
   ): Promise<{ status: number; json: { requestId?: string; uploadUrl?: string } }>;
+  /** Publishes any clearance case event (CaseCleared, DocumentsRequested, ...) as clearance does. */
+  publishCaseEvent(message: ClearanceCaseEvent, parcelId: string, tenantId: string): Promise<void>;
+  /** An HTTP call to the service; JSON answers parsed. */
+  call(path: string, o?: CallOptions): Promise<CallResult>;
+  /** The resident's consent through their link token (JSON). */
+  consent(token: string): Promise<CallResult>;
+  /** The resident's multipart upload through their link token (JSON). */
+  upload(token: string, sides: Record<string, Buffer>, typed?: Record<string, string>): Promise<CallResult>;
+  /** A dev token for a person (steward, manager, operator). */
+  personToken(claims: {
+    subject: string;
+    roles: string[];
+    tenantId?: string;
+    propertyIds?: string[];
+  }): Promise<string>;
+  /** vault.document.v1 records keyed `parcelId`, from the start of the topic, once `done` holds. */
+  eventsOf(
+    parcelId: string,
+    done: (events: VaultDocumentEvent[]) => boolean,
+  ): Promise<Array<{ event: VaultDocumentEvent; raw: Buffer }>>;
   stop(): Promise<void>;
 }
+
+export interface CallOptions {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: unknown;
+  readonly form?: FormData;
+}
+
+export interface CallResult {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly bytes: Buffer;
+  readonly text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+  readonly json: Record<string, any>;
+}
+
+/** The token inside an upload URL (`…/u/<token>`). */
+export const tokenOf = (uploadUrl: string) => uploadUrl.split('/u/')[1]!;
 
 export async function startVault(options: VaultHarnessOptions): Promise<VaultHarness> {
   const log = memoryLog();
@@ -138,6 +189,29 @@ export async function startVault(options: VaultHarnessOptions): Promise<VaultHar
       'x-portico-service': 'notification',
       authorization: `Bearer ${notificationToken}`,
     };
+    const publishCaseEvent = async (message: ClearanceCaseEvent, parcelId: string, tenantId: string) => {
+      const record = encodeEvent({ schema: ClearanceCaseEventSchema, message, key: parcelId, tenantId });
+      await producer.send({
+        topic: CLEARANCE_CASE_TOPIC.name,
+        messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
+      });
+    };
+    const call = async (path: string, o: CallOptions = {}): Promise<CallResult> => {
+      const res = await fetch(`${service.url}${path}`, {
+        method: o.method ?? 'GET',
+        headers: { ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), ...o.headers },
+        body: o.form ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined),
+      });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const text = bytes.toString('utf8');
+      let json: CallResult['json'] = {};
+      try {
+        json = JSON.parse(text) as CallResult['json'];
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, headers: res.headers, bytes, text, json };
+    };
 
     return {
       config,
@@ -150,6 +224,47 @@ export async function startVault(options: VaultHarnessOptions): Promise<VaultHar
       devTokenKey,
       asNotification,
       stop,
+      publishCaseEvent,
+      call,
+      consent: (token) =>
+        call(`/u/${token}/consent`, { method: 'POST', headers: { accept: 'application/json' } }),
+      upload(token, sides, typed = {}) {
+        const form = new FormData();
+        form.set('documentType', 'resident_id_card');
+        for (const [k, v] of Object.entries(typed)) form.set(k, v);
+        for (const [side, bytes] of Object.entries(sides))
+          form.set(side, new Blob([bytes], { type: 'image/jpeg' }), `${side}.jpg`);
+        return call(`/u/${token}/documents`, {
+          method: 'POST',
+          headers: { accept: 'application/json' },
+          form,
+        });
+      },
+      personToken: (claims) =>
+        signDevToken(claims, { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience }),
+      async eventsOf(parcelId, done) {
+        const consumer = testKafkaClient(brokers).consumer({
+          groupId: `vault-it-reader-${secret().slice(0, 8)}`,
+        });
+        const found: Array<{ event: VaultDocumentEvent; raw: Buffer }> = [];
+        await consumer.connect();
+        try {
+          await consumer.subscribe({ topics: [VAULT_DOCUMENT_TOPIC.name], fromBeginning: true });
+          await consumer.run({
+            eachMessage: async ({ message }) => {
+              if (message.key?.toString() !== parcelId || !message.value) return;
+              found.push({ event: fromBinary(VaultDocumentEventSchema, message.value), raw: message.value });
+            },
+          });
+          await waitFor(() => done(found.map((f) => f.event)), {
+            timeoutMs: 30_000,
+            description: 'vault events',
+          });
+          return found;
+        } finally {
+          await consumer.disconnect();
+        }
+      },
       async openCase(c) {
         const opened = create(ClearanceCaseEventSchema, {
           event: {
@@ -167,16 +282,7 @@ export async function startVault(options: VaultHarnessOptions): Promise<VaultHar
             }),
           },
         });
-        const record = encodeEvent({
-          schema: ClearanceCaseEventSchema,
-          message: opened,
-          key: c.parcel.parcelId,
-          tenantId: c.tenantId,
-        });
-        await producer.send({
-          topic: CLEARANCE_CASE_TOPIC.name,
-          messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
-        });
+        await publishCaseEvent(opened, c.parcel.parcelId, c.tenantId);
         await waitFor(
           async () =>
             (await pg.query('SELECT 1 FROM vault_cases WHERE case_id = $1', [c.caseId])).rowCount === 1,

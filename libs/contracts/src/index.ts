@@ -26,3 +26,4 @@ export * from './parcel-id';
 export * from './recipient-digest';
 export * from './registry';
 export * from './carrier-names';
+export * from './document-names';

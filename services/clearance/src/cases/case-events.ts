@@ -5,6 +5,7 @@ import {
   clearance,
   ClearanceCaseEventSchema,
   common,
+  documentTypeToContract,
   ParcelRefSchema,
   type ClearanceCaseEvent,
 } from '@portico/contracts';
@@ -43,15 +44,6 @@ const HOLD_REASON: Readonly<Record<HoldReason, carrier.CustomsHoldReason>> = {
   duties_unpaid: carrier.CustomsHoldReason.DUTIES_UNPAID,
   inspection: carrier.CustomsHoldReason.INSPECTION,
   other: carrier.CustomsHoldReason.OTHER,
-};
-
-export const DOCUMENT_TYPE: Readonly<Record<DocumentTypeName, common.DocumentType>> = {
-  resident_id_card: common.DocumentType.RESIDENT_ID_CARD,
-  passport: common.DocumentType.PASSPORT,
-  hk_macao_travel_permit: common.DocumentType.HK_MACAO_TRAVEL_PERMIT,
-  taiwan_travel_permit: common.DocumentType.TAIWAN_TRAVEL_PERMIT,
-  duty_payment_proof: common.DocumentType.DUTY_PAYMENT_PROOF,
-  proof_of_value: common.DocumentType.PROOF_OF_VALUE,
 };
 
 const EXPEDITE_REASON: Readonly<Record<ExpediteReason, clearance.ExpediteReason>> = {
@@ -104,7 +96,7 @@ export function caseOpenedEvent(c: ClearanceCase): ClearanceCaseEvent {
       value: create(clearance.CaseOpenedSchema, {
         ...identity(c, 'opened', c.openedAt),
         holdReason: HOLD_REASON[c.holdReason],
-        requiredDocuments: c.requiredDocuments.map((d) => DOCUMENT_TYPE[d]),
+        requiredDocuments: c.requiredDocuments.map(documentTypeToContract),
         deadline: timestampFromDate(c.deadline),
         deadlineSource: DEADLINE_SOURCE[c.deadlineSource],
         expedited: c.expedited,
@@ -138,7 +130,7 @@ export function documentsRequestedEvent(
       case: 'documentsRequested',
       value: create(clearance.DocumentsRequestedSchema, {
         ...identity(c, 'awaiting_documents', at),
-        requiredDocuments: documents.map((d) => DOCUMENT_TYPE[d]),
+        requiredDocuments: documents.map(documentTypeToContract),
         deadline: timestampFromDate(c.deadline),
         round,
         expedited: c.expedited,

@@ -10,15 +10,9 @@ import type { CaseState } from './case-state';
 export const HOLD_REASONS = ['id_documents_required', 'duties_unpaid', 'inspection', 'other'] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 
-export const DOCUMENT_TYPES = [
-  'resident_id_card',
-  'passport',
-  'hk_macao_travel_permit',
-  'taiwan_travel_permit',
-  'duty_payment_proof',
-  'proof_of_value',
-] as const;
-export type DocumentTypeName = (typeof DOCUMENT_TYPES)[number];
+// Document type names are the platform's (libs/contracts), shared with id-vault.
+export { DOCUMENT_TYPES, type DocumentTypeName } from '@portico/contracts';
+import type { DocumentTypeName } from '@portico/contracts';
 
 export type DocumentSide = 'front' | 'back' | 'single_page';
 

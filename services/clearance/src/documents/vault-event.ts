@@ -1,5 +1,12 @@
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { common, vault } from '@portico/contracts';
+import {
+  documentTypeFromContract,
+  REJECTION_REASONS,
+  rejectionReasonFromContract,
+  rejectionReasonToContract,
+  vault,
+  type RejectionReasonName,
+} from '@portico/contracts';
 import type { DocumentsChannel, DocumentTypeName } from '../cases/case';
 
 /**
@@ -7,47 +14,9 @@ import type { DocumentsChannel, DocumentTypeName } from '../cases/case';
  * number, no image, no name), and clearance keeps only what moves the case and feeds the metrics.
  */
 
-const DOCUMENT_TYPE: Readonly<Partial<Record<common.DocumentType, DocumentTypeName>>> = {
-  [common.DocumentType.RESIDENT_ID_CARD]: 'resident_id_card',
-  [common.DocumentType.PASSPORT]: 'passport',
-  [common.DocumentType.HK_MACAO_TRAVEL_PERMIT]: 'hk_macao_travel_permit',
-  [common.DocumentType.TAIWAN_TRAVEL_PERMIT]: 'taiwan_travel_permit',
-  [common.DocumentType.DUTY_PAYMENT_PROOF]: 'duty_payment_proof',
-  [common.DocumentType.PROOF_OF_VALUE]: 'proof_of_value',
-};
-
-export const REJECTION_REASONS = [
-  'unreadable',
-  'wrong_document',
-  'side_missing',
-  'expired',
-  'name_mismatch',
-  'incomplete',
-  'suspected_tampering',
-  'other',
-] as const;
-export type RejectionReason = (typeof REJECTION_REASONS)[number];
-
-const REJECTION_REASON: Readonly<Record<RejectionReason, common.DocumentRejectionReason>> = {
-  unreadable: common.DocumentRejectionReason.UNREADABLE,
-  wrong_document: common.DocumentRejectionReason.WRONG_DOCUMENT,
-  side_missing: common.DocumentRejectionReason.SIDE_MISSING,
-  expired: common.DocumentRejectionReason.EXPIRED,
-  name_mismatch: common.DocumentRejectionReason.NAME_MISMATCH,
-  incomplete: common.DocumentRejectionReason.INCOMPLETE,
-  suspected_tampering: common.DocumentRejectionReason.SUSPECTED_TAMPERING,
-  other: common.DocumentRejectionReason.OTHER,
-};
-
-export function rejectionReasonToContract(reason: RejectionReason): common.DocumentRejectionReason {
-  return REJECTION_REASON[reason];
-}
-
-function rejectionReasonOf(reason: common.DocumentRejectionReason): RejectionReason {
-  const found = REJECTION_REASONS.find((r) => REJECTION_REASON[r] === reason);
-  // UNSPECIFIED or a reason added to the contract after this build: still a rejection.
-  return found ?? 'other';
-}
+// Names and contract enums of document types and rejection reasons: libs/contracts (shared with id-vault).
+export type RejectionReason = RejectionReasonName;
+export { REJECTION_REASONS, rejectionReasonToContract };
 
 /** What the record's headers say (the event context), for fields an event left empty. */
 export interface RecordMeta {
@@ -86,7 +55,7 @@ export function submittedNotice(
   e: vault.DocumentSubmitted,
   meta: RecordMeta,
 ): DocumentSubmittedNotice | undefined {
-  const type = DOCUMENT_TYPE[e.documentType];
+  const type = documentTypeFromContract(e.documentType);
   if (!e.caseId || !type) return undefined;
   return {
     ...base(e, meta),
@@ -109,7 +78,7 @@ export function rejectedNotice(
   meta: RecordMeta,
 ): DocumentRejectedNotice | undefined {
   if (!e.caseId) return undefined;
-  return { ...base(e, meta), reason: rejectionReasonOf(e.reason), stewardId: e.stewardId };
+  return { ...base(e, meta), reason: rejectionReasonFromContract(e.reason), stewardId: e.stewardId };
 }
 
 export function relayedNotice(e: vault.DocumentRelayed, meta: RecordMeta): DocumentRelayedNotice | undefined {

@@ -3,11 +3,11 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   clearance,
   ClearanceCaseEventSchema,
+  documentTypeToContract,
   ParcelRefSchema,
   type ClearanceCaseEvent,
 } from '@portico/contracts';
 import type { DocumentTypeName, ParcelIdentity } from '../cases/case';
-import { DOCUMENT_TYPE } from '../cases/case-events';
 
 export interface EmittedPrediction {
   readonly predictionId: string;
@@ -38,7 +38,7 @@ export function holdPredictedEvent(p: EmittedPrediction): ClearanceCaseEvent {
         probability: p.probability,
         threshold: p.threshold,
         modelVersion: p.modelVersion,
-        likelyDocuments: p.likelyDocuments.map((d) => DOCUMENT_TYPE[d]),
+        likelyDocuments: p.likelyDocuments.map(documentTypeToContract),
       }),
     },
   });

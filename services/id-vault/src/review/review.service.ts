@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@portico/auth';
-import { common } from '@portico/contracts';
+import { rejectionReasonToContract } from '@portico/contracts';
 import { UnitOfWork } from '@portico/service-kit';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { EntityManager } from 'typeorm';
@@ -21,17 +21,6 @@ import { DocumentAlreadyDecidedError, DocumentNotFoundError, ViewLinkInvalidErro
 import type { RejectionReasonName } from './review-requests';
 
 export const VIEW_LINK_TTL_SECONDS = 'id-vault:view-link-ttl-seconds';
-
-const REJECTION_TO_CONTRACT: Readonly<Record<RejectionReasonName, common.DocumentRejectionReason>> = {
-  unreadable: common.DocumentRejectionReason.UNREADABLE,
-  wrong_document: common.DocumentRejectionReason.WRONG_DOCUMENT,
-  side_missing: common.DocumentRejectionReason.SIDE_MISSING,
-  expired: common.DocumentRejectionReason.EXPIRED,
-  name_mismatch: common.DocumentRejectionReason.NAME_MISMATCH,
-  incomplete: common.DocumentRejectionReason.INCOMPLETE,
-  suspected_tampering: common.DocumentRejectionReason.SUSPECTED_TAMPERING,
-  other: common.DocumentRejectionReason.OTHER,
-};
 
 export interface DocumentSummary {
   readonly id: string;
@@ -191,7 +180,7 @@ export class ReviewService {
         await this.events.append(
           m,
           subject,
-          documentRejected(subject, now, doc.id, REJECTION_TO_CONTRACT[d.reason], steward),
+          documentRejected(subject, now, doc.id, rejectionReasonToContract(d.reason), steward),
         );
       }
       await this.audit.record(m, {

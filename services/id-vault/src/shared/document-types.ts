@@ -1,35 +1,17 @@
 import { common } from '@portico/contracts';
 
 /**
- * Document types and sides in the vault's own words (database columns, API bodies), each with its
- * contract enum. Unknown contract values (added after this build) map to undefined, never guessed.
+ * Document sides in the vault's own words (database columns, API bodies, form fields), each with its
+ * contract enum, and which sides a document type has.
  */
-export const DOCUMENT_TYPES = [
-  'resident_id_card',
-  'passport',
-  'hk_macao_travel_permit',
-  'taiwan_travel_permit',
-  'duty_payment_proof',
-  'proof_of_value',
-] as const;
-export type DocumentTypeName = (typeof DOCUMENT_TYPES)[number];
-
-const TYPE_TO_CONTRACT: Readonly<Record<DocumentTypeName, common.DocumentType>> = {
-  resident_id_card: common.DocumentType.RESIDENT_ID_CARD,
-  passport: common.DocumentType.PASSPORT,
-  hk_macao_travel_permit: common.DocumentType.HK_MACAO_TRAVEL_PERMIT,
-  taiwan_travel_permit: common.DocumentType.TAIWAN_TRAVEL_PERMIT,
-  duty_payment_proof: common.DocumentType.DUTY_PAYMENT_PROOF,
-  proof_of_value: common.DocumentType.PROOF_OF_VALUE,
-};
-
-export function documentTypeToContract(t: DocumentTypeName): common.DocumentType {
-  return TYPE_TO_CONTRACT[t];
-}
-
-export function documentTypeFromContract(t: common.DocumentType): DocumentTypeName | undefined {
-  return DOCUMENT_TYPES.find((name) => TYPE_TO_CONTRACT[name] === t);
-}
+// Document type names and their contract enums are the platform's (libs/contracts, shared with clearance).
+export {
+  DOCUMENT_TYPES,
+  documentTypeFromContract,
+  documentTypeToContract,
+  type DocumentTypeName,
+} from '@portico/contracts';
+import type { DocumentTypeName } from '@portico/contracts';
 
 export const DOCUMENT_SIDES = ['front', 'back', 'single_page'] as const;
 export type DocumentSideName = (typeof DOCUMENT_SIDES)[number];

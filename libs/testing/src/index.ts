@@ -7,10 +7,12 @@
 // workers through KAFKA_BROKERS / DATABASE_URL.
 export { getTestKafka, KAFKA_CONTAINER_IMAGE, type TestKafka } from './kafka';
 export {
+  createMigratedTestDatabase,
   createTestDatabase,
   getTestPostgres,
   POSTGRES_CONTAINER_IMAGE,
   quoteIdentifier,
+  type MigratedTestDatabase,
   type TestDatabase,
   type TestPostgres,
 } from './postgres';

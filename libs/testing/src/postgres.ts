@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dockerAvailable } from './docker';
 import { readTestEnvironment } from './environment';
 import { announce, once, resolveSource } from './infrastructure';
@@ -59,6 +60,48 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
         client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`),
       );
       dropped = true;
+    },
+  };
+}
+
+export interface MigratedTestDatabase extends TestDatabase {
+  /** Initialised, migrated; destroyed by drop(). */
+  readonly dataSource: DataSource;
+}
+
+/**
+ * createTestDatabase plus a TypeORM DataSource with `migrations` run, the way a service migrates its
+ * own database: the scratch database most integration specs of a library or a service feature need.
+ * `setupSql` adds what only the test needs (e.g. a side-effects table for test handlers).
+ */
+export async function createMigratedTestDatabase(
+  prefix: string,
+  migrations: NonNullable<DataSourceOptions['migrations']>,
+  options: { poolSize?: number; setupSql?: readonly string[] } = {},
+): Promise<MigratedTestDatabase> {
+  const db = await createTestDatabase(prefix);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: db.url,
+    migrations,
+    synchronize: false,
+    extra: { max: options.poolSize ?? 12 },
+  });
+  try {
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    for (const sql of options.setupSql ?? []) await dataSource.query(sql);
+  } catch (e) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await db.drop();
+    throw e;
+  }
+  return {
+    ...db,
+    dataSource,
+    async drop() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await db.drop();
     },
   };
 }

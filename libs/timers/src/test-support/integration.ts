@@ -1,43 +1,23 @@
 // Integration-test plumbing: a fresh database per test file (from @portico/testing) with the
 // timers table migrated and a `side_effects` table that test handlers write in the runner's
 // transaction, so "fired exactly once" is checked on committed effects, not on handler calls.
-import { createTestDatabase } from '@portico/testing';
-import { DataSource } from 'typeorm';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@portico/testing';
 import { createTimersMigration } from '../timers.migration';
 
-export interface TimersTestDatabase {
-  readonly url: string;
-  readonly dataSource: DataSource;
-  drop(): Promise<void>;
-}
+export type TimersTestDatabase = MigratedTestDatabase;
 
-export async function createTimersTestDatabase(prefix: string): Promise<TimersTestDatabase> {
-  const db = await createTestDatabase(prefix);
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: db.url,
-    migrations: [createTimersMigration()],
-    synchronize: false,
-    extra: { max: 12 },
+export function createTimersTestDatabase(prefix: string): Promise<TimersTestDatabase> {
+  return createMigratedTestDatabase(prefix, [createTimersMigration()], {
+    setupSql: [
+      `CREATE TABLE side_effects (
+        id         bigserial   PRIMARY KEY,
+        timer_key  text        NOT NULL,
+        kind       text        NOT NULL,
+        fired_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+        runner     text        NULL
+      )`,
+    ],
   });
-  await dataSource.initialize();
-  await dataSource.runMigrations();
-  await dataSource.query(`
-    CREATE TABLE side_effects (
-      id         bigserial   PRIMARY KEY,
-      timer_key  text        NOT NULL,
-      kind       text        NOT NULL,
-      fired_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
-      runner     text        NULL
-    )`);
-  return {
-    url: db.url,
-    dataSource,
-    async drop() {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await db.drop();
-    },
-  };
 }
 
 /** Polls until `check` is truthy. */

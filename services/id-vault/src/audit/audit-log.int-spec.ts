@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@portico/testing';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@portico/testing';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 const REPO = resolve(__dirname, '../../../..');
 
 describe('id-vault audit log (real Postgres)', () => {
-  let db: TestDatabase;
+  let db: MigratedTestDatabase;
   let dataSource: DataSource;
   let registry: Registry;
   let metrics: AuditMetrics;
@@ -30,21 +30,10 @@ describe('id-vault audit log (real Postgres)', () => {
   const keys = generateKeyPairSync('ed25519');
 
   beforeAll(async () => {
-    db = await createTestDatabase('vault_audit');
-    dataSource = new DataSource({
-      type: 'postgres',
-      url: db.url,
-      migrations: [AuditLog1796000000002],
-      synchronize: false,
-      extra: { max: 12 },
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    db = await createMigratedTestDatabase('vault_audit', [AuditLog1796000000002]);
+    dataSource = db.dataSource;
   });
-  afterAll(async () => {
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await db?.drop();
-  });
+  afterAll(() => db?.drop());
 
   beforeEach(async () => {
     // A fresh log per test. TRUNCATE is refused by the trigger, so, like an attacker, the test

@@ -2,41 +2,19 @@
 // way id-vault's is, plus random keyrings. Keys are generated per run; none is ever written down.
 import { randomBytes } from 'node:crypto';
 import { createMessagingMigration } from '@portico/messaging';
-import { createTestDatabase } from '@portico/testing';
-import { DataSource } from 'typeorm';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@portico/testing';
 import { InitialSchema1795392000000 } from '../../../migrations/1795392000000-initial-schema';
 import { DocumentsStorage1796000000001 } from '../../../migrations/1796000000001-documents-storage';
 import { ConfiguredKeyring } from '../key-encryption-keys';
 
-export interface VaultTestDatabase {
-  readonly url: string;
-  readonly dataSource: DataSource;
-  drop(): Promise<void>;
-}
+export type VaultTestDatabase = MigratedTestDatabase;
 
-export async function createVaultTestDatabase(prefix: string): Promise<VaultTestDatabase> {
-  const db = await createTestDatabase(prefix);
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: db.url,
-    migrations: [
-      InitialSchema1795392000000,
-      createMessagingMigration(1795392000001),
-      DocumentsStorage1796000000001,
-    ],
-    synchronize: false,
-    extra: { max: 6 },
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
-  return {
-    url: db.url,
-    dataSource,
-    async drop() {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await db.drop();
-    },
-  };
+export function createVaultTestDatabase(prefix: string): Promise<VaultTestDatabase> {
+  return createMigratedTestDatabase(
+    prefix,
+    [InitialSchema1795392000000, createMessagingMigration(1795392000001), DocumentsStorage1796000000001],
+    { poolSize: 6 },
+  );
 }
 
 /** Fresh random KEK material by id, and keyrings over any ordered subset of it. */

@@ -72,7 +72,8 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     HTTP_HOST=0.0.0.0 \
     KAFKAJS_NO_PARTITIONER_WARNING=1 \
-    NODE_OPTIONS=--max-semi-space-size=8
+    NODE_OPTIONS=--max-semi-space-size=8 \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=prod-deps --chown=root:root /app/package.json ./
 COPY --from=prod-deps --chown=root:root /app/node_modules node_modules

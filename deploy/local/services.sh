@@ -19,9 +19,11 @@ start_one() {
   local token_var="INTERNAL_SERVICE_TOKEN_${svc^^}"
   token_var="${token_var//-/_}"
   # A smaller young generation keeps each idle service well under 150 MB RSS (measured in issue 3).
-  # id-vault's signed audit heads go outside its database (production: a WORM / object-storage mount).
+  # Two malloc arenas stop glibc keeping freed image buffers per libvips thread (id-vault's sharp:
+  # ~100 MB less after a burst of uploads, tools/bench/vault.bench.ts). id-vault's signed audit
+  # heads go outside its database (production: a WORM / object-storage mount).
   mkdir -p "$PORTICO_ROOT/.local/audit"
-  AUDIT_EXPORT_DIR="$PORTICO_ROOT/.local/audit" \
+  AUDIT_EXPORT_DIR="$PORTICO_ROOT/.local/audit" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
   INTERNAL_SERVICE_TOKEN="${!token_var}" NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=8}" \
     HTTP_PORT="${PORTS[$svc]}" nohup node "$PORTICO_ROOT/services/$svc/dist/src/main.js" >>"$RUN_DIR/$svc.log" 2>&1 &
   echo $! >"$RUN_DIR/$svc.pid"

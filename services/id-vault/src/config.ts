@@ -82,6 +82,16 @@ export const settings = {
     z.coerce.number().int().min(100_000).max(50_000_000).default(10_485_760),
     'largest accepted image per side (bytes); larger uploads get 413',
   ),
+  uploadConcurrency: setting(
+    'VAULT_UPLOAD_CONCURRENCY',
+    z.coerce.number().int().min(1).max(32).default(2),
+    'uploads read and checked at once (CPU-bound; about one per core); others wait unread',
+  ),
+  uploadQueueTimeoutMs: setting(
+    'VAULT_UPLOAD_QUEUE_TIMEOUT_MS',
+    schemas.milliseconds.min(100).max(120_000).default(15_000),
+    'how long an upload may wait for a slot before it is answered 503 with Retry-After',
+  ),
   timerPollIntervalMs: setting(
     'VAULT_TIMER_POLL_INTERVAL_MS',
     schemas.milliseconds.min(50).max(60_000).default(1_000),

@@ -37,6 +37,7 @@ import { SignedHttpsPushAdapter } from './relay/signed-https-push.adapter';
 import { Watermarker } from './relay/watermarker';
 import { MAX_UPLOAD_BYTES, ResidentController } from './resident/resident.controller';
 import { ResidentUploadService } from './resident/resident-upload.service';
+import { UPLOAD_GATE, UploadGate } from './resident/upload-gate';
 import { RetentionScheduler } from './retention/retention-scheduler';
 import { RetentionService } from './retention/retention.service';
 import { TIMER_POLL_INTERVAL_MS, VaultTimerRunner } from './retention/vault-timer-runner';
@@ -144,6 +145,10 @@ export class VaultModule {
         },
         { provide: VIEW_LINK_TTL_SECONDS, useValue: config.viewLinkTtlSeconds },
         { provide: MAX_UPLOAD_BYTES, useValue: config.maxUploadBytes },
+        {
+          provide: UPLOAD_GATE,
+          useValue: new UploadGate(config.uploadConcurrency, config.uploadQueueTimeoutMs),
+        },
         { provide: TIMER_POLL_INTERVAL_MS, useValue: config.timerPollIntervalMs },
         {
           provide: CHECK_SETTINGS,

@@ -48,7 +48,8 @@ export class ArrivalChecker extends DocumentChecker {
   async check(r: CheckRequest): Promise<CheckOutcome> {
     const result = await runDocumentChecks(
       {
-        requestedType: documentTypeToContract(r.documentType),
+        requestedType: documentTypeToContract(r.requestedType),
+        declaredType: documentTypeToContract(r.documentType),
         sides: r.sides.map((s) => ({ side: documentSideToContract(s.side), bytes: s.bytes })),
         typed: { idNumber: r.typed.idNumber, cardExpiry: r.typed.expiry, name: r.typed.name },
       },

@@ -111,9 +111,10 @@ export async function normaliseImage(
   let pixels: StoredPixels;
   let jpeg: Buffer;
   try {
-    const { data, info } = await sharp(bytes, untrusted(limits.maxPixels))
-      .rotate() // upright from EXIF Orientation before the tag is dropped with the rest
-      .flatten({ background: '#ffffff' }) // transparent PNG areas become paper-white, not black
+    let decode = sharp(bytes, untrusted(limits.maxPixels)).rotate(); // upright from EXIF Orientation before the tag is dropped
+    // transparent PNG/WebP areas become paper-white, not black (a JPEG has no alpha: nothing to do)
+    if (header.hasAlpha) decode = decode.flatten({ background: '#ffffff' });
+    const { data, info } = await decode
       .resize({
         width: limits.maxLongSide,
         height: limits.maxLongSide,
@@ -124,9 +125,6 @@ export async function normaliseImage(
       .raw()
       .toBuffer({ resolveWithObject: true });
     pixels = { data, raw: { width: info.width, height: info.height, channels: info.channels } };
-    jpeg = await sharp(data, { raw: pixels.raw })
-      .jpeg({ ...JPEG_OUTPUT, quality: limits.jpegQuality })
-      .toBuffer();
   } catch (error) {
     if (error instanceof Error && /pixel limit/i.test(error.message))
       return { ok: false, code: 'too_many_pixels' };
@@ -134,7 +132,18 @@ export async function normaliseImage(
   }
   const { width, height } = pixels.raw;
 
-  const cardShape = await measureShapeOf(pixels);
+  // The stored JPEG and the card shape are independent reads of the same pixels: both at once.
+  let cardShape: CardShape | undefined;
+  try {
+    [jpeg, cardShape] = await Promise.all([
+      sharp(pixels.data, { raw: pixels.raw })
+        .jpeg({ ...JPEG_OUTPUT, quality: limits.jpegQuality })
+        .toBuffer(),
+      measureShapeOf(pixels),
+    ]);
+  } catch {
+    return { ok: false, code: undecodable };
+  }
   // Sharpness of the card itself: a plain table around it would dilute the measure.
   const region = cardShape && cardShape.coverage >= MIN_REGION_COVERAGE ? cardShape.box : undefined;
   const sharpness = await sharpnessOf(pixels, region);

@@ -16,7 +16,10 @@ export interface TypedFields {
 }
 
 export interface CheckRequest {
+  /** What the resident says they are sending (the form's documentType). */
   readonly documentType: DocumentTypeName;
+  /** What the upload request asked for; a different declared type fails WRONG_DOCUMENT_TYPE. */
+  readonly requestedType: DocumentTypeName;
   readonly sides: readonly ArrivedSide[];
   readonly typed: TypedFields;
   /** `<keyId>:<base64>` keyed digest of the waybill recipient's name, null when unknown. */

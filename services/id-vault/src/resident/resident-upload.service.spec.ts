@@ -220,6 +220,17 @@ describe('ResidentUploadService.submit', () => {
     expect(t.checker.requests[0]!.sides.map((s) => s.side)).toEqual(['front', 'back']);
   });
 
+  it('checks a declared type against what the link asked for (a passport on an ID-card link)', async () => {
+    const t = setup();
+    t.consents.add(aConsent());
+    t.checker.outcome = { ok: false, failures: [blurryFront] };
+    await t.service.submit(t.token, { ...submission(), documentType: 'passport' }).catch(() => undefined);
+    expect(t.checker.requests[0]).toMatchObject({
+      documentType: 'passport',
+      requestedType: 'resident_id_card',
+    });
+  });
+
   it('uses now as the validity floor when the deadline has passed', async () => {
     const t = setup();
     t.cases.add(aCase({ deadline: new Date(T0.getTime() - DAY) }));

@@ -165,6 +165,10 @@ export class ResidentUploadService {
     const started = performance.now();
     const outcome = await this.checker.check({
       documentType: s.documentType,
+      // A link asking for several documents takes any of them; otherwise the one it asks for.
+      requestedType: request.requiredDocuments.includes(s.documentType)
+        ? s.documentType
+        : (request.requiredDocuments[0] ?? s.documentType),
       sides: s.sides,
       typed: s.typed,
       waybillNameDigest: vaultCase.recipientNameDigest,

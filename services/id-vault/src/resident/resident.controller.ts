@@ -7,6 +7,7 @@ import type { Language } from '../upload-requests/upload-request';
 import { DocumentChecksFailedError } from './resident-errors';
 import { pageText, renderLinkErrorPage, renderResidentPage, type PageMessage } from './resident-page';
 import { ResidentUploadService } from './resident-upload.service';
+import { UPLOAD_GATE, UPLOAD_RETRY_AFTER_SECONDS, UploadBusyError, type UploadGate } from './upload-gate';
 import { readUpload } from './upload-parts';
 
 export const MAX_UPLOAD_BYTES = 'id-vault:max-upload-bytes';
@@ -30,6 +31,7 @@ export class ResidentController {
   constructor(
     private readonly residents: ResidentUploadService,
     @Inject(MAX_UPLOAD_BYTES) private readonly maxUploadBytes: number,
+    @Inject(UPLOAD_GATE) private readonly gate: UploadGate,
   ) {}
 
   @Get()
@@ -74,11 +76,19 @@ export class ResidentController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    await this.outcome(req, reply, token, lang, async () => {
-      const parsed = await readUpload(req, this.maxUploadBytes);
-      const { documentId } = await this.residents.submit(token, parsed);
-      return { json: { documentId, status: 'received' } };
-    });
+    await this.outcome(req, reply, token, lang, () =>
+      // The slot is taken before the body is read: a waiting upload holds a socket, not its photos.
+      this.gate
+        .run(async () => {
+          const parsed = await readUpload(req, this.maxUploadBytes);
+          const { documentId } = await this.residents.submit(token, parsed);
+          return { json: { documentId, status: 'received' } };
+        })
+        .catch((e: unknown) => {
+          if (e instanceof UploadBusyError) reply.header('retry-after', String(UPLOAD_RETRY_AFTER_SECONDS));
+          throw e;
+        }),
+    );
   }
 
   @Post('withdraw')

@@ -84,8 +84,10 @@ export const settings = {
   ),
   uploadConcurrency: setting(
     'VAULT_UPLOAD_CONCURRENCY',
-    z.coerce.number().int().min(1).max(32).default(2),
-    'uploads read and checked at once (CPU-bound; about one per core); others wait unread',
+    // 1 on the 2-core machines this runs on: an ID card's two sides are already checked in
+    // parallel, so a second upload in flight adds memory, not throughput. Raise it with the cores.
+    z.coerce.number().int().min(1).max(32).default(1),
+    'uploads read and checked at once (CPU-bound; each uses up to one core per side); others wait unread',
   ),
   uploadQueueTimeoutMs: setting(
     'VAULT_UPLOAD_QUEUE_TIMEOUT_MS',

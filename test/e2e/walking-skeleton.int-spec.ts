@@ -276,7 +276,11 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
       tenantId: scenario.tenantId,
       propertyIds: [scenario.propertyId],
     });
-    const [stored] = await client.vaultDocumentsOf(openCase!.id, steward);
+    // The steward sees the case's documents once the vault knows its property (RecipientResolved).
+    const [stored] = await waitFor(
+      () => client.vaultDocumentsOf(openCase!.id, steward).catch(() => undefined),
+      { timeoutMs: 30_000, description: "the property's steward sees the documents" },
+    );
     expect(stored).toMatchObject({ id: documentId, status: 'submitted', sides: ['front', 'back'] });
     await client.approveDocument(documentId, steward);
     const notice = await waitFor(async () => carrierRelay.notices[0], {

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CLEARANCE_CASE_TOPIC, VAULT_DOCUMENT_TOPIC } from '@portico/contracts';
+import { CLEARANCE_CASE_TOPIC, NOTIFICATION_OUTREACH_TOPIC, VAULT_DOCUMENT_TOPIC } from '@portico/contracts';
 import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import type { IdVaultConfig } from './config';
@@ -20,7 +20,7 @@ export class AppModule {
         // After DatabaseModule: the relay stops before the DataSource closes (service-kit README).
         MessagingModule.forRoot(config, {
           produces: [VAULT_DOCUMENT_TOPIC],
-          consumes: [CLEARANCE_CASE_TOPIC],
+          consumes: [CLEARANCE_CASE_TOPIC, NOTIFICATION_OUTREACH_TOPIC],
           group: config.kafkaConsumerGroup,
         }),
         serviceAuthModule(config),

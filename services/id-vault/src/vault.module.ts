@@ -18,6 +18,7 @@ import { ChainedAuditTrail } from './audit/audit-trail.adapter';
 import { createBlobStore } from './blobs/blob-settings';
 import type { BlobStore } from './blobs/blob-store';
 import { ClearanceCaseConsumer } from './cases/clearance-case.consumer';
+import { RecipientResolvedConsumer } from './cases/recipient-resolved.consumer';
 import { VaultCaseRepository } from './cases/vault-case.repository';
 import { VaultCasesService } from './cases/vault-cases.service';
 import { ArrivalChecker, CHECK_SETTINGS } from './checks/arrival-checker';
@@ -132,6 +133,7 @@ export class VaultModule {
       module: VaultModule,
       controllers: [
         ClearanceCaseConsumer,
+        RecipientResolvedConsumer,
         UploadRequestsController,
         ResidentController,
         ReviewController,

@@ -126,6 +126,10 @@ async function main(): Promise<void> {
     tenantId: scenario.tenantId,
     propertyIds: [scenario.propertyId],
   });
+  // The steward may review once the vault knows the parcel's property (notification's RecipientResolved).
+  await eventually("the property's steward seeing the documents", () =>
+    client.vaultDocumentsOf(caseView.id, steward).catch(() => undefined),
+  );
   const approvedAt = performance.now();
   await client.approveDocument(documentId, steward);
   step('steward approved the document in one click', approvedAt);

@@ -38,12 +38,17 @@ export type OpenedCase = Omit<VaultCase, 'state' | 'closedAt'>;
 
 @Injectable()
 export class VaultCaseRepository {
-  /** First sight of a case; a redelivered CaseOpened refreshes it, a closed case stays closed. */
+  /**
+   * First sight of a case; a redelivered CaseOpened refreshes it, a closed case stays closed. A
+   * property already resolved for the parcel (RecipientResolved came first) fills an empty one.
+   */
   async upsertOpened(m: EntityManager, c: OpenedCase): Promise<void> {
     await m.query(
       `INSERT INTO vault_cases (case_id, tenant_id, property_id, parcel_id, carrier_code, tracking_number,
                                 required_documents, deadline, recipient_name_digest)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       VALUES ($1, $2, COALESCE($3, (SELECT property_id FROM vault_parcel_properties
+                                     WHERE tenant_id = $2 AND parcel_id = $4)),
+               $4, $5, $6, $7, $8, $9)
        ON CONFLICT (case_id) DO UPDATE SET
          property_id = COALESCE(EXCLUDED.property_id, vault_cases.property_id),
          required_documents = EXCLUDED.required_documents,
@@ -100,6 +105,33 @@ export class VaultCaseRepository {
       ),
     );
     return rows[0] && toCase(rows[0]);
+  }
+
+  /**
+   * notification matched the parcel to a property: remembered for the parcel, and set on its open
+   * cases that had none. @returns how many cases it completed.
+   */
+  async resolveProperty(
+    m: EntityManager,
+    r: { tenantId: string; parcelId: string; propertyId: string; at: Date },
+  ): Promise<number> {
+    await m.query(
+      `INSERT INTO vault_parcel_properties (tenant_id, parcel_id, property_id, resolved_at)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, parcel_id) DO UPDATE
+         SET property_id = EXCLUDED.property_id, resolved_at = EXCLUDED.resolved_at
+         WHERE vault_parcel_properties.resolved_at <= EXCLUDED.resolved_at`,
+      [r.tenantId, r.parcelId, r.propertyId, r.at],
+    );
+    const rows = returnedRows<{ case_id: string }>(
+      await m.query(
+        `UPDATE vault_cases SET property_id = $3, updated_at = now()
+         WHERE tenant_id = $1 AND parcel_id = $2 AND state = 'open' AND property_id IS NULL
+         RETURNING case_id`,
+        [r.tenantId, r.parcelId, r.propertyId],
+      ),
+    );
+    return rows.length;
   }
 
   async find(

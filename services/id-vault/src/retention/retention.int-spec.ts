@@ -5,7 +5,14 @@
 // audit chain verifies at the end.
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { clearance, ClearanceCaseEventSchema, parcelRef, vault as contract } from '@portico/contracts';
+import {
+  clearance,
+  ClearanceCaseEventSchema,
+  notification,
+  OutreachEventSchema,
+  parcelRef,
+  vault as contract,
+} from '@portico/contracts';
 import { cardPhoto } from '@portico/testing/images';
 import { waitFor } from '@portico/testing';
 import { randomBytes } from 'node:crypto';
@@ -153,6 +160,47 @@ describe('id-vault retention and re-upload (real Kafka + Postgres)', () => {
       [rejectedId, contract.PurgeReason.SUPERSEDED],
       [acceptedId, contract.PurgeReason.RETENTION_ELAPSED],
     ]);
+  }, 60_000);
+
+  it("opens a case's documents to the property's stewards once notification resolves the recipient", async () => {
+    const unresolved = parcelRef('sf-express', `SF${run.toUpperCase()}R2`);
+    const unresolvedCase = `cc_ret2_${run}`;
+    // clearance opens the case before the recipient is matched: no property yet
+    await vault.openCase({
+      caseId: unresolvedCase,
+      tenantId: TENANT,
+      propertyId: '',
+      parcel: unresolved,
+      recipientName: '欧阳婉清',
+    });
+    const list = () =>
+      steward().then((token) =>
+        vault.call(`/v1/cases/${unresolvedCase}/documents`, {
+          headers: { authorization: `Bearer ${token}` },
+        }),
+      );
+    expect((await list()).status).toBe(403);
+    await vault.publishOutreachEvent(
+      create(OutreachEventSchema, {
+        event: {
+          case: 'recipientResolved',
+          value: create(notification.RecipientResolvedSchema, {
+            tenantId: TENANT,
+            parcel: unresolved,
+            propertyId: PROPERTY,
+            occurredAt: timestampFromDate(new Date()),
+            unitId: `unit_${run}`,
+            residentId: `res_${run}`,
+          }),
+        },
+      }),
+      unresolved.parcelId,
+      TENANT,
+    );
+    await waitFor(async () => (await list()).status === 200, {
+      timeoutMs: 30_000,
+      description: 'the property reaches the vault',
+    });
   }, 60_000);
 
   it('leaves an audit chain that verifies', async () => {

@@ -263,6 +263,20 @@ export class FakeCaseRepository extends Rows<VaultCase> implements VaultCaseRepo
     return closed;
   }
 
+  async resolveProperty(
+    _m: EntityManager,
+    r: { tenantId: string; parcelId: string; propertyId: string; at: Date },
+  ): Promise<number> {
+    let completed = 0;
+    for (const c of this.rows.values()) {
+      if (c.tenantId === r.tenantId && c.parcelId === r.parcelId && c.state === 'open' && !c.propertyId) {
+        this.rows.set(c.caseId, { ...c, propertyId: r.propertyId });
+        completed += 1;
+      }
+    }
+    return completed;
+  }
+
   async find(_m: EntityManager, caseId: string): Promise<VaultCase | undefined> {
     return this.rows.get(caseId);
   }

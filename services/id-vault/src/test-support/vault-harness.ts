@@ -12,7 +12,10 @@ import {
   ClearanceCaseEventSchema,
   VAULT_DOCUMENT_TOPIC,
   VaultDocumentEventSchema,
+  NOTIFICATION_OUTREACH_TOPIC,
+  OutreachEventSchema,
   type ClearanceCaseEvent,
+  type OutreachEvent,
   type VaultDocumentEvent,
   CLEARANCE_CASE_TOPIC,
   common,
@@ -94,6 +97,8 @@ export interface VaultHarness {
   ): Promise<{ status: number; json: { requestId?: string; uploadUrl?: string } }>;
   /** Publishes any clearance case event (CaseCleared, DocumentsRequested, ...) as clearance does. */
   publishCaseEvent(message: ClearanceCaseEvent, parcelId: string, tenantId: string): Promise<void>;
+  /** Publishes an outreach event (RecipientResolved, ...) as notification does. */
+  publishOutreachEvent(message: OutreachEvent, parcelId: string, tenantId: string): Promise<void>;
   /** An HTTP call to the service; JSON answers parsed. */
   call(path: string, o?: CallOptions): Promise<CallResult>;
   /** The resident's consent through their link token (JSON). */
@@ -149,10 +154,13 @@ export async function startVault(options: VaultHarnessOptions): Promise<VaultHar
     await started.pg?.end().catch(() => undefined);
     await started.service?.shutdown('test finished').catch(() => undefined);
     await db.drop().catch(() => undefined);
-    await deleteTopics(brokers, [
-      retryTopicName(CLEARANCE_CASE_TOPIC, group),
-      dlqTopicName(CLEARANCE_CASE_TOPIC, group),
-    ]).catch(() => undefined);
+    await deleteTopics(
+      brokers,
+      [CLEARANCE_CASE_TOPIC, NOTIFICATION_OUTREACH_TOPIC].flatMap((t) => [
+        retryTopicName(t, group),
+        dlqTopicName(t, group),
+      ]),
+    ).catch(() => undefined);
   };
   try {
     const loaded = loadServiceConfig({
@@ -196,6 +204,13 @@ export async function startVault(options: VaultHarnessOptions): Promise<VaultHar
         messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
       });
     };
+    const publishOutreachEvent = async (message: OutreachEvent, parcelId: string, tenantId: string) => {
+      const record = encodeEvent({ schema: OutreachEventSchema, message, key: parcelId, tenantId });
+      await producer.send({
+        topic: NOTIFICATION_OUTREACH_TOPIC.name,
+        messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
+      });
+    };
     const call = async (path: string, o: CallOptions = {}): Promise<CallResult> => {
       const res = await fetch(`${service.url}${path}`, {
         method: o.method ?? 'GET',
@@ -225,6 +240,7 @@ export async function startVault(options: VaultHarnessOptions): Promise<VaultHar
       asNotification,
       stop,
       publishCaseEvent,
+      publishOutreachEvent,
       call,
       consent: (token) =>
         call(`/u/${token}/consent`, { method: 'POST', headers: { accept: 'application/json' } }),

@@ -32,7 +32,7 @@ import { VaultDocumentRepository } from './documents/vault-document.repository';
 import { VaultEventWriter } from './events/vault-event-writer';
 import { RelayAdapter } from './relay/relay-adapter';
 import { RelayGrantsController } from './relay/relay-grants.controller';
-import { RelayScheduler } from './relay/relay-scheduler';
+import { RelayPushScheduler, RelayScheduler } from './relay/relay-scheduler';
 import { RELAY_SETTINGS, RelayService } from './relay/relay.service';
 import { SignedHttpsPushAdapter } from './relay/signed-https-push.adapter';
 import { Watermarker } from './relay/watermarker';
@@ -200,6 +200,7 @@ export class VaultModule {
         ResidentUploadService,
         ReviewService,
         RelayScheduler,
+        RelayPushScheduler,
         RelayService,
         RetentionScheduler,
         RetentionService,

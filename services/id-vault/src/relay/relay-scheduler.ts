@@ -25,3 +25,24 @@ export class RelayScheduler {
     );
   }
 }
+
+export const RELAY_PUSH_TIMER_KIND = 'document_relay_push';
+
+export interface RelayPushTimerPayload {
+  readonly documentId: string;
+  readonly grantId: string;
+}
+
+/** The push of a committed grant to its destination, queued by the relay step (see RelayService). */
+@Injectable()
+export class RelayPushScheduler {
+  private readonly timers = new TimerScheduler();
+
+  async schedule(m: EntityManager, p: RelayPushTimerPayload, at: Date): Promise<void> {
+    await this.timers.schedule<RelayPushTimerPayload>(
+      m,
+      { key: `relay-push:${p.grantId}`, kind: RELAY_PUSH_TIMER_KIND, dueAt: at, payload: p },
+      { onExisting: 'keep' },
+    );
+  }
+}

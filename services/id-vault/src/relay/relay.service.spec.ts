@@ -14,6 +14,7 @@ import {
 } from '../test-support/vault-fakes';
 import { RelayDeliveryError } from './relay-adapter';
 import type { RelayDestination } from './relay-destination';
+import { RELAY_PUSH_TIMER_KIND, RelayPushScheduler } from './relay-scheduler';
 import { NoRelayDestinationError, RelayService, type RelaySettings } from './relay.service';
 
 const BASE_URL = 'https://vault.example.test';
@@ -84,6 +85,24 @@ function setup(destinations: RelaySettings['destinations'] = { 'sf-express': SF 
     });
     return [];
   });
+  f.db.on(
+    /SELECT id, recipient_kind, recipient_id, expires_at, max_uses, delivered_at, revoked_at\s+FROM relay_grants/,
+    (p) => {
+      const g = grants.rows.get(p[0] as string);
+      if (!g || g.documentId !== p[1]) return [];
+      return [
+        {
+          id: g.id,
+          recipient_kind: g.recipientKind,
+          recipient_id: g.recipientId,
+          expires_at: g.expiresAt,
+          max_uses: g.maxUses,
+          delivered_at: g.deliveredAt,
+          revoked_at: null,
+        },
+      ];
+    },
+  );
   f.db.on(/UPDATE relay_grants SET delivered_at/, (p) => {
     const [id, at] = p as [string, Date];
     grants.rows.set(id, { ...grants.rows.get(id)!, deliveredAt: at });
@@ -104,6 +123,7 @@ function setup(destinations: RelaySettings['destinations'] = { 'sf-express': SF 
     f.sealed,
     watermarker,
     adapter,
+    new RelayPushScheduler(),
     f.outbox.writer,
     f.audit,
     settings,
@@ -116,10 +136,24 @@ function setup(destinations: RelaySettings['destinations'] = { 'sf-express': SF 
   f.documents.add(aDocument({ status: 'approved' }));
   f.sealed.put({ documentId: 'doc_1', version: 1, part: 'front' }, Buffer.from('front'));
   f.sealed.put({ documentId: 'doc_1', version: 1, part: 'back' }, Buffer.from('back'));
-  // The relay runs in the relay timer's transaction.
-  const relay = (documentId = 'doc_1') =>
-    f.uow.transaction((m: EntityManager) => service.relay(m, documentId));
-  return { ...f, grants, watermarker, adapter, service, relay };
+  // Step 1 runs in the relay timer's transaction; step 2, the push, in the push timer's, after
+  // step 1 committed (as the runner fires the timer step 1 scheduled).
+  const pushDue = async () => {
+    for (const [key, timer] of f.db.timers) {
+      if (timer.kind !== RELAY_PUSH_TIMER_KIND) continue;
+      const p = timer.payload as { documentId: string; grantId: string };
+      await f.uow.transaction(async (m: EntityManager) => {
+        f.db.timers.delete(key);
+        await service.push(m, p.documentId, p.grantId);
+      });
+    }
+  };
+  const relay = async (documentId = 'doc_1') => {
+    const outcome = await f.uow.transaction((m: EntityManager) => service.relay(m, documentId));
+    await pushDue();
+    return outcome;
+  };
+  return { ...f, grants, watermarker, adapter, service, relay, pushDue };
 }
 
 const tokenOf = (downloadUrl: string) => downloadUrl.slice(`${BASE_URL}/v1/relay-grants/`.length);
@@ -174,7 +208,13 @@ describe('RelayService.relay', () => {
 
     it('seals the marked copies as relay-<side>, leaving the originals as they were', async () => {
       const t = await relayed();
-      expect(t.sealed.partsOf('doc_1')).toEqual(['back', 'front', 'relay-back', 'relay-front']);
+      expect(t.sealed.partsOf('doc_1')).toEqual([
+        'back',
+        'front',
+        'relay-back',
+        'relay-front',
+        'relay-grant',
+      ]);
       expect(t.sealed.parts.get('doc_1/v1/relay-front')!.toString()).toBe(
         'front|marked:顺丰速运:SF1234567890',
       );
@@ -265,16 +305,17 @@ describe('RelayService.relay', () => {
     expect(t.outbox.only('documentRelayed').recipientId).toBe('sf-express');
   });
 
-  it('lets a failed push propagate, so the transaction rolls back and the timer retries', async () => {
+  it('commits the grant before anyone is told, and lets a failed push roll back its own step only', async () => {
     const t = setup();
     t.adapter.failure = new RelayDeliveryError('fake-push', 503, 'relay push answered 503');
     const err = await t.relay().catch((e: unknown) => e);
     expect(err).toBe(t.adapter.failure);
     expect(t.adapter.deliveries).toHaveLength(1);
-    expect(t.uow.outcomes).toEqual(['rolled_back']);
-    // Rolled back: no grant, no relay copy, no event, still approved.
-    expect(t.grants.rows.size).toBe(0);
-    expect(t.sealed.partsOf('doc_1')).toEqual(['back', 'front']);
+    expect(t.uow.outcomes).toEqual(['committed', 'rolled_back']);
+    // The grant and the relay copies were committed by step 1; the push left no trace.
+    expect(t.grants.rows.size).toBe(1);
+    expect([...t.grants.rows.values()][0]!.deliveredAt).toBeNull();
+    expect(t.sealed.partsOf('doc_1')).toEqual(['back', 'front', 'relay-back', 'relay-front', 'relay-grant']);
     expect(t.outbox.written).toEqual([]);
     expect(t.audit.entries).toEqual([]);
     expect(t.documents.get('doc_1').status).toBe('approved');
@@ -282,15 +323,21 @@ describe('RelayService.relay', () => {
     expect(await t.count('portico_vault_relays_total', { outcome: 'delivered' })).toBe(0);
   });
 
-  it('issues a new grant with a new secret when a failed relay is retried', async () => {
+  it('retries the push of the same grant, with the same download URL', async () => {
     const t = setup();
     t.adapter.failure = new RelayDeliveryError('fake-push', null, 'relay push failed: TypeError');
     await t.relay().catch(() => undefined);
+    // The runner puts a failed timer back for a retry: the fake removed it, so schedule it again.
+    const grant = [...t.grants.rows.values()][0]!;
+    await t.uow.transaction((m: EntityManager) =>
+      new RelayPushScheduler().schedule(m, { documentId: 'doc_1', grantId: grant.id }, T0),
+    );
     t.adapter.failure = undefined;
-    expect(await t.relay()).toBe('relayed');
+    await t.pushDue();
     const [failed, delivered] = t.adapter.deliveries;
-    expect(delivered!.notice.grantId).not.toBe(failed!.notice.grantId);
-    expect(delivered!.notice.downloadUrl).not.toBe(failed!.notice.downloadUrl);
-    expect([...t.grants.rows.keys()]).toEqual([delivered!.notice.grantId]);
+    expect(delivered!.notice.grantId).toBe(failed!.notice.grantId);
+    expect(delivered!.notice.downloadUrl).toBe(failed!.notice.downloadUrl);
+    expect(t.grants.rows.size).toBe(1);
+    expect(t.documents.get('doc_1').status).toBe('relayed');
   });
 });

@@ -15,6 +15,7 @@ import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tok
 import { VAULT_METRICS, type VaultMetrics } from '../shared/vault-metrics';
 import { eventSubject } from '../upload-requests/upload-requests.service';
 import { RelayAdapter } from './relay-adapter';
+import { RelayPushScheduler } from './relay-scheduler';
 import { destinationFor, type RelayDestination } from './relay-destination';
 import { GrantRefusedError } from './relay-errors';
 import { grantState, RELAY_PURPOSE } from './relay-grant';
@@ -28,7 +29,8 @@ export interface RelaySettings {
   readonly destinations: Readonly<Record<string, RelayDestination>>;
 }
 
-export type RelayOutcome = 'relayed' | 'not_approved' | 'no_destination';
+export type RelayOutcome = 'relayed' | 'not_approved';
+export type PushOutcome = 'pushed' | 'nothing_to_push';
 
 /** Thrown so the timer retries later: a destination may be configured after the approval. */
 export class NoRelayDestinationError extends Error {
@@ -52,6 +54,7 @@ export class RelayService {
     private readonly sealed: SealedDocuments,
     private readonly watermarker: Watermarker,
     private readonly adapter: RelayAdapter,
+    private readonly pushes: RelayPushScheduler,
     private readonly events: VaultEventWriter,
     private readonly audit: AuditTrail,
     @Inject(RELAY_SETTINGS) private readonly settings: RelaySettings,
@@ -61,6 +64,12 @@ export class RelayService {
     @InjectPinoLogger('id-vault-relay') private readonly logger: PinoLogger,
   ) {}
 
+  /**
+   * Step 1 (relay timer): watermark each side, seal the copies, issue the grant and queue its push.
+   * The push is a second timer on purpose: a carrier may download the moment it is told, so the
+   * grant must be committed before anyone hears of it. The grant's secret is sealed with the
+   * document (part `relay-grant`) for the push to read, and shredded with it.
+   */
   async relay(m: EntityManager, documentId: string): Promise<RelayOutcome> {
     const doc = await this.documents.find(m, documentId, { lock: true });
     if (!doc || doc.status !== 'approved') {
@@ -104,6 +113,46 @@ export class RelayService {
         now,
       ],
     );
+    await this.sealed.seal(
+      m,
+      { documentId: doc.id, version: doc.version, part: 'relay-grant' },
+      Buffer.from(secret.token, 'utf8'),
+    );
+    await this.pushes.schedule(m, { documentId: doc.id, grantId }, now);
+    this.metrics.relayGrants.inc();
+    trace
+      .getActiveSpan()
+      ?.setAttributes({ 'portico.case_id': doc.caseId, 'portico.vault.grant_id': grantId });
+    return 'relayed';
+  }
+
+  /**
+   * Step 2 (push timer, after the grant committed): tell the destination where to fetch the copy.
+   * A failed push throws, so the timer retries with back-off; the grant meanwhile waits unused.
+   */
+  async push(m: EntityManager, documentId: string, grantId: string): Promise<PushOutcome> {
+    const doc = await this.documents.find(m, documentId, { lock: true });
+    const grants = (await m.query(
+      `SELECT id, recipient_kind, recipient_id, expires_at, max_uses, delivered_at, revoked_at
+       FROM relay_grants WHERE id = $1 AND document_id = $2`,
+      [grantId, documentId],
+    )) as Array<{
+      id: string;
+      recipient_kind: 'carrier' | 'customs_broker';
+      recipient_id: string;
+      expires_at: Date;
+      max_uses: number;
+      delivered_at: Date | null;
+      revoked_at: Date | null;
+    }>;
+    const g = grants[0];
+    if (!doc || doc.status !== 'approved' || !g || g.delivered_at || g.revoked_at) return 'nothing_to_push';
+    const c = (await this.cases.find(m, doc.caseId))!;
+    const destination = destinationFor(this.settings.destinations, c.carrierCode);
+    if (!destination) throw new NoRelayDestinationError(c.carrierCode);
+    const token = (
+      await this.sealed.open(m, { documentId: doc.id, version: doc.version, part: 'relay-grant' })
+    ).toString('utf8');
     try {
       await this.adapter.deliver(destination, {
         grantId,
@@ -113,16 +162,17 @@ export class RelayService {
         documentId: doc.id,
         documentType: doc.documentType,
         parts: doc.sides,
-        downloadUrl: `${this.settings.publicBaseUrl}/v1/relay-grants/${secret.token}`,
-        expiresAt,
-        maxUses: this.settings.grantMaxUses,
+        downloadUrl: `${this.settings.publicBaseUrl}/v1/relay-grants/${token}`,
+        expiresAt: g.expires_at,
+        maxUses: g.max_uses,
         purpose: RELAY_PURPOSE,
       });
     } catch (e) {
       this.metrics.relays.inc({ outcome: 'failed' });
       throw e;
     }
-    await m.query(`UPDATE relay_grants SET delivered_at = $2 WHERE id = $1`, [grantId, this.clock()]);
+    const now = this.clock();
+    await m.query(`UPDATE relay_grants SET delivered_at = $2 WHERE id = $1`, [grantId, now]);
     await this.documents.markRelayed(m, doc.id);
     const subject = eventSubject(c, doc.requestId);
     await this.events.append(
@@ -131,10 +181,10 @@ export class RelayService {
       documentRelayed(subject, now, {
         documentId: doc.id,
         grantId,
-        expiresAt,
-        maxUses: this.settings.grantMaxUses,
-        recipientKind: destination.recipientKind,
-        recipientId: destination.recipientId,
+        expiresAt: g.expires_at,
+        maxUses: g.max_uses,
+        recipientKind: g.recipient_kind,
+        recipientId: g.recipient_id,
         adapter: this.adapter.name,
       }),
     );
@@ -145,22 +195,17 @@ export class RelayService {
       subject: { type: 'grant', id: grantId },
       caseId: doc.caseId,
       tenantId: doc.tenantId,
-      details: {
-        documentId: doc.id,
-        recipient: destination.recipientId,
-        maxUses: this.settings.grantMaxUses,
-      },
+      details: { documentId: doc.id, recipient: g.recipient_id, maxUses: g.max_uses },
     });
     this.metrics.relays.inc({ outcome: 'delivered' });
-    this.metrics.relayGrants.inc();
     trace
       .getActiveSpan()
       ?.setAttributes({ 'portico.case_id': doc.caseId, 'portico.vault.grant_id': grantId });
     this.logger.info(
-      { caseId: doc.caseId, documentId: doc.id, grantId, recipient: destination.recipientId },
+      { caseId: doc.caseId, documentId: doc.id, grantId, recipient: g.recipient_id },
       'document relayed',
     );
-    return 'relayed';
+    return 'pushed';
   }
 
   /**

@@ -8,7 +8,12 @@ import { trace } from '@opentelemetry/api';
 import { METRICS_REGISTRY, type Registry } from '@portico/observability';
 import { TimerRunner } from '@portico/timers';
 import { DataSource } from 'typeorm';
-import { RELAY_TIMER_KIND, type RelayTimerPayload } from '../relay/relay-scheduler';
+import {
+  RELAY_PUSH_TIMER_KIND,
+  RELAY_TIMER_KIND,
+  type RelayPushTimerPayload,
+  type RelayTimerPayload,
+} from '../relay/relay-scheduler';
 import { RelayService } from '../relay/relay.service';
 import { CLOCK, type Clock } from '../shared/tokens';
 import { PURGE_TIMER_KIND, type PurgeTimerPayload } from './retention-scheduler';
@@ -43,6 +48,10 @@ export class VaultTimerRunner implements OnApplicationBootstrap, BeforeApplicati
     this.runner.register<RelayTimerPayload>(RELAY_TIMER_KIND, async (t, m) => {
       // Evaluated before the span call: `span?.setAttribute(k, await x)` would skip `x` when untraced.
       const outcome = await relay.relay(m, t.payload.documentId);
+      trace.getActiveSpan()?.setAttribute('portico.vault.outcome', outcome);
+    });
+    this.runner.register<RelayPushTimerPayload>(RELAY_PUSH_TIMER_KIND, async (t, m) => {
+      const outcome = await relay.push(m, t.payload.documentId, t.payload.grantId);
       trace.getActiveSpan()?.setAttribute('portico.vault.outcome', outcome);
     });
   }

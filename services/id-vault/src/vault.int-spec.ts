@@ -17,8 +17,6 @@ import { idNumberCheckCharacter } from './checks/id-number';
 import type { IdVaultConfig } from './config';
 import { secret, startVault, tokenOf, type VaultHarness } from './test-support/vault-harness';
 
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-
 const run = randomBytes(4).toString('hex');
 const TENANT = `ten_vault_${run}`;
 const PROPERTY = `prop_${run}`;

@@ -16,8 +16,6 @@ import { cardPhoto } from '../checks/fixtures/synthetic-images';
 import { launchChromium } from '../test-support/chromium';
 import { startVault, type VaultHarness } from '../test-support/vault-harness';
 
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'id-vault-upload-page');
 const run = randomBytes(4).toString('hex');
 const parcel = parcelRef('sf-express', `SF${run.toUpperCase()}77`);

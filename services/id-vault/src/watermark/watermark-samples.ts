@@ -32,8 +32,9 @@ async function main(dir: string): Promise<void> {
       .png()
       .toFile(join(dir, `${name}.png`));
     const ms = (v: number) => `${v.toFixed(1)} ms`;
-    console.log(
-      `${name}: first call ${ms(firstMs)}, then median ${ms(runs[10])}, max ${ms(runs[19])} over 20 (2000x1260, ${out.length} bytes)`,
+    // A command-line tool's report, not service logging.
+    process.stdout.write(
+      `${name}: first call ${ms(firstMs)}, then median ${ms(runs[10])}, max ${ms(runs[19])} over 20 (2000x1260, ${out.length} bytes)\n`,
     );
   }
 }

@@ -3,7 +3,6 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { BlobStore } from './blob-store';
 import { PostgresBlobStore } from './postgres-blob-store';
-import { S3BlobStore } from './s3-blob-store';
 
 const optionalText = z
   .string()
@@ -59,9 +58,13 @@ export const blobSettings = {
 
 export type BlobConfig = ConfigOf<typeof blobSettings>;
 
-/** The configured store. Throws at start when S3 is chosen without what it needs. */
-export function createBlobStore(config: BlobConfig, dataSource: DataSource): BlobStore {
+/**
+ * The configured store. Throws at start when S3 is chosen without what it needs. The S3 module (and
+ * the AWS SDK behind it, ~15 MB of resident memory) is loaded only when S3 is the store.
+ */
+export async function createBlobStore(config: BlobConfig, dataSource: DataSource): Promise<BlobStore> {
   if (config.blobStore === 'postgres') return new PostgresBlobStore(dataSource);
+  const { S3BlobStore } = await import('./s3-blob-store.js');
   if (!config.s3Bucket) throw new Error('VAULT_S3_BUCKET is required when VAULT_BLOB_STORE=s3');
   if (Boolean(config.s3AccessKeyId) !== Boolean(config.s3SecretAccessKey)) {
     throw new Error('VAULT_S3_ACCESS_KEY_ID and VAULT_S3_SECRET_ACCESS_KEY are set together or not at all');

@@ -18,6 +18,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
+    // ESM-style relative specifiers (`import('./x.js')`, what tsc's node16 resolution wants) resolve to the .ts source
+    '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@portico/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
     // subpath entry points (`@portico/observability/tracing`, `@portico/testing/platform`)
     '^@portico/([a-z-]+)/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/$2.ts'),

@@ -104,11 +104,11 @@ describe('blob settings', () => {
   const dataSource = {} as DataSource;
   const load = (env: Record<string, string>) => loadConfig('id-vault', blobSettings, env) as BlobConfig;
 
-  it('defaults to the Postgres store', () => {
-    expect(createBlobStore(load({}), dataSource)).toBeInstanceOf(PostgresBlobStore);
+  it('defaults to the Postgres store', async () => {
+    expect(await createBlobStore(load({}), dataSource)).toBeInstanceOf(PostgresBlobStore);
   });
 
-  it('builds the S3 store from its settings, and refuses an S3 store without a bucket', () => {
+  it('builds the S3 store from its settings, and refuses an S3 store without a bucket', async () => {
     const config = load({
       VAULT_BLOB_STORE: 's3',
       VAULT_S3_BUCKET: 'vault',
@@ -116,16 +116,16 @@ describe('blob settings', () => {
       VAULT_S3_FORCE_PATH_STYLE: 'true',
     });
     expect(config.s3ForcePathStyle).toBe(true);
-    expect(createBlobStore(config, dataSource)).toBeInstanceOf(S3BlobStore);
-    expect(() => createBlobStore(load({ VAULT_BLOB_STORE: 's3' }), dataSource)).toThrow(
+    expect(await createBlobStore(config, dataSource)).toBeInstanceOf(S3BlobStore);
+    await expect(createBlobStore(load({ VAULT_BLOB_STORE: 's3' }), dataSource)).rejects.toThrow(
       /VAULT_S3_BUCKET is required/,
     );
-    expect(() =>
+    await expect(
       createBlobStore(
         load({ VAULT_BLOB_STORE: 's3', VAULT_S3_BUCKET: 'v', VAULT_S3_ACCESS_KEY_ID: 'a' }),
         dataSource,
       ),
-    ).toThrow(/set together/);
+    ).rejects.toThrow(/set together/);
   });
 
   it('keeps static S3 credentials secret', () => {

@@ -6,7 +6,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
-import { signDevToken } from '@portico/auth';
 import { parcelRef, type VaultDocumentEvent } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
 import type { Client } from 'pg';
@@ -42,10 +41,7 @@ describe('id-vault: link, consent, checked upload, review, relay, grant and purg
   const caseId = `cc_it_${run}`;
 
   const steward = (propertyIds = [PROPERTY], tenantId = TENANT) =>
-    signDevToken(
-      { subject: `stf_${run}`, roles: ['steward'], tenantId, propertyIds },
-      { key: vault.devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
-    );
+    vault.personToken({ subject: `stf_${run}`, roles: ['steward'], tenantId, propertyIds });
 
   const call: VaultHarness['call'] = (path, o) => vault.call(path, o);
 

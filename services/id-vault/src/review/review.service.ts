@@ -4,6 +4,7 @@ import { rejectionReasonToContract } from '@portico/contracts';
 import { UnitOfWork } from '@portico/service-kit';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { EntityManager } from 'typeorm';
+import type { VaultCase } from '../cases/vault-case';
 import { VaultCaseRepository } from '../cases/vault-case.repository';
 import { SealedDocuments } from '../documents/document-ports';
 import { canReview, type VaultDocument } from '../documents/vault-document';
@@ -90,7 +91,7 @@ export class ReviewService {
     part: ViewPart,
   ): Promise<{ token: string; expiresAt: Date }> {
     return this.uow.transaction(async (m) => {
-      const doc = await this.accessible(m, caller, documentId);
+      const { doc } = await this.accessible(m, caller, documentId);
       if (
         doc.status === 'purged' ||
         (part !== 'fields' && !doc.sides.includes(part)) ||
@@ -160,9 +161,9 @@ export class ReviewService {
     d: { decision: 'approved' } | { decision: 'rejected'; reason: RejectionReasonName },
   ): Promise<DocumentSummary> {
     return this.uow.transaction(async (m) => {
-      const doc = await this.accessible(m, caller, documentId, { lock: true });
+      const { doc, vaultCase } = await this.accessible(m, caller, documentId, { lock: true });
       if (!canReview(doc)) throw new DocumentAlreadyDecidedError(doc.id, doc.status);
-      const c = (await this.cases.find(m, doc.caseId))!;
+      const c = vaultCase!;
       const now = this.clock();
       const steward = actorId(caller);
       const subject = eventSubject(c, doc.requestId);
@@ -203,12 +204,15 @@ export class ReviewService {
     caller: Principal,
     documentId: string,
     opts: { lock?: boolean } = {},
-  ): Promise<VaultDocument> {
+  ): Promise<{ doc: VaultDocument; vaultCase: VaultCase | undefined }> {
     const doc = await this.documents.find(m, documentId, opts);
     if (!doc) throw new DocumentNotFoundError(documentId);
-    const c = await this.cases.find(m, doc.caseId);
-    assertDocumentAccess(caller, { tenantId: doc.tenantId, propertyId: c?.propertyId ?? doc.propertyId });
-    return doc;
+    const vaultCase = await this.cases.find(m, doc.caseId);
+    assertDocumentAccess(caller, {
+      tenantId: doc.tenantId,
+      propertyId: vaultCase?.propertyId ?? doc.propertyId,
+    });
+    return { doc, vaultCase };
   }
 }
 

@@ -1,5 +1,6 @@
 import { apiKeysMigration } from '@portico/auth';
 import { createMessagingMigration } from '@portico/messaging';
+import { createTimersMigration } from '@portico/timers';
 import { InitialSchema1795392000000 } from './1795392000000-initial-schema';
 import { Directory1795478400001 } from './1795478400001-directory';
 import { ParcelsAndOutreach1795478400002 } from './1795478400002-parcels-and-outreach';
@@ -12,4 +13,5 @@ export const migrations = [
   apiKeysMigration(1795478400000),
   Directory1795478400001,
   ParcelsAndOutreach1795478400002,
+  createTimersMigration(1796000000000),
 ];

@@ -1,4 +1,5 @@
 import { apiKeySettings, authSettings } from '@portico/auth';
+import { z } from 'zod';
 import {
   commonSettings,
   loadConfig,
@@ -20,6 +21,16 @@ export const settings = {
   ...apiKeySettings(),
   // notification owns the directory: it digests residents' names/phones to match carrier hints.
   ...recipientDigestSettings(),
+  timerPollIntervalMs: setting(
+    'TIMER_POLL_INTERVAL_MS',
+    schemas.milliseconds.min(50).default(1_000),
+    'how often due escalation, reminder and retry timers are claimed from the database',
+  ),
+  timerConcurrency: setting(
+    'TIMER_CONCURRENCY',
+    z.coerce.number().int().min(1).max(16).default(1),
+    'claim loops firing due timers side by side in each instance (SKIP LOCKED keeps them apart)',
+  ),
   outboundWebhookTimeoutMs: setting(
     'OUTBOUND_WEBHOOK_TIMEOUT_MS',
     schemas.milliseconds.min(100).max(60_000).default(5_000),

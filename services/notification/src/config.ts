@@ -38,13 +38,28 @@ export const settings = {
   ),
   outreachAckSlaMs: setting(
     'OUTREACH_ACK_SLA_MS',
-    schemas.milliseconds.min(60_000).max(86_400_000).default(7_200_000),
+    schemas.milliseconds.min(1_000).max(86_400_000).default(7_200_000),
     'how long a steward has to acknowledge an outreach task before it escalates',
   ),
   outreachExpeditedAckSlaMs: setting(
     'OUTREACH_EXPEDITED_ACK_SLA_MS',
-    schemas.milliseconds.min(60_000).max(86_400_000).default(1_800_000),
+    schemas.milliseconds.min(1_000).max(86_400_000).default(1_800_000),
     'acknowledgement time for tasks of expedited cases (high value, perishable, short deadline)',
+  ),
+  outreachEscalationStepMs: setting(
+    'OUTREACH_ESCALATION_STEP_MS',
+    schemas.milliseconds.min(1_000).max(86_400_000).default(3_600_000),
+    'how long each rung above the steward (manager, then operations) has to acknowledge an escalated task',
+  ),
+  outreachExpeditedEscalationStepMs: setting(
+    'OUTREACH_EXPEDITED_ESCALATION_STEP_MS',
+    schemas.milliseconds.min(1_000).max(86_400_000).default(900_000),
+    'the same for tasks of expedited cases',
+  ),
+  outreachDeadlineRiskMs: setting(
+    'OUTREACH_DEADLINE_RISK_MS',
+    schemas.milliseconds.min(1_000).max(604_800_000).default(21_600_000),
+    'how long before the case deadline a task that is still not done escalates (deadline at risk)',
   ),
 };
 

@@ -9,6 +9,7 @@ import {
 } from '@portico/contracts';
 import type { OutboxEvent } from '@portico/messaging';
 import type { ResolutionMethod } from '../parcels/parcel-projection';
+import type { EscalationLevel, EscalationReason } from './escalation';
 import type { CloseResolution, OutreachTask, TaskKind } from './outreach-task';
 
 /*
@@ -32,6 +33,33 @@ const RESOLUTIONS: Record<CloseResolution, notification.TaskResolution> = {
   case_advanced: notification.TaskResolution.CASE_ADVANCED,
   case_ended: notification.TaskResolution.CASE_ENDED,
   cancelled: notification.TaskResolution.CANCELLED,
+};
+
+const LEVELS: Record<EscalationLevel, notification.EscalationLevel> = {
+  steward: notification.EscalationLevel.STEWARD,
+  manager: notification.EscalationLevel.MANAGER,
+  operations: notification.EscalationLevel.OPERATIONS,
+};
+
+const REASONS: Record<EscalationReason, notification.EscalationReason> = {
+  ack_sla_breached: notification.EscalationReason.ACK_SLA_BREACHED,
+  deadline_at_risk: notification.EscalationReason.DEADLINE_AT_RISK,
+  unreachable: notification.EscalationReason.UNREACHABLE,
+  manual: notification.EscalationReason.MANUAL,
+};
+
+/** Channels a steward can say they used; the ones Portico sends itself are recorded by delivery. */
+export const CONTACT_CHANNELS = ['phone_call', 'chat', 'in_person', 'sms', 'email', 'wecom', 'dingtalk'] as const;
+export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
+
+const CHANNELS: Record<ContactChannel, notification.Channel> = {
+  phone_call: notification.Channel.PHONE_CALL,
+  chat: notification.Channel.CHAT,
+  in_person: notification.Channel.IN_PERSON,
+  sms: notification.Channel.SMS,
+  email: notification.Channel.EMAIL,
+  wecom: notification.Channel.WECOM,
+  dingtalk: notification.Channel.DINGTALK,
 };
 
 export interface ParcelIdentity {
@@ -107,6 +135,99 @@ export function taskClosed(task: OutreachTask, resolution: CloseResolution, at: 
         caseId: task.caseId ?? '',
         occurredAt: timestampFromDate(at),
         resolution: RESOLUTIONS[resolution],
+      }),
+    },
+  });
+}
+
+/** The identity block every task event repeats (fields 1 to 7). */
+function taskIdentity(task: TaskIdentity, at: Date) {
+  return {
+    taskId: task.id,
+    tenantId: task.tenantId,
+    parcel: parcelRefOf(task),
+    propertyId: task.propertyId,
+    caseId: task.caseId ?? '',
+    occurredAt: timestampFromDate(at),
+  };
+}
+
+/** What a task event needs to name its task. */
+export type TaskIdentity = Pick<
+  OutreachTask,
+  'id' | 'tenantId' | 'propertyId' | 'caseId' | 'parcelId' | 'carrierCode' | 'trackingNumber'
+>;
+
+export function taskAcknowledged(
+  task: TaskIdentity,
+  input: { userId: string; level: EscalationLevel; at: Date },
+): OutreachEvent {
+  return create(OutreachEventSchema, {
+    event: {
+      case: 'taskAcknowledged',
+      value: create(notification.TaskAcknowledgedSchema, {
+        ...taskIdentity(task, input.at),
+        userId: input.userId,
+        level: LEVELS[input.level],
+      }),
+    },
+  });
+}
+
+export function taskReassigned(
+  task: TaskIdentity,
+  input: { fromUserId: string | null; toUserId: string; at: Date },
+): OutreachEvent {
+  return create(OutreachEventSchema, {
+    event: {
+      case: 'taskReassigned',
+      value: create(notification.TaskReassignedSchema, {
+        ...taskIdentity(task, input.at),
+        fromUserId: input.fromUserId ?? '',
+        toUserId: input.toUserId,
+      }),
+    },
+  });
+}
+
+export function residentContacted(
+  task: TaskIdentity,
+  input: { stewardId: string; residentId: string; channel: ContactChannel; at: Date },
+): OutreachEvent {
+  return create(OutreachEventSchema, {
+    event: {
+      case: 'residentContacted',
+      value: create(notification.ResidentContactedSchema, {
+        ...taskIdentity(task, input.at),
+        stewardId: input.stewardId,
+        residentId: input.residentId,
+        channel: CHANNELS[input.channel],
+      }),
+    },
+  });
+}
+
+export function escalated(
+  task: TaskIdentity,
+  input: {
+    level: EscalationLevel;
+    previousLevel: EscalationLevel;
+    reason: EscalationReason;
+    assigneeId: string | null;
+    quietHoursOverridden: boolean;
+    at: Date;
+  },
+): OutreachEvent {
+  return create(OutreachEventSchema, {
+    event: {
+      case: 'escalated',
+      value: create(notification.EscalatedSchema, {
+        ...taskIdentity(task, input.at),
+        level: LEVELS[input.level],
+        previousLevel: LEVELS[input.previousLevel],
+        reason: REASONS[input.reason],
+        assigneeId: input.assigneeId ?? '',
+        quietHoursOverridden: input.quietHoursOverridden,
       }),
     },
   });

@@ -1,13 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Counter, METRICS_REGISTRY, type Registry } from '@portico/observability';
+import { Counter, Histogram, METRICS_REGISTRY, type Registry } from '@portico/observability';
 import type { ResolutionMethod } from '../parcels/parcel-projection';
+import type { EscalationLevel, EscalationReason } from './escalation';
 import type { TaskKind } from './outreach-task';
+import type { TaskActionKind } from './task-actions.repository';
 
 /** Outreach counters on the service's registry. Labels are closed enums: never ids or personal data. */
 @Injectable()
 export class OutreachMetrics {
   private readonly tasksCreated: Counter<'kind'>;
   private readonly resolutions: Counter<'method'>;
+  private readonly acknowledgement: Histogram<'kind'>;
+  private readonly escalations: Counter<'level' | 'reason'>;
+  private readonly actions: Counter<'action'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.tasksCreated = new Counter({
@@ -22,6 +27,37 @@ export class OutreachMetrics {
       labelNames: ['method'] as const,
       registers: [registry],
     });
+    this.acknowledgement = new Histogram({
+      name: 'portico_outreach_acknowledgement_seconds',
+      help: 'Time from task creation to its acknowledgement (steward effort), by kind',
+      labelNames: ['kind'] as const,
+      buckets: [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400],
+      registers: [registry],
+    });
+    this.escalations = new Counter({
+      name: 'portico_outreach_escalations_total',
+      help: 'Outreach tasks moved up the ladder, by the level reached and the reason',
+      labelNames: ['level', 'reason'] as const,
+      registers: [registry],
+    });
+    this.actions = new Counter({
+      name: 'portico_outreach_actions_total',
+      help: 'Steward actions on outreach tasks, by action',
+      labelNames: ['action'] as const,
+      registers: [registry],
+    });
+  }
+
+  acknowledged(kind: TaskKind, seconds: number): void {
+    this.acknowledgement.observe({ kind }, seconds);
+  }
+
+  escalated(level: EscalationLevel, reason: EscalationReason): void {
+    this.escalations.inc({ level, reason });
+  }
+
+  action(action: TaskActionKind): void {
+    this.actions.inc({ action });
   }
 
   taskCreated(kind: TaskKind): void {

@@ -2,17 +2,32 @@ import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/directory.module';
 import { ParcelsModule } from '../parcels/parcels.module';
 import { ClearanceConsumer } from './clearance.consumer';
+import { EscalationService } from './escalation.service';
 import { FrontDeskRepository } from './front-desk.repository';
 import { OutreachController } from './outreach.controller';
 import { OutreachMetrics } from './outreach.metrics';
 import { OutreachRepository } from './outreach.repository';
 import { OutreachService } from './outreach.service';
+import { TaskActionsController } from './task-actions.controller';
+import { TaskActionsRepository } from './task-actions.repository';
+import { TaskActionsService } from './task-actions.service';
 import { TaskQueriesService } from './task-queries.service';
+import { TaskTimers } from './task-timers';
 
-/** Steward tasks from clearance events, the front-desk queue, and the steward read API. */
+/** Steward tasks from clearance events, their escalation, the steward actions, the front-desk queue and the read API. */
 @Module({
   imports: [DirectoryModule, ParcelsModule],
-  controllers: [ClearanceConsumer, OutreachController],
-  providers: [OutreachService, TaskQueriesService, OutreachRepository, FrontDeskRepository, OutreachMetrics],
+  controllers: [ClearanceConsumer, OutreachController, TaskActionsController],
+  providers: [
+    OutreachService,
+    TaskQueriesService,
+    TaskActionsService,
+    EscalationService,
+    TaskTimers,
+    OutreachRepository,
+    TaskActionsRepository,
+    FrontDeskRepository,
+    OutreachMetrics,
+  ],
 })
 export class OutreachModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Language } from '../directory/directory.types';
 import { returnedRows } from '@portico/messaging';
+import type { EscalationLevel } from './escalation';
 import type { CloseResolution, OutreachTask, TaskKind, TaskState } from './outreach-task';
 
 /** What the task list may be narrowed by; the access scope is already folded in. */
@@ -20,6 +21,8 @@ export interface TaskListRow extends OutreachTask {
   readonly acknowledgedAt: Date | null;
   readonly closedAt: Date | null;
   readonly closeResolution: CloseResolution | null;
+  readonly escalationLevel: EscalationLevel;
+  readonly assigneeId: string | null;
   readonly stewardName: string | null;
   readonly residentName: string | null;
 }
@@ -41,8 +44,8 @@ export class OutreachRepository {
       `INSERT INTO outreach_tasks (id, tenant_id, property_id, case_id, round, parcel_id, carrier_code,
                                    tracking_number, kind, steward_id, resident_id, state, ack_due_at,
                                    deadline, expedited, script_template, script_language, script_zh,
-                                   script_en, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                                   script_en, created_at, assignee_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $10)
        ON CONFLICT (case_id, round, kind) DO NOTHING
        RETURNING id`,
       [
@@ -119,6 +122,8 @@ export class OutreachRepository {
       acknowledgedAt: r.acknowledged_at,
       closedAt: r.closed_at,
       closeResolution: r.close_resolution,
+      escalationLevel: r.escalation_level,
+      assigneeId: r.assignee_id,
       stewardName: r.steward_name,
       residentName: r.resident_name,
     }));
@@ -149,6 +154,8 @@ interface TaskDbRow {
   acknowledged_at: Date | null;
   closed_at: Date | null;
   close_resolution: CloseResolution | null;
+  escalation_level: EscalationLevel;
+  assignee_id: string | null;
 }
 
 function toTask(r: TaskDbRow): OutreachTask {

@@ -12,9 +12,11 @@ import { RecipientResolver } from '../parcels/recipient-resolver';
 import { DIGEST_KEYS, memoryLogger, property, resident, rota } from '../test-support';
 import type { FrontDeskEntry, FrontDeskRepository } from './front-desk.repository';
 import type { CloseResolution, OutreachTask, TaskKind } from './outreach-task';
+import type { EscalationService } from './escalation.service';
 import { OutreachMetrics } from './outreach.metrics';
 import type { OutreachRepository } from './outreach.repository';
 import { MAX_WAITS_FOR_TRACKING, OutreachService, type DocumentsRequestedCommand } from './outreach.service';
+import type { TaskTimers } from './task-timers';
 
 const NOW = new Date('2026-11-25T06:00:00Z');
 const DEADLINE = new Date('2026-11-28T06:00:00Z');
@@ -43,6 +45,9 @@ class World {
   frontDesk: FrontDeskEntry[] = [];
   outbox: OutboxEvent<DescMessage>[] = [];
   registry = new Registry();
+  /** Tasks given their escalation timers, and tasks whose timers were cancelled. */
+  timersScheduled: { taskId: string; ackDueAt: Date }[] = [];
+  timersCancelled: string[] = [];
   log = memoryLogger();
   ids = 0;
 
@@ -133,6 +138,13 @@ class World {
       append: async (_m: unknown, e: OutboxEvent<DescMessage>) => void this.outbox.push(e),
       appendMany: async (_m: unknown, es: OutboxEvent<DescMessage>[]) => void this.outbox.push(...es),
     } as unknown as OutboxWriter;
+    const escalation = {
+      scheduleForNewTask: async (_m: unknown, t: { id: string; ackDueAt: Date }) =>
+        void this.timersScheduled.push({ taskId: t.id, ackDueAt: t.ackDueAt }),
+    } as unknown as EscalationService;
+    const timers = {
+      cancelAll: async (_m: unknown, ids: string[]) => void this.timersCancelled.push(...ids),
+    } as unknown as TaskTimers;
     return new OutreachService(
       tasks,
       frontDesk,
@@ -141,8 +153,10 @@ class World {
       new RecipientResolver(directory, { recipientDigestKeys: DIGEST_KEYS }),
       outbox,
       new OutreachMetrics(this.registry),
+      escalation,
+      timers,
       () => NOW,
-      (prefix) => `${prefix}_${++this.ids}`,
+      (prefix: string) => `${prefix}_${++this.ids}`,
       { outreachAckSlaMs: 2 * 3600_000, outreachExpeditedAckSlaMs: 30 * 60_000 },
       this.log.logger,
     );
@@ -194,6 +208,8 @@ describe('OutreachService.onDocumentsRequested', () => {
       script: { templateRef: 'documents-requested@1', language: 'zh' },
     });
     expect(task!.script.zh).toContain('运单号 SF1234567890');
+    // The escalation clock starts with the task.
+    expect(world.timersScheduled).toEqual([{ taskId: 'ot_1', ackDueAt: task!.ackDueAt }]);
 
     const events = world.events();
     expect(events.map((e) => e.event.case)).toEqual(['recipientResolved', 'outreachTaskCreated']);
@@ -355,6 +371,8 @@ describe('OutreachService.onDocumentsRequested', () => {
       'taskClosed',
     ]);
     expect(world.tasks[1]!.script.zh).toContain('未能通过审核');
+    // The superseded task's escalation stops.
+    expect(world.timersCancelled).toEqual([world.tasks[0]!.id]);
   });
 
   it('logs ids, never the resident name or phone number', async () => {

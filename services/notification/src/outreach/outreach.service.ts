@@ -13,6 +13,7 @@ import type { ParcelProjection } from '../parcels/parcel-projection';
 import { ParcelsRepository } from '../parcels/parcels.repository';
 import { RecipientResolver } from '../parcels/recipient-resolver';
 import { CLOCK, ID_GENERATOR, NOTIFICATION_CONFIG, type Clock, type IdGenerator } from '../shared/tokens';
+import { EscalationService } from './escalation.service';
 import { FrontDeskRepository, type FrontDeskReason } from './front-desk.repository';
 import { recipientResolved, taskClosed, taskCreated, toOutbox, type ParcelIdentity } from './outreach-events';
 import {
@@ -24,6 +25,7 @@ import {
 } from './outreach-task';
 import { OutreachMetrics } from './outreach.metrics';
 import { OutreachRepository } from './outreach.repository';
+import { TaskTimers } from './task-timers';
 import { DOCUMENTS_REQUESTED_TEMPLATE, renderBoth, UNMATCHED_PARCEL_TEMPLATE } from './templates';
 
 /** A clearance case asks the resident for documents (DocumentsRequested, decoded). */
@@ -77,6 +79,8 @@ export class OutreachService {
     private readonly resolver: RecipientResolver,
     private readonly outbox: OutboxWriter,
     private readonly metrics: OutreachMetrics,
+    private readonly escalation: EscalationService,
+    private readonly timers: TaskTimers,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
     @Inject(NOTIFICATION_CONFIG)
@@ -148,6 +152,7 @@ export class OutreachService {
       },
     };
     if (!(await this.tasks.insert(m, task))) return { outcome: 'duplicate' };
+    await this.escalation.scheduleForNewTask(m, task, now);
 
     const events: OutreachEvent[] = [];
     const newlyResolved = parcel.resolution === null;
@@ -172,6 +177,7 @@ export class OutreachService {
         kinds: ['documents_requested', 'reupload_requested'],
         exceptTaskId: task.id,
       });
+      await this.timers.cancelAll(m, superseded.map((t) => t.id));
       events.push(...superseded.map((t) => taskClosed(t, 'case_advanced', now)));
     }
     await this.outbox.appendMany(
@@ -205,6 +211,7 @@ export class OutreachService {
     const now = this.clock();
     const closed = await this.tasks.closeOpenOfCase(m, cmd.caseId, cmd.resolution, now);
     if (closed.length === 0) return [];
+    await this.timers.cancelAll(m, closed.map((t) => t.id));
     await this.outbox.appendMany(
       m,
       closed.map((t) => toOutbox(t.tenantId, t.parcelId, taskClosed(t, cmd.resolution, now))),
@@ -268,6 +275,7 @@ export class OutreachService {
         },
       };
       if (await this.tasks.insert(m, task)) {
+        await this.escalation.scheduleForNewTask(m, task, now);
         await this.outbox.append(m, toOutbox(cmd.tenantId, cmd.parcel.parcelId, taskCreated(task)));
         this.metrics.taskCreated('unmatched_parcel');
         taskId = task.id;

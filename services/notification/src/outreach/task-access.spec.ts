@@ -43,6 +43,8 @@ const row: TaskListRow = {
   acknowledgedAt: null,
   closedAt: null,
   closeResolution: null,
+  escalationLevel: 'steward',
+  assigneeId: 'stf_1',
   stewardName: 'Steward One',
   residentName: '李伟',
 };

@@ -77,6 +77,10 @@ export interface TaskView {
   acknowledgedAt: string | null;
   closedAt: string | null;
   closeResolution: string | null;
+  /** steward, manager or operations: who answers for the task now. */
+  escalationLevel: string;
+  /** The user answerable now (null at operations: a shared queue). */
+  assigneeId: string | null;
   stewardId: string | null;
   /** Only for the property's stewards and managers. */
   stewardName?: string;
@@ -117,6 +121,8 @@ export function toTaskView(caller: Principal, row: TaskListRow): TaskView {
     acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
     closedAt: row.closedAt?.toISOString() ?? null,
     closeResolution: row.closeResolution,
+    escalationLevel: row.escalationLevel,
+    assigneeId: row.assigneeId,
     stewardId: row.stewardId,
     ...(names && row.stewardName ? { stewardName: row.stewardName } : {}),
     residentId: row.residentId,

@@ -1,0 +1,177 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
+import { OutboxWriter } from '@portico/messaging';
+import type { Logger } from '@portico/observability';
+import { ROOT_LOGGER } from '@portico/service-kit';
+import type { Timer } from '@portico/timers';
+import type { EntityManager } from 'typeorm';
+import type { NotificationConfig } from '../config';
+import { DirectoryRepository } from '../directory/directory.repository';
+import { NotificationTimers } from '../shared/notification-timers';
+import { CLOCK, NOTIFICATION_CONFIG, type Clock } from '../shared/tokens';
+import {
+  deadlineRiskAt,
+  decideEscalation,
+  nextEscalationDueAt,
+  pickEscalationManager,
+  type EscalationDecision,
+  type EscalationLevel,
+  type EscalationSla,
+} from './escalation';
+import { escalated, toOutbox } from './outreach-events';
+import { OutreachMetrics } from './outreach.metrics';
+import { TaskActionsRepository, type ActionableTask } from './task-actions.repository';
+import { TASK_TIMER, TaskTimers, type TaskTimerPayload } from './task-timers';
+
+export type EscalationOutcome = EscalationDecision['kind'] | 'task_gone';
+
+/**
+ * The ladder steward -> manager -> operations on durable timers. A task gets an acknowledgement
+ * timer at its ack_due_at and, with a deadline, a deadline-at-risk timer; each firing applies
+ * `decideEscalation` in the timer's transaction (row lock on the task, state change, Escalated on
+ * the outbox, the next rung's timer), so a restart neither loses nor repeats a step.
+ */
+@Injectable()
+export class EscalationService implements OnModuleInit {
+  private readonly log: Logger;
+  private readonly sla: EscalationSla;
+  private readonly riskMs: number;
+
+  constructor(
+    private readonly tasks: TaskActionsRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly timers: TaskTimers,
+    private readonly runner: NotificationTimers,
+    private readonly outbox: OutboxWriter,
+    private readonly metrics: OutreachMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(NOTIFICATION_CONFIG)
+    config: Pick<
+      NotificationConfig,
+      'outreachEscalationStepMs' | 'outreachExpeditedEscalationStepMs' | 'outreachDeadlineRiskMs'
+    >,
+    @Inject(ROOT_LOGGER) root: Logger,
+  ) {
+    this.log = root.child({ component: 'escalation' });
+    this.sla = {
+      stepMs: config.outreachEscalationStepMs,
+      expeditedStepMs: config.outreachExpeditedEscalationStepMs,
+    };
+    this.riskMs = config.outreachDeadlineRiskMs;
+  }
+
+  onModuleInit(): void {
+    this.runner.register<TaskTimerPayload>(TASK_TIMER.ackSla, (t, m) => this.fire(t, m, 'ack_sla_breached'));
+    this.runner.register<TaskTimerPayload>(TASK_TIMER.deadlineRisk, (t, m) => this.fire(t, m, 'deadline_at_risk'));
+  }
+
+  /** A new task's timers, in the transaction that creates it. */
+  async scheduleForNewTask(
+    m: EntityManager,
+    task: { id: string; ackDueAt: Date; deadline: Date | null },
+    now: Date,
+  ): Promise<void> {
+    await this.timers.scheduleAckSla(m, task.id, task.ackDueAt);
+    const riskAt = deadlineRiskAt(now, task.deadline, this.riskMs);
+    if (riskAt) await this.timers.scheduleDeadlineRisk(m, task.id, riskAt);
+  }
+
+  private async fire(
+    timer: Timer<TaskTimerPayload>,
+    m: EntityManager,
+    reason: 'ack_sla_breached' | 'deadline_at_risk',
+  ): Promise<void> {
+    const outcome = await this.escalate(m, timer.payload.taskId, reason, timer.kind);
+    trace.getActiveSpan()?.setAttribute('portico.outreach.escalation', outcome);
+  }
+
+  /** One firing: decide, then move the task up, hold it until quiet hours end, or leave it. */
+  async escalate(
+    m: EntityManager,
+    taskId: string,
+    reason: 'ack_sla_breached' | 'deadline_at_risk',
+    kind: string = reason === 'ack_sla_breached' ? TASK_TIMER.ackSla : TASK_TIMER.deadlineRisk,
+  ): Promise<EscalationOutcome> {
+    const task = await this.tasks.lock(m, taskId);
+    if (!task) return 'task_gone';
+    const now = this.clock();
+    const hours = await this.tasks.propertyHours(m, task.propertyId);
+    const decision = decideEscalation(
+      {
+        now,
+        reason,
+        state: task.state,
+        level: task.escalationLevel,
+        deadline: task.deadline,
+        expedited: task.expedited,
+        quietHours: hours.quietHours,
+        timeZone: hours.timeZone,
+      },
+      this.sla,
+    );
+    const ids = { taskId, propertyId: task.propertyId, caseId: task.caseId, parcelId: task.parcelId, reason };
+    if (decision.kind === 'defer') {
+      // Same kind again at the end of the quiet hours; the decision is taken afresh then.
+      if (kind === TASK_TIMER.ackSla) await this.timers.scheduleAckSla(m, taskId, decision.until);
+      else await this.timers.scheduleDeadlineRisk(m, taskId, decision.until);
+      this.log.info({ ...ids, until: decision.until.toISOString() }, 'escalation held for quiet hours');
+      return 'defer';
+    }
+    if (decision.kind === 'none') return 'none';
+
+    const { level: to, assigneeId } = await this.rung(m, task, decision.to, now, hours.timeZone);
+    await this.tasks.escalate(m, taskId, to, assigneeId, now);
+    await this.tasks.record(m, {
+      taskId,
+      tenantId: task.tenantId,
+      propertyId: task.propertyId,
+      action: 'escalated',
+      actorId: null,
+      level: to,
+      reason,
+      toUserId: assigneeId,
+      occurredAt: now,
+    });
+    await this.outbox.append(
+      m,
+      toOutbox(
+        task.tenantId,
+        task.parcelId,
+        escalated(task, {
+          level: to,
+          previousLevel: task.escalationLevel,
+          reason,
+          assigneeId,
+          quietHoursOverridden: decision.quietHoursOverridden,
+          at: now,
+        }),
+      ),
+    );
+    // The next rung gets its own acknowledgement time (none above operations).
+    if (task.state === 'open' && to !== 'operations') {
+      await this.timers.scheduleAckSla(m, taskId, nextEscalationDueAt(now, task, this.sla));
+    }
+    this.metrics.escalated(to, reason);
+    this.log.warn(
+      { ...ids, level: to, assigneeId, quietHoursOverridden: decision.quietHoursOverridden },
+      'outreach task escalated',
+    );
+    return 'escalate';
+  }
+
+  /**
+   * Who answers at the rung: the property's manager, or operations' shared queue (no assignee) —
+   * also when the property has no manager, rather than a rung nobody stands on.
+   */
+  private async rung(
+    m: EntityManager,
+    task: ActionableTask,
+    level: EscalationLevel,
+    now: Date,
+    timeZone: string,
+  ): Promise<{ level: EscalationLevel; assigneeId: string | null }> {
+    if (level !== 'manager') return { level, assigneeId: null };
+    const manager = pickEscalationManager(await this.directory.dutyRota(m, task.propertyId), now, timeZone);
+    return manager ? { level, assigneeId: manager.staffId } : { level: 'operations', assigneeId: null };
+  }
+}

@@ -62,7 +62,9 @@ export class EscalationService implements OnModuleInit {
 
   onModuleInit(): void {
     this.runner.register<TaskTimerPayload>(TASK_TIMER.ackSla, (t, m) => this.fire(t, m, 'ack_sla_breached'));
-    this.runner.register<TaskTimerPayload>(TASK_TIMER.deadlineRisk, (t, m) => this.fire(t, m, 'deadline_at_risk'));
+    this.runner.register<TaskTimerPayload>(TASK_TIMER.deadlineRisk, (t, m) =>
+      this.fire(t, m, 'deadline_at_risk'),
+    );
   }
 
   /** A new task's timers, in the transaction that creates it. */

@@ -50,7 +50,11 @@ describe('escalation ladder', () => {
   });
 
   it('escalates an open task outside quiet hours', () => {
-    expect(decideEscalation(input({}), SLA)).toEqual({ kind: 'escalate', to: 'manager', quietHoursOverridden: false });
+    expect(decideEscalation(input({}), SLA)).toEqual({
+      kind: 'escalate',
+      to: 'manager',
+      quietHoursOverridden: false,
+    });
     expect(decideEscalation(input({ level: 'manager' }), SLA)).toEqual({
       kind: 'escalate',
       to: 'operations',
@@ -60,15 +64,23 @@ describe('escalation ladder', () => {
 
   it('does nothing for closed or acknowledged tasks, or at the top', () => {
     expect(decideEscalation(input({ state: 'closed' }), SLA)).toEqual({ kind: 'none', why: 'closed' });
-    expect(decideEscalation(input({ state: 'acknowledged' }), SLA)).toEqual({ kind: 'none', why: 'acknowledged' });
-    expect(decideEscalation(input({ level: 'operations' }), SLA)).toEqual({ kind: 'none', why: 'top_of_ladder' });
+    expect(decideEscalation(input({ state: 'acknowledged' }), SLA)).toEqual({
+      kind: 'none',
+      why: 'acknowledged',
+    });
+    expect(decideEscalation(input({ level: 'operations' }), SLA)).toEqual({
+      kind: 'none',
+      why: 'top_of_ladder',
+    });
   });
 
   it('still warns about a deadline at risk when the task was acknowledged', () => {
-    expect(decideEscalation(input({ state: 'acknowledged', reason: 'deadline_at_risk' }), SLA)).toMatchObject({
-      kind: 'escalate',
-      to: 'manager',
-    });
+    expect(decideEscalation(input({ state: 'acknowledged', reason: 'deadline_at_risk' }), SLA)).toMatchObject(
+      {
+        kind: 'escalate',
+        to: 'manager',
+      },
+    );
   });
 
   it('holds an escalation in quiet hours until they end', () => {
@@ -92,7 +104,9 @@ describe('escalation ladder', () => {
   it('finds the end of quiet hours on either side of midnight, and none outside them', () => {
     expect(quietHoursEnd(NIGHT, QUIET, TZ)).toEqual(new Date('2026-11-25T23:00:00Z'));
     // 03:10 Shanghai on the 26th.
-    expect(quietHoursEnd(new Date('2026-11-25T19:10:30Z'), QUIET, TZ)).toEqual(new Date('2026-11-25T23:00:00Z'));
+    expect(quietHoursEnd(new Date('2026-11-25T19:10:30Z'), QUIET, TZ)).toEqual(
+      new Date('2026-11-25T23:00:00Z'),
+    );
     expect(quietHoursEnd(AFTERNOON, QUIET, TZ)).toBeNull();
     expect(quietHoursEnd(NIGHT, null, TZ)).toBeNull();
     // A same-day window (12:00-14:30) at 14:00.

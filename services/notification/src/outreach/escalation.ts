@@ -76,14 +76,17 @@ export type EscalationDecision =
  */
 export function decideEscalation(input: EscalationInput, sla: EscalationSla): EscalationDecision {
   if (input.state === 'closed') return { kind: 'none', why: 'closed' };
-  if (input.reason === 'ack_sla_breached' && input.state !== 'open') return { kind: 'none', why: 'acknowledged' };
+  if (input.reason === 'ack_sla_breached' && input.state !== 'open')
+    return { kind: 'none', why: 'acknowledged' };
   const to = nextLevel(input.level);
   if (!to) return { kind: 'none', why: 'top_of_ladder' };
   const quietUntil = quietHoursEnd(input.now, input.quietHours, input.timeZone);
   if (!quietUntil) return { kind: 'escalate', to, quietHoursOverridden: false };
   const step = input.expedited ? sla.expeditedStepMs : sla.stepMs;
   const cannotWait = input.deadline !== null && input.deadline.getTime() - quietUntil.getTime() < step;
-  return cannotWait ? { kind: 'escalate', to, quietHoursOverridden: true } : { kind: 'defer', until: quietUntil };
+  return cannotWait
+    ? { kind: 'escalate', to, quietHoursOverridden: true }
+    : { kind: 'defer', until: quietUntil };
 }
 
 /** When the rung just reached must have acknowledged: one step, never after the case deadline. */
@@ -114,7 +117,11 @@ export function deadlineRiskAt(now: Date, deadline: Date | null, riskMs: number)
  * of the property (a manager answers for the property even when off the rota), highest priority,
  * then the smallest id so every retry picks the same person.
  */
-export function pickEscalationManager(rota: readonly RotaEntry[], at: Date, timeZone: string): RotaEntry | undefined {
+export function pickEscalationManager(
+  rota: readonly RotaEntry[],
+  at: Date,
+  timeZone: string,
+): RotaEntry | undefined {
   const managers = rota.filter((e) => e.role === 'manager');
   const onDuty = managers.filter((e) => e.onDuty && isWithinWindow(e, at, timeZone));
   return [...(onDuty.length > 0 ? onDuty : managers)].sort(

@@ -49,7 +49,15 @@ const REASONS: Record<EscalationReason, notification.EscalationReason> = {
 };
 
 /** Channels a steward can say they used; the ones Portico sends itself are recorded by delivery. */
-export const CONTACT_CHANNELS = ['phone_call', 'chat', 'in_person', 'sms', 'email', 'wecom', 'dingtalk'] as const;
+export const CONTACT_CHANNELS = [
+  'phone_call',
+  'chat',
+  'in_person',
+  'sms',
+  'email',
+  'wecom',
+  'dingtalk',
+] as const;
 export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
 
 const CHANNELS: Record<ContactChannel, notification.Channel> = {

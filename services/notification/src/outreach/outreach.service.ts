@@ -177,7 +177,10 @@ export class OutreachService {
         kinds: ['documents_requested', 'reupload_requested'],
         exceptTaskId: task.id,
       });
-      await this.timers.cancelAll(m, superseded.map((t) => t.id));
+      await this.timers.cancelAll(
+        m,
+        superseded.map((t) => t.id),
+      );
       events.push(...superseded.map((t) => taskClosed(t, 'case_advanced', now)));
     }
     await this.outbox.appendMany(
@@ -211,7 +214,10 @@ export class OutreachService {
     const now = this.clock();
     const closed = await this.tasks.closeOpenOfCase(m, cmd.caseId, cmd.resolution, now);
     if (closed.length === 0) return [];
-    await this.timers.cancelAll(m, closed.map((t) => t.id));
+    await this.timers.cancelAll(
+      m,
+      closed.map((t) => t.id),
+    );
     await this.outbox.appendMany(
       m,
       closed.map((t) => toOutbox(t.tenantId, t.parcelId, taskClosed(t, cmd.resolution, now))),

@@ -3,11 +3,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '@portico/service-
 /** Also for a task of another tenant or property: its existence is not the caller's business. */
 export class TaskNotFoundError extends NotFoundError {
   constructor(taskId: string) {
-    super(
-      'task_not_found',
-      { en: 'There is no such outreach task.', zh: '没有这个外联任务。' },
-      { taskId },
-    );
+    super('task_not_found', { en: 'There is no such outreach task.', zh: '没有这个外联任务。' }, { taskId });
   }
 }
 

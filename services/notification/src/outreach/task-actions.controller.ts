@@ -35,7 +35,12 @@ export class TaskActionsController {
     @Headers('idempotency-key') key: string | undefined,
   ): Promise<ActionResult> {
     const { channel } = contactedSchema.parse(body);
-    return this.actions.markContacted(person(caller), task(taskId), channel, idempotencyKeySchema.parse(key) ?? null);
+    return this.actions.markContacted(
+      person(caller),
+      task(taskId),
+      channel,
+      idempotencyKeySchema.parse(key) ?? null,
+    );
   }
 
   @Post('handover')
@@ -48,7 +53,12 @@ export class TaskActionsController {
     @Headers('idempotency-key') key: string | undefined,
   ): Promise<ActionResult> {
     const { toStaffId } = handOverSchema.parse(body);
-    return this.actions.handOver(person(caller), task(taskId), toStaffId, idempotencyKeySchema.parse(key) ?? null);
+    return this.actions.handOver(
+      person(caller),
+      task(taskId),
+      toStaffId,
+      idempotencyKeySchema.parse(key) ?? null,
+    );
   }
 
   /** Everything people and timers did with the task, oldest first (the steward-effort timeline). */

@@ -63,9 +63,10 @@ export interface PropertyHours {
 export class TaskActionsRepository {
   /** The task, locked until the transaction ends, so two clicks or a click and a timer serialise. */
   async lock(m: EntityManager, taskId: string): Promise<ActionableTask | null> {
-    const rows: TaskRow[] = await m.query(`SELECT ${TASK_COLUMNS} FROM outreach_tasks WHERE id = $1 FOR UPDATE`, [
-      taskId,
-    ]);
+    const rows: TaskRow[] = await m.query(
+      `SELECT ${TASK_COLUMNS} FROM outreach_tasks WHERE id = $1 FOR UPDATE`,
+      [taskId],
+    );
     return rows[0] ? toTask(rows[0]) : null;
   }
 

@@ -23,11 +23,7 @@ import {
   TaskHasNoResidentError,
   TaskNotFoundError,
 } from './task-action-errors';
-import {
-  TaskActionsRepository,
-  type ActionableTask,
-  type RecordedAction,
-} from './task-actions.repository';
+import { TaskActionsRepository, type ActionableTask, type RecordedAction } from './task-actions.repository';
 import { TaskTimers } from './task-timers';
 
 /** What an action answers: the task as it now stands and the action recorded (null when nothing changed). */
@@ -126,8 +122,13 @@ export class TaskActionsService {
       if (repeated) return { task: statusOf(task), action: viewOf(action) };
       const events: OutreachEvent[] = [];
       if (task.state === 'open') await this.recordAcknowledgement(m, caller, task, now);
-      events.push(residentContacted(task, { stewardId: caller.subject, residentId: task.residentId, channel, at: now }));
-      await this.outbox.appendMany(m, events.map((e) => toOutbox(task.tenantId, task.parcelId, e)));
+      events.push(
+        residentContacted(task, { stewardId: caller.subject, residentId: task.residentId, channel, at: now }),
+      );
+      await this.outbox.appendMany(
+        m,
+        events.map((e) => toOutbox(task.tenantId, task.parcelId, e)),
+      );
       this.metrics.action('contacted');
       this.log.info({ ...idsOf(task), actorId: caller.subject, channel }, 'resident contacted');
       return { task: statusOf(await this.relock(m, taskId)), action: viewOf(action) };
@@ -171,7 +172,11 @@ export class TaskActionsService {
       if (due) await this.timers.scheduleAckSla(m, taskId, due);
       await this.outbox.append(
         m,
-        toOutbox(task.tenantId, task.parcelId, taskReassigned(task, { fromUserId: task.assigneeId, toUserId: toStaffId, at: now })),
+        toOutbox(
+          task.tenantId,
+          task.parcelId,
+          taskReassigned(task, { fromUserId: task.assigneeId, toUserId: toStaffId, at: now }),
+        ),
       );
       this.metrics.action('handed_over');
       this.log.info(
@@ -216,11 +221,18 @@ export class TaskActionsService {
     );
     this.metrics.action('acknowledged');
     this.metrics.acknowledged(task.kind, (now.getTime() - task.createdAt.getTime()) / 1000);
-    this.log.info({ ...idsOf(task), actorId: caller.subject, level: task.escalationLevel }, 'outreach task acknowledged');
+    this.log.info(
+      { ...idsOf(task), actorId: caller.subject, level: task.escalationLevel },
+      'outreach task acknowledged',
+    );
     return action;
   }
 
-  private async lockVisible(m: EntityManager, caller: PersonPrincipal, taskId: string): Promise<ActionableTask> {
+  private async lockVisible(
+    m: EntityManager,
+    caller: PersonPrincipal,
+    taskId: string,
+  ): Promise<ActionableTask> {
     const task = await this.tasks.lock(m, taskId);
     if (!task || !canAccessTenant(caller, { tenantId: task.tenantId, propertyId: task.propertyId })) {
       throw new TaskNotFoundError(taskId);

@@ -10,7 +10,7 @@ import {
   readTopic,
   testKafka,
   uniqueStreamTopic,
-  useIntegrationEnvironment,
+  useTestKafka,
   uniqueSuffix,
   waitFor,
   type TestDatabase,
@@ -19,12 +19,14 @@ import { startTestConsumer } from './test-support/test-consumer-app';
 import { TRACKING_SCHEMA, trackingEvent } from './test-support/tracking-events';
 import { consumerTopicSpecs } from './topics/ensure-topics';
 
-const KAFKA_BROKERS = useIntegrationEnvironment(process.env).brokers;
+// The test broker, found in beforeAll (objects below hold this very array).
+const KAFKA_BROKERS: string[] = [];
 
 describe('crash recovery (child processes killed with SIGKILL)', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
+    KAFKA_BROKERS.push(...(await useTestKafka()));
     db = await createTestDatabase('crash_int');
   });
   afterAll(async () => {

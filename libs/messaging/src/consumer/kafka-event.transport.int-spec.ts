@@ -16,7 +16,7 @@ import {
   readTopic,
   testKafka,
   uniqueStreamTopic,
-  useIntegrationEnvironment,
+  useTestKafka,
   uniqueSuffix,
   waitFor,
   type TestDatabase,
@@ -27,7 +27,8 @@ import { TRACKING_SCHEMA, trackingEvent } from '../test-support/tracking-events'
 import { consumerTopicSpecs } from '../topics/ensure-topics';
 import { KafkaEventTransport } from './kafka-event.transport';
 
-const KAFKA_BROKERS = useIntegrationEnvironment(process.env).brokers;
+// The test broker, found in beforeAll (objects below hold this very array).
+const KAFKA_BROKERS: string[] = [];
 
 const GROUP = `clearance-${uniqueSuffix()}`;
 const kafka = { brokers: KAFKA_BROKERS, clientId: 'transport-int' };
@@ -46,6 +47,7 @@ describe('KafkaEventTransport (real Kafka + Postgres, Nest controller)', () => {
   let producer: Producer;
 
   beforeAll(async () => {
+    KAFKA_BROKERS.push(...(await useTestKafka()));
     db = await createTestDatabase('transport_int');
     const stream = { name: topic, partitions: 3 };
     await createTopics([stream, ...consumerTopicSpecs(stream, GROUP)]);

@@ -8,7 +8,7 @@ import {
   installTestTracing,
   readTopic,
   uniqueStreamTopic,
-  useIntegrationEnvironment,
+  useTestKafka,
   waitFor,
   type TestDatabase,
 } from '../test-support/integration';
@@ -16,7 +16,8 @@ import { TRACKING_SCHEMA, trackingEvent } from '../test-support/tracking-events'
 import { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox-writer';
 
-const KAFKA_BROKERS = useIntegrationEnvironment(process.env).brokers;
+// The test broker, found in beforeAll (objects below hold this very array).
+const KAFKA_BROKERS: string[] = [];
 
 const kafka = { brokers: KAFKA_BROKERS, clientId: 'relay-int' };
 
@@ -27,6 +28,7 @@ describe('OutboxRelay (real Kafka + Postgres)', () => {
   const tracing = installTestTracing();
 
   beforeAll(async () => {
+    KAFKA_BROKERS.push(...(await useTestKafka()));
     db = await createTestDatabase('relay_int');
   });
   afterEach(async () => {

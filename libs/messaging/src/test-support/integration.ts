@@ -1,6 +1,7 @@
-// Integration-test plumbing for this library: a fresh database per test file, unique topics, a
-// Kafka client for the local broker. (Moves to @portico/testing once that library provides
-// getTestKafka/createTestDatabase; kept tiny until then.)
+// Integration-test plumbing for this library, on top of @portico/testing (which finds the broker
+// and Postgres: KAFKA_BROKERS / DATABASE_URL when set, Testcontainers when a Docker engine answers,
+// else the local broker and Postgres): a migrated database per test file with a side-effects table
+// for the test handlers, unique topics, and a Kafka client for the broker found.
 import { randomBytes } from 'node:crypto';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -10,39 +11,32 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import {
+  createMigratedTestDatabase,
+  getTestKafka,
+  waitFor as pollUntil,
+  withAdmin as withTestAdmin,
+  type MigratedTestDatabase,
+} from '@portico/testing';
 import { Kafka, logLevel, type Admin, type IHeaders } from 'kafkajs';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { createMessagingMigration } from '../outbox/messaging.migration';
 import { ensureTopics, type KafkaTopicSpec } from '../topics/ensure-topics';
 
-interface IntegrationSettings {
-  readonly brokers: string[];
-  /** A database to connect to for CREATE/DROP DATABASE. */
-  readonly adminUrl: string;
+let brokers: string[] | undefined;
+
+/** Finds the test broker; call it in the test file's beforeAll before anything else here. */
+export async function useTestKafka(): Promise<string[]> {
+  brokers = (await getTestKafka()).brokers;
+  return [...brokers];
 }
 
-let settings: IntegrationSettings | undefined;
-
-/**
- * Reads KAFKA_BROKERS / DATABASE_URL (defaults: the local broker and Postgres). Called by each
- * *.int-spec.ts with `process.env`, the only place this library's code may read the environment.
- */
-export function useIntegrationEnvironment(env: Record<string, string | undefined>): IntegrationSettings {
-  settings = {
-    brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-    adminUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  };
-  return settings;
-}
-
-function current(): IntegrationSettings {
-  if (!settings) throw new Error('call useIntegrationEnvironment(process.env) at the top of the test file');
-  return settings;
+function currentBrokers(): string[] {
+  if (!brokers) throw new Error('call `await useTestKafka()` in beforeAll first');
+  return brokers;
 }
 
 export function testKafka(clientId = 'messaging-int'): Kafka {
-  return new Kafka({ clientId, brokers: current().brokers, logLevel: logLevel.ERROR });
+  return new Kafka({ clientId, brokers: currentBrokers(), logLevel: logLevel.ERROR });
 }
 
 export function uniqueSuffix(): string {
@@ -55,92 +49,37 @@ export function uniqueStreamTopic(aggregate = 'tracking'): string {
 }
 
 export async function createTopics(specs: KafkaTopicSpec[]): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, specs);
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin((admin) => ensureTopics(admin, specs));
 }
 
-export async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
+export function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+  return withTestAdmin(currentBrokers(), work);
 }
 
-export interface TestDatabase {
-  readonly name: string;
-  readonly url: string;
-  readonly dataSource: DataSource;
-  drop(): Promise<void>;
-}
+export type TestDatabase = MigratedTestDatabase;
+
+const SIDE_EFFECTS_TABLE = `
+  CREATE TABLE side_effects (
+    id bigserial PRIMARY KEY,
+    event_id uuid NOT NULL,
+    label text NOT NULL,
+    parcel_id text NOT NULL,
+    trace_id text,
+    previous_failures int NOT NULL DEFAULT 0
+  )`;
 
 /** A new database with the messaging tables and a `side_effects` table for test handlers. */
-export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
-  const name = `${prefix}_${uniqueSuffix()}`.toLowerCase();
-  const admin = new Client({ connectionString: current().adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(current().adminUrl);
-  url.pathname = `/${name}`;
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: url.toString(),
-    migrations: [createMessagingMigration()],
-    synchronize: false,
-    extra: { max: 12 },
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations();
-  await dataSource.query(`
-    CREATE TABLE side_effects (
-      id bigserial PRIMARY KEY,
-      event_id uuid NOT NULL,
-      label text NOT NULL,
-      parcel_id text NOT NULL,
-      trace_id text,
-      previous_failures int NOT NULL DEFAULT 0
-    )`);
-  return {
-    name,
-    url: url.toString(),
-    dataSource,
-    async drop() {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      const client = new Client({ connectionString: current().adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+export function createTestDatabase(prefix: string): Promise<TestDatabase> {
+  return createMigratedTestDatabase(prefix, [createMessagingMigration()], { setupSql: [SIDE_EFFECTS_TABLE] });
 }
 
-/** Polls until `check` returns a value other than undefined/false. */
-export async function waitFor<T>(
+/** @portico/testing's waitFor with this library's positional arguments. */
+export function waitFor<T>(
   check: () => Promise<T | undefined | false>,
   timeoutMs = 30_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return pollUntil(check, { timeoutMs, description: what }) as Promise<T>;
 }
 
 export interface ConsumedMessage {

@@ -99,6 +99,16 @@ export const settings = {
     schemas.milliseconds.min(50).max(60_000).default(1_000),
     'how often purge and relay timers are polled when idle',
   ),
+  orphanSweepIntervalMs: setting(
+    'VAULT_ORPHAN_SWEEP_INTERVAL_MS',
+    schemas.milliseconds.min(1_000).max(604_800_000).default(21_600_000),
+    'how often blobs no document references (left by rolled-back writes to an object store) are swept',
+  ),
+  orphanGraceMs: setting(
+    'VAULT_ORPHAN_GRACE_MS',
+    schemas.milliseconds.min(1_000).max(604_800_000).default(86_400_000),
+    'how old an unreferenced blob must be before the sweep deletes it (longer than any transaction)',
+  ),
 };
 
 export type IdVaultConfig = ConfigOf<typeof settings>;

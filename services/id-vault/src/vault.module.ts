@@ -17,6 +17,8 @@ import { createAuditMetrics, type AuditMetrics } from './audit/audit-metrics';
 import { ChainedAuditTrail } from './audit/audit-trail.adapter';
 import { createBlobStore } from './blobs/blob-settings';
 import type { BlobStore } from './blobs/blob-store';
+import { OrphanBlobSweeper } from './blobs/orphan-blob-sweeper';
+import { ORPHAN_SWEEP_INTERVAL_MS, ORPHAN_SWEEPER, OrphanSweepWatch } from './blobs/orphan-sweep.watch';
 import { ClearanceCaseConsumer } from './cases/clearance-case.consumer';
 import { RecipientResolvedConsumer } from './cases/recipient-resolved.consumer';
 import { VaultCaseRepository } from './cases/vault-case.repository';
@@ -46,7 +48,7 @@ import { ReviewController } from './review/review.controller';
 import { ReviewService, VIEW_LINK_TTL_SECONDS } from './review/review.service';
 import { AuditTrail } from './shared/audit-trail';
 import { RETENTION_DAYS } from './shared/tokens';
-import { createVaultMetrics, VAULT_METRICS } from './shared/vault-metrics';
+import { createVaultMetrics, VAULT_METRICS, type VaultMetrics } from './shared/vault-metrics';
 import { UploadRequestRepository } from './upload-requests/upload-request.repository';
 import { UploadRequestsController } from './upload-requests/upload-requests.controller';
 import { UPLOAD_LINKS, UploadRequestsService } from './upload-requests/upload-requests.service';
@@ -185,6 +187,19 @@ export class VaultModule {
             new EncryptedDocumentStore(ds, new DocumentCipher(config.keyEncryptionKeys), blobs),
           inject: [DataSource, BLOB_STORE],
         },
+        {
+          provide: ORPHAN_SWEEPER,
+          useFactory: (ds: DataSource, store: BlobStore, metrics: VaultMetrics) =>
+            new OrphanBlobSweeper({
+              dataSource: ds,
+              store,
+              graceMs: config.orphanGraceMs,
+              deleted: metrics.orphanBlobsDeleted,
+            }),
+          inject: [DataSource, BLOB_STORE, VAULT_METRICS],
+        },
+        { provide: ORPHAN_SWEEP_INTERVAL_MS, useValue: config.orphanSweepIntervalMs },
+        OrphanSweepWatch,
         { provide: SealedDocuments, useClass: EnvelopeSealedDocuments },
         { provide: DocumentChecker, useClass: ArrivalChecker },
         { provide: Watermarker, useClass: SharpWatermarker },

@@ -24,6 +24,16 @@ export interface BlobStore {
   get(key: string, manager?: EntityManager): Promise<Buffer | undefined>;
   /** Idempotent: deleting a missing key is not an error. */
   delete(key: string, manager?: EntityManager): Promise<void>;
+  /**
+   * One page of keys under `prefix` written before `writtenBefore`, in key order, starting after
+   * `after` (the previous page's `next`); `next` is absent on the last page.
+   */
+  listKeys(prefix: string, writtenBefore: Date, after?: string): Promise<BlobKeyPage>;
+}
+
+export interface BlobKeyPage {
+  readonly keys: readonly string[];
+  readonly next?: string;
 }
 
 const BLOB_KEY = /^[A-Za-z0-9][A-Za-z0-9!_.*'()/-]{0,511}$/;

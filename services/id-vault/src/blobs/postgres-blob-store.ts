@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { assertBlobKey, type BlobStore } from './blob-store';
+import { assertBlobKey, type BlobKeyPage, type BlobStore } from './blob-store';
+
+const PAGE_SIZE = 1_000;
 
 /**
  * Blobs in the service's own database (`vault_blobs`): for local development, tests and small
@@ -28,6 +30,17 @@ export class PostgresBlobStore implements BlobStore {
   async delete(key: string, manager?: EntityManager): Promise<void> {
     assertBlobKey(key);
     await this.runner(manager).query(`DELETE FROM vault_blobs WHERE key = $1`, [key]);
+  }
+
+  async listKeys(prefix: string, writtenBefore: Date, after = ''): Promise<BlobKeyPage> {
+    const rows: { key: string }[] = await this.dataSource.query(
+      `SELECT key FROM vault_blobs
+        WHERE starts_with(key, $1) AND created_at < $2 AND key > $3
+        ORDER BY key LIMIT $4`,
+      [prefix, writtenBefore, after, PAGE_SIZE],
+    );
+    const keys = rows.map((r) => r.key);
+    return keys.length === PAGE_SIZE ? { keys, next: keys[keys.length - 1] } : { keys };
   }
 
   private runner(manager?: EntityManager): Pick<EntityManager, 'query'> {

@@ -1,5 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { blobSettings, createBlobStore, type BlobConfig } from './blob-settings';
 import { PostgresBlobStore } from './postgres-blob-store';
 import { createS3Client, S3BlobStore } from './s3-blob-store';
@@ -74,6 +80,36 @@ describe('S3BlobStore', () => {
     const command = send.mock.calls[0][0] as DeleteObjectCommand;
     expect(command).toBeInstanceOf(DeleteObjectCommand);
     expect(command.input).toEqual({ Bucket: 'vault', Key: KEY });
+  });
+
+  it('lists keys written before a time, page by page, without the store prefix', async () => {
+    const old = new Date('2026-11-01T00:00:00Z');
+    const young = new Date('2026-12-01T23:00:00Z');
+    const pages = [
+      {
+        Contents: [
+          { Key: 'env-a/documents/1/1/front.a', LastModified: old },
+          { Key: 'env-a/documents/2/1/front.b', LastModified: young },
+        ],
+        IsTruncated: true,
+        NextContinuationToken: 'token-2',
+      },
+      { Contents: [{ Key: 'env-a/documents/3/1/back.c', LastModified: old }], IsTruncated: false },
+    ];
+    let call = 0;
+    const { client, send } = stubbedClient(() => pages[call++]);
+    const store = new S3BlobStore(client, { bucket: 'vault', keyPrefix: 'env-a' });
+    const cutoff = new Date('2026-12-01T00:00:00Z');
+    const first = await store.listKeys('documents/', cutoff);
+    expect(first).toEqual({ keys: ['documents/1/1/front.a'], next: 'token-2' });
+    const second = await store.listKeys('documents/', cutoff, first.next);
+    expect(second).toEqual({ keys: ['documents/3/1/back.c'] });
+    const inputs = send.mock.calls.map((c) => (c[0] as ListObjectsV2Command).input);
+    expect(send.mock.calls[0][0]).toBeInstanceOf(ListObjectsV2Command);
+    expect(inputs).toEqual([
+      { Bucket: 'vault', Prefix: 'env-a/documents/', ContinuationToken: undefined, MaxKeys: 1000 },
+      { Bucket: 'vault', Prefix: 'env-a/documents/', ContinuationToken: 'token-2', MaxKeys: 1000 },
+    ]);
   });
 
   it('refuses keys that could escape their prefix, before calling S3', async () => {

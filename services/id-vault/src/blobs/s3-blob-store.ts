@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { assertBlobKey, type BlobStore } from './blob-store';
+import { assertBlobKey, type BlobKeyPage, type BlobStore } from './blob-store';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -96,6 +97,24 @@ export class S3BlobStore implements BlobStore {
     assertBlobKey(key);
     // S3 answers 204 for a missing key too, which is what makes this idempotent.
     await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.prefix + key }));
+  }
+
+  /** ListObjectsV2 (key order); LastModified is the write time S3 keeps for every object. */
+  async listKeys(prefix: string, writtenBefore: Date, after?: string): Promise<BlobKeyPage> {
+    const out = await this.client.send(
+      new ListObjectsV2Command({
+        Bucket: this.options.bucket,
+        Prefix: this.prefix + prefix,
+        ContinuationToken: after,
+        MaxKeys: 1_000,
+      }),
+    );
+    const keys = (out.Contents ?? [])
+      .filter((o) => o.Key && o.LastModified && o.LastModified.getTime() < writtenBefore.getTime())
+      .map((o) => (o.Key as string).slice(this.prefix.length));
+    return out.IsTruncated && out.NextContinuationToken
+      ? { keys, next: out.NextContinuationToken }
+      : { keys };
   }
 }
 

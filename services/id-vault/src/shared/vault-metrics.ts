@@ -16,6 +16,7 @@ export interface VaultMetrics {
   readonly relayGrants: Counter;
   readonly grantDownloads: Counter<'outcome'>;
   readonly purges: Counter<'reason'>;
+  readonly orphanBlobsDeleted: Counter;
 }
 
 export function createVaultMetrics(registry: Registry): VaultMetrics {
@@ -70,6 +71,11 @@ export function createVaultMetrics(registry: Registry): VaultMetrics {
       name: 'portico_vault_purges_total',
       help: 'Documents crypto-shredded and deleted, by reason',
       labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    orphanBlobsDeleted: new Counter({
+      name: 'portico_vault_orphan_blobs_deleted_total',
+      help: 'Stored blobs no document referenced (left by a rolled-back write to an object store), deleted by the sweep',
       registers: [registry],
     }),
   };

@@ -41,6 +41,14 @@ import { migrations } from '../migrations';
 import { AppModule } from './app.module';
 import { loadServiceConfig, settings, type NotificationConfig } from './config';
 
+/** A record as a test reads it back. */
+export interface ReceivedRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+}
+
 export interface OutreachRecord {
   readonly key: string;
   readonly headers: Record<string, string>;
@@ -202,8 +210,15 @@ export class NotificationHarness {
     return parcelRef('it-express', `IT${this.run}${suffix}`);
   }
 
-  async publish<D extends DescMessage>(topic: string, schema: D, message: MessageShape<D>, key: string) {
-    const record = encodeEvent({ schema, message, key, tenantId: this.tenantId });
+  /** Publishes like the owning service would; the same `eventId` again is a redelivery. */
+  async publish<D extends DescMessage>(
+    topic: string,
+    schema: D,
+    message: MessageShape<D>,
+    key: string,
+    eventId?: string,
+  ) {
+    const record = encodeEvent({ schema, message, key, tenantId: this.tenantId, eventId });
     await this.producer.send({
       topic,
       messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
@@ -211,7 +226,10 @@ export class NotificationHarness {
     return record;
   }
 
-  /** A customs hold with a recipient hint, as carrier-ingestion publishes it (digests, never values). */
+  /**
+   * A customs hold with a recipient hint, as carrier-ingestion publishes it (digests, never
+   * values), once notification has projected it.
+   */
   async publishHold(
     ref: common.ParcelRef,
     recipient: { name: string; phone: string; postalCode: string; addressLine: string; unit: string },
@@ -276,6 +294,13 @@ export class NotificationHarness {
     await this.publish(CLEARANCE_CASE_TOPIC.name, ClearanceCaseEventSchema, event, ref.parcelId);
   }
 
+  /** `GET /v1/outreach/tasks?<query>` (as an operator unless `bearer` is given); asserts 200. */
+  async tasks(query: string, bearer?: string): Promise<Record<string, unknown>[]> {
+    const res = await this.call(`/v1/outreach/tasks?${query}`, { token: bearer ?? (await this.operator()) });
+    if (res.status !== 200) throw new Error(`task list answered ${res.status}: ${res.text}`);
+    return res.json.items as Record<string, unknown>[];
+  }
+
   /** The parcel's tasks as an operator sees them, once there is at least one. */
   async tasksOf(parcelId: string): Promise<Record<string, unknown>[]> {
     const bearer = await this.operator();
@@ -289,37 +314,58 @@ export class NotificationHarness {
     );
   }
 
+  /** Records of `topics` (from the beginning) accepted by `keep`, once `done` says enough arrived. */
+  async readRecords(
+    topics: string[],
+    keep: (r: ReceivedRecord) => boolean,
+    done: (found: ReceivedRecord[]) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<ReceivedRecord[]> {
+    const consumer = testKafkaClient(this.brokers).consumer({
+      groupId: `${this.group}-reader-${randomBytes(4).toString('hex')}`,
+    });
+    const found: ReceivedRecord[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ topic, message }) => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+          const r = {
+            topic,
+            key: message.key?.toString() ?? '',
+            value: message.value ?? Buffer.alloc(0),
+            headers,
+          };
+          if (keep(r)) found.push(r);
+        },
+      });
+      await waitFor(() => done(found), { timeoutMs, description: `records on ${topics.join(', ')}` });
+      return found;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
   /** Outreach events keyed by one of `keys` (from the topic's start), once `done` says enough arrived. */
   async outreachEvents(
     keys: ReadonlySet<string>,
     done: (found: OutreachRecord[]) => boolean,
     timeoutMs = 30_000,
   ): Promise<OutreachRecord[]> {
-    const consumer = testKafkaClient(this.brokers).consumer({
-      groupId: `${this.group}-reader-${randomBytes(4).toString('hex')}`,
+    const decode = (r: ReceivedRecord): OutreachRecord => ({
+      key: r.key,
+      headers: r.headers,
+      event: fromBinary(OutreachEventSchema, r.value).event,
     });
-    const found: OutreachRecord[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: [NOTIFICATION_OUTREACH_TOPIC.name], fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const key = message.key?.toString() ?? '';
-          if (!keys.has(key)) return;
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-          found.push({
-            key,
-            headers,
-            event: fromBinary(OutreachEventSchema, message.value ?? Buffer.alloc(0)).event,
-          });
-        },
-      });
-      await waitFor(() => done(found), { timeoutMs, description: 'outreach events' });
-      return found;
-    } finally {
-      await consumer.disconnect();
-    }
+    const records = await this.readRecords(
+      [NOTIFICATION_OUTREACH_TOPIC.name],
+      (r) => keys.has(r.key),
+      (found) => done(found.map(decode)),
+      timeoutMs,
+    );
+    return records.map(decode);
   }
 }
 

@@ -1,15 +1,11 @@
-// notification against the real broker and Postgres: the service runs exactly as in production
-// (bootstrapService, its migrations, its consumer group), the directory comes in through the HTTP
-// API, and carrier-ingestion's and clearance's events are published onto the shared topics the way
-// those services publish them. Tracking numbers, tenant and group are unique per run, since the
-// topics are shared with other suites and with a platform started by `npm run up`.
-import { randomBytes, randomInt } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { create, fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+// notification against the real broker and Postgres (NotificationHarness): the service runs
+// exactly as in production, the directory comes in through the HTTP API, and carrier-ingestion's
+// and clearance's events are published onto the shared topics the way those services publish them.
+// Tracking numbers, tenant and group are unique per run, since the topics are shared with other
+// suites and with a platform started by `npm run up`.
+import { create, fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { signDevToken } from '@portico/auth';
 import {
-  carrier,
   CARRIER_TRACKING_TOPIC,
   clearance,
   ClearanceCaseEventSchema,
@@ -19,215 +15,99 @@ import {
   notification,
   NOTIFICATION_OUTREACH_TOPIC,
   OutreachEventSchema,
-  parcelRef,
-  recipientDigest,
   retryTopicName,
-  TrackingStreamEventSchema,
   type OutreachEvent,
 } from '@portico/contracts';
-import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
-import { createLogger } from '@portico/observability';
-import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
-import {
-  createTestDatabase,
-  deleteTopics,
-  getTestKafka,
-  testKafkaClient,
-  waitFor,
-  type TestDatabase,
-} from '@portico/testing';
-import { logLevel, type Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { migrations } from '../../migrations';
-import { AppModule } from '../app.module';
-import { loadServiceConfig, settings, type NotificationConfig } from '../config';
-
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-
-const run = randomBytes(4).toString('hex');
-const secret = () => randomBytes(32).toString('base64url');
-const SURNAMES = ['欧阳', '司马', '上官', '诸葛', '东方'];
-const GIVEN = ['婉', '清', '若', '雪', '晴', '岚', '瑶', '瑾', '珂', '璇'];
-// Unique per run, so the scans below cannot match anything but what this test seeded.
-const residentName = `${SURNAMES[randomInt(SURNAMES.length)]}${GIVEN[randomInt(GIVEN.length)]}${GIVEN[randomInt(GIVEN.length)]}${GIVEN[randomInt(GIVEN.length)]}`;
-const residentPhone = `13${randomInt(5, 10)}${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
-const neighbourName = `${residentName}邻`;
-const neighbourPhone = `15${randomInt(0, 10)}${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
-const PERSONAL_DATA = [residentName, residentPhone, neighbourName, neighbourPhone];
-
-const TENANT = `ten_it_${run}`;
-const PROPERTY = `prop_${run}`;
-const OTHER_PROPERTY = `prop_other_${run}`;
-const STEWARD_ON_DUTY = `stf_on_${run}`;
-const ADDRESS = {
-  country: 'CN',
-  region: 'Shanghai',
-  city: 'Shanghai',
-  district: 'Pudong',
-  postalCode: '200120',
-  addressLine: `${randomInt(1, 9999)} Century Avenue, Tower ${run}`,
-};
-
-const directory = {
-  tenant: { id: TENANT, name: `Harbour Residences ${run}` },
-  properties: [
-    {
-      id: PROPERTY,
-      name: `Harbour Tower ${run}`,
-      address: ADDRESS,
-      units: [
-        {
-          id: `unit_1203_${run}`,
-          label: '12-03',
-          residents: [
-            { id: `res_${run}`, name: residentName, phone: residentPhone, language: 'zh' },
-            { id: `res_nb_${run}`, name: neighbourName, phone: neighbourPhone, language: 'en' },
-          ],
-        },
-      ],
-    },
-    {
-      id: OTHER_PROPERTY,
-      name: `Other Tower ${run}`,
-      address: { ...ADDRESS, addressLine: `1 Elsewhere Road ${run}` },
-      units: [],
-    },
-  ],
-  staff: [
-    staff(STEWARD_ON_DUTY, 'steward', true, 200),
-    staff(`stf_backup_${run}`, 'steward', true, 50),
-    staff(`stf_off_${run}`, 'steward', false, 999),
-    staff(`stf_mgr_${run}`, 'manager', false, 100),
-  ],
-};
-
-function staff(id: string, role: 'steward' | 'manager', onDuty: boolean, priority: number) {
-  return {
-    id,
-    name: `Staff ${id}`,
-    role,
-    language: 'zh',
-    channel: { kind: 'email', address: `${id}@example.test` },
-    propertyIds: [PROPERTY],
-    onDuty,
-    priority,
-  };
-}
-
-interface Received {
-  topic: string;
-  key: string;
-  value: Buffer;
-  headers: Record<string, string>;
-}
-
-function memoryLog() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { stream, text: () => lines.join('') };
-}
-
-function fakeProcess() {
-  return { on: () => undefined, removeListener: () => undefined, exit: () => undefined };
-}
+import { waitFor } from '@portico/testing';
+import { NotificationHarness, uniqueResident, type ReceivedRecord } from '../it-harness';
 
 describe('notification: directory, parcel projection and outreach tasks (real Kafka + Postgres)', () => {
-  const log = memoryLog();
-  const digestKey = { id: 'k1', secret: secret() };
-  const devTokenKey = secret();
-  const group = `notification-it-${run}`;
-  let db: TestDatabase;
-  let brokers: string[];
-  let config: NotificationConfig;
-  let service: RunningService;
-  let producer: Producer;
-  let pg: Client;
-  const parcels = {
-    ordered: parcelRef('it-express', `IT${run}A`),
-    early: parcelRef('it-express', `IT${run}B`),
-    stranger: parcelRef('it-express', `IT${run}C`),
+  let h: NotificationHarness;
+  const resident = uniqueResident();
+  const residentName = resident.name;
+  const residentPhone = resident.phone;
+  const neighbourName = `${residentName}邻`;
+  const neighbourPhone = `15${residentPhone.slice(2)}`;
+  const PERSONAL_DATA = [residentName, residentPhone, neighbourName, neighbourPhone];
+  let run: string;
+  let TENANT: string;
+  let PROPERTY: string;
+  let OTHER_PROPERTY: string;
+  let STEWARD_ON_DUTY: string;
+  let group: string;
+  let directory: ReturnType<typeof buildDirectory>;
+  let parcels: Record<'ordered' | 'early' | 'stranger', common.ParcelRef>;
+  let ourKeys: Set<string>;
+  const ADDRESS = {
+    country: 'CN',
+    region: 'Shanghai',
+    city: 'Shanghai',
+    district: 'Pudong',
+    postalCode: '200120',
+    addressLine: '',
   };
-  const ourKeys = new Set(Object.values(parcels).map((p) => p.parcelId));
 
-  const token = (
-    roles: string[],
-    propertyIds: string[] = [PROPERTY],
-    tenantId: string | undefined = TENANT,
-  ) =>
-    signDevToken(
-      { subject: `it-${roles.join('-')}`, roles, tenantId, propertyIds },
-      { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
-    );
-  const operator = () => token(['operator'], [], undefined);
-
-  async function call(path: string, options: { method?: string; token?: string; body?: unknown } = {}) {
-    const res = await fetch(`${service.url}${path}`, {
-      method: options.method ?? 'GET',
-      headers: {
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+  function buildDirectory() {
+    const staff = (id: string, role: 'steward' | 'manager', onDuty: boolean, priority: number) => ({
+      id,
+      name: `Staff ${id}`,
+      role,
+      language: 'zh',
+      channel: { kind: 'email', address: `${id}@example.test` },
+      propertyIds: [PROPERTY],
+      onDuty,
+      priority,
     });
-    const text = await res.text();
-    return { status: res.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return {
+      tenant: { id: TENANT, name: `Harbour Residences ${run}` },
+      properties: [
+        {
+          id: PROPERTY,
+          name: `Harbour Tower ${run}`,
+          address: ADDRESS,
+          units: [
+            {
+              id: `unit_1203_${run}`,
+              label: '12-03',
+              residents: [
+                { id: `res_${run}`, name: residentName, phone: residentPhone, language: 'zh' },
+                { id: `res_nb_${run}`, name: neighbourName, phone: neighbourPhone, language: 'en' },
+              ],
+            },
+          ],
+        },
+        {
+          id: OTHER_PROPERTY,
+          name: `Other Tower ${run}`,
+          address: { ...ADDRESS, addressLine: `1 Elsewhere Road ${run}` },
+          units: [],
+        },
+      ],
+      staff: [
+        staff(STEWARD_ON_DUTY, 'steward', true, 200),
+        staff(`stf_backup_${run}`, 'steward', true, 50),
+        staff(`stf_off_${run}`, 'steward', false, 999),
+        staff(`stf_mgr_${run}`, 'manager', false, 100),
+      ],
+    };
   }
 
-  async function tasksOf(query: string, bearer?: string): Promise<Record<string, unknown>[]> {
-    const res = await call(`/v1/outreach/tasks?${query}`, { token: bearer ?? (await operator()) });
-    expect(res.status).toBe(200);
-    return res.json.items as Record<string, unknown>[];
-  }
-
-  async function publish<D extends DescMessage>(
-    topic: string,
-    schema: D,
-    message: MessageShape<D>,
-    key: string,
-    eventId?: string,
-  ) {
-    const record = encodeEvent({ schema, message, key, tenantId: TENANT, eventId });
-    await producer.send({
-      topic,
-      messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
+  const token = (roles: string[], propertyIds: string[] = [PROPERTY]) => h.token(roles, { propertyIds });
+  const operator = () => h.operator();
+  const call = (path: string, options: { method?: string; token?: string; body?: unknown } = {}) =>
+    h.call(path, options);
+  const tasksOf = (query: string, bearer?: string) => h.tasks(query, bearer);
+  const publish = (...args: Parameters<NotificationHarness['publish']>) => h.publish(...args);
+  const hold = (ref: common.ParcelRef, name: string, phone: string) =>
+    h.publishHold(ref, {
+      name,
+      phone,
+      postalCode: ADDRESS.postalCode,
+      addressLine: ADDRESS.addressLine,
+      unit: '12-03',
     });
-    return record;
-  }
-
-  function trackingEvent(ref: common.ParcelRef, name: string, phone: string, at: Date) {
-    return create(TrackingStreamEventSchema, {
-      event: {
-        case: 'trackingEventRecorded',
-        value: create(carrier.TrackingEventRecordedSchema, {
-          parcel: ref,
-          tenantId: TENANT,
-          provider: carrier.TrackingProvider.PORTICO_NATIVE,
-          sourceEventId: `src-${ref.trackingNumber}`,
-          status: carrier.TrackingStatus.CUSTOMS_HOLD,
-          customsHoldReason: carrier.CustomsHoldReason.ID_DOCUMENTS_REQUIRED,
-          occurredAt: timestampFromDate(at),
-          receivedAt: timestampFromDate(new Date()),
-          rawStatusCode: 'CUSTOMS_ID_REQUIRED',
-          // What carrier-ingestion publishes: building-level address and keyed digests, never the values.
-          recipient: create(carrier.RecipientHintSchema, {
-            postalCode: ADDRESS.postalCode,
-            addressLine: ADDRESS.addressLine,
-            unit: '12-03',
-            nameDigest: recipientDigest('name', name, digestKey),
-            phoneDigest: recipientDigest('phone', phone, digestKey),
-          }),
-        }),
-      },
-    });
-  }
-
-  function documentsRequested(ref: common.ParcelRef, caseId: string, deadline: Date) {
-    return create(ClearanceCaseEventSchema, {
+  const documentsRequested = (ref: common.ParcelRef, caseId: string, deadline: Date) =>
+    create(ClearanceCaseEventSchema, {
       event: {
         case: 'documentsRequested',
         value: create(clearance.DocumentsRequestedSchema, {
@@ -243,105 +123,35 @@ describe('notification: directory, parcel projection and outreach tasks (real Ka
         }),
       },
     });
-  }
-
-  async function projected(parcelId: string): Promise<boolean> {
-    const { rows } = await pg.query(
-      `SELECT 1 FROM parcel_projection WHERE tenant_id = $1 AND parcel_id = $2`,
-      [TENANT, parcelId],
-    );
-    return rows.length > 0;
-  }
-
-  /** Records of `topics` (from the beginning) accepted by `keep`, once `done` says enough arrived. */
-  async function readRecords(
+  const readRecords = (
     topics: string[],
-    keep: (r: Received) => boolean,
-    done: (found: Received[]) => boolean,
-  ): Promise<Received[]> {
-    const consumer = testKafkaClient(brokers).consumer({
-      groupId: `notification-it-reader-${randomBytes(4).toString('hex')}`,
-    });
-    const found: Received[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ topic, message }) => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-          const r = {
-            topic,
-            key: message.key?.toString() ?? '',
-            value: message.value ?? Buffer.alloc(0),
-            headers,
-          };
-          if (keep(r)) found.push(r);
-        },
-      });
-      await waitFor(() => done(found), { timeoutMs: 30_000, description: `records on ${topics.join(', ')}` });
-      // a moment more, so that duplicates would be seen too
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      return found;
-    } finally {
-      await consumer.disconnect();
-    }
-  }
-
-  const outreachEvent = (r: Received): OutreachEvent => fromBinary(OutreachEventSchema, r.value);
-  const ofCase = (records: Received[], kind: OutreachEvent['event']['case']) =>
+    keep: (r: ReceivedRecord) => boolean,
+    done: (found: ReceivedRecord[]) => boolean,
+  ) =>
+    // a moment more after `done`, so that duplicates would be seen too
+    h
+      .readRecords(topics, keep, done)
+      .then((found) => new Promise<ReceivedRecord[]>((resolve) => setTimeout(() => resolve(found), 1_500)));
+  const outreachEvent = (r: ReceivedRecord): OutreachEvent => fromBinary(OutreachEventSchema, r.value);
+  const ofCase = (records: ReceivedRecord[], kind: OutreachEvent['event']['case']) =>
     records.filter((r) => outreachEvent(r).event.case === kind);
 
   beforeAll(async () => {
-    ({ brokers } = await getTestKafka());
-    db = await createTestDatabase('notification');
-    const loaded = loadServiceConfig({
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_CLIENT_ID: group,
-      KAFKA_CONSUMER_GROUP: group,
-      LOG_LEVEL: 'debug',
-      SHUTDOWN_TIMEOUT_MS: '8000',
-      AUTH_DEV_TOKEN_KEY: devTokenKey,
-      AUTH_API_KEY_PEPPERS: `p1=${secret()}`,
-      RECIPIENT_DIGEST_KEYS: `${digestKey.id}=${digestKey.secret}`,
-    });
-    // Any free port (HTTP_PORT itself must be a real one).
-    config = { ...loaded, httpPort: 0 };
-    const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
-    await runMigrations(config, migrations, logger);
-    service = await bootstrapService({
-      module: AppModule.forRoot(config),
-      config,
-      settings,
-      logger,
-      process: fakeProcess(),
-    });
-    producer = createIdempotentProducer(
-      createKafka({ brokers, clientId: `${group}-test-producer`, logLevel: logLevel.NOTHING }),
-    );
-    await producer.connect();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    h = await NotificationHarness.start();
+    run = h.run;
+    TENANT = h.tenantId;
+    PROPERTY = `prop_${run}`;
+    OTHER_PROPERTY = `prop_other_${run}`;
+    STEWARD_ON_DUTY = `stf_on_${run}`;
+    group = h.group;
+    ADDRESS.addressLine = `${run} Century Avenue, Tower ${run}`;
+    directory = buildDirectory();
+    parcels = { ordered: h.parcel('A'), early: h.parcel('B'), stranger: h.parcel('C') };
+    ourKeys = new Set(Object.values(parcels).map((p) => p.parcelId));
   }, 120_000);
 
   afterAll(async () => {
-    await producer?.disconnect().catch(() => undefined);
-    await pg?.end().catch(() => undefined);
-    await service?.shutdown('test finished').catch(() => undefined);
-    await db?.drop().catch(() => undefined);
-    if (brokers) {
-      // The group's own retry/DLQ topics and offsets; the shared stream topics stay.
-      const derived = [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC].flatMap((t) => [
-        retryTopicName(t, group),
-        dlqTopicName(t, group),
-      ]);
-      await deleteTopics(brokers, derived).catch(() => undefined);
-      const admin = testKafkaClient(brokers).admin();
-      await admin.connect();
-      await admin.deleteGroups([group, `${group}.retry`]).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await h?.stop();
   }, 60_000);
 
   it('imports the directory through the API, idempotently, and refuses bad bodies without echoing them', async () => {
@@ -390,13 +200,7 @@ describe('notification: directory, parcel projection and outreach tasks (real Ka
     const ref = parcels.ordered;
     const caseId = `case_${run}_a`;
     const deadline = new Date(Date.now() + 72 * 3600_000);
-    await publish(
-      CARRIER_TRACKING_TOPIC.name,
-      TrackingStreamEventSchema,
-      trackingEvent(ref, residentName, residentPhone, new Date()),
-      ref.parcelId,
-    );
-    await waitFor(() => projected(ref.parcelId), { timeoutMs: 30_000, description: 'the parcel projection' });
+    await hold(ref, residentName, residentPhone);
 
     const message = documentsRequested(ref, caseId, deadline);
     const record = await publish(CLEARANCE_CASE_TOPIC.name, ClearanceCaseEventSchema, message, ref.parcelId);
@@ -480,7 +284,7 @@ describe('notification: directory, parcel projection and outreach tasks (real Ka
     await waitFor(
       async () =>
         (
-          await pg.query(`SELECT 1 FROM consumer_key_parking WHERE consumer = $1 AND key = $2`, [
+          await h.pg.query(`SELECT 1 FROM consumer_key_parking WHERE consumer = $1 AND key = $2`, [
             group,
             ref.parcelId,
           ])
@@ -489,12 +293,7 @@ describe('notification: directory, parcel projection and outreach tasks (real Ka
     );
     expect(await tasksOf(`parcelId=${ref.parcelId}`)).toEqual([]);
 
-    await publish(
-      CARRIER_TRACKING_TOPIC.name,
-      TrackingStreamEventSchema,
-      trackingEvent(ref, residentName, residentPhone, new Date()),
-      ref.parcelId,
-    );
+    await hold(ref, residentName, residentPhone);
     const [task] = await waitFor(() => tasksOf(`parcelId=${ref.parcelId}`).then((t) => t.length > 0 && t), {
       timeoutMs: 60_000,
       description: 'the task after the retry',
@@ -508,7 +307,7 @@ describe('notification: directory, parcel projection and outreach tasks (real Ka
     await waitFor(
       async () =>
         (
-          await pg.query(`SELECT 1 FROM consumer_key_parking WHERE consumer = $1 AND key = $2`, [
+          await h.pg.query(`SELECT 1 FROM consumer_key_parking WHERE consumer = $1 AND key = $2`, [
             group,
             ref.parcelId,
           ])
@@ -552,13 +351,7 @@ describe('notification: directory, parcel projection and outreach tasks (real Ka
   it("queues a parcel nobody matches and gives the property's steward an unmatched-parcel task", async () => {
     const ref = parcels.stranger;
     const caseId = `case_${run}_c`;
-    await publish(
-      CARRIER_TRACKING_TOPIC.name,
-      TrackingStreamEventSchema,
-      trackingEvent(ref, '查无此人', '13000000000', new Date()),
-      ref.parcelId,
-    );
-    await waitFor(() => projected(ref.parcelId), { timeoutMs: 30_000, description: 'the parcel projection' });
+    await hold(ref, '查无此人', '13000000000');
     await publish(
       CLEARANCE_CASE_TOPIC.name,
       ClearanceCaseEventSchema,
@@ -575,7 +368,7 @@ describe('notification: directory, parcel projection and outreach tasks (real Ka
       stewardId: STEWARD_ON_DUTY,
       propertyId: PROPERTY,
     });
-    const { rows } = await pg.query(
+    const { rows } = await h.pg.query(
       `SELECT property_id, reason, state FROM front_desk_queue WHERE parcel_id = $1`,
       [ref.parcelId],
     );
@@ -583,7 +376,7 @@ describe('notification: directory, parcel projection and outreach tasks (real Ka
   });
 
   it('counts tasks by kind and resolutions by method on /metrics', async () => {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const text = await (await fetch(`${h.service.url}/metrics`)).text();
     const value = (metric: string, label: string) =>
       Number(new RegExp(`^${metric}\\{[^}]*${label}[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
     expect(value('portico_outreach_tasks_created_total', 'kind="documents_requested"')).toBe(2);
@@ -611,9 +404,9 @@ describe('notification: directory, parcel projection and outreach tasks (real Ka
         (r) =>
           `${r.key}\n${r.value.toString('utf8')}\n${r.value.toString('hex')}\n${JSON.stringify(r.headers)}`,
       ),
-      log.text(),
+      h.logs(),
     ].join('\n');
-    expect(log.text()).toContain('outreach task created'); // the scan saw the service's own lines
+    expect(h.logs()).toContain('outreach task created'); // the scan saw the service's own lines
     for (const value of PERSONAL_DATA) {
       expect(emitted.includes(value)).toBe(false);
       expect(emitted.includes(Buffer.from(value, 'utf8').toString('hex'))).toBe(false);

@@ -25,6 +25,7 @@ const KINDS: Record<TaskKind, notification.OutreachKind> = {
 const METHODS: Record<ResolutionMethod, notification.ResolutionMethod> = {
   pre_registered: notification.ResolutionMethod.PRE_REGISTERED,
   address_match: notification.ResolutionMethod.ADDRESS_MATCH,
+  front_desk: notification.ResolutionMethod.FRONT_DESK,
 };
 
 const RESOLUTIONS: Record<CloseResolution, notification.TaskResolution> = {
@@ -78,6 +79,8 @@ export function recipientResolved(input: {
   residentId: string;
   method: ResolutionMethod;
   at: Date;
+  /** The person who linked it (user id), for `front_desk`. */
+  linkedById?: string;
 }): OutreachEvent {
   return create(OutreachEventSchema, {
     event: {
@@ -90,6 +93,7 @@ export function recipientResolved(input: {
         unitId: input.unitId,
         residentId: input.residentId,
         method: METHODS[input.method],
+        linkedById: input.linkedById ?? '',
       }),
     },
   });

@@ -14,5 +14,7 @@ import { TaskQueriesService } from './task-queries.service';
   imports: [DirectoryModule, ParcelsModule],
   controllers: [ClearanceConsumer, OutreachController],
   providers: [OutreachService, TaskQueriesService, OutreachRepository, FrontDeskRepository, OutreachMetrics],
+  // front-desk/ links queued parcels by hand and resumes their documents request.
+  exports: [OutreachService, OutreachRepository, OutreachMetrics],
 })
 export class OutreachModule {}

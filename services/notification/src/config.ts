@@ -48,7 +48,12 @@ export const settings = {
   ),
   directoryCsvMaxBytes: setting(
     'DIRECTORY_CSV_MAX_BYTES',
-    z.coerce.number().int().min(1_024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+    z.coerce
+      .number()
+      .int()
+      .min(1_024)
+      .max(50 * 1024 * 1024)
+      .default(5 * 1024 * 1024),
     'largest CSV body POST /v1/directory/import accepts (413 csv_too_large above it)',
   ),
   directoryCsvMaxRows: setting(

@@ -31,7 +31,10 @@ export class ApiKeysController {
   /** Creates a key; the full key (`pk_<env>_<keyId>_<secret>`) is in this answer only. */
   @Post()
   @HttpCode(201)
-  issue(@CurrentPrincipal() caller: Principal, @Body() body: unknown): Promise<{ apiKey: string; key: ApiKeyView }> {
+  issue(
+    @CurrentPrincipal() caller: Principal,
+    @Body() body: unknown,
+  ): Promise<{ apiKey: string; key: ApiKeyView }> {
     const input = issueSchema.parse(body);
     return this.keys.issue({ ...input, actor: actorOf(caller) });
   }

@@ -76,10 +76,14 @@ export class ApiKeysService {
         });
       } catch (e) {
         if (e instanceof ApiKeyValidationError) {
-          throw new BadRequestError('api_key_request_invalid', {
-            en: 'The key request is invalid: scopes must be known, the name 1-100 characters, expiresAt in the future.',
-            zh: '密钥请求无效：权限范围必须是已知的，名称 1-100 个字符，过期时间必须在未来。',
-          }, { knownScopes: API_KEY_SCOPES });
+          throw new BadRequestError(
+            'api_key_request_invalid',
+            {
+              en: 'The key request is invalid: scopes must be known, the name 1-100 characters, expiresAt in the future.',
+              zh: '密钥请求无效：权限范围必须是已知的，名称 1-100 个字符，过期时间必须在未来。',
+            },
+            { knownScopes: API_KEY_SCOPES },
+          );
         }
         throw e;
       }

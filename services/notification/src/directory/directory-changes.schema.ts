@@ -16,7 +16,9 @@ const changeBase = {
     .min(1)
     .max(200)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-"'),
-  occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset' }).pipe(z.coerce.date()),
+  occurredAt: z.iso
+    .datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset' })
+    .pipe(z.coerce.date()),
 };
 
 export const CHANGE_TYPES = [

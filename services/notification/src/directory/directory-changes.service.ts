@@ -66,7 +66,13 @@ export class DirectoryChangesService implements OnModuleInit {
           continue;
         }
         const entity = entityOf(change);
-        const wins = await this.directory.advanceVersion(m, tenantId, entity.kind, entity.id, change.occurredAt);
+        const wins = await this.directory.advanceVersion(
+          m,
+          tenantId,
+          entity.kind,
+          entity.id,
+          change.occurredAt,
+        );
         out[index] = wins ? await this.applyOne(m, tenantId, change, index) : 'stale';
         await this.directory.recordChange(m, tenantId, {
           changeId: change.changeId,
@@ -78,7 +84,11 @@ export class DirectoryChangesService implements OnModuleInit {
       }
       return out;
     });
-    const results = batch.changes.map((c, i) => ({ changeId: c.changeId, type: c.type, outcome: outcomes[i]! }));
+    const results = batch.changes.map((c, i) => ({
+      changeId: c.changeId,
+      type: c.type,
+      outcome: outcomes[i]!,
+    }));
     for (const r of results) this.metrics.change(r.type, r.outcome === 'not_found' ? 'applied' : r.outcome);
     // Ids, types and outcomes only.
     this.log.info(
@@ -124,7 +134,8 @@ export class DirectoryChangesService implements OnModuleInit {
         return 'applied';
       }
       case 'resident.remove': {
-        if (!(await this.directory.removeResident(m, tenantId, c.residentId, c.occurredAt))) return 'not_found';
+        if (!(await this.directory.removeResident(m, tenantId, c.residentId, c.occurredAt)))
+          return 'not_found';
         await this.timers.schedule<PurgePayload>(m, {
           key: `resident-purge:${c.residentId}`,
           kind: RESIDENT_PURGE_TIMER,
@@ -144,7 +155,9 @@ export class DirectoryChangesService implements OnModuleInit {
         return 'applied';
       }
       case 'staff.remove':
-        return (await this.directory.removeStaff(m, tenantId, c.staffId, c.occurredAt)) ? 'applied' : 'not_found';
+        return (await this.directory.removeStaff(m, tenantId, c.staffId, c.occurredAt))
+          ? 'applied'
+          : 'not_found';
       case 'duty.set': {
         if (!(await this.directory.staffAssigned(m, tenantId, c.staffId, c.propertyId)))
           throw unknown('unknown_assignment', `${at}.staffId`);
@@ -177,7 +190,10 @@ export class DirectoryChangesService implements OnModuleInit {
   }
 }
 
-function unknown(code: 'unknown_unit' | 'unknown_property' | 'unknown_assignment', path: string): BadRequestError {
+function unknown(
+  code: 'unknown_unit' | 'unknown_property' | 'unknown_assignment',
+  path: string,
+): BadRequestError {
   return new BadRequestError(
     'unknown_reference',
     {

@@ -156,7 +156,12 @@ const CSV_PARSE_CODES: Readonly<Record<string, LocalizedMessage>> = {
 export function readCsvRecords(text: string, kind: CsvKind, maxRows: number): CsvRecord[] {
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    parsed = parse(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof parsed;
+    parsed = parse(text, {
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }) as unknown as typeof parsed;
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
     // csv-parse's own message may quote the offending text: only its code and line leave here.
@@ -241,7 +246,8 @@ function int(cell: string | undefined): number | string | undefined {
   return /^-?\d+$/.test(cell) ? Number(cell) : cell;
 }
 
-const opt = (cell: string | undefined): string | undefined => (cell === undefined || cell === '' ? undefined : cell);
+const opt = (cell: string | undefined): string | undefined =>
+  cell === undefined || cell === '' ? undefined : cell;
 
 /** `22:00-07:00` -> `{ start, end }`; a malformed cell goes through as is so validation names `quiet_hours`. */
 function window(cell: string | undefined): { start: string; end: string } | undefined {
@@ -329,7 +335,10 @@ const PROPERTY_COLUMNS = PROPERTY_FIELDS.map(([, c]) => c);
  * come from its first row; later rows that say something else for them are an error, since the
  * file would then describe one building two ways.
  */
-export function residentsCsvToImport(tenant: { id: string; name: string }, records: readonly CsvRecord[]): CsvImportBody {
+export function residentsCsvToImport(
+  tenant: { id: string; name: string },
+  records: readonly CsvRecord[],
+): CsvImportBody {
   const locator = new PathLocator();
   const issues: CsvIssue[] = [];
   type Unit = { id: string; label: string; residents: unknown[]; row: number };
@@ -419,7 +428,10 @@ export function residentsCsvToImport(tenant: { id: string; name: string }, recor
 }
 
 /** One staff member per row; `weekdays`, `duty_start`, `duty_end` all empty = windows unchanged. */
-export function staffCsvToImport(tenant: { id: string; name: string }, records: readonly CsvRecord[]): CsvImportBody {
+export function staffCsvToImport(
+  tenant: { id: string; name: string },
+  records: readonly CsvRecord[],
+): CsvImportBody {
   const locator = new PathLocator();
   const staff = records.map(({ row, values: v }, i) => {
     locator.add(`staff.${i}`, row, STAFF_FIELDS);

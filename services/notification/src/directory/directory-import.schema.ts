@@ -107,13 +107,22 @@ export const residentSchema = z
     };
     const seen = new Set<ResidentChannel>();
     r.channelPreferences.forEach((channel, i) => {
-      const path = ['channelPreferences', i];
-      if (seen.has(channel)) ctx.addIssue({ code: 'custom', path, message: 'listed twice' });
+      // A fresh array per issue: zod prefixes the path it is given in place.
+      const path = () => ['channelPreferences', i];
+      if (seen.has(channel)) ctx.addIssue({ code: 'custom', path: path(), message: 'listed twice' });
       seen.add(channel);
       if (!r.consent[channel])
-        ctx.addIssue({ code: 'custom', path, message: 'the resident has not consented to this channel' });
+        ctx.addIssue({
+          code: 'custom',
+          path: path(),
+          message: 'the resident has not consented to this channel',
+        });
       else if (!address[channel])
-        ctx.addIssue({ code: 'custom', path, message: 'the resident has no address for this channel' });
+        ctx.addIssue({
+          code: 'custom',
+          path: path(),
+          message: 'the resident has no address for this channel',
+        });
     });
   });
 
@@ -182,7 +191,11 @@ export const directoryImportSchema = z
   })
   .superRefine((input, ctx) => {
     if (input.properties.length === 0 && input.staff.length === 0)
-      ctx.addIssue({ code: 'custom', path: ['properties'], message: 'give at least one property or staff member' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['properties'],
+        message: 'give at least one property or staff member',
+      });
     // Ids must be unique within their kind across the whole import: one upsert statement per table
     // cannot touch the same row twice, and a duplicate almost always means a broken export.
     const seen = new Map<string, Set<string>>();

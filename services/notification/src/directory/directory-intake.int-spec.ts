@@ -74,6 +74,10 @@ const residentsCsv = (rows: string[]) =>
   ].join('\r\n');
 const propertyCells = `${PROPERTY},Lujiazui Block ${run},CN,Shanghai,200120,"${ADDRESS_LINE}",Asia/Shanghai,22:00-07:00,direct`;
 
+// Answers are read loosely; each test asserts the shape it relies on.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
 function memoryLog() {
   const lines: string[] = [];
   const stream = new Writable({
@@ -100,7 +104,12 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
   let keyB = '';
   let keyAId = '';
 
-  const token = (roles: string[], tenantId: string | undefined, propertyIds: string[] = [], subject?: string) =>
+  const token = (
+    roles: string[],
+    tenantId: string | undefined,
+    propertyIds: string[] = [],
+    subject?: string,
+  ) =>
     signDevToken(
       { subject: subject ?? `it-${roles.join('-')}-${run}`, roles, tenantId, propertyIds },
       { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
@@ -109,7 +118,13 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
 
   async function call(
     path: string,
-    options: { method?: string; bearer?: string; body?: unknown; csv?: string | Uint8Array; contentType?: string } = {},
+    options: {
+      method?: string;
+      bearer?: string;
+      body?: unknown;
+      csv?: string | Uint8Array;
+      contentType?: string;
+    } = {},
   ) {
     const headers: Record<string, string> = {};
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
@@ -123,10 +138,15 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     }
     const res = await fetch(`${service.url}${path}`, { method: options.method ?? 'GET', headers, body });
     const text = await res.text();
-    return { status: res.status, text, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
+    return { status: res.status, text, json: text ? (JSON.parse(text) as Json) : {} };
   }
 
-  async function publish<D extends DescMessage>(topic: string, schema: D, message: MessageShape<D>, key: string) {
+  async function publish<D extends DescMessage>(
+    topic: string,
+    schema: D,
+    message: MessageShape<D>,
+    key: string,
+  ) {
     const record = encodeEvent({ schema, message, key, tenantId: TENANT });
     await producer.send({
       topic,
@@ -214,7 +234,9 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     keyB = other.json.apiKey as string;
 
     const listed = await call(`/v1/api-keys?tenantId=${TENANT}`, { bearer: await operator() });
-    expect(listed.json.items).toEqual([expect.objectContaining({ keyId: keyAId, scopes: ['directory:write'] })]);
+    expect(listed.json.items).toEqual([
+      expect.objectContaining({ keyId: keyAId, scopes: ['directory:write'] }),
+    ]);
     expect(listed.text).not.toContain(keyA.split('_')[3]);
     const unknownScope = await call('/v1/api-keys', {
       method: 'POST',
@@ -240,10 +262,18 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
         `${propertyCells},unit_${run}_1,12-03,${NEIGHBOUR},${neighbour},${neighbourPhone},,en,no,no,,`,
         `${propertyCells},unit_${run}_2,12-04,,,,,,,,,`,
       ]);
-    const res = await call(`/v1/directory/import?tenantId=${TENANT}&tenantName=Lujiazui`, { method: 'POST', bearer: keyA, csv });
+    const res = await call(`/v1/directory/import?tenantId=${TENANT}&tenantName=Lujiazui`, {
+      method: 'POST',
+      bearer: keyA,
+      csv,
+    });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ tenantId: TENANT, properties: 1, units: 2, residents: 2, staff: 0, rows: 3 });
-    expect(await residentRow(MOVER)).toMatchObject({ email: moverEmail, channel_preferences: ['email', 'sms'], consent_email: true });
+    expect(await residentRow(MOVER)).toMatchObject({
+      email: moverEmail,
+      channel_preferences: ['email', 'sms'],
+      consent_email: true,
+    });
     const { rows } = await pg.query(
       `SELECT resident_outreach, to_char(quiet_hours_start, 'HH24:MI') AS qs FROM properties WHERE id = $1`,
       [PROPERTY],
@@ -255,7 +285,11 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
       `${STEWARD},Steward ${run},steward,email,${STEWARD}@example.test,${PROPERTY},true,200,,,`,
       `${MANAGER},Manager ${run},manager,email,${MANAGER}@example.test,${PROPERTY},false,100,1|2|3|4|5,09:00,18:00`,
     ].join('\n');
-    const staffRes = await call(`/v1/directory/import?tenantId=${TENANT}&kind=staff`, { method: 'POST', bearer: keyA, csv: staff });
+    const staffRes = await call(`/v1/directory/import?tenantId=${TENANT}&kind=staff`, {
+      method: 'POST',
+      bearer: keyA,
+      csv: staff,
+    });
     expect(staffRes.status).toBe(200);
     expect(staffRes.json).toMatchObject({ staff: 2, properties: 0 });
     const { rows: rota } = await pg.query(
@@ -277,7 +311,12 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     const res = await call(`/v1/directory/import?tenantId=${TENANT}`, { method: 'POST', bearer: keyA, csv });
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('csv_invalid');
-    const issues = res.json.error.details.issues as { row: number; column: string; code: string; message: { en: string; zh: string } }[];
+    const issues = res.json.error.details.issues as {
+      row: number;
+      column: string;
+      code: string;
+      message: { en: string; zh: string };
+    }[];
     expect(issues.map((i) => `${i.row}:${i.column}`)).toEqual(
       expect.arrayContaining(['3:phone', '3:email', '3:consent_sms']),
     );
@@ -288,7 +327,11 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
 
     // GBK bytes (not UTF-8) and a declared other charset are refused clearly.
     const gbk = Buffer.concat([Buffer.from(residentsCsv([]) + '\n'), Buffer.from([0xc0, 0xee, 0xce, 0xb0])]);
-    const notUtf8 = await call(`/v1/directory/import?tenantId=${TENANT}`, { method: 'POST', bearer: keyA, csv: gbk });
+    const notUtf8 = await call(`/v1/directory/import?tenantId=${TENANT}`, {
+      method: 'POST',
+      bearer: keyA,
+      csv: gbk,
+    });
     expect(notUtf8.status).toBe(415);
     expect(notUtf8.json.error.code).toBe('csv_encoding_unsupported');
     const declared = await call(`/v1/directory/import?tenantId=${TENANT}`, {
@@ -309,7 +352,11 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
 
   it("keeps tenants apart: another tenant's key can neither write this directory nor take over its ids", async () => {
     const csv = residentsCsv([`${propertyCells},unit_${run}_1,12-03,${MOVER},x,,,zh,,,,`]);
-    const foreign = await call(`/v1/directory/import?tenantId=${TENANT}`, { method: 'POST', bearer: keyB, csv });
+    const foreign = await call(`/v1/directory/import?tenantId=${TENANT}`, {
+      method: 'POST',
+      bearer: keyB,
+      csv,
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.json.error.code).toBe('tenant_mismatch');
     const takeover = await call(`/v1/directory/import?tenantId=${OTHER_TENANT}&tenantName=Other`, {
@@ -323,16 +370,38 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     const changes = await call('/v1/directory/changes', {
       method: 'POST',
       bearer: keyB,
-      body: { tenantId: TENANT, changes: [{ changeId: 'c1', occurredAt: new Date().toISOString(), type: 'resident.remove', residentId: MOVER }] },
+      body: {
+        tenantId: TENANT,
+        changes: [
+          {
+            changeId: 'c1',
+            occurredAt: new Date().toISOString(),
+            type: 'resident.remove',
+            residentId: MOVER,
+          },
+        ],
+      },
     });
     expect(changes.status).toBe(403);
     // Removing another tenant's resident under one's own tenant finds nothing.
     const ownTenant = await call('/v1/directory/changes', {
       method: 'POST',
       bearer: keyB,
-      body: { tenantId: OTHER_TENANT, changes: [{ changeId: 'c1', occurredAt: new Date().toISOString(), type: 'resident.remove', residentId: MOVER }] },
+      body: {
+        tenantId: OTHER_TENANT,
+        changes: [
+          {
+            changeId: 'c1',
+            occurredAt: new Date().toISOString(),
+            type: 'resident.remove',
+            residentId: MOVER,
+          },
+        ],
+      },
     });
-    expect(ownTenant.json.results).toEqual([{ changeId: 'c1', type: 'resident.remove', outcome: 'not_found' }]);
+    expect(ownTenant.json.results).toEqual([
+      { changeId: 'c1', type: 'resident.remove', outcome: 'not_found' },
+    ]);
     expect((await residentRow(MOVER))?.removed_at).toBeNull();
   });
 
@@ -361,12 +430,24 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
         changes: [
           upsert(`chg_${run}_1`, t0 + 1_000, renamed),
           upsert(`chg_${run}_2`, t0 + 2_000, neighbour),
-          { changeId: `chg_${run}_3`, occurredAt: new Date(t0 + 3_000).toISOString(), type: 'duty.set', staffId: STEWARD, propertyId: PROPERTY, onDuty: true, priority: 300 },
+          {
+            changeId: `chg_${run}_3`,
+            occurredAt: new Date(t0 + 3_000).toISOString(),
+            type: 'duty.set',
+            staffId: STEWARD,
+            propertyId: PROPERTY,
+            onDuty: true,
+            priority: 300,
+          },
         ],
       },
     });
     expect(older.status).toBe(200);
-    expect(older.json.results.map((r: { outcome: string }) => r.outcome)).toEqual(['stale', 'duplicate', 'applied']);
+    expect(older.json.results.map((r: { outcome: string }) => r.outcome)).toEqual([
+      'stale',
+      'duplicate',
+      'applied',
+    ]);
     expect(await residentRow(NEIGHBOUR)).toMatchObject({ name: neighbour });
     const bad = await call('/v1/directory/changes', {
       method: 'POST',
@@ -374,13 +455,27 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
       body: {
         tenantId: TENANT,
         changes: [
-          { changeId: `chg_${run}_4`, occurredAt: new Date().toISOString(), type: 'resident.remove', residentId: NEIGHBOUR },
-          { changeId: `chg_${run}_5`, occurredAt: new Date().toISOString(), type: 'duty.set', staffId: 'stf_nobody', propertyId: PROPERTY, onDuty: true },
+          {
+            changeId: `chg_${run}_4`,
+            occurredAt: new Date().toISOString(),
+            type: 'resident.remove',
+            residentId: NEIGHBOUR,
+          },
+          {
+            changeId: `chg_${run}_5`,
+            occurredAt: new Date().toISOString(),
+            type: 'duty.set',
+            staffId: 'stf_nobody',
+            propertyId: PROPERTY,
+            onDuty: true,
+          },
         ],
       },
     });
     expect(bad.status).toBe(400);
-    expect(bad.json.error.details.issues).toEqual([{ path: 'changes.1.staffId', code: 'unknown_assignment' }]);
+    expect(bad.json.error.details.issues).toEqual([
+      { path: 'changes.1.staffId', code: 'unknown_assignment' },
+    ]);
     // all-or-nothing: the removal in the same batch did not happen
     expect((await residentRow(NEIGHBOUR))?.removed_at).toBeNull();
   });
@@ -389,11 +484,24 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     const removed = await call('/v1/directory/changes', {
       method: 'POST',
       bearer: keyA,
-      body: { tenantId: TENANT, changes: [{ changeId: `chg_${run}_out`, occurredAt: new Date().toISOString(), type: 'resident.remove', residentId: MOVER }] },
+      body: {
+        tenantId: TENANT,
+        changes: [
+          {
+            changeId: `chg_${run}_out`,
+            occurredAt: new Date().toISOString(),
+            type: 'resident.remove',
+            residentId: MOVER,
+          },
+        ],
+      },
     });
     expect(removed.json.results[0].outcome).toBe('applied');
     // The purge timer (retention 0 days here) blanks the personal data but keeps the row.
-    await waitFor(async () => (await residentRow(MOVER))?.purged_at !== null, { timeoutMs: 15_000, description: 'the purge' });
+    await waitFor(async () => (await residentRow(MOVER))?.purged_at !== null, {
+      timeoutMs: 15_000,
+      description: 'the purge',
+    });
     expect(await residentRow(MOVER)).toMatchObject({ name: '', phone: null, email: null });
 
     // The parcel the mover pre-registered, addressed to them.
@@ -426,7 +534,9 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
       ref.parcelId,
     );
     await waitFor(
-      async () => (await pg.query(`SELECT 1 FROM parcel_projection WHERE parcel_id = $1`, [ref.parcelId])).rows.length > 0,
+      async () =>
+        (await pg.query(`SELECT 1 FROM parcel_projection WHERE parcel_id = $1`, [ref.parcelId])).rows.length >
+        0,
       { timeoutMs: 30_000, description: 'the projection' },
     );
     const caseId = `case_fd_${run}`;
@@ -456,30 +566,55 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     const [entry] = await waitFor(
       async () => {
         const r = await call('/v1/front-desk/queue', { bearer: stewardToken });
-        return (r.json.items as Record<string, unknown>[]).length > 0 && (r.json.items as Record<string, unknown>[]);
+        return (
+          (r.json.items as Record<string, unknown>[]).length > 0 &&
+          (r.json.items as Record<string, unknown>[])
+        );
       },
       { timeoutMs: 30_000, description: 'the queue entry' },
     );
-    expect(entry).toMatchObject({ parcelId: ref.parcelId, caseId, propertyId: PROPERTY, reason: 'no_resident', state: 'open' });
+    expect(entry).toMatchObject({
+      parcelId: ref.parcelId,
+      caseId,
+      propertyId: PROPERTY,
+      reason: 'no_resident',
+      state: 'open',
+    });
 
     // Another tenant's steward sees nothing and cannot link (404: existence not revealed).
     const stranger = await token(['steward'], OTHER_TENANT, [PROPERTY]);
     expect((await call('/v1/front-desk/queue', { bearer: stranger })).json.items).toEqual([]);
-    const strangerLink = await call(`/v1/front-desk/queue/${entry!.id}/link`, { method: 'POST', bearer: stranger, body: { residentId: NEIGHBOUR } });
+    const strangerLink = await call(`/v1/front-desk/queue/${entry!.id}/link`, {
+      method: 'POST',
+      bearer: stranger,
+      body: { residentId: NEIGHBOUR },
+    });
     expect(strangerLink.status).toBe(404);
     // The moved-out resident cannot be linked either.
-    const toMover = await call(`/v1/front-desk/queue/${entry!.id}/link`, { method: 'POST', bearer: stewardToken, body: { residentId: MOVER } });
+    const toMover = await call(`/v1/front-desk/queue/${entry!.id}/link`, {
+      method: 'POST',
+      bearer: stewardToken,
+      body: { residentId: MOVER },
+    });
     expect(toMover.json.error.code).toBe('resident_not_found');
 
-    const linked = await call(`/v1/front-desk/queue/${entry!.id}/link`, { method: 'POST', bearer: stewardToken, body: { residentId: NEIGHBOUR } });
+    const linked = await call(`/v1/front-desk/queue/${entry!.id}/link`, {
+      method: 'POST',
+      bearer: stewardToken,
+      body: { residentId: NEIGHBOUR },
+    });
     expect(linked.status).toBe(200);
     expect(linked.json).toMatchObject({ parcelId: ref.parcelId, residentId: NEIGHBOUR });
     expect(linked.json.taskId).toEqual(expect.any(String));
-    const again = await call(`/v1/front-desk/queue/${entry!.id}/link`, { method: 'POST', bearer: stewardToken, body: { residentId: NEIGHBOUR } });
+    const again = await call(`/v1/front-desk/queue/${entry!.id}/link`, {
+      method: 'POST',
+      bearer: stewardToken,
+      body: { residentId: NEIGHBOUR },
+    });
     expect(again.json.error.code).toBe('front_desk_entry_closed');
 
     const tasks = await call(`/v1/outreach/tasks?caseId=${caseId}`, { bearer: stewardToken });
-    const byKind = Object.fromEntries((tasks.json.items as Record<string, any>[]).map((t) => [t.kind, t]));
+    const byKind = Object.fromEntries((tasks.json.items as Json[]).map((t) => [t.kind, t]));
     expect(byKind.unmatched_parcel).toMatchObject({ state: 'closed', closeResolution: 'completed' });
     expect(byKind.documents_requested).toMatchObject({
       id: linked.json.taskId,
@@ -491,7 +626,9 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     });
 
     // RecipientResolved FRONT_DESK with who linked it, TaskClosed COMPLETED, the new task: one each.
-    const consumer = testKafkaClient(brokers).consumer({ groupId: `intake-reader-${randomBytes(4).toString('hex')}` });
+    const consumer = testKafkaClient(brokers).consumer({
+      groupId: `intake-reader-${randomBytes(4).toString('hex')}`,
+    });
     const found: { key: string; value: Buffer; headers: string }[] = [];
     await consumer.connect();
     try {
@@ -499,7 +636,11 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
       await consumer.run({
         eachMessage: async ({ message }) => {
           if (message.key?.toString() === ref.parcelId)
-            found.push({ key: ref.parcelId, value: message.value ?? Buffer.alloc(0), headers: JSON.stringify(message.headers ?? {}) });
+            found.push({
+              key: ref.parcelId,
+              value: message.value ?? Buffer.alloc(0),
+              headers: JSON.stringify(message.headers ?? {}),
+            });
         },
       });
       await waitFor(() => found.length >= 4, { timeoutMs: 30_000, description: 'the outreach events' });
@@ -508,10 +649,15 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
       await consumer.disconnect();
     }
     const events = found.map((r) => fromBinary(OutreachEventSchema, r.value) as OutreachEvent);
-    const of = (k: OutreachEvent['event']['case']) => events.filter((e) => e.event.case === k).map((e) => e.event.value);
+    const of = (k: OutreachEvent['event']['case']) =>
+      events.filter((e) => e.event.case === k).map((e) => e.event.value);
     const resolved = of('recipientResolved') as notification.RecipientResolved[];
     expect(resolved).toHaveLength(1);
-    expect(resolved[0]).toMatchObject({ residentId: NEIGHBOUR, linkedById: `user-steward-${run}`, propertyId: PROPERTY });
+    expect(resolved[0]).toMatchObject({
+      residentId: NEIGHBOUR,
+      linkedById: `user-steward-${run}`,
+      propertyId: PROPERTY,
+    });
     expect(resolved[0]!.method).toBe(notification.ResolutionMethod.FRONT_DESK);
     const closedEvents = of('taskClosed') as notification.TaskClosed[];
     expect(closedEvents.map((c) => c.resolution)).toEqual([notification.TaskResolution.COMPLETED]);
@@ -521,7 +667,10 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     ]);
 
     // Nothing personal in what was emitted for the parcel, nor in any log line of this run.
-    const emitted = [...found.map((r) => `${r.value.toString('utf8')}\n${r.value.toString('hex')}\n${r.headers}`), log.text()].join('\n');
+    const emitted = [
+      ...found.map((r) => `${r.value.toString('utf8')}\n${r.value.toString('hex')}\n${r.headers}`),
+      log.text(),
+    ].join('\n');
     expect(log.text()).toContain('roster changes applied');
     expect(log.text()).toContain('front-desk parcel linked to a resident');
     for (const value of PERSONAL_DATA) {
@@ -531,15 +680,27 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
   }, 120_000);
 
   it('a revoked key is refused at once (401), and the revocation is audited', async () => {
-    const revoked = await call(`/v1/api-keys/${keyAId}/revoke?tenantId=${TENANT}`, { method: 'POST', bearer: await operator() });
+    const revoked = await call(`/v1/api-keys/${keyAId}/revoke?tenantId=${TENANT}`, {
+      method: 'POST',
+      bearer: await operator(),
+    });
     expect(revoked.status).toBe(200);
     expect(revoked.json.revokedAt).toEqual(expect.any(String));
-    const wrongTenant = await call(`/v1/api-keys/${keyAId}/revoke?tenantId=${OTHER_TENANT}`, { method: 'POST', bearer: await operator() });
+    const wrongTenant = await call(`/v1/api-keys/${keyAId}/revoke?tenantId=${OTHER_TENANT}`, {
+      method: 'POST',
+      bearer: await operator(),
+    });
     expect(wrongTenant.status).toBe(404);
-    const refused = await call(`/v1/directory/import?tenantId=${TENANT}`, { method: 'POST', bearer: keyA, csv: residentsCsv([]) });
+    const refused = await call(`/v1/directory/import?tenantId=${TENANT}`, {
+      method: 'POST',
+      bearer: keyA,
+      csv: residentsCsv([]),
+    });
     expect(refused.status).toBe(401);
     expect(refused.json.error.code).toBe('api_key_revoked');
-    const { rows } = await pg.query(`SELECT action FROM api_key_audit WHERE key_id = $1 ORDER BY id`, [keyAId]);
+    const { rows } = await pg.query(`SELECT action FROM api_key_audit WHERE key_id = $1 ORDER BY id`, [
+      keyAId,
+    ]);
     expect(rows.map((r: { action: string }) => r.action)).toEqual(['issued', 'revoked']);
   });
 });

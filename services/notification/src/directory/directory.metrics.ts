@@ -23,7 +23,7 @@ export class DirectoryMetrics {
     });
     this.purges = new Counter({
       name: 'portico_directory_resident_purges_total',
-      help: "Removed residents whose personal data was blanked after the retention",
+      help: 'Removed residents whose personal data was blanked after the retention',
       registers: [registry],
     });
   }

@@ -498,7 +498,12 @@ export class DirectoryRepository {
   }
 
   /** Whether the staff member is a current one of the tenant assigned to the property. */
-  async staffAssigned(m: EntityManager, tenantId: string, staffId: string, propertyId: string): Promise<boolean> {
+  async staffAssigned(
+    m: EntityManager,
+    tenantId: string,
+    staffId: string,
+    propertyId: string,
+  ): Promise<boolean> {
     const rows: unknown[] = await m.query(
       `SELECT 1 FROM staff s JOIN staff_properties sp ON sp.staff_id = s.id
         WHERE s.tenant_id = $1 AND s.id = $2 AND sp.property_id = $3 AND s.removed_at IS NULL`,
@@ -513,7 +518,13 @@ export class DirectoryRepository {
   async recordChange(
     m: EntityManager,
     tenantId: string,
-    change: { changeId: string; kind: VersionedKind; entityId: string; occurredAt: Date; outcome: 'applied' | 'stale' },
+    change: {
+      changeId: string;
+      kind: VersionedKind;
+      entityId: string;
+      occurredAt: Date;
+      outcome: 'applied' | 'stale';
+    },
   ): Promise<boolean> {
     const result = await m.query(
       `INSERT INTO directory_changes (tenant_id, change_id, entity_kind, entity_id, occurred_at, outcome)

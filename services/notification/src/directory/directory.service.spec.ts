@@ -112,7 +112,13 @@ describe('DirectoryService', () => {
   it('upserts everything in one transaction and answers counts, logging no personal data', async () => {
     const repo = fakeRepository();
     const log = memoryLogger();
-    const service = new DirectoryService(uow, repo as unknown as DirectoryRepository, metrics(), clock, log.logger);
+    const service = new DirectoryService(
+      uow,
+      repo as unknown as DirectoryRepository,
+      metrics(),
+      clock,
+      log.logger,
+    );
     await expect(service.importDirectory(body())).resolves.toEqual({
       tenantId: 'ten_1',
       properties: 1,
@@ -126,6 +132,21 @@ describe('DirectoryService', () => {
       ['res_1'],
       [expect.objectContaining({ residentId: 'res_1', carrierCode: 'ems', trackingNumber: 'EA123' })],
     );
+    // what the import listed is stamped as of now for last-writer-wins against roster changes
+    expect(repo.stampVersions).toHaveBeenCalledWith(
+      expect.anything(),
+      'ten_1',
+      'resident',
+      ['res_1'],
+      clock(),
+    );
+    expect(repo.stampVersions).toHaveBeenCalledWith(
+      expect.anything(),
+      'ten_1',
+      'duty',
+      ['prop_a/stf_1', 'prop_old/stf_1'],
+      clock(),
+    );
     expect(log.text()).toContain('directory imported');
     expect(log.text()).not.toContain(NAME);
     expect(log.text()).not.toContain('13900001111');
@@ -133,7 +154,13 @@ describe('DirectoryService', () => {
 
   it('refuses ids that belong to another tenant, naming the paths', async () => {
     const repo = fakeRepository({ upsertUnits: jest.fn(async () => ['unit_2']) });
-    const service = new DirectoryService(uow, repo as unknown as DirectoryRepository, metrics(), clock, memoryLogger().logger);
+    const service = new DirectoryService(
+      uow,
+      repo as unknown as DirectoryRepository,
+      metrics(),
+      clock,
+      memoryLogger().logger,
+    );
     const error = await service.importDirectory(body()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).details).toEqual({
@@ -143,7 +170,13 @@ describe('DirectoryService', () => {
 
   it('refuses staff assigned to properties the tenant does not have', async () => {
     const repo = fakeRepository({ propertyIdsOfTenant: jest.fn(async () => new Set(['prop_a'])) });
-    const service = new DirectoryService(uow, repo as unknown as DirectoryRepository, metrics(), clock, memoryLogger().logger);
+    const service = new DirectoryService(
+      uow,
+      repo as unknown as DirectoryRepository,
+      metrics(),
+      clock,
+      memoryLogger().logger,
+    );
     const error = await service.importDirectory(body()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).details).toEqual({

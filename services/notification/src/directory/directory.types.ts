@@ -89,7 +89,11 @@ export interface StaffContact {
 
 /** The channels to use for a resident, in order (see ResidentContact.channels). Pure. */
 export function usableChannels(c: Omit<ResidentContact, 'channels'>): ResidentChannel[] {
-  const address: Record<ResidentChannel, string | null> = { sms: c.phone, email: c.email, wecom: c.wecomUserId };
+  const address: Record<ResidentChannel, string | null> = {
+    sms: c.phone,
+    email: c.email,
+    wecom: c.wecomUserId,
+  };
   const order: readonly ResidentChannel[] =
     c.channelPreferences.length > 0 ? c.channelPreferences : (['sms', 'email', 'wecom'] as const);
   return order.filter((ch) => c.consent[ch] && !!address[ch]);

@@ -47,7 +47,10 @@ export function scopedQueueFilter(caller: Principal, q: QueueQuery): QueueFilter
  * tenant's stewards and managers). Used for the queue entry and for the resident linked to: a
  * steward cannot link a parcel to a resident of a property they do not hold.
  */
-export function mayHandle(caller: Principal, target: { tenantId: string; propertyId: string | null }): boolean {
+export function mayHandle(
+  caller: Principal,
+  target: { tenantId: string; propertyId: string | null },
+): boolean {
   if (isOperator(caller)) return true;
   if (caller.kind !== 'person' || caller.tenantId !== target.tenantId) return false;
   return target.propertyId === null || caller.propertyIds.includes(target.propertyId);

@@ -14,7 +14,10 @@ export class FrontDeskController {
 
   /** Queued parcels, oldest first: stewards and managers their properties' (and the tenant's unassigned), operators all. */
   @Get('queue')
-  async list(@CurrentPrincipal() caller: Principal, @Query() query: unknown): Promise<{ items: QueueEntryView[] }> {
+  async list(
+    @CurrentPrincipal() caller: Principal,
+    @Query() query: unknown,
+  ): Promise<{ items: QueueEntryView[] }> {
     return { items: await this.frontDesk.list(caller, queueQuerySchema.parse(query)) };
   }
 

@@ -90,7 +90,11 @@ export class FrontDeskService {
    *   existence is not revealed), 404 resident_not_found, 409 front_desk_entry_closed,
    *   409 parcel_already_resolved
    */
-  async link(caller: Principal & { kind: 'person' }, entryId: string, residentId: string): Promise<LinkResult> {
+  async link(
+    caller: Principal & { kind: 'person' },
+    entryId: string,
+    residentId: string,
+  ): Promise<LinkResult> {
     const result = await this.uow.transaction(async (m) => {
       const entry = await this.queue.findForUpdate(m, entryId);
       if (!entry || !mayHandle(caller, entry)) throw notFound();
@@ -135,7 +139,13 @@ export class FrontDeskService {
         toOutbox(
           entry.tenantId,
           entry.parcelId,
-          recipientResolved({ tenantId: entry.tenantId, parcel: identity, ...resolution, at: now, linkedById: caller.subject }),
+          recipientResolved({
+            tenantId: entry.tenantId,
+            parcel: identity,
+            ...resolution,
+            at: now,
+            linkedById: caller.subject,
+          }),
         ),
         ...closed.map((t) => toOutbox(t.tenantId, t.parcelId, taskClosed(t, 'completed', now))),
       ]);
@@ -175,7 +185,10 @@ export class FrontDeskService {
   }
 
   /** The parcel's projection, locked; created empty when no tracking event ever told about it. */
-  private async projectionOf(m: Parameters<ParcelsRepository['findForUpdate']>[0], entry: QueueEntry): Promise<ParcelProjection> {
+  private async projectionOf(
+    m: Parameters<ParcelsRepository['findForUpdate']>[0],
+    entry: QueueEntry,
+  ): Promise<ParcelProjection> {
     const found = await this.parcels.findForUpdate(m, entry.tenantId, entry.parcelId);
     if (found) return found;
     await this.parcels.insertIfAbsent(m, {

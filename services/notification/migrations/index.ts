@@ -6,6 +6,7 @@ import { Directory1795478400001 } from './1795478400001-directory';
 import { ParcelsAndOutreach1795478400002 } from './1795478400002-parcels-and-outreach';
 import { ContactChannels1796000000001 } from './1796000000001-contact-channels';
 import { TaskActions1796000000002 } from './1796000000002-task-actions';
+import { DirectoryRoster1796300000001 } from './1796300000001-directory-roster';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -18,4 +19,5 @@ export const migrations = [
   createTimersMigration(1796000000000),
   ContactChannels1796000000001,
   TaskActions1796000000002,
+  DirectoryRoster1796300000001,
 ];

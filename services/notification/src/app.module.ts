@@ -7,7 +7,9 @@ import {
 import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import type { NotificationConfig } from './config';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { DirectoryModule } from './directory/directory.module';
+import { FrontDeskModule } from './front-desk/front-desk.module';
 import { OutreachModule } from './outreach/outreach.module';
 import { ParcelsModule } from './parcels/parcels.module';
 import { SharedModule } from './shared/shared.module';
@@ -34,6 +36,8 @@ export class AppModule {
         DirectoryModule,
         ParcelsModule,
         OutreachModule,
+        FrontDeskModule,
+        ApiKeysModule,
       ],
     };
   }

@@ -61,6 +61,26 @@ export const settings = {
     schemas.milliseconds.min(1_000).max(604_800_000).default(21_600_000),
     'how long before the case deadline a task that is still not done escalates (deadline at risk)',
   ),
+  directoryCsvMaxBytes: setting(
+    'DIRECTORY_CSV_MAX_BYTES',
+    z.coerce
+      .number()
+      .int()
+      .min(1_024)
+      .max(50 * 1024 * 1024)
+      .default(5 * 1024 * 1024),
+    'largest CSV body POST /v1/directory/import accepts (413 csv_too_large above it)',
+  ),
+  directoryCsvMaxRows: setting(
+    'DIRECTORY_CSV_MAX_ROWS',
+    z.coerce.number().int().min(1).max(200_000).default(20_000),
+    'most data rows one CSV import may have (400 csv_too_many_rows above it)',
+  ),
+  directoryPurgeAfterDays: setting(
+    'DIRECTORY_PURGE_AFTER_DAYS',
+    z.coerce.number().int().min(0).max(3_650).default(30),
+    "days after a resident's removal (moved out) until their name, phone, e-mail and WeCom id are blanked",
+  ),
 };
 
 export type NotificationConfig = ConfigOf<typeof settings>;

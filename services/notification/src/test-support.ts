@@ -34,6 +34,8 @@ export function property(overrides: Partial<PropertyRecord> = {}): PropertyRecor
     addressLineNorm: '88centuryavenuetowera',
     defaultLanguage: 'zh',
     timeZone: 'Asia/Shanghai',
+    residentOutreach: 'steward_only',
+    quietHours: null,
     ...overrides,
   };
 }

@@ -132,8 +132,9 @@ describe('directory import validation', () => {
     );
   });
 
-  it('needs a tenant and at least one property', () => {
-    expect(rejection({ properties: [] }).paths).toEqual(expect.arrayContaining(['tenant', 'properties']));
+  it('needs a tenant and at least one property or staff member', () => {
+    expect(rejection({ properties: [] }).paths).toEqual(expect.arrayContaining(['tenant']));
+    expect(rejection({ tenant: { id: 'ten_1', name: 'T' } }).paths).toEqual(['properties']);
     expect(rejection('not an object').status).toBe(400);
   });
 
@@ -143,5 +144,67 @@ describe('directory import validation', () => {
     expect(parseDirectoryImport(body).properties[0]!.timeZone).toBe('Asia/Hong_Kong');
     (body.properties[0] as Record<string, unknown>).timeZone = 'Mars/Olympus';
     expect(rejection(body).paths).toEqual(['properties.0.timeZone']);
+  });
+});
+
+describe('contact channels, quiet hours and duty windows', () => {
+  it('accepts e-mail, WeCom id and consented preferences, quiet hours and the outreach policy', () => {
+    const body = validBody();
+    Object.assign(body.properties[0]!, {
+      quietHours: { start: '22:00', end: '07:00' },
+      residentOutreach: 'direct',
+    });
+    Object.assign(body.properties[0]!.units[0]!.residents[0]!, {
+      email: 'li.wei@example.test',
+      wecomUserId: 'LiWei',
+      consent: { sms: true, email: true, wecom: false },
+      channelPreferences: ['email', 'sms'],
+    });
+    Object.assign(body.staff[0]!, { dutyWindow: { weekdays: [1, 2], start: '09:00', end: '18:00' } });
+    const parsed = parseDirectoryImport(body);
+    expect(parsed.properties[0]).toMatchObject({
+      quietHours: { start: '22:00', end: '07:00' },
+      residentOutreach: 'direct',
+    });
+    expect(parsed.properties[0]!.units[0]!.residents[0]!.channelPreferences).toEqual(['email', 'sms']);
+    expect(parsed.staff[0]!.dutyWindow).toEqual({ weekdays: [1, 2], start: '09:00', end: '18:00' });
+  });
+
+  it('refuses preferences without consent or address, bad e-mail, bad times and half windows', () => {
+    const body = validBody();
+    Object.assign(body.properties[0]!, {
+      quietHours: { start: '24:00', end: '07:00' },
+      residentOutreach: 'always',
+    });
+    Object.assign(body.properties[0]!.units[0]!.residents[0]!, {
+      consent: { sms: false, email: true, wecom: true },
+      channelPreferences: ['sms', 'email', 'email'],
+    });
+    Object.assign(body.staff[0]!, { dutyWindow: { start: '09:00' } });
+    const { paths } = rejection(body);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'properties.0.quietHours.start',
+        'properties.0.residentOutreach',
+        'staff.0.dutyWindow.end',
+      ]),
+    );
+    const prefs = validBody();
+    Object.assign(prefs.properties[0]!.units[0]!.residents[0]!, {
+      consent: { sms: false, email: true, wecom: false },
+      channelPreferences: ['sms', 'email', 'email'],
+    });
+    expect(rejection(prefs).paths).toEqual([
+      'properties.0.units.0.residents.0.channelPreferences.0',
+      'properties.0.units.0.residents.0.channelPreferences.1',
+      // twice: listed twice, and no e-mail address
+      'properties.0.units.0.residents.0.channelPreferences.2',
+      'properties.0.units.0.residents.0.channelPreferences.2',
+    ]);
+    const email = validBody();
+    Object.assign(email.properties[0]!.units[0]!.residents[0]!, { email: 'not an e-mail' });
+    const rejected = rejection(email);
+    expect(rejected.paths).toEqual(['properties.0.units.0.residents.0.email']);
+    expect(rejected.text).not.toContain('not an e-mail');
   });
 });

@@ -8,7 +8,7 @@ import { z } from 'zod';
  */
 
 /** Ids come from the property system; they show up in events, URLs and tokens, so keep them plain. */
-const id = z
+export const id = z
   .string()
   .trim()
   .min(1)
@@ -17,7 +17,17 @@ const id = z
 
 export const LANGUAGES = ['zh', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
-const language = z.enum(LANGUAGES);
+export const language = z.enum(LANGUAGES);
+
+/** Channels a resident can consent to and be reached by (staff have their own channel kinds). */
+export const RESIDENT_CHANNELS = ['sms', 'email', 'wecom'] as const;
+export type ResidentChannel = (typeof RESIDENT_CHANNELS)[number];
+
+/** `HH:MM`, 24-hour local time of the property. */
+export const localTime = z
+  .string()
+  .trim()
+  .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a local time HH:MM (00:00-23:59)');
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).default('');
@@ -59,29 +69,67 @@ const preRegistration = z.object({ carrier: text(64), trackingNumber: text(64) }
   }
 });
 
-const resident = z.object({
-  id,
-  name: text(100),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9][0-9 ()-]{4,24}$/, 'must be a phone number: digits, optionally +, spaces, dashes')
-    .optional(),
-  language: language.default('zh'),
-  consent: z
-    .object({
-      sms: z.boolean().default(false),
-      email: z.boolean().default(false),
-      wecom: z.boolean().default(false),
-    })
-    .default({ sms: false, email: false, wecom: false }),
-  preRegisteredTrackingNumbers: z.array(preRegistration).max(200).default([]),
-});
+export const residentSchema = z
+  .object({
+    id,
+    name: text(100),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9][0-9 ()-]{4,24}$/, 'must be a phone number: digits, optionally +, spaces, dashes')
+      .optional(),
+    email: z.email('must be an e-mail address such as name@example.com').max(254).optional(),
+    wecomUserId: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9@._-]{1,64}$/, 'must be a WeCom user id: 1-64 letters, digits, "@", ".", "_" or "-"')
+      .optional(),
+    language: language.default('zh'),
+    consent: z
+      .object({
+        sms: z.boolean().default(false),
+        email: z.boolean().default(false),
+        wecom: z.boolean().default(false),
+      })
+      .default({ sms: false, email: false, wecom: false }),
+    /**
+     * Consented channels, most preferred first. Empty: the consent flags' order (sms, email, wecom).
+     * Every listed channel needs the resident's consent and an address for it.
+     */
+    channelPreferences: z.array(z.enum(RESIDENT_CHANNELS)).max(3).default([]),
+    preRegisteredTrackingNumbers: z.array(preRegistration).max(200).default([]),
+  })
+  .superRefine((r, ctx) => {
+    const address: Record<ResidentChannel, string | undefined> = {
+      sms: r.phone,
+      email: r.email,
+      wecom: r.wecomUserId,
+    };
+    const seen = new Set<ResidentChannel>();
+    r.channelPreferences.forEach((channel, i) => {
+      // A fresh array per issue: zod prefixes the path it is given in place.
+      const path = () => ['channelPreferences', i];
+      if (seen.has(channel)) ctx.addIssue({ code: 'custom', path: path(), message: 'listed twice' });
+      seen.add(channel);
+      if (!r.consent[channel])
+        ctx.addIssue({
+          code: 'custom',
+          path: path(),
+          message: 'the resident has not consented to this channel',
+        });
+      else if (!address[channel])
+        ctx.addIssue({
+          code: 'custom',
+          path: path(),
+          message: 'the resident has no address for this channel',
+        });
+    });
+  });
 
 const unit = z.object({
   id,
   label: text(50),
-  residents: z.array(resident).max(50).default([]),
+  residents: z.array(residentSchema).max(50).default([]),
 });
 
 const property = z.object({
@@ -90,31 +138,64 @@ const property = z.object({
   address,
   language: language.default('zh'),
   timeZone: timeZone.optional(),
+  /**
+   * Local time window (property time zone) in which nobody is messaged unless a deadline cannot
+   * wait; may cross midnight (22:00-07:00). null or absent: none.
+   */
+  quietHours: z.object({ start: localTime, end: localTime }).nullable().default(null),
+  /** 'steward_only': Portico prepares, the steward sends; 'direct': Portico may message consenting residents. */
+  residentOutreach: z.enum(['steward_only', 'direct']).default('steward_only'),
   units: z.array(unit).max(5_000).default([]),
 });
 
-const staffMember = z.object({
+/**
+ * When a staff member is on duty at a property: ISO weekdays (1 = Monday) and/or a local time
+ * window (may cross midnight; the part after midnight belongs to the day the shift started).
+ * Both absent: always (while the on-duty flag is set).
+ */
+export const dutyWindowSchema = z
+  .object({
+    weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7).nullable().default(null),
+    start: localTime.nullable().default(null),
+    end: localTime.nullable().default(null),
+  })
+  .refine((w) => (w.start === null) === (w.end === null), {
+    message: 'give both start and end, or neither',
+    path: ['end'],
+  });
+export type DutyWindow = z.output<typeof dutyWindowSchema>;
+
+export const staffMemberSchema = z.object({
   id,
   name: text(100),
   role: z.enum(['steward', 'manager']),
   language: language.default('zh'),
   channel: z.object({
-    kind: z.enum(['email', 'sms', 'wecom', 'dingtalk']),
-    address: text(200),
+    kind: z.enum(['email', 'sms', 'wecom', 'dingtalk', 'web_push']),
+    address: text(500),
   }),
   propertyIds: z.array(id).min(1).max(500),
   onDuty: z.boolean().default(false),
-  /** Among several stewards on duty the highest priority gets the task. */
+  /** Among several stewards on duty the highest priority gets the task (managers: first on the ladder). */
   priority: z.number().int().min(0).max(1_000).default(100),
+  /** Applies to every listed property. Absent: windows set earlier stay; null: clears them. */
+  dutyWindow: dutyWindowSchema.nullable().optional(),
 });
 
 export const directoryImportSchema = z
   .object({
     tenant: z.object({ id, name: text(200) }),
-    properties: z.array(property).min(1).max(1_000),
-    staff: z.array(staffMember).max(5_000).default([]),
+    // Empty when only staff are imported (the staff CSV); one of the two must have something.
+    properties: z.array(property).max(1_000).default([]),
+    staff: z.array(staffMemberSchema).max(5_000).default([]),
   })
   .superRefine((input, ctx) => {
+    if (input.properties.length === 0 && input.staff.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['properties'],
+        message: 'give at least one property or staff member',
+      });
     // Ids must be unique within their kind across the whole import: one upsert statement per table
     // cannot touch the same row twice, and a duplicate almost always means a broken export.
     const seen = new Map<string, Set<string>>();

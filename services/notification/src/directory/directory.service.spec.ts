@@ -5,6 +5,8 @@ import type { UnitOfWork } from '@portico/service-kit';
 import { parseDirectoryImport } from './directory-import.schema';
 import type { DirectoryRepository } from './directory.repository';
 import { DirectoryService, toRows } from './directory.service';
+import { DirectoryMetrics } from './directory.metrics';
+import { Registry } from '@portico/observability';
 
 const NAME = '陈静丽';
 
@@ -66,11 +68,16 @@ function fakeRepository(overrides: Partial<Record<keyof DirectoryRepository, jes
     replacePreRegistrations: jest.fn(async () => undefined),
     upsertStaff: echoIds(),
     replaceStaffAssignments: jest.fn(async () => undefined),
+    stampVersions: jest.fn(async () => undefined),
     propertyIdsOfTenant: jest.fn(async () => new Set(['prop_a', 'prop_old'])),
     ...overrides,
   };
   return repo;
 }
+
+const metrics = () => new DirectoryMetrics(new Registry());
+
+const clock = () => new Date('2026-12-01T08:00:00.000Z');
 
 const uow = {
   transaction: <T>(work: (m: EntityManager) => Promise<T>) => work({} as EntityManager),
@@ -90,6 +97,12 @@ describe('DirectoryService', () => {
     expect(rows.units.map((u) => u.labelNorm)).toEqual(['1203', '1204']);
     // the same number written twice is one registration
     expect(rows.preRegistrations).toHaveLength(1);
+    expect(rows.residents[0]).toMatchObject({ email: null, wecomUserId: null, channelPreferences: [] });
+    expect(rows.properties[0]).toMatchObject({
+      residentOutreach: 'steward_only',
+      quietHoursStart: null,
+      quietHoursEnd: null,
+    });
     expect(rows.rota).toEqual([
       { staffId: 'stf_1', propertyId: 'prop_a', onDuty: true, priority: 300 },
       { staffId: 'stf_1', propertyId: 'prop_old', onDuty: true, priority: 300 },
@@ -99,7 +112,13 @@ describe('DirectoryService', () => {
   it('upserts everything in one transaction and answers counts, logging no personal data', async () => {
     const repo = fakeRepository();
     const log = memoryLogger();
-    const service = new DirectoryService(uow, repo as unknown as DirectoryRepository, log.logger);
+    const service = new DirectoryService(
+      uow,
+      repo as unknown as DirectoryRepository,
+      metrics(),
+      clock,
+      log.logger,
+    );
     await expect(service.importDirectory(body())).resolves.toEqual({
       tenantId: 'ten_1',
       properties: 1,
@@ -113,6 +132,21 @@ describe('DirectoryService', () => {
       ['res_1'],
       [expect.objectContaining({ residentId: 'res_1', carrierCode: 'ems', trackingNumber: 'EA123' })],
     );
+    // what the import listed is stamped as of now for last-writer-wins against roster changes
+    expect(repo.stampVersions).toHaveBeenCalledWith(
+      expect.anything(),
+      'ten_1',
+      'resident',
+      ['res_1'],
+      clock(),
+    );
+    expect(repo.stampVersions).toHaveBeenCalledWith(
+      expect.anything(),
+      'ten_1',
+      'duty',
+      ['prop_a/stf_1', 'prop_old/stf_1'],
+      clock(),
+    );
     expect(log.text()).toContain('directory imported');
     expect(log.text()).not.toContain(NAME);
     expect(log.text()).not.toContain('13900001111');
@@ -120,7 +154,13 @@ describe('DirectoryService', () => {
 
   it('refuses ids that belong to another tenant, naming the paths', async () => {
     const repo = fakeRepository({ upsertUnits: jest.fn(async () => ['unit_2']) });
-    const service = new DirectoryService(uow, repo as unknown as DirectoryRepository, memoryLogger().logger);
+    const service = new DirectoryService(
+      uow,
+      repo as unknown as DirectoryRepository,
+      metrics(),
+      clock,
+      memoryLogger().logger,
+    );
     const error = await service.importDirectory(body()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).details).toEqual({
@@ -130,7 +170,13 @@ describe('DirectoryService', () => {
 
   it('refuses staff assigned to properties the tenant does not have', async () => {
     const repo = fakeRepository({ propertyIdsOfTenant: jest.fn(async () => new Set(['prop_a'])) });
-    const service = new DirectoryService(uow, repo as unknown as DirectoryRepository, memoryLogger().logger);
+    const service = new DirectoryService(
+      uow,
+      repo as unknown as DirectoryRepository,
+      metrics(),
+      clock,
+      memoryLogger().logger,
+    );
     const error = await service.importDirectory(body()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).details).toEqual({

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ROOT_LOGGER, BadRequestError, ConflictError } from '@portico/service-kit';
+import { ROOT_LOGGER, BadRequestError, ConflictError, DomainError } from '@portico/service-kit';
 import type { Logger } from '@portico/observability';
 import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '@portico/service-kit';
+import { CLOCK, type Clock } from '../shared/tokens';
+import { DirectoryMetrics } from './directory.metrics';
 import { addressKeys, normaliseUnitLabel } from './address';
 import type { DirectoryImport, DirectoryImportResult } from './directory-import.schema';
 import {
@@ -30,8 +32,9 @@ interface IdIssue {
 
 /**
  * Imports a tenant's directory as idempotent upserts in one transaction: the same body twice
- * leaves the same rows. Rows are only ever added or updated (removals arrive with roster feeds,
- * later). An id that already belongs to another tenant is refused rather than taken over.
+ * leaves the same rows. Rows are only ever added or updated (removals arrive as roster changes);
+ * a listed resident or staff member who had been removed is back. An id that already belongs to
+ * another tenant is refused rather than taken over. JSON and CSV bodies both end up here.
  */
 @Injectable()
 export class DirectoryService {
@@ -40,15 +43,33 @@ export class DirectoryService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly directory: DirectoryRepository,
+    private readonly metrics: DirectoryMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ROOT_LOGGER) root: Logger,
   ) {
     this.log = root.child({ component: 'directory' });
   }
 
-  async importDirectory(input: DirectoryImport): Promise<DirectoryImportResult> {
+  async importDirectory(
+    input: DirectoryImport,
+    format: 'json' | 'csv' = 'json',
+  ): Promise<DirectoryImportResult> {
+    try {
+      const result = await this.write(input);
+      this.metrics.imported(format, 'ok');
+      // Counts and ids only: the directory is full of names and phone numbers.
+      this.log.info({ ...result, format }, 'directory imported');
+      return result;
+    } catch (e) {
+      if (e instanceof DomainError) this.metrics.imported(format, 'rejected');
+      throw e;
+    }
+  }
+
+  private async write(input: DirectoryImport): Promise<DirectoryImportResult> {
     const tenantId = input.tenant.id;
     const rows = toRows(input);
-    const result = await this.uow.transaction(async (m) => {
+    return this.uow.transaction(async (m) => {
       await this.directory.upsertTenant(m, input.tenant);
       this.refuseForeign(
         rows.properties.map((r, i) => ({ id: r.id, path: `properties.${i}.id` })),
@@ -65,6 +86,17 @@ export class DirectoryService {
         staffIds,
       );
       await this.directory.replaceStaffAssignments(m, staffIds, rows.rota);
+      // Roster changes that happened before this import no longer apply to what it listed.
+      const now = this.clock();
+      await this.directory.stampVersions(m, tenantId, 'resident', residentIds, now);
+      await this.directory.stampVersions(m, tenantId, 'staff', staffIds, now);
+      await this.directory.stampVersions(
+        m,
+        tenantId,
+        'duty',
+        rows.rota.map((r) => `${r.propertyId}/${r.staffId}`),
+        now,
+      );
       return {
         tenantId,
         properties: rows.properties.length,
@@ -73,9 +105,6 @@ export class DirectoryService {
         staff: rows.staff.length,
       };
     });
-    // Counts and ids only: the directory is full of names and phone numbers.
-    this.log.info({ ...result }, 'directory imported');
-    return result;
   }
 
   /** Upserts skip rows whose id belongs to another tenant; any id missing from the written set is one. */
@@ -160,6 +189,9 @@ export function toRows(input: DirectoryImport): ImportRows {
       postalCodeNorm: keys.postalCodeNorm,
       defaultLanguage: p.language,
       timeZone: p.timeZone ?? DEFAULT_TIME_ZONE[keys.countryCode] ?? 'UTC',
+      residentOutreach: p.residentOutreach,
+      quietHoursStart: p.quietHours?.start ?? null,
+      quietHoursEnd: p.quietHours?.end ?? null,
     });
     p.units.forEach((u, ui) => {
       out.units.push({ id: u.id, propertyId: p.id, label: u.label, labelNorm: normaliseUnitLabel(u.label) });
@@ -175,6 +207,9 @@ export function toRows(input: DirectoryImport): ImportRows {
           consentSms: r.consent.sms,
           consentEmail: r.consent.email,
           consentWecom: r.consent.wecom,
+          email: r.email ?? null,
+          wecomUserId: r.wecomUserId ?? null,
+          channelPreferences: r.channelPreferences,
         });
         out.residentPaths.push({ id: r.id, path: `properties.${pi}.units.${ui}.residents.${ri}.id` });
         for (const t of r.preRegisteredTrackingNumbers) {
@@ -195,7 +230,13 @@ export function toRows(input: DirectoryImport): ImportRows {
       channelAddress: s.channel.address,
     });
     for (const propertyId of s.propertyIds) {
-      out.rota.push({ staffId: s.id, propertyId, onDuty: s.onDuty, priority: s.priority });
+      out.rota.push({
+        staffId: s.id,
+        propertyId,
+        onDuty: s.onDuty,
+        priority: s.priority,
+        ...(s.dutyWindow !== undefined ? { window: s.dutyWindow } : {}),
+      });
     }
   }
   return out;

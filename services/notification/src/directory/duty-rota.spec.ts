@@ -1,5 +1,6 @@
 import type { RotaEntry } from './directory.types';
-import { isWithinWindow, localWeekdayAndMinutes, pickOnDutySteward } from './duty-rota';
+import { isQuietHours, isWithinWindow, localWeekdayAndMinutes, pickOnDutySteward } from './duty-rota';
+import { usableChannels } from './directory.types';
 
 const entry = (overrides: Partial<RotaEntry>): RotaEntry => ({
   staffId: 'stf_a',
@@ -54,5 +55,52 @@ describe('duty rota', () => {
     expect(isWithinWindow(night, new Date('2026-11-25T19:00:00Z'), TZ)).toBe(false);
     const weekdaysOnly = entry({ weekdays: [3] });
     expect(isWithinWindow(weekdaysOnly, WED_1400_SHANGHAI, TZ)).toBe(true);
+  });
+});
+
+describe('quiet hours', () => {
+  // 2026-12-01 is a Tuesday; Shanghai is UTC+8.
+  const shanghai = (hhmm: string) => new Date(`2026-12-01T${hhmm}:00+08:00`);
+
+  it('holds in a window crossing midnight, on both sides of it, in the property time zone', () => {
+    const quiet = { start: '22:00', end: '07:00' };
+    expect(isQuietHours(quiet, shanghai('23:30'), 'Asia/Shanghai')).toBe(true);
+    expect(isQuietHours(quiet, shanghai('06:59'), 'Asia/Shanghai')).toBe(true);
+    expect(isQuietHours(quiet, shanghai('07:00'), 'Asia/Shanghai')).toBe(false);
+    expect(isQuietHours(quiet, shanghai('12:00'), 'Asia/Shanghai')).toBe(false);
+    // 23:30 in Shanghai is 15:30 UTC: outside the same window read in London
+    expect(isQuietHours(quiet, shanghai('23:30'), 'Europe/London')).toBe(false);
+  });
+
+  it('holds in a same-day window, and never without quiet hours or for an empty window', () => {
+    expect(isQuietHours({ start: '12:00', end: '14:00' }, shanghai('13:00'), 'Asia/Shanghai')).toBe(true);
+    expect(isQuietHours({ start: '12:00', end: '14:00' }, shanghai('14:00'), 'Asia/Shanghai')).toBe(false);
+    expect(isQuietHours(null, shanghai('03:00'), 'Asia/Shanghai')).toBe(false);
+    expect(isQuietHours({ start: '09:00', end: '09:00' }, shanghai('09:00'), 'Asia/Shanghai')).toBe(false);
+  });
+});
+
+describe('usable resident channels', () => {
+  const contact = {
+    residentId: 'r',
+    tenantId: 't',
+    propertyId: 'p',
+    language: 'zh' as const,
+    phone: '13900001111',
+    email: 'a@example.test',
+    wecomUserId: null,
+    consent: { sms: true, email: true, wecom: true },
+    channelPreferences: [] as ('sms' | 'email' | 'wecom')[],
+  };
+
+  it('follows the preferences, else the consent order, and only with consent and an address', () => {
+    expect(usableChannels(contact)).toEqual(['sms', 'email']);
+    expect(usableChannels({ ...contact, channelPreferences: ['email', 'sms'] })).toEqual(['email', 'sms']);
+    expect(usableChannels({ ...contact, consent: { sms: false, email: true, wecom: true } })).toEqual([
+      'email',
+    ]);
+    expect(
+      usableChannels({ ...contact, email: null, consent: { sms: false, email: true, wecom: false } }),
+    ).toEqual([]);
   });
 });

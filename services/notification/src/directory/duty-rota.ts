@@ -23,6 +23,27 @@ function minutesOf(hhmm: string): number {
   return (h ?? 0) * 60 + (m ?? 0);
 }
 
+/** Whether `minutes` after local midnight fall in [start, end); windows may cross midnight. */
+function inDailyWindow(minutes: number, startsAt: string, endsAt: string): boolean {
+  const start = minutesOf(startsAt);
+  const end = minutesOf(endsAt);
+  if (start === end) return false;
+  return start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
+}
+
+/**
+ * Whether `at` falls in the property's quiet hours (local time of its time zone; 22:00-07:00
+ * crosses midnight; equal start and end is an empty window). No quiet hours: never.
+ */
+export function isQuietHours(
+  quietHours: { start: string; end: string } | null,
+  at: Date,
+  timeZone: string,
+): boolean {
+  if (!quietHours) return false;
+  return inDailyWindow(localWeekdayAndMinutes(at, timeZone).minutes, quietHours.start, quietHours.end);
+}
+
 /** Whether the entry's window (if it has one) contains `at`; windows may cross midnight (22:00-06:00). */
 export function isWithinWindow(entry: RotaEntry, at: Date, timeZone: string): boolean {
   if (entry.weekdays === null && entry.startsAt === null) return true;

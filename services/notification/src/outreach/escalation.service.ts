@@ -97,7 +97,8 @@ export class EscalationService implements OnModuleInit {
     const task = await this.tasks.lock(m, taskId);
     if (!task) return 'task_gone';
     const now = this.clock();
-    const hours = await this.tasks.propertyHours(m, task.propertyId);
+    const property = await this.directory.property(m, task.propertyId);
+    const hours = { timeZone: property?.timeZone ?? 'UTC', quietHours: property?.quietHours ?? null };
     const decision = decideEscalation(
       {
         now,

@@ -1,5 +1,5 @@
-import type { RotaEntry } from '../directory/directory.types';
-import { isWithinWindow, localWeekdayAndMinutes } from '../directory/duty-rota';
+import type { QuietHours, RotaEntry } from '../directory/directory.types';
+import { isQuietHours, isWithinWindow, localWeekdayAndMinutes } from '../directory/duty-rota';
 import type { TaskState } from './outreach-task';
 
 /*
@@ -19,26 +19,12 @@ export function nextLevel(level: EscalationLevel): EscalationLevel | null {
   return ESCALATION_LEVELS[i + 1] ?? null;
 }
 
-/** A property's quiet hours, `HH:MM` local time; the window may cross midnight (22:00-07:00). */
-export interface QuietHours {
-  readonly start: string;
-  readonly end: string;
-}
-
-function minutesOf(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-}
-
 /** When the quiet hours around `at` end, or null when `at` is outside them (or there are none). */
 export function quietHoursEnd(at: Date, quiet: QuietHours | null, timeZone: string): Date | null {
-  if (!quiet) return null;
-  const start = minutesOf(quiet.start);
-  const end = minutesOf(quiet.end);
-  if (start === end) return null;
+  if (!quiet || !isQuietHours(quiet, at, timeZone)) return null;
+  const [h, m] = quiet.end.split(':').map(Number);
+  const end = (h ?? 0) * 60 + (m ?? 0);
   const { minutes } = localWeekdayAndMinutes(at, timeZone);
-  const inside = start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
-  if (!inside) return null;
   const minutesLeft = (end - minutes + 1440) % 1440;
   // From the start of the current local minute, so the result lands exactly on `end`.
   const minuteStart = Math.floor(at.getTime() / 60_000) * 60_000;

@@ -22,6 +22,13 @@ export interface FrontDeskEntry {
   /** The unit as the carrier wrote it (address data, not a person's). */
   readonly hintUnit: string;
   readonly reason: FrontDeskReason;
+  /** The documents request waiting for the link (front-desk/ resumes it after a person links the parcel). */
+  readonly request?: {
+    readonly round: number;
+    readonly deadline: Date | null;
+    readonly expedited: boolean;
+    readonly documents: readonly number[];
+  };
 }
 
 /** The queue of parcels nobody could be matched to, for the front desk to link by hand. */
@@ -31,8 +38,9 @@ export class FrontDeskRepository {
   async enqueue(m: EntityManager, e: FrontDeskEntry): Promise<boolean> {
     const rows: unknown[] = await m.query(
       `INSERT INTO front_desk_queue (id, tenant_id, property_id, parcel_id, case_id, carrier_code,
-                                     tracking_number, hint_unit, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                     tracking_number, hint_unit, reason, request_round, request_deadline,
+                                     request_expedited, request_documents)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (tenant_id, parcel_id) WHERE state = 'open' DO NOTHING
        RETURNING id`,
       [
@@ -45,6 +53,10 @@ export class FrontDeskRepository {
         e.trackingNumber,
         e.hintUnit,
         e.reason,
+        e.request?.round ?? null,
+        e.request?.deadline ?? null,
+        e.request?.expedited ?? false,
+        [...(e.request?.documents ?? [])],
       ],
     );
     return rows.length > 0;

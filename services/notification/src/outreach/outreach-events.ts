@@ -26,6 +26,7 @@ const KINDS: Record<TaskKind, notification.OutreachKind> = {
 const METHODS: Record<ResolutionMethod, notification.ResolutionMethod> = {
   pre_registered: notification.ResolutionMethod.PRE_REGISTERED,
   address_match: notification.ResolutionMethod.ADDRESS_MATCH,
+  front_desk: notification.ResolutionMethod.FRONT_DESK,
 };
 
 const RESOLUTIONS: Record<CloseResolution, notification.TaskResolution> = {
@@ -114,6 +115,8 @@ export function recipientResolved(input: {
   residentId: string;
   method: ResolutionMethod;
   at: Date;
+  /** The person who linked it (user id), for `front_desk`. */
+  linkedById?: string;
 }): OutreachEvent {
   return create(OutreachEventSchema, {
     event: {
@@ -126,6 +129,7 @@ export function recipientResolved(input: {
         unitId: input.unitId,
         residentId: input.residentId,
         method: METHODS[input.method],
+        linkedById: input.linkedById ?? '',
       }),
     },
   });

@@ -29,5 +29,7 @@ import { TaskTimers } from './task-timers';
     FrontDeskRepository,
     OutreachMetrics,
   ],
+  // front-desk/ links queued parcels by hand and resumes their documents request.
+  exports: [OutreachService, OutreachRepository, OutreachMetrics],
 })
 export class OutreachModule {}

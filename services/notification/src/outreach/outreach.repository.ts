@@ -30,9 +30,14 @@ export interface TaskListRow extends OutreachTask {
 /** All SQL of outreach tasks; every method takes the caller's transaction (or the read manager). */
 @Injectable()
 export class OutreachRepository {
+  /**
+   * Whether the round already has its documents task. An unmatched-parcel task does not count: once
+   * the front desk links the parcel the same round goes on to the documents task (a redelivery
+   * before that finds the queue entry and the unmatched task already there: both inserts are no-ops).
+   */
   async existsForCaseRound(m: EntityManager, caseId: string, round: number): Promise<boolean> {
     const rows: unknown[] = await m.query(
-      `SELECT 1 FROM outreach_tasks WHERE case_id = $1 AND round = $2 LIMIT 1`,
+      `SELECT 1 FROM outreach_tasks WHERE case_id = $1 AND round = $2 AND kind <> 'unmatched_parcel' LIMIT 1`,
       [caseId, round],
     );
     return rows.length > 0;

@@ -252,6 +252,12 @@ export class OutreachService {
       trackingNumber: cmd.parcel.trackingNumber,
       hintUnit: parcel?.hint?.unit ?? '',
       reason,
+      request: {
+        round: cmd.round,
+        deadline: cmd.deadline,
+        expedited: cmd.expedited,
+        documents: cmd.documents,
+      },
     });
     const property = propertyId ? await this.directory.property(m, propertyId) : undefined;
     let taskId: string | null = null;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { returnedRows } from '@portico/messaging';
 import type { EntityManager } from 'typeorm';
 import type { StaffRole } from '../directory/directory.types';
-import type { EscalationLevel, QuietHours } from './escalation';
+import type { EscalationLevel } from './escalation';
 import type { TaskIdentity } from './outreach-events';
 import type { TaskKind, TaskState } from './outreach-task';
 
@@ -50,12 +50,6 @@ export interface TaskAction {
 
 export interface RecordedAction extends TaskAction {
   readonly id: string;
-}
-
-/** What escalation needs of a property: its clock and its quiet hours. */
-export interface PropertyHours {
-  readonly timeZone: string;
-  readonly quietHours: QuietHours | null;
 }
 
 /** SQL of task actions, assignment and escalation; every method runs in the caller's transaction. */
@@ -144,20 +138,6 @@ export class TaskActionsRepository {
       [taskId],
     );
     return rows.map(toAction);
-  }
-
-  async propertyHours(m: EntityManager, propertyId: string): Promise<PropertyHours> {
-    const rows: { time_zone: string; quiet_start: string | null; quiet_end: string | null }[] = await m.query(
-      `SELECT time_zone, to_char(quiet_hours_start, 'HH24:MI') AS quiet_start,
-              to_char(quiet_hours_end, 'HH24:MI') AS quiet_end
-         FROM properties WHERE id = $1`,
-      [propertyId],
-    );
-    const r = rows[0];
-    return {
-      timeZone: r?.time_zone ?? 'UTC',
-      quietHours: r?.quiet_start && r.quiet_end ? { start: r.quiet_start, end: r.quiet_end } : null,
-    };
   }
 
   /** The staff member's role when they work at the property (of the same tenant), else null. */

@@ -20,7 +20,8 @@ export interface RecipientHintRecord {
   readonly phoneDigest: StoredDigest | null;
 }
 
-export type ResolutionMethod = 'pre_registered' | 'address_match';
+/** `front_desk`: linked by hand from the front-desk queue (front-desk/). */
+export type ResolutionMethod = 'pre_registered' | 'address_match' | 'front_desk';
 
 export interface StoredResolution {
   readonly propertyId: string;

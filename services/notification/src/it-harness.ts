@@ -60,7 +60,7 @@ const fakeProcess = () => ({ on: () => undefined, removeListener: () => undefine
 
 export class NotificationHarness {
   readonly run = randomBytes(4).toString('hex');
-  readonly tenantId = `ten_it_${this.run}`;
+  readonly tenantId: string;
   readonly group = `notification-it-${this.run}`;
   readonly digestKey = { id: 'k1', secret: secret() };
   private readonly devTokenKey = secret();
@@ -72,9 +72,19 @@ export class NotificationHarness {
   private brokers!: string[];
   private producer!: Producer;
 
-  /** Starts notification with `env` on top of the test settings (e.g. short SLAs). */
-  static async start(env: Record<string, string> = {}): Promise<NotificationHarness> {
-    const h = new NotificationHarness();
+  private constructor(tenantId?: string) {
+    this.tenantId = tenantId ?? `ten_it_${this.run}`;
+  }
+
+  /**
+   * Starts notification with `env` on top of the test settings (e.g. short SLAs); `tenantId` is
+   * the tenant the published events belong to (default: one unique to the harness).
+   */
+  static async start(
+    env: Record<string, string> = {},
+    options: { tenantId?: string } = {},
+  ): Promise<NotificationHarness> {
+    const h = new NotificationHarness(options.tenantId);
     await h.boot(env);
     return h;
   }
@@ -180,18 +190,28 @@ export class NotificationHarness {
     return this.token(['operator'], { tenantId: null });
   }
 
+  /** An HTTP call: `body` goes as JSON, `raw` as it is (with `contentType`, default text/csv). */
   async call(
     path: string,
-    options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+    options: {
+      method?: string;
+      token?: string;
+      body?: unknown;
+      raw?: string | Uint8Array;
+      contentType?: string;
+      headers?: Record<string, string>;
+    } = {},
   ) {
+    const json = options.body !== undefined && options.raw === undefined;
+    const contentType = options.raw !== undefined ? (options.contentType ?? 'text/csv') : 'application/json';
     const res = await fetch(`${this.service.url}${path}`, {
       method: options.method ?? 'GET',
       headers: {
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(json || options.raw !== undefined ? { 'content-type': contentType } : {}),
         ...options.headers,
       },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      body: options.raw ?? (json ? JSON.stringify(options.body) : undefined),
     });
     const text = await res.text();
     return { status: res.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };

@@ -4,48 +4,18 @@
 // scan proving no name, phone or e-mail reached Kafka or the logs. Ids are unique per run: the
 // topics are shared with other suites.
 import { randomBytes, randomInt } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { create, fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { signDevToken } from '@portico/auth';
+import { fromBinary } from '@bufbuild/protobuf';
 import {
-  carrier,
-  CARRIER_TRACKING_TOPIC,
-  clearance,
-  ClearanceCaseEventSchema,
-  CLEARANCE_CASE_TOPIC,
-  common,
-  dlqTopicName,
   notification,
   NOTIFICATION_OUTREACH_TOPIC,
   OutreachEventSchema,
   parcelRef,
-  recipientDigest,
-  retryTopicName,
-  TrackingStreamEventSchema,
   type OutreachEvent,
 } from '@portico/contracts';
-import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
-import { createLogger } from '@portico/observability';
-import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
-import {
-  createTestDatabase,
-  deleteTopics,
-  getTestKafka,
-  testKafkaClient,
-  waitFor,
-  type TestDatabase,
-} from '@portico/testing';
-import { logLevel, type Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { migrations } from '../../migrations';
-import { AppModule } from '../app.module';
-import { loadServiceConfig, settings, type NotificationConfig } from '../config';
-
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+import { waitFor } from '@portico/testing';
+import { NotificationHarness } from '../it-harness';
 
 const run = randomBytes(4).toString('hex');
-const secret = () => randomBytes(32).toString('base64url');
 const GIVEN = ['婉', '清', '若', '雪', '晴', '岚', '瑶', '瑾', '珂', '璇'];
 const g = () => GIVEN[randomInt(GIVEN.length)];
 const mover = `慕容${g()}${g()}${g()}`; // moves out
@@ -78,28 +48,8 @@ const propertyCells = `${PROPERTY},Lujiazui Block ${run},CN,Shanghai,200120,"${A
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
-function memoryLog() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { stream, text: () => lines.join('') };
-}
-
 describe('notification: directory intake (CSV, roster changes, API keys) and the front-desk queue (real Kafka + Postgres)', () => {
-  const log = memoryLog();
-  const digestKey = { id: 'k1', secret: secret() };
-  const devTokenKey = secret();
-  const group = `notification-intake-it-${run}`;
-  let db: TestDatabase;
-  let brokers: string[];
-  let config: NotificationConfig;
-  let service: RunningService;
-  let producer: Producer;
-  let pg: Client;
+  let h: NotificationHarness;
   let keyA = '';
   let keyB = '';
   let keyAId = '';
@@ -110,13 +60,14 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     propertyIds: string[] = [],
     subject?: string,
   ) =>
-    signDevToken(
-      { subject: subject ?? `it-${roles.join('-')}-${run}`, roles, tenantId, propertyIds },
-      { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
-    );
+    h.token(roles, {
+      subject: subject ?? `it-${roles.join('-')}-${run}`,
+      tenantId: tenantId ?? null,
+      propertyIds,
+    });
   const operator = () => token(['operator'], undefined);
 
-  async function call(
+  const call = (
     path: string,
     options: {
       method?: string;
@@ -125,37 +76,17 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
       csv?: string | Uint8Array;
       contentType?: string;
     } = {},
-  ) {
-    const headers: Record<string, string> = {};
-    if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
-    let body: string | Uint8Array | undefined;
-    if (options.csv !== undefined) {
-      headers['content-type'] = options.contentType ?? 'text/csv';
-      body = options.csv;
-    } else if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.body);
-    }
-    const res = await fetch(`${service.url}${path}`, { method: options.method ?? 'GET', headers, body });
-    const text = await res.text();
-    return { status: res.status, text, json: text ? (JSON.parse(text) as Json) : {} };
-  }
-
-  async function publish<D extends DescMessage>(
-    topic: string,
-    schema: D,
-    message: MessageShape<D>,
-    key: string,
-  ) {
-    const record = encodeEvent({ schema, message, key, tenantId: TENANT });
-    await producer.send({
-      topic,
-      messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
-    });
-  }
+  ) =>
+    h.call(path, {
+      method: options.method,
+      token: options.bearer,
+      body: options.body,
+      raw: options.csv,
+      contentType: options.contentType,
+    }) as Promise<{ status: number; text: string; json: Json }>;
 
   async function residentRow(id: string) {
-    const { rows } = await pg.query(
+    const { rows } = await h.pg.query(
       `SELECT name, phone, email, channel_preferences, consent_email, removed_at, purged_at FROM residents WHERE id = $1`,
       [id],
     );
@@ -163,57 +94,19 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
   }
 
   beforeAll(async () => {
-    ({ brokers } = await getTestKafka());
-    db = await createTestDatabase('notification');
-    const loaded = loadServiceConfig({
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_CLIENT_ID: group,
-      KAFKA_CONSUMER_GROUP: group,
-      LOG_LEVEL: 'debug',
-      SHUTDOWN_TIMEOUT_MS: '8000',
-      AUTH_DEV_TOKEN_KEY: devTokenKey,
-      AUTH_API_KEY_PEPPERS: `p1=${secret()}`,
-      RECIPIENT_DIGEST_KEYS: `${digestKey.id}=${digestKey.secret}`,
-      TIMER_POLL_INTERVAL_MS: '200',
-      // purge at once, so the test sees the timer fire
-      DIRECTORY_PURGE_AFTER_DAYS: '0',
-      DIRECTORY_CSV_MAX_BYTES: '4096',
-    });
-    config = { ...loaded, httpPort: 0 };
-    const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
-    await runMigrations(config, migrations, logger);
-    service = await bootstrapService({
-      module: AppModule.forRoot(config),
-      config,
-      settings,
-      logger,
-      process: { on: () => undefined, removeListener: () => undefined, exit: () => undefined },
-    });
-    producer = createIdempotentProducer(
-      createKafka({ brokers, clientId: `${group}-test-producer`, logLevel: logLevel.NOTHING }),
+    h = await NotificationHarness.start(
+      {
+        TIMER_POLL_INTERVAL_MS: '200',
+        // purge at once, so the test sees the timer fire
+        DIRECTORY_PURGE_AFTER_DAYS: '0',
+        DIRECTORY_CSV_MAX_BYTES: '4096',
+      },
+      { tenantId: TENANT },
     );
-    await producer.connect();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
   }, 120_000);
 
   afterAll(async () => {
-    await producer?.disconnect().catch(() => undefined);
-    await pg?.end().catch(() => undefined);
-    await service?.shutdown('test finished').catch(() => undefined);
-    await db?.drop().catch(() => undefined);
-    if (brokers) {
-      const derived = [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC].flatMap((t) => [
-        retryTopicName(t, group),
-        dlqTopicName(t, group),
-      ]);
-      await deleteTopics(brokers, derived).catch(() => undefined);
-      const admin = testKafkaClient(brokers).admin();
-      await admin.connect();
-      await admin.deleteGroups([group, `${group}.retry`]).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await h?.stop();
   }, 60_000);
 
   it('lets operators issue keys (shown once), list them without secrets, and audits who did it', async () => {
@@ -250,7 +143,7 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
       bearer: await token(['steward'], TENANT, [PROPERTY]),
     });
     expect(asSteward.status).toBe(403);
-    const { rows } = await pg.query(`SELECT action, actor FROM api_key_audit WHERE key_id = $1`, [keyAId]);
+    const { rows } = await h.pg.query(`SELECT action, actor FROM api_key_audit WHERE key_id = $1`, [keyAId]);
     expect(rows).toEqual([{ action: 'issued', actor: `it-operator-${run}` }]);
   });
 
@@ -274,7 +167,7 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
       channel_preferences: ['email', 'sms'],
       consent_email: true,
     });
-    const { rows } = await pg.query(
+    const { rows } = await h.pg.query(
       `SELECT resident_outreach, to_char(quiet_hours_start, 'HH24:MI') AS qs FROM properties WHERE id = $1`,
       [PROPERTY],
     );
@@ -292,7 +185,7 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     });
     expect(staffRes.status).toBe(200);
     expect(staffRes.json).toMatchObject({ staff: 2, properties: 0 });
-    const { rows: rota } = await pg.query(
+    const { rows: rota } = await h.pg.query(
       `SELECT staff_id, weekdays, to_char(starts_at, 'HH24:MI') AS starts FROM duty_rota WHERE property_id = $1 ORDER BY staff_id`,
       [PROPERTY],
     );
@@ -505,63 +398,16 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     expect(await residentRow(MOVER)).toMatchObject({ name: '', phone: null, email: null });
 
     // The parcel the mover pre-registered, addressed to them.
-    await publish(
-      CARRIER_TRACKING_TOPIC.name,
-      TrackingStreamEventSchema,
-      create(TrackingStreamEventSchema, {
-        event: {
-          case: 'trackingEventRecorded',
-          value: create(carrier.TrackingEventRecordedSchema, {
-            parcel: ref,
-            tenantId: TENANT,
-            provider: carrier.TrackingProvider.PORTICO_NATIVE,
-            sourceEventId: `src-${ref.trackingNumber}`,
-            status: carrier.TrackingStatus.CUSTOMS_HOLD,
-            customsHoldReason: carrier.CustomsHoldReason.ID_DOCUMENTS_REQUIRED,
-            occurredAt: timestampFromDate(new Date()),
-            receivedAt: timestampFromDate(new Date()),
-            rawStatusCode: 'CUSTOMS_ID_REQUIRED',
-            recipient: create(carrier.RecipientHintSchema, {
-              postalCode: '200120',
-              addressLine: ADDRESS_LINE,
-              unit: '12-03',
-              nameDigest: recipientDigest('name', mover, digestKey),
-              phoneDigest: recipientDigest('phone', moverPhone, digestKey),
-            }),
-          }),
-        },
-      }),
-      ref.parcelId,
-    );
-    await waitFor(
-      async () =>
-        (await pg.query(`SELECT 1 FROM parcel_projection WHERE parcel_id = $1`, [ref.parcelId])).rows.length >
-        0,
-      { timeoutMs: 30_000, description: 'the projection' },
-    );
+    await h.publishHold(ref, {
+      name: mover,
+      phone: moverPhone,
+      postalCode: '200120',
+      addressLine: ADDRESS_LINE,
+      unit: '12-03',
+    });
     const caseId = `case_fd_${run}`;
     const deadline = new Date(Date.now() + 72 * 3600_000);
-    await publish(
-      CLEARANCE_CASE_TOPIC.name,
-      ClearanceCaseEventSchema,
-      create(ClearanceCaseEventSchema, {
-        event: {
-          case: 'documentsRequested',
-          value: create(clearance.DocumentsRequestedSchema, {
-            caseId,
-            tenantId: TENANT,
-            parcel: ref,
-            state: clearance.CaseState.AWAITING_DOCUMENTS,
-            occurredAt: timestampFromDate(new Date()),
-            requiredDocuments: [common.DocumentType.RESIDENT_ID_CARD],
-            deadline: timestampFromDate(deadline),
-            round: 1,
-            expedited: true,
-          }),
-        },
-      }),
-      ref.parcelId,
-    );
+    await h.publishDocumentsRequested(ref, caseId, { deadline, expedited: true });
     const stewardToken = await token(['steward'], TENANT, [PROPERTY], `user-steward-${run}`);
     const [entry] = await waitFor(
       async () => {
@@ -626,28 +472,12 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     });
 
     // RecipientResolved FRONT_DESK with who linked it, TaskClosed COMPLETED, the new task: one each.
-    const consumer = testKafkaClient(brokers).consumer({
-      groupId: `intake-reader-${randomBytes(4).toString('hex')}`,
-    });
-    const found: { key: string; value: Buffer; headers: string }[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: [NOTIFICATION_OUTREACH_TOPIC.name], fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          if (message.key?.toString() === ref.parcelId)
-            found.push({
-              key: ref.parcelId,
-              value: message.value ?? Buffer.alloc(0),
-              headers: JSON.stringify(message.headers ?? {}),
-            });
-        },
-      });
-      await waitFor(() => found.length >= 4, { timeoutMs: 30_000, description: 'the outreach events' });
-      await new Promise((r) => setTimeout(r, 1_000));
-    } finally {
-      await consumer.disconnect();
-    }
+    const found = await h.readRecords(
+      [NOTIFICATION_OUTREACH_TOPIC.name],
+      (r) => r.key === ref.parcelId,
+      (f) => f.length >= 4,
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
     const events = found.map((r) => fromBinary(OutreachEventSchema, r.value) as OutreachEvent);
     const of = (k: OutreachEvent['event']['case']) =>
       events.filter((e) => e.event.case === k).map((e) => e.event.value);
@@ -668,11 +498,13 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
 
     // Nothing personal in what was emitted for the parcel, nor in any log line of this run.
     const emitted = [
-      ...found.map((r) => `${r.value.toString('utf8')}\n${r.value.toString('hex')}\n${r.headers}`),
-      log.text(),
+      ...found.map(
+        (r) => `${r.value.toString('utf8')}\n${r.value.toString('hex')}\n${JSON.stringify(r.headers)}`,
+      ),
+      h.logs(),
     ].join('\n');
-    expect(log.text()).toContain('roster changes applied');
-    expect(log.text()).toContain('front-desk parcel linked to a resident');
+    expect(h.logs()).toContain('roster changes applied');
+    expect(h.logs()).toContain('front-desk parcel linked to a resident');
     for (const value of PERSONAL_DATA) {
       expect(emitted.includes(value)).toBe(false);
       expect(emitted.includes(Buffer.from(value, 'utf8').toString('hex'))).toBe(false);
@@ -698,7 +530,7 @@ describe('notification: directory intake (CSV, roster changes, API keys) and the
     });
     expect(refused.status).toBe(401);
     expect(refused.json.error.code).toBe('api_key_revoked');
-    const { rows } = await pg.query(`SELECT action FROM api_key_audit WHERE key_id = $1 ORDER BY id`, [
+    const { rows } = await h.pg.query(`SELECT action FROM api_key_audit WHERE key_id = $1 ORDER BY id`, [
       keyAId,
     ]);
     expect(rows.map((r: { action: string }) => r.action)).toEqual(['issued', 'revoked']);

@@ -42,7 +42,9 @@ export class Claims1796400000003 implements MigrationInterface {
         updated_at                timestamptz NOT NULL,
         PRIMARY KEY (tenant_id, parcel_id)
       )`);
-    await q.query(`CREATE INDEX claims_parcels_tracking_idx ON claims_parcels (carrier_code, tracking_number)`);
+    await q.query(
+      `CREATE INDEX claims_parcels_tracking_idx ON claims_parcels (carrier_code, tracking_number)`,
+    );
     await q.query(`CREATE INDEX claims_parcels_seen_idx ON claims_parcels (tenant_id, first_seen_at)`);
     // The tracking history for the evidence bundle: canonical facts only (no raw descriptions).
     await q.query(`
@@ -57,7 +59,9 @@ export class Claims1796400000003 implements MigrationInterface {
         occurred_at      timestamptz NOT NULL,
         late             boolean NOT NULL DEFAULT false
       )`);
-    await q.query(`CREATE INDEX claims_parcel_scans_parcel_idx ON claims_parcel_scans (tenant_id, parcel_id, occurred_at)`);
+    await q.query(
+      `CREATE INDEX claims_parcel_scans_parcel_idx ON claims_parcel_scans (tenant_id, parcel_id, occurred_at)`,
+    );
 
     await q.query(`
       CREATE TABLE claims_tenant_settings (
@@ -106,8 +110,12 @@ export class Claims1796400000003 implements MigrationInterface {
       )`);
     // At most one claim per parcel and incident, whatever the redeliveries; and at most one open
     // claim per parcel: a second incident while one is being worked on joins that claim.
-    await q.query(`CREATE UNIQUE INDEX claims_claims_incident_idx ON claims_claims (tenant_id, parcel_id, incident_key)`);
-    await q.query(`CREATE UNIQUE INDEX claims_claims_open_idx ON claims_claims (tenant_id, parcel_id) WHERE closed_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX claims_claims_incident_idx ON claims_claims (tenant_id, parcel_id, incident_key)`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX claims_claims_open_idx ON claims_claims (tenant_id, parcel_id) WHERE closed_at IS NULL`,
+    );
     await q.query(`CREATE INDEX claims_claims_scorecard_idx ON claims_claims (tenant_id, opened_at)`);
 
     await q.query(`
@@ -121,7 +129,9 @@ export class Claims1796400000003 implements MigrationInterface {
         actor_id        text NULL,
         cause_event_id  text NULL
       )`);
-    await q.query(`CREATE INDEX claims_claim_transitions_claim_idx ON claims_claim_transitions (claim_id, id)`);
+    await q.query(
+      `CREATE INDEX claims_claim_transitions_claim_idx ON claims_claim_transitions (claim_id, id)`,
+    );
 
     // The communication log: what was asked, answered, explained, sent to and heard from the
     // carrier. Structured facts and user ids only; never free text typed by a person.
@@ -153,7 +163,9 @@ export class Claims1796400000003 implements MigrationInterface {
         created_at       timestamptz NOT NULL,
         done_at          timestamptz NULL
       )`);
-    await q.query(`CREATE INDEX claims_carrier_requests_due_idx ON claims_carrier_requests (next_attempt_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX claims_carrier_requests_due_idx ON claims_carrier_requests (next_attempt_at) WHERE status = 'pending'`,
+    );
 
     await q.query(`
       CREATE TABLE claims_inquiries (

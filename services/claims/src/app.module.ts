@@ -1,6 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CARRIER_TRACKING_TOPIC, CLAIMS_CLAIM_TOPIC, NOTIFICATION_OUTREACH_TOPIC } from '@portico/contracts';
-import { DatabaseModule, DurableTimersModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
+import {
+  DatabaseModule,
+  DurableTimersModule,
+  MessagingModule,
+  serviceAuthModule,
+} from '@portico/service-kit';
 import { migrations } from '../migrations';
 import { ClaimsModule } from './claims/claims.module';
 import type { ClaimsConfig } from './config';

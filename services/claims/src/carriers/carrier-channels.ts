@@ -19,7 +19,10 @@ export const carrierChannelSchema = z.discriminatedUnion('channel', [
 export type CarrierChannelConfig = z.infer<typeof carrierChannelSchema>;
 
 /** Carrier code (lowercase slug) or `default` -> channel. */
-export const carrierChannelsSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/), carrierChannelSchema);
+export const carrierChannelsSchema = z.record(
+  z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  carrierChannelSchema,
+);
 export type CarrierChannels = z.infer<typeof carrierChannelsSchema>;
 
 /** The channel of a carrier: its own entry, else `default`, else none. */

@@ -50,7 +50,14 @@ export class CarrierRequestRepository {
 
   async enqueue(
     m: EntityManager,
-    r: { claimId: string; kind: CarrierRequestKind; channel: CarrierChannel; subjectId: string; at: Date; notBefore?: Date },
+    r: {
+      claimId: string;
+      kind: CarrierRequestKind;
+      channel: CarrierChannel;
+      subjectId: string;
+      at: Date;
+      notBefore?: Date;
+    },
   ): Promise<string> {
     const id = this.ids('crq');
     await m.query(
@@ -82,12 +89,22 @@ export class CarrierRequestRepository {
     );
     const r = rows[0];
     return r
-      ? { id: r.id, claimId: r.claim_id, kind: r.kind, channel: r.channel, subjectId: r.subject_id, attempts: r.attempts }
+      ? {
+          id: r.id,
+          claimId: r.claim_id,
+          kind: r.kind,
+          channel: r.channel,
+          subjectId: r.subject_id,
+          attempts: r.attempts,
+        }
       : undefined;
   }
 
   async done(m: EntityManager, id: string, at: Date): Promise<void> {
-    await m.query(`UPDATE claims_carrier_requests SET status = 'done', done_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1`, [id, at]);
+    await m.query(
+      `UPDATE claims_carrier_requests SET status = 'done', done_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1`,
+      [id, at],
+    );
   }
 
   async retryLater(m: EntityManager, id: string, at: Date, error: string, giveUp: boolean): Promise<void> {
@@ -107,19 +124,25 @@ export class CarrierRequestRepository {
 
   async createInquiry(m: EntityManager, claimId: string, channel: CarrierChannel, at: Date): Promise<string> {
     const id = this.ids('inq');
-    await m.query(`INSERT INTO claims_inquiries (id, claim_id, channel, created_at) VALUES ($1, $2, $3, $4)`, [
-      id,
-      claimId,
-      channel,
-      at,
-    ]);
+    await m.query(
+      `INSERT INTO claims_inquiries (id, claim_id, channel, created_at) VALUES ($1, $2, $3, $4)`,
+      [id, claimId, channel, at],
+    );
     return id;
   }
 
   async inquiry(m: EntityManager, id: string): Promise<Inquiry | undefined> {
     const rows = (await m.query(`SELECT * FROM claims_inquiries WHERE id = $1`, [id])) as unknown[];
     const r = rows[0] as
-      | { id: string; claim_id: string; channel: CarrierChannel; carrier_reference: string | null; sent_at: Date | null; answered_at: Date | null; outcome: string | null }
+      | {
+          id: string;
+          claim_id: string;
+          channel: CarrierChannel;
+          carrier_reference: string | null;
+          sent_at: Date | null;
+          answered_at: Date | null;
+          outcome: string | null;
+        }
       | undefined;
     return r
       ? {
@@ -143,15 +166,18 @@ export class CarrierRequestRepository {
   }
 
   async inquirySent(m: EntityManager, id: string, reference: string | null, at: Date): Promise<void> {
-    await m.query(`UPDATE claims_inquiries SET carrier_reference = $2, sent_at = $3 WHERE id = $1`, [id, reference, at]);
+    await m.query(`UPDATE claims_inquiries SET carrier_reference = $2, sent_at = $3 WHERE id = $1`, [
+      id,
+      reference,
+      at,
+    ]);
   }
 
   async inquiryAnswered(m: EntityManager, id: string, outcome: string, at: Date): Promise<void> {
-    await m.query(`UPDATE claims_inquiries SET outcome = $2, answered_at = $3 WHERE id = $1 AND answered_at IS NULL`, [
-      id,
-      outcome,
-      at,
-    ]);
+    await m.query(
+      `UPDATE claims_inquiries SET outcome = $2, answered_at = $3 WHERE id = $1 AND answered_at IS NULL`,
+      [id, outcome, at],
+    );
   }
 
   async createFiling(
@@ -196,13 +222,18 @@ export class CarrierRequestRepository {
   }
 
   async latestFilingOf(m: EntityManager, claimId: string): Promise<Filing | undefined> {
-    const rows = (await m.query(`SELECT id FROM claims_filings WHERE claim_id = $1 ORDER BY created_at DESC LIMIT 1`, [
-      claimId,
-    ])) as Array<{ id: string }>;
+    const rows = (await m.query(
+      `SELECT id FROM claims_filings WHERE claim_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [claimId],
+    )) as Array<{ id: string }>;
     return rows[0] ? this.filing(m, rows[0].id) : undefined;
   }
 
-  async filingSent(m: EntityManager, id: string, f: { reference: string | null; status: string; bundleId: string; at: Date }) {
+  async filingSent(
+    m: EntityManager,
+    id: string,
+    f: { reference: string | null; status: string; bundleId: string; at: Date },
+  ) {
     await m.query(
       `UPDATE claims_filings SET carrier_reference = $2, carrier_status = $3, evidence_bundle_id = $4, filed_at = $5 WHERE id = $1`,
       [id, f.reference, f.status, f.bundleId, f.at],

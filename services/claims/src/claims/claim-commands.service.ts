@@ -39,7 +39,11 @@ export class ClaimCommands {
     private readonly workflow: ClaimWorkflow,
   ) {}
 
-  private command(caller: Principal, claimId: string, work: (m: EntityManager, c: Claim, actorId: string) => Promise<Claim>) {
+  private command(
+    caller: Principal,
+    claimId: string,
+    work: (m: EntityManager, c: Claim, actorId: string) => Promise<Claim>,
+  ) {
     return this.uow.transaction(async (m) => {
       const c = await this.claims.findById(m, claimId, { lock: true });
       if (!c || !mayAccess(caller, c.tenantId, c.propertyId)) throw claimNotFound(claimId);
@@ -66,11 +70,15 @@ export class ClaimCommands {
   }
 
   acknowledge(caller: Principal, claimId: string) {
-    return this.command(caller, claimId, (m, c, actor) => this.workflow.markServiceLevel(m, c, 'acknowledgement', actor, {}));
+    return this.command(caller, claimId, (m, c, actor) =>
+      this.workflow.markServiceLevel(m, c, 'acknowledgement', actor, {}),
+    );
   }
 
   verify(caller: Principal, claimId: string, body: z.infer<typeof verificationBody>) {
-    return this.command(caller, claimId, (m, c, actorId) => this.workflow.recordVerification(m, c, { ...body, actorId }));
+    return this.command(caller, claimId, (m, c, actorId) =>
+      this.workflow.recordVerification(m, c, { ...body, actorId }),
+    );
   }
 
   explain(caller: Principal, claimId: string, body: z.infer<typeof explanationBody>) {
@@ -84,7 +92,12 @@ export class ClaimCommands {
       this.workflow.markServiceLevel(m, c, 'damage_assessment', actor, {
         severity: body.severity,
         ...(body.estimatedLoss
-          ? { estimatedLoss: { currencyCode: body.estimatedLoss.currencyCode, amountMinor: body.estimatedLoss.amountMinor.toString() } }
+          ? {
+              estimatedLoss: {
+                currencyCode: body.estimatedLoss.currencyCode,
+                amountMinor: body.estimatedLoss.amountMinor.toString(),
+              },
+            }
           : {}),
       }),
     );
@@ -108,7 +121,13 @@ export class ClaimCommands {
 
   decide(caller: Principal, claimId: string, body: z.infer<typeof decisionBody>) {
     return this.command(caller, claimId, async (m, c, actorId) =>
-      this.workflow.decide(m, c, body.decision, { actorId }, claimedAmountOf(await this.parcels.find(m, c.tenantId, c.parcel.parcelId))),
+      this.workflow.decide(
+        m,
+        c,
+        body.decision,
+        { actorId },
+        claimedAmountOf(await this.parcels.find(m, c.tenantId, c.parcel.parcelId)),
+      ),
     );
   }
 
@@ -121,13 +140,29 @@ export class ClaimCommands {
         body.status === 'approved'
           ? (body.granted ?? { currencyCode: filing.claimedCurrency, amountMinor: filing.claimedMinor })
           : (body.granted ?? null);
-      return (await this.workflow.carrierStatus(m, c, filing.id, filing.carrierReference ?? '', body.status, granted, actor)).claim;
+      return (
+        await this.workflow.carrierStatus(
+          m,
+          c,
+          filing.id,
+          filing.carrierReference ?? '',
+          body.status,
+          granted,
+          actor,
+        )
+      ).claim;
     });
   }
 
   close(caller: Principal, claimId: string, body: z.infer<typeof closeBody>) {
     return this.command(caller, claimId, (m, c, actor) =>
-      this.workflow.close(m, c, body.reason, actor, body.reason === 'parcel_found' ? 'parcel_found' : 'closed_by_staff'),
+      this.workflow.close(
+        m,
+        c,
+        body.reason,
+        actor,
+        body.reason === 'parcel_found' ? 'parcel_found' : 'closed_by_staff',
+      ),
     );
   }
 }

@@ -15,7 +15,11 @@ export const parcelNotFound = () =>
   });
 
 export const claimClosed = (claimId: string) =>
-  new ConflictError('claim_closed', { en: 'The claim is already closed.', zh: '该理赔案件已关闭。' }, { claimId });
+  new ConflictError(
+    'claim_closed',
+    { en: 'The claim is already closed.', zh: '该理赔案件已关闭。' },
+    { claimId },
+  );
 
 export function actionNotAllowed(claimId: string, state: ClaimState, command: ClaimCommand | string) {
   return new ConflictError(

@@ -110,7 +110,9 @@ function identity(c: Claim, at: Date) {
 }
 
 function money(m: Money | null | undefined) {
-  return m ? create(common.MoneySchema, { currencyCode: m.currencyCode, amountMinor: m.amountMinor }) : undefined;
+  return m
+    ? create(common.MoneySchema, { currencyCode: m.currencyCode, amountMinor: m.amountMinor })
+    : undefined;
 }
 
 function dateOf(iso: string | null) {
@@ -181,10 +183,19 @@ export function carrierInquirySentEvent(
   });
 }
 
-export function carrierInquiryAnsweredEvent(c: Claim, inquiryId: string, outcome: InquiryOutcome, at: Date): ClaimEvent {
+export function carrierInquiryAnsweredEvent(
+  c: Claim,
+  inquiryId: string,
+  outcome: InquiryOutcome,
+  at: Date,
+): ClaimEvent {
   return wrap({
     case: 'carrierInquiryAnswered',
-    value: create(claims.CarrierInquiryAnsweredSchema, { ...identity(c, at), inquiryId, outcome: INQUIRY[outcome] }),
+    value: create(claims.CarrierInquiryAnsweredSchema, {
+      ...identity(c, at),
+      inquiryId,
+      outcome: INQUIRY[outcome],
+    }),
   });
 }
 
@@ -232,7 +243,12 @@ export function claimFiledEvent(
   });
 }
 
-export function claimUnderReviewEvent(c: Claim, filingId: string, carrierReference: string, at: Date): ClaimEvent {
+export function claimUnderReviewEvent(
+  c: Claim,
+  filingId: string,
+  carrierReference: string,
+  at: Date,
+): ClaimEvent {
   return wrap({
     case: 'claimUnderReview',
     value: create(claims.ClaimUnderReviewSchema, { ...identity(c, at), filingId, carrierReference }),

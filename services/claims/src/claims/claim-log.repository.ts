@@ -43,7 +43,14 @@ export class ClaimLogRepository {
   async list(m: EntityManager, claimId: string): Promise<LogEntry[]> {
     const rows = (await m.query(`SELECT * FROM claims_claim_log WHERE claim_id = $1 ORDER BY at, id`, [
       claimId,
-    ])) as Array<{ id: string; claim_id: string; kind: LogKind; at: Date; actor_id: string | null; details: Record<string, unknown> }>;
+    ])) as Array<{
+      id: string;
+      claim_id: string;
+      kind: LogKind;
+      at: Date;
+      actor_id: string | null;
+      details: Record<string, unknown>;
+    }>;
     return rows.map((r) => ({
       id: r.id,
       claimId: r.claim_id,

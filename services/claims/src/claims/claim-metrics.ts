@@ -1,8 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, METRICS_REGISTRY, type Registry } from '@portico/observability';
-import { CLAIM_REASONS, SERVICE_LEVEL_NAMES, incidentKindOf, type Claim, type ClaimOrigin, type CloseReason, type ServiceLevelName } from './claim';
+import {
+  CLAIM_REASONS,
+  SERVICE_LEVEL_NAMES,
+  incidentKindOf,
+  type Claim,
+  type ClaimOrigin,
+  type CloseReason,
+  type ServiceLevelName,
+} from './claim';
 
-const CLOSE_REASONS: readonly CloseReason[] = ['resolved', 'parcel_found', 'withdrawn', 'cancelled', 'settled_without_filing'];
+const CLOSE_REASONS: readonly CloseReason[] = [
+  'resolved',
+  'parcel_found',
+  'withdrawn',
+  'cancelled',
+  'settled_without_filing',
+];
 const ORIGINS: readonly ClaimOrigin[] = ['detection', 'resident', 'front_desk', 'operator'];
 
 /**
@@ -49,7 +63,7 @@ export class ClaimMetrics {
     });
     this.parcels = new Counter({
       name: 'portico_claims_parcels_tracked_total',
-      help: 'Parcels first seen on the tracking stream, per carrier and lane (the scorecards\' denominator)',
+      help: "Parcels first seen on the tracking stream, per carrier and lane (the scorecards' denominator)",
       labelNames: ['carrier', 'lane'] as const,
       registers: [registry],
     });

@@ -55,7 +55,10 @@ export const closeBody = z
 
 export const listQuery = z
   .object({
-    parcelId: z.string().regex(/^prc_[0-9a-f]{32}$/).optional(),
+    parcelId: z
+      .string()
+      .regex(/^prc_[0-9a-f]{32}$/)
+      .optional(),
     tenantId: z.string().min(1).max(100).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })

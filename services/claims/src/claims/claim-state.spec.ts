@@ -24,9 +24,14 @@ const LEGAL: ReadonlyArray<[ClaimState, ClaimCommand, ClaimState]> = [
   ['filed', 'resolve', 'resolved'],
   ['in_review', 'resolve', 'resolved'],
   ['resolved', 'archive', 'closed'],
-  ...(['detected', 'verifying', 'carrier_inquiry', 'awaiting_customer_decision', 'filed', 'in_review'] as const).flatMap(
-    (s) =>
-      (['found', 'withdraw', 'cancel'] as const).map((c): [ClaimState, ClaimCommand, ClaimState] => [s, c, 'closed']),
+  ...(
+    ['detected', 'verifying', 'carrier_inquiry', 'awaiting_customer_decision', 'filed', 'in_review'] as const
+  ).flatMap((s) =>
+    (['found', 'withdraw', 'cancel'] as const).map((c): [ClaimState, ClaimCommand, ClaimState] => [
+      s,
+      c,
+      'closed',
+    ]),
   ),
 ];
 
@@ -65,6 +70,12 @@ describe('claim state machine', () => {
 
   it('lists the allowed commands of a state', () => {
     expect(allowedCommands('resolved')).toEqual(['archive']);
-    expect(allowedCommands('awaiting_customer_decision')).toEqual(['file', 'settle', 'found', 'withdraw', 'cancel']);
+    expect(allowedCommands('awaiting_customer_decision')).toEqual([
+      'file',
+      'settle',
+      'found',
+      'withdraw',
+      'cancel',
+    ]);
   });
 });

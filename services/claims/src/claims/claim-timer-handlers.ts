@@ -31,15 +31,22 @@ export class ClaimTimerHandlers implements OnModuleInit {
     this.timers.register<DetectionPayload>(TIMER_KIND.pastEstimatedDelivery, async (t, m) =>
       outcome(await this.detection.onPastEstimatedDeliveryTimer(m, t)),
     );
-    this.timers.register<ServiceLevelPayload>(TIMER_KIND.serviceLevel, async (t, m) => outcome(await this.serviceLevel(t, m)));
+    this.timers.register<ServiceLevelPayload>(TIMER_KIND.serviceLevel, async (t, m) =>
+      outcome(await this.serviceLevel(t, m)),
+    );
   }
 
   async serviceLevel(t: Timer<ServiceLevelPayload>, m: EntityManager): Promise<string> {
     const c = await this.claims.findById(m, t.payload.claimId, { lock: true });
     if (!c) return 'moot';
     trace.getActiveSpan()?.setAttribute('portico.claim_id', c.id);
-    return this.workflow.breach(m, c, t.payload.level, new Date(t.payload.dueAt), t.payload.targetMinutes, async () =>
-      claimedAmountOf(await this.parcels.find(m, c.tenantId, c.parcel.parcelId)),
+    return this.workflow.breach(
+      m,
+      c,
+      t.payload.level,
+      new Date(t.payload.dueAt),
+      t.payload.targetMinutes,
+      async () => claimedAmountOf(await this.parcels.find(m, c.tenantId, c.parcel.parcelId)),
     );
   }
 }

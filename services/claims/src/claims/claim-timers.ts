@@ -50,7 +50,11 @@ function targetOf(c: Claim, level: ServiceLevelName): number {
 }
 
 /** A service-level timer of `level`, due its target after `from`. */
-export function serviceLevelTimer(c: Claim, level: ServiceLevelName, from: Date): ScheduleTimer<ServiceLevelPayload> {
+export function serviceLevelTimer(
+  c: Claim,
+  level: ServiceLevelName,
+  from: Date,
+): ScheduleTimer<ServiceLevelPayload> {
   const targetMinutes = targetOf(c, level);
   const dueAt = new Date(from.getTime() + targetMinutes * MINUTE);
   return {
@@ -104,12 +108,22 @@ export class ClaimTimers {
     pastEddAt: Date | null,
   ): Promise<void> {
     const prefix = detectionTimerPrefix(p.tenantId, p.parcelId);
-    const payload: DetectionPayload = { tenantId: p.tenantId, parcelId: p.parcelId, lastScanAt: p.lastScanAt.toISOString() };
+    const payload: DetectionPayload = {
+      tenantId: p.tenantId,
+      parcelId: p.parcelId,
+      lastScanAt: p.lastScanAt.toISOString(),
+    };
     const schedule: ScheduleTimer<DetectionPayload>[] = [];
-    if (noScanAt) schedule.push({ key: `${prefix}no-scan`, kind: TIMER_KIND.noScan, dueAt: noScanAt, payload });
+    if (noScanAt)
+      schedule.push({ key: `${prefix}no-scan`, kind: TIMER_KIND.noScan, dueAt: noScanAt, payload });
     else await this.scheduler.cancel(m, `${prefix}no-scan`);
     if (pastEddAt) {
-      schedule.push({ key: `${prefix}past-edd`, kind: TIMER_KIND.pastEstimatedDelivery, dueAt: pastEddAt, payload });
+      schedule.push({
+        key: `${prefix}past-edd`,
+        kind: TIMER_KIND.pastEstimatedDelivery,
+        dueAt: pastEddAt,
+        payload,
+      });
     } else await this.scheduler.cancel(m, `${prefix}past-edd`);
     if (schedule.length > 0) await this.scheduler.scheduleMany(m, schedule);
   }

@@ -56,7 +56,14 @@ export function claimView(c: Claim, extra: { history?: ClaimTransition[]; log?: 
         }
       : {}),
     ...(extra.log
-      ? { log: extra.log.map((e) => ({ kind: e.kind, at: e.at.toISOString(), actorId: e.actorId, details: e.details })) }
+      ? {
+          log: extra.log.map((e) => ({
+            kind: e.kind,
+            at: e.at.toISOString(),
+            actorId: e.actorId,
+            details: e.details,
+          })),
+        }
       : {}),
   };
 }

@@ -159,10 +159,16 @@ export class ClaimWorkflow {
       actorId: answer.actorId,
       details: { source: answer.source, outcome: answer.outcome },
     });
-    const cause = { cause: 'verification_recorded' as const, actorId: answer.actorId, causeEventId: null, at: now };
+    const cause = {
+      cause: 'verification_recorded' as const,
+      actorId: answer.actorId,
+      causeEventId: null,
+      at: now,
+    };
     const moves: Array<{ command: ClaimCommand; changes?: Partial<Claim> }> = [];
     if (c.state === 'detected') moves.push({ command: 'verify' });
-    if (answer.outcome === 'found') moves.push({ command: 'found', changes: { closeReason: 'parcel_found' } });
+    if (answer.outcome === 'found')
+      moves.push({ command: 'found', changes: { closeReason: 'parcel_found' } });
     // answers after verification (a neighbour calls back during the inquiry) are logged and published
     const { next, transitions } = steps(base, moves, cause);
     const recorded = moves.length === 0 ? touch(base, {}, now) : next;
@@ -183,7 +189,12 @@ export class ClaimWorkflow {
     this.assertOpen(c);
     const now = this.clock();
     const base = await this.acknowledged(m, c, now);
-    const field = level === 'customer_explanation' ? 'explainedAt' : level === 'damage_assessment' ? 'assessedAt' : 'acknowledgedAt';
+    const field =
+      level === 'customer_explanation'
+        ? 'explainedAt'
+        : level === 'damage_assessment'
+          ? 'assessedAt'
+          : 'acknowledgedAt';
     await this.timers.met(m, c.id, level);
     await this.log.add(m, {
       claimId: c.id,
@@ -204,7 +215,13 @@ export class ClaimWorkflow {
     const base = actorId ? await this.acknowledged(m, c, now) : c;
     const channel = this.channelOf(c);
     const inquiryId = await this.requests.createInquiry(m, c.id, channel, now);
-    await this.requests.enqueue(m, { claimId: c.id, kind: 'inquiry', channel, subjectId: inquiryId, at: now });
+    await this.requests.enqueue(m, {
+      claimId: c.id,
+      kind: 'inquiry',
+      channel,
+      subjectId: inquiryId,
+      at: now,
+    });
     const { next, transitions } = steps(base, [{ command: 'inquire' }], {
       cause: 'inquiry_sent',
       actorId,
@@ -217,10 +234,22 @@ export class ClaimWorkflow {
   }
 
   /** The worker delivered the inquiry: CarrierInquirySent (the state is already carrier_inquiry). */
-  async inquirySent(m: EntityManager, c: Claim, inquiryId: string, channel: CarrierChannel, reference: string | null) {
+  async inquirySent(
+    m: EntityManager,
+    c: Claim,
+    inquiryId: string,
+    channel: CarrierChannel,
+    reference: string | null,
+  ) {
     const now = this.clock();
     await this.requests.inquirySent(m, inquiryId, reference, now);
-    await this.log.add(m, { claimId: c.id, kind: 'inquiry_sent', at: now, actorId: null, details: { inquiryId, channel, reference } });
+    await this.log.add(m, {
+      claimId: c.id,
+      kind: 'inquiry_sent',
+      at: now,
+      actorId: null,
+      details: { inquiryId, channel, reference },
+    });
     await this.writer.publish(m, c, [carrierInquirySentEvent(c, inquiryId, channel, reference ?? '', now)]);
   }
 
@@ -240,14 +269,24 @@ export class ClaimWorkflow {
     const now = this.clock();
     await this.requests.inquiryAnswered(m, inquiryId, outcome, now);
     await this.timers.met(m, c.id, 'carrier_response');
-    await this.log.add(m, { claimId: c.id, kind: 'inquiry_answered', at: now, actorId, details: { inquiryId, outcome } });
+    await this.log.add(m, {
+      claimId: c.id,
+      kind: 'inquiry_answered',
+      at: now,
+      actorId,
+      details: { inquiryId, outcome },
+    });
     if (outcome === 'located') {
-      const { next, transitions } = steps(c, [{ command: 'found', changes: { closeReason: 'parcel_found' } }], {
-        cause,
-        actorId,
-        causeEventId: null,
-        at: now,
-      });
+      const { next, transitions } = steps(
+        c,
+        [{ command: 'found', changes: { closeReason: 'parcel_found' } }],
+        {
+          cause,
+          actorId,
+          causeEventId: null,
+          at: now,
+        },
+      );
       await this.writer.change(m, c, next, transitions, [
         carrierInquiryAnsweredEvent(next, inquiryId, outcome, now),
         claimClosedEvent(next, 'parcel_found', now),
@@ -255,7 +294,14 @@ export class ClaimWorkflow {
       await this.closedSideEffects(m, next, now);
       return next;
     }
-    return this.awaitDecision(m, c, cause, actorId, [(n) => carrierInquiryAnsweredEvent(n, inquiryId, outcome, now)], now);
+    return this.awaitDecision(
+      m,
+      c,
+      cause,
+      actorId,
+      [(n) => carrierInquiryAnsweredEvent(n, inquiryId, outcome, now)],
+      now,
+    );
   }
 
   /** Straight to the customer's decision (no carrier inquiry needed, e.g. damaged on arrival). */
@@ -276,13 +322,23 @@ export class ClaimWorkflow {
     base: Claim = before,
   ): Promise<Claim> {
     const dueAt = new Date(now.getTime() + before.serviceLevels.customerDecisionMinutes * 60_000);
-    const { next, transitions } = steps(base, [{ command: 'await_decision', changes: { decisionDueAt: dueAt } }], {
-      cause,
-      actorId,
-      causeEventId: null,
-      at: now,
-    });
-    await this.writer.change(m, before, next, transitions, events.map((e) => e(next)));
+    const { next, transitions } = steps(
+      base,
+      [{ command: 'await_decision', changes: { decisionDueAt: dueAt } }],
+      {
+        cause,
+        actorId,
+        causeEventId: null,
+        at: now,
+      },
+    );
+    await this.writer.change(
+      m,
+      before,
+      next,
+      transitions,
+      events.map((e) => e(next)),
+    );
     await this.timers.start(m, next, 'customer_decision', now);
     return next;
   }
@@ -305,11 +361,21 @@ export class ClaimWorkflow {
     const actorId = defaulted ? null : by.actorId;
     const base = actorId ? await this.acknowledged(m, c, now) : c;
     await this.timers.met(m, c.id, 'customer_decision');
-    await this.log.add(m, { claimId: c.id, kind: 'decision', at: now, actorId, details: { decision, defaulted } });
+    await this.log.add(m, {
+      claimId: c.id,
+      kind: 'decision',
+      at: now,
+      actorId,
+      details: { decision, defaulted },
+    });
     const decided = touch(base, { decision, decisionDefaulted: defaulted }, now);
-    await this.writer.change(m, c, decided, [], [
-      customerDecisionRecordedEvent(decided, decision, defaulted, actorId ?? '', now),
-    ]);
+    await this.writer.change(
+      m,
+      c,
+      decided,
+      [],
+      [customerDecisionRecordedEvent(decided, decision, defaulted, actorId ?? '', now)],
+    );
     const channel = this.channelOf(c);
     const filingId = await this.requests.createFiling(m, {
       claimId: c.id,
@@ -326,19 +392,41 @@ export class ClaimWorkflow {
   async filed(
     m: EntityManager,
     c: Claim,
-    f: { filingId: string; channel: CarrierChannel; claimed: Money; bundleId: string; manifestSha256: Buffer; reference: string | null },
+    f: {
+      filingId: string;
+      channel: CarrierChannel;
+      claimed: Money;
+      bundleId: string;
+      manifestSha256: Buffer;
+      reference: string | null;
+    },
   ): Promise<Claim> {
     const now = this.clock();
     if (!isOpen(c) || c.state !== 'awaiting_customer_decision') return c; // closed while the worker was at it
-    await this.requests.filingSent(m, f.filingId, { reference: f.reference, status: 'submitted', bundleId: f.bundleId, at: now });
+    await this.requests.filingSent(m, f.filingId, {
+      reference: f.reference,
+      status: 'submitted',
+      bundleId: f.bundleId,
+      at: now,
+    });
     await this.log.add(m, {
       claimId: c.id,
       kind: 'filing_sent',
       at: now,
       actorId: null,
-      details: { filingId: f.filingId, channel: f.channel, reference: f.reference, evidenceBundleId: f.bundleId },
+      details: {
+        filingId: f.filingId,
+        channel: f.channel,
+        reference: f.reference,
+        evidenceBundleId: f.bundleId,
+      },
     });
-    const { next, transitions } = steps(c, [{ command: 'file' }], { cause: 'claim_filed', actorId: null, causeEventId: null, at: now });
+    const { next, transitions } = steps(c, [{ command: 'file' }], {
+      cause: 'claim_filed',
+      actorId: null,
+      causeEventId: null,
+      at: now,
+    });
     await this.writer.change(m, c, next, transitions, [
       claimFiledEvent(
         next,
@@ -387,9 +475,20 @@ export class ClaimWorkflow {
     if (status === 'submitted') return { claim: c, final: false };
     if (status === 'in_review') {
       if (c.state !== 'filed') return { claim: c, final: false };
-      const { next, transitions } = steps(c, [{ command: 'start_review' }], { ...cause, cause: 'carrier_review' });
-      await this.log.add(m, { claimId: c.id, kind: 'carrier_status', at: now, actorId, details: { filingId, status } });
-      await this.writer.change(m, c, next, transitions, [claimUnderReviewEvent(next, filingId, reference, now)]);
+      const { next, transitions } = steps(c, [{ command: 'start_review' }], {
+        ...cause,
+        cause: 'carrier_review',
+      });
+      await this.log.add(m, {
+        claimId: c.id,
+        kind: 'carrier_status',
+        at: now,
+        actorId,
+        details: { filingId, status },
+      });
+      await this.writer.change(m, c, next, transitions, [
+        claimUnderReviewEvent(next, filingId, reference, now),
+      ]);
       return { claim: next, final: false };
     }
     await this.log.add(m, {
@@ -397,15 +496,28 @@ export class ClaimWorkflow {
       kind: 'carrier_status',
       at: now,
       actorId,
-      details: { filingId, status, ...(granted ? { granted: { currencyCode: granted.currencyCode, amountMinor: granted.amountMinor.toString() } } : {}) },
+      details: {
+        filingId,
+        status,
+        ...(granted
+          ? { granted: { currencyCode: granted.currencyCode, amountMinor: granted.amountMinor.toString() } }
+          : {}),
+      },
     });
     if (status === 'cancelled') {
-      const { next, transitions } = steps(c, [{ command: 'cancel', changes: { closeReason: 'cancelled' } }], cause);
+      const { next, transitions } = steps(
+        c,
+        [{ command: 'cancel', changes: { closeReason: 'cancelled' } }],
+        cause,
+      );
       await this.writer.change(m, c, next, transitions, [claimClosedEvent(next, 'cancelled', now)]);
       await this.closedSideEffects(m, next, now);
       return { claim: next, final: true };
     }
-    const amount = status === 'rejected' || !granted ? { currencyCode: granted?.currencyCode ?? 'CNY', amountMinor: 0n } : granted;
+    const amount =
+      status === 'rejected' || !granted
+        ? { currencyCode: granted?.currencyCode ?? 'CNY', amountMinor: 0n }
+        : granted;
     if (!canTransition(c.state, 'resolve')) throw actionNotAllowed(c.id, c.state, 'resolve');
     const { next, transitions } = steps(
       c,
@@ -435,7 +547,13 @@ export class ClaimWorkflow {
     causeEventId: string | null = null,
   ): Promise<Claim> {
     const command: ClaimCommand =
-      reason === 'parcel_found' ? 'found' : reason === 'withdrawn' ? 'withdraw' : reason === 'cancelled' ? 'cancel' : 'settle';
+      reason === 'parcel_found'
+        ? 'found'
+        : reason === 'withdrawn'
+          ? 'withdraw'
+          : reason === 'cancelled'
+            ? 'cancel'
+            : 'settle';
     this.assertCan(c, command);
     const now = this.clock();
     const { next, transitions } = steps(c, [{ command, changes: { closeReason: reason } }], {
@@ -464,7 +582,13 @@ export class ClaimWorkflow {
   ): Promise<'breached' | 'moot'> {
     if (!isOpen(c) || !this.stillDue(c, level)) return 'moot';
     const now = this.clock();
-    await this.log.add(m, { claimId: c.id, kind: 'service_level_breached', at: now, actorId: null, details: { level, dueAt: dueAt.toISOString() } });
+    await this.log.add(m, {
+      claimId: c.id,
+      kind: 'service_level_breached',
+      at: now,
+      actorId: null,
+      details: { level, dueAt: dueAt.toISOString() },
+    });
     await this.writer.publish(m, c, [serviceLevelBreachedEvent(c, level, dueAt, targetMinutes, now)]);
     this.metrics.slaBreached(level);
     if (level === 'carrier_response') {

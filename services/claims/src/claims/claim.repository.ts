@@ -109,51 +109,55 @@ export class ClaimRepository {
    * (the two unique indexes): false then, and nothing was written.
    */
   async insert(m: EntityManager, c: Claim): Promise<boolean> {
-    const rows = returnedRows(await m.query(
-      `INSERT INTO claims_claims (id, tenant_id, parcel_id, carrier_code, tracking_number, property_id, lane,
+    const rows = returnedRows(
+      await m.query(
+        `INSERT INTO claims_claims (id, tenant_id, parcel_id, carrier_code, tracking_number, property_id, lane,
          reason, origin, rule_id, incident_key, trigger_event_id, state, version, service_levels,
          default_decision, last_scan_at, opened_at, updated_at, acknowledged_at, opened_by)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::jsonb,$16,$17,$18,$19,$20,$21)
        ON CONFLICT DO NOTHING
        RETURNING id`,
-      [
-        c.id,
-        c.tenantId,
-        c.parcel.parcelId,
-        c.parcel.carrierCode,
-        c.parcel.trackingNumber,
-        c.propertyId,
-        c.lane,
-        c.reason,
-        c.origin,
-        c.ruleId,
-        c.incidentKey,
-        c.triggerEventId,
-        c.state,
-        c.version,
-        JSON.stringify(c.serviceLevels),
-        c.defaultDecision,
-        c.lastScanAt,
-        c.openedAt,
-        c.updatedAt,
-        c.acknowledgedAt,
-        c.openedBy,
-      ],
-    ));
+        [
+          c.id,
+          c.tenantId,
+          c.parcel.parcelId,
+          c.parcel.carrierCode,
+          c.parcel.trackingNumber,
+          c.propertyId,
+          c.lane,
+          c.reason,
+          c.origin,
+          c.ruleId,
+          c.incidentKey,
+          c.triggerEventId,
+          c.state,
+          c.version,
+          JSON.stringify(c.serviceLevels),
+          c.defaultDecision,
+          c.lastScanAt,
+          c.openedAt,
+          c.updatedAt,
+          c.acknowledgedAt,
+          c.openedBy,
+        ],
+      ),
+    );
     return rows.length === 1;
   }
 
   /** Optimistic write: false when another transaction changed the claim since `expectedVersion`. */
   async save(m: EntityManager, c: Claim, expectedVersion: number): Promise<boolean> {
-    const rows = returnedRows(await m.query(
-      `UPDATE claims_claims SET state = $1, version = $2, property_id = $3, updated_at = $4, closed_at = $5,
+    const rows = returnedRows(
+      await m.query(
+        `UPDATE claims_claims SET state = $1, version = $2, property_id = $3, updated_at = $4, closed_at = $5,
          close_reason = $6, acknowledged_at = $7, explained_at = $8, assessed_at = $9, decision = $10,
          decision_defaulted = $11, decision_due_at = $12, outcome = $13, granted_minor = $14,
          granted_currency = $15, resolved_at = $16
        WHERE id = $17 AND version = $18
        RETURNING id`,
-      [...mutable(c), c.id, expectedVersion],
-    ));
+        [...mutable(c), c.id, expectedVersion],
+      ),
+    );
     return rows.length === 1;
   }
 
@@ -168,9 +172,10 @@ export class ClaimRepository {
   }
 
   async findById(m: EntityManager, id: string, opts: { lock?: boolean } = {}): Promise<Claim | undefined> {
-    const rows = (await m.query(`SELECT * FROM claims_claims WHERE id = $1 ${opts.lock ? 'FOR UPDATE' : ''}`, [
-      id,
-    ])) as ClaimRow[];
+    const rows = (await m.query(
+      `SELECT * FROM claims_claims WHERE id = $1 ${opts.lock ? 'FOR UPDATE' : ''}`,
+      [id],
+    )) as ClaimRow[];
     return rows[0] ? toClaim(rows[0]) : undefined;
   }
 
@@ -222,10 +227,9 @@ export class ClaimRepository {
   }
 
   async history(m: EntityManager, claimId: string): Promise<ClaimTransition[]> {
-    const rows = (await m.query(
-      `SELECT * FROM claims_claim_transitions WHERE claim_id = $1 ORDER BY id`,
-      [claimId],
-    )) as Array<{
+    const rows = (await m.query(`SELECT * FROM claims_claim_transitions WHERE claim_id = $1 ORDER BY id`, [
+      claimId,
+    ])) as Array<{
       claim_id: string;
       from_state: ClaimState | null;
       to_state: ClaimState;

@@ -27,14 +27,11 @@ export type CloseReason = 'resolved' | 'parcel_found' | 'withdrawn' | 'cancelled
 export type ClaimOutcome = 'approved' | 'partially_approved' | 'rejected';
 export type VerificationSource = 'property_desk' | 'parcel_locker' | 'neighbours' | 'recipient' | 'other';
 export type VerificationOutcome = 'not_found' | 'found' | 'no_answer';
-export type InquiryOutcome = 'located' | 'not_located' | 'confirmed_lost' | 'confirmed_damaged' | 'no_response';
+export type InquiryOutcome =
+  'located' | 'not_located' | 'confirmed_lost' | 'confirmed_damaged' | 'no_response';
 export type CarrierChannel = 'api' | 'email';
 export type ServiceLevelName =
-  | 'acknowledgement'
-  | 'customer_explanation'
-  | 'damage_assessment'
-  | 'customer_decision'
-  | 'carrier_response';
+  'acknowledgement' | 'customer_explanation' | 'damage_assessment' | 'customer_decision' | 'carrier_response';
 export const SERVICE_LEVEL_NAMES: readonly ServiceLevelName[] = [
   'acknowledgement',
   'customer_explanation',

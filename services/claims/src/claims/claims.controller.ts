@@ -27,7 +27,10 @@ export class ClaimsController {
   @Get()
   @Access.people('steward', 'manager', 'operator')
   @Access.service('notification')
-  async list(@CurrentPrincipal() caller: Principal, @Query() query: unknown): Promise<{ items: ClaimView[] }> {
+  async list(
+    @CurrentPrincipal() caller: Principal,
+    @Query() query: unknown,
+  ): Promise<{ items: ClaimView[] }> {
     return { items: await this.commands.list(caller, listQuery.parse(query)) };
   }
 
@@ -88,7 +91,11 @@ export class ClaimsController {
 
   @Post(':claimId/carrier-status')
   @HttpCode(200)
-  async carrierStatus(@CurrentPrincipal() caller: Principal, @Param('claimId') id: string, @Body() body: unknown) {
+  async carrierStatus(
+    @CurrentPrincipal() caller: Principal,
+    @Param('claimId') id: string,
+    @Body() body: unknown,
+  ) {
     return spanned(await this.commands.carrierStatus(caller, id, carrierStatusBody.parse(body)));
   }
 

@@ -25,7 +25,13 @@ import { ClaimsController } from './claims.controller';
  * module: they share the claim row and its writer.
  */
 @Module({
-  controllers: [TrackingConsumer, OutreachConsumer, ClaimsController, SettingsController, SelfServiceController],
+  controllers: [
+    TrackingConsumer,
+    OutreachConsumer,
+    ClaimsController,
+    SettingsController,
+    SelfServiceController,
+  ],
   providers: [
     ParcelRepository,
     ClaimRepository,
@@ -42,7 +48,13 @@ import { ClaimsController } from './claims.controller';
     ClaimCommands,
     SelfServiceService,
   ],
-  exports: [ClaimWorkflow, ClaimRepository, ParcelRepository, CarrierRequestRepository, ClaimLogRepository, ClaimMetrics],
+  exports: [
+    ClaimWorkflow,
+    ClaimRepository,
+    ParcelRepository,
+    CarrierRequestRepository,
+    ClaimLogRepository,
+    ClaimMetrics,
+  ],
 })
 export class ClaimsModule {}
-

@@ -26,7 +26,10 @@ export interface Detection {
 export function noScanDueAt(p: Parcel, s: ClaimSettings): Date | null {
   const rule = s.detection.noScan;
   if (!rule.enabled || AT_REST.has(p.status)) return null;
-  if (p.status === 'exception' && ['lost', 'damaged', 'returned_to_sender'].includes(p.exceptionReason ?? '')) {
+  if (
+    p.status === 'exception' &&
+    ['lost', 'damaged', 'returned_to_sender'].includes(p.exceptionReason ?? '')
+  ) {
     return null;
   }
   const days = isInternational(p) ? rule.internationalDays : rule.domesticDays;
@@ -76,7 +79,11 @@ export function carrierExceptionDetection(o: TrackingObservation, s: ClaimSettin
   if (!reason) return null;
   // The carrier's scan time identifies the incident: the same exception re-sent (another webhook,
   // a replay) meets the same key; a new exception after the case closed is a new one.
-  return { reason, ruleId: `carrier_exception:${o.exceptionReason}`, incidentKey: `${reason}:${o.occurredAt.toISOString()}` };
+  return {
+    reason,
+    ruleId: `carrier_exception:${o.exceptionReason}`,
+    incidentKey: `${reason}:${o.occurredAt.toISOString()}`,
+  };
 }
 
 /**

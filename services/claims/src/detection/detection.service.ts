@@ -79,8 +79,21 @@ export class DetectionService {
     return { advanced, opened: opened.kind, claimId: opened.claim.id };
   }
 
-  private async open(m: EntityManager, p: Parcel, d: Detection, triggerEventId: string, settings: Awaited<ReturnType<TenantSettings['of']>>) {
-    return this.workflow.open(m, { parcel: p, detection: d, origin: 'detection', actorId: null, triggerEventId, settings });
+  private async open(
+    m: EntityManager,
+    p: Parcel,
+    d: Detection,
+    triggerEventId: string,
+    settings: Awaited<ReturnType<TenantSettings['of']>>,
+  ) {
+    return this.workflow.open(m, {
+      parcel: p,
+      detection: d,
+      origin: 'detection',
+      actorId: null,
+      triggerEventId,
+      settings,
+    });
   }
 
   /** "No scan for N days" fired: re-check against the parcel as it is now (a late timer, a new scan). */
@@ -88,7 +101,10 @@ export class DetectionService {
     return this.onTimeRule(m, t, noScanDueAt, noScanDetection);
   }
 
-  async onPastEstimatedDeliveryTimer(m: EntityManager, t: Timer<DetectionPayload>): Promise<OpenOutcome['kind'] | 'moot'> {
+  async onPastEstimatedDeliveryTimer(
+    m: EntityManager,
+    t: Timer<DetectionPayload>,
+  ): Promise<OpenOutcome['kind'] | 'moot'> {
     return this.onTimeRule(m, t, pastEstimatedDeliveryDueAt, pastEstimatedDeliveryDetection);
   }
 

@@ -19,7 +19,10 @@ export class OutreachConsumer {
   ) {}
 
   @EventPattern('portico.notification.v1.RecipientResolved')
-  async onRecipientResolved(@Payload() event: notification.RecipientResolved, @Ctx() ctx: EventContext): Promise<void> {
+  async onRecipientResolved(
+    @Payload() event: notification.RecipientResolved,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
     trace.getActiveSpan()?.setAttribute('portico.parcel_id', ctx.parcelId);
     const parcelId = event.parcel?.parcelId || ctx.parcelId;
     const tenantId = event.tenantId || ctx.tenantId;

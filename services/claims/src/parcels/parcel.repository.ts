@@ -119,7 +119,17 @@ export class ParcelRepository {
       `INSERT INTO claims_parcel_scans (event_id, tenant_id, parcel_id, status, exception_reason, raw_status_code,
          location, occurred_at, late)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (event_id) DO NOTHING`,
-      [o.eventId, o.tenantId, o.parcel.parcelId, o.status, o.exceptionReason, o.rawStatusCode, o.location, o.occurredAt, o.late],
+      [
+        o.eventId,
+        o.tenantId,
+        o.parcel.parcelId,
+        o.status,
+        o.exceptionReason,
+        o.rawStatusCode,
+        o.location,
+        o.occurredAt,
+        o.late,
+      ],
     );
   }
 
@@ -153,7 +163,12 @@ export class ParcelRepository {
    * returning false, and the caller ignores it (the next RecipientResolved or the claim's own
    * lookup fills it).
    */
-  async setProperty(m: EntityManager, tenantId: string, parcelId: string, propertyId: string): Promise<boolean> {
+  async setProperty(
+    m: EntityManager,
+    tenantId: string,
+    parcelId: string,
+    propertyId: string,
+  ): Promise<boolean> {
     const rows = returnedRows(
       await m.query(
         `UPDATE claims_parcels SET property_id = $3 WHERE tenant_id = $1 AND parcel_id = $2 RETURNING parcel_id`,
@@ -163,7 +178,13 @@ export class ParcelRepository {
     return rows.length === 1;
   }
 
-  async setInsurance(m: EntityManager, tenantId: string, parcelId: string, insured: Money, at: Date): Promise<boolean> {
+  async setInsurance(
+    m: EntityManager,
+    tenantId: string,
+    parcelId: string,
+    insured: Money,
+    at: Date,
+  ): Promise<boolean> {
     const rows = returnedRows(
       await m.query(
         `UPDATE claims_parcels SET insured_currency = $3, insured_minor = $4, insured_source = 'api', updated_at = $5

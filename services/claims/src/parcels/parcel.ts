@@ -63,5 +63,7 @@ export function laneOf(p: Pick<Parcel, 'originCountryCode' | 'destinationCountry
  * gave counts as domestic: the shorter no-scan threshold flags it sooner, the safer mistake.
  */
 export function isInternational(p: Pick<Parcel, 'originCountryCode' | 'destinationCountryCode'>): boolean {
-  return !!p.originCountryCode && !!p.destinationCountryCode && p.originCountryCode !== p.destinationCountryCode;
+  return (
+    !!p.originCountryCode && !!p.destinationCountryCode && p.originCountryCode !== p.destinationCountryCode
+  );
 }

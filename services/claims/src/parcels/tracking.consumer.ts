@@ -19,20 +19,39 @@ export class TrackingConsumer {
   ) {}
 
   @EventPattern('portico.carrier.v1.TrackingEventRecorded')
-  async onTrackingEventRecorded(@Payload() event: carrier.TrackingEventRecorded, @Ctx() ctx: EventContext): Promise<void> {
+  async onTrackingEventRecorded(
+    @Payload() event: carrier.TrackingEventRecorded,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
     const span = trace.getActiveSpan();
     span?.setAttribute('portico.parcel_id', ctx.parcelId);
-    const o = observationOf(event, { eventId: ctx.eventId, tenantId: ctx.tenantId, occurredAt: ctx.occurredAt });
+    const o = observationOf(event, {
+      eventId: ctx.eventId,
+      tenantId: ctx.tenantId,
+      occurredAt: ctx.occurredAt,
+    });
     if (!o) {
-      this.logger.warn({ eventId: ctx.eventId, parcelId: ctx.parcelId }, 'tracking event without a parcel reference ignored');
+      this.logger.warn(
+        { eventId: ctx.eventId, parcelId: ctx.parcelId },
+        'tracking event without a parcel reference ignored',
+      );
       return;
     }
     const outcome = await this.detection.onTracking(ctx.manager, o);
     if (outcome.claimId) span?.setAttribute('portico.claim_id', outcome.claimId);
-    span?.setAttribute('portico.claims.outcome', outcome.opened ?? (outcome.closedAsFound ? 'closed_as_found' : 'projected'));
+    span?.setAttribute(
+      'portico.claims.outcome',
+      outcome.opened ?? (outcome.closedAsFound ? 'closed_as_found' : 'projected'),
+    );
     if (outcome.opened || outcome.closedAsFound) {
       this.logger.info(
-        { eventId: ctx.eventId, parcelId: o.parcel.parcelId, tenantId: o.tenantId, claimId: outcome.claimId ?? outcome.closedAsFound, outcome: outcome.opened ?? 'closed_as_found' },
+        {
+          eventId: ctx.eventId,
+          parcelId: o.parcel.parcelId,
+          tenantId: o.tenantId,
+          claimId: outcome.claimId ?? outcome.closedAsFound,
+          outcome: outcome.opened ?? 'closed_as_found',
+        },
         'tracking event changed a claim',
       );
     }

@@ -14,7 +14,10 @@ export interface Localized {
 }
 
 const STATUS_TEXT: Readonly<Record<TrackingStatusName, Localized>> = {
-  info_received: { en: 'shipment data received, not yet handed to the carrier', zh: '已收到运单信息，尚未交给承运商' },
+  info_received: {
+    en: 'shipment data received, not yet handed to the carrier',
+    zh: '已收到运单信息，尚未交给承运商',
+  },
   in_transit: { en: 'in transit', zh: '运输中' },
   customs_hold: { en: 'held by customs', zh: '海关扣留中' },
   customs_released: { en: 'released by customs', zh: '已清关放行' },

@@ -104,7 +104,9 @@ export class SelfServiceService {
       const answer = answerIntent(r.intent, {
         parcel: p,
         noScanFiresAt,
-        noScanDays: isInternational(p) ? settings.detection.noScan.internationalDays : settings.detection.noScan.domesticDays,
+        noScanDays: isInternational(p)
+          ? settings.detection.noScan.internationalDays
+          : settings.detection.noScan.domesticDays,
         claim: claim && claim.closedAt === null ? claimRef : null,
         now: this.clock(),
       });
@@ -131,11 +133,19 @@ export class SelfServiceService {
   private detectionFor(intent: Intent, p: Parcel): Detection {
     if (intent === 'package_not_received') {
       if (p.status !== 'delivered' || !p.deliveredAt) throw notArrived();
-      return { reason: 'not_received', ruleId: '', incidentKey: `not_received:${p.deliveredAt.toISOString()}` };
+      return {
+        reason: 'not_received',
+        ruleId: '',
+        incidentKey: `not_received:${p.deliveredAt.toISOString()}`,
+      };
     }
     if (!['delivered', 'available_for_pickup'].includes(p.status)) throw notArrived();
     const arrived = p.deliveredAt ?? p.lastScanAt;
-    return { reason: 'damaged_on_arrival', ruleId: '', incidentKey: `damaged_on_arrival:${arrived.toISOString()}` };
+    return {
+      reason: 'damaged_on_arrival',
+      ruleId: '',
+      incidentKey: `damaged_on_arrival:${arrived.toISOString()}`,
+    };
   }
 }
 

@@ -9,7 +9,11 @@ import { z } from 'zod';
 export const CUSTOMER_DECISIONS = ['reship', 'refund', 'coupon'] as const;
 export type CustomerDecision = (typeof CUSTOMER_DECISIONS)[number];
 
-const minutes = z.number().int().min(0).max(60 * 24 * 30);
+const minutes = z
+  .number()
+  .int()
+  .min(0)
+  .max(60 * 24 * 30);
 
 export const serviceLevelsSchema = z
   .object({
@@ -63,7 +67,11 @@ export interface SettingsDefaults {
 export function defaultSettings(d: SettingsDefaults): ClaimSettings {
   return {
     detection: {
-      noScan: { enabled: true, domesticDays: d.lostParcelStallDays, internationalDays: d.lostParcelStallDaysInternational },
+      noScan: {
+        enabled: true,
+        domesticDays: d.lostParcelStallDays,
+        internationalDays: d.lostParcelStallDaysInternational,
+      },
       pastEstimatedDelivery: { enabled: true, hours: d.pastEstimatedDeliveryHours },
       carrierException: { lost: true, damaged: true, returned: true },
     },

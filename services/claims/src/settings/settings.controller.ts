@@ -31,7 +31,13 @@ export class SettingsController {
     const tenantId = tenantOf(caller, tenantQuery.parse(query).tenantId);
     const stored = await this.uow.read((m) => this.repo.find(m, tenantId));
     return stored
-      ? { tenantId, source: 'tenant', version: stored.version, updatedAt: stored.updatedAt.toISOString(), settings: stored.settings }
+      ? {
+          tenantId,
+          source: 'tenant',
+          version: stored.version,
+          updatedAt: stored.updatedAt.toISOString(),
+          settings: stored.settings,
+        }
       : { tenantId, source: 'default', version: 0, updatedAt: null, settings: this.tenantSettings.defaults };
   }
 
@@ -40,7 +46,9 @@ export class SettingsController {
     const tenantId = tenantOf(caller, tenantQuery.parse(query).tenantId);
     const settings = claimSettingsSchema.parse(body);
     const now = this.clock();
-    const version = await this.uow.transaction((m) => this.repo.save(m, tenantId, settings, actorIdOf(caller), now));
+    const version = await this.uow.transaction((m) =>
+      this.repo.save(m, tenantId, settings, actorIdOf(caller), now),
+    );
     return { tenantId, source: 'tenant', version, updatedAt: now.toISOString(), settings };
   }
 }

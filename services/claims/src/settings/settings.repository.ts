@@ -12,17 +12,27 @@ export interface StoredSettings {
 @Injectable()
 export class SettingsRepository {
   async find(m: EntityManager, tenantId: string): Promise<StoredSettings | undefined> {
-    const rows = (await m.query(`SELECT * FROM claims_tenant_settings WHERE tenant_id = $1`, [tenantId])) as Array<{
+    const rows = (await m.query(`SELECT * FROM claims_tenant_settings WHERE tenant_id = $1`, [
+      tenantId,
+    ])) as Array<{
       settings: ClaimSettings;
       version: number;
       updated_at: Date;
       updated_by: string;
     }>;
     const r = rows[0];
-    return r ? { settings: r.settings, version: r.version, updatedAt: r.updated_at, updatedBy: r.updated_by } : undefined;
+    return r
+      ? { settings: r.settings, version: r.version, updatedAt: r.updated_at, updatedBy: r.updated_by }
+      : undefined;
   }
 
-  async save(m: EntityManager, tenantId: string, settings: ClaimSettings, by: string, at: Date): Promise<number> {
+  async save(
+    m: EntityManager,
+    tenantId: string,
+    settings: ClaimSettings,
+    by: string,
+    at: Date,
+  ): Promise<number> {
     const rows = (await m.query(
       `INSERT INTO claims_tenant_settings (tenant_id, settings, version, updated_at, updated_by)
        VALUES ($1, $2::jsonb, 1, $3, $4)

@@ -4,7 +4,13 @@
 // claims.claim.v1 that keeps this harness's parcels only, spans in memory, and HTTP helpers.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { create, fromBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import {
+  create,
+  fromBinary,
+  type DescMessage,
+  type MessageInitShape,
+  type MessageShape,
+} from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SERVICE_NAME_HEADER, signDevToken } from '@portico/auth';
@@ -26,7 +32,14 @@ import { createIdempotentProducer, createKafka, encodeEvent, ensureTopics } from
 import { createLogger } from '@portico/observability';
 import { startTracing } from '@portico/observability/tracing';
 import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
-import { createTestDatabase, deleteTopics, getTestKafka, testKafkaClient, waitFor, type TestDatabase } from '@portico/testing';
+import {
+  createTestDatabase,
+  deleteTopics,
+  getTestKafka,
+  testKafkaClient,
+  waitFor,
+  type TestDatabase,
+} from '@portico/testing';
 import { logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
@@ -39,7 +52,10 @@ const CONSUMED = [CARRIER_TRACKING_TOPIC, NOTIFICATION_OUTREACH_TOPIC];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-export type TrackingInit = Exclude<MessageInitShape<typeof carrier.TrackingEventRecordedSchema>, carrier.TrackingEventRecorded>;
+export type TrackingInit = Exclude<
+  MessageInitShape<typeof carrier.TrackingEventRecordedSchema>,
+  carrier.TrackingEventRecorded
+>;
 
 export interface ReceivedClaimEvent {
   readonly key: string;
@@ -124,7 +140,11 @@ export class ClaimsHarness {
         if (!this.parcels.has(key)) return;
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-        this.received.push({ key, headers, event: fromBinary(ClaimEventSchema, message.value ?? Buffer.alloc(0)) });
+        this.received.push({
+          key,
+          headers,
+          event: fromBinary(ClaimEventSchema, message.value ?? Buffer.alloc(0)),
+        });
       },
     });
   }
@@ -193,13 +213,19 @@ export class ClaimsHarness {
 
   async waitProcessed(eventId: string): Promise<void> {
     await waitFor(
-      async () => (await this.query(`SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2`, [this.group, eventId])).length > 0,
+      async () =>
+        (await this.query(`SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2`, [this.group, eventId]))
+          .length > 0,
       { timeoutMs: 30_000, description: `event ${eventId} processed` },
     );
   }
 
   /** A tracking event as carrier-ingestion publishes it (JP -> CN, 1280 CNY declared unless `init` says otherwise). */
-  async publishTracking(ref: common.ParcelRef, init: TrackingInit, options: { eventId?: string; tenantId?: string } = {}) {
+  async publishTracking(
+    ref: common.ParcelRef,
+    init: TrackingInit,
+    options: { eventId?: string; tenantId?: string } = {},
+  ) {
     const tenantId = options.tenantId ?? this.tenant;
     const message = create(TrackingStreamEventSchema, {
       event: {
@@ -219,19 +245,39 @@ export class ClaimsHarness {
         }),
       },
     });
-    const record = await this.send(CARRIER_TRACKING_TOPIC.name, TrackingStreamEventSchema, message, ref.parcelId, tenantId, options.eventId);
+    const record = await this.send(
+      CARRIER_TRACKING_TOPIC.name,
+      TrackingStreamEventSchema,
+      message,
+      ref.parcelId,
+      tenantId,
+      options.eventId,
+    );
     await this.waitProcessed(record.eventId);
     return record;
   }
 
   async publishOutreach(ref: common.ParcelRef, event: MessageInitShape<typeof OutreachEventSchema>['event']) {
     const message = create(OutreachEventSchema, { event } as MessageInitShape<typeof OutreachEventSchema>);
-    const record = await this.send(NOTIFICATION_OUTREACH_TOPIC.name, OutreachEventSchema, message, ref.parcelId, this.tenant);
+    const record = await this.send(
+      NOTIFICATION_OUTREACH_TOPIC.name,
+      OutreachEventSchema,
+      message,
+      ref.parcelId,
+      this.tenant,
+    );
     await this.waitProcessed(record.eventId);
     return record;
   }
 
-  private async send<D extends DescMessage>(topic: string, schema: D, message: MessageShape<D>, key: string, tenantId: string, eventId?: string) {
+  private async send<D extends DescMessage>(
+    topic: string,
+    schema: D,
+    message: MessageShape<D>,
+    key: string,
+    tenantId: string,
+    eventId?: string,
+  ) {
     const record = encodeEvent({ schema, message, key, tenantId, ...(eventId ? { eventId } : {}) });
     await this.producer.send({
       topic,
@@ -253,10 +299,17 @@ export class ClaimsHarness {
     return { authorization: `Bearer ${this.notificationToken}`, [SERVICE_NAME_HEADER]: 'notification' };
   }
 
-  async request(method: string, path: string, options: { headers?: Record<string, string>; body?: unknown } = {}) {
+  async request(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: unknown } = {},
+  ) {
     const res = await fetch(`${this.url}${path}`, {
       method,
-      headers: { ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+      headers: {
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
+      },
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     });
     const text = await res.text();
@@ -271,7 +324,9 @@ export class ClaimsHarness {
 
   /** "The clock jumps": due timers of a claim fire at the next poll. */
   async makeDue(keyPrefix: string): Promise<void> {
-    await this.query(`UPDATE timers SET due_at = now() - interval '1 second' WHERE key LIKE $1`, [`${keyPrefix}%`]);
+    await this.query(`UPDATE timers SET due_at = now() - interval '1 second' WHERE key LIKE $1`, [
+      `${keyPrefix}%`,
+    ]);
   }
 
   async stop(): Promise<void> {
@@ -281,12 +336,15 @@ export class ClaimsHarness {
     for (const s of [...this.instances]) await s.shutdown('test finished').catch(() => undefined);
     await this.db?.drop().catch(() => undefined);
     if (this.brokers) {
-      await deleteTopics(this.brokers, CONSUMED.flatMap((t) => [retryTopicName(t, this.group), dlqTopicName(t, this.group)])).catch(
-        () => undefined,
-      );
+      await deleteTopics(
+        this.brokers,
+        CONSUMED.flatMap((t) => [retryTopicName(t, this.group), dlqTopicName(t, this.group)]),
+      ).catch(() => undefined);
       const admin = testKafkaClient(this.brokers).admin();
       await admin.connect();
-      await admin.deleteGroups([this.group, `${this.group}.retry`, `${this.group}-reader`]).catch(() => undefined);
+      await admin
+        .deleteGroups([this.group, `${this.group}.retry`, `${this.group}-reader`])
+        .catch(() => undefined);
       await admin.disconnect();
     }
   }

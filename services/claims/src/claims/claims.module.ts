@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { CarrierGateways } from '../carriers/carrier-gateways';
 import { CarrierRequestRepository } from '../carriers/carrier-request.repository';
+import { CarrierWorker } from '../carriers/carrier-worker';
+import { EvidenceBundles } from '../evidence/evidence-bundles';
 import { DetectionService } from '../detection/detection.service';
 import { OutreachConsumer } from '../parcels/outreach.consumer';
 import { ParcelRepository } from '../parcels/parcel.repository';
@@ -47,6 +50,9 @@ import { ClaimsController } from './claims.controller';
     ClaimTimerHandlers,
     ClaimCommands,
     SelfServiceService,
+    CarrierGateways,
+    EvidenceBundles,
+    CarrierWorker,
   ],
   exports: [
     ClaimWorkflow,

@@ -193,8 +193,8 @@ export class ClaimsHarness {
     return this.instances[0]!.url;
   }
 
-  parcel(suffix: string): common.ParcelRef {
-    const ref = parcelRef('it-express', `IT${this.run}${suffix}`.toUpperCase());
+  parcel(suffix: string, carrierCode = 'it-express'): common.ParcelRef {
+    const ref = parcelRef(carrierCode, `IT${this.run}${suffix}`.toUpperCase());
     this.parcels.add(ref.parcelId);
     return ref;
   }

@@ -7,3 +7,4 @@ export * from './nest-logger';
 export * from './messaging';
 export * from './auth';
 export * from './unit-of-work';
+export * from './durable-timers';

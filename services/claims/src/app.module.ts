@@ -1,21 +1,44 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CLAIMS_CLAIM_TOPIC } from '@portico/contracts';
-import { DatabaseModule, MessagingModule } from '@portico/service-kit';
+import { CARRIER_TRACKING_TOPIC, CLAIMS_CLAIM_TOPIC, NOTIFICATION_OUTREACH_TOPIC } from '@portico/contracts';
+import {
+  DatabaseModule,
+  DurableTimersModule,
+  MessagingModule,
+  serviceAuthModule,
+} from '@portico/service-kit';
 import { migrations } from '../migrations';
+import { ClaimsModule } from './claims/claims.module';
 import type { ClaimsConfig } from './config';
+import { SharedModule, systemClock } from './shared/shared.module';
+import type { Clock } from './shared/tokens';
 
 /**
  * The claims application. Health, metrics, logging and the error filter come from
- * bootstrapService; feature modules are added to `imports`.
+ * bootstrapService; feature modules are added to `imports`. Every HTTP endpoint declares its
+ * callers (`@Access.*`).
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: ClaimsConfig): DynamicModule {
+  static forRoot(config: ClaimsConfig, clock: Clock = systemClock): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        DatabaseModule.forRoot(config, migrations),
-        MessagingModule.forRoot(config, { produces: [CLAIMS_CLAIM_TOPIC] }),
+        // the consumer's partitions, the timer loops, the carrier worker, the relay and HTTP
+        DatabaseModule.forRoot(config, migrations, { poolSize: 2 + 4 + config.timerConcurrency + 2 + 4 }),
+        // After DatabaseModule: the relay stops before the DataSource closes (service-kit README).
+        MessagingModule.forRoot(config, {
+          produces: [CLAIMS_CLAIM_TOPIC],
+          consumes: [CARRIER_TRACKING_TOPIC, NOTIFICATION_OUTREACH_TOPIC],
+          group: config.kafkaConsumerGroup,
+        }),
+        serviceAuthModule(config),
+        SharedModule.forRoot(config, clock),
+        DurableTimersModule.forRoot({
+          pollIntervalMs: config.timerPollIntervalMs,
+          concurrency: config.timerConcurrency,
+          clock,
+        }),
+        ClaimsModule,
       ],
     };
   }

@@ -1,22 +1,96 @@
+import { apiKeySettings, authSettings } from '@portico/auth';
 import {
   commonSettings,
   loadConfig,
   processEnvironment,
+  schemas,
   setting,
   type ConfigOf,
   type Environment,
 } from '@portico/config';
 import { z } from 'zod';
+import { carrierChannelsSchema } from './carriers/carrier-channels';
 
 export const SERVICE_NAME = 'claims';
+
+function json<T extends z.ZodTypeAny>(schema: T, fallback: unknown) {
+  return z
+    .string()
+    .default(JSON.stringify(fallback))
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
 
 /** Every setting of claims: the common ones plus its own. Validated at start, all problems at once. */
 export const settings = {
   ...commonSettings(SERVICE_NAME, { port: 3005, database: 'portico_claims' }),
+  // Stewards, managers and operators with person tokens; notification (chat channels) with its
+  // service token; property systems with API keys (self-service intents).
+  ...authSettings(),
+  ...apiKeySettings(),
   lostParcelStallDays: setting(
     'LOST_PARCEL_STALL_DAYS',
     z.coerce.number().int().min(1).max(60).default(7),
-    'days without a tracking event after which a parcel is flagged as possibly lost',
+    'default days without a scan after which a domestic parcel is flagged as possibly lost (tenants override it)',
+  ),
+  lostParcelStallDaysInternational: setting(
+    'LOST_PARCEL_STALL_DAYS_INTERNATIONAL',
+    z.coerce.number().int().min(1).max(90).default(20),
+    'default days without a scan after which an international parcel is flagged as possibly lost (tenants override it)',
+  ),
+  pastEstimatedDeliveryHours: setting(
+    'PAST_ESTIMATED_DELIVERY_HOURS',
+    z.coerce.number().int().min(1).max(720).default(48),
+    'default hours past the estimated delivery date (end of that day, UTC+8) after which an undelivered parcel is flagged',
+  ),
+  timerPollIntervalMs: setting(
+    'TIMER_POLL_INTERVAL_MS',
+    schemas.milliseconds.min(50).default(1_000),
+    'how often due detection and service-level timers are claimed from the database',
+  ),
+  timerConcurrency: setting(
+    'TIMER_CONCURRENCY',
+    z.coerce.number().int().min(1).max(16).default(1),
+    'claim loops firing due timers side by side in each instance (SKIP LOCKED keeps them apart)',
+  ),
+  carrierWorkerIntervalMs: setting(
+    'CARRIER_WORKER_INTERVAL_MS',
+    schemas.milliseconds.min(50).default(2_000),
+    'how often the carrier worker looks for inquiries, filings and status polls to perform',
+  ),
+  carrierStatusPollMs: setting(
+    'CARRIER_STATUS_POLL_MS',
+    schemas.milliseconds.min(100).default(30 * 60_000),
+    'how long after a filing or inquiry, and between polls, its status is asked from an API carrier',
+  ),
+  carrierChannels: setting(
+    'CLAIMS_CARRIER_CHANNELS',
+    json(carrierChannelsSchema, {}),
+    'JSON per carrier code (or "default"): {"channel":"api","baseUrl":"https://…","apiKey":"…"} or {"channel":"email","to":"claims@carrier.example"}; carriers without an entry get their requests marked failed',
+    { secret: true },
+  ),
+  smtpUrl: setting(
+    'CLAIMS_SMTP_URL',
+    schemas.optionalUrl,
+    'SMTP server for the e-mail fallback (smtp://user:pass@host:port); empty: e-mail channels fail',
+    { secret: true },
+  ),
+  emailFrom: setting(
+    'CLAIMS_EMAIL_FROM',
+    z.string().email().default('claims@portico.local'),
+    'sender of inquiry and claim e-mails to carriers',
+  ),
+  maxUploadBytes: setting(
+    'CLAIMS_MAX_UPLOAD_BYTES',
+    z.coerce.number().int().min(10_000).max(20_000_000).default(8_000_000),
+    'largest evidence photo or value proof accepted',
   ),
 };
 

@@ -299,6 +299,12 @@ describe('POST /webhooks/:carrierAccountId answers exactly as specified, on ever
       headers: { ...signed.headers, 'x-request-id': 'carrier-req.42' },
     });
     expect(given.requestId).toBe('carrier-req.42');
+    // the intake's own log line carries it, so a carrier's report leads to the line
+    const line = intake.log
+      .text()
+      .split('\n')
+      .find((l) => l.includes('"msg":"webhook received"') && l.includes('"reqId":"carrier-req.42"'));
+    expect(line && JSON.parse(line)).toMatchObject({ carrierAccountId: account.id, outcome: 'accepted' });
     const odd = await send(account.id, {
       ...signed,
       headers: { ...signed.headers, 'x-request-id': 'has spaces' },

@@ -1,6 +1,6 @@
 // Webhook intake under sustained load (issue 4's numbers), against the real service, Postgres and Kafka.
 //
-//   npm run bench:ingest -- [--seconds 60] [--connections 64] [--baseline-seconds 20]
+//   npm run bench:ingest -- [--seconds 60] [--connections 64] [--baseline-seconds 20] [--cpu-prof <dir>]
 //
 // 1. Baseline: a bare Fastify server in its own process that does only what every webhook costs at
 //    the least (Standard Webhooks signature check on the raw bytes + JSON.parse), same load generator.
@@ -10,9 +10,13 @@
 // It prints accepted/s, latency percentiles, loss (2xx without a record on the topic), duplicates
 // (records sharing an event-id) and the ratio to the baseline, with the machine it ran on.
 // Targets: >= 3,000 accepted/s on 2 cores, p99 < 150 ms, zero loss, no duplicates.
+// On a shared machine the rates swing with the neighbours' load: the CPU time each server process
+// spends per answered request (from /proc) is the steadier figure, printed beside the rates.
+// `--cpu-prof <dir>` writes a V8 CPU profile of the service (only) under the load to <dir>.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signDevToken } from '@portico/auth';
 import { CARRIER_TRACKING_TOPIC } from '@portico/contracts';
@@ -31,6 +35,8 @@ const LOG_DIR = join(REPO_ROOT, '.local', 'bench');
 
 interface LoadResult {
   seconds: number;
+  /** CPU time (user + system) the server process spent during the load, in milliseconds. */
+  cpuMs: number;
   ok: number;
   other: number;
   errors: number;
@@ -82,12 +88,27 @@ function webhookSource(secret: string, runId: string) {
   };
 }
 
+/** User + system CPU time of a process so far (Linux /proc; clock ticks of 10 ms), in milliseconds. */
+function cpuTimeMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may contain spaces: count fields after its closing parenthesis
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 async function load(
   url: string,
   seconds: number,
   connections: number,
   next: ReturnType<typeof webhookSource>,
+  serverPid: number | undefined,
 ) {
+  const cpuBefore = cpuTimeMs(serverPid);
   const result = await autocannon({
     url,
     connections,
@@ -98,6 +119,7 @@ async function load(
   const ok = result['2xx'];
   return {
     seconds,
+    cpuMs: cpuTimeMs(serverPid) - cpuBefore,
     ok,
     other: result.non2xx,
     errors: result.errors,
@@ -108,7 +130,7 @@ async function load(
   } satisfies LoadResult;
 }
 
-async function startBaseline(secret: string): Promise<{ url: string; stop: () => void }> {
+async function startBaseline(secret: string): Promise<{ url: string; pid?: number; stop: () => void }> {
   const port = await freePort();
   const child = fork(join(__dirname, 'bare-fastify.server.js'), [], {
     env: { ...process.env, BENCH_PORT: String(port), BENCH_SECRET: secret },
@@ -124,7 +146,11 @@ async function startBaseline(secret: string): Promise<{ url: string; stop: () =>
     },
     { timeoutMs: 20_000, description: 'the bare Fastify baseline' },
   );
-  return { url: `http://127.0.0.1:${port}/webhooks/bench`, stop: () => child.kill('SIGTERM') };
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/bench`,
+    pid: child.pid,
+    stop: () => child.kill('SIGTERM'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -133,6 +159,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '60' },
       'baseline-seconds': { type: 'string', default: '20' },
       connections: { type: 'string', default: '64' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const seconds = Number(values.seconds);
@@ -148,7 +175,13 @@ async function main(): Promise<void> {
   const baseline = await startBaseline(baselineSecret);
   let bare: LoadResult;
   try {
-    bare = await load(baseline.url, baselineSeconds, connections, webhookSource(baselineSecret, `b${runId}`));
+    bare = await load(
+      baseline.url,
+      baselineSeconds,
+      connections,
+      webhookSource(baselineSecret, `b${runId}`),
+      baseline.pid,
+    );
   } finally {
     baseline.stop();
   }
@@ -165,6 +198,9 @@ async function main(): Promise<void> {
       RECIPIENT_DIGEST_KEYS: `k1=${randomBytes(32).toString('base64url')}`,
       CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn',
+      ...(values['cpu-prof']
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(values['cpu-prof'])}` }
+        : {}),
     },
     LOG_DIR,
   );
@@ -203,6 +239,7 @@ async function main(): Promise<void> {
       seconds,
       connections,
       webhookSource(account.secret, runId),
+      service.pid,
     );
 
     await waitFor(async () => (await pg.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0, {
@@ -213,6 +250,10 @@ async function main(): Promise<void> {
     const published = await readBack(kafka, before, tenantId, runId);
     const accepted = (
       await pg.query(`SELECT count(*)::int AS n FROM webhook_receipts WHERE outcome = 'accepted'`)
+    ).rows[0].n as number;
+    // Rows written by one transaction share its xmin: the number of group commits the intake made.
+    const commits = (
+      await pg.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM webhook_receipts`)
     ).rows[0].n as number;
 
     const rate = intake.ok / intake.seconds;
@@ -231,9 +272,11 @@ async function main(): Promise<void> {
       `carrier-ingestion  ${fmt(rate)} accepted/s over ${intake.seconds} s  [target >= ${fmt(TARGET_ACCEPTED_PER_SECOND)}]`,
       `latency            p50 ${intake.p50} ms, p99 ${intake.p99} ms, max ${intake.max} ms  [target p99 < ${TARGET_P99_MS} ms]`,
       `answers            ${fmt(intake.ok)} 2xx, ${fmt(intake.other)} other, ${intake.errors} errors, ${intake.timeouts} timeouts; ${fmt(accepted)} receipts stored (${unanswered} in flight when the load stopped)`,
+      `group commit       ${fmt(commits)} intake transactions, ${(accepted / Math.max(1, commits)).toFixed(1)} deliveries each on average`,
       `topic              ${fmt(published.records)} records, ${fmt(published.unique)} distinct event ids`,
       `loss / duplicates  ${lost} lost, ${duplicates} duplicated  [target 0 / 0]`,
       `service / bare     ${((rate / bareRate) * 100).toFixed(1)} %`,
+      `CPU per request    service ${perRequest(intake)} ms, bare Fastify ${perRequest(bare)} ms (the process's user + system time / 2xx)`,
       `result             ${pass ? 'PASS' : 'FAIL'}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -243,6 +286,10 @@ async function main(): Promise<void> {
     await pg.end().catch(() => undefined);
     await db.drop();
   }
+}
+
+function perRequest(r: LoadResult): string {
+  return (r.cpuMs / Math.max(1, r.ok)).toFixed(3);
 }
 
 /** Reads this run's records (by tenant header) from the offsets taken before the load. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Global, Module, RequestMethod, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyServerOptions } from 'fastify';
@@ -46,6 +46,14 @@ export interface ServiceAppOptions {
    * generic one): the generic request-completed line would only double the log volume there.
    */
   selfLoggedPathPrefixes?: readonly string[];
+  /**
+   * Path prefixes served only by routes a service registers straight on the Fastify instance (in
+   * `configureHttp`), outside Nest's pipeline: a hot path that needs none of guards, interceptors,
+   * pipes or filters. Nest middleware is not run there either (the request-scoped logger binding
+   * costs a child logger per request), so those handlers log with ids themselves and answer errors
+   * with `mapError`. Request ids, HTTP metrics, body parsing and Fastify's own errors still apply.
+   */
+  fastifyOnlyPathPrefixes?: readonly string[];
   /**
    * Registers Fastify plugins a service needs before routes are bound (`app.register(...)`, e.g.
    * @fastify/multipart for id-vault's uploads). Runs once, before `app.init()`.
@@ -151,6 +159,17 @@ function httpLoggerOptions(logger: Logger, selfLogged: readonly string[] = []) {
   };
 }
 
+/** Nest middleware routes (path-to-regexp 8 syntax) for everything under the given path prefixes. */
+function middlewareExclusions(prefixes: readonly string[] = []) {
+  if (prefixes.length === 0) return {};
+  return {
+    exclude: prefixes.map((prefix) => ({
+      path: `${prefix.replace(/^\/+|\/+$/g, '')}/*path`,
+      method: RequestMethod.ALL,
+    })),
+  };
+}
+
 /**
  * Builds the Nest application the way every Portico service runs: Fastify with a 1 MB body limit and
  * the raw body kept (`req.rawBody`) for signature checks, pino logs, Prometheus metrics, health
@@ -170,7 +189,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     module: ServiceRootModule,
     imports: [
       ServiceCoreModule.forRoot(logger),
-      LoggerModule.forRoot({ pinoHttp: httpLoggerOptions(logger, options.selfLoggedPathPrefixes) }),
+      LoggerModule.forRoot({
+        pinoHttp: httpLoggerOptions(logger, options.selfLoggedPathPrefixes),
+        ...middlewareExclusions(options.fastifyOnlyPathPrefixes),
+      }),
       MetricsModule.forRoot(metrics),
       HealthModule.forRoot({ checks: readinessChecks }),
       options.module,

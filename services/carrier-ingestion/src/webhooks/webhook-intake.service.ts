@@ -42,6 +42,8 @@ export interface WebhookDelivery {
   /** The exact bytes received: signatures are checked on these, and they are what is archived. */
   readonly rawBody: Buffer;
   readonly headers: WebhookHeaders;
+  /** The HTTP request id (`x-request-id`), for the intake's log line. */
+  readonly requestId?: string;
 }
 
 export type IntakeResult = (
@@ -125,6 +127,7 @@ export class WebhookIntakeService {
       this.logger.info(
         {
           // only ids, counts and paths: this line is written for every request, whatever it carried
+          reqId: delivery.requestId,
           carrierAccountId: delivery.carrierAccountId.slice(0, 40),
           provider: facts.provider,
           outcome,

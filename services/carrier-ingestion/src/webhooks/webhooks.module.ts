@@ -9,13 +9,14 @@ import { UnitOfWork } from '@portico/service-kit';
 import { IntakeCommitter } from './intake-committer';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookMetrics } from './webhook-metrics';
-import { WebhookController } from './webhook.controller';
 import { WebhookRepository } from './webhook.repository';
 
-/** The webhook intake (controller → service → adapters, repository, outbox) and its archive upkeep. */
+/**
+ * The webhook intake (service → adapters, repository, outbox) and its archive upkeep. Its HTTP route
+ * is registered straight on Fastify by `registerWebhookRouteOn` (webhook.route.ts), not by a controller.
+ */
 @Module({
   imports: [CarrierAccountsModule],
-  controllers: [WebhookController],
   providers: [
     { provide: WebhookAdapterRegistry, useValue: new WebhookAdapterRegistry() },
     WebhookIntakeService,

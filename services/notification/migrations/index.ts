@@ -5,6 +5,7 @@ import { InitialSchema1795392000000 } from './1795392000000-initial-schema';
 import { Directory1795478400001 } from './1795478400001-directory';
 import { ParcelsAndOutreach1795478400002 } from './1795478400002-parcels-and-outreach';
 import { ContactChannels1796000000001 } from './1796000000001-contact-channels';
+import { Messages1796200000001 } from './1796200000001-messages';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -16,4 +17,5 @@ export const migrations = [
   ParcelsAndOutreach1795478400002,
   createTimersMigration(1796000000000),
   ContactChannels1796000000001,
+  Messages1796200000001,
 ];

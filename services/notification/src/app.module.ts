@@ -8,6 +8,7 @@ import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/ser
 import { migrations } from '../migrations';
 import type { NotificationConfig } from './config';
 import { DirectoryModule } from './directory/directory.module';
+import { MessagesModule } from './messages/messages.module';
 import { OutreachModule } from './outreach/outreach.module';
 import { ParcelsModule } from './parcels/parcels.module';
 import { SharedModule } from './shared/shared.module';
@@ -34,6 +35,7 @@ export class AppModule {
         DirectoryModule,
         ParcelsModule,
         OutreachModule,
+        MessagesModule,
       ],
     };
   }

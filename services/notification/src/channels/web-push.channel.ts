@@ -1,3 +1,4 @@
+import type { Agent } from 'node:https';
 import webpush from 'web-push';
 import { failed, retryableStatus, type Channel, type OutgoingOf, type SendResult } from './channel';
 
@@ -8,6 +9,8 @@ export interface WebPushSettings {
   readonly timeoutMs: number;
   /** How long the push service keeps a notification for an offline browser. */
   readonly ttlSeconds: number;
+  /** An https.Agent for the push services (tests: one trusting the simulator's certificate). */
+  readonly agent?: Agent;
 }
 
 /**
@@ -48,6 +51,7 @@ export class WebPushChannel implements Channel<'web_push'> {
             timeout: this.settings.timeoutMs,
             urgency: 'high',
             contentEncoding: 'aes128gcm',
+            ...(this.settings.agent ? { agent: this.settings.agent } : {}),
           },
         );
         // The Location header names the push service's copy: a URL of the subscription, not kept.

@@ -23,6 +23,8 @@ export class SimulatedVaultUploadLinks {
   private readonly knownCases = new Set<string>();
   private readonly requests = new Map<string, string>();
   private server: RunningSimulator | null = null;
+  /** What a 409 case_not_known_yet asks the caller to wait. */
+  retryAfterSeconds = 1;
 
   constructor(private readonly serviceToken: string) {}
 
@@ -63,7 +65,7 @@ export class SimulatedVaultUploadLinks {
         (key !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(key))
       )
         return error(400, 'validation_failed');
-      if (!this.knownCases.has(caseId)) return error(409, 'case_not_known_yet', { caseId, retryAfterSeconds: 1 });
+      if (!this.knownCases.has(caseId)) return error(409, 'case_not_known_yet', { caseId, retryAfterSeconds: this.retryAfterSeconds });
       const requestId = (key && this.requests.get(`${caseId}:${key}`)) || `upr_${randomUUID().replace(/-/g, '')}`;
       if (key) this.requests.set(`${caseId}:${key}`, requestId);
       const uploadUrl = `${this.server!.url}/u/${randomBytes(24).toString('base64url')}`;

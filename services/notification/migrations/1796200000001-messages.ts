@@ -70,7 +70,9 @@ export class Messages1796200000001 implements MigrationInterface {
         provider_message_id  text NULL,
         UNIQUE (message_id, attempt)
       )`);
-    await q.query(`CREATE INDEX message_attempts_recipient_idx ON message_attempts (recipient_key, started_at)`);
+    await q.query(
+      `CREATE INDEX message_attempts_recipient_idx ON message_attempts (recipient_key, started_at)`,
+    );
     await q.query(`
       CREATE TABLE push_subscriptions (
         id          text PRIMARY KEY,

@@ -51,10 +51,17 @@ export const settings = {
   // --- Outreach channels (src/channels). A channel whose settings are absent is disabled: message
   // plans skip it, and the start-up log names the missing setting once.
   smtpHost: setting('SMTP_HOST', z.string().optional(), 'SMTP relay host for e-mail; empty disables e-mail'),
-  smtpPort: setting('SMTP_PORT', schemas.port.default(587), 'SMTP relay port (587 submission, 465 implicit TLS)'),
+  smtpPort: setting(
+    'SMTP_PORT',
+    schemas.port.default(587),
+    'SMTP relay port (587 submission, 465 implicit TLS)',
+  ),
   smtpSecure: setting(
     'SMTP_SECURE',
-    z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     'true for implicit TLS (port 465); false upgrades with STARTTLS when the relay offers it',
   ),
   smtpUser: setting('SMTP_USER', z.string().optional(), 'SMTP user name, when the relay wants one'),
@@ -69,10 +76,19 @@ export const settings = {
     schemas.optionalUrl,
     'Alibaba Cloud SMS endpoint (https://dysmsapi.aliyuncs.com); empty disables SMS',
   ),
-  smsAccessKeyId: setting('SMS_ACCESS_KEY_ID', z.string().optional(), 'Alibaba Cloud AccessKey id for SendSms'),
-  smsAccessKeySecret: setting('SMS_ACCESS_KEY_SECRET', z.string().optional(), 'Alibaba Cloud AccessKey secret', {
-    secret: true,
-  }),
+  smsAccessKeyId: setting(
+    'SMS_ACCESS_KEY_ID',
+    z.string().optional(),
+    'Alibaba Cloud AccessKey id for SendSms',
+  ),
+  smsAccessKeySecret: setting(
+    'SMS_ACCESS_KEY_SECRET',
+    z.string().optional(),
+    'Alibaba Cloud AccessKey secret',
+    {
+      secret: true,
+    },
+  ),
   smsSignName: setting('SMS_SIGN_NAME', z.string().default('Portico'), 'approved SMS signature (签名)'),
   smsTemplateCodes: setting(
     'SMS_TEMPLATE_CODES',
@@ -80,7 +96,12 @@ export const settings = {
       .string()
       .default('')
       .refine(
-        (v) => v.split(',').map((e) => e.trim()).filter(Boolean).every((e) => /^[a-z0-9-]+@\d+\/(zh|en)=\S+$/.test(e)),
+        (v) =>
+          v
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean)
+            .every((e) => /^[a-z0-9-]+@\d+\/(zh|en)=\S+$/.test(e)),
         'must be <template>@<version>/<zh|en>=<provider template code> pairs, comma-separated',
       ),
     'approved provider template codes for the repository SMS templates',
@@ -101,19 +122,31 @@ export const settings = {
       .string()
       .default('')
       .refine(
-        (v) => v.split(',').map((e) => e.trim()).filter(Boolean).every((e) => /^[A-Za-z0-9]+=SEC[A-Za-z0-9]+$/.test(e)),
+        (v) =>
+          v
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean)
+            .every((e) => /^[A-Za-z0-9]+=SEC[A-Za-z0-9]+$/.test(e)),
         'must be <robot access token>=<SEC… signing secret> pairs, comma-separated',
       ),
     "signing secrets (加签) of the staff's DingTalk robots, by access token",
     { secret: true },
   ),
-  vapidPublicKey: setting('VAPID_PUBLIC_KEY', z.string().optional(), 'VAPID public key (web push); empty disables web push'),
+  vapidPublicKey: setting(
+    'VAPID_PUBLIC_KEY',
+    z.string().optional(),
+    'VAPID public key (web push); empty disables web push',
+  ),
   vapidPrivateKey: setting('VAPID_PRIVATE_KEY', z.string().optional(), 'VAPID private key (web push)', {
     secret: true,
   }),
   vapidSubject: setting(
     'VAPID_SUBJECT',
-    z.string().regex(/^(mailto:|https:)/, 'must be a mailto: or https: URL').default('mailto:ops@portico.invalid'),
+    z
+      .string()
+      .regex(/^(mailto:|https:)/, 'must be a mailto: or https: URL')
+      .default('mailto:ops@portico.invalid'),
     'contact the push services may reach about our traffic',
   ),
   channelTimeoutMs: setting(

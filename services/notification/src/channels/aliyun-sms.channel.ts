@@ -1,5 +1,12 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { failed, fetchWithTimeout, retryableStatus, type Channel, type OutgoingOf, type SendResult } from './channel';
+import {
+  failed,
+  fetchWithTimeout,
+  retryableStatus,
+  type Channel,
+  type OutgoingOf,
+  type SendResult,
+} from './channel';
 
 export interface AliyunSmsSettings {
   /** `https://dysmsapi.aliyuncs.com` in production; a simulator in tests. */
@@ -65,7 +72,9 @@ export class AliyunSmsChannel implements Channel<'sms'> {
   ) {}
 
   async send(message: OutgoingOf<'sms'>): Promise<SendResult> {
-    const code = this.settings.templateCodes.get(`${message.content.templateRef}/${message.content.language}`);
+    const code = this.settings.templateCodes.get(
+      `${message.content.templateRef}/${message.content.language}`,
+    );
     if (!code) return failed('SMS_TEMPLATE_NOT_CONFIGURED', false);
     const params: Record<string, string> = {
       AccessKeyId: this.settings.accessKeyId,
@@ -79,7 +88,9 @@ export class AliyunSmsChannel implements Channel<'sms'> {
       SignatureVersion: '1.0',
       TemplateCode: code,
       TemplateParam: JSON.stringify(message.content.params),
-      Timestamp: this.clock().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      Timestamp: this.clock()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
       Version: '2017-05-25',
     };
     params['Signature'] = aliyunRpcSignature('POST', params, this.settings.accessKeySecret);
@@ -107,7 +118,10 @@ export class AliyunSmsChannel implements Channel<'sms'> {
 /** `ref/lang=CODE,…` (SMS_TEMPLATE_CODES) as a map. */
 export function parseSmsTemplateCodes(value: string): Map<string, string> {
   const map = new Map<string, string>();
-  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const eq = entry.indexOf('=');
     map.set(entry.slice(0, eq).trim(), entry.slice(eq + 1).trim());
   }

@@ -76,7 +76,8 @@ export function channelsFromConfig(config: NotificationConfig, log?: Logger): Ch
       }),
     );
   }
-  if (config.wecomRobotBaseUrl) map.set('wecom', new WeComRobotChannel({ baseUrl: config.wecomRobotBaseUrl, timeoutMs }));
+  if (config.wecomRobotBaseUrl)
+    map.set('wecom', new WeComRobotChannel({ baseUrl: config.wecomRobotBaseUrl, timeoutMs }));
   if (config.dingtalkRobotBaseUrl) {
     map.set(
       'dingtalk',
@@ -101,7 +102,10 @@ export function channelsFromConfig(config: NotificationConfig, log?: Logger): Ch
   }
   for (const kind of Object.keys(ENABLING_SETTING) as ChannelKind[]) {
     if (!map.has(kind)) {
-      log?.info({ channel: kind, setting: ENABLING_SETTING[kind] }, 'channel disabled: its setting is not set');
+      log?.info(
+        { channel: kind, setting: ENABLING_SETTING[kind] },
+        'channel disabled: its setting is not set',
+      );
     }
   }
   return new Channels(map);

@@ -15,7 +15,13 @@ describe('channel settings', () => {
     const log = memoryLogger();
     const channels = channelsFromConfig(config, log.logger);
     expect(channels.enabledKinds()).toEqual([]);
-    for (const setting of ['SMTP_HOST', 'SMS_GATEWAY_URL', 'WECOM_ROBOT_BASE_URL', 'DINGTALK_ROBOT_BASE_URL', 'VAPID_PUBLIC_KEY'])
+    for (const setting of [
+      'SMTP_HOST',
+      'SMS_GATEWAY_URL',
+      'WECOM_ROBOT_BASE_URL',
+      'DINGTALK_ROBOT_BASE_URL',
+      'VAPID_PUBLIC_KEY',
+    ])
       expect(log.text()).toContain(`"setting":"${setting}"`);
     expect(config.messageRetryDelaysMs).toEqual([30_000, 120_000, 600_000]);
   });
@@ -40,9 +46,15 @@ describe('channel settings', () => {
       /SMS_ACCESS_KEY_ID and SMS_ACCESS_KEY_SECRET are required/,
     );
     expect(() => loadServiceConfig({ ...SECRETS, VAPID_PUBLIC_KEY: 'abc' })).toThrow(ConfigError);
-    expect(() => loadServiceConfig({ ...SECRETS, VAULT_INTERNAL_URL: 'http://127.0.0.1:3003' })).toThrow(/VAULT_SERVICE_TOKEN/);
-    expect(() => loadServiceConfig({ ...SECRETS, SMS_TEMPLATE_CODES: 'nonsense' })).toThrow(/SMS_TEMPLATE_CODES/);
-    expect(() => loadServiceConfig({ ...SECRETS, DINGTALK_ROBOT_SECRETS: 'tok=notsec' })).toThrow(/DINGTALK_ROBOT_SECRETS/);
+    expect(() => loadServiceConfig({ ...SECRETS, VAULT_INTERNAL_URL: 'http://127.0.0.1:3003' })).toThrow(
+      /VAULT_SERVICE_TOKEN/,
+    );
+    expect(() => loadServiceConfig({ ...SECRETS, SMS_TEMPLATE_CODES: 'nonsense' })).toThrow(
+      /SMS_TEMPLATE_CODES/,
+    );
+    expect(() => loadServiceConfig({ ...SECRETS, DINGTALK_ROBOT_SECRETS: 'tok=notsec' })).toThrow(
+      /DINGTALK_ROBOT_SECRETS/,
+    );
   });
 
   it('marks the channel secrets as secrets', () => {

@@ -45,10 +45,25 @@ export interface PushSubscriptionKeys {
 
 /** A message ready for one channel: the address and the content exist only for the send call. */
 export type OutgoingMessage =
-  | { readonly channel: 'email'; readonly messageId: string; readonly to: string; readonly content: EmailContent }
+  | {
+      readonly channel: 'email';
+      readonly messageId: string;
+      readonly to: string;
+      readonly content: EmailContent;
+    }
   | { readonly channel: 'sms'; readonly messageId: string; readonly to: string; readonly content: SmsContent }
-  | { readonly channel: 'wecom'; readonly messageId: string; readonly to: string; readonly content: MarkdownContent }
-  | { readonly channel: 'dingtalk'; readonly messageId: string; readonly to: string; readonly content: MarkdownContent }
+  | {
+      readonly channel: 'wecom';
+      readonly messageId: string;
+      readonly to: string;
+      readonly content: MarkdownContent;
+    }
+  | {
+      readonly channel: 'dingtalk';
+      readonly messageId: string;
+      readonly to: string;
+      readonly content: MarkdownContent;
+    }
   | {
       readonly channel: 'web_push';
       readonly messageId: string;
@@ -103,6 +118,8 @@ export async function fetchWithTimeout(
     return { response: await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }) };
   } catch (e) {
     const name = (e as Error).name;
-    return { failure: failed(name === 'TimeoutError' || name === 'AbortError' ? 'TIMEOUT' : 'NETWORK', true) };
+    return {
+      failure: failed(name === 'TimeoutError' || name === 'AbortError' ? 'TIMEOUT' : 'NETWORK', true),
+    };
   }
 }

@@ -22,7 +22,13 @@ describe('SMTP channel (real SMTP sink)', () => {
   let channel: SmtpChannel;
   beforeAll(async () => {
     await sink.start();
-    channel = new SmtpChannel({ host: '127.0.0.1', port: sink.port, secure: false, from: 'Portico <no-reply@portico.test>', timeoutMs: 5000 });
+    channel = new SmtpChannel({
+      host: '127.0.0.1',
+      port: sink.port,
+      secure: false,
+      from: 'Portico <no-reply@portico.test>',
+      timeoutMs: 5000,
+    });
   });
   afterAll(async () => {
     channel.close();
@@ -38,23 +44,41 @@ describe('SMTP channel (real SMTP sink)', () => {
     });
     expect(result).toMatchObject({ ok: true, delivered: false });
     const [mail] = sink.received;
-    expect(mail).toMatchObject({ to: ['resident@example.test'], subject: '清关证件', messageId: '<msg_1@portico.notification>' });
+    expect(mail).toMatchObject({
+      to: ['resident@example.test'],
+      subject: '清关证件',
+      messageId: '<msg_1@portico.notification>',
+    });
     expect(mail!.text.trim()).toBe('请上传 https://vault.test/u/x');
     expect(mail!.html).toContain('<p>请上传</p>');
   });
 
   it('treats 5xx replies as permanent (fail over) and 4xx as temporary (retry)', async () => {
     sink.failures.push({ code: 550, message: 'mailbox unavailable' });
-    const permanent = await channel.send({ channel: 'email', messageId: 'msg_2', to: 'gone@example.test', content: { subject: 's', text: 't', html: 'h' } });
+    const permanent = await channel.send({
+      channel: 'email',
+      messageId: 'msg_2',
+      to: 'gone@example.test',
+      content: { subject: 's', text: 't', html: 'h' },
+    });
     expect(permanent).toEqual({ ok: false, code: 'SMTP_550', retryable: false });
     sink.failures.push({ code: 451, message: 'try later' });
-    const temporary = await channel.send({ channel: 'email', messageId: 'msg_3', to: 'busy@example.test', content: { subject: 's', text: 't', html: 'h' } });
+    const temporary = await channel.send({
+      channel: 'email',
+      messageId: 'msg_3',
+      to: 'busy@example.test',
+      content: { subject: 's', text: 't', html: 'h' },
+    });
     expect(temporary).toEqual({ ok: false, code: 'SMTP_451', retryable: true });
     expect(JSON.stringify([permanent, temporary])).not.toContain('example.test');
   });
 
   it('classifies a relay that does not answer as retryable', () => {
-    expect(classifySmtpError({ code: 'ECONNECTION' })).toEqual({ ok: false, code: 'SMTP_ECONNECTION', retryable: true });
+    expect(classifySmtpError({ code: 'ECONNECTION' })).toEqual({
+      ok: false,
+      code: 'SMTP_ECONNECTION',
+      retryable: true,
+    });
     expect(classifySmtpError({ code: 'EAUTH' })).toEqual({ ok: false, code: 'SMTP_EAUTH', retryable: false });
   });
 });
@@ -67,11 +91,23 @@ describe('Alibaba Cloud SMS channel (SimulatedSmsGateway)', () => {
     channel: 'sms' as const,
     messageId: 'msg_sms',
     to,
-    content: { templateRef, language: 'zh' as const, params: { waybill: 'SF1', link: 'https://vault.test/u/abc' }, preview: '' },
+    content: {
+      templateRef,
+      language: 'zh' as const,
+      params: { waybill: 'SF1', link: 'https://vault.test/u/abc' },
+      preview: '',
+    },
   });
   beforeAll(async () => {
     await gateway.start();
-    channel = new AliyunSmsChannel({ baseUrl: gateway.url, accessKeyId: 'LTAI-test-key', accessKeySecret: 'test-secret-0123456789', signName: '港湾物业', templateCodes: codes, timeoutMs: 5000 });
+    channel = new AliyunSmsChannel({
+      baseUrl: gateway.url,
+      accessKeyId: 'LTAI-test-key',
+      accessKeySecret: 'test-secret-0123456789',
+      signName: '港湾物业',
+      templateCodes: codes,
+      timeoutMs: 5000,
+    });
   });
   afterAll(() => gateway.stop());
 
@@ -89,21 +125,44 @@ describe('Alibaba Cloud SMS channel (SimulatedSmsGateway)', () => {
   });
 
   it('is refused with a wrong secret: the simulator checks the signature', async () => {
-    const wrong = new AliyunSmsChannel({ baseUrl: gateway.url, accessKeyId: 'LTAI-test-key', accessKeySecret: 'not-the-secret', signName: 'x', templateCodes: codes, timeoutMs: 5000 });
-    expect(await wrong.send(sms('13912345678'))).toEqual({ ok: false, code: 'SMS_SignatureDoesNotMatch', retryable: false });
+    const wrong = new AliyunSmsChannel({
+      baseUrl: gateway.url,
+      accessKeyId: 'LTAI-test-key',
+      accessKeySecret: 'not-the-secret',
+      signName: 'x',
+      templateCodes: codes,
+      timeoutMs: 5000,
+    });
+    expect(await wrong.send(sms('13912345678'))).toEqual({
+      ok: false,
+      code: 'SMS_SignatureDoesNotMatch',
+      retryable: false,
+    });
   });
 
   it('maps business errors: an illegal number is permanent, the provider throttle is retryable', async () => {
-    expect(await channel.send(sms('12345'))).toEqual({ ok: false, code: 'SMS_isv.MOBILE_NUMBER_ILLEGAL', retryable: false });
+    expect(await channel.send(sms('12345'))).toEqual({
+      ok: false,
+      code: 'SMS_isv.MOBILE_NUMBER_ILLEGAL',
+      retryable: false,
+    });
     gateway.failures.push({ code: 'isv.BUSINESS_LIMIT_CONTROL' });
-    expect(await channel.send(sms('13912345678'))).toEqual({ ok: false, code: 'SMS_isv.BUSINESS_LIMIT_CONTROL', retryable: true });
+    expect(await channel.send(sms('13912345678'))).toEqual({
+      ok: false,
+      code: 'SMS_isv.BUSINESS_LIMIT_CONTROL',
+      retryable: true,
+    });
     gateway.failures.push({ code: 'ServiceUnavailable', status: 503 });
     expect(await channel.send(sms('13912345678'))).toMatchObject({ ok: false, retryable: true });
   });
 
   it('fails without calling the gateway when no template code is configured', async () => {
     const before = gateway.received.length;
-    expect(await channel.send(sms('13912345678', 'steward-new-task@1'))).toEqual({ ok: false, code: 'SMS_TEMPLATE_NOT_CONFIGURED', retryable: false });
+    expect(await channel.send(sms('13912345678', 'steward-new-task@1'))).toEqual({
+      ok: false,
+      code: 'SMS_TEMPLATE_NOT_CONFIGURED',
+      retryable: false,
+    });
     expect(gateway.received).toHaveLength(before);
   });
 
@@ -128,9 +187,15 @@ describe('WeCom group robot channel (SimulatedWeComRobot)', () => {
   afterAll(() => robot.stop());
 
   it('posts markdown to the robot named by the key (bare or as the webhook URL) and reports delivered', async () => {
-    expect(await channel.send({ channel: 'wecom', messageId: 'msg_w', to: key, content })).toEqual({ ok: true, providerMessageId: 'msg_w', delivered: true });
+    expect(await channel.send({ channel: 'wecom', messageId: 'msg_w', to: key, content })).toEqual({
+      ok: true,
+      providerMessageId: 'msg_w',
+      delivered: true,
+    });
     const url = `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}`;
-    expect(await channel.send({ channel: 'wecom', messageId: 'msg_w2', to: url, content })).toMatchObject({ ok: true });
+    expect(await channel.send({ channel: 'wecom', messageId: 'msg_w2', to: url, content })).toMatchObject({
+      ok: true,
+    });
     expect(robot.received).toEqual([
       { key, msgtype: 'markdown', content: content.markdown },
       { key, msgtype: 'markdown', content: content.markdown },
@@ -138,11 +203,26 @@ describe('WeCom group robot channel (SimulatedWeComRobot)', () => {
   });
 
   it('reads errcode from the body: an unknown robot is permanent, the frequency limit retryable', async () => {
-    expect(await channel.send({ channel: 'wecom', messageId: 'm', to: '00000000-0000-0000-0000-000000000000', content })).toEqual({ ok: false, code: 'WECOM_93000', retryable: false });
+    expect(
+      await channel.send({
+        channel: 'wecom',
+        messageId: 'm',
+        to: '00000000-0000-0000-0000-000000000000',
+        content,
+      }),
+    ).toEqual({ ok: false, code: 'WECOM_93000', retryable: false });
     robot.failures.push({ errcode: 45009, errmsg: 'api freq out of limit' });
-    expect(await channel.send({ channel: 'wecom', messageId: 'm', to: key, content })).toEqual({ ok: false, code: 'WECOM_45009', retryable: true });
+    expect(await channel.send({ channel: 'wecom', messageId: 'm', to: key, content })).toEqual({
+      ok: false,
+      code: 'WECOM_45009',
+      retryable: true,
+    });
     robot.failures.push({ status: 502 });
-    expect(await channel.send({ channel: 'wecom', messageId: 'm', to: key, content })).toEqual({ ok: false, code: 'WECOM_HTTP_502', retryable: true });
+    expect(await channel.send({ channel: 'wecom', messageId: 'm', to: key, content })).toEqual({
+      ok: false,
+      code: 'WECOM_HTTP_502',
+      retryable: true,
+    });
     expect(robotKey('not a key!')).toBeNull();
   });
 });
@@ -155,17 +235,41 @@ describe('DingTalk robot channel (SimulatedDingTalkRobot)', () => {
   afterAll(() => robot.stop());
 
   it('signs timestamp + secret with HMAC-SHA256 as DingTalk documents, and reports delivered', async () => {
-    const channel = new DingTalkRobotChannel({ baseUrl: robot.url, secrets: new Map([[token, secret]]), timeoutMs: 5000 });
-    expect(await channel.send({ channel: 'dingtalk', messageId: 'msg_d', to: token, content })).toEqual({ ok: true, providerMessageId: 'msg_d', delivered: true });
+    const channel = new DingTalkRobotChannel({
+      baseUrl: robot.url,
+      secrets: new Map([[token, secret]]),
+      timeoutMs: 5000,
+    });
+    expect(await channel.send({ channel: 'dingtalk', messageId: 'msg_d', to: token, content })).toEqual({
+      ok: true,
+      providerMessageId: 'msg_d',
+      delivered: true,
+    });
     expect(robot.received).toEqual([{ accessToken: token, title: content.title, text: content.markdown }]);
   });
 
   it('is refused with a wrong secret (310000, permanent) and retries when sending too fast', async () => {
-    const wrong = new DingTalkRobotChannel({ baseUrl: robot.url, secrets: new Map([[token, 'SECwrong']]), timeoutMs: 5000 });
-    expect(await wrong.send({ channel: 'dingtalk', messageId: 'm', to: token, content })).toEqual({ ok: false, code: 'DINGTALK_310000', retryable: false });
-    const channel = new DingTalkRobotChannel({ baseUrl: robot.url, secrets: new Map([[token, secret]]), timeoutMs: 5000 });
+    const wrong = new DingTalkRobotChannel({
+      baseUrl: robot.url,
+      secrets: new Map([[token, 'SECwrong']]),
+      timeoutMs: 5000,
+    });
+    expect(await wrong.send({ channel: 'dingtalk', messageId: 'm', to: token, content })).toEqual({
+      ok: false,
+      code: 'DINGTALK_310000',
+      retryable: false,
+    });
+    const channel = new DingTalkRobotChannel({
+      baseUrl: robot.url,
+      secrets: new Map([[token, secret]]),
+      timeoutMs: 5000,
+    });
     robot.failures.push({ errcode: 130101, errmsg: 'send too fast' });
-    expect(await channel.send({ channel: 'dingtalk', messageId: 'm', to: token, content })).toEqual({ ok: false, code: 'DINGTALK_130101', retryable: true });
+    expect(await channel.send({ channel: 'dingtalk', messageId: 'm', to: token, content })).toEqual({
+      ok: false,
+      code: 'DINGTALK_130101',
+      retryable: true,
+    });
   });
 });
 
@@ -180,32 +284,75 @@ describe('web push channel (SimulatedPushService)', () => {
   let channel: WebPushChannel;
   beforeAll(async () => {
     await push.start();
-    channel = new WebPushChannel({ vapidSubject: 'mailto:ops@portico.test', vapidPublicKey: vapid.publicKey, vapidPrivateKey: vapid.privateKey, timeoutMs: 5000, ttlSeconds: 3600, agent: new Agent({ ca: push.ca }) });
+    channel = new WebPushChannel({
+      vapidSubject: 'mailto:ops@portico.test',
+      vapidPublicKey: vapid.publicKey,
+      vapidPrivateKey: vapid.privateKey,
+      timeoutMs: 5000,
+      ttlSeconds: 3600,
+      agent: new Agent({ ca: push.ca }),
+    });
   });
   afterAll(() => push.stop());
   const notice = { title: '新任务', body: '包裹 SF1', path: '/tasks/ot_1', tag: 'task:ot_1' };
 
   it('pushes an encrypted notification with a VAPID JWT the push service verifies', async () => {
-    const result = await channel.send({ channel: 'web_push', messageId: 'msg_p', to: [{ endpoint: push.endpoint('sub-1'), ...browser() }], content: notice });
+    const result = await channel.send({
+      channel: 'web_push',
+      messageId: 'msg_p',
+      to: [{ endpoint: push.endpoint('sub-1'), ...browser() }],
+      content: notice,
+    });
     expect(result).toMatchObject({ ok: true, delivered: false, goneEndpoints: [] });
     expect(push.refused).toEqual([]);
-    expect(push.received).toEqual([expect.objectContaining({ subscriptionId: 'sub-1', ttl: 3600, urgency: 'high' })]);
+    expect(push.received).toEqual([
+      expect.objectContaining({ subscriptionId: 'sub-1', ttl: 3600, urgency: 'high' }),
+    ]);
     expect(push.received[0]!.bytes).toBeGreaterThan(100);
   });
 
   it('hands back subscriptions the push service says are gone, and fails when none is left', async () => {
     push.markGone('sub-gone');
     const gone = push.endpoint('sub-gone');
-    const mixed = await channel.send({ channel: 'web_push', messageId: 'm', to: [{ endpoint: gone, ...browser() }, { endpoint: push.endpoint('sub-2'), ...browser() }], content: notice });
+    const mixed = await channel.send({
+      channel: 'web_push',
+      messageId: 'm',
+      to: [
+        { endpoint: gone, ...browser() },
+        { endpoint: push.endpoint('sub-2'), ...browser() },
+      ],
+      content: notice,
+    });
     expect(mixed).toMatchObject({ ok: true, goneEndpoints: [gone] });
-    const none = await channel.send({ channel: 'web_push', messageId: 'm', to: [{ endpoint: gone, ...browser() }], content: notice });
+    const none = await channel.send({
+      channel: 'web_push',
+      messageId: 'm',
+      to: [{ endpoint: gone, ...browser() }],
+      content: notice,
+    });
     expect(none).toMatchObject({ ok: false, code: 'WEB_PUSH_GONE', retryable: false, goneEndpoints: [gone] });
-    expect(await channel.send({ channel: 'web_push', messageId: 'm', to: [], content: notice })).toMatchObject({ ok: false, code: 'WEB_PUSH_NO_SUBSCRIPTION' });
+    expect(
+      await channel.send({ channel: 'web_push', messageId: 'm', to: [], content: notice }),
+    ).toMatchObject({ ok: false, code: 'WEB_PUSH_NO_SUBSCRIPTION' });
   });
 
   it('is refused by the push service when signed with another application key', async () => {
     const other = webpush.generateVAPIDKeys();
-    const wrong = new WebPushChannel({ vapidSubject: 'mailto:ops@portico.test', vapidPublicKey: other.publicKey, vapidPrivateKey: other.privateKey, timeoutMs: 5000, ttlSeconds: 60, agent: new Agent({ ca: push.ca }) });
-    expect(await wrong.send({ channel: 'web_push', messageId: 'm', to: [{ endpoint: push.endpoint('sub-3'), ...browser() }], content: notice })).toMatchObject({ ok: false, code: 'WEB_PUSH_HTTP_403', retryable: false });
+    const wrong = new WebPushChannel({
+      vapidSubject: 'mailto:ops@portico.test',
+      vapidPublicKey: other.publicKey,
+      vapidPrivateKey: other.privateKey,
+      timeoutMs: 5000,
+      ttlSeconds: 60,
+      agent: new Agent({ ca: push.ca }),
+    });
+    expect(
+      await wrong.send({
+        channel: 'web_push',
+        messageId: 'm',
+        to: [{ endpoint: push.endpoint('sub-3'), ...browser() }],
+        content: notice,
+      }),
+    ).toMatchObject({ ok: false, code: 'WEB_PUSH_HTTP_403', retryable: false });
   });
 });

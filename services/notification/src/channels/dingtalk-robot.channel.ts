@@ -1,5 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { failed, fetchWithTimeout, retryableStatus, type Channel, type OutgoingOf, type SendResult } from './channel';
+import {
+  failed,
+  fetchWithTimeout,
+  retryableStatus,
+  type Channel,
+  type OutgoingOf,
+  type SendResult,
+} from './channel';
 
 export interface DingTalkRobotSettings {
   /** `https://oapi.dingtalk.com` in production; a simulator in tests. */
@@ -58,7 +65,8 @@ export class DingTalkRobotChannel implements Channel<'dingtalk'> {
       this.settings.timeoutMs,
     );
     if ('failure' in res) return res.failure;
-    if (!res.response.ok) return failed(`DINGTALK_HTTP_${res.response.status}`, retryableStatus(res.response.status));
+    if (!res.response.ok)
+      return failed(`DINGTALK_HTTP_${res.response.status}`, retryableStatus(res.response.status));
     const answer = (await res.response.json().catch(() => null)) as { errcode?: number } | null;
     if (answer?.errcode === 0) return { ok: true, providerMessageId: message.messageId, delivered: true };
     const code = answer?.errcode ?? -1;
@@ -69,7 +77,10 @@ export class DingTalkRobotChannel implements Channel<'dingtalk'> {
 /** `token=SECsecret,…` (DINGTALK_ROBOT_SECRETS) as a map. */
 export function parseDingTalkSecrets(value: string): Map<string, string> {
   const map = new Map<string, string>();
-  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const eq = entry.indexOf('=');
     map.set(entry.slice(0, eq).trim(), entry.slice(eq + 1).trim());
   }

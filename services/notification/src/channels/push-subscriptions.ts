@@ -17,7 +17,10 @@ export const pushSubscriptionBody = z
       .string()
       .url()
       .max(2048)
-      .refine((v) => v.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(v), 'must be an https URL'),
+      .refine(
+        (v) => v.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(v),
+        'must be an https URL',
+      ),
     expirationTime: z.number().nullable().optional(),
     keys: z
       .object({
@@ -67,11 +70,12 @@ export class PushSubscriptionsRepository {
   }
 
   async remove(m: EntityManager, id: string, staffId: string): Promise<boolean> {
-    const result = (await m.query(`DELETE FROM push_subscriptions WHERE id = $1 AND staff_id = $2 RETURNING id`, [
-      id,
-      staffId,
-    ])) as unknown;
-    const rows = Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as unknown[]) : (result as unknown[]);
+    const result = (await m.query(
+      `DELETE FROM push_subscriptions WHERE id = $1 AND staff_id = $2 RETURNING id`,
+      [id, staffId],
+    )) as unknown;
+    const rows =
+      Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as unknown[]) : (result as unknown[]);
     return rows.length > 0;
   }
 }

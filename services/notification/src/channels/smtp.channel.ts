@@ -53,7 +53,8 @@ export class SmtpChannel implements Channel<'email'> {
         messageId: `<${message.messageId}@portico.notification>`,
         headers: { 'X-Portico-Message-Id': message.messageId },
       })) as { messageId?: string; rejected?: unknown[] };
-      if (Array.isArray(info.rejected) && info.rejected.length > 0) return failed('SMTP_RECIPIENT_REJECTED', false);
+      if (Array.isArray(info.rejected) && info.rejected.length > 0)
+        return failed('SMTP_RECIPIENT_REJECTED', false);
       return { ok: true, providerMessageId: info.messageId ?? message.messageId, delivered: false };
     } catch (e) {
       return classifySmtpError(e);

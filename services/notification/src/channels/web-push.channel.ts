@@ -68,7 +68,8 @@ export class WebPushChannel implements Channel<'web_push'> {
         }
       }
     }
-    if (accepted) return { ok: true, providerMessageId: message.messageId, delivered: false, goneEndpoints: gone };
+    if (accepted)
+      return { ok: true, providerMessageId: message.messageId, delivered: false, goneEndpoints: gone };
     const f = lastFailure ?? failed('WEB_PUSH_ERROR', true);
     return { ...f, goneEndpoints: gone } as SendResult;
   }

@@ -1,4 +1,11 @@
-import { failed, fetchWithTimeout, retryableStatus, type Channel, type OutgoingOf, type SendResult } from './channel';
+import {
+  failed,
+  fetchWithTimeout,
+  retryableStatus,
+  type Channel,
+  type OutgoingOf,
+  type SendResult,
+} from './channel';
 
 export interface WeComRobotSettings {
   /** `https://qyapi.weixin.qq.com` in production; a simulator in tests. */
@@ -35,7 +42,8 @@ export class WeComRobotChannel implements Channel<'wecom'> {
       this.settings.timeoutMs,
     );
     if ('failure' in res) return res.failure;
-    if (!res.response.ok) return failed(`WECOM_HTTP_${res.response.status}`, retryableStatus(res.response.status));
+    if (!res.response.ok)
+      return failed(`WECOM_HTTP_${res.response.status}`, retryableStatus(res.response.status));
     const answer = (await res.response.json().catch(() => null)) as { errcode?: number } | null;
     if (answer?.errcode === 0) return { ok: true, providerMessageId: message.messageId, delivered: true };
     const code = answer?.errcode ?? -1;

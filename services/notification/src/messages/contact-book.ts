@@ -86,8 +86,16 @@ export class PostgresContactBook extends ContactBook {
     const [s] = (await m.query(
       `SELECT id, name, language, channel_kind, channel_address FROM staff WHERE id = $1`,
       [id],
-    )) as { id: string; name: string; language: Language; channel_kind: ChannelKind; channel_address: string }[];
-    return s ? { id: s.id, name: s.name, language: s.language, channel: s.channel_kind, address: s.channel_address } : null;
+    )) as {
+      id: string;
+      name: string;
+      language: Language;
+      channel_kind: ChannelKind;
+      channel_address: string;
+    }[];
+    return s
+      ? { id: s.id, name: s.name, language: s.language, channel: s.channel_kind, address: s.channel_address }
+      : null;
   }
 
   async property(m: EntityManager, id: string): Promise<PropertyOutreachPolicy | null> {

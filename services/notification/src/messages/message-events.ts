@@ -92,7 +92,9 @@ export function messageFailed(
         recipientRole: ROLES[m.recipientRole],
         errorCode: failure.errorCode,
         willRetry: failure.willRetry,
-        failoverChannel: failure.failoverChannel ? CHANNELS[failure.failoverChannel] : notification.Channel.UNSPECIFIED,
+        failoverChannel: failure.failoverChannel
+          ? CHANNELS[failure.failoverChannel]
+          : notification.Channel.UNSPECIFIED,
       }),
     },
   });

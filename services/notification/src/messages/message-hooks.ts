@@ -9,7 +9,11 @@ import type { MessageRecord } from './message';
  * escalation code registers here in its module's `onModuleInit` and writes its own state and
  * events through `manager`. Database work only: the transaction is open.
  */
-export type UnreachableListener = (manager: EntityManager, message: MessageRecord, errorCode: string) => Promise<void>;
+export type UnreachableListener = (
+  manager: EntityManager,
+  message: MessageRecord,
+  errorCode: string,
+) => Promise<void>;
 
 @Injectable()
 export class MessageHooks {

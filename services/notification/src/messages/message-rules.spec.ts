@@ -1,8 +1,18 @@
 import type { ChannelKind } from '../channels/channel';
-import { afterFailure, rateLimitedUntil, residentPlan, smsNumber, staffPlan, type ResidentReachability } from './message-rules';
+import {
+  afterFailure,
+  rateLimitedUntil,
+  residentPlan,
+  smsNumber,
+  staffPlan,
+  type ResidentReachability,
+} from './message-rules';
 
 const all = () => true;
-const only = (...kinds: ChannelKind[]) => (k: ChannelKind) => kinds.includes(k);
+const only =
+  (...kinds: ChannelKind[]) =>
+  (k: ChannelKind) =>
+    kinds.includes(k);
 const NOW = new Date('2026-12-01T10:00:00Z');
 const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000);
 
@@ -19,17 +29,26 @@ describe('channel plans', () => {
   it('tries a resident on consented channels only, in their preference order', () => {
     expect(residentPlan(reach(), all)).toEqual(['sms', 'email']);
     expect(residentPlan(reach({ preferences: ['email'] }), all)).toEqual(['email', 'sms']);
-    expect(residentPlan(reach({ consent: { sms: false, email: true, wecom: false } }), all)).toEqual(['email']);
+    expect(residentPlan(reach({ consent: { sms: false, email: true, wecom: false } }), all)).toEqual([
+      'email',
+    ]);
   });
 
   it('has no channel (so no message) without consent, without an address, or when the channel is off', () => {
     expect(residentPlan(reach({ consent: { sms: false, email: false, wecom: false } }), all)).toEqual([]);
-    expect(residentPlan(reach({ hasAddress: { sms: false, email: true, wecom: true } }), all)).toEqual(['email']);
+    expect(residentPlan(reach({ hasAddress: { sms: false, email: true, wecom: true } }), all)).toEqual([
+      'email',
+    ]);
     expect(residentPlan(reach(), only('email'))).toEqual(['email']);
   });
 
   it('does not reach residents by WeCom yet: a group robot would post their link into a group', () => {
-    expect(residentPlan(reach({ consent: { sms: false, email: false, wecom: true }, preferences: ['wecom'] }), all)).toEqual([]);
+    expect(
+      residentPlan(
+        reach({ consent: { sms: false, email: false, wecom: true }, preferences: ['wecom'] }),
+        all,
+      ),
+    ).toEqual([]);
   });
 
   it('reaches staff on their directory channel, then on web push, skipping what is disabled', () => {
@@ -46,11 +65,15 @@ describe('after a failed attempt', () => {
 
   it('retries a retryable failure on the same channel with the configured back-off', () => {
     const failure = { code: 'HTTP_503', retryable: true, scope: 'channel' as const };
-    expect(afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 1 }, failure, delays, NOW)).toEqual({
+    expect(
+      afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 1 }, failure, delays, NOW),
+    ).toEqual({
       next: 'retry',
       at: new Date(NOW.getTime() + 30_000),
     });
-    expect(afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 3 }, failure, delays, NOW)).toEqual({
+    expect(
+      afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 3 }, failure, delays, NOW),
+    ).toEqual({
       next: 'retry',
       at: new Date(NOW.getTime() + 600_000),
     });
@@ -58,7 +81,9 @@ describe('after a failed attempt', () => {
 
   it('honours a longer wait the provider asked for', () => {
     const failure = { code: 'X', retryable: true, scope: 'message' as const, retryAfterMs: 90_000 };
-    expect(afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 1 }, failure, delays, NOW)).toEqual({
+    expect(
+      afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 1 }, failure, delays, NOW),
+    ).toEqual({
       next: 'retry',
       at: new Date(NOW.getTime() + 90_000),
     });
@@ -66,19 +91,25 @@ describe('after a failed attempt', () => {
 
   it('fails over to the next channel when the retries are used up, and gives up after the last channel', () => {
     const failure = { code: 'HTTP_503', retryable: true, scope: 'channel' as const };
-    expect(afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 4 }, failure, delays, NOW)).toEqual({
+    expect(
+      afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 4 }, failure, delays, NOW),
+    ).toEqual({
       next: 'failover',
       channelIndex: 1,
       channel: 'email',
     });
-    expect(afterFailure({ channelPlan: plan, channelIndex: 1, channelAttempt: 4 }, failure, delays, NOW)).toEqual({
+    expect(
+      afterFailure({ channelPlan: plan, channelIndex: 1, channelAttempt: 4 }, failure, delays, NOW),
+    ).toEqual({
       next: 'give_up',
     });
   });
 
   it('skips the retries for a permanent failure (invalid address, 4xx)', () => {
     const failure = { code: 'SMS_isv.MOBILE_NUMBER_ILLEGAL', retryable: false, scope: 'channel' as const };
-    expect(afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 1 }, failure, delays, NOW)).toEqual({
+    expect(
+      afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 1 }, failure, delays, NOW),
+    ).toEqual({
       next: 'failover',
       channelIndex: 1,
       channel: 'email',
@@ -87,14 +118,18 @@ describe('after a failed attempt', () => {
 
   it('never fails over for a failure every channel shares (the upload link)', () => {
     const failure = { code: 'VAULT_CASE_CLOSED', retryable: false, scope: 'message' as const };
-    expect(afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 1 }, failure, delays, NOW)).toEqual({
+    expect(
+      afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 1 }, failure, delays, NOW),
+    ).toEqual({
       next: 'give_up',
     });
   });
 
   it('with no retry delays configured, fails over after the first attempt', () => {
     const failure = { code: 'TIMEOUT', retryable: true, scope: 'channel' as const };
-    expect(afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 1 }, failure, [], NOW).next).toBe('failover');
+    expect(
+      afterFailure({ channelPlan: plan, channelIndex: 0, channelAttempt: 1 }, failure, [], NOW).next,
+    ).toBe('failover');
   });
 });
 
@@ -107,7 +142,9 @@ describe('per-recipient rate limit', () => {
   });
 
   it('makes the next message wait until the oldest one of the hour leaves the window', () => {
-    expect(rateLimitedUntil([at(50), at(20), at(10)], NOW, limits)).toEqual(new Date(at(50).getTime() + 3600_000));
+    expect(rateLimitedUntil([at(50), at(20), at(10)], NOW, limits)).toEqual(
+      new Date(at(50).getTime() + 3600_000),
+    );
     // older than an hour does not count for the hourly limit
     expect(rateLimitedUntil([at(70), at(20), at(10)], NOW, limits)).toBeNull();
   });

@@ -102,10 +102,14 @@ const DAY = 24 * HOUR;
  * window; it is never dropped.
  */
 export function rateLimitedUntil(recent: readonly Date[], now: Date, limits: RateLimits): Date | null {
-  const times = recent.map((d) => d.getTime()).filter((t) => t > now.getTime() - DAY).sort((a, b) => a - b);
+  const times = recent
+    .map((d) => d.getTime())
+    .filter((t) => t > now.getTime() - DAY)
+    .sort((a, b) => a - b);
   const inHour = times.filter((t) => t > now.getTime() - HOUR);
   let until = 0;
-  if (inHour.length >= limits.perHour) until = Math.max(until, inHour[inHour.length - limits.perHour]! + HOUR);
+  if (inHour.length >= limits.perHour)
+    until = Math.max(until, inHour[inHour.length - limits.perHour]! + HOUR);
   if (times.length >= limits.perDay) until = Math.max(until, times[times.length - limits.perDay]! + DAY);
   return until > now.getTime() ? new Date(until) : null;
 }

@@ -32,7 +32,8 @@ import { MessagesRepository } from './messages.repository';
 import { contentFor, MESSAGE_TEMPLATES, type SendTimeFacts } from './templates';
 import { UploadLinkIssuer } from './upload-links';
 
-type Prepared = { readonly ok: true; readonly outgoing: OutgoingMessage } | ({ readonly ok: false } & AttemptFailure);
+type Prepared =
+  { readonly ok: true; readonly outgoing: OutgoingMessage } | ({ readonly ok: false } & AttemptFailure);
 
 /** Staff notices are how work reaches people: limited far more loosely than messages to residents. */
 const STAFF_LIMITS: RateLimits = { perHour: 60, perDay: 500 };
@@ -129,12 +130,18 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
       const channel = message.channelPlan[message.channelIndex]!;
       if (message.status === 'sending') {
         await this.repo.abandonInFlight(m, message.id, now);
-        this.log.warn({ messageId: message.id, attempt: message.attempt, channel }, 'send lease expired; taking the message over');
+        this.log.warn(
+          { messageId: message.id, attempt: message.attempt, channel },
+          'send lease expired; taking the message over',
+        );
       }
       if (taskState === 'closed') {
         await this.repo.cancel(m, message.id, now);
         this.metrics.outcome(channel, 'cancelled');
-        this.log.info({ messageId: message.id, taskId: message.taskId }, 'message cancelled: its task closed');
+        this.log.info(
+          { messageId: message.id, taskId: message.taskId },
+          'message cancelled: its task closed',
+        );
         continue;
       }
       const key = recipientKey(message);
@@ -145,7 +152,12 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
         await this.repo.postpone(m, message.id, until, 'RATE_LIMITED');
         this.metrics.limited(message.recipientRole);
         this.log.info(
-          { messageId: message.id, recipientRole: message.recipientRole, recipientId: message.recipientId, until },
+          {
+            messageId: message.id,
+            recipientRole: message.recipientRole,
+            recipientId: message.recipientId,
+            until,
+          },
           'message waits: recipient rate limit',
         );
         continue;
@@ -185,7 +197,10 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
         } catch (e) {
           // The lease runs out and the message is tried again; nothing of the message is in the log.
           span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error).name });
-          this.log.error({ messageId: msg.id, channel, err: { name: (e as Error).name } }, 'message attempt crashed');
+          this.log.error(
+            { messageId: msg.id, channel, err: { name: (e as Error).name } },
+            'message attempt crashed',
+          );
         } finally {
           span.end();
         }
@@ -215,7 +230,12 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
       if (!resident) return fail('RECIPIENT_GONE', false, 'message');
       if (!resident.consent[channel as ResidentChannel]) return fail('CONSENT_WITHDRAWN', false, 'channel');
       recipientName = resident.name;
-      to = channel === 'sms' && resident.phone ? smsNumber(resident.phone) : channel === 'email' ? resident.email : null;
+      to =
+        channel === 'sms' && resident.phone
+          ? smsNumber(resident.phone)
+          : channel === 'email'
+            ? resident.email
+            : null;
     } else {
       const staff = await this.contacts.staff(m, msg.recipientId);
       if (!staff) return fail('RECIPIENT_GONE', false, 'message');
@@ -252,7 +272,12 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /** Runs inside the attempt's active span: the outbox rows carry its trace, the events continue it. */
-  private async record(msg: MessageRecord, channel: ChannelKind, result: SendResult | AttemptFailure, span: Span) {
+  private async record(
+    msg: MessageRecord,
+    channel: ChannelKind,
+    result: SendResult | AttemptFailure,
+    span: Span,
+  ) {
     const recorded = await this.dataSource.transaction(async (m) => {
       const now = this.clock();
       const current = await this.repo.lockForOutcome(m, msg.id, msg.attempt);
@@ -270,10 +295,19 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
           providerMessageId: result.providerMessageId,
           at: now,
         });
-        await this.repo.markSent(m, msg.id, result.delivered ? 'delivered' : 'sent', result.providerMessageId, now);
+        await this.repo.markSent(
+          m,
+          msg.id,
+          result.delivered ? 'delivered' : 'sent',
+          result.providerMessageId,
+          now,
+        );
         events.push(messageSent(current, channel, now));
         if (result.delivered) events.push(messageDelivered(current, channel, now));
-        await this.outbox.appendMany(m, events.map((e) => toOutbox(msg.tenantId, msg.parcelId, e)));
+        await this.outbox.appendMany(
+          m,
+          events.map((e) => toOutbox(msg.tenantId, msg.parcelId, e)),
+        );
         return { outcome: result.delivered ? ('delivered' as const) : ('sent' as const), errorCode: null };
       }
       const failure: AttemptFailure =
@@ -289,7 +323,8 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
       });
       const next = afterFailure(current, failure, this.config.messageRetryDelaysMs, now);
       if (next.next === 'retry') await this.repo.scheduleRetry(m, msg.id, next.at, failure.code);
-      else if (next.next === 'failover') await this.repo.failOver(m, msg.id, next.channelIndex, now, failure.code);
+      else if (next.next === 'failover')
+        await this.repo.failOver(m, msg.id, next.channelIndex, now, failure.code);
       else await this.repo.markFailed(m, msg.id, now, failure.code);
       events.push(
         messageFailed(current, channel, now, {
@@ -298,15 +333,29 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
           failoverChannel: next.next === 'failover' ? next.channel : null,
         }),
       );
-      await this.outbox.appendMany(m, events.map((e) => toOutbox(msg.tenantId, msg.parcelId, e)));
+      await this.outbox.appendMany(
+        m,
+        events.map((e) => toOutbox(msg.tenantId, msg.parcelId, e)),
+      );
       if (next.next === 'give_up') await this.hooks.unreachable(m, current, failure.code);
       if (next.next === 'failover') this.metrics.failover(channel, next.channel);
       return {
-        outcome: next.next === 'retry' ? ('retry' as const) : next.next === 'failover' ? ('failover' as const) : ('failed' as const),
+        outcome:
+          next.next === 'retry'
+            ? ('retry' as const)
+            : next.next === 'failover'
+              ? ('failover' as const)
+              : ('failed' as const),
         errorCode: failure.code,
       };
     });
-    const ids = { messageId: msg.id, taskId: msg.taskId, parcelId: msg.parcelId, channel, attempt: msg.attempt };
+    const ids = {
+      messageId: msg.id,
+      taskId: msg.taskId,
+      parcelId: msg.parcelId,
+      channel,
+      attempt: msg.attempt,
+    };
     if (!recorded) {
       span.setAttribute('portico.outcome', 'lease_lost');
       this.log.warn(ids, 'message attempt outcome dropped: another worker took the message over');

@@ -11,7 +11,11 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { signDevToken } from '@portico/auth';
 import {
   carrier,
@@ -33,7 +37,14 @@ import {
 import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
 import { createLogger } from '@portico/observability';
 import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
-import { createTestDatabase, deleteTopics, getTestKafka, testKafkaClient, waitFor, type TestDatabase } from '@portico/testing';
+import {
+  createTestDatabase,
+  deleteTopics,
+  getTestKafka,
+  testKafkaClient,
+  waitFor,
+  type TestDatabase,
+} from '@portico/testing';
 import { logLevel, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
@@ -86,16 +97,46 @@ const directory = {
           id: `unit_msg_${run}`,
           label: '8-01',
           residents: [
-            { id: RESIDENT, name: residentName, phone: residentPhone, language: 'zh', consent: { sms: true, email: true, wecom: false } },
-            { id: LIMITED, name: `${residentName}乙`, phone: limitedPhone, language: 'zh', consent: { sms: true, email: false, wecom: false } },
+            {
+              id: RESIDENT,
+              name: residentName,
+              phone: residentPhone,
+              language: 'zh',
+              consent: { sms: true, email: true, wecom: false },
+            },
+            {
+              id: LIMITED,
+              name: `${residentName}乙`,
+              phone: limitedPhone,
+              language: 'zh',
+              consent: { sms: true, email: false, wecom: false },
+            },
           ],
         },
       ],
     },
   ],
   staff: [
-    { id: STEWARD_EMAIL, name: `Staff ${run} A`, role: 'steward', language: 'zh', channel: { kind: 'email', address: stewardEmail }, propertyIds: [PROPERTY], onDuty: true, priority: 200 },
-    { id: STEWARD_WECOM, name: `Staff ${run} B`, role: 'steward', language: 'zh', channel: { kind: 'wecom', address: robotKey }, propertyIds: [PROPERTY], onDuty: false, priority: 300 },
+    {
+      id: STEWARD_EMAIL,
+      name: `Staff ${run} A`,
+      role: 'steward',
+      language: 'zh',
+      channel: { kind: 'email', address: stewardEmail },
+      propertyIds: [PROPERTY],
+      onDuty: true,
+      priority: 200,
+    },
+    {
+      id: STEWARD_WECOM,
+      name: `Staff ${run} B`,
+      role: 'steward',
+      language: 'zh',
+      channel: { kind: 'wecom', address: robotKey },
+      propertyIds: [PROPERTY],
+      onDuty: false,
+      priority: 300,
+    },
   ],
 };
 
@@ -147,12 +188,26 @@ describe('messages: steward notices and residents’ upload links through real c
 
   async function start(): Promise<RunningService> {
     const logger = createLogger({ serviceName: config.serviceName, level: 'debug', destination: log.stream });
-    return bootstrapService({ module: AppModule.forRoot(config), config, settings, logger, process: fakeProcess() });
+    return bootstrapService({
+      module: AppModule.forRoot(config),
+      config,
+      settings,
+      logger,
+      process: fakeProcess(),
+    });
   }
 
-  async function publish<D extends DescMessage>(topic: string, schema: D, message: MessageShape<D>, key: string) {
+  async function publish<D extends DescMessage>(
+    topic: string,
+    schema: D,
+    message: MessageShape<D>,
+    key: string,
+  ) {
     const record = encodeEvent({ schema, message, key, tenantId: TENANT });
-    await producer.send({ topic, messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }] });
+    await producer.send({
+      topic,
+      messages: [{ key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } }],
+    });
   }
 
   async function holdAndRequest(ref: common.ParcelRef, caseId: string, times = 1) {
@@ -185,7 +240,9 @@ describe('messages: steward notices and residents’ upload links through real c
       ref.parcelId,
     );
     await waitFor(
-      async () => (await pg.query(`SELECT 1 FROM parcel_projection WHERE parcel_id = $1`, [ref.parcelId])).rows.length > 0,
+      async () =>
+        (await pg.query(`SELECT 1 FROM parcel_projection WHERE parcel_id = $1`, [ref.parcelId])).rows.length >
+        0,
       { timeoutMs: 30_000, description: 'the parcel projection' },
     );
     const request = create(ClearanceCaseEventSchema, {
@@ -204,7 +261,8 @@ describe('messages: steward notices and residents’ upload links through real c
         }),
       },
     });
-    for (let i = 0; i < times; i++) await publish(CLEARANCE_CASE_TOPIC.name, ClearanceCaseEventSchema, request, ref.parcelId);
+    for (let i = 0; i < times; i++)
+      await publish(CLEARANCE_CASE_TOPIC.name, ClearanceCaseEventSchema, request, ref.parcelId);
   }
 
   async function messagesOf(caseId: string) {
@@ -213,7 +271,15 @@ describe('messages: steward notices and residents’ upload links through real c
          FROM messages WHERE case_id = $1 ORDER BY recipient_role`,
       [caseId],
     );
-    return rows as { id: string; recipient_role: string; status: string; channel_plan: string[]; attempt: number; last_error_code: string | null; template_id: string }[];
+    return rows as {
+      id: string;
+      recipient_role: string;
+      status: string;
+      channel_plan: string[];
+      attempt: number;
+      last_error_code: string | null;
+      template_id: string;
+    }[];
   }
 
   async function settled(caseId: string, count: number) {
@@ -228,7 +294,9 @@ describe('messages: steward notices and residents’ upload links through real c
 
   /** Outreach records of our parcels from the beginning of the topic, once `done` is satisfied. */
   async function readOutreach(done: (found: Received[]) => boolean): Promise<Received[]> {
-    const consumer = testKafkaClient(brokers).consumer({ groupId: `msg-it-reader-${randomBytes(4).toString('hex')}` });
+    const consumer = testKafkaClient(brokers).consumer({
+      groupId: `msg-it-reader-${randomBytes(4).toString('hex')}`,
+    });
     const found: Received[] = [];
     await consumer.connect();
     try {
@@ -255,13 +323,19 @@ describe('messages: steward notices and residents’ upload links through real c
   const eventsOfMessage = (records: Received[], messageId: string) =>
     records
       .map(decode)
-      .filter((e) => ['messageSent', 'messageFailed', 'messageDelivered'].includes(e.event.case ?? '') && (e.event.value as MessageEvent).messageId === messageId)
+      .filter(
+        (e) =>
+          ['messageSent', 'messageFailed', 'messageDelivered'].includes(e.event.case ?? '') &&
+          (e.event.value as MessageEvent).messageId === messageId,
+      )
       .map((e) => ({ kind: e.event.case!, value: e.event.value as MessageEvent }));
 
   beforeAll(async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    trace.setGlobalTracerProvider(
+      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    );
     await Promise.all([sink.start(), sms.start(), wecom.start(), vault.start()]);
     ({ brokers } = await getTestKafka());
     db = await createTestDatabase('notification_msg');
@@ -296,7 +370,9 @@ describe('messages: steward notices and residents’ upload links through real c
     config = { ...loaded, httpPort: 0 };
     await runMigrations(config, migrations, createLogger({ serviceName: 'migrate', level: 'silent' }));
     service = await start();
-    producer = createIdempotentProducer(createKafka({ brokers, clientId: `${group}-producer`, logLevel: logLevel.NOTHING }));
+    producer = createIdempotentProducer(
+      createKafka({ brokers, clientId: `${group}-producer`, logLevel: logLevel.NOTHING }),
+    );
     await producer.connect();
     pg = new Client({ connectionString: db.url });
     await pg.connect();
@@ -313,7 +389,10 @@ describe('messages: steward notices and residents’ upload links through real c
     expect(res.status).toBe(200);
     // The contact columns the directory import does not fill yet (another change wires them in).
     await pg.query(`UPDATE properties SET resident_outreach = 'direct' WHERE id = $1`, [PROPERTY]);
-    await pg.query(`UPDATE residents SET email = $2, channel_preferences = '{sms,email}' WHERE id = $1`, [RESIDENT, residentEmail]);
+    await pg.query(`UPDATE residents SET email = $2, channel_preferences = '{sms,email}' WHERE id = $1`, [
+      RESIDENT,
+      residentEmail,
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -323,7 +402,10 @@ describe('messages: steward notices and residents’ upload links through real c
     await db?.drop().catch(() => undefined);
     await Promise.all([sink.stop(), sms.stop(), wecom.stop(), vault.stop()]);
     if (brokers) {
-      const derived = [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC].flatMap((t) => [retryTopicName(t, group), dlqTopicName(t, group)]);
+      const derived = [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC].flatMap((t) => [
+        retryTopicName(t, group),
+        dlqTopicName(t, group),
+      ]);
       await deleteTopics(brokers, derived).catch(() => undefined);
       const admin = testKafkaClient(brokers).admin();
       await admin.connect();
@@ -339,7 +421,10 @@ describe('messages: steward notices and residents’ upload links through real c
     const caseId = `case_msg_${run}_a`;
     // The vault has not consumed the case yet: the resident's message waits for it (409 → retry).
     await holdAndRequest(parcels.a, caseId, 2);
-    await waitFor(() => vault.refused.includes('case_not_known_yet'), { timeoutMs: 30_000, description: 'the vault asked before it knew the case' });
+    await waitFor(() => vault.refused.includes('case_not_known_yet'), {
+      timeoutMs: 30_000,
+      description: 'the vault asked before it knew the case',
+    });
     vault.knowCase(caseId);
     const rows = await settled(caseId, 2);
     expect(rows.map((r) => [r.recipient_role, r.status, r.template_id])).toEqual([
@@ -357,15 +442,36 @@ describe('messages: steward notices and residents’ upload links through real c
     const link = vault.issued.filter((l) => l.caseId === caseId).at(-1)!;
     expect(link.idempotencyKey).toBe(residentMessage.id);
     const text = sms.received.find((s) => s.params['waybill'] === parcels.a.trackingNumber)!;
-    expect(text).toMatchObject({ phoneNumbers: residentPhone, templateCode: 'SMS_2001', signName: '滨江物业', outId: residentMessage.id });
+    expect(text).toMatchObject({
+      phoneNumbers: residentPhone,
+      templateCode: 'SMS_2001',
+      signName: '滨江物业',
+      outId: residentMessage.id,
+    });
     expect(text.params['link']).toBe(link.uploadUrl);
 
-    const records = await readOutreach((found) => found.filter((r) => r.key === parcels.a.parcelId && decode(r).event.case === 'messageSent').length >= 2);
+    const records = await readOutreach(
+      (found) =>
+        found.filter((r) => r.key === parcels.a.parcelId && decode(r).event.case === 'messageSent').length >=
+        2,
+    );
     const residentEvents = eventsOfMessage(records, residentMessage.id);
     expect(residentEvents.map((e) => e.kind)).toEqual(['messageFailed', 'messageSent']);
-    expect(residentEvents[0]!.value).toMatchObject({ errorCode: 'VAULT_CASE_NOT_KNOWN_YET', willRetry: true, attempt: 1 });
-    expect(residentEvents[1]!.value).toMatchObject({ channel: notification.Channel.SMS, attempt: 2, recipientId: RESIDENT, templateRef: 'resident-documents-requested@1', language: 'zh-CN' });
-    expect(eventsOfMessage(records, stewardMessage.id).map((e) => [e.kind, e.value.channel])).toEqual([['messageSent', notification.Channel.EMAIL]]);
+    expect(residentEvents[0]!.value).toMatchObject({
+      errorCode: 'VAULT_CASE_NOT_KNOWN_YET',
+      willRetry: true,
+      attempt: 1,
+    });
+    expect(residentEvents[1]!.value).toMatchObject({
+      channel: notification.Channel.SMS,
+      attempt: 2,
+      recipientId: RESIDENT,
+      templateRef: 'resident-documents-requested@1',
+      language: 'zh-CN',
+    });
+    expect(eventsOfMessage(records, stewardMessage.id).map((e) => [e.kind, e.value.channel])).toEqual([
+      ['messageSent', notification.Channel.EMAIL],
+    ]);
   }, 120_000);
 
   it('reaches the WeCom steward, and fails the resident over from SMS to e-mail after three refused attempts', async () => {
@@ -380,7 +486,9 @@ describe('messages: steward notices and residents’ upload links through real c
     expect(residentMessage).toMatchObject({ status: 'sent', channel_plan: ['sms', 'email'], attempt: 4 });
     expect(stewardMessage).toMatchObject({ status: 'delivered', channel_plan: ['wecom'] });
 
-    expect(wecom.received.some((w) => w.key === robotKey && w.content.includes(parcels.b.trackingNumber))).toBe(true);
+    expect(
+      wecom.received.some((w) => w.key === robotKey && w.content.includes(parcels.b.trackingNumber)),
+    ).toBe(true);
     const mail = sink.received.find((m) => m.to.includes(residentEmail))!;
     const link = vault.issued.filter((l) => l.caseId === caseId).at(-1)!;
     expect(mail.subject).toBe(`【清关证件】包裹 ${parcels.b.trackingNumber} 需要您上传证件`);
@@ -389,23 +497,53 @@ describe('messages: steward notices and residents’ upload links through real c
     // every attempt asked the vault with the same key: one request, re-issued
     expect(new Set(vault.issued.filter((l) => l.caseId === caseId).map((l) => l.requestId)).size).toBe(1);
 
-    const records = await readOutreach((found) => found.filter((r) => r.key === parcels.b.parcelId && decode(r).event.case === 'messageSent').length >= 2);
+    const records = await readOutreach(
+      (found) =>
+        found.filter((r) => r.key === parcels.b.parcelId && decode(r).event.case === 'messageSent').length >=
+        2,
+    );
     const events = eventsOfMessage(records, residentMessage.id).map((e) => ({
       kind: e.kind,
       attempt: e.value.attempt,
       channel: e.value.channel,
-      ...('willRetry' in e.value ? { code: e.value.errorCode, willRetry: e.value.willRetry, failover: e.value.failoverChannel } : {}),
+      ...('willRetry' in e.value
+        ? { code: e.value.errorCode, willRetry: e.value.willRetry, failover: e.value.failoverChannel }
+        : {}),
     }));
     const SMS = notification.Channel.SMS;
     const EMAIL = notification.Channel.EMAIL;
     const NONE = notification.Channel.UNSPECIFIED;
     expect(events).toEqual([
-      { kind: 'messageFailed', attempt: 1, channel: SMS, code: 'SMS_isv.BUSINESS_LIMIT_CONTROL', willRetry: true, failover: NONE },
-      { kind: 'messageFailed', attempt: 2, channel: SMS, code: 'SMS_isv.BUSINESS_LIMIT_CONTROL', willRetry: true, failover: NONE },
-      { kind: 'messageFailed', attempt: 3, channel: SMS, code: 'SMS_isv.BUSINESS_LIMIT_CONTROL', willRetry: false, failover: EMAIL },
+      {
+        kind: 'messageFailed',
+        attempt: 1,
+        channel: SMS,
+        code: 'SMS_isv.BUSINESS_LIMIT_CONTROL',
+        willRetry: true,
+        failover: NONE,
+      },
+      {
+        kind: 'messageFailed',
+        attempt: 2,
+        channel: SMS,
+        code: 'SMS_isv.BUSINESS_LIMIT_CONTROL',
+        willRetry: true,
+        failover: NONE,
+      },
+      {
+        kind: 'messageFailed',
+        attempt: 3,
+        channel: SMS,
+        code: 'SMS_isv.BUSINESS_LIMIT_CONTROL',
+        willRetry: false,
+        failover: EMAIL,
+      },
       { kind: 'messageSent', attempt: 4, channel: EMAIL },
     ]);
-    expect(eventsOfMessage(records, stewardMessage.id).map((e) => e.kind)).toEqual(['messageSent', 'messageDelivered']);
+    expect(eventsOfMessage(records, stewardMessage.id).map((e) => e.kind)).toEqual([
+      'messageSent',
+      'messageDelivered',
+    ]);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toMatch(/portico_message_failovers_total\{[^}]*from="sms",to="email"[^}]*\} 1\b/);
     expect(metrics).toMatch(/portico_messages_total\{[^}]*channel="sms",outcome="retry"[^}]*\} 3\b/);
@@ -419,10 +557,21 @@ describe('messages: steward notices and residents’ upload links through real c
     vault.knowCase(caseId);
     await holdAndRequest(parcels.c, caseId);
     const [steward] = await settled(caseId, 1);
-    expect(steward).toMatchObject({ recipient_role: 'steward', status: 'failed', last_error_code: 'WECOM_93000', attempt: 1 });
-    const records = await readOutreach((found) => found.some((r) => r.key === parcels.c.parcelId && decode(r).event.case === 'messageFailed'));
+    expect(steward).toMatchObject({
+      recipient_role: 'steward',
+      status: 'failed',
+      last_error_code: 'WECOM_93000',
+      attempt: 1,
+    });
+    const records = await readOutreach((found) =>
+      found.some((r) => r.key === parcels.c.parcelId && decode(r).event.case === 'messageFailed'),
+    );
     const [failed] = eventsOfMessage(records, steward!.id);
-    expect(failed!.value).toMatchObject({ errorCode: 'WECOM_93000', willRetry: false, failoverChannel: notification.Channel.UNSPECIFIED });
+    expect(failed!.value).toMatchObject({
+      errorCode: 'WECOM_93000',
+      willRetry: false,
+      failoverChannel: notification.Channel.UNSPECIFIED,
+    });
     await pg.query(`UPDATE properties SET resident_outreach = 'direct' WHERE id = $1`, [PROPERTY]);
   }, 120_000);
 
@@ -430,17 +579,28 @@ describe('messages: steward notices and residents’ upload links through real c
     const caseId = `case_msg_${run}_d`; // the vault never learns this case: the link keeps the message waiting
     vault.retryAfterSeconds = 10;
     await holdAndRequest(parcels.d, caseId);
-    await waitFor(async () => (await messagesOf(caseId)).some((r) => r.recipient_role === 'resident' && r.last_error_code === 'VAULT_CASE_NOT_KNOWN_YET'), {
-      timeoutMs: 30_000,
-      description: 'the resident message waiting for the vault',
-    });
+    await waitFor(
+      async () =>
+        (await messagesOf(caseId)).some(
+          (r) => r.recipient_role === 'resident' && r.last_error_code === 'VAULT_CASE_NOT_KNOWN_YET',
+        ),
+      {
+        timeoutMs: 30_000,
+        description: 'the resident message waiting for the vault',
+      },
+    );
     await publish(
       CLEARANCE_CASE_TOPIC.name,
       ClearanceCaseEventSchema,
       create(ClearanceCaseEventSchema, {
         event: {
           case: 'caseCancelled',
-          value: create(clearance.CaseCancelledSchema, { caseId, tenantId: TENANT, parcel: parcels.d, occurredAt: timestampFromDate(new Date()) }),
+          value: create(clearance.CaseCancelledSchema, {
+            caseId,
+            tenantId: TENANT,
+            parcel: parcels.d,
+            occurredAt: timestampFromDate(new Date()),
+          }),
         },
       }),
       parcels.d.parcelId,
@@ -459,18 +619,39 @@ describe('messages: steward notices and residents’ upload links through real c
                              channel_plan, channel_attempt, attempt, status, next_attempt_at, lease_until)
        VALUES ($1, $1, $2, $3, $4, 'it-express', 'CRASH1', 'steward', $5, 'steward-new-task', 1, 'zh',
                $6::jsonb, '{email}', 1, 1, 'sending', now() - interval '10 seconds', now() - interval '1 second')`,
-      [messageId, TENANT, PROPERTY, crashParcel, STEWARD_EMAIL, JSON.stringify({ taskId: 'ot_none', taskKind: 'documents_requested', carrierCode: 'it-express', trackingNumber: 'CRASH1', deadline: null, expedited: false })],
+      [
+        messageId,
+        TENANT,
+        PROPERTY,
+        crashParcel,
+        STEWARD_EMAIL,
+        JSON.stringify({
+          taskId: 'ot_none',
+          taskKind: 'documents_requested',
+          carrierCode: 'it-express',
+          trackingNumber: 'CRASH1',
+          deadline: null,
+          expedited: false,
+        }),
+      ],
     );
     await pg.query(
       `INSERT INTO message_attempts (message_id, attempt, channel, recipient_key, started_at) VALUES ($1, 1, 'email', $2, now() - interval '10 seconds')`,
       [messageId, `steward:${STEWARD_EMAIL}`],
     );
     service = await start();
-    await waitFor(async () => (await pg.query(`SELECT status FROM messages WHERE id = $1`, [messageId])).rows[0]?.status === 'sent', {
-      timeoutMs: 30_000,
-      description: 'the taken-over message sent',
-    });
-    const { rows } = await pg.query(`SELECT attempt, outcome, error_code FROM message_attempts WHERE message_id = $1 ORDER BY attempt`, [messageId]);
+    await waitFor(
+      async () =>
+        (await pg.query(`SELECT status FROM messages WHERE id = $1`, [messageId])).rows[0]?.status === 'sent',
+      {
+        timeoutMs: 30_000,
+        description: 'the taken-over message sent',
+      },
+    );
+    const { rows } = await pg.query(
+      `SELECT attempt, outcome, error_code FROM message_attempts WHERE message_id = $1 ORDER BY attempt`,
+      [messageId],
+    );
     expect(rows).toEqual([
       { attempt: 1, outcome: 'abandoned', error_code: 'LEASE_EXPIRED' },
       { attempt: 2, outcome: 'sent', error_code: null },
@@ -480,7 +661,13 @@ describe('messages: steward notices and residents’ upload links through real c
 
   it('makes messages over the hourly limit wait instead of dropping them', async () => {
     const caseId = `case_msg_${run}_a`; // known to the vault
-    const vars = JSON.stringify({ carrierCode: 'it-express', trackingNumber: 'LIMIT1', documents: ['resident_id_card'], deadline: null, rejectionReasons: [] });
+    const vars = JSON.stringify({
+      carrierCode: 'it-express',
+      trackingNumber: 'LIMIT1',
+      documents: ['resident_id_card'],
+      deadline: null,
+      rejectionReasons: [],
+    });
     for (let i = 1; i <= 5; i++) {
       await pg.query(
         `INSERT INTO messages (id, dedupe_key, tenant_id, property_id, case_id, parcel_id, recipient_role, recipient_id,
@@ -495,7 +682,11 @@ describe('messages: steward notices and residents’ upload links through real c
           `SELECT id, status, last_error_code, next_attempt_at FROM messages WHERE recipient_id = $1 ORDER BY id`,
           [LIMITED],
         );
-        return r.filter((m: { status: string }) => m.status === 'sent').length === 4 && r.some((m: { last_error_code: string }) => m.last_error_code === 'RATE_LIMITED') && r;
+        return (
+          r.filter((m: { status: string }) => m.status === 'sent').length === 4 &&
+          r.some((m: { last_error_code: string }) => m.last_error_code === 'RATE_LIMITED') &&
+          r
+        );
       },
       { timeoutMs: 30_000, description: 'four sent, one waiting' },
     );
@@ -511,16 +702,28 @@ describe('messages: steward notices and residents’ upload links through real c
   }, 120_000);
 
   it('keeps names, numbers, addresses and upload links out of events, logs, spans and the queue tables', async () => {
-    const records = await readOutreach((found) => found.filter((r) => decode(r).event.case === 'messageSent').length >= 9);
+    const records = await readOutreach(
+      (found) => found.filter((r) => decode(r).event.case === 'messageSent').length >= 9,
+    );
     const spans = exporter.getFinishedSpans();
     const sendSpans = spans.filter((s) => s.name.startsWith('message send '));
     expect(sendSpans.length).toBeGreaterThan(5);
-    expect(sendSpans.some((s) => s.attributes['portico.channel'] === 'sms' && s.attributes['portico.outcome'] === 'sent' && s.attributes['portico.template_ref'] === 'resident-documents-requested@1')).toBe(true);
+    expect(
+      sendSpans.some(
+        (s) =>
+          s.attributes['portico.channel'] === 'sms' &&
+          s.attributes['portico.outcome'] === 'sent' &&
+          s.attributes['portico.template_ref'] === 'resident-documents-requested@1',
+      ),
+    ).toBe(true);
     const tables = await pg.query(
       `SELECT (SELECT json_agg(m)::text FROM messages m) AS messages, (SELECT json_agg(a)::text FROM message_attempts a) AS attempts`,
     );
     const emitted = [
-      ...records.map((r) => `${r.key}\n${r.value.toString('utf8')}\n${r.value.toString('hex')}\n${JSON.stringify(r.headers)}`),
+      ...records.map(
+        (r) =>
+          `${r.key}\n${r.value.toString('utf8')}\n${r.value.toString('hex')}\n${JSON.stringify(r.headers)}`,
+      ),
       log.text(),
       JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events }))),
       tables.rows[0].messages,
@@ -529,7 +732,18 @@ describe('messages: steward notices and residents’ upload links through real c
     expect(log.text()).toContain('message attempt recorded'); // the scan saw the worker's own lines
     const links = vault.issued.map((l) => l.uploadUrl);
     expect(links.length).toBeGreaterThan(2);
-    const secrets = [residentName, residentPhone, residentEmail, limitedPhone, stewardEmail, robotKey, smsSecret, VAULT_TOKEN, ...links, ...links.map((l) => l.split('/u/')[1]!)];
+    const secrets = [
+      residentName,
+      residentPhone,
+      residentEmail,
+      limitedPhone,
+      stewardEmail,
+      robotKey,
+      smsSecret,
+      VAULT_TOKEN,
+      ...links,
+      ...links.map((l) => l.split('/u/')[1]!),
+    ];
     for (const value of secrets) {
       expect(emitted.includes(value)).toBe(false);
       expect(emitted.includes(Buffer.from(value, 'utf8').toString('hex'))).toBe(false);

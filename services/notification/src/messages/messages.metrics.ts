@@ -15,7 +15,11 @@ export class MessagesMetrics {
   private readonly failovers: Counter<'from' | 'to'>;
   private readonly rateLimited: Counter<'role'>;
 
-  constructor(@Inject(METRICS_REGISTRY) registry: Registry, dataSource: DataSource, repo: MessagesRepository) {
+  constructor(
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    dataSource: DataSource,
+    repo: MessagesRepository,
+  ) {
     this.messages = new Counter({
       name: 'portico_messages_total',
       help: 'Message attempts by channel and outcome (sent, delivered, retry, failover, failed, cancelled)',

@@ -264,7 +264,13 @@ export class MessagesRepository {
     );
   }
 
-  async failOver(m: EntityManager, messageId: string, channelIndex: number, now: Date, errorCode: string): Promise<void> {
+  async failOver(
+    m: EntityManager,
+    messageId: string,
+    channelIndex: number,
+    now: Date,
+    errorCode: string,
+  ): Promise<void> {
     await m.query(
       `UPDATE messages SET status = 'queued', channel_index = $2, channel_attempt = 0, next_attempt_at = $3,
               lease_until = NULL, last_error_code = $4, updated_at = now()

@@ -1,9 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  documentTypeFromContract,
-  rejectionReasonFromContract,
-  type common,
-} from '@portico/contracts';
+import { documentTypeFromContract, rejectionReasonFromContract, type common } from '@portico/contracts';
 import type { Logger } from '@portico/observability';
 import { ROOT_LOGGER } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
@@ -76,7 +72,8 @@ export class TaskMessages {
         channelPlan: plan,
       });
       if (id) queued.push(id);
-      else if (plan.length === 0) this.log.warn({ taskId: task.id, stewardId: task.stewardId }, 'steward has no enabled channel');
+      else if (plan.length === 0)
+        this.log.warn({ taskId: task.id, stewardId: task.stewardId }, 'steward has no enabled channel');
     }
 
     const documentsTask = task.kind === 'documents_requested' || task.kind === 'reupload_requested';
@@ -89,12 +86,17 @@ export class TaskMessages {
               {
                 consent: resident.consent,
                 preferences: resident.preferences,
-                hasAddress: { sms: Boolean(resident.phone), email: Boolean(resident.email), wecom: Boolean(resident.wecomUserId) },
+                hasAddress: {
+                  sms: Boolean(resident.phone),
+                  email: Boolean(resident.email),
+                  wecom: Boolean(resident.wecomUserId),
+                },
               },
               enabled,
             )
           : [];
-        const template = task.kind === 'reupload_requested' ? RESIDENT_REUPLOAD_REQUESTED : RESIDENT_DOCUMENTS_REQUESTED;
+        const template =
+          task.kind === 'reupload_requested' ? RESIDENT_REUPLOAD_REQUESTED : RESIDENT_DOCUMENTS_REQUESTED;
         const id = await this.outbox.enqueue(m, {
           ...base,
           dedupeKey: `task:${task.id}:resident:${task.residentId}`,
@@ -104,14 +106,20 @@ export class TaskMessages {
           variables: {
             carrierCode: task.carrierCode,
             trackingNumber: task.trackingNumber,
-            documents: input.documents.map(documentTypeFromContract).filter((d): d is NonNullable<typeof d> => !!d),
+            documents: input.documents
+              .map(documentTypeFromContract)
+              .filter((d): d is NonNullable<typeof d> => !!d),
             deadline,
             rejectionReasons: (input.rejectionReasons ?? []).map(rejectionReasonFromContract),
           },
           channelPlan: plan,
         });
         if (id) queued.push(id);
-        else if (plan.length === 0) this.log.info({ taskId: task.id, residentId: task.residentId }, 'resident has no consented channel; steward only');
+        else if (plan.length === 0)
+          this.log.info(
+            { taskId: task.id, residentId: task.residentId },
+            'resident has no consented channel; steward only',
+          );
       }
     }
     return queued;

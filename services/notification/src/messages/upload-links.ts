@@ -16,7 +16,8 @@ export interface UploadLink {
   readonly expiresAt: Date;
 }
 
-export type UploadLinkResult = { readonly ok: true; readonly link: UploadLink } | ({ readonly ok: false } & AttemptFailure);
+export type UploadLinkResult =
+  { readonly ok: true; readonly link: UploadLink } | ({ readonly ok: false } & AttemptFailure);
 
 /** Asks id-vault for a resident's one-time upload link (port; HTTP adapter below, fakes in specs). */
 export abstract class UploadLinkIssuer {
@@ -38,7 +39,11 @@ export class NoUploadLinks extends UploadLinkIssuer {
  */
 export class HttpUploadLinkIssuer extends UploadLinkIssuer {
   constructor(
-    private readonly settings: { readonly baseUrl: string; readonly serviceToken: string; readonly timeoutMs: number },
+    private readonly settings: {
+      readonly baseUrl: string;
+      readonly serviceToken: string;
+      readonly timeoutMs: number;
+    },
   ) {
     super();
   }
@@ -71,7 +76,10 @@ export class HttpUploadLinkIssuer extends UploadLinkIssuer {
       error?: { code?: string; details?: { retryAfterSeconds?: number } };
     } | null;
     if (res.status === 201 && body?.uploadUrl && body.requestId && body.expiresAt) {
-      return { ok: true, link: { requestId: body.requestId, url: body.uploadUrl, expiresAt: new Date(body.expiresAt) } };
+      return {
+        ok: true,
+        link: { requestId: body.requestId, url: body.uploadUrl, expiresAt: new Date(body.expiresAt) },
+      };
     }
     const code = body?.error?.code;
     if (res.status === 409 && code === 'case_not_known_yet') {
@@ -88,6 +96,11 @@ export class HttpUploadLinkIssuer extends UploadLinkIssuer {
       return { ok: false, code: `VAULT_${code.toUpperCase()}`, retryable: false, scope: 'message' };
     }
     // 401/403 are a configuration problem an operator fixes: keep the message for a retry.
-    return { ok: false, code: `VAULT_HTTP_${res.status}`, retryable: res.status >= 500 || res.status === 401 || res.status === 403 || res.status === 429, scope: 'message' };
+    return {
+      ok: false,
+      code: `VAULT_HTTP_${res.status}`,
+      retryable: res.status >= 500 || res.status === 401 || res.status === 403 || res.status === 429,
+      scope: 'message',
+    };
   }
 }

@@ -154,7 +154,11 @@ export class OutreachService {
     };
     if (!(await this.tasks.insert(m, task))) return { outcome: 'duplicate' };
     // Steward notice and (policy, consent) the resident's upload-link message, in this transaction.
-    await this.messages?.onTaskCreated(m, { task, documents: cmd.documents, rejectionReasons: cmd.previousRejectionReasons });
+    await this.messages?.onTaskCreated(m, {
+      task,
+      documents: cmd.documents,
+      rejectionReasons: cmd.previousRejectionReasons,
+    });
 
     const events: OutreachEvent[] = [];
     const newlyResolved = parcel.resolution === null;

@@ -37,7 +37,10 @@ export class SimulatedDingTalkRobot {
       if (sign !== dingTalkSign(timestamp, secret)) return answer(310000, 'sign not match');
       const failure = this.failures.next();
       if (failure) return answer(failure.errcode, failure.errmsg);
-      const body = JSON.parse(req.body.toString('utf8')) as { msgtype?: string; markdown?: { title?: string; text?: string } };
+      const body = JSON.parse(req.body.toString('utf8')) as {
+        msgtype?: string;
+        markdown?: { title?: string; text?: string };
+      };
       if (body.msgtype !== 'markdown' || !body.markdown?.title || !body.markdown.text)
         return answer(40035, 'missing parameter');
       this.received.push({ accessToken: token, title: body.markdown.title, text: body.markdown.text });

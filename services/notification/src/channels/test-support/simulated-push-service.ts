@@ -37,30 +37,36 @@ export class SimulatedPushService {
   }
 
   async start(): Promise<this> {
-    this.server = await startHttpSimulator((req) => {
-      const refuse = (status: number, why: string) => {
-        this.refused.push(why);
-        return { status };
-      };
-      const match = /^\/push\/([A-Za-z0-9-]+)$/.exec(req.url.pathname);
-      if (req.method !== 'POST' || !match) return refuse(404, 'no such subscription');
-      const ttl = Number(req.headers['ttl']);
-      if (!Number.isInteger(ttl) || ttl < 0) return refuse(400, 'TTL header missing');
-      if (req.headers['content-encoding'] !== 'aes128gcm') return refuse(415, 'content-encoding must be aes128gcm');
-      const auth = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(String(req.headers['authorization'] ?? ''));
-      if (!auth) return refuse(401, 'vapid authorization missing');
-      const [, jwt, k] = auth;
-      if (k !== this.vapidPublicKey) return refuse(403, 'unknown application server key');
-      if (!this.verifyJwt(jwt!, k)) return refuse(403, 'vapid JWT invalid');
-      if (this.gone.has(match[1]!)) return { status: 410 };
-      this.received.push({
-        subscriptionId: match[1]!,
-        ttl,
-        urgency: String(req.headers['urgency'] ?? 'normal'),
-        bytes: req.body.length,
-      });
-      return { status: 201, headers: { location: `${this.server!.url}/message/${randomUUID()}` } };
-    }, { tls: this.tls });
+    this.server = await startHttpSimulator(
+      (req) => {
+        const refuse = (status: number, why: string) => {
+          this.refused.push(why);
+          return { status };
+        };
+        const match = /^\/push\/([A-Za-z0-9-]+)$/.exec(req.url.pathname);
+        if (req.method !== 'POST' || !match) return refuse(404, 'no such subscription');
+        const ttl = Number(req.headers['ttl']);
+        if (!Number.isInteger(ttl) || ttl < 0) return refuse(400, 'TTL header missing');
+        if (req.headers['content-encoding'] !== 'aes128gcm')
+          return refuse(415, 'content-encoding must be aes128gcm');
+        const auth = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(
+          String(req.headers['authorization'] ?? ''),
+        );
+        if (!auth) return refuse(401, 'vapid authorization missing');
+        const [, jwt, k] = auth;
+        if (k !== this.vapidPublicKey) return refuse(403, 'unknown application server key');
+        if (!this.verifyJwt(jwt!, k)) return refuse(403, 'vapid JWT invalid');
+        if (this.gone.has(match[1]!)) return { status: 410 };
+        this.received.push({
+          subscriptionId: match[1]!,
+          ttl,
+          urgency: String(req.headers['urgency'] ?? 'normal'),
+          bytes: req.body.length,
+        });
+        return { status: 201, headers: { location: `${this.server!.url}/message/${randomUUID()}` } };
+      },
+      { tls: this.tls },
+    );
     return this;
   }
 
@@ -68,7 +74,11 @@ export class SimulatedPushService {
     const [header, claims, signature] = jwt.split('.');
     if (!header || !claims || !signature) return false;
     const h = JSON.parse(Buffer.from(header, 'base64url').toString()) as { alg?: string };
-    const c = JSON.parse(Buffer.from(claims, 'base64url').toString()) as { aud?: string; exp?: number; sub?: string };
+    const c = JSON.parse(Buffer.from(claims, 'base64url').toString()) as {
+      aud?: string;
+      exp?: number;
+      sub?: string;
+    };
     if (h.alg !== 'ES256') return false;
     if (c.aud !== new URL(this.server!.url).origin) return false;
     const now = Date.now() / 1000;

@@ -41,40 +41,70 @@ export class SimulatedSmsGateway {
         this.refused.push(code);
         return { status, json: { Code: code, Message: message, RequestId: randomUUID() } };
       };
-      if (req.method !== 'POST' || req.url.pathname !== '/') return refuse(404, 'InvalidAction.NotFound', 'Specified api is not found');
+      if (req.method !== 'POST' || req.url.pathname !== '/')
+        return refuse(404, 'InvalidAction.NotFound', 'Specified api is not found');
       if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
         return refuse(400, 'InvalidParameter', 'form body expected');
       const p = Object.fromEntries(new URLSearchParams(req.body.toString('utf8')));
-      for (const name of ['AccessKeyId', 'Action', 'Format', 'SignatureMethod', 'SignatureNonce', 'SignatureVersion', 'Timestamp', 'Version', 'Signature', 'PhoneNumbers', 'SignName', 'TemplateCode'])
+      for (const name of [
+        'AccessKeyId',
+        'Action',
+        'Format',
+        'SignatureMethod',
+        'SignatureNonce',
+        'SignatureVersion',
+        'Timestamp',
+        'Version',
+        'Signature',
+        'PhoneNumbers',
+        'SignName',
+        'TemplateCode',
+      ])
         if (!p[name]) return refuse(400, 'MissingParameter', `${name} is mandatory for this action`);
-      if (p['Action'] !== 'SendSms' || p['Version'] !== '2017-05-25') return refuse(404, 'InvalidAction.NotFound', 'Specified api is not found');
+      if (p['Action'] !== 'SendSms' || p['Version'] !== '2017-05-25')
+        return refuse(404, 'InvalidAction.NotFound', 'Specified api is not found');
       if (p['SignatureMethod'] !== 'HMAC-SHA1' || p['SignatureVersion'] !== '1.0')
         return refuse(400, 'InvalidSignatureMethod', 'Specified signature method is not supported');
-      if (p['AccessKeyId'] !== this.accessKeyId) return refuse(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found');
+      if (p['AccessKeyId'] !== this.accessKeyId)
+        return refuse(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found');
       const ts = Date.parse(p['Timestamp']!);
-      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(p['Timestamp']!) || Math.abs(Date.now() - ts) > 15 * 60_000)
+      if (
+        !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(p['Timestamp']!) ||
+        Math.abs(Date.now() - ts) > 15 * 60_000
+      )
         return refuse(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired');
-      if (this.nonces.has(p['SignatureNonce']!)) return refuse(400, 'SignatureNonceUsed', 'Specified signature nonce was used already');
+      if (this.nonces.has(p['SignatureNonce']!))
+        return refuse(400, 'SignatureNonceUsed', 'Specified signature nonce was used already');
       if (aliyunRpcSignature('POST', p, this.accessKeySecret) !== p['Signature'])
-        return refuse(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation');
+        return refuse(
+          400,
+          'SignatureDoesNotMatch',
+          'Specified signature is not matched with our calculation',
+        );
       this.nonces.add(p['SignatureNonce']!);
 
       const failure = this.failures.next();
       if (failure && 'hang' in failure) await new Promise((r) => setTimeout(r, failure.hang));
       else if (failure)
-        return { status: failure.status ?? 200, json: { Code: failure.code, Message: failure.message ?? failure.code, RequestId: randomUUID() } };
+        return {
+          status: failure.status ?? 200,
+          json: { Code: failure.code, Message: failure.message ?? failure.code, RequestId: randomUUID() },
+        };
 
       // Business checks answer HTTP 200 with an isv.* code, as the real API does.
       const business = (code: string, message: string) => {
         this.refused.push(code);
         return { status: 200, json: { Code: code, Message: message, RequestId: randomUUID() } };
       };
-      if (!/^(1\d{10}|00\d{6,18})$/.test(p['PhoneNumbers']!)) return business('isv.MOBILE_NUMBER_ILLEGAL', '非法手机号');
-      if (!this.templateCodes.has(p['TemplateCode']!)) return business('isv.SMS_TEMPLATE_ILLEGAL', '模板不合法');
+      if (!/^(1\d{10}|00\d{6,18})$/.test(p['PhoneNumbers']!))
+        return business('isv.MOBILE_NUMBER_ILLEGAL', '非法手机号');
+      if (!this.templateCodes.has(p['TemplateCode']!))
+        return business('isv.SMS_TEMPLATE_ILLEGAL', '模板不合法');
       let params: Record<string, string>;
       try {
         params = JSON.parse(p['TemplateParam'] ?? '{}') as Record<string, string>;
-        if (typeof params !== 'object' || Object.values(params).some((v) => typeof v !== 'string')) throw new Error();
+        if (typeof params !== 'object' || Object.values(params).some((v) => typeof v !== 'string'))
+          throw new Error();
       } catch {
         return business('isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
       }

@@ -27,14 +27,16 @@ export class SimulatedWeComRobot {
       const key = req.url.searchParams.get('key') ?? '';
       if (!this.keys.has(key)) return answer(93000, 'invalid webhook url');
       const failure = this.failures.next();
-      if (failure) return 'status' in failure ? { status: failure.status } : answer(failure.errcode, failure.errmsg);
+      if (failure)
+        return 'status' in failure ? { status: failure.status } : answer(failure.errcode, failure.errmsg);
       let body: { msgtype?: string; text?: { content?: string }; markdown?: { content?: string } };
       try {
         body = JSON.parse(req.body.toString('utf8')) as typeof body;
       } catch {
         return answer(40016, 'invalid button size'); // WeCom's answer to unparsable JSON is famously unhelpful
       }
-      if (body.msgtype !== 'text' && body.msgtype !== 'markdown') return answer(40008, 'invalid message type');
+      if (body.msgtype !== 'text' && body.msgtype !== 'markdown')
+        return answer(40008, 'invalid message type');
       const content = body.msgtype === 'text' ? body.text?.content : body.markdown?.content;
       if (!content) return answer(44004, 'empty content');
       const limit = body.msgtype === 'text' ? 2048 : 4096;

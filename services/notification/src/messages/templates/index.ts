@@ -8,5 +8,8 @@ export { RESIDENT_DOCUMENTS_REQUESTED, RESIDENT_REUPLOAD_REQUESTED, STEWARD_NEW_
 
 /** Every message template by `id@version`. Old versions stay here while queued messages may use them. */
 export const MESSAGE_TEMPLATES: ReadonlyMap<string, MessageTemplate> = new Map(
-  [RESIDENT_DOCUMENTS_REQUESTED, RESIDENT_REUPLOAD_REQUESTED, STEWARD_NEW_TASK].map((t) => [`${t.id}@${t.version}`, t]),
+  [RESIDENT_DOCUMENTS_REQUESTED, RESIDENT_REUPLOAD_REQUESTED, STEWARD_NEW_TASK].map((t) => [
+    `${t.id}@${t.version}`,
+    t,
+  ]),
 );

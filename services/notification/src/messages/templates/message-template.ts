@@ -1,4 +1,10 @@
-import type { ChannelKind, EmailContent, MarkdownContent, PushContent, SmsContent } from '../../channels/channel';
+import type {
+  ChannelKind,
+  EmailContent,
+  MarkdownContent,
+  PushContent,
+  SmsContent,
+} from '../../channels/channel';
 import type { Language } from '../../directory/directory.types';
 import type { MessageVariables } from '../message';
 
@@ -30,7 +36,9 @@ export interface MessageTemplate {
   readonly version: number;
   /** Rendered with a one-time upload link from id-vault (fetched right before rendering). */
   readonly needsUploadLink: boolean;
-  readonly render: Readonly<Record<Language, (vars: MessageVariables, facts: SendTimeFacts) => RenderedMessage>>;
+  readonly render: Readonly<
+    Record<Language, (vars: MessageVariables, facts: SendTimeFacts) => RenderedMessage>
+  >;
 }
 
 export type ChannelContent =
@@ -49,7 +57,10 @@ export function contentFor(
     case 'email':
       return { channel, content: rendered.email };
     case 'sms':
-      return { channel, content: { ...rendered.sms, templateRef: `${template.id}@${template.version}`, language } };
+      return {
+        channel,
+        content: { ...rendered.sms, templateRef: `${template.id}@${template.version}`, language },
+      };
     case 'wecom':
     case 'dingtalk':
       return { channel, content: rendered.markdown };
@@ -66,7 +77,9 @@ export function escapeHtml(text: string): string {
 export function simpleHtml(lines: readonly string[], link: string | null): string {
   const paragraphs = lines.map((l) => {
     const escaped = escapeHtml(l);
-    return link ? escaped.split(escapeHtml(link)).join(`<a href="${escapeHtml(link)}">${escapeHtml(link)}</a>`) : escaped;
+    return link
+      ? escaped.split(escapeHtml(link)).join(`<a href="${escapeHtml(link)}">${escapeHtml(link)}</a>`)
+      : escaped;
   });
   return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${paragraphs
     .map((p) => `<p>${p}</p>`)

@@ -2,7 +2,14 @@ import { documentTypeToContract, DOCUMENT_TYPES, type DocumentTypeName } from '@
 import type { Language } from '../../directory/directory.types';
 import { carrierName, documentsPhrase, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
-import { list, simpleHtml, str, type MessageTemplate, type RenderedMessage, type SendTimeFacts } from './message-template';
+import {
+  list,
+  simpleHtml,
+  str,
+  type MessageTemplate,
+  type RenderedMessage,
+  type SendTimeFacts,
+} from './message-template';
 import { rejectionAdvice } from './rejection-reasons';
 
 /*
@@ -42,7 +49,9 @@ function render(language: Language, reupload: boolean) {
       const ask = reupload
         ? `您为${carrier}包裹（运单号 ${waybill}）提交的证件未能通过审核：${advice.join('')}请重新上传${docs(vars, 'zh')}。`
         : `您的${carrier}包裹（运单号 ${waybill}）被海关暂扣，需要您提供${docs(vars, 'zh')}以完成清关。`;
-      const when = due ? `请在${due}前完成，逾期包裹可能被退回发件人。` : '请尽快完成，以免包裹被退回发件人。';
+      const when = due
+        ? `请在${due}前完成，逾期包裹可能被退回发件人。`
+        : '请尽快完成，以免包裹被退回发件人。';
       const lines = [
         greeting,
         ask + when,
@@ -51,17 +60,27 @@ function render(language: Language, reupload: boolean) {
       ];
       return {
         email: {
-          subject: reupload ? `【请重新上传】包裹 ${waybill} 清关证件` : `【清关证件】包裹 ${waybill} 需要您上传证件`,
+          subject: reupload
+            ? `【请重新上传】包裹 ${waybill} 清关证件`
+            : `【清关证件】包裹 ${waybill} 需要您上传证件`,
           text: lines.join('\n'),
           html: simpleHtml(lines, url),
         },
         sms: {
-          params: { waybill, deadline: due ?? '尽快', link: url, ...(reupload ? { reason: advice.join('') } : {}) },
+          params: {
+            waybill,
+            deadline: due ?? '尽快',
+            link: url,
+            ...(reupload ? { reason: advice.join('') } : {}),
+          },
           preview: reupload
             ? `您的包裹（运单号${waybill}）证件未通过审核：${advice.join('')}请于${due ?? '尽快'}前通过一次性链接重新上传：${url} 请勿通过聊天工具发送证件照片。`
             : `您的包裹（运单号${waybill}）被海关暂扣，需提供证件。请于${due ?? '尽快'}前通过一次性链接上传：${url} 请勿通过聊天工具发送证件照片。`,
         },
-        markdown: { title: `包裹 ${waybill} 清关证件`, markdown: `### 包裹 ${waybill} 清关证件\n${ask}${when}\n\n[上传证件](${url})` },
+        markdown: {
+          title: `包裹 ${waybill} 清关证件`,
+          markdown: `### 包裹 ${waybill} 清关证件\n${ask}${when}\n\n[上传证件](${url})`,
+        },
         push: { title: `包裹 ${waybill} 清关证件`, body: ask, path: '/', tag: `upload:${waybill}` },
       };
     }
@@ -87,7 +106,12 @@ function render(language: Language, reupload: boolean) {
         html: simpleHtml(lines, url),
       },
       sms: {
-        params: { waybill, deadline: due ?? 'ASAP', link: url, ...(reupload ? { reason: advice.join(' ') } : {}) },
+        params: {
+          waybill,
+          deadline: due ?? 'ASAP',
+          link: url,
+          ...(reupload ? { reason: advice.join(' ') } : {}),
+        },
         preview: reupload
           ? `Documents for parcel ${waybill} were not accepted: ${advice.join(' ')} Upload again before ${due ?? 'ASAP'} via this one-time link: ${url} Never send ID photos by chat.`
           : `Parcel ${waybill} is held by customs. Upload your documents before ${due ?? 'ASAP'} via this one-time link: ${url} Never send ID photos by chat.`,
@@ -96,7 +120,12 @@ function render(language: Language, reupload: boolean) {
         title: `Customs documents for parcel ${waybill}`,
         markdown: `### Customs documents for parcel ${waybill}\n${ask}${when}\n\n[Upload documents](${url})`,
       },
-      push: { title: `Customs documents for parcel ${waybill}`, body: ask, path: '/', tag: `upload:${waybill}` },
+      push: {
+        title: `Customs documents for parcel ${waybill}`,
+        body: ask,
+        path: '/',
+        tag: `upload:${waybill}`,
+      },
     };
   };
 }

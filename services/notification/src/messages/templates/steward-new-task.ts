@@ -1,7 +1,13 @@
 import type { Language } from '../../directory/directory.types';
 import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
-import { simpleHtml, str, type MessageTemplate, type RenderedMessage, type SendTimeFacts } from './message-template';
+import {
+  simpleHtml,
+  str,
+  type MessageTemplate,
+  type RenderedMessage,
+  type SendTimeFacts,
+} from './message-template';
 
 /*
  * The steward's notice of a new task. It names the parcel and the task, never the resident: the
@@ -11,8 +17,14 @@ import { simpleHtml, str, type MessageTemplate, type RenderedMessage, type SendT
 
 const KIND: Readonly<Record<string, Readonly<Record<Language, string>>>> = {
   documents_requested: { zh: '需要住户提供清关证件', en: 'the resident must provide customs documents' },
-  reupload_requested: { zh: '住户证件未通过审核，需要重新上传', en: 'the resident’s documents were rejected and must be uploaded again' },
-  unmatched_parcel: { zh: '包裹无法匹配到住户，请在前台队列认领', en: 'the parcel matched no resident; please link it in the front-desk queue' },
+  reupload_requested: {
+    zh: '住户证件未通过审核，需要重新上传',
+    en: 'the resident’s documents were rejected and must be uploaded again',
+  },
+  unmatched_parcel: {
+    zh: '包裹无法匹配到住户，请在前台队列认领',
+    en: 'the parcel matched no resident; please link it in the front-desk queue',
+  },
 };
 
 function render(language: Language) {
@@ -47,7 +59,10 @@ function render(language: Language) {
     ];
     return {
       email: { subject: title, text: lines.join('\n'), html: simpleHtml(lines, null) },
-      sms: { params: { waybill, task: taskId }, preview: `${title}. ${lines[1]} Please acknowledge it in the console.` },
+      sms: {
+        params: { waybill, task: taskId },
+        preview: `${title}. ${lines[1]} Please acknowledge it in the console.`,
+      },
       markdown: { title, markdown: `### ${title}\n${lines.map((l) => `> ${l}`).join('\n')}` },
       push: { title, body: `${lines[0]} ${lines[1]}`, path, tag: `task:${taskId}` },
     };

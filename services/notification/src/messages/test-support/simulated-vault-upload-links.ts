@@ -15,7 +15,14 @@ export interface IssuedLink {
   readonly documents: readonly string[] | undefined;
 }
 
-const DOCUMENT_TYPES = ['resident_id_card', 'passport', 'hk_macao_travel_permit', 'taiwan_travel_permit', 'duty_payment_proof', 'proof_of_value'];
+const DOCUMENT_TYPES = [
+  'resident_id_card',
+  'passport',
+  'hk_macao_travel_permit',
+  'taiwan_travel_permit',
+  'duty_payment_proof',
+  'proof_of_value',
+];
 
 export class SimulatedVaultUploadLinks {
   readonly issued: IssuedLink[] = [];
@@ -43,8 +50,12 @@ export class SimulatedVaultUploadLinks {
         this.refused.push(code);
         return { status, json: { error: { code, message: { en: code, zh: code }, details } } };
       };
-      if (req.method !== 'POST' || req.url.pathname !== '/internal/v1/upload-requests') return error(404, 'not_found');
-      if (req.headers['x-portico-service'] !== 'notification' || req.headers['authorization'] !== `Bearer ${this.serviceToken}`)
+      if (req.method !== 'POST' || req.url.pathname !== '/internal/v1/upload-requests')
+        return error(404, 'not_found');
+      if (
+        req.headers['x-portico-service'] !== 'notification' ||
+        req.headers['authorization'] !== `Bearer ${this.serviceToken}`
+      )
         return error(401, 'unauthenticated');
       let body: Record<string, unknown>;
       try {
@@ -59,14 +70,19 @@ export class SimulatedVaultUploadLinks {
       const key = body['idempotencyKey'] as string | undefined;
       if (
         Object.keys(body).some((k) => !allowed.has(k)) ||
-        typeof caseId !== 'string' || caseId.length < 1 || caseId.length > 64 ||
+        typeof caseId !== 'string' ||
+        caseId.length < 1 ||
+        caseId.length > 64 ||
         (language !== 'zh' && language !== 'en') ||
-        (documents !== undefined && (!Array.isArray(documents) || documents.some((d) => !DOCUMENT_TYPES.includes(d)))) ||
+        (documents !== undefined &&
+          (!Array.isArray(documents) || documents.some((d) => !DOCUMENT_TYPES.includes(d)))) ||
         (key !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(key))
       )
         return error(400, 'validation_failed');
-      if (!this.knownCases.has(caseId)) return error(409, 'case_not_known_yet', { caseId, retryAfterSeconds: this.retryAfterSeconds });
-      const requestId = (key && this.requests.get(`${caseId}:${key}`)) || `upr_${randomUUID().replace(/-/g, '')}`;
+      if (!this.knownCases.has(caseId))
+        return error(409, 'case_not_known_yet', { caseId, retryAfterSeconds: this.retryAfterSeconds });
+      const requestId =
+        (key && this.requests.get(`${caseId}:${key}`)) || `upr_${randomUUID().replace(/-/g, '')}`;
       if (key) this.requests.set(`${caseId}:${key}`, requestId);
       const uploadUrl = `${this.server!.url}/u/${randomBytes(24).toString('base64url')}`;
       this.issued.push({ caseId, requestId, uploadUrl, idempotencyKey: key ?? null, language, documents });

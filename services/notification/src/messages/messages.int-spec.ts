@@ -4,7 +4,8 @@
 // consumer group, worker); clearance's events are published onto the shared topic the way
 // clearance publishes them. Names, numbers and addresses are unique per run so the final scan
 // cannot match anything this test did not seed.
-import { randomBytes, randomInt } from 'node:crypto';
+import { createECDH, randomBytes, randomInt } from 'node:crypto';
+import { globalAgent } from 'node:https';
 import { Writable } from 'node:stream';
 import { create, fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
@@ -46,10 +47,12 @@ import {
   type TestDatabase,
 } from '@portico/testing';
 import { logLevel, type Producer } from 'kafkajs';
+import webpush from 'web-push';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
 import { AppModule } from '../app.module';
 import { loadServiceConfig, settings, type NotificationConfig } from '../config';
+import { SimulatedPushService } from '../channels/test-support/simulated-push-service';
 import { SimulatedSmsGateway } from '../channels/test-support/simulated-sms-gateway';
 import { SimulatedWeComRobot } from '../channels/test-support/simulated-wecom-robot';
 import { SmtpSink } from '../channels/test-support/smtp-sink';
@@ -170,6 +173,14 @@ describe('messages: steward notices and residents’ upload links through real c
   const sms = new SimulatedSmsGateway(`LTAI${run}`, smsSecret, new Set(['SMS_2001', 'SMS_2002']));
   const wecom = new SimulatedWeComRobot(new Set([robotKey]));
   const vault = new SimulatedVaultUploadLinks(VAULT_TOKEN);
+  const vapid = webpush.generateVAPIDKeys();
+  const pushService = new SimulatedPushService(vapid.publicKey);
+  const browserKeys = (() => {
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    return { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
+  })();
+  let pushEndpoint = '';
   let db: TestDatabase;
   let brokers: string[];
   let config: NotificationConfig;
@@ -336,7 +347,10 @@ describe('messages: steward notices and residents’ upload links through real c
     trace.setGlobalTracerProvider(
       new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
     );
-    await Promise.all([sink.start(), sms.start(), wecom.start(), vault.start()]);
+    await Promise.all([sink.start(), sms.start(), wecom.start(), vault.start(), pushService.start()]);
+    // web-push always speaks https: this process trusts the simulated push service's certificate.
+    globalAgent.options.ca = pushService.ca;
+    pushEndpoint = pushService.endpoint(`sub-${run}`);
     ({ brokers } = await getTestKafka());
     db = await createTestDatabase('notification_msg');
     const loaded = loadServiceConfig({
@@ -358,6 +372,9 @@ describe('messages: steward notices and residents’ upload links through real c
       SMS_SIGN_NAME: '滨江物业',
       SMS_TEMPLATE_CODES: SMS_CODES,
       WECOM_ROBOT_BASE_URL: wecom.url,
+      VAPID_PUBLIC_KEY: vapid.publicKey,
+      VAPID_PRIVATE_KEY: vapid.privateKey,
+      VAPID_SUBJECT: 'mailto:ops@portico.test',
       VAULT_INTERNAL_URL: vault.url,
       VAULT_SERVICE_TOKEN: VAULT_TOKEN,
       // the fast profile: three attempts per channel 300 ms apart
@@ -400,7 +417,7 @@ describe('messages: steward notices and residents’ upload links through real c
     await pg?.end().catch(() => undefined);
     await service?.shutdown('test finished').catch(() => undefined);
     await db?.drop().catch(() => undefined);
-    await Promise.all([sink.stop(), sms.stop(), wecom.stop(), vault.stop()]);
+    await Promise.all([sink.stop(), sms.stop(), wecom.stop(), vault.stop(), pushService.stop()]);
     if (brokers) {
       const derived = [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC].flatMap((t) => [
         retryTopicName(t, group),
@@ -484,7 +501,7 @@ describe('messages: steward notices and residents’ upload links through real c
     const residentMessage = rows.find((r) => r.recipient_role === 'resident')!;
     const stewardMessage = rows.find((r) => r.recipient_role === 'steward')!;
     expect(residentMessage).toMatchObject({ status: 'sent', channel_plan: ['sms', 'email'], attempt: 4 });
-    expect(stewardMessage).toMatchObject({ status: 'delivered', channel_plan: ['wecom'] });
+    expect(stewardMessage).toMatchObject({ status: 'delivered', channel_plan: ['wecom', 'web_push'] });
 
     expect(
       wecom.received.some((w) => w.key === robotKey && w.content.includes(parcels.b.trackingNumber)),
@@ -557,21 +574,23 @@ describe('messages: steward notices and residents’ upload links through real c
     vault.knowCase(caseId);
     await holdAndRequest(parcels.c, caseId);
     const [steward] = await settled(caseId, 1);
+    // WeCom refused for good; web push, next in the plan, has no browser registered for this steward.
     expect(steward).toMatchObject({
       recipient_role: 'steward',
       status: 'failed',
-      last_error_code: 'WECOM_93000',
-      attempt: 1,
+      last_error_code: 'NO_ADDRESS',
+      attempt: 2,
     });
-    const records = await readOutreach((found) =>
-      found.some((r) => r.key === parcels.c.parcelId && decode(r).event.case === 'messageFailed'),
+    const records = await readOutreach(
+      (found) =>
+        found.filter((r) => r.key === parcels.c.parcelId && decode(r).event.case === 'messageFailed')
+          .length >= 2,
     );
-    const [failed] = eventsOfMessage(records, steward!.id);
-    expect(failed!.value).toMatchObject({
-      errorCode: 'WECOM_93000',
-      willRetry: false,
-      failoverChannel: notification.Channel.UNSPECIFIED,
-    });
+    const failures = eventsOfMessage(records, steward!.id).map((e) => e.value as notification.MessageFailed);
+    expect(failures.map((f) => [f.channel, f.errorCode, f.willRetry, f.failoverChannel])).toEqual([
+      [notification.Channel.WECOM, 'WECOM_93000', false, notification.Channel.WEB_PUSH],
+      [notification.Channel.WEB_PUSH, 'NO_ADDRESS', false, notification.Channel.UNSPECIFIED],
+    ]);
     await pg.query(`UPDATE properties SET resident_outreach = 'direct' WHERE id = $1`, [PROPERTY]);
   }, 120_000);
 
@@ -607,6 +626,86 @@ describe('messages: steward notices and residents’ upload links through real c
     );
     const rows = await settled(caseId, 2);
     expect(rows.find((r) => r.recipient_role === 'resident')).toMatchObject({ status: 'cancelled' });
+  }, 120_000);
+
+  it('registers a steward console browser for web push and reaches the steward there when e-mail refuses', async () => {
+    const asSteward = (subject: string) =>
+      signDevToken(
+        { subject, roles: ['steward'], tenantId: TENANT, propertyIds: [PROPERTY] },
+        { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
+      );
+    const register = async (subject: string, body: unknown) => {
+      const res = await fetch(`${service.url}/v1/steward-console/push-subscriptions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await asSteward(subject)}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    const subscription = { endpoint: pushEndpoint, expirationTime: null, keys: browserKeys };
+    const bad = await register(STEWARD_EMAIL, {
+      ...subscription,
+      keys: { p256dh: 'short', auth: browserKeys.auth },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({
+      error: { code: 'validation_failed', message: { en: expect.any(String), zh: expect.any(String) } },
+    });
+    expect(JSON.stringify(bad.json)).not.toContain(pushEndpoint);
+    expect((await register(`stf_stranger_${run}`, subscription)).json).toMatchObject({
+      error: { code: 'staff_not_in_directory' },
+    });
+    const created = await register(STEWARD_EMAIL, subscription);
+    expect(created.status).toBe(201);
+    expect((await register(STEWARD_EMAIL, subscription)).json).toEqual(created.json); // one row per browser
+
+    const messageId = `msg_push_${run}`;
+    sink.failures.push({ code: 550, message: 'mailbox unavailable' });
+    await pg.query(
+      `INSERT INTO messages (id, dedupe_key, tenant_id, property_id, parcel_id, carrier_code, tracking_number,
+                             recipient_role, recipient_id, template_id, template_version, language, variables,
+                             channel_plan, next_attempt_at)
+       VALUES ($1, $1, $2, $3, $4, 'it-express', 'PUSH1', 'steward', $5, 'steward-new-task', 1, 'zh', $6::jsonb,
+               '{email,web_push}', now())`,
+      [
+        messageId,
+        TENANT,
+        PROPERTY,
+        crashParcel,
+        STEWARD_EMAIL,
+        JSON.stringify({
+          taskId: 'ot_push',
+          taskKind: 'documents_requested',
+          carrierCode: 'it-express',
+          trackingNumber: 'PUSH1',
+          deadline: null,
+          expedited: false,
+        }),
+      ],
+    );
+    await waitFor(
+      async () =>
+        (await pg.query(`SELECT status FROM messages WHERE id = $1`, [messageId])).rows[0]?.status === 'sent',
+      {
+        timeoutMs: 30_000,
+        description: 'the notice pushed after the e-mail failed',
+      },
+    );
+    expect(pushService.refused).toEqual([]);
+    expect(pushService.received).toEqual([
+      expect.objectContaining({ subscriptionId: `sub-${run}`, urgency: 'high' }),
+    ]);
+    const records = await readOutreach((found) =>
+      found.some(
+        (r) =>
+          decode(r).event.case === 'messageSent' &&
+          (decode(r).event.value as notification.MessageSent).messageId === messageId,
+      ),
+    );
+    expect(eventsOfMessage(records, messageId).map((e) => [e.kind, e.value.channel])).toEqual([
+      ['messageFailed', notification.Channel.EMAIL],
+      ['messageSent', notification.Channel.WEB_PUSH],
+    ]);
   }, 120_000);
 
   it('takes over a message a crashed worker left in flight, after a restart, and sends it once more', async () => {
@@ -703,7 +802,7 @@ describe('messages: steward notices and residents’ upload links through real c
 
   it('keeps names, numbers, addresses and upload links out of events, logs, spans and the queue tables', async () => {
     const records = await readOutreach(
-      (found) => found.filter((r) => decode(r).event.case === 'messageSent').length >= 9,
+      (found) => found.filter((r) => decode(r).event.case === 'messageSent').length >= 10,
     );
     const spans = exporter.getFinishedSpans();
     const sendSpans = spans.filter((s) => s.name.startsWith('message send '));
@@ -741,6 +840,10 @@ describe('messages: steward notices and residents’ upload links through real c
       robotKey,
       smsSecret,
       VAULT_TOKEN,
+      pushEndpoint,
+      browserKeys.p256dh,
+      browserKeys.auth,
+      vapid.privateKey,
       ...links,
       ...links.map((l) => l.split('/u/')[1]!),
     ];

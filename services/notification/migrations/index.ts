@@ -7,6 +7,7 @@ import { ParcelsAndOutreach1795478400002 } from './1795478400002-parcels-and-out
 import { ContactChannels1796000000001 } from './1796000000001-contact-channels';
 import { TaskActions1796000000002 } from './1796000000002-task-actions';
 import { DirectoryRoster1796300000001 } from './1796300000001-directory-roster';
+import { Messages1796200000001 } from './1796200000001-messages';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -20,4 +21,5 @@ export const migrations = [
   ContactChannels1796000000001,
   TaskActions1796000000002,
   DirectoryRoster1796300000001,
+  Messages1796200000001,
 ];

@@ -10,6 +10,7 @@ import type { NotificationConfig } from './config';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { DirectoryModule } from './directory/directory.module';
 import { FrontDeskModule } from './front-desk/front-desk.module';
+import { MessagesModule } from './messages/messages.module';
 import { OutreachModule } from './outreach/outreach.module';
 import { ParcelsModule } from './parcels/parcels.module';
 import { SharedModule } from './shared/shared.module';
@@ -38,6 +39,7 @@ export class AppModule {
         OutreachModule,
         FrontDeskModule,
         ApiKeysModule,
+        MessagesModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { apiKeySettings, authSettings } from '@portico/auth';
 import { z } from 'zod';
 import {
   commonSettings,
+  ConfigError,
   loadConfig,
   processEnvironment,
   recipientDigestSettings,
@@ -81,10 +82,182 @@ export const settings = {
     z.coerce.number().int().min(0).max(3_650).default(30),
     "days after a resident's removal (moved out) until their name, phone, e-mail and WeCom id are blanked",
   ),
+
+  // --- Outreach channels (src/channels). A channel whose settings are absent is disabled: message
+  // plans skip it, and the start-up log names the missing setting once.
+  smtpHost: setting('SMTP_HOST', z.string().optional(), 'SMTP relay host for e-mail; empty disables e-mail'),
+  smtpPort: setting(
+    'SMTP_PORT',
+    schemas.port.default(587),
+    'SMTP relay port (587 submission, 465 implicit TLS)',
+  ),
+  smtpSecure: setting(
+    'SMTP_SECURE',
+    z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    'true for implicit TLS (port 465); false upgrades with STARTTLS when the relay offers it',
+  ),
+  smtpUser: setting('SMTP_USER', z.string().optional(), 'SMTP user name, when the relay wants one'),
+  smtpPassword: setting('SMTP_PASSWORD', z.string().optional(), 'SMTP password', { secret: true }),
+  smtpFrom: setting(
+    'SMTP_FROM',
+    z.string().min(3).default('Portico <no-reply@portico.invalid>'),
+    'From address of outreach e-mail',
+  ),
+  smsGatewayUrl: setting(
+    'SMS_GATEWAY_URL',
+    schemas.optionalUrl,
+    'Alibaba Cloud SMS endpoint (https://dysmsapi.aliyuncs.com); empty disables SMS',
+  ),
+  smsAccessKeyId: setting(
+    'SMS_ACCESS_KEY_ID',
+    z.string().optional(),
+    'Alibaba Cloud AccessKey id for SendSms',
+  ),
+  smsAccessKeySecret: setting(
+    'SMS_ACCESS_KEY_SECRET',
+    z.string().optional(),
+    'Alibaba Cloud AccessKey secret',
+    {
+      secret: true,
+    },
+  ),
+  smsSignName: setting('SMS_SIGN_NAME', z.string().default('Portico'), 'approved SMS signature (签名)'),
+  smsTemplateCodes: setting(
+    'SMS_TEMPLATE_CODES',
+    z
+      .string()
+      .default('')
+      .refine(
+        (v) =>
+          v
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean)
+            .every((e) => /^[a-z0-9-]+@\d+\/(zh|en)=\S+$/.test(e)),
+        'must be <template>@<version>/<zh|en>=<provider template code> pairs, comma-separated',
+      ),
+    'approved provider template codes for the repository SMS templates',
+  ),
+  wecomRobotBaseUrl: setting(
+    'WECOM_ROBOT_BASE_URL',
+    schemas.optionalUrl,
+    'WeCom group robot API (https://qyapi.weixin.qq.com); empty disables WeCom',
+  ),
+  dingtalkRobotBaseUrl: setting(
+    'DINGTALK_ROBOT_BASE_URL',
+    schemas.optionalUrl,
+    'DingTalk robot API (https://oapi.dingtalk.com); empty disables DingTalk',
+  ),
+  dingtalkRobotSecrets: setting(
+    'DINGTALK_ROBOT_SECRETS',
+    z
+      .string()
+      .default('')
+      .refine(
+        (v) =>
+          v
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean)
+            .every((e) => /^[A-Za-z0-9]+=SEC[A-Za-z0-9]+$/.test(e)),
+        'must be <robot access token>=<SEC… signing secret> pairs, comma-separated',
+      ),
+    "signing secrets (加签) of the staff's DingTalk robots, by access token",
+    { secret: true },
+  ),
+  vapidPublicKey: setting(
+    'VAPID_PUBLIC_KEY',
+    z.string().optional(),
+    'VAPID public key (web push); empty disables web push',
+  ),
+  vapidPrivateKey: setting('VAPID_PRIVATE_KEY', z.string().optional(), 'VAPID private key (web push)', {
+    secret: true,
+  }),
+  vapidSubject: setting(
+    'VAPID_SUBJECT',
+    z
+      .string()
+      .regex(/^(mailto:|https:)/, 'must be a mailto: or https: URL')
+      .default('mailto:ops@portico.invalid'),
+    'contact the push services may reach about our traffic',
+  ),
+  channelTimeoutMs: setting(
+    'CHANNEL_TIMEOUT_MS',
+    schemas.milliseconds.min(100).max(60_000).default(10_000),
+    'how long one channel call (SMTP, SMS, WeCom, DingTalk, push) may take',
+  ),
+  // --- The message queue (src/messages).
+  messageRetryDelaysMs: setting(
+    'MESSAGE_RETRY_DELAYS_MS',
+    z
+      .string()
+      .default('30000,120000,600000')
+      .transform((v) => v.split(',').map((d) => Number(d.trim())))
+      .pipe(z.array(z.number().int().min(0).max(86_400_000)).min(0).max(10)),
+    'waits before each retry on the same channel (attempts per channel = count + 1); then the next channel',
+  ),
+  messageRateLimitPerHour: setting(
+    'MESSAGE_RATE_LIMIT_PER_HOUR',
+    z.coerce.number().int().min(1).default(6),
+    'messages one recipient receives at most per rolling hour (more wait, none are dropped)',
+  ),
+  messageRateLimitPerDay: setting(
+    'MESSAGE_RATE_LIMIT_PER_DAY',
+    z.coerce.number().int().min(1).default(20),
+    'messages one recipient receives at most per rolling 24 hours',
+  ),
+  messageWorkerPollIntervalMs: setting(
+    'MESSAGE_WORKER_POLL_INTERVAL_MS',
+    schemas.milliseconds.min(20).default(1_000),
+    'how often the message worker looks for due messages',
+  ),
+  messageWorkerBatchSize: setting(
+    'MESSAGE_WORKER_BATCH_SIZE',
+    z.coerce.number().int().min(1).max(500).default(20),
+    'messages one worker claims (and sends side by side) per poll',
+  ),
+  messageSendLeaseMs: setting(
+    'MESSAGE_SEND_LEASE_MS',
+    schemas.milliseconds.min(1_000).default(120_000),
+    'how long a claimed message is held before another worker may take it over (a crashed sender)',
+  ),
+  vaultInternalUrl: setting(
+    'VAULT_INTERNAL_URL',
+    schemas.optionalUrl,
+    "id-vault's internal API for residents' one-time upload links; empty: no direct resident messages with links",
+  ),
+  vaultServiceToken: setting(
+    'VAULT_SERVICE_TOKEN',
+    z.string().optional(),
+    'service token notification presents to id-vault',
+    { secret: true },
+  ),
 };
 
 export type NotificationConfig = ConfigOf<typeof settings>;
 
 export function loadServiceConfig(env: Environment = processEnvironment()): NotificationConfig {
-  return loadConfig(SERVICE_NAME, settings, env);
+  const config = loadConfig(SERVICE_NAME, settings, env);
+  const problems = channelSettingProblems(config);
+  if (problems.length > 0) throw new ConfigError(SERVICE_NAME, problems);
+  return config;
+}
+
+/**
+ * Settings that only make sense together: a channel that is switched on (its URL or host set)
+ * must have its credentials too, or every message would fail at send time instead of at start.
+ */
+export function channelSettingProblems(c: NotificationConfig): string[] {
+  const problems: string[] = [];
+  if (c.smsGatewayUrl && (!c.smsAccessKeyId || !c.smsAccessKeySecret))
+    problems.push('SMS_ACCESS_KEY_ID and SMS_ACCESS_KEY_SECRET are required when SMS_GATEWAY_URL is set');
+  if (Boolean(c.vapidPublicKey) !== Boolean(c.vapidPrivateKey))
+    problems.push('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together');
+  if (c.vaultInternalUrl && !c.vaultServiceToken)
+    problems.push('VAULT_SERVICE_TOKEN is required when VAULT_INTERNAL_URL is set');
+  if (c.smtpUser && !c.smtpPassword) problems.push('SMTP_PASSWORD is required when SMTP_USER is set');
+  return problems;
 }

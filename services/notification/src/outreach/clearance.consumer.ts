@@ -29,6 +29,7 @@ export class ClearanceConsumer {
       deadline: event.deadline ? timestampDate(event.deadline) : null,
       expedited: event.expedited,
       documents: event.requiredDocuments,
+      previousRejectionReasons: event.previousRejectionReasons,
       previousFailures: ctx.previousFailures,
     });
   }

@@ -12,6 +12,7 @@ import { ParcelNotProjectedYetError } from '../parcels/parcel-errors';
 import type { ParcelProjection } from '../parcels/parcel-projection';
 import { ParcelsRepository } from '../parcels/parcels.repository';
 import { RecipientResolver } from '../parcels/recipient-resolver';
+import { TaskMessages } from '../messages/task-messages';
 import { CLOCK, ID_GENERATOR, NOTIFICATION_CONFIG, type Clock, type IdGenerator } from '../shared/tokens';
 import { EscalationService } from './escalation.service';
 import { FrontDeskRepository, type FrontDeskReason } from './front-desk.repository';
@@ -37,6 +38,8 @@ export interface DocumentsRequestedCommand {
   readonly deadline: Date | null;
   readonly expedited: boolean;
   readonly documents: readonly common.DocumentType[];
+  /** On a re-request: why the previous documents were rejected (the resident's message names it). */
+  readonly previousRejectionReasons?: readonly common.DocumentRejectionReason[];
   /** Failed attempts before this one (the transport's retry count). */
   readonly previousFailures: number;
 }
@@ -86,6 +89,8 @@ export class OutreachService {
     @Inject(NOTIFICATION_CONFIG)
     config: Pick<NotificationConfig, 'outreachAckSlaMs' | 'outreachExpeditedAckSlaMs'>,
     @Inject(ROOT_LOGGER) root: Logger,
+    // Optional for unit specs only; Nest always injects it (MessagesModule is global).
+    private readonly messages?: TaskMessages,
   ) {
     this.log = root.child({ component: 'outreach' });
     this.sla = { normalMs: config.outreachAckSlaMs, expeditedMs: config.outreachExpeditedAckSlaMs };
@@ -153,6 +158,12 @@ export class OutreachService {
     };
     if (!(await this.tasks.insert(m, task))) return { outcome: 'duplicate' };
     await this.escalation.scheduleForNewTask(m, task, now);
+    // Steward notice and (policy, consent) the resident's upload-link message, in this transaction.
+    await this.messages?.onTaskCreated(m, {
+      task,
+      documents: cmd.documents,
+      rejectionReasons: cmd.previousRejectionReasons,
+    });
 
     const events: OutreachEvent[] = [];
     const newlyResolved = parcel.resolution === null;

@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from '@portico/observability';
+import { ROOT_LOGGER } from '@portico/service-kit';
+import type { EntityManager } from 'typeorm';
+import type { ChannelKind } from '../channels/channel';
+import type { Language } from '../directory/directory.types';
+import type { ParcelIdentity } from '../outreach/outreach-events';
+import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
+import type { MessageVariables, RecipientRole } from './message';
+import { MessagesRepository } from './messages.repository';
+import type { MessageTemplate } from './templates';
+
+export interface EnqueueRequest {
+  /** One message per purpose, e.g. `task:<task id>:steward:<staff id>`; a repeat is ignored. */
+  readonly dedupeKey: string;
+  readonly tenantId: string;
+  readonly propertyId: string;
+  readonly taskId: string | null;
+  readonly caseId: string | null;
+  readonly parcel: ParcelIdentity;
+  readonly recipient: { readonly role: RecipientRole; readonly id: string };
+  readonly template: Pick<MessageTemplate, 'id' | 'version'>;
+  readonly language: Language;
+  /** Ids, codes and times only: the row must never hold personal data. */
+  readonly variables: MessageVariables;
+  readonly channelPlan: readonly ChannelKind[];
+  /** Not before this time (quiet hours, decided by the caller); default now. */
+  readonly notBefore?: Date;
+}
+
+/**
+ * Puts messages into the durable queue inside the caller's transaction: the message commits with
+ * the state change that caused it (a task), or neither does. The caller never waits for a
+ * channel; the MessageWorker sends.
+ */
+@Injectable()
+export class MessageOutbox {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly repo: MessagesRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
+    @Inject(ROOT_LOGGER) root: Logger,
+  ) {
+    this.log = root.child({ component: 'messages' });
+  }
+
+  /** @returns the new message's id, or null when its dedupe key was already queued or it has no channel. */
+  async enqueue(m: EntityManager, req: EnqueueRequest): Promise<string | null> {
+    if (!m.queryRunner?.isTransactionActive) {
+      throw new Error('MessageOutbox.enqueue needs the EntityManager of an open transaction');
+    }
+    if (req.channelPlan.length === 0) return null;
+    const id = this.newId('msg');
+    const now = this.clock();
+    const inserted = await this.repo.insert(m, {
+      id,
+      dedupeKey: req.dedupeKey,
+      tenantId: req.tenantId,
+      propertyId: req.propertyId,
+      taskId: req.taskId,
+      caseId: req.caseId,
+      parcelId: req.parcel.parcelId,
+      carrierCode: req.parcel.carrierCode,
+      trackingNumber: req.parcel.trackingNumber,
+      recipientRole: req.recipient.role,
+      recipientId: req.recipient.id,
+      templateId: req.template.id,
+      templateVersion: req.template.version,
+      language: req.language,
+      variables: req.variables,
+      channelPlan: req.channelPlan,
+      nextAttemptAt: req.notBefore && req.notBefore > now ? req.notBefore : now,
+    });
+    if (!inserted) return null;
+    this.log.info(
+      {
+        messageId: id,
+        taskId: req.taskId,
+        parcelId: req.parcel.parcelId,
+        recipientRole: req.recipient.role,
+        recipientId: req.recipient.id,
+        templateRef: `${req.template.id}@${req.template.version}`,
+        channels: req.channelPlan,
+      },
+      'message queued',
+    );
+    return id;
+  }
+}

@@ -1,0 +1,307 @@
+import { Injectable } from '@nestjs/common';
+import { returnedRows } from '@portico/messaging';
+import type { EntityManager } from 'typeorm';
+import type { ChannelKind } from '../channels/channel';
+import type { Language } from '../directory/directory.types';
+import type { MessageRecord, MessageStatus, MessageVariables, RecipientRole } from './message';
+
+export interface NewMessage {
+  readonly id: string;
+  readonly dedupeKey: string;
+  readonly tenantId: string;
+  readonly propertyId: string;
+  readonly taskId: string | null;
+  readonly caseId: string | null;
+  readonly parcelId: string;
+  readonly carrierCode: string;
+  readonly trackingNumber: string;
+  readonly recipientRole: RecipientRole;
+  readonly recipientId: string;
+  readonly templateId: string;
+  readonly templateVersion: number;
+  readonly language: Language;
+  readonly variables: MessageVariables;
+  readonly channelPlan: readonly ChannelKind[];
+  readonly nextAttemptAt: Date;
+}
+
+interface MessageRow {
+  id: string;
+  dedupe_key: string;
+  tenant_id: string;
+  property_id: string;
+  task_id: string | null;
+  case_id: string | null;
+  parcel_id: string;
+  carrier_code: string;
+  tracking_number: string;
+  recipient_role: RecipientRole;
+  recipient_id: string;
+  template_id: string;
+  template_version: number;
+  language: Language;
+  variables: MessageVariables;
+  channel_plan: ChannelKind[];
+  channel_index: number;
+  channel_attempt: number;
+  attempt: number;
+  status: MessageStatus;
+  next_attempt_at: Date;
+  lease_until: Date | null;
+  last_error_code: string | null;
+}
+
+function toRecord(r: MessageRow): MessageRecord {
+  return {
+    id: r.id,
+    dedupeKey: r.dedupe_key,
+    tenantId: r.tenant_id,
+    propertyId: r.property_id,
+    taskId: r.task_id,
+    caseId: r.case_id,
+    parcelId: r.parcel_id,
+    carrierCode: r.carrier_code,
+    trackingNumber: r.tracking_number,
+    recipientRole: r.recipient_role,
+    recipientId: r.recipient_id,
+    templateId: r.template_id,
+    templateVersion: r.template_version,
+    language: r.language,
+    variables: r.variables,
+    channelPlan: r.channel_plan,
+    channelIndex: r.channel_index,
+    channelAttempt: r.channel_attempt,
+    attempt: r.attempt,
+    status: r.status,
+    nextAttemptAt: r.next_attempt_at,
+    leaseUntil: r.lease_until,
+    lastErrorCode: r.last_error_code,
+  };
+}
+
+/** A claimed candidate with the state of the task it serves (closed tasks cancel their messages). */
+export interface DueMessage {
+  readonly message: MessageRecord;
+  readonly taskState: string | null;
+}
+
+export interface AttemptOutcome {
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly outcome: 'sent' | 'failed';
+  readonly errorCode: string | null;
+  readonly retryable: boolean | null;
+  readonly providerMessageId: string | null;
+  readonly at: Date;
+}
+
+/** All SQL of the message queue; every method takes the transaction it runs in. */
+@Injectable()
+export class MessagesRepository {
+  /** Inserts the message unless its dedupe key exists; true when inserted. */
+  async insert(m: EntityManager, msg: NewMessage): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO messages (id, dedupe_key, tenant_id, property_id, task_id, case_id, parcel_id, carrier_code,
+                             tracking_number, recipient_role, recipient_id, template_id, template_version,
+                             language, variables, channel_plan, next_attempt_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::text[], $17)
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id`,
+      [
+        msg.id,
+        msg.dedupeKey,
+        msg.tenantId,
+        msg.propertyId,
+        msg.taskId,
+        msg.caseId,
+        msg.parcelId,
+        msg.carrierCode,
+        msg.trackingNumber,
+        msg.recipientRole,
+        msg.recipientId,
+        msg.templateId,
+        msg.templateVersion,
+        msg.language,
+        JSON.stringify(msg.variables),
+        msg.channelPlan,
+        msg.nextAttemptAt,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Due messages, locked for this transaction (SKIP LOCKED: other workers take others). A message
+   * still `sending` whose lease ran out belongs to a worker that died mid-send: it is due again.
+   */
+  async lockDue(m: EntityManager, now: Date, limit: number): Promise<DueMessage[]> {
+    const rows = (await m.query(
+      `SELECT msg.*, t.state AS task_state
+         FROM messages msg
+         LEFT JOIN outreach_tasks t ON t.id = msg.task_id
+        WHERE msg.status IN ('queued', 'sending') AND msg.next_attempt_at <= $1
+          AND (msg.lease_until IS NULL OR msg.lease_until <= $1)
+        ORDER BY msg.next_attempt_at, msg.id
+        LIMIT $2
+        FOR UPDATE OF msg SKIP LOCKED`,
+      [now, limit],
+    )) as (MessageRow & { task_state: string | null })[];
+    return rows.map((r) => ({ message: toRecord(r), taskState: r.task_state }));
+  }
+
+  /** Serialises rate-limit decisions per recipient across workers; false = another worker has it now. */
+  async tryLockRecipient(m: EntityManager, recipientKey: string): Promise<boolean> {
+    const [row] = (await m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7)) AS locked`, [
+      recipientKey,
+    ])) as { locked: boolean }[];
+    return row?.locked === true;
+  }
+
+  /** Start times of the recipient's messages that reached them or are on their way, last 24 h. */
+  async recentDeliveries(m: EntityManager, recipientKey: string, now: Date): Promise<Date[]> {
+    const rows = (await m.query(
+      `SELECT started_at FROM message_attempts
+        WHERE recipient_key = $1 AND started_at > $2::timestamptz - interval '24 hours'
+          AND outcome IN ('in_flight', 'sent')`,
+      [recipientKey, now],
+    )) as { started_at: Date }[];
+    return rows.map((r) => r.started_at);
+  }
+
+  /** The attempt a dead worker left in flight. */
+  async abandonInFlight(m: EntityManager, messageId: string, now: Date): Promise<void> {
+    await m.query(
+      `UPDATE message_attempts SET outcome = 'abandoned', finished_at = $2, error_code = 'LEASE_EXPIRED'
+        WHERE message_id = $1 AND outcome = 'in_flight'`,
+      [messageId, now],
+    );
+  }
+
+  async postpone(m: EntityManager, messageId: string, until: Date, errorCode: string | null): Promise<void> {
+    await m.query(
+      `UPDATE messages SET status = 'queued', next_attempt_at = $2, lease_until = NULL,
+              last_error_code = COALESCE($3, last_error_code), updated_at = now()
+        WHERE id = $1`,
+      [messageId, until, errorCode],
+    );
+  }
+
+  async cancel(m: EntityManager, messageId: string, now: Date): Promise<void> {
+    await m.query(
+      `UPDATE messages SET status = 'cancelled', lease_until = NULL, finished_at = $2, updated_at = now() WHERE id = $1`,
+      [messageId, now],
+    );
+  }
+
+  /** Takes the message for one attempt: `sending`, leased, attempt counters up, attempt row in flight. */
+  async startAttempt(
+    m: EntityManager,
+    msg: MessageRecord,
+    channel: ChannelKind,
+    recipientKey: string,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<MessageRecord> {
+    const [row] = returnedRows<MessageRow>(
+      await m.query(
+        `UPDATE messages SET status = 'sending', lease_until = $2, attempt = attempt + 1,
+                channel_attempt = channel_attempt + 1, updated_at = now()
+          WHERE id = $1 RETURNING *`,
+        [msg.id, leaseUntil],
+      ),
+    );
+    const updated = toRecord(row!);
+    await m.query(
+      `INSERT INTO message_attempts (message_id, attempt, channel, recipient_key, started_at)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [msg.id, updated.attempt, channel, recipientKey, now],
+    );
+    return updated;
+  }
+
+  /**
+   * Locks the message for recording an attempt's outcome, only if this worker still holds that
+   * attempt (a lease that ran out may have let another worker take it over).
+   */
+  async lockForOutcome(m: EntityManager, messageId: string, attempt: number): Promise<MessageRecord | null> {
+    const [row] = (await m.query(
+      `SELECT * FROM messages WHERE id = $1 AND status = 'sending' AND attempt = $2 FOR UPDATE`,
+      [messageId, attempt],
+    )) as MessageRow[];
+    return row ? toRecord(row) : null;
+  }
+
+  async finishAttempt(m: EntityManager, o: AttemptOutcome): Promise<void> {
+    await m.query(
+      `UPDATE message_attempts SET outcome = $3, finished_at = $4, error_code = $5, retryable = $6,
+              provider_message_id = $7
+        WHERE message_id = $1 AND attempt = $2`,
+      [o.messageId, o.attempt, o.outcome, o.at, o.errorCode, o.retryable, o.providerMessageId],
+    );
+  }
+
+  async markSent(
+    m: EntityManager,
+    messageId: string,
+    status: 'sent' | 'delivered',
+    providerMessageId: string,
+    now: Date,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE messages SET status = $2, provider_message_id = $3, lease_until = NULL, finished_at = $4,
+              last_error_code = NULL, updated_at = now()
+        WHERE id = $1`,
+      [messageId, status, providerMessageId, now],
+    );
+  }
+
+  async scheduleRetry(m: EntityManager, messageId: string, at: Date, errorCode: string): Promise<void> {
+    await m.query(
+      `UPDATE messages SET status = 'queued', next_attempt_at = $2, lease_until = NULL, last_error_code = $3,
+              updated_at = now()
+        WHERE id = $1`,
+      [messageId, at, errorCode],
+    );
+  }
+
+  async failOver(
+    m: EntityManager,
+    messageId: string,
+    channelIndex: number,
+    now: Date,
+    errorCode: string,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE messages SET status = 'queued', channel_index = $2, channel_attempt = 0, next_attempt_at = $3,
+              lease_until = NULL, last_error_code = $4, updated_at = now()
+        WHERE id = $1`,
+      [messageId, channelIndex, now, errorCode],
+    );
+  }
+
+  async markFailed(m: EntityManager, messageId: string, now: Date, errorCode: string): Promise<void> {
+    await m.query(
+      `UPDATE messages SET status = 'failed', lease_until = NULL, finished_at = $2, last_error_code = $3,
+              updated_at = now()
+        WHERE id = $1`,
+      [messageId, now, errorCode],
+    );
+  }
+
+  async removePushSubscriptions(m: EntityManager, endpoints: readonly string[]): Promise<void> {
+    if (endpoints.length === 0) return;
+    await m.query(`DELETE FROM push_subscriptions WHERE endpoint = ANY($1::text[])`, [endpoints]);
+  }
+
+  async backlog(m: EntityManager): Promise<number> {
+    const [row] = (await m.query(
+      `SELECT count(*)::int AS n FROM messages WHERE status IN ('queued', 'sending')`,
+    )) as { n: number }[];
+    return row?.n ?? 0;
+  }
+
+  async find(m: EntityManager, id: string): Promise<MessageRecord | null> {
+    const [row] = (await m.query(`SELECT * FROM messages WHERE id = $1`, [id])) as MessageRow[];
+    return row ? toRecord(row) : null;
+  }
+}

@@ -1,0 +1,97 @@
+import type {
+  ChannelKind,
+  EmailContent,
+  MarkdownContent,
+  PushContent,
+  SmsContent,
+} from '../../channels/channel';
+import type { Language } from '../../directory/directory.types';
+import type { MessageVariables } from '../message';
+
+/**
+ * What a message template gets at send time besides its stored variables: the facts read from the
+ * directory and (for residents) the one-time upload link. Only ever in memory.
+ */
+export interface SendTimeFacts {
+  readonly recipientName: string | null;
+  readonly propertyName: string;
+  readonly timeZone: string;
+  readonly upload: { readonly url: string; readonly expiresAt: Date } | null;
+}
+
+/** One message in one language, in every shape a channel takes. */
+export interface RenderedMessage {
+  readonly email: EmailContent;
+  readonly sms: Omit<SmsContent, 'templateRef' | 'language'>;
+  readonly markdown: MarkdownContent;
+  readonly push: PushContent;
+}
+
+/**
+ * A message template, versioned in the repository like the steward scripts: a message stores the
+ * `id@version` and the variables, and is rendered with exactly that version when it is sent.
+ */
+export interface MessageTemplate {
+  readonly id: string;
+  readonly version: number;
+  /** Rendered with a one-time upload link from id-vault (fetched right before rendering). */
+  readonly needsUploadLink: boolean;
+  readonly render: Readonly<
+    Record<Language, (vars: MessageVariables, facts: SendTimeFacts) => RenderedMessage>
+  >;
+}
+
+export type ChannelContent =
+  | { channel: 'email'; content: EmailContent }
+  | { channel: 'sms'; content: SmsContent }
+  | { channel: 'wecom' | 'dingtalk'; content: MarkdownContent }
+  | { channel: 'web_push'; content: PushContent };
+
+export function contentFor(
+  channel: ChannelKind,
+  template: MessageTemplate,
+  language: Language,
+  rendered: RenderedMessage,
+): ChannelContent {
+  switch (channel) {
+    case 'email':
+      return { channel, content: rendered.email };
+    case 'sms':
+      return {
+        channel,
+        content: { ...rendered.sms, templateRef: `${template.id}@${template.version}`, language },
+      };
+    case 'wecom':
+    case 'dingtalk':
+      return { channel, content: rendered.markdown };
+    case 'web_push':
+      return { channel, content: rendered.push };
+  }
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A plain-text body as simple HTML: paragraphs, the link clickable. */
+export function simpleHtml(lines: readonly string[], link: string | null): string {
+  const paragraphs = lines.map((l) => {
+    const escaped = escapeHtml(l);
+    return link
+      ? escaped.split(escapeHtml(link)).join(`<a href="${escapeHtml(link)}">${escapeHtml(link)}</a>`)
+      : escaped;
+  });
+  return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${paragraphs
+    .map((p) => `<p>${p}</p>`)
+    .join('')}</body></html>`;
+}
+
+export function str(vars: MessageVariables, key: string): string {
+  const v = vars[key];
+  return typeof v === 'string' ? v : '';
+}
+
+export function list(vars: MessageVariables, key: string): readonly string[] {
+  const v = vars[key];
+  return Array.isArray(v) ? (v as readonly string[]) : [];
+}

@@ -1,0 +1,124 @@
+import { REJECTION_REASONS } from '@portico/contracts';
+import {
+  contentFor,
+  MESSAGE_TEMPLATES,
+  REJECTION_ADVICE,
+  RESIDENT_DOCUMENTS_REQUESTED,
+  RESIDENT_REUPLOAD_REQUESTED,
+  STEWARD_NEW_TASK,
+  type SendTimeFacts,
+} from '.';
+
+const LINK = 'https://vault.test/u/one-time-secret-abc';
+const facts: SendTimeFacts = {
+  recipientName: '李伟',
+  propertyName: 'Harbour Tower A',
+  timeZone: 'Asia/Shanghai',
+  upload: { url: LINK, expiresAt: new Date('2026-11-30T06:00:00Z') },
+};
+const vars = {
+  carrierCode: 'sf-express',
+  trackingNumber: 'SF1234567890',
+  documents: ['resident_id_card'],
+  deadline: '2026-11-28T06:00:00.000Z',
+  rejectionReasons: [],
+};
+
+describe('message templates', () => {
+  it('are all registered by id@version', () => {
+    expect([...MESSAGE_TEMPLATES.keys()].sort()).toEqual([
+      'resident-documents-requested@1',
+      'resident-reupload-requested@1',
+      'steward-new-task@1',
+    ]);
+  });
+
+  it('give the resident the upload link, the waybill and the local deadline, in Chinese', () => {
+    const r = RESIDENT_DOCUMENTS_REQUESTED.render.zh(vars, facts);
+    expect(r.email.subject).toBe('【清关证件】包裹 SF1234567890 需要您上传证件');
+    expect(r.email.text.startsWith('李伟您好！这里是Harbour Tower A物业服务中心。')).toBe(true);
+    expect(r.email.text).toContain('顺丰速运包裹（运单号 SF1234567890）');
+    expect(r.email.text).toContain('居民身份证正反面照片');
+    expect(r.email.text).toContain('2026年11月28日 14:00（GMT+8）');
+    expect(r.email.text).toContain(LINK);
+    expect(r.email.html).toContain(`<a href="${LINK}">`);
+    expect(r.sms.params).toEqual({
+      waybill: 'SF1234567890',
+      deadline: '2026年11月28日 14:00（GMT+8）',
+      link: LINK,
+    });
+    expect(r.sms.preview).not.toContain('李伟'); // no name on a lock screen
+  });
+
+  it('say the same in English', () => {
+    const r = RESIDENT_DOCUMENTS_REQUESTED.render.en(vars, { ...facts, recipientName: 'Li Wei' });
+    expect(r.email.subject).toBe('Customs documents needed for parcel SF1234567890');
+    expect(r.email.text.startsWith('Hello Li Wei, this is the Harbour Tower A management office.')).toBe(
+      true,
+    );
+    expect(r.email.text).toContain('28 Nov 2026, 14:00 (GMT+8)');
+    expect(r.email.text).toContain(`valid until 30 Nov 2026, 14:00 (GMT+8)): ${LINK}`);
+  });
+
+  it('say precisely why the previous upload was rejected and what to do', () => {
+    const zh = RESIDENT_REUPLOAD_REQUESTED.render.zh(
+      { ...vars, rejectionReasons: ['unreadable', 'side_missing'] },
+      facts,
+    );
+    expect(zh.email.subject).toBe('【请重新上传】包裹 SF1234567890 清关证件');
+    expect(zh.email.text).toContain('照片模糊或反光');
+    expect(zh.email.text).toContain('缺少证件的正面或反面');
+    expect(zh.sms.params['reason']).toContain('不开闪光灯');
+    const en = RESIDENT_REUPLOAD_REQUESTED.render.en({ ...vars, rejectionReasons: ['name_mismatch'] }, facts);
+    expect(en.email.text).toContain('the name on the document does not match the recipient on the waybill');
+    // an unknown or missing reason still gives a useful sentence
+    expect(
+      RESIDENT_REUPLOAD_REQUESTED.render.en({ ...vars, rejectionReasons: [] }, facts).email.text,
+    ).toContain('could not be accepted');
+  });
+
+  it('have advice in both languages for every rejection reason of the contract', () => {
+    for (const reason of REJECTION_REASONS) {
+      expect(REJECTION_ADVICE[reason].zh.length).toBeGreaterThan(5);
+      expect(REJECTION_ADVICE[reason].en.length).toBeGreaterThan(5);
+    }
+  });
+
+  it('refuse to render a resident message without a link', () => {
+    expect(() => RESIDENT_DOCUMENTS_REQUESTED.render.zh(vars, { ...facts, upload: null })).toThrow(
+      /upload link/,
+    );
+  });
+
+  it('tell the steward about the task without the resident’s name or link', () => {
+    const stewardVars = {
+      taskId: 'ot_1',
+      taskKind: 'documents_requested',
+      carrierCode: 'sf-express',
+      trackingNumber: 'SF1234567890',
+      deadline: null,
+      expedited: true,
+    };
+    const r = STEWARD_NEW_TASK.render.zh(stewardVars, { ...facts, upload: null });
+    expect(r.markdown.title).toBe('【加急】新任务：顺丰速运包裹 SF1234567890');
+    expect(r.markdown.markdown).toContain('需要住户提供清关证件');
+    expect(r.push.path).toBe('/tasks/ot_1');
+    const all = JSON.stringify(r);
+    expect(all).not.toContain('李伟');
+    expect(all).not.toContain('https://');
+    expect(STEWARD_NEW_TASK.render.en(stewardVars, facts).email.subject).toBe(
+      '[Urgent] New task: SF Express parcel SF1234567890',
+    );
+  });
+
+  it('pick the shape each channel takes', () => {
+    const r = RESIDENT_DOCUMENTS_REQUESTED.render.zh(vars, facts);
+    expect(contentFor('sms', RESIDENT_DOCUMENTS_REQUESTED, 'zh', r)).toEqual({
+      channel: 'sms',
+      content: { ...r.sms, templateRef: 'resident-documents-requested@1', language: 'zh' },
+    });
+    expect(contentFor('email', RESIDENT_DOCUMENTS_REQUESTED, 'zh', r).content).toBe(r.email);
+    expect(contentFor('dingtalk', RESIDENT_DOCUMENTS_REQUESTED, 'zh', r).content).toBe(r.markdown);
+    expect(Buffer.byteLength(r.markdown.markdown)).toBeLessThan(4096); // WeCom's markdown limit
+  });
+});

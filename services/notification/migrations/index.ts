@@ -5,6 +5,7 @@ import { InitialSchema1795392000000 } from './1795392000000-initial-schema';
 import { Directory1795478400001 } from './1795478400001-directory';
 import { ParcelsAndOutreach1795478400002 } from './1795478400002-parcels-and-outreach';
 import { ContactChannels1796000000001 } from './1796000000001-contact-channels';
+import { Webhooks1796100000001 } from './1796100000001-webhooks';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -16,4 +17,5 @@ export const migrations = [
   ParcelsAndOutreach1795478400002,
   createTimersMigration(1796000000000),
   ContactChannels1796000000001,
+  Webhooks1796100000001,
 ];

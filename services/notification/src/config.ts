@@ -52,9 +52,11 @@ export const settings = {
 };
 
 /** `true`/`false` (also 1/0, yes/no); anything else is refused rather than read as false. */
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+function flag() {
+  return z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+}
 
 /** Outbound webhooks to property systems (src/webhooks, README "Outbound webhooks"). */
 function webhookSettings() {
@@ -92,7 +94,7 @@ function webhookSettings() {
     ),
     webhookAllowHttp: setting(
       'WEBHOOK_ALLOW_HTTP',
-      flag.default(false),
+      flag().default(false),
       'accept http:// subscriber URLs (local and test set-ups only; keep false in production)',
     ),
     webhookAllowedPrivateNetworks: setting(

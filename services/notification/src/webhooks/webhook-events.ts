@@ -190,8 +190,10 @@ function enumName(desc: DescEnum, value: number): string | null {
   if (value === 0) return null;
   const v = desc.values.find((e) => e.number === value);
   if (!v) return `unknown_${value}`;
-  const prefix = desc.sharedPrefix ? `${desc.sharedPrefix}_` : '';
-  return v.name.replace(new RegExp(`^${prefix}`), '').toLowerCase();
+  // Buf's STANDARD lint makes every value start with the enum's prefix, as `<PREFIX>_UNSPECIFIED` = 0 shows.
+  const zero = desc.values.find((e) => e.number === 0)?.name ?? '';
+  const prefix = zero.endsWith('UNSPECIFIED') ? zero.slice(0, -'UNSPECIFIED'.length) : '';
+  return (v.name.startsWith(prefix) ? v.name.slice(prefix.length) : v.name).toLowerCase();
 }
 
 function renderField(field: DescField, value: unknown): unknown {

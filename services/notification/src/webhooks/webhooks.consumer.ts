@@ -1,5 +1,5 @@
 import type { Message } from '@bufbuild/protobuf';
-import { EventPattern } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventConsumer, type EventContext } from '@portico/messaging';
 import { WEBHOOK_EVENT_TYPES } from './webhook-events';
 import { WebhookFanOut } from './webhook-fan-out';
@@ -41,4 +41,7 @@ for (const protoType of Object.keys(WEBHOOK_EVENT_TYPES)) {
   });
   const descriptor = Object.getOwnPropertyDescriptor(WebhooksConsumer.prototype, name)!;
   EventPattern(protoType)(WebhooksConsumer.prototype, name, descriptor);
+  // What `@Payload() event, @Ctx() ctx` on a written-out method would declare.
+  Payload()(WebhooksConsumer.prototype, name, 0);
+  Ctx()(WebhooksConsumer.prototype, name, 1);
 }

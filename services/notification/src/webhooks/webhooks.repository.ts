@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SealedSecret } from '@portico/auth';
+import { returnedRows } from '@portico/messaging';
 import type { EntityManager } from 'typeorm';
 import type { BreakerState, CircuitState } from './circuit-breaker';
 
@@ -130,6 +131,11 @@ export interface NoticeRecord {
 
 type Row = Record<string, unknown>;
 
+/** Rows of any statement (TypeORM answers UPDATE … RETURNING with `[rows, count]`). */
+async function select(m: EntityManager, sql: string, parameters: unknown[]): Promise<Row[]> {
+  return returnedRows<Row>(await m.query(sql, parameters));
+}
+
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
 function subscriptionOf(r: Row): SubscriptionRecord {
@@ -222,7 +228,8 @@ export class WebhooksRepository {
     id: string,
     forUpdate = false,
   ): Promise<SubscriptionRecord | null> {
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
       [id],
     );
@@ -230,7 +237,8 @@ export class WebhooksRepository {
   }
 
   async listSubscriptions(m: EntityManager, tenantId: string | undefined): Promise<SubscriptionRecord[]> {
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions
         WHERE ($1::text IS NULL OR tenant_id = $1) ORDER BY tenant_id, id LIMIT 1000`,
       [tenantId ?? null],
@@ -277,7 +285,8 @@ export class WebhooksRepository {
     m: EntityManager,
     tenantId: string,
   ): Promise<{ id: string; eventTypes: string[] }[]> {
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `SELECT id, event_types FROM webhook_subscriptions WHERE tenant_id = $1 AND enabled`,
       [tenantId],
     );
@@ -308,7 +317,8 @@ export class WebhooksRepository {
         WHERE subscription_id = $1 AND expires_at IS NOT NULL`,
       [subscriptionId, until],
     );
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `UPDATE webhook_secrets SET expires_at = $2
         WHERE subscription_id = $1 AND expires_at IS NULL RETURNING version`,
       [subscriptionId, until],
@@ -322,7 +332,8 @@ export class WebhooksRepository {
     subscriptionIds: readonly string[],
     now: Date,
   ): Promise<StoredSecret[]> {
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `SELECT subscription_id, version, key_id, nonce, ciphertext, auth_tag, expires_at FROM webhook_secrets
         WHERE subscription_id = ANY($1) AND (expires_at IS NULL OR expires_at > $2)
         ORDER BY subscription_id, version DESC`,
@@ -346,7 +357,8 @@ export class WebhooksRepository {
   /** Inserts the deliveries of one event; a subscription that already has this event gets none. */
   async insertDeliveries(m: EntityManager, rows: readonly NewDelivery[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const inserted: Row[] = await m.query(
+    const inserted: Row[] = await select(
+      m,
       `INSERT INTO webhook_deliveries (id, subscription_id, tenant_id, event_id, event_type, parcel_id, ordering_key,
                                        body, next_attempt_at, traceparent, tracestate, occurred_at, created_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
@@ -379,7 +391,8 @@ export class WebhooksRepository {
    * worker) become half-open with a probe lease until `leaseUntil`, when they have a delivery due.
    */
   async promoteProbes(m: EntityManager, now: Date, leaseUntil: Date): Promise<string[]> {
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `UPDATE webhook_subscriptions s SET circuit_state = 'half_open', circuit_open_until = $2
         WHERE s.enabled AND s.circuit_state IN ('open', 'half_open') AND s.circuit_open_until <= $1
           AND EXISTS (SELECT 1 FROM webhook_deliveries d
@@ -408,7 +421,8 @@ export class WebhooksRepository {
     m: EntityManager,
     input: { now: Date; leaseUntil: Date; token: string; limit: number; probeOf?: string },
   ): Promise<ClaimedDelivery[]> {
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `WITH due AS (
          SELECT d.id FROM webhook_deliveries d
            JOIN webhook_subscriptions s ON s.id = d.subscription_id
@@ -449,7 +463,8 @@ export class WebhooksRepository {
    */
   async settle(m: EntityManager, settled: readonly SettledAttempt[]): Promise<Set<string>> {
     if (settled.length === 0) return new Set();
-    const updated: Row[] = await m.query(
+    const updated: Row[] = await select(
+      m,
       `UPDATE webhook_deliveries d SET
          status = v.status, attempts = v.attempt, round_failures = v.round_failures,
          next_attempt_at = v.next_attempt_at, completed_at = v.completed_at,
@@ -509,7 +524,8 @@ export class WebhooksRepository {
     m: EntityManager,
     ids: readonly string[],
   ): Promise<Map<string, { tenantId: string; enabled: boolean; breaker: BreakerState }>> {
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `SELECT id, tenant_id, enabled, circuit_state, circuit_open_until, consecutive_failures, failing_since
          FROM webhook_subscriptions WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
       [ids],
@@ -546,7 +562,8 @@ export class WebhooksRepository {
   }
 
   async listNotices(m: EntityManager, tenantId: string | undefined, limit: number): Promise<NoticeRecord[]> {
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `SELECT id, tenant_id, subscription_id, kind, details, created_at FROM webhook_notices
         WHERE ($1::text IS NULL OR tenant_id = $1) ORDER BY created_at DESC, id DESC LIMIT $2`,
       [tenantId ?? null, limit],
@@ -564,7 +581,8 @@ export class WebhooksRepository {
   // ---- delivery log and replay -----------------------------------------------------------------
 
   async listDeliveries(m: EntityManager, f: DeliveryFilter): Promise<DeliveryRecord[]> {
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries
         WHERE subscription_id = $1
           AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR event_type = $3)
@@ -583,7 +601,7 @@ export class WebhooksRepository {
   }
 
   async findDelivery(m: EntityManager, id: string): Promise<DeliveryRecord | null> {
-    const rows: Row[] = await m.query(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [
+    const rows: Row[] = await select(m, `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [
       id,
     ]);
     return rows[0] ? deliveryOf(rows[0]) : null;
@@ -591,7 +609,8 @@ export class WebhooksRepository {
 
   async attemptsOf(m: EntityManager, deliveryIds: readonly string[]): Promise<AttemptRecord[]> {
     if (deliveryIds.length === 0) return [];
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `SELECT delivery_id, attempt, started_at, duration_ms, status_code, error_code, succeeded
          FROM webhook_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, attempt`,
       [deliveryIds],
@@ -618,7 +637,8 @@ export class WebhooksRepository {
     now: Date,
     limit: number,
   ): Promise<number> {
-    const rows: Row[] = await m.query(
+    const rows: Row[] = await select(
+      m,
       `WITH picked AS (
          SELECT id FROM webhook_deliveries
           WHERE subscription_id = $1 AND ($2::text IS NULL OR id = $2)
@@ -638,11 +658,15 @@ export class WebhooksRepository {
   // ---- gauges ----------------------------------------------------------------------------------
 
   async backlog(m: EntityManager): Promise<{ pending: number; circuits: Record<CircuitState, number> }> {
-    const [pending]: Row[] = await m.query(
+    const [pending]: Row[] = await select(
+      m,
       `SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'pending'`,
+      [],
     );
-    const circuits: Row[] = await m.query(
+    const circuits: Row[] = await select(
+      m,
       `SELECT circuit_state, count(*)::int AS n FROM webhook_subscriptions WHERE enabled GROUP BY circuit_state`,
+      [],
     );
     const byState: Record<CircuitState, number> = { closed: 0, open: 0, half_open: 0 };
     for (const r of circuits) byState[r.circuit_state as CircuitState] = r.n as number;

@@ -310,13 +310,6 @@ describe('outbound webhooks (real Kafka + Postgres, a local receiver verifying w
   }, 120_000);
 
   afterAll(async () => {
-    if (process.env.WH_DEBUG) {
-      const fs = await import('node:fs');
-      const d = await pg.query(`SELECT id, subscription_id, event_type, status, attempts, claimed_until, last_error_code, next_attempt_at FROM webhook_deliveries`);
-      const subs = await pg.query(`SELECT * FROM webhook_subscriptions`);
-      fs.writeFileSync('/tmp/wh-debug.json', JSON.stringify({ d: d.rows, subs: subs.rows, received: receiver.received.length }, null, 1));
-      fs.writeFileSync('/tmp/wh-debug.log', log.text());
-    }
     await producer?.disconnect().catch(() => undefined);
     await pg?.end().catch(() => undefined);
     await service?.shutdown('test finished').catch(() => undefined);
@@ -746,18 +739,32 @@ describe('outbound webhooks (real Kafka + Postgres, a local receiver verifying w
     expect(got!.headers['webhook-id']).toBe(claimed[0].id);
     expect(got!.at).toBeGreaterThanOrEqual(leaseEnds);
     expect(() => new Webhook(slowSub.secret).verify(got!.body, got!.headers)).not.toThrow();
-    const { rows: done } = await pg.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [
-      claimed[0].id,
-    ]);
-    expect(done[0]).toEqual({ status: 'delivered', attempts: 1 });
+    // The receiver answers before the worker records the outcome.
+    const done = await waitFor(
+      async () => {
+        const { rows } = await pg.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [
+          claimed[0].id,
+        ]);
+        return rows[0]?.status === 'delivered' && rows[0];
+      },
+      { timeoutMs: 10_000, description: 'the delivery recorded' },
+    );
+    expect(done).toEqual({ status: 'delivered', attempts: 1 });
   }, 120_000);
 
   it('counts deliveries on /metrics with closed labels only', async () => {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
-    expect(text).toMatch(/^portico_webhook_deliveries_total\{outcome="delivered"\} \d+/m);
+    const scrape = () => fetch(`${service.url}/metrics`).then((r) => r.text());
+    const text = await waitFor(
+      async () => {
+        const t = await scrape();
+        return /^portico_webhook_deliveries_total\{[^}]*outcome="delivered"/m.test(t) && t;
+      },
+      { timeoutMs: 10_000, description: 'the delivery counted' },
+    );
+    expect(text).toMatch(/^portico_webhook_deliveries_total\{[^}]*outcome="delivered"[^}]*\} \d+/m);
     expect(text).toMatch(/^portico_webhook_delivery_duration_seconds_bucket\{[^}]*result="2xx"/m);
-    expect(text).toMatch(/^portico_webhook_pending_deliveries \d+/m);
-    expect(text).toMatch(/^portico_webhook_circuits\{state="closed"\} \d+/m);
+    expect(text).toMatch(/^portico_webhook_pending_deliveries(\{[^}]*\})? \d+/m);
+    expect(text).toMatch(/^portico_webhook_circuits\{[^}]*state="closed"[^}]*\} \d+/m);
     const metricLines = text.split('\n').filter((l) => l.startsWith('portico_webhook'));
     for (const l of metricLines) {
       expect(l).not.toContain(TENANT_A);

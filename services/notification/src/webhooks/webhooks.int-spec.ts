@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the spec reads the API's JSON answers loosely, as a subscriber would */
 // Outbound webhooks against the real broker and Postgres: notification runs as in production
 // (bootstrapService, its migrations, its consumer group), clearance's events are published onto the
 // shared topic the way clearance publishes them, and a local HTTP receiver plays the property

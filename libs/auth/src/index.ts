@@ -17,3 +17,5 @@ export * from './nest/current-principal';
 export * from './nest/auth.guard';
 export * from './nest/access-audit';
 export * from './nest/auth.module';
+export * from './secrets/secret-box';
+export * from './secrets/secrets-keyring';

@@ -8,6 +8,7 @@ import { ContactChannels1796000000001 } from './1796000000001-contact-channels';
 import { TaskActions1796000000002 } from './1796000000002-task-actions';
 import { DirectoryRoster1796300000001 } from './1796300000001-directory-roster';
 import { Messages1796200000001 } from './1796200000001-messages';
+import { Webhooks1796100000001 } from './1796100000001-webhooks';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -22,4 +23,5 @@ export const migrations = [
   TaskActions1796000000002,
   DirectoryRoster1796300000001,
   Messages1796200000001,
+  Webhooks1796100000001,
 ];

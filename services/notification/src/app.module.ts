@@ -14,6 +14,7 @@ import { MessagesModule } from './messages/messages.module';
 import { OutreachModule } from './outreach/outreach.module';
 import { ParcelsModule } from './parcels/parcels.module';
 import { SharedModule } from './shared/shared.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * The notification application. Health, metrics, logging and the error filter come from
@@ -28,8 +29,9 @@ export class AppModule {
         DatabaseModule.forRoot(config, migrations),
         MessagingModule.forRoot(config, {
           produces: [NOTIFICATION_OUTREACH_TOPIC],
-          // Tracking builds the parcel projection that resolution reads; clearance asks for outreach.
-          consumes: [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC],
+          // Tracking builds the parcel projection that resolution reads; clearance asks for outreach;
+          // clearance and (our own) outreach events are fanned out to webhook subscribers.
+          consumes: [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC, NOTIFICATION_OUTREACH_TOPIC],
           group: config.kafkaConsumerGroup,
         }),
         serviceAuthModule(config),
@@ -40,6 +42,7 @@ export class AppModule {
         FrontDeskModule,
         ApiKeysModule,
         MessagesModule,
+        WebhooksModule,
       ],
     };
   }

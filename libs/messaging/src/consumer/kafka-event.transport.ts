@@ -417,8 +417,13 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     if (!handler) throw new Error(`No handler for ${event.eventType}`);
     const ctx = new EventContext(event, manager, delivery);
     try {
-      const result = await handler(event.event, ctx);
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      // Nest chains every `@EventPattern` of one event type through `next` (two features of a
+      // service may react to the same event, e.g. outreach and outbound webhooks). All of them run
+      // in this one transaction, in registration order: their effects commit or retry together.
+      for (let h: typeof handler | undefined = handler; h; h = h.next) {
+        const result = await h(event.event, ctx);
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      }
     } catch (error) {
       trace
         .getActiveSpan()

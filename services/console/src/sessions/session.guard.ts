@@ -48,6 +48,8 @@ export class SessionGuard implements CanActivate {
     if (ctx.getType() !== 'http') return true; // Kafka consumers
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [ctx.getHandler(), ctx.getClass()])) return true;
     const request = ctx.switchToHttp().getRequest<RequestWithSession>();
+    // Health probes, metrics and the SPA's HTML are outside /api and need no session.
+    if (!request.url.startsWith('/api/')) return true;
     const session = await this.sessions.find(readSessionCookie(request, this.config));
     if (!session) throw new SessionRequiredError();
     if (!SAFE_METHODS.has(request.method)) {

@@ -1,0 +1,51 @@
+// `node dist/src/accounts.js '<json>'` with the password on standard input: creates or replaces a
+// local account (the demo seed and the admin command). JSON: {"username", "subject", "roles",
+// "tenantId", "propertyIds"}. The password never appears in argv (visible in `ps`) or in the log.
+import { randomUUID } from 'node:crypto';
+import { loadConfigOrExit } from '@portico/config';
+import { DataSource } from 'typeorm';
+import { accountInput } from './accounts/account';
+import { AccountsRepository } from './accounts/accounts.repository';
+import { PasswordHasher } from './accounts/password-hasher';
+import { baseSettings, SERVICE_NAME } from './config';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function main(): Promise<number> {
+  const config = loadConfigOrExit(SERVICE_NAME, baseSettings);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(process.argv[2] ?? '');
+  } catch {
+    process.stderr.write('usage: accounts.js \'{"username":…,"subject":…,"roles":[…],"tenantId":…,"propertyIds":[…]}\' < password\n');
+    return 2;
+  }
+  const parsed = accountInput.safeParse({ ...(raw as object), password: await readStdin() });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) process.stderr.write(`${issue.path.join('.')}: ${issue.message}\n`);
+    return 2;
+  }
+  const a = parsed.data;
+  const dataSource = await new DataSource({ type: 'postgres', url: config.databaseUrl }).initialize();
+  try {
+    await new AccountsRepository(dataSource).upsert({
+      id: `acc_${randomUUID()}`,
+      username: a.username,
+      passwordHash: await new PasswordHasher().hash(a.password),
+      subject: a.subject,
+      roles: a.roles as never,
+      tenantId: a.tenantId,
+      propertyIds: a.propertyIds,
+    });
+  } finally {
+    await dataSource.destroy();
+  }
+  process.stdout.write(`account ${a.username} saved\n`);
+  return 0;
+}
+
+void main().then((code) => process.exit(code));

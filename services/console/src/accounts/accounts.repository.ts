@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { isPersonRole } from '@portico/auth';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Account } from './account';
+
+interface AccountRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  subject: string;
+  roles: string[];
+  tenant_id: string | null;
+  property_ids: string[];
+}
+
+export function accountFromRow(row: AccountRow): Account {
+  return {
+    id: row.id,
+    username: row.username,
+    subject: row.subject,
+    roles: row.roles.filter(isPersonRole),
+    tenantId: row.tenant_id,
+    propertyIds: row.property_ids,
+  };
+}
+
+/** All SQL for console_accounts. */
+@Injectable()
+export class AccountsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The enabled account with that username and its password hash, or null. */
+  async findForLogin(username: string): Promise<{ account: Account; passwordHash: string } | null> {
+    const rows: AccountRow[] = await this.dataSource.query(
+      `SELECT * FROM console_accounts WHERE username = $1 AND disabled_at IS NULL`,
+      [username],
+    );
+    const row = rows[0];
+    return row ? { account: accountFromRow(row), passwordHash: row.password_hash } : null;
+  }
+
+  /** Creates or replaces the account with that username (the accounts command; idempotent demo seeding). */
+  async upsert(
+    account: Omit<Account, 'id'> & { id: string; passwordHash: string },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO console_accounts (id, username, password_hash, subject, roles, tenant_id, property_ids)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, subject = EXCLUDED.subject,
+         roles = EXCLUDED.roles, tenant_id = EXCLUDED.tenant_id, property_ids = EXCLUDED.property_ids,
+         disabled_at = NULL, updated_at = now()`,
+      [
+        account.id,
+        account.username,
+        account.passwordHash,
+        account.subject,
+        account.roles,
+        account.tenantId,
+        account.propertyIds,
+      ],
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AccountsRepository } from './accounts/accounts.repository';
+import { LocalAccountAuthenticator, LOGIN_AUTHENTICATOR } from './accounts/login-authenticator';
+import { PasswordHasher } from './accounts/password-hasher';
+import type { ConsoleConfig } from './config';
+import { InboxController } from './inbox/inbox.controller';
+import { InboxService } from './inbox/inbox.service';
+import { LiveEventsConsumer } from './live/live-events.consumer';
+import { LiveHub } from './live/live-hub';
+import { LiveController } from './live/live.controller';
+import { ReviewController } from './review/review.controller';
+import { SessionController } from './sessions/session.controller';
+import { SessionGuard } from './sessions/session.guard';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { SESSION_TTL_MINUTES, SessionsService } from './sessions/sessions.service';
+import { ConsoleMetrics } from './shared/console-metrics';
+import { CLOCK, CONSOLE_CONFIG } from './shared/tokens';
+import { SpaController } from './spa/spa.controller';
+import { DevTokenCredentials, UPSTREAM_CREDENTIALS } from './upstream/upstream-credentials';
+import { UpstreamClient } from './upstream/upstream-client';
+
+/** The console's features: sessions, inbox, review, live updates and the SPA entry. */
+@Module({})
+export class ConsoleModule {
+  static forRoot(config: ConsoleConfig): DynamicModule {
+    return {
+      module: ConsoleModule,
+      controllers: [SessionController, InboxController, ReviewController, LiveController, LiveEventsConsumer, SpaController],
+      providers: [
+        { provide: CONSOLE_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: () => new Date() },
+        { provide: SESSION_TTL_MINUTES, useValue: config.sessionTtlMinutes },
+        // The login port and the upstream credentials are the two places an OIDC adapter plugs in.
+        { provide: LOGIN_AUTHENTICATOR, useClass: LocalAccountAuthenticator },
+        { provide: UPSTREAM_CREDENTIALS, useClass: DevTokenCredentials },
+        { provide: APP_GUARD, useClass: SessionGuard },
+        PasswordHasher,
+        AccountsRepository,
+        SessionsRepository,
+        SessionsService,
+        ConsoleMetrics,
+        UpstreamClient,
+        InboxService,
+        LiveHub,
+      ],
+    };
+  }
+}

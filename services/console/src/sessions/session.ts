@@ -1,0 +1,12 @@
+import type { Account } from '../accounts/account';
+
+/** A signed-in browser: the account it acts as and the synchronizer CSRF token. */
+export interface Session {
+  readonly id: string;
+  readonly account: Account;
+  readonly csrfToken: string;
+  readonly expiresAt: Date;
+}
+
+/** Methods that change nothing: every other method must carry the session's CSRF token. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);

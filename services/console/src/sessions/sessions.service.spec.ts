@@ -1,0 +1,65 @@
+import { Registry } from 'prom-client';
+import type { Account } from '../accounts/account';
+import type { LoginAuthenticator } from '../accounts/login-authenticator';
+import { ConsoleMetrics } from '../shared/console-metrics';
+import { LoginFailedError } from '../shared/console-errors';
+import type { Session } from './session';
+import { secretHash } from './session-token';
+import type { SessionsRepository } from './sessions.repository';
+import { SessionsService } from './sessions.service';
+
+const account: Account = { id: 'acc_1', username: 'steward.a', subject: 'stf_1', roles: ['steward'], tenantId: 'ten_1', propertyIds: ['prop_a'] };
+const now = new Date('2026-12-02T10:00:00Z');
+
+/** The repository boundary, in memory. */
+class FakeSessions {
+  rows: { id: string; tokenHash: Buffer; csrfToken: string; expiresAt: Date; revoked: boolean }[] = [];
+  async insert(row: { id: string; tokenHash: Buffer; csrfToken: string; expiresAt: Date }) {
+    this.rows.push({ ...row, revoked: false });
+  }
+  async findLive(hash: Buffer, at: Date): Promise<Session | null> {
+    const r = this.rows.find((x) => x.tokenHash.equals(hash) && !x.revoked && x.expiresAt > at);
+    return r ? { id: r.id, account, csrfToken: r.csrfToken, expiresAt: r.expiresAt } : null;
+  }
+  async revoke(id: string) {
+    for (const r of this.rows) if (r.id === id) r.revoked = true;
+  }
+}
+
+function service(authenticate: LoginAuthenticator['authenticate'], clock = () => now) {
+  const repo = new FakeSessions();
+  const registry = new Registry();
+  const s = new SessionsService({ authenticate }, repo as unknown as SessionsRepository, new ConsoleMetrics(registry), clock, 60);
+  return { s, repo, registry };
+}
+
+describe('SessionsService', () => {
+  it('creates a session stored by the hash of its cookie, valid for the configured minutes', async () => {
+    const { s, repo } = service(async () => account);
+    const { cookieValue, session } = await s.login({ username: 'steward.a', password: 'x' });
+    expect(repo.rows[0]!.tokenHash.equals(secretHash(cookieValue))).toBe(true);
+    expect(JSON.stringify(repo.rows)).not.toContain(cookieValue);
+    expect(session.expiresAt).toEqual(new Date(now.getTime() + 60 * 60_000));
+    await expect(s.find(cookieValue)).resolves.toMatchObject({ id: session.id });
+  });
+
+  it('answers one generic error for refused credentials and counts it', async () => {
+    const { s, repo, registry } = service(async () => null);
+    await expect(s.login({ username: 'nobody', password: 'x' })).rejects.toBeInstanceOf(LoginFailedError);
+    expect(repo.rows).toHaveLength(0);
+    expect(await registry.getSingleMetricAsString('portico_console_logins_total')).toContain('outcome="refused"} 1');
+  });
+
+  it('finds nothing after logout, after expiry, or for a missing or oversized cookie', async () => {
+    let clock = now;
+    const { s } = service(async () => account, () => clock);
+    const first = await s.login({ username: 'a', password: 'b' });
+    await s.logout(first.session);
+    await expect(s.find(first.cookieValue)).resolves.toBeNull();
+    const second = await s.login({ username: 'a', password: 'b' });
+    clock = new Date(now.getTime() + 61 * 60_000);
+    await expect(s.find(second.cookieValue)).resolves.toBeNull();
+    await expect(s.find(undefined)).resolves.toBeNull();
+    await expect(s.find('x'.repeat(500))).resolves.toBeNull();
+  });
+});

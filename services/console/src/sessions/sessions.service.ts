@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Account } from '../accounts/account';
+import { LOGIN_AUTHENTICATOR, type LoginAuthenticator } from '../accounts/login-authenticator';
+import { ConsoleMetrics } from '../shared/console-metrics';
+import { LoginFailedError } from '../shared/console-errors';
+import { CLOCK, type Clock } from '../shared/tokens';
+import type { Session } from './session';
+import { newSecret, secretHash } from './session-token';
+import { SessionsRepository } from './sessions.repository';
+
+export const SESSION_TTL_MINUTES = 'console:session-ttl-minutes';
+
+/** Sign-in, sign-out and finding the session of a request. Logs carry session and account ids only. */
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger('sessions');
+
+  constructor(
+    @Inject(LOGIN_AUTHENTICATOR) private readonly authenticator: LoginAuthenticator,
+    private readonly sessions: SessionsRepository,
+    private readonly metrics: ConsoleMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SESSION_TTL_MINUTES) private readonly ttlMinutes: number,
+  ) {}
+
+  /** A new session for these credentials; `cookieValue` goes to the browser once and is stored hashed. */
+  async login(credentials: { username: string; password: string }): Promise<{ cookieValue: string; session: Session }> {
+    const account: Account | null = await this.authenticator.authenticate(credentials);
+    if (!account) {
+      this.metrics.logins.inc({ outcome: 'refused' });
+      this.logger.warn('login refused');
+      throw new LoginFailedError();
+    }
+    const now = this.clock();
+    const cookieValue = newSecret();
+    const session: Session = {
+      id: randomUUID(),
+      account,
+      csrfToken: newSecret(),
+      expiresAt: new Date(now.getTime() + this.ttlMinutes * 60_000),
+    };
+    await this.sessions.insert({
+      id: session.id,
+      tokenHash: secretHash(cookieValue),
+      accountId: account.id,
+      csrfToken: session.csrfToken,
+      createdAt: now,
+      expiresAt: session.expiresAt,
+    });
+    this.metrics.logins.inc({ outcome: 'signed_in' });
+    this.logger.log({ sessionId: session.id, accountId: account.id }, 'signed in');
+    return { cookieValue, session };
+  }
+
+  find(cookieValue: string | undefined): Promise<Session | null> {
+    if (!cookieValue || cookieValue.length > 128) return Promise.resolve(null);
+    return this.sessions.findLive(secretHash(cookieValue), this.clock());
+  }
+
+  async logout(session: Session): Promise<void> {
+    await this.sessions.revoke(session.id, this.clock());
+    this.logger.log({ sessionId: session.id, accountId: session.account.id }, 'signed out');
+  }
+}

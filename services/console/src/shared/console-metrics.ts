@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { METRICS_REGISTRY, type Registry } from '@portico/observability';
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+/** The console's own metrics. Labels are outcomes and service names, never people or ids. */
+@Injectable()
+export class ConsoleMetrics {
+  readonly logins: Counter<'outcome'>;
+  readonly csrfRefusals: Counter<string>;
+  readonly upstreamSeconds: Histogram<'service' | 'outcome'>;
+  readonly liveStreams: Gauge<string>;
+  readonly liveEvents: Counter<'topic' | 'delivered'>;
+  readonly stewardActions: Counter<'action' | 'outcome'>;
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    this.logins = new Counter({
+      name: 'portico_console_logins_total',
+      help: 'console sign-in attempts by outcome (signed_in, refused)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.csrfRefusals = new Counter({
+      name: 'portico_console_csrf_refusals_total',
+      help: 'state-changing requests refused for a missing or wrong CSRF token',
+      registers: [registry],
+    });
+    this.upstreamSeconds = new Histogram({
+      name: 'portico_console_upstream_seconds',
+      help: 'calls from the console to other Portico services',
+      labelNames: ['service', 'outcome'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+    this.liveStreams = new Gauge({
+      name: 'portico_console_live_streams',
+      help: 'open Server-Sent-Events streams (browsers receiving live updates)',
+      registers: [registry],
+    });
+    this.liveEvents = new Counter({
+      name: 'portico_console_live_events_total',
+      help: 'events consumed for live updates, by topic and whether any open stream was entitled to them',
+      labelNames: ['topic', 'delivered'],
+      registers: [registry],
+    });
+    this.stewardActions = new Counter({
+      name: 'portico_console_steward_actions_total',
+      help: 'one-click steward actions through the console',
+      labelNames: ['action', 'outcome'],
+      registers: [registry],
+    });
+  }
+}

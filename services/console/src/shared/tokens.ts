@@ -1,0 +1,3 @@
+export type Clock = () => Date;
+export const CLOCK = 'console:clock';
+export const CONSOLE_CONFIG = 'console:config';

@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConsoleConfig } from '../config';
+import type { Session } from '../sessions/session';
+import { ConsoleMetrics } from '../shared/console-metrics';
+import { UpstreamRefusedError, UpstreamUnavailableError } from '../shared/console-errors';
+import { CONSOLE_CONFIG } from '../shared/tokens';
+import { UPSTREAM_CREDENTIALS, type UpstreamCredentials } from './upstream-credentials';
+
+export type UpstreamService = 'notification' | 'id-vault' | 'clearance';
+
+interface Envelope {
+  error?: { code?: unknown; message?: { en?: unknown; zh?: unknown } };
+}
+
+/**
+ * Server-side calls to the other services as the signed-in person. Their 4xx answers (same
+ * service-kit envelope) are passed on as they are; anything else becomes 502 upstream_unavailable.
+ * Only service names, paths without query and statuses are logged (queries may hold search terms).
+ */
+@Injectable()
+export class UpstreamClient {
+  private readonly logger = new Logger('upstream');
+
+  constructor(
+    @Inject(CONSOLE_CONFIG) private readonly config: ConsoleConfig,
+    @Inject(UPSTREAM_CREDENTIALS) private readonly credentials: UpstreamCredentials,
+    private readonly metrics: ConsoleMetrics,
+  ) {}
+
+  private baseUrl(service: UpstreamService): string {
+    if (service === 'notification') return this.config.notificationUrl;
+    if (service === 'id-vault') return this.config.vaultUrl;
+    return this.config.clearanceUrl;
+  }
+
+  async json<T>(session: Session, service: UpstreamService, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const res = await this.send(session, service, method, path, body, headers);
+    return (await res.json()) as T;
+  }
+
+  /** The raw answer (2xx only), for bytes the console streams on (document views). */
+  async send(
+    session: Session,
+    service: UpstreamService,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    const started = performance.now();
+    const observe = (outcome: string) =>
+      this.metrics.upstreamSeconds.observe({ service, outcome }, (performance.now() - started) / 1000);
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl(service)}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${await this.credentials.bearerFor(session)}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.config.upstreamTimeoutMs),
+      });
+    } catch (error) {
+      observe('unreachable');
+      this.logger.warn({ service, path: path.split('?')[0], err: (error as Error).name }, 'upstream unreachable');
+      throw new UpstreamUnavailableError(service, error);
+    }
+    if (res.ok) {
+      observe('ok');
+      return res;
+    }
+    const envelope = (await res.json().catch(() => ({}))) as Envelope;
+    const e = envelope.error;
+    if (res.status >= 400 && res.status < 500 && typeof e?.code === 'string') {
+      observe('refused');
+      throw new UpstreamRefusedError(service, res.status, e.code, {
+        en: typeof e.message?.en === 'string' ? e.message.en : e.code,
+        zh: typeof e.message?.zh === 'string' ? e.message.zh : e.code,
+      });
+    }
+    observe('failed');
+    this.logger.warn({ service, path: path.split('?')[0], status: res.status }, 'upstream failed');
+    throw new UpstreamUnavailableError(service);
+  }
+}

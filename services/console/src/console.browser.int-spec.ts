@@ -205,12 +205,14 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     const acknowledge = pageA.getByRole('button', { name: '确认接单' });
     expect(await acknowledge.evaluate(new Function(`return (${CONTRAST})`)() as (el: unknown) => number)).toBeGreaterThanOrEqual(4.5);
 
-    // Keyboard only: Tab until the acknowledge button has the focus, then Enter.
+    // Keyboard only: Tab until the acknowledge button has the focus, then Enter. (A real function:
+    // a string here is evaluated as an expression and never called with the element.)
+    const hasFocus = (el: { ownerDocument: { activeElement: unknown } }) => el === el.ownerDocument.activeElement;
     for (let i = 0; i < 20; i++) {
       await pageA.keyboard.press('Tab');
-      if (await acknowledge.evaluate(`(el) => el === document.activeElement`)) break;
+      if (await acknowledge.evaluate(hasFocus)) break;
     }
-    await expect(acknowledge.evaluate(`(el) => el === document.activeElement`)).resolves.toBe(true);
+    await expect(acknowledge.evaluate(hasFocus)).resolves.toBe(true);
     await shot(pageA, '05-acknowledge-focused');
     await pageA.keyboard.press('Enter');
     await pageA.locator(`[data-task-id="${mine.id}"].acknowledged`).waitFor();

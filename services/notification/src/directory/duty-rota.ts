@@ -18,7 +18,8 @@ export function localWeekdayAndMinutes(at: Date, timeZone: string): { weekday: n
   };
 }
 
-function minutesOf(hhmm: string): number {
+/** Minutes after local midnight of an `HH:MM` time. */
+export function minutesOf(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return (h ?? 0) * 60 + (m ?? 0);
 }

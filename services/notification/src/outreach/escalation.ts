@@ -1,5 +1,5 @@
 import type { QuietHours, RotaEntry } from '../directory/directory.types';
-import { isQuietHours, isWithinWindow, localWeekdayAndMinutes } from '../directory/duty-rota';
+import { isQuietHours, isWithinWindow, localWeekdayAndMinutes, minutesOf } from '../directory/duty-rota';
 import type { TaskState } from './outreach-task';
 
 /*
@@ -22,8 +22,7 @@ export function nextLevel(level: EscalationLevel): EscalationLevel | null {
 /** When the quiet hours around `at` end, or null when `at` is outside them (or there are none). */
 export function quietHoursEnd(at: Date, quiet: QuietHours | null, timeZone: string): Date | null {
   if (!quiet || !isQuietHours(quiet, at, timeZone)) return null;
-  const [h, m] = quiet.end.split(':').map(Number);
-  const end = (h ?? 0) * 60 + (m ?? 0);
+  const end = minutesOf(quiet.end);
   const { minutes } = localWeekdayAndMinutes(at, timeZone);
   const minutesLeft = (end - minutes + 1440) % 1440;
   // From the start of the current local minute, so the result lands exactly on `end`.

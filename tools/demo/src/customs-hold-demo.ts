@@ -148,6 +148,17 @@ async function main(): Promise<void> {
   );
   step(`clearance moved case ${submitted.id} to ${submitted.state}`, approvedAt);
   await relay.stop();
+  // Ids only (no personal data): `npm run up` binds the console's demo steward account to them.
+  writeFileSync(
+    join(outDir, 'scenario.json'),
+    JSON.stringify({
+      tenantId: scenario.tenantId,
+      propertyId: scenario.propertyId,
+      stewardId: scenario.stewardId,
+      parcelId: parcel,
+      trackingNumber: scenario.trackingNumber,
+    }),
+  );
 
   console.log(`\n  Follow it: GET ${urls.clearance}/v1/cases?parcelId=${parcel}`);
   console.log(`             GET ${urls.notification}/v1/outreach/tasks?parcelId=${parcel}`);

@@ -23,6 +23,8 @@ export interface NewMessage {
   readonly variables: MessageVariables;
   readonly channelPlan: readonly ChannelKind[];
   readonly nextAttemptAt: Date;
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
 }
 
 interface MessageRow {
@@ -49,6 +51,8 @@ interface MessageRow {
   next_attempt_at: Date;
   lease_until: Date | null;
   last_error_code: string | null;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 function toRecord(r: MessageRow): MessageRecord {
@@ -76,6 +80,8 @@ function toRecord(r: MessageRow): MessageRecord {
     nextAttemptAt: r.next_attempt_at,
     leaseUntil: r.lease_until,
     lastErrorCode: r.last_error_code,
+    traceparent: r.traceparent,
+    tracestate: r.tracestate,
   };
 }
 
@@ -103,8 +109,8 @@ export class MessagesRepository {
     const rows: unknown[] = await m.query(
       `INSERT INTO messages (id, dedupe_key, tenant_id, property_id, task_id, case_id, parcel_id, carrier_code,
                              tracking_number, recipient_role, recipient_id, template_id, template_version,
-                             language, variables, channel_plan, next_attempt_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::text[], $17)
+                             language, variables, channel_plan, next_attempt_at, traceparent, tracestate)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::text[], $17, $18, $19)
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
       [
@@ -125,6 +131,8 @@ export class MessagesRepository {
         JSON.stringify(msg.variables),
         msg.channelPlan,
         msg.nextAttemptAt,
+        msg.traceparent,
+        msg.tracestate,
       ],
     );
     return rows.length > 0;

@@ -22,7 +22,17 @@ start_one() {
   # ~100 MB less after a burst of uploads, tools/bench/vault.bench.ts). id-vault's signed audit
   # heads go outside its database (production: a WORM / object-storage mount).
   mkdir -p "$PORTICO_ROOT/.local/audit"
-  AUDIT_EXPORT_DIR="$PORTICO_ROOT/.local/audit" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
+  local extra=()
+  case "$svc" in
+    # notification asks id-vault for residents' one-time links at send time, and may deliver
+    # property systems' webhooks to receivers on this machine (the demo's simulated property system);
+    # production keeps https and public addresses only.
+    notification)
+      extra=(VAULT_INTERNAL_URL="http://127.0.0.1:${SERVICE_PORTS[id-vault]}"
+        VAULT_SERVICE_TOKEN="${INTERNAL_SERVICE_TOKEN_NOTIFICATION:-}"
+        WEBHOOK_ALLOW_HTTP=true WEBHOOK_ALLOWED_PRIVATE_NETWORKS=127.0.0.1/32) ;;
+  esac
+  env "${extra[@]}" AUDIT_EXPORT_DIR="$PORTICO_ROOT/.local/audit" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
   INTERNAL_SERVICE_TOKEN="${!token_var:-}" NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=8}" \
     HTTP_PORT="${SERVICE_PORTS[$svc]}" nohup node "$PORTICO_ROOT/services/$svc/dist/src/main.js" >>"$RUN_DIR/$svc.log" 2>&1 &
   echo $! >"$RUN_DIR/$svc.pid"

@@ -119,11 +119,9 @@ export function Inbox({ lang, me }: { lang: Lang; me: Me }) {
                     {copied === task.id ? t(lang, 'copied') : t(lang, 'copyScript')}
                   </button>
                 )}
-                {task.caseId && (
-                  <a href={`/cases/${encodeURIComponent(task.caseId)}`} onClick={(e) => (e.preventDefault(), navigate(`/cases/${encodeURIComponent(task.caseId!)}`))}>
-                    {t(lang, 'openCase')}
-                  </a>
-                )}
+                <a href={`/parcels/${task.parcelId}`} onClick={(e) => (e.preventDefault(), navigate(`/parcels/${task.parcelId}`))}>
+                  {t(lang, 'openCase')}
+                </a>
               </div>
             </li>
           ))}

@@ -1,0 +1,60 @@
+import { useState } from 'react';
+import type { VaultDocument } from './api';
+import { code, formatTime, t, type Lang } from './i18n';
+
+/** id-vault's rejection reasons (libs/contracts REJECTION_REASONS); the BFF refuses any other. */
+const REASONS = ['unreadable', 'wrong_document', 'side_missing', 'expired', 'name_mismatch', 'incomplete', 'suspected_tampering', 'other'];
+
+/**
+ * One document side by side with the vault's automatic check results, and the decision. Rejecting
+ * is the request for a new upload: clearance re-requests and notification tells the resident.
+ */
+export function DocumentReview({ lang, doc, onDecide }: { lang: Lang; doc: VaultDocument; onDecide: (approve: boolean, reason: string) => void }) {
+  const [reason, setReason] = useState(REASONS[0]!);
+  const open = doc.status !== 'approved' && doc.status !== 'rejected';
+  return (
+    <article className="card review" data-document-id={doc.id} aria-label={`${code(lang, doc.documentType)} · ${code(lang, doc.status)}`}>
+      <div className="sides">
+        {doc.sides.map((side) => (
+          <figure key={side}>
+            <img src={`/api/documents/${encodeURIComponent(doc.id)}/parts/${side}`} alt={`${code(lang, doc.documentType)} ${code(lang, side)}`} />
+            <figcaption>{code(lang, side)}</figcaption>
+          </figure>
+        ))}
+      </div>
+      <div className="checks">
+        <h4>{t(lang, 'checks')}</h4>
+        <dl>
+          {Object.entries(doc.checks).map(([name, value]) => (
+            <div key={name}>
+              <dt>{name}</dt>
+              <dd>{typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>
+            </div>
+          ))}
+        </dl>
+        <p>
+          <span className={`badge ${doc.status}`}>{code(lang, doc.status)}</span> · {formatTime(lang, doc.submittedAt)}
+          {doc.rejectionReason ? ` · ${code(lang, doc.rejectionReason)}` : ''}
+        </p>
+        {open && (
+          <div className="actions">
+            <button type="button" className="primary" onClick={() => onDecide(true, reason)}>
+              {t(lang, 'approve')}
+            </button>
+            <label htmlFor={`reason-${doc.id}`}>{t(lang, 'reason')}</label>
+            <select id={`reason-${doc.id}`} value={reason} onChange={(e) => setReason(e.target.value)}>
+              {REASONS.map((r) => (
+                <option key={r} value={r}>
+                  {code(lang, r)}
+                </option>
+              ))}
+            </select>
+            <button type="button" onClick={() => onDecide(false, reason)}>
+              {t(lang, 'requestReupload')}
+            </button>
+          </div>
+        )}
+      </div>
+    </article>
+  );
+}

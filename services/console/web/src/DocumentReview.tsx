@@ -5,13 +5,20 @@ import { code, formatTime, t, type Lang } from './i18n';
 /** id-vault's rejection reasons (libs/contracts REJECTION_REASONS); the BFF refuses any other. */
 const REASONS = ['unreadable', 'wrong_document', 'side_missing', 'expired', 'name_mismatch', 'incomplete', 'suspected_tampering', 'other'];
 
+/** The vault's per-side check figures ({width, height, sharpness}) as one readable line. */
+function describe(value: unknown): string {
+  if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · ');
+  return String(value);
+}
+
 /**
  * One document side by side with the vault's automatic check results, and the decision. Rejecting
  * is the request for a new upload: clearance re-requests and notification tells the resident.
  */
 export function DocumentReview({ lang, doc, onDecide }: { lang: Lang; doc: VaultDocument; onDecide: (approve: boolean, reason: string) => void }) {
   const [reason, setReason] = useState(REASONS[0]!);
-  const open = doc.status !== 'approved' && doc.status !== 'rejected';
+  // id-vault's states: submitted → approved (→ relayed) | rejected; only a submitted one awaits review
+  const open = doc.status === 'submitted';
   return (
     <article className="card review" data-document-id={doc.id} aria-label={`${code(lang, doc.documentType)} · ${code(lang, doc.status)}`}>
       <div className="sides">
@@ -27,8 +34,8 @@ export function DocumentReview({ lang, doc, onDecide }: { lang: Lang; doc: Vault
         <dl>
           {Object.entries(doc.checks).map(([name, value]) => (
             <div key={name}>
-              <dt>{name}</dt>
-              <dd>{typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>
+              <dt>{code(lang, name)}</dt>
+              <dd>{describe(value)}</dd>
             </div>
           ))}
         </dl>

@@ -19,8 +19,8 @@ const caseView: CaseView = {
   openedAt: '2026-12-01T08:00:00.000Z',
   closedAt: null,
   history: [
-    { from: null, to: 'opened', at: '2026-12-01T08:00:00.000Z', cause: 'customs_hold' },
-    { from: 'opened', to: 'awaiting_documents', at: '2026-12-01T08:00:00.000Z', cause: 'customs_hold' },
+    { from: null, to: 'opened', at: '2026-12-01T08:00:00.000Z', cause: 'customs_hold', causeEventId: 'evt_hold' },
+    { from: 'opened', to: 'awaiting_documents', at: '2026-12-01T08:00:00.000Z', cause: 'customs_hold', causeEventId: 'evt_hold' },
     { from: 'awaiting_documents', to: 'documents_received', at: '2026-12-01T10:00:00.000Z', cause: 'documents_submitted' },
   ],
 };
@@ -83,10 +83,9 @@ describe('mergeParcelTimeline', () => {
     claims: [claim],
   });
 
-  it('puts every source on one line, oldest first', () => {
+  it('puts every source on one line, oldest first, one line per carrier scan', () => {
     expect(timeline.map((e) => `${e.at.slice(5, 16)} ${e.source} ${e.kind} ${e.code}`)).toEqual([
       '11-30T00:00 tracking last_scan last_scan',
-      '12-01T08:00 tracking scan customs_hold',
       '12-01T08:00 tracking scan customs_hold',
       '12-01T08:00 clearance case_state opened',
       '12-01T08:00 clearance case_state awaiting_documents',

@@ -37,9 +37,14 @@ const SOURCE_ORDER: Readonly<Record<TimelineSource, number>> = { tracking: 0, cl
 
 function caseEntries(c: CaseView): TimelineEntry[] {
   const out: TimelineEntry[] = [];
+  // One scan can move a case twice (a hold opens it and asks for documents at once): one scan line.
+  const scans = new Set<string>();
   for (const step of c.history) {
-    if (TRACKING_CAUSES.has(step.cause))
+    const scan = step.causeEventId ?? `${step.cause}@${step.at}`;
+    if (TRACKING_CAUSES.has(step.cause) && !scans.has(scan)) {
+      scans.add(scan);
       out.push({ at: step.at, source: 'tracking', kind: 'scan', code: step.cause, ref: { caseId: c.id } });
+    }
     out.push({ at: step.at, source: 'clearance', kind: 'case_state', code: step.to, ref: { caseId: c.id }, detail: step.cause });
   }
   return out;
@@ -57,7 +62,7 @@ function taskEntries(task: TaskView, actions: readonly ActionView[]): TimelineEn
 function documentEntries(caseId: string, d: DocumentSummary): TimelineEntry[] {
   const ref = { caseId, documentId: d.id };
   const out: TimelineEntry[] = [
-    { at: d.submittedAt, source: 'id-vault', kind: 'document_submitted', code: d.documentType, ref, detail: `attempt ${d.attempt}` },
+    { at: d.submittedAt, source: 'id-vault', kind: 'document_submitted', code: d.documentType, ref, detail: `attempt:${d.attempt}` },
   ];
   if (d.reviewedAt) out.push({ at: d.reviewedAt, source: 'id-vault', kind: 'document_reviewed', code: d.status, ref, detail: d.rejectionReason });
   return out;

@@ -54,7 +54,7 @@ export interface CaseView {
   readonly propertyId: string | null;
   readonly openedAt: string;
   readonly closedAt: string | null;
-  readonly history: ReadonlyArray<{ readonly from: string | null; readonly to: string; readonly at: string; readonly cause: string }>;
+  readonly history: ReadonlyArray<{ readonly from: string | null; readonly to: string; readonly at: string; readonly cause: string; readonly causeEventId?: string | null }>;
 }
 
 export interface DocumentSummary {

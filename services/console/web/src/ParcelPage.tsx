@@ -130,7 +130,7 @@ function TaskCard({ lang, task, done, act }: { lang: Lang; task: Task; done: str
         <span>{code(lang, task.kind)}</span>
       </div>
       <p className="deadline">
-        {task.deadline ? `${t(lang, 'deadline')}: ${formatTime(lang, task.deadline)}` : t(lang, 'noDeadline')} · {t(lang, 'escalation')}: {task.escalationLevel}
+        {task.deadline ? `${t(lang, 'deadline')}: ${formatTime(lang, task.deadline)}` : t(lang, 'noDeadline')} · {t(lang, 'escalation')}: {code(lang, task.escalationLevel)}
         {task.residentName ? ` · ${t(lang, 'resident')}: ${task.residentName}` : ''}
       </p>
       {task.script && (

@@ -168,6 +168,24 @@ export const CODE_TEXT: Readonly<Record<string, { zh: string; en: string }>> = {
   no_scan: { zh: '长时间无物流更新', en: 'No scan for too long' },
   past_estimated_delivery: { zh: '超过预计送达时间', en: 'Past estimated delivery' },
   not_received: { zh: '客户未收到', en: 'Not received' },
+  carrier_lost: { zh: '承运商确认丢失', en: 'Lost (carrier)' },
+  carrier_damaged: { zh: '承运商确认损坏', en: 'Damaged (carrier)' },
+  carrier_returned: { zh: '承运商退回', en: 'Returned (carrier)' },
+  damaged_on_arrival: { zh: '到达时已损坏', en: 'Damaged on arrival' },
+  no_scan_rule: { zh: '无扫描规则触发', en: 'No-scan rule' },
+  await_decision: { zh: '请客户决定', en: 'Decision requested' },
+  decision: { zh: '客户决定', en: 'Customer decision' },
+  documents_submitted: { zh: '住户已提交', en: 'Submitted by the resident' },
+  document_rejected: { zh: '证件被退回', en: 'Documents rejected' },
+  document_relayed: { zh: '证件已转交', en: 'Documents relayed' },
+  deadline_passed: { zh: '超过截止时间', en: 'Deadline passed' },
+  front_desk_report: { zh: '前台报告', en: 'Front-desk report' },
+  steward: { zh: '管家', en: 'Steward' },
+  manager: { zh: '物业经理', en: 'Manager' },
+  operations: { zh: '运营', en: 'Operations' },
+  completed: { zh: '已完成', en: 'Completed' },
+  case_advanced: { zh: '案件已推进', en: 'Case moved on' },
+  case_ended: { zh: '案件已结束', en: 'Case ended' },
   reship: { zh: '重新寄送', en: 'Reship' },
   refund: { zh: '退款', en: 'Refund' },
   coupon: { zh: '优惠券', en: 'Coupon' },
@@ -193,5 +211,7 @@ export const CODE_TEXT: Readonly<Record<string, { zh: string; en: string }>> = {
 
 export function code(lang: Lang, value: string | null | undefined): string {
   if (!value) return '';
+  const attempt = /^attempt:(\d+)$/.exec(value);
+  if (attempt) return lang === 'zh' ? `第 ${attempt[1]} 次提交` : `attempt ${attempt[1]}`;
   return CODE_TEXT[value]?.[lang] ?? value;
 }

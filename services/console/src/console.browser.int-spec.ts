@@ -75,7 +75,7 @@ const CONTRAST = `(el) => {
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }`;
 
-describe('steward console in Chromium (console process, real Kafka + Postgres, simulated notification)', () => {
+describe('steward console in Chromium (console process, real Kafka + Postgres, simulated upstream APIs)', () => {
   let db: TestDatabase;
   let kafka: Kafka;
   let brokers: string[];

@@ -61,8 +61,7 @@ export function StatusPage() {
         setLang(body.status.language);
       })
       .catch((e: Localized) => setError(e));
-    // the tokens come from the fragment once; the page does not watch it
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // the tokens come from the fragment once, on load; the page does not watch it
   }, []);
 
   const uploading = status?.nextAction.code === 'upload_documents' || status?.nextAction.code === 'upload_again';

@@ -1,3 +1,4 @@
+import type { ReviewFigures } from '../reviews/review-series';
 import { personMaySee, refusal, SimulatedUpstream, UNAUTHENTICATED, type SimulatedAnswer, type SimulatedRequest } from './simulated-upstream';
 
 /** A case as clearance's GET /v1/cases answers it (services/clearance/src/cases/case-view.ts; the fields the console reads). */
@@ -20,18 +21,8 @@ export interface SimulatedCase {
   history: Array<{ from: string | null; to: string; at: string; cause: string; causeEventId: string | null }>;
 }
 
-/** The figures of clearance's review-figures.ts for one property and month. */
-export interface SimulatedFigures {
-  cases: number;
-  cleared: number;
-  holdToClearanceHours: { median: number | null; p90: number | null };
-  stewardMinutesPerCase: number | null;
-  secureChannelShare: number | null;
-  firstPassAcceptance: number | null;
-  escalations: number;
-  ackSlaBreaches: number;
-  missedDeadlines: number;
-}
+/** The figures of clearance's review-figures.ts for one property and month (the console's copy of the shape). */
+export type SimulatedFigures = ReviewFigures;
 
 /**
  * SIMULATED clearance API for the console's browser test — not the real service. Answers

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { VaultDocument } from './api';
+import { CodeSelect } from './Controls';
 import { code, formatTime, t, type Lang } from './i18n';
 
 /** id-vault's rejection reasons (libs/contracts REJECTION_REASONS); the BFF refuses any other. */
@@ -48,14 +49,7 @@ export function DocumentReview({ lang, doc, onDecide }: { lang: Lang; doc: Vault
             <button type="button" className="primary" onClick={() => onDecide(true, reason)}>
               {t(lang, 'approve')}
             </button>
-            <label htmlFor={`reason-${doc.id}`}>{t(lang, 'reason')}</label>
-            <select id={`reason-${doc.id}`} value={reason} onChange={(e) => setReason(e.target.value)}>
-              {REASONS.map((r) => (
-                <option key={r} value={r}>
-                  {code(lang, r)}
-                </option>
-              ))}
-            </select>
+            <CodeSelect lang={lang} id={`reason-${doc.id}`} label={t(lang, 'reason')} codes={REASONS} value={reason} onChange={setReason} />
             <button type="button" onClick={() => onDecide(false, reason)}>
               {t(lang, 'requestReupload')}
             </button>

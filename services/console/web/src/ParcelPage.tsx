@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type ApiError, type ClaimSummary, type ParcelView, type Task } from './api';
 import { navigate } from './App';
+import { CodeSelect, CopyScriptButton, ErrorAlert, ScriptDetails } from './Controls';
 import { DocumentReview } from './DocumentReview';
 import { code, formatTime, t, type Lang } from './i18n';
 import { useLiveUpdates } from './live';
@@ -46,11 +47,7 @@ export function ParcelPage({ lang, parcelId }: { lang: Lang; parcelId: string })
       <h2 id="parcel-title">
         {t(lang, 'parcel')} {parcel ? `${parcel.carrierCode ?? ''} ${parcel.trackingNumber ?? ''}` : ''}
       </h2>
-      {error && (
-        <p role="alert" className="error">
-          {error.message[lang]}
-        </p>
-      )}
+      <ErrorAlert lang={lang} error={error} />
       {parcel && (
         <>
           {Object.entries(parcel.sources)
@@ -115,12 +112,6 @@ type Act = (key: string, run: () => Promise<unknown>) => Promise<void>;
 
 function TaskCard({ lang, task, done, act }: { lang: Lang; task: Task; done: string | null; act: Act }) {
   const [channel, setChannel] = useState(CHANNELS[0]!);
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    if (!task.script) return;
-    await navigator.clipboard.writeText(task.script.text).catch(() => undefined);
-    setCopied(true);
-  };
   const active = task.state !== 'closed';
   return (
     <article className={`card task ${task.state}`} data-task-id={task.id}>
@@ -133,12 +124,7 @@ function TaskCard({ lang, task, done, act }: { lang: Lang; task: Task; done: str
         {task.deadline ? `${t(lang, 'deadline')}: ${formatTime(lang, task.deadline)}` : t(lang, 'noDeadline')} · {t(lang, 'escalation')}: {code(lang, task.escalationLevel)}
         {task.residentName ? ` · ${t(lang, 'resident')}: ${task.residentName}` : ''}
       </p>
-      {task.script && (
-        <details>
-          <summary>{t(lang, 'script')}</summary>
-          <p className="script">{task.script.text}</p>
-        </details>
-      )}
+      <ScriptDetails lang={lang} task={task} />
       {active && (
         <div className="actions">
           {task.state === 'open' && (
@@ -146,21 +132,10 @@ function TaskCard({ lang, task, done, act }: { lang: Lang; task: Task; done: str
               {t(lang, 'acknowledge')}
             </button>
           )}
-          {task.script && (
-            <button type="button" onClick={copy}>
-              {copied ? t(lang, 'copied') : t(lang, 'copyScript')}
-            </button>
-          )}
+          <CopyScriptButton lang={lang} task={task} />
           {task.kind !== 'unmatched_parcel' && (
             <>
-              <label htmlFor={`channel-${task.id}`}>{t(lang, 'sentVia')}</label>
-              <select id={`channel-${task.id}`} value={channel} onChange={(e) => setChannel(e.target.value)}>
-                {CHANNELS.map((c) => (
-                  <option key={c} value={c}>
-                    {code(lang, c)}
-                  </option>
-                ))}
-              </select>
+              <CodeSelect lang={lang} id={`channel-${task.id}`} label={t(lang, 'sentVia')} codes={CHANNELS} value={channel} onChange={setChannel} />
               <button type="button" onClick={() => act(`sent-${task.id}`, () => api.contacted(task.id, channel))}>
                 {done === `sent-${task.id}` ? t(lang, 'sent') : t(lang, 'sendScript')}
               </button>
@@ -183,14 +158,7 @@ function ClaimCard({ lang, claim, done, act }: { lang: Lang; claim: ClaimSummary
       {/* claims takes the decision while it waits for it, once (decision_already_recorded after) */}
       {claim.state === 'awaiting_customer_decision' && !claim.decision && (
         <div className="actions">
-          <label htmlFor={`decision-${claim.id}`}>{t(lang, 'decision')}</label>
-          <select id={`decision-${claim.id}`} value={decision} onChange={(e) => setDecision(e.target.value)}>
-            {DECISIONS.map((d) => (
-              <option key={d} value={d}>
-                {code(lang, d)}
-              </option>
-            ))}
-          </select>
+          <CodeSelect lang={lang} id={`decision-${claim.id}`} label={t(lang, 'decision')} codes={DECISIONS} value={decision} onChange={setDecision} />
           <button type="button" className="primary" onClick={() => act(`claim-${claim.id}`, () => api.claimDecision(claim.id, decision))}>
             {t(lang, 'recordDecision')}
           </button>

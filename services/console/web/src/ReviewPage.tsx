@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type ApiError, type Me, type MonthlyReviewView, type ReviewFigures } from './api';
 import { BarChart } from './BarChart';
+import { ErrorAlert, PropertySelect } from './Controls';
 import { t, type Lang, type TextKey } from './i18n';
 
 function thisMonth(): string {
@@ -48,21 +49,9 @@ export function ReviewPage({ lang, me }: { lang: Lang; me: Me }) {
         <h2 id="review-title">{t(lang, 'monthlyTitle')}</h2>
         <label htmlFor="review-month">{t(lang, 'month')}</label>
         <input id="review-month" type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} />
-        <label htmlFor="review-property">{t(lang, 'property')}</label>
-        <select id="review-property" value={propertyId} onChange={(e) => setPropertyId(e.target.value)}>
-          <option value="">{t(lang, 'allProperties')}</option>
-          {me.propertyIds.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
+        <PropertySelect lang={lang} id="review-property" propertyIds={me.propertyIds} value={propertyId} onChange={setPropertyId} />
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error.message[lang]}
-        </p>
-      )}
+      <ErrorAlert lang={lang} error={error} />
       {review && review.series.length === 0 && <p className="empty">{t(lang, 'noReview')}</p>}
       {review?.series.map((series) => {
         const current = review.current.properties.find((p) => p.propertyId === series.propertyId);

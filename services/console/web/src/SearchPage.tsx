@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, type ApiError, type Me, type ParcelHit } from './api';
 import { navigate } from './App';
+import { ErrorAlert, PropertySelect } from './Controls';
 import { code, formatTime, t, type Lang } from './i18n';
 
 /**
@@ -44,15 +45,7 @@ export function SearchPage({ lang, me }: { lang: Lang; me: Me }) {
         <input id="search-carrier" value={carrierCode} onChange={(e) => setCarrierCode(e.target.value)} autoComplete="off" />
         <div className="filters">
           <span>
-            <label htmlFor="search-property">{t(lang, 'property')}</label>
-            <select id="search-property" value={propertyId} onChange={(e) => setPropertyId(e.target.value)}>
-              <option value="">{t(lang, 'allProperties')}</option>
-              {me.propertyIds.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
+            <PropertySelect lang={lang} id="search-property" propertyIds={me.propertyIds} value={propertyId} onChange={setPropertyId} />
           </span>
           <span>
             <label htmlFor="search-steward">{t(lang, 'steward')}</label>
@@ -71,11 +64,7 @@ export function SearchPage({ lang, me }: { lang: Lang; me: Me }) {
         </button>
         <small>{t(lang, 'unitSearchNote')}</small>
       </form>
-      {error && (
-        <p role="alert" className="error">
-          {error.message[lang]}
-        </p>
-      )}
+      <ErrorAlert lang={lang} error={error} />
       {hits && (
         <section aria-labelledby="results-title" aria-live="polite">
           <h3 id="results-title">

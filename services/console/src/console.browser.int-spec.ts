@@ -432,6 +432,9 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     await expect(image.evaluate((img: { naturalWidth: number }) => img.naturalWidth)).resolves.toBe(640);
     await page.getByText('sharpness 231').waitFor();
     await shot(page, '09-parcel-timeline');
+    await page.setViewportSize({ width: 1280, height: 900 }); // wide: documents beside checks, timeline beside them
+    await shot(page, '09b-parcel-timeline-wide');
+    await page.setViewportSize({ width: 390, height: 844 });
 
     // Send script: record that it went out on WeCom.
     await page.getByLabel('发送渠道').selectOption('wecom');
@@ -538,7 +541,11 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     await page.getByRole('heading', { name: '海关要求提供身份证明' }).waitFor();
     await page.getByText('您上次提交的证件未通过审核').waitFor();
     expect(await page.locator('[aria-current="step"]').textContent()).toContain('需要提交证件');
-    await expect(page.getByRole('link', { name: '打开安全上传页面' }).getAttribute('href')).resolves.toBe(`${VAULT_PUBLIC}/u/${UPLOAD_TOKEN}`);
+    const upload = page.getByRole('link', { name: '打开安全上传页面' });
+    await expect(upload.getAttribute('href')).resolves.toBe(`${VAULT_PUBLIC}/u/${UPLOAD_TOKEN}`);
+    const contrast = new Function(`return (${CONTRAST})`)() as (el: unknown) => number;
+    expect(await upload.evaluate(contrast)).toBeGreaterThanOrEqual(4.5);
+    expect(await page.locator('[aria-current="step"]').evaluate(contrast)).toBeGreaterThanOrEqual(4.5);
     expect((await context.cookies()).length).toBe(0); // no login, no session
     // The token went as a bearer header, never in a URL the browser requested.
     expect(clearanceApi.statusCalls.at(-1)!.authorization).toBe(`Bearer ${STATUS_TOKEN}`);

@@ -430,7 +430,7 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     // the document side by side with its check results, the image through the console
     const image = page.getByRole('img', { name: '居民身份证 正面' });
     await expect(image.evaluate((img: { naturalWidth: number }) => img.naturalWidth)).resolves.toBe(640);
-    await page.getByText('sharpness 231').waitFor();
+    await page.getByText('清晰度 231').waitFor();
     await shot(page, '09-parcel-timeline');
     await page.setViewportSize({ width: 1280, height: 900 }); // wide: documents beside checks, timeline beside them
     await shot(page, '09b-parcel-timeline-wide');

@@ -7,8 +7,8 @@ import { code, formatTime, t, type Lang } from './i18n';
 const REASONS = ['unreadable', 'wrong_document', 'side_missing', 'expired', 'name_mismatch', 'incomplete', 'suspected_tampering', 'other'];
 
 /** The vault's per-side check figures ({width, height, sharpness}) as one readable line. */
-function describe(value: unknown): string {
-  if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · ');
+function describe(lang: Lang, value: unknown): string {
+  if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${code(lang, k)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · ');
   return String(value);
 }
 
@@ -36,7 +36,7 @@ export function DocumentReview({ lang, doc, onDecide }: { lang: Lang; doc: Vault
           {Object.entries(doc.checks).map(([name, value]) => (
             <div key={name}>
               <dt>{code(lang, name)}</dt>
-              <dd>{describe(value)}</dd>
+              <dd>{describe(lang, value)}</dd>
             </div>
           ))}
         </dl>

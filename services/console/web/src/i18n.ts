@@ -207,6 +207,9 @@ export const CODE_TEXT: Readonly<Record<string, { zh: string; en: string }>> = {
   front: { zh: '正面', en: 'Front' },
   back: { zh: '背面', en: 'Back' },
   single_page: { zh: '单页', en: 'Single page' },
+  width: { zh: '宽', en: 'width' },
+  height: { zh: '高', en: 'height' },
+  sharpness: { zh: '清晰度', en: 'sharpness' },
 };
 
 export function code(lang: Lang, value: string | null | undefined): string {

@@ -31,6 +31,12 @@ export const settings = {
   notificationUrl: setting('CONSOLE_NOTIFICATION_URL', baseUrl('http://127.0.0.1:3004'), 'notification API base URL'),
   vaultUrl: setting('CONSOLE_VAULT_URL', baseUrl('http://127.0.0.1:3003'), 'id-vault API base URL (steward review)'),
   clearanceUrl: setting('CONSOLE_CLEARANCE_URL', baseUrl('http://127.0.0.1:3002'), 'clearance API base URL'),
+  claimsUrl: setting('CONSOLE_CLAIMS_URL', baseUrl('http://127.0.0.1:3005'), 'claims API base URL (claim state, history, customer decision)'),
+  vaultPublicUrl: setting(
+    'CONSOLE_VAULT_PUBLIC_URL',
+    baseUrl('http://127.0.0.1:3003'),
+    "id-vault's address as residents' browsers reach it: the resident status page links to its upload page /u/<token>",
+  ),
   sessionTtlMinutes: setting(
     'CONSOLE_SESSION_TTL_MINUTES',
     z.coerce.number().int().min(5).max(10_080).default(720),

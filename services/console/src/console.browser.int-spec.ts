@@ -1,7 +1,7 @@
 // The steward console in a real browser (Debian's Chromium through playwright-core), against the
-// console running as a process from its build (real Postgres, real Kafka) and a SIMULATED
-// notification API (test-support/simulated-notification.ts: the real one needs the whole customs
-// chain to create a task). Live updates come through the real broker: an OutreachTaskCreated on
+// console running as a process from its build (real Postgres, real Kafka) and SIMULATED upstream
+// APIs (test-support/simulated-*.ts: notification, clearance, id-vault, claims — the real ones need
+// the whole customs chain to create a task; the simulators answer in the real controllers' shapes). Live updates come through the real broker: an OutreachTaskCreated on
 // notification.outreach.v1 must put the task in the steward's inbox within 2 s without a reload.
 // Screenshots land in test-artifacts/console/ for a person to look at.
 import { spawnSync } from 'node:child_process';
@@ -10,13 +10,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { create } from '@bufbuild/protobuf';
-import { NOTIFICATION_OUTREACH_TOPIC, CLEARANCE_CASE_TOPIC, notification } from '@portico/contracts';
+import { NOTIFICATION_OUTREACH_TOPIC, CLEARANCE_CASE_TOPIC, notification, parcelId } from '@portico/contracts';
 import { encodeEvent } from '@portico/messaging';
 import { createTestDatabase, getTestKafka, type TestDatabase } from '@portico/testing';
 import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { SimulatedClaims } from './test-support/simulated-claims';
+import { SimulatedClearance, type SimulatedCase, type SimulatedFigures } from './test-support/simulated-clearance';
 import { SimulatedNotification, type SimulatedTask } from './test-support/simulated-notification';
+import { SimulatedVault } from './test-support/simulated-vault';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'console');
 const run = randomBytes(4).toString('hex');
@@ -31,24 +35,32 @@ const PASSWORD = `correct horse ${run}`;
 const RESIDENT_A = '欧阳明哲';
 const PHONE_A = '13912345678';
 const RESIDENT_B = '司马静怡';
+const STATUS_TOKEN = randomBytes(32).toString('base64url');
+const UPLOAD_TOKEN = randomBytes(32).toString('base64url');
+const VAULT_PUBLIC = 'https://vault.portico.test';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function task(id: string, propertyId: string, residentName: string, deadlineHours: number): SimulatedTask {
   const text = `${residentName}您好！您的包裹需要清关证件，请联系 ${PHONE_A}。`;
+  const trackingNumber = `PX${id.toUpperCase()}CN`;
   return {
     id,
     tenantId: TENANT,
     propertyId,
     caseId: `case_${id}`,
+    parcelId: parcelId('demo-express', trackingNumber),
     carrierCode: 'demo-express',
-    trackingNumber: `PX${id.toUpperCase()}CN`,
+    trackingNumber,
     kind: 'documents_requested',
     state: 'open',
     expedited: false,
     escalationLevel: 'steward',
     deadline: new Date(Date.now() + deadlineHours * 3_600_000).toISOString(),
     createdAt: new Date().toISOString(),
+    closedAt: null,
+    stewardId: propertyId === PROP_A ? `stf_a_${run}` : `stf_b_${run}`,
+    stewardName: propertyId === PROP_A ? '王管家' : '李管家',
     residentName,
     script: { text, zh: text, en: text, language: 'zh', templateRef: 'documents-requested@1' },
   };
@@ -63,14 +75,19 @@ const CONTRAST = `(el) => {
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }`;
 
-describe('steward console in Chromium (console process, real Kafka + Postgres, simulated notification)', () => {
+describe('steward console in Chromium (console process, real Kafka + Postgres, simulated upstream APIs)', () => {
   let db: TestDatabase;
   let kafka: Kafka;
   let brokers: string[];
   let notificationApi: SimulatedNotification;
+  let clearanceApi: SimulatedClearance;
+  let vaultApi: SimulatedVault;
+  let claimsApi: SimulatedClaims;
   let console_: ServiceProcess;
   let browser: Browser;
   const consoleMessages: string[] = [];
+  // Every URL any signed-in page requested or navigated to: search text must never be in one.
+  const requestedUrls: string[] = [];
   const shot = (p: Page, name: string) => p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   async function publishTaskCreated(t: SimulatedTask): Promise<void> {
@@ -97,6 +114,7 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     const page = await context.newPage();
     page.on('console', (m) => consoleMessages.push(m.text()));
+    page.on('request', (r) => requestedUrls.push(r.url()));
     await page.goto(`${console_.baseUrl}/`);
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码').fill(PASSWORD);
@@ -110,8 +128,12 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     db = await createTestDatabase('console');
     ({ brokers } = await getTestKafka());
     kafka = new Kafka({ clientId: `console-browser-${run}`, brokers, logLevel: logLevel.NOTHING });
-    notificationApi = new SimulatedNotification({ devKey: DEV_KEY, issuer: ISSUER, audience: AUDIENCE });
-    await notificationApi.start();
+    const keys = { devKey: DEV_KEY, issuer: ISSUER, audience: AUDIENCE };
+    notificationApi = new SimulatedNotification(keys);
+    clearanceApi = new SimulatedClearance(keys);
+    vaultApi = new SimulatedVault(keys);
+    claimsApi = new SimulatedClaims(keys);
+    for (const api of [notificationApi, clearanceApi, vaultApi, claimsApi]) await api.start();
     const group = `console-browser-${run}`;
     // A new group would replay both topics' whole history first; live updates only need what comes next.
     const admin = kafka.admin();
@@ -128,7 +150,10 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
         KAFKA_CONSUMER_GROUP: group,
         AUTH_DEV_TOKEN_KEY: DEV_KEY,
         CONSOLE_NOTIFICATION_URL: notificationApi.url,
-        CONSOLE_VAULT_URL: notificationApi.url,
+        CONSOLE_VAULT_URL: vaultApi.url,
+        CONSOLE_CLEARANCE_URL: clearanceApi.url,
+        CONSOLE_CLAIMS_URL: claimsApi.url,
+        CONSOLE_VAULT_PUBLIC_URL: VAULT_PUBLIC,
         LOG_LEVEL: 'debug',
       },
       ARTIFACTS,
@@ -152,7 +177,7 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
   afterAll(async () => {
     await browser?.close();
     await console_?.stop();
-    await notificationApi?.stop();
+    for (const api of [notificationApi, clearanceApi, vaultApi, claimsApi]) await api?.stop();
     await db?.drop();
   });
 
@@ -238,12 +263,317 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     expect(notificationApi.acknowledgements).toHaveLength(1); // nothing new reached notification
   });
 
+
+  // ---- the parcel page, search, monthly review and resident status ----
+
+  const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+  const heldTask = task(`ot_held_${run}`, PROP_A, RESIDENT_A, 30);
+  const otherTask = task(`ot_other_${run}`, PROP_B, RESIDENT_B, 30);
+  const LOST_TRACKING = `LX${run.toUpperCase()}77CN`;
+  const lostParcel = parcelId('demo-express', LOST_TRACKING);
+
+  function clearanceCase(t: SimulatedTask, state: string): SimulatedCase {
+    return {
+      id: t.caseId,
+      tenantId: TENANT,
+      parcelId: t.parcelId,
+      carrierCode: t.carrierCode,
+      trackingNumber: t.trackingNumber,
+      holdReason: 'id_documents_required',
+      state,
+      open: true,
+      requiredDocuments: [{ type: 'resident_id_card', sides: ['front', 'back'] }],
+      deadline: t.deadline!,
+      expedited: false,
+      propertyId: t.propertyId,
+      openedAt: hours(-5),
+      updatedAt: hours(-1),
+      closedAt: null,
+      history: [
+        { from: null, to: 'opened', at: hours(-5), cause: 'customs_hold', causeEventId: 'evt_1' },
+        { from: 'opened', to: 'awaiting_documents', at: hours(-5), cause: 'customs_hold', causeEventId: 'evt_1' },
+        { from: 'awaiting_documents', to: 'documents_received', at: hours(-1), cause: 'documents_submitted', causeEventId: 'evt_2' },
+      ],
+    };
+  }
+
+  const figures = (cases: number, median: number, minutes: number): SimulatedFigures => ({
+    cases,
+    cleared: cases - 1,
+    holdToClearanceHours: { median, p90: median * 2 },
+    stewardMinutesPerCase: minutes,
+    secureChannelShare: 0.95,
+    firstPassAcceptance: 0.8,
+    escalations: 1,
+    ackSlaBreaches: 0,
+    missedDeadlines: 1,
+  });
+
+  const thisMonth = () => new Date().toISOString().slice(0, 7);
+  const monthBefore = (n: number) => {
+    const d = new Date();
+    d.setUTCDate(1);
+    d.setUTCMonth(d.getUTCMonth() - n);
+    return d.toISOString().slice(0, 7);
+  };
+
+  it('seeds the other upstreams', async () => {
+    heldTask.createdAt = hours(-5);
+    otherTask.createdAt = hours(-4);
+    notificationApi.tasks.set(heldTask.id, heldTask);
+    notificationApi.tasks.set(otherTask.id, otherTask);
+    clearanceApi.cases.set(heldTask.caseId, clearanceCase(heldTask, 'documents_received'));
+    // Same tenant, another property: clearance's case list (tenant check only) hands it to steward A too.
+    clearanceApi.cases.set(otherTask.caseId, clearanceCase(otherTask, 'awaiting_documents'));
+    const card = await sharp({ create: { width: 640, height: 400, channels: 3, background: '#c9d6e3' } })
+      .composite([{ input: Buffer.from('<svg width="640" height="400"><rect x="20" y="20" width="600" height="360" rx="24" fill="none" stroke="#12263f" stroke-width="6"/><text x="40" y="90" font-size="40" fill="#12263f">SIMULATED CARD</text></svg>') }])
+      .jpeg()
+      .toBuffer();
+    vaultApi.documents.set(`doc_${run}`, {
+      id: `doc_${run}`,
+      requestId: `ur_${run}`,
+      caseId: heldTask.caseId,
+      tenantId: TENANT,
+      propertyId: PROP_A,
+      documentType: 'resident_id_card',
+      sides: ['front', 'back'],
+      status: 'submitted',
+      attempt: 1,
+      checks: { front: { width: 640, height: 400, sharpness: 231 }, back: { width: 640, height: 400, sharpness: 198 } },
+      hasTypedFields: false,
+      submittedAt: hours(-1),
+      reviewedAt: null,
+      rejectionReason: null,
+    });
+    vaultApi.images.set(`doc_${run}:front`, card);
+    vaultApi.images.set(`doc_${run}:back`, card);
+    claimsApi.claims.set(`clm_${run}`, {
+      id: `clm_${run}`,
+      tenantId: TENANT,
+      parcelId: lostParcel,
+      carrierCode: 'demo-express',
+      trackingNumber: LOST_TRACKING,
+      propertyId: PROP_A,
+      lane: 'domestic',
+      reason: 'no_scan',
+      origin: 'rule',
+      state: 'awaiting_customer_decision',
+      openedAt: hours(-48),
+      closedAt: null,
+      lastScanAt: hours(-120),
+      decision: null,
+      decisionDefaulted: false,
+      allowedActions: ['file', 'settle', 'found', 'withdraw', 'cancel'],
+      history: [
+        { from: null, to: 'detected', at: hours(-48), cause: 'no_scan_rule', actorId: null },
+        { from: 'detected', to: 'awaiting_customer_decision', at: hours(-24), cause: 'await_decision', actorId: `stf_a_${run}` },
+      ],
+      log: [],
+    });
+    for (const [n, [a, b]] of [[5, [4, 6]], [4, [7, 5]], [3, [6, 3]], [2, [9, 4]], [1, [8, 2]], [0, [10, 3]]] as const) {
+      clearanceApi.reviews.set(
+        `${TENANT}|${n === 0 ? thisMonth() : monthBefore(n)}`,
+        new Map([
+          [PROP_A, figures(a, 60 - n * 8, 40 - n * 4)],
+          [PROP_B, figures(b, 99, 99)],
+        ]),
+      );
+    }
+    expect(notificationApi.tasks.size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('finds a parcel by resident name with the text in no URL, and not another property\'s', async () => {
+    const page = await signIn('steward.a');
+    await page.getByRole('link', { name: '查找包裹' }).click();
+    await page.getByRole('heading', { name: '查找包裹' }).waitFor();
+    const searches: { method: string; body: string | null }[] = [];
+    page.on('request', (r) => r.url().endsWith('/api/search') && searches.push({ method: r.method(), body: r.postData() }));
+    await page.getByLabel('运单号或住户姓名').fill(RESIDENT_A.slice(0, 2));
+    await page.getByRole('button', { name: '查找' }).click();
+    await page.locator(`[data-parcel-id="${heldTask.parcelId}"]`).waitFor();
+    expect(searches).toEqual([expect.objectContaining({ method: 'POST' })]);
+    expect(searches[0]!.body).toContain(RESIDENT_A.slice(0, 2));
+    expect(page.url()).toBe(`${console_.baseUrl}/search`);
+    // the steward filter was filled from what the search saw
+    await expect(page.getByLabel('管家').locator('option').allTextContents()).resolves.toContain('王管家');
+    await shot(page, '08-search-by-resident');
+
+    // Another property's resident finds nothing, also through the API.
+    await page.getByLabel('运单号或住户姓名').fill(RESIDENT_B);
+    await page.keyboard.press('Enter'); // keyboard only: Enter in the field submits the search
+    await page.getByText('没有找到包裹').waitFor();
+    // (the field holds what was typed; the results and the API answer must not know the parcel)
+    await expect(page.locator('section[aria-labelledby="results-title"]').textContent()).resolves.not.toContain(RESIDENT_B);
+    const api = (await page.evaluate(
+      `fetch('/api/me').then((r) => r.json()).then((me) => fetch('/api/search', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: JSON.stringify({ text: '${RESIDENT_B}' }) })).then((r) => r.json())`,
+    )) as { items: unknown[] };
+    expect(api.items).toEqual([]);
+
+    // Tracking number with a carrier: the parcel with only a claim (no task) is found by its parcel id.
+    await page.getByLabel('运单号或住户姓名').fill(LOST_TRACKING.toLowerCase());
+    await page.getByLabel(/承运商代码/).fill('demo-express');
+    await page.getByRole('button', { name: '查找' }).click();
+    await page.locator(`[data-parcel-id="${lostParcel}"]`).waitFor();
+    await page.close();
+  });
+
+  it('shows one parcel timeline across the services and records the one-click actions', async () => {
+    const page = await signIn('steward.a');
+    await page.goto(`${console_.baseUrl}/parcels/${heldTask.parcelId}`);
+    const timeline = page.getByRole('list', { name: '处理记录' });
+    await timeline.locator('li').first().waitFor();
+    const lines = await timeline.locator('li').allTextContents();
+    expect(lines.some((l) => l.includes('物流') && l.includes('海关扣留'))).toBe(true); // the carrier scan
+    expect(lines.some((l) => l.includes('清关') && l.includes('证件已收到'))).toBe(true); // case step
+    expect(lines.some((l) => l.includes('通知') && l.includes('需要证件'))).toBe(true); // the task
+    expect(lines.some((l) => l.includes('证件') && l.includes('证件提交'))).toBe(true); // the upload
+    // the document side by side with its check results, the image through the console
+    const image = page.getByRole('img', { name: '居民身份证 正面' });
+    await expect(image.evaluate((img: { naturalWidth: number }) => img.naturalWidth)).resolves.toBe(640);
+    await page.getByText('清晰度 231').waitFor();
+    await shot(page, '09-parcel-timeline');
+    await page.setViewportSize({ width: 1280, height: 900 }); // wide: documents beside checks, timeline beside them
+    await shot(page, '09b-parcel-timeline-wide');
+    await page.setViewportSize({ width: 390, height: 844 });
+
+    // Send script: record that it went out on WeCom.
+    await page.getByLabel('发送渠道').selectOption('wecom');
+    await page.getByRole('button', { name: '已发送话术' }).click();
+    await page.getByRole('button', { name: '已记录发送' }).waitFor();
+    expect(notificationApi.actions.filter((a) => a.taskId === heldTask.id)).toEqual([
+      expect.objectContaining({ action: 'contacted', channel: 'wecom', subject: `stf_a_${run}`, idempotencyKey: expect.any(String) }),
+    ]);
+    await timeline.getByText('已联系住户').waitFor(); // the timeline shows the action after the reload
+
+    // Reject with a reason: the request for a new upload.
+    await page.getByLabel('退回原因').selectOption('unreadable');
+    await page.getByRole('button', { name: '退回并要求重新上传' }).click();
+    await page.locator(`[data-document-id="doc_${run}"]`).getByText('已退回').first().waitFor();
+    expect(vaultApi.decisions).toEqual([{ documentId: `doc_${run}`, decision: 'rejected', reason: 'unreadable', subject: `stf_a_${run}` }]);
+    await timeline.getByText('证件审核').waitFor();
+    await shot(page, '10-parcel-after-actions');
+
+    await page.close();
+  });
+
+  it('records a claim decision from the parcel page', async () => {
+    const page = await signIn('steward.a');
+    await page.goto(`${console_.baseUrl}/parcels/${lostParcel}`);
+    await page.getByLabel('客户决定').selectOption('refund');
+    await page.getByRole('button', { name: '记录决定' }).click();
+    await page.getByText('已记录决定').waitFor();
+    expect(claimsApi.decisions).toEqual([{ claimId: `clm_${run}`, decision: 'refund', subject: `stf_a_${run}` }]);
+    const lines = await page.getByRole('list', { name: '处理记录' }).locator('li').allTextContents();
+    expect(lines.some((l) => l.includes('最后一次扫描'))).toBe(true);
+    await shot(page, '11-claim-decision');
+    await page.close();
+  });
+
+  it("keeps another steward's parcel invisible, even where an upstream does not filter by property", async () => {
+    const pageA = await signIn('steward.a');
+    const answer = (await pageA.evaluate(`fetch('/api/parcels/${otherTask.parcelId}').then(async (r) => ({ status: r.status, body: await r.json() }))`)) as {
+      status: number;
+      body: { error: { code: string; message: { zh: string; en: string } } };
+    };
+    expect(clearanceApi.requests).toContain('GET /v1/cases'); // clearance was asked and handed the case over
+    expect(answer).toEqual({ status: 404, body: { error: expect.objectContaining({ code: 'parcel_not_found', message: { zh: expect.any(String), en: expect.any(String) } }) } });
+    await pageA.goto(`${console_.baseUrl}/parcels/${otherTask.parcelId}`);
+    await pageA.getByRole('alert').waitFor();
+    await expect(pageA.content()).resolves.not.toContain(RESIDENT_B);
+    await shot(pageA, '12-other-property-parcel');
+    const pageB = await signIn('steward.b');
+    const fromB = (await pageB.evaluate(`fetch('/api/parcels/${heldTask.parcelId}').then((r) => r.status)`)) as number;
+    expect(fromB).toBe(404);
+    await pageA.close();
+    await pageB.close();
+  });
+
+  it('shows the monthly review with charts and their tables, own properties only', async () => {
+    const page = await signIn('steward.a');
+    await page.getByRole('link', { name: '月度复盘' }).click();
+    const card = page.locator(`[data-property-id="${PROP_A}"]`);
+    await card.waitFor();
+    expect(await page.locator(`[data-property-id="${PROP_B}"]`).count()).toBe(0);
+    await card.getByRole('row', { name: /管家每案耗时/ }).getByText('40').waitFor();
+    await expect(card.getByRole('img', { name: '扣留到清关中位数（小时）趋势' }).locator('rect').count()).resolves.toBe(6);
+    const table = card.locator('table.chart-table').first();
+    await expect(table.locator('tbody tr').count()).resolves.toBe(6);
+    await shot(page, '13-monthly-review');
+    await page.getByRole('button', { name: '切换为英文' }).click();
+    await page.getByRole('heading', { name: 'Monthly review' }).waitFor();
+    await shot(page, '14-monthly-review-en');
+    await page.close();
+  });
+
+  it('shows the resident status page by token, without login, zh and en, with the upload link', async () => {
+    clearanceApi.statusViews.set(STATUS_TOKEN, {
+      reference: heldTask.caseId,
+      language: 'zh',
+      parcel: { carrierCode: 'demo-express', trackingNumberLast4: heldTask.trackingNumber.slice(-4) },
+      holdReason: { code: 'id_documents_required', label: { zh: '海关要求提供身份证明', en: 'Customs needs proof of identity' } },
+      state: 'rejected',
+      open: true,
+      steps: [
+        { code: 'held_by_customs', status: 'done', label: { zh: '海关扣留', en: 'Held by customs' } },
+        { code: 'documents_needed', status: 'current', label: { zh: '需要提交证件', en: 'Documents needed' } },
+        { code: 'documents_received', status: 'upcoming', label: { zh: '证件已收到', en: 'Documents received' } },
+        { code: 'review', status: 'upcoming', label: { zh: '审核', en: 'Review' } },
+        { code: 'sent_to_carrier', status: 'upcoming', label: { zh: '已提交承运商清关', en: 'Sent to the carrier for clearance' } },
+        { code: 'cleared', status: 'upcoming', label: { zh: '已清关放行', en: 'Cleared by customs' } },
+      ],
+      nextAction: {
+        code: 'upload_again',
+        text: { zh: '您上次提交的证件未通过审核。请重新上传以下证件的清晰、完整照片：居民身份证（正面和背面）。', en: 'The documents you sent could not be accepted. Please upload new, clear and complete photos: resident ID card, front and back.' },
+        documents: [{ type: 'resident_id_card', sides: ['front', 'back'], label: { zh: '居民身份证（正面和背面）', en: 'resident ID card, front and back' } }],
+        deadline: heldTask.deadline,
+      },
+      deadline: heldTask.deadline,
+      expedited: false,
+      updatedAt: hours(-1),
+      linkExpiresAt: hours(200),
+    });
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const urls: string[] = [];
+    page.on('console', (m) => consoleMessages.push(m.text()));
+    page.on('request', (r) => urls.push(r.url()));
+    await page.goto(`${console_.baseUrl}/s#t=${STATUS_TOKEN}&u=${UPLOAD_TOKEN}`);
+    await page.getByRole('heading', { name: '海关要求提供身份证明' }).waitFor();
+    await page.getByText('您上次提交的证件未通过审核').waitFor();
+    expect(await page.locator('[aria-current="step"]').textContent()).toContain('需要提交证件');
+    const upload = page.getByRole('link', { name: '打开安全上传页面' });
+    await expect(upload.getAttribute('href')).resolves.toBe(`${VAULT_PUBLIC}/u/${UPLOAD_TOKEN}`);
+    const contrast = new Function(`return (${CONTRAST})`)() as (el: unknown) => number;
+    expect(await upload.evaluate(contrast)).toBeGreaterThanOrEqual(4.5);
+    expect(await page.locator('[aria-current="step"]').evaluate(contrast)).toBeGreaterThanOrEqual(4.5);
+    expect((await context.cookies()).length).toBe(0); // no login, no session
+    // The token went as a bearer header, never in a URL the browser requested.
+    expect(clearanceApi.statusCalls.at(-1)!.authorization).toBe(`Bearer ${STATUS_TOKEN}`);
+    expect(urls.some((u) => u.includes(STATUS_TOKEN) && !u.includes('#'))).toBe(false);
+    await shot(page, '15-resident-status-zh');
+    await page.getByRole('button', { name: '切换为英文' }).click();
+    await page.getByRole('heading', { name: 'Customs needs proof of identity' }).waitFor();
+    await shot(page, '16-resident-status-en');
+
+    // A link that does not work: clearance's zh message, nothing else.
+    await page.goto(`${console_.baseUrl}/s#${randomBytes(32).toString('base64url')}`);
+    await page.reload();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('此状态链接无效');
+    await shot(page, '17-resident-status-invalid');
+    await context.close();
+  });
+
   it('put no personal data in the browser console, URLs or the console service log', async () => {
     const log = console_.logText();
-    for (const secret of [RESIDENT_A, RESIDENT_B, PHONE_A, PASSWORD]) {
+    const urls = requestedUrls.join('\n');
+    for (const secret of [RESIDENT_A, RESIDENT_B, PHONE_A, PASSWORD, STATUS_TOKEN, UPLOAD_TOKEN]) {
       expect(consoleMessages.join('\n')).not.toContain(secret);
       expect(log).not.toContain(secret);
+      expect(urls).not.toContain(secret);
+      expect(urls).not.toContain(encodeURIComponent(secret));
     }
-    expect(log).toContain('task acknowledged'); // the log was written (the scan is not of an empty file)
+    expect(urls).not.toContain(encodeURIComponent(RESIDENT_A.slice(0, 2))); // the search text
+    expect(log).toContain('steward action done'); // the log was written (the scan is not of an empty file)
+    expect(log).toContain('parcel viewed');
   });
 });

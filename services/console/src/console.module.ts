@@ -9,7 +9,13 @@ import { InboxService } from './inbox/inbox.service';
 import { LiveEventsConsumer } from './live/live-events.consumer';
 import { LiveHub } from './live/live-hub';
 import { LiveController } from './live/live.controller';
+import { ParcelService } from './parcels/parcel.service';
+import { ParcelsController } from './parcels/parcels.controller';
+import { ResidentStatusController } from './resident/resident-status.controller';
 import { ReviewController } from './review/review.controller';
+import { ReviewsController } from './reviews/reviews.controller';
+import { SearchController } from './search/search.controller';
+import { SearchService } from './search/search.service';
 import { SessionController } from './sessions/session.controller';
 import { SessionGuard } from './sessions/session.guard';
 import { SessionsRepository } from './sessions/sessions.repository';
@@ -20,13 +26,24 @@ import { SpaController } from './spa/spa.controller';
 import { DevTokenCredentials, UPSTREAM_CREDENTIALS } from './upstream/upstream-credentials';
 import { UpstreamClient } from './upstream/upstream-client';
 
-/** The console's features: sessions, inbox, review, live updates and the SPA entry. */
+/** The console's features: sessions, inbox, parcel page, search, monthly review, resident status, live updates and the SPA entry. */
 @Module({})
 export class ConsoleModule {
   static forRoot(config: ConsoleConfig): DynamicModule {
     return {
       module: ConsoleModule,
-      controllers: [SessionController, InboxController, ReviewController, LiveController, LiveEventsConsumer, SpaController],
+      controllers: [
+        SessionController,
+        InboxController,
+        ReviewController,
+        ParcelsController,
+        SearchController,
+        ReviewsController,
+        ResidentStatusController,
+        LiveController,
+        LiveEventsConsumer,
+        SpaController,
+      ],
       providers: [
         { provide: CONSOLE_CONFIG, useValue: config },
         { provide: CLOCK, useValue: () => new Date() },
@@ -42,6 +59,8 @@ export class ConsoleModule {
         ConsoleMetrics,
         UpstreamClient,
         InboxService,
+        ParcelService,
+        SearchService,
         LiveHub,
       ],
     };

@@ -7,6 +7,13 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root: here,
   base: '/',
-  build: { outDir: `${here}/../dist/web`, emptyOutDir: true, sourcemap: false, assetsDir: 'assets' },
+  // Two pages: the steward console and the resident's status page (a small bundle of its own, no login).
+  build: {
+    outDir: `${here}/../dist/web`,
+    emptyOutDir: true,
+    sourcemap: false,
+    assetsDir: 'assets',
+    rollupOptions: { input: { index: `${here}/index.html`, status: `${here}/status.html` } },
+  },
   oxc: { jsx: { runtime: 'automatic' } },
 });

@@ -1,7 +1,7 @@
-import { Controller, Get, Headers, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import type { Session } from '../sessions/session';
 import { CurrentSession } from '../sessions/session.guard';
-import { inboxQuery, taskIdParam } from './inbox-requests';
+import { contactedBody, inboxQuery, taskIdParam } from './inbox-requests';
 import { InboxService } from './inbox.service';
 
 @Controller('api/tasks')
@@ -25,7 +25,23 @@ export class InboxController {
     @Param('taskId') taskId: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ) {
-    const key = idempotencyKey && idempotencyKey.length <= 200 ? idempotencyKey : undefined;
-    return this.inbox.acknowledge(session, taskIdParam.parse(taskId), key);
+    return this.inbox.acknowledge(session, taskIdParam.parse(taskId), boundedKey(idempotencyKey));
   }
+
+  /** "Send script": the steward sent it on a channel of theirs; notification records the contact. */
+  @Post(':taskId/contacted')
+  @HttpCode(200)
+  contacted(
+    @CurrentSession() session: Session,
+    @Param('taskId') taskId: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    const { channel } = contactedBody.parse(body);
+    return this.inbox.contacted(session, taskIdParam.parse(taskId), channel, boundedKey(idempotencyKey));
+  }
+}
+
+function boundedKey(key: string | undefined): string | undefined {
+  return key && key.length <= 200 ? key : undefined;
 }

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import type { Session } from '../sessions/session';
 import { ConsoleMetrics } from '../shared/console-metrics';
+import { recordStewardAction } from '../shared/steward-action';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { sortByUrgency, type UrgencyFacts } from './urgency';
 
@@ -18,11 +19,11 @@ export interface OutreachTask extends UrgencyFacts {
 /** The steward's inbox and one-click task actions, through notification's API. */
 @Injectable()
 export class InboxService {
-  private readonly logger = new Logger('inbox');
+  readonly logger = new Logger('inbox');
 
   constructor(
     private readonly upstream: UpstreamClient,
-    private readonly metrics: ConsoleMetrics,
+    readonly metrics: ConsoleMetrics,
   ) {}
 
   async list(
@@ -46,23 +47,21 @@ export class InboxService {
   }
 
   /** Acknowledge; the idempotency key makes a double click (or a retried request) record one action. */
-  async acknowledge(session: Session, taskId: string, idempotencyKey: string | undefined): Promise<unknown> {
+  acknowledge(session: Session, taskId: string, idempotencyKey: string | undefined): Promise<unknown> {
+    return this.taskAction(session, taskId, 'acknowledge', {}, idempotencyKey);
+  }
+
+  /** The steward sent the script (or called): notification records the contact, acknowledging an open task too. */
+  contacted(session: Session, taskId: string, channel: string, idempotencyKey: string | undefined): Promise<unknown> {
+    return this.taskAction(session, taskId, 'contacted', { channel }, idempotencyKey);
+  }
+
+  private taskAction(session: Session, taskId: string, action: 'acknowledge' | 'contacted', body: object, idempotencyKey: string | undefined) {
     trace.getActiveSpan()?.setAttributes({ 'portico.task_id': taskId });
-    try {
-      const answer = await this.upstream.json(
-        session,
-        'notification',
-        'POST',
-        `/v1/outreach/tasks/${encodeURIComponent(taskId)}/acknowledge`,
-        {},
-        { 'idempotency-key': idempotencyKey ?? randomUUID() },
-      );
-      this.metrics.stewardActions.inc({ action: 'acknowledge', outcome: 'ok' });
-      this.logger.log({ taskId, accountId: session.account.id }, 'task acknowledged');
-      return answer;
-    } catch (error) {
-      this.metrics.stewardActions.inc({ action: 'acknowledge', outcome: 'refused' });
-      throw error;
-    }
+    return recordStewardAction(this, action, { taskId, accountId: session.account.id }, () =>
+      this.upstream.json(session, 'notification', 'POST', `/v1/outreach/tasks/${encodeURIComponent(taskId)}/${action}`, body, {
+        'idempotency-key': idempotencyKey ?? randomUUID(),
+      }),
+    );
   }
 }

@@ -4,6 +4,7 @@ import { taskIdParam as idParam, documentDecisionBody, documentPart } from '../i
 import type { Session } from '../sessions/session';
 import { CurrentSession } from '../sessions/session.guard';
 import { ConsoleMetrics } from '../shared/console-metrics';
+import { recordStewardAction } from '../shared/steward-action';
 import { UpstreamClient } from '../upstream/upstream-client';
 
 /**
@@ -13,11 +14,11 @@ import { UpstreamClient } from '../upstream/upstream-client';
  */
 @Controller('api')
 export class ReviewController {
-  private readonly logger = new Logger('review');
+  readonly logger = new Logger('review');
 
   constructor(
     private readonly upstream: UpstreamClient,
-    private readonly metrics: ConsoleMetrics,
+    readonly metrics: ConsoleMetrics,
   ) {}
 
   @Get('cases/:caseId/documents')
@@ -51,26 +52,20 @@ export class ReviewController {
   }
 
   @Post('documents/:documentId/approve')
-  async approve(@CurrentSession() session: Session, @Param('documentId') documentId: string) {
+  approve(@CurrentSession() session: Session, @Param('documentId') documentId: string) {
     const id = idParam.parse(documentId);
-    const answer = await this.upstream.json(session, 'id-vault', 'POST', `/v1/documents/${encodeURIComponent(id)}/approve`, {});
-    this.metrics.stewardActions.inc({ action: 'approve', outcome: 'ok' });
-    this.logger.log({ documentId: id, accountId: session.account.id }, 'document approved');
-    return answer;
+    return recordStewardAction(this, 'approve', { documentId: id, accountId: session.account.id }, () =>
+      this.upstream.json(session, 'id-vault', 'POST', `/v1/documents/${encodeURIComponent(id)}/approve`, {}),
+    );
   }
 
+  /** Rejecting is also the request to upload again: clearance re-requests, notification tells the resident. */
   @Post('documents/:documentId/reject')
-  async reject(@CurrentSession() session: Session, @Param('documentId') documentId: string, @Body() body: unknown) {
+  reject(@CurrentSession() session: Session, @Param('documentId') documentId: string, @Body() body: unknown) {
     const id = idParam.parse(documentId);
-    const answer = await this.upstream.json(
-      session,
-      'id-vault',
-      'POST',
-      `/v1/documents/${encodeURIComponent(id)}/reject`,
-      documentDecisionBody.parse(body),
+    const decision = documentDecisionBody.parse(body);
+    return recordStewardAction(this, 'reject', { documentId: id, accountId: session.account.id }, () =>
+      this.upstream.json(session, 'id-vault', 'POST', `/v1/documents/${encodeURIComponent(id)}/reject`, decision),
     );
-    this.metrics.stewardActions.inc({ action: 'reject', outcome: 'ok' });
-    this.logger.log({ documentId: id, accountId: session.account.id }, 'document rejected');
-    return answer;
   }
 }

@@ -11,6 +11,7 @@ export class ConsoleMetrics {
   readonly liveStreams: Gauge<string>;
   readonly liveEvents: Counter<'topic' | 'delivered'>;
   readonly stewardActions: Counter<'action' | 'outcome'>;
+  readonly residentStatusViews: Counter<'outcome'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.logins = new Counter({
@@ -46,6 +47,12 @@ export class ConsoleMetrics {
       name: 'portico_console_steward_actions_total',
       help: 'one-click steward actions through the console',
       labelNames: ['action', 'outcome'],
+      registers: [registry],
+    });
+    this.residentStatusViews = new Counter({
+      name: 'portico_console_resident_status_views_total',
+      help: "residents' status page data requests by outcome (shown, refused by clearance, unavailable)",
+      labelNames: ['outcome'],
       registers: [registry],
     });
   }

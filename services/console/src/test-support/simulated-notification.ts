@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { PersonTokenVerifier } from '@portico/auth';
+import { personMaySee, refusal, SimulatedUpstream, UNAUTHENTICATED, type SimulatedAnswer, type SimulatedRequest } from './simulated-upstream';
 
 /** A task as notification's GET /v1/outreach/tasks answers it (the fields the console uses). */
 export interface SimulatedTask {
@@ -7,6 +6,7 @@ export interface SimulatedTask {
   tenantId: string;
   propertyId: string;
   caseId: string;
+  parcelId: string;
   carrierCode: string;
   trackingNumber: string;
   kind: string;
@@ -15,83 +15,82 @@ export interface SimulatedTask {
   escalationLevel: string;
   deadline: string | null;
   createdAt: string;
+  closedAt: string | null;
+  stewardId: string | null;
+  stewardName?: string;
   residentName: string;
   script: { text: string; zh: string; en: string; language: string; templateRef: string };
 }
 
+interface RecordedAction {
+  taskId: string;
+  action: 'acknowledged' | 'contacted';
+  subject: string;
+  channel: string | null;
+  idempotencyKey: string | undefined;
+  at: string;
+}
+
+const CHANNELS = ['phone_call', 'chat', 'in_person', 'sms', 'email', 'wecom', 'dingtalk'];
+
 /**
  * SIMULATED notification API for the console's browser test — not the real service. It answers
- * the outreach task list, acknowledge and actions endpoints the way services/notification/README.md
- * documents them, and checks the console's bearer token (signature, issuer, audience) and property
- * scope as notification would, so a console that forgot the token or leaked another property fails.
+ * the outreach task list (by state, property, case, parcel), acknowledge, contacted and actions the
+ * way services/notification/README.md and its controllers document them, and checks the console's
+ * bearer token and property scope as notification would, so a console that forgot the token or
+ * leaked another property fails.
  */
-export class SimulatedNotification {
+export class SimulatedNotification extends SimulatedUpstream {
   readonly tasks = new Map<string, SimulatedTask>();
-  readonly acknowledgements: { taskId: string; subject: string; idempotencyKey: string | undefined }[] = [];
-  private server?: Server;
-  url = '';
+  readonly actions: RecordedAction[] = [];
 
-  private readonly verifier: PersonTokenVerifier;
-
-  constructor(options: { devKey: string; issuer: string; audience: string }) {
-    this.verifier = new PersonTokenVerifier({ issuer: options.issuer, audience: options.audience, keys: { devKey: options.devKey } });
+  get acknowledgements(): RecordedAction[] {
+    return this.actions.filter((a) => a.action === 'acknowledged');
   }
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async caller(req: IncomingMessage) {
-    const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ')) return null;
-    try {
-      // The verifier notification itself uses (libs/auth).
-      return await this.verifier.verify(auth.slice(7));
-    } catch {
-      return null;
-    }
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const caller = await this.caller(req);
-    if (!caller) return send(401, { error: { code: 'credentials_missing', message: { en: 'no', zh: '无' } } });
-    const url = new URL(req.url ?? '/', 'http://x');
-    const visible = (t: SimulatedTask) => t.tenantId === caller.tenantId && caller.propertyIds.includes(t.propertyId);
-    if (req.method === 'GET' && url.pathname === '/v1/outreach/tasks') {
+  protected route({ method, url, headers, body, caller }: SimulatedRequest): SimulatedAnswer {
+    if (!caller) return UNAUTHENTICATED;
+    const visible = (t: SimulatedTask) => personMaySee(caller, t) && t.tenantId === caller.tenantId;
+    if (method === 'GET' && url.pathname === '/v1/outreach/tasks') {
       const q = url.searchParams;
+      if (!['parcelId', 'caseId', 'state', 'propertyId'].some((k) => q.get(k)))
+        return refusal(400, 'validation_failed', 'give at least one of parcelId, caseId, state or propertyId', '参数不足');
+      if (q.get('propertyId') && !caller.propertyIds.includes(q.get('propertyId')!))
+        return refusal(403, 'tenant_mismatch', 'Not your property.', '无权访问该物业。');
       const items = [...this.tasks.values()].filter(
         (t) =>
           visible(t) &&
           (!q.get('state') || t.state === q.get('state')) &&
           (!q.get('propertyId') || t.propertyId === q.get('propertyId')) &&
-          (!q.get('caseId') || t.caseId === q.get('caseId')),
+          (!q.get('caseId') || t.caseId === q.get('caseId')) &&
+          (!q.get('parcelId') || t.parcelId === q.get('parcelId')),
       );
-      return send(200, { items });
+      return { status: 200, body: { items } };
     }
-    const m = /^\/v1\/outreach\/tasks\/([^/]+)\/(acknowledge|actions)$/.exec(url.pathname);
+    const m = /^\/v1\/outreach\/tasks\/([^/]+)\/(acknowledge|contacted|actions)$/.exec(url.pathname);
     const task = m ? this.tasks.get(decodeURIComponent(m[1]!)) : undefined;
-    if (!m || !task || !visible(task))
-      return send(404, { error: { code: 'task_not_found', message: { en: 'Task not found.', zh: '任务不存在。' } } });
+    if (!m || !task || !visible(task)) return refusal(404, 'task_not_found', 'Task not found.', '任务不存在。');
     if (m[2] === 'actions') {
-      const items = this.acknowledgements
+      const items = this.actions
         .filter((a) => a.taskId === task.id)
-        .map((a, i) => ({ id: `act_${i}`, action: 'acknowledged', actorId: a.subject, channel: null, level: 'steward', occurredAt: new Date().toISOString() }));
-      return send(200, { items });
+        .map((a, i) => ({ id: `act_${i}`, action: a.action, actorId: a.subject, channel: a.channel, fromUserId: null, toUserId: null, level: 'steward', reason: null, occurredAt: a.at }));
+      return { status: 200, body: { items } };
     }
-    const key = req.headers['idempotency-key'];
-    this.acknowledgements.push({ taskId: task.id, subject: caller.subject, idempotencyKey: typeof key === 'string' ? key : undefined });
+    if (task.state === 'closed') return refusal(409, 'task_closed', 'The task is closed.', '任务已关闭。');
+    const channel = m[2] === 'contacted' ? (body as { channel?: unknown } | undefined)?.channel : null;
+    if (m[2] === 'contacted' && (typeof channel !== 'string' || !CHANNELS.includes(channel)))
+      return refusal(400, 'validation_failed', 'channel is not one of the contact channels', '联系渠道无效');
+    const key = headers['idempotency-key'];
+    const action: RecordedAction = {
+      taskId: task.id,
+      action: m[2] === 'contacted' ? 'contacted' : 'acknowledged',
+      subject: caller.subject,
+      channel: typeof channel === 'string' ? channel : null,
+      idempotencyKey: typeof key === 'string' ? key : undefined,
+      at: new Date().toISOString(),
+    };
+    this.actions.push(action);
     task.state = 'acknowledged';
-    return send(200, { task: { id: task.id, state: task.state }, action: { id: 'act', action: 'acknowledged' } });
+    return { status: 200, body: { task: { id: task.id, state: task.state }, action: { id: `act_${this.actions.length}`, action: action.action } } };
   }
 }

@@ -6,7 +6,7 @@ import { UpstreamRefusedError, UpstreamUnavailableError } from '../shared/consol
 import { CONSOLE_CONFIG } from '../shared/tokens';
 import { UPSTREAM_CREDENTIALS, type UpstreamCredentials } from './upstream-credentials';
 
-export type UpstreamService = 'notification' | 'id-vault' | 'clearance';
+export type UpstreamService = 'notification' | 'id-vault' | 'clearance' | 'claims';
 
 interface Envelope {
   error?: { code?: unknown; message?: { en?: unknown; zh?: unknown } };
@@ -30,11 +30,21 @@ export class UpstreamClient {
   private baseUrl(service: UpstreamService): string {
     if (service === 'notification') return this.config.notificationUrl;
     if (service === 'id-vault') return this.config.vaultUrl;
+    if (service === 'claims') return this.config.claimsUrl;
     return this.config.clearanceUrl;
   }
 
   async json<T>(session: Session, service: UpstreamService, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const res = await this.send(session, service, method, path, body, headers);
+    return (await res.json()) as T;
+  }
+
+  /**
+   * A call made for someone without a session: the resident's status page, whose one-time token is
+   * the only credential and is passed on as the resident's own bearer (never one the console mints).
+   */
+  async publicJson<T>(service: UpstreamService, path: string, headers: Record<string, string>): Promise<T> {
+    const res = await this.request(undefined, service, 'GET', path, undefined, headers);
     return (await res.json()) as T;
   }
 
@@ -47,6 +57,17 @@ export class UpstreamClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<Response> {
+    return this.request(await this.credentials.bearerFor(session), service, method, path, body, headers);
+  }
+
+  private async request(
+    bearer: string | undefined,
+    service: UpstreamService,
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<Response> {
     const started = performance.now();
     const observe = (outcome: string) =>
       this.metrics.upstreamSeconds.observe({ service, outcome }, (performance.now() - started) / 1000);
@@ -55,7 +76,7 @@ export class UpstreamClient {
       res = await fetch(`${this.baseUrl(service)}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${await this.credentials.bearerFor(session)}`,
+          ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...headers,

@@ -1,14 +1,30 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, setCsrfToken, type ApiError, type Me } from './api';
-import { CasePage } from './CasePage';
 import { Inbox } from './Inbox';
 import { t, type Lang } from './i18n';
 import { Login } from './Login';
+import { ParcelPage } from './ParcelPage';
+import { ReviewPage } from './ReviewPage';
+import { SearchPage } from './SearchPage';
 
-/** Client-side routes hold ids only: `/inbox`, `/cases/<caseId>`. */
-function currentRoute(): { page: 'inbox' } | { page: 'case'; caseId: string } {
-  const m = /^\/cases\/([A-Za-z0-9_.:-]+)$/.exec(window.location.pathname);
-  return m ? { page: 'case', caseId: decodeURIComponent(m[1]!) } : { page: 'inbox' };
+type Route = { page: 'inbox' } | { page: 'search' } | { page: 'reviews' } | { page: 'parcel'; parcelId: string };
+
+/** Client-side routes hold ids only: `/inbox`, `/search`, `/reviews`, `/parcels/<parcelId>` (never search text). */
+function currentRoute(): Route {
+  const path = window.location.pathname;
+  const m = /^\/parcels\/(prc_[0-9a-f]{32})$/.exec(path);
+  if (m) return { page: 'parcel', parcelId: m[1]! };
+  if (path === '/search') return { page: 'search' };
+  if (path === '/reviews') return { page: 'reviews' };
+  return { page: 'inbox' };
+}
+
+function NavLink({ path, label, current }: { path: string; label: string; current: boolean }) {
+  return (
+    <a href={path} aria-current={current ? 'page' : undefined} onClick={(e) => (e.preventDefault(), navigate(path))}>
+      {label}
+    </a>
+  );
 }
 
 export function navigate(path: string): void {
@@ -84,8 +100,21 @@ export function App() {
           {t(lang, 'signOut')}
         </button>
       </header>
+      <nav className="nav" aria-label={t(lang, 'nav')}>
+        <NavLink path="/inbox" label={t(lang, 'inbox')} current={route.page === 'inbox'} />
+        <NavLink path="/search" label={t(lang, 'searchNav')} current={route.page === 'search'} />
+        <NavLink path="/reviews" label={t(lang, 'reviewNav')} current={route.page === 'reviews'} />
+      </nav>
       <main id="main">
-        {route.page === 'case' ? <CasePage lang={lang} caseId={route.caseId} /> : <Inbox lang={lang} me={me} />}
+        {route.page === 'parcel' ? (
+          <ParcelPage key={route.parcelId} lang={lang} parcelId={route.parcelId} />
+        ) : route.page === 'search' ? (
+          <SearchPage lang={lang} me={me} />
+        ) : route.page === 'reviews' ? (
+          <ReviewPage lang={lang} me={me} />
+        ) : (
+          <Inbox lang={lang} me={me} />
+        )}
       </main>
     </>
   );

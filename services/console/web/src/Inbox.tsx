@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type ApiError, type Me, type Task } from './api';
 import { navigate } from './App';
+import { CopyScriptButton, ErrorAlert, PropertySelect, ScriptDetails } from './Controls';
 import { formatTime, t, type Lang } from './i18n';
 import { useLiveUpdates } from './live';
 
@@ -19,7 +20,6 @@ export function Inbox({ lang, me }: { lang: Lang; me: Me }) {
   const [tasks, setTasks] = useState<Task[]>([]);
   const [propertyId, setPropertyId] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
-  const [copied, setCopied] = useState<string | null>(null);
 
   const load = useCallback(() => {
     api.tasks(propertyId ? { propertyId } : {}).then(
@@ -58,34 +58,16 @@ export function Inbox({ lang, me }: { lang: Lang; me: Me }) {
     }
   };
 
-  const copy = async (task: Task) => {
-    if (!task.script) return;
-    await navigator.clipboard.writeText(task.script.text).catch(() => undefined);
-    setCopied(task.id);
-  };
-
   return (
     <section aria-labelledby="inbox-title">
       <div className="toolbar">
         <h2 id="inbox-title">{t(lang, 'inbox')}</h2>
-        <label htmlFor="property-filter">{t(lang, 'property')}</label>
-        <select id="property-filter" value={propertyId} onChange={(e) => setPropertyId(e.target.value)}>
-          <option value="">{t(lang, 'allProperties')}</option>
-          {me.propertyIds.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
+        <PropertySelect lang={lang} id="property-filter" propertyIds={me.propertyIds} value={propertyId} onChange={setPropertyId} />
         <span className={connected ? 'live on' : 'live off'} role="status">
           {connected ? t(lang, 'live') : t(lang, 'offline')}
         </span>
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error.message[lang]}
-        </p>
-      )}
+      <ErrorAlert lang={lang} error={error} />
       {tasks.length === 0 ? (
         <p className="empty">{t(lang, 'empty')}</p>
       ) : (
@@ -102,28 +84,17 @@ export function Inbox({ lang, me }: { lang: Lang; me: Me }) {
               <p className="deadline">
                 {task.deadline ? `${t(lang, 'deadline')}: ${formatTime(lang, task.deadline)}` : t(lang, 'noDeadline')} · {task.propertyId}
               </p>
-              {task.script && (
-                <details>
-                  <summary>{t(lang, 'script')}</summary>
-                  <p className="script">{task.script.text}</p>
-                </details>
-              )}
+              <ScriptDetails lang={lang} task={task} />
               <div className="actions">
                 {task.state === 'open' && (
                   <button type="button" className="primary" onClick={() => acknowledge(task)}>
                     {t(lang, 'acknowledge')}
                   </button>
                 )}
-                {task.script && (
-                  <button type="button" onClick={() => copy(task)}>
-                    {copied === task.id ? t(lang, 'copied') : t(lang, 'copyScript')}
-                  </button>
-                )}
-                {task.caseId && (
-                  <a href={`/cases/${encodeURIComponent(task.caseId)}`} onClick={(e) => (e.preventDefault(), navigate(`/cases/${encodeURIComponent(task.caseId!)}`))}>
-                    {t(lang, 'openCase')}
-                  </a>
-                )}
+                <CopyScriptButton lang={lang} task={task} />
+                <a href={`/parcels/${task.parcelId}`} onClick={(e) => (e.preventDefault(), navigate(`/parcels/${task.parcelId}`))}>
+                  {t(lang, 'openCase')}
+                </a>
               </div>
             </li>
           ))}

@@ -11,6 +11,7 @@ export interface Me {
 
 export interface Task {
   id: string;
+  parcelId: string;
   propertyId: string;
   caseId: string | null;
   carrierCode: string;
@@ -23,6 +24,8 @@ export interface Task {
   createdAt: string;
   residentName: string | null;
   script: { text: string; zh: string; en: string } | null;
+  stewardId?: string | null;
+  closedAt?: string | null;
 }
 
 export interface ApiError {
@@ -77,7 +80,92 @@ export const api = {
   approve: (documentId: string) => call<unknown>('POST', `/api/documents/${encodeURIComponent(documentId)}/approve`, {}),
   reject: (documentId: string, reason: string) =>
     call<unknown>('POST', `/api/documents/${encodeURIComponent(documentId)}/reject`, { reason }),
+  contacted: (taskId: string, channel: string) =>
+    call<unknown>('POST', `/api/tasks/${encodeURIComponent(taskId)}/contacted`, { channel }, { 'idempotency-key': crypto.randomUUID() }),
+  parcel: (parcelId: string) => call<ParcelView>('GET', `/api/parcels/${encodeURIComponent(parcelId)}`),
+  claimDecision: (claimId: string, decision: string) =>
+    call<unknown>('POST', `/api/claims/${encodeURIComponent(claimId)}/decision`, { decision }),
+  // POST: the text is often a resident's name and must stay out of URLs.
+  search: (body: { text: string; propertyId?: string; stewardId?: string; carrierCode?: string }) =>
+    call<{ items: ParcelHit[]; stewards: { id: string; name: string | null }[] }>('POST', '/api/search', body),
+  monthlyReview: (q: { month: string; months: number; propertyId?: string }) => {
+    const params = new URLSearchParams({ month: q.month, months: String(q.months), ...(q.propertyId ? { propertyId: q.propertyId } : {}) });
+    return call<MonthlyReviewView>('GET', `/api/reviews/monthly?${params}`);
+  },
 };
+
+export interface CaseSummary {
+  id: string;
+  state: string;
+  open: boolean;
+  holdReason: string;
+  deadline: string;
+  expedited: boolean;
+  propertyId: string | null;
+}
+
+export interface ClaimSummary {
+  id: string;
+  state: string;
+  reason: string;
+  decision: string | null;
+  allowedActions: string[];
+  openedAt: string;
+  closedAt: string | null;
+}
+
+export interface ParcelTimelineEntry {
+  at: string;
+  source: 'tracking' | 'clearance' | 'notification' | 'id-vault' | 'claims';
+  kind: string;
+  code: string;
+  ref: { caseId?: string; taskId?: string; documentId?: string; claimId?: string };
+  actorId?: string | null;
+  detail?: string | null;
+}
+
+export interface ParcelView {
+  parcelId: string;
+  carrierCode: string | null;
+  trackingNumber: string | null;
+  tasks: Task[];
+  cases: CaseSummary[];
+  documents: Record<string, VaultDocument[]>;
+  claims: ClaimSummary[];
+  timeline: ParcelTimelineEntry[];
+  sources: Record<string, 'ok' | 'unavailable' | 'refused'>;
+}
+
+export interface ParcelHit {
+  parcelId: string;
+  carrierCode: string;
+  trackingNumber: string;
+  propertyId: string | null;
+  stewardId: string | null;
+  stewardName: string | null;
+  residentName: string | null;
+  matched: 'tracking_number' | 'resident';
+  state: string;
+  lastActivityAt: string;
+}
+
+export interface ReviewFigures {
+  cases: number;
+  cleared: number;
+  holdToClearanceHours: { median: number | null; p90: number | null };
+  stewardMinutesPerCase: number | null;
+  secureChannelShare: number | null;
+  firstPassAcceptance: number | null;
+  escalations: number;
+  ackSlaBreaches: number;
+  missedDeadlines: number;
+}
+
+export interface MonthlyReviewView {
+  month: string;
+  current: { properties: (ReviewFigures & { propertyId: string | null })[] };
+  series: { propertyId: string | null; points: { month: string; figures: ReviewFigures | null }[] }[];
+}
 
 export interface TimelineEntry {
   id: string;
@@ -96,4 +184,6 @@ export interface VaultDocument {
   attempt: number;
   checks: Record<string, unknown>;
   submittedAt: string;
+  reviewedAt: string | null;
+  rejectionReason: string | null;
 }

@@ -89,8 +89,18 @@ export const settings = {
   ),
   maxUploadBytes: setting(
     'CLAIMS_MAX_UPLOAD_BYTES',
-    z.coerce.number().int().min(10_000).max(20_000_000).default(8_000_000),
-    'largest evidence photo or value proof accepted',
+    z.coerce.number().int().min(10_000).max(20_000_000).default(10 * 1024 * 1024),
+    'largest evidence photo or value proof accepted (bytes); larger uploads get 413 evidence_too_large while streaming',
+  ),
+  evidenceMaxPixels: setting(
+    'CLAIMS_EVIDENCE_MAX_PIXELS',
+    z.coerce.number().int().min(1_000_000).max(100_000_000).default(40_000_000),
+    'largest evidence image by its header (width x height), checked before decoding: decompression bombs get 422 evidence_too_many_pixels',
+  ),
+  evidenceMaxItems: setting(
+    'CLAIMS_EVIDENCE_MAX_ITEMS',
+    z.coerce.number().int().min(1).max(500).default(50),
+    'evidence items a claim can hold (409 evidence_limit_reached beyond)',
   ),
 };
 

@@ -32,7 +32,8 @@ import { parseManifest, sha256Hex } from './evidence-manifest';
 import { EvidenceMetrics } from './evidence-metrics';
 import { renderEvidencePdf } from './evidence-pdf';
 import type { EvidenceUploadForm } from './evidence-upload-parts';
-import { describeProblems, verifyBundle, type VerificationReport } from './evidence-verification';
+import { describeProblems, type VerificationReport } from './evidence-verification';
+import { verifyStoredBundle } from './stored-bundle-verification';
 
 const tracer = () => trace.getTracer('claims-evidence');
 
@@ -255,17 +256,14 @@ export class EvidenceService {
   }
 
   async verify(caller: Principal, claimId: string, bundleId: string): Promise<VerificationReport> {
-    const { claim, bundle } = await this.bundle(caller, claimId, bundleId);
-    return this.verifyStored(claim, bundle.manifestJson, bundle.manifestSha256, bundleId);
-  }
-
-  private async verifyStored(claim: Claim, manifestJson: string, manifestSha256: string, bundleId: string) {
-    const stored = await this.uow.read((m) => this.items.listWithContent(m, claim.tenantId, claim.id));
-    const report = verifyBundle(manifestJson, manifestSha256, stored);
+    const report = await this.uow.read(async (m) => {
+      const c = await this.visibleClaim(m, caller, claimId);
+      if (!(await this.bundles.find(m, c.id, bundleId))) throw evidenceBundleNotFound(bundleId);
+      return (await verifyStoredBundle(m, bundleId))!;
+    });
     this.metrics.verification(report.ok);
-    const problems = describeProblems(report);
-    if (report.ok) this.logger.info({ claimId: claim.id, bundleId }, 'evidence bundle verified intact');
-    else this.logger.warn({ claimId: claim.id, bundleId, problems }, 'evidence bundle verification failed');
+    if (report.ok) this.logger.info({ claimId, bundleId }, 'evidence bundle verified intact');
+    else this.logger.warn({ claimId, bundleId, problems: describeProblems(report) }, 'evidence bundle verification failed');
     return report;
   }
 }

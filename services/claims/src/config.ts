@@ -28,9 +28,12 @@ function json<T extends z.ZodTypeAny>(schema: T, fallback: unknown) {
     .pipe(schema);
 }
 
+/** The common settings alone: what commands that only read the database need (verify-evidence). */
+export const baseSettings = commonSettings(SERVICE_NAME, { port: 3005, database: 'portico_claims' });
+
 /** Every setting of claims: the common ones plus its own. Validated at start, all problems at once. */
 export const settings = {
-  ...commonSettings(SERVICE_NAME, { port: 3005, database: 'portico_claims' }),
+  ...baseSettings,
   // Stewards, managers and operators with person tokens; notification (chat channels) with its
   // service token; property systems with API keys (self-service intents).
   ...authSettings(),

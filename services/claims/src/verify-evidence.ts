@@ -5,11 +5,11 @@
 import { loadConfigOrExit } from '@portico/config';
 import { dataSourceOptions, describeDatabaseUrl } from '@portico/service-kit';
 import { DataSource } from 'typeorm';
-import { SERVICE_NAME, settings } from './config';
+import { baseSettings, SERVICE_NAME } from './config';
 import { describeProblems } from './evidence/evidence-verification';
 import { verifyStoredBundle } from './evidence/stored-bundle-verification';
 
-const config = loadConfigOrExit(SERVICE_NAME, settings);
+const config = loadConfigOrExit(SERVICE_NAME, baseSettings);
 
 export async function main(bundleIds: string[]): Promise<number> {
   if (bundleIds.length === 0 || bundleIds.some((id) => !/^evb_[0-9a-f]{32}$/.test(id))) {

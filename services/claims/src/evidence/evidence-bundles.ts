@@ -81,8 +81,10 @@ export class EvidenceBundles {
     });
     await m.query(
       `INSERT INTO claims_evidence_bundles (id, claim_id, manifest, manifest_text, manifest_sha256, created_at)
-       VALUES ($1, $2, $3::jsonb, $3, $4, $5)`,
-      [id, c.id, json, sha256, this.clock()],
+       VALUES ($1, $2, $3::jsonb, $4, $5, $6)`,
+      // Two parameters: one used as both would be typed jsonb, and the text column would get jsonb's
+      // normalised rendering instead of the hashed bytes.
+      [id, c.id, json, json, sha256, this.clock()],
     );
     return { id, manifestJson: json, manifestSha256: sha256 };
   }

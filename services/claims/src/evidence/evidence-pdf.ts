@@ -219,10 +219,10 @@ function trackingHistory(w: Writer, m: EvidenceManifest): void {
   w.table(
     [
       { title: '时间 Time (UTC)', width: 110 },
-      { title: '状态 Status', width: 130 },
-      { title: '异常 Exception', width: 90 },
-      { title: '地点 Location', width: 140 },
-      { title: '迟到 Late', width: CONTENT_WIDTH - 470 },
+      { title: '状态 Status', width: 120 },
+      { title: '异常 Exception', width: 85 },
+      { title: '地点 Location', width: 134 },
+      { title: '迟到 Late', width: CONTENT_WIDTH - 449 },
     ],
     m.trackingHistory.entries.map((t) => [
       formatTime(t.occurredAt),
@@ -309,6 +309,7 @@ function valueProofs(w: Writer, { manifest }: EvidencePdfInput): void {
       .filter((i) => i.kind === 'value_proof')
       .map((i) => [i.id, labelOf('subject', i.subject), i.contentType, i.bytes.toLocaleString('en-US')]),
   );
+  w.doc.moveDown(0.5);
   w.note('图片类价值证明已嵌入"照片"一节；PDF 发票请按编号下载并以下方 SHA-256 核验。Image value proofs are shown under Photos; download PDF invoices by id and check them against the SHA-256 below.');
 }
 

@@ -24,6 +24,7 @@ COPY package.json package-lock.json ./
 COPY libs/auth/package.json libs/auth/
 COPY libs/config/package.json libs/config/
 COPY libs/contracts/package.json libs/contracts/
+COPY libs/images/package.json libs/images/
 COPY libs/messaging/package.json libs/messaging/
 COPY libs/observability/package.json libs/observability/
 COPY libs/service-kit/package.json libs/service-kit/

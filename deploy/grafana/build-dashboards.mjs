@@ -799,6 +799,33 @@ const dashboards = {
         ],
         { unit: 'ops', stack: true },
       ),
+      ts(
+        'Evidence uploads by outcome',
+        [
+          [
+            'sum by (outcome) (increase(portico_claims_evidence_uploads_total[$__rate_interval]))',
+            '{{outcome}}',
+          ],
+        ],
+        { stack: true, description: 'accepted, or the refusal code (too_large, too_many_pixels, corrupt, …)' },
+      ),
+      ts('Evidence bundle PDFs rendered', [
+        ['sum by (outcome) (increase(portico_claims_evidence_bundle_renders_total[$__rate_interval]))', '{{outcome}}'],
+      ]),
+      ts(
+        'Evidence check and PDF render time (p95)',
+        [
+          [
+            'histogram_quantile(0.95, sum by (le, kind) (rate(portico_claims_evidence_check_seconds_bucket[$__rate_interval])))',
+            'check {{kind}}',
+          ],
+          [
+            'histogram_quantile(0.95, sum by (le) (rate(portico_claims_evidence_bundle_render_seconds_bucket[$__rate_interval])))',
+            'render',
+          ],
+        ],
+        { unit: 's' },
+      ),
     ],
     { tags: ['claims'] },
   ),

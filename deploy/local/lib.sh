@@ -52,14 +52,17 @@ ensure_browser() {
   if ! command -v fc-list >/dev/null || [ -z "$(fc-list :lang=zh family 2>/dev/null)" ]; then
     need+=(fonts-noto-cjk)
   fi
+  # claims' evidence PDF spec renders the bundle to PNG with poppler's pdftoppm (and reads its text with pdftotext)
+  command -v pdftoppm >/dev/null || need+=(poppler-utils)
   [ "${#need[@]}" -eq 0 ] && return
   local how="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${need[*]}"
-  [ "$(id -u)" -eq 0 ] || die "missing ${need[*]}, needed by the upload page's browser test: as root run: $how"
+  [ "$(id -u)" -eq 0 ] || die "missing ${need[*]}, needed by the browser tests and claims' evidence PDF test: as root run: $how"
   command -v apt-get >/dev/null || die "missing ${need[*]} and no apt-get here: install Chromium at /usr/bin/chromium and a CJK font (Noto Sans CJK) by hand"
   log "installing ${need[*]} (apt)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   [ -x /usr/bin/chromium ] || die "apt-get installed ${need[*]}, but /usr/bin/chromium is still missing"
+  command -v pdftoppm >/dev/null || die "apt-get installed ${need[*]}, but pdftoppm is still missing"
 }
 
 # The console's demo account: steward.demo, bound to the steward, tenant and property of the demo run

@@ -9,6 +9,7 @@ import {
 import { migrations } from '../migrations';
 import { ClaimsModule } from './claims/claims.module';
 import type { ClaimsConfig } from './config';
+import { EvidenceModule } from './evidence/evidence.module';
 import { SharedModule, systemClock } from './shared/shared.module';
 import type { Clock } from './shared/tokens';
 
@@ -39,6 +40,7 @@ export class AppModule {
           clock,
         }),
         ClaimsModule,
+        EvidenceModule,
       ],
     };
   }

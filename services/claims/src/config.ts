@@ -28,9 +28,12 @@ function json<T extends z.ZodTypeAny>(schema: T, fallback: unknown) {
     .pipe(schema);
 }
 
+/** The common settings alone: what commands that only read the database need (verify-evidence). */
+export const baseSettings = commonSettings(SERVICE_NAME, { port: 3005, database: 'portico_claims' });
+
 /** Every setting of claims: the common ones plus its own. Validated at start, all problems at once. */
 export const settings = {
-  ...commonSettings(SERVICE_NAME, { port: 3005, database: 'portico_claims' }),
+  ...baseSettings,
   // Stewards, managers and operators with person tokens; notification (chat channels) with its
   // service token; property systems with API keys (self-service intents).
   ...authSettings(),
@@ -89,8 +92,18 @@ export const settings = {
   ),
   maxUploadBytes: setting(
     'CLAIMS_MAX_UPLOAD_BYTES',
-    z.coerce.number().int().min(10_000).max(20_000_000).default(8_000_000),
-    'largest evidence photo or value proof accepted',
+    z.coerce.number().int().min(10_000).max(20_000_000).default(10 * 1024 * 1024),
+    'largest evidence photo or value proof accepted (bytes); larger uploads get 413 evidence_too_large while streaming',
+  ),
+  evidenceMaxPixels: setting(
+    'CLAIMS_EVIDENCE_MAX_PIXELS',
+    z.coerce.number().int().min(1_000_000).max(100_000_000).default(40_000_000),
+    'largest evidence image by its header (width x height), checked before decoding: decompression bombs get 422 evidence_too_many_pixels',
+  ),
+  evidenceMaxItems: setting(
+    'CLAIMS_EVIDENCE_MAX_ITEMS',
+    z.coerce.number().int().min(1).max(500).default(50),
+    'evidence items a claim can hold (409 evidence_limit_reached beyond)',
   ),
 };
 

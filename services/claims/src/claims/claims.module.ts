@@ -3,6 +3,7 @@ import { CarrierGateways } from '../carriers/carrier-gateways';
 import { CarrierRequestRepository } from '../carriers/carrier-request.repository';
 import { CarrierWorker } from '../carriers/carrier-worker';
 import { EvidenceBundles } from '../evidence/evidence-bundles';
+import { EvidenceItemRepository } from '../evidence/evidence-item.repository';
 import { DetectionService } from '../detection/detection.service';
 import { OutreachConsumer } from '../parcels/outreach.consumer';
 import { ParcelRepository } from '../parcels/parcel.repository';
@@ -52,6 +53,7 @@ import { ClaimsController } from './claims.controller';
     SelfServiceService,
     CarrierGateways,
     EvidenceBundles,
+    EvidenceItemRepository,
     CarrierWorker,
   ],
   exports: [
@@ -61,6 +63,8 @@ import { ClaimsController } from './claims.controller';
     CarrierRequestRepository,
     ClaimLogRepository,
     ClaimMetrics,
+    EvidenceBundles,
+    EvidenceItemRepository,
   ],
 })
 export class ClaimsModule {}

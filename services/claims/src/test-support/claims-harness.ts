@@ -44,7 +44,8 @@ import { logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
 import { AppModule } from '../app.module';
-import { loadServiceConfig, settings, type ClaimsConfig } from '../config';
+import { loadServiceConfig, type ClaimsConfig } from '../config';
+import { claimsAppOptions } from '../server';
 
 const CONSUMED = [CARRIER_TRACKING_TOPIC, NOTIFICATION_OUTREACH_TOPIC];
 
@@ -176,7 +177,7 @@ export class ClaimsHarness {
     const service = await bootstrapService({
       module: AppModule.forRoot(this.config),
       config: this.config,
-      settings,
+      ...claimsAppOptions(this.config),
       logger: this.logger(),
       process: fakeProcess(),
     });

@@ -1,57 +1,28 @@
+import {
+  decodeUntrustedImage,
+  DEFAULT_IMAGE_LIMITS,
+  encodeStoredJpeg,
+  undecodableCode,
+  type ImageFailureCode,
+  type ImageLimits,
+  type ImageType,
+  type UprightPixels,
+} from '@portico/images';
 import sharp from 'sharp';
 import { measureCardShape, type CardShape, type PixelBox } from './card-shape';
-import { detectImageType, DEFAULT_TRAILING_SLACK_BYTES, type ImageType } from './image-type';
 import { laplacianVariance, SHARPNESS_SAMPLE_WIDTH } from './sharpness';
 
-// libvips' operation cache memoises operations by their arguments so that a repeated one is free.
-// Every upload here is a new buffer, so it never hits, while what it holds (up to 50 MB and 100
-// operations by sharp's defaults) stays resident between requests. Off for the process.
-sharp.cache(false);
+// The generic intake (caps, magic bytes, decode upright, metadata gone, the stored JPEG's encoder)
+// is @portico/images, shared with claims' evidence photos; this adds what an ID document needs.
+export { DEFAULT_IMAGE_LIMITS, type ImageLimits } from '@portico/images';
+
+export type NormaliseFailureCode = ImageFailureCode;
 
 /**
- * Turns whatever a phone uploaded into the one thing the vault stores: a baseline JPEG, upright,
- * bounded in size, with every metadata block gone (EXIF GPS, camera serials, XMP, ICC, the original
- * thumbnail). The resident's bytes are never stored or served, so whatever else they carried ends
- * here.
- *
- * Every cheap refusal comes before any decoding, in order of cost: byte cap, magic bytes, then the
- * pixel cap from the header alone. A decompression bomb (a few KB claiming 60000 x 60000) is thus
- * refused without allocating its pixels; `limitInputPixels` repeats the cap inside libvips in case
- * the header sharp reads for metadata and the one the decoder uses ever disagree.
+ * Turns whatever a phone uploaded into the one thing the vault stores — a baseline JPEG, upright,
+ * bounded, without metadata (see @portico/images) — and measures the card on the same decoded
+ * pixels: its shape (card-shape.ts) and sharpness (sharpness.ts).
  */
-export interface ImageLimits {
-  /** Byte cap on the upload, checked first. */
-  readonly maxBytes: number;
-  /** Pixel cap (width x height of the stored image, as declared by its header). */
-  readonly maxPixels: number;
-  /** Long side of the stored JPEG; larger images are scaled down. */
-  readonly maxLongSide: number;
-  /** JPEG quality of the stored image (libjpeg-turbo with mozjpeg's quantisation table). */
-  readonly jpegQuality: number;
-  /** Bytes tolerated after the image's logical end (see image-type.ts). */
-  readonly trailingSlackBytes: number;
-}
-
-export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
-  // A 12-48 MP phone JPEG is 2-8 MB; PNG screenshots of a card are far smaller.
-  maxBytes: 10 * 1024 * 1024,
-  // 48 MP phones exist, but default capture is binned to 12 MP; 40 MP leaves room for the 8064 x 4536
-  // (36.6 MP) photos some phones take by default, and keeps a decode under ~160 MB of RGBA.
-  maxPixels: 40_000_000,
-  // 2000 px keeps ID card print (the smallest characters are ~1.5 mm) legible at the card
-  // occupying half the frame, and keeps the stored and relayed file around 300-600 KB.
-  maxLongSide: 2000,
-  // 88 with mozjpeg's quantisation table: no visible artefacts on printed text, about half the bytes
-  // of quality 95. Encoded by libjpeg-turbo, not mozjpeg's own encoder: its trellis quantisation and
-  // scan optimisation take ~150-250 ms per 2000 px image on one core (5-10x the encode, more than
-  // the decode) for ~20% fewer bytes; see JPEG_OUTPUT below.
-  jpegQuality: 88,
-  trailingSlackBytes: DEFAULT_TRAILING_SLACK_BYTES,
-};
-
-export type NormaliseFailureCode =
-  'too_large' | 'wrong_file_type' | 'unsupported_format' | 'too_many_pixels' | 'corrupt';
-
 export interface NormalisedImage {
   readonly ok: true;
   readonly sourceType: ImageType;
@@ -71,78 +42,25 @@ const SHAPE_SAMPLE_WIDTH = 256;
 /** A shape covering less than this of the frame is too small to trust as the sharpness region. */
 const MIN_REGION_COVERAGE = 0.1;
 
-/**
- * Sharp options for untrusted input. failOn 'warning' (the strictest, and sharp's advice for untrusted
- * input) rather than 'truncated': a JPEG cut short by an interrupted upload and then closed with an
- * EOI marker decodes "successfully" under 'truncated' and 'error', with the missing part painted
- * grey; libjpeg only reports it as a corrupt-data warning. Phone cameras write clean JPEGs, so the
- * stricter level costs no legitimate photos we know of.
- */
-function untrusted(maxPixels: number): sharp.SharpOptions {
-  return { failOn: 'warning', limitInputPixels: maxPixels, sequentialRead: true };
-}
-
 export async function normaliseImage(
   bytes: Uint8Array,
   limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
 ): Promise<NormaliseResult> {
-  if (bytes.byteLength > limits.maxBytes) return { ok: false, code: 'too_large' };
-
-  const detected = detectImageType(bytes, { trailingSlackBytes: limits.trailingSlackBytes });
-  if (!detected.ok) return detected;
-  const sourceType = detected.type;
-  // Whatever goes wrong decoding a HEIC, the useful answer for the resident is the same: send a JPEG.
-  const undecodable: NormaliseFailureCode = sourceType === 'heic' ? 'unsupported_format' : 'corrupt';
-
-  let header: sharp.Metadata;
-  try {
-    header = await sharp(bytes, { ...untrusted(limits.maxPixels), limitInputPixels: false }).metadata();
-  } catch {
-    return { ok: false, code: undecodable };
-  }
-  if (!header.width || !header.height) return { ok: false, code: undecodable };
-  if (header.width * header.height > limits.maxPixels) return { ok: false, code: 'too_many_pixels' };
-  // Our signature check and libvips' own loader choice must agree; if not, something is crafted.
-  if (header.format !== SHARP_FORMAT[sourceType]) return { ok: false, code: 'wrong_file_type' };
-
   // The upload is decoded once, to the stored size: the JPEG is encoded from these pixels, and the
   // card shape and sharpness are measured on them too (decoding the stored JPEG twice more for the
   // measures cost ~40-70 ms per side).
-  let pixels: StoredPixels;
-  let jpeg: Buffer;
-  try {
-    let decode = sharp(bytes, untrusted(limits.maxPixels)).rotate(); // upright from EXIF Orientation before the tag is dropped
-    // transparent PNG/WebP areas become paper-white, not black (a JPEG has no alpha: nothing to do)
-    if (header.hasAlpha) decode = decode.flatten({ background: '#ffffff' });
-    const { data, info } = await decode
-      .resize({
-        width: limits.maxLongSide,
-        height: limits.maxLongSide,
-        fit: 'inside',
-        withoutEnlargement: true,
-      })
-      .toColourspace('srgb') // 8-bit sRGB whatever came in (16-bit PNG, CMYK or grey JPEG)
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    pixels = { data, raw: { width: info.width, height: info.height, channels: info.channels } };
-  } catch (error) {
-    if (error instanceof Error && /pixel limit/i.test(error.message))
-      return { ok: false, code: 'too_many_pixels' };
-    return { ok: false, code: undecodable };
-  }
+  const decoded = await decodeUntrustedImage(bytes, limits);
+  if (!decoded.ok) return decoded;
+  const { sourceType, pixels } = decoded;
   const { width, height } = pixels.raw;
 
   // The stored JPEG and the card shape are independent reads of the same pixels: both at once.
+  let jpeg: Buffer;
   let cardShape: CardShape | undefined;
   try {
-    [jpeg, cardShape] = await Promise.all([
-      sharp(pixels.data, { raw: pixels.raw })
-        .jpeg({ ...JPEG_OUTPUT, quality: limits.jpegQuality })
-        .toBuffer(),
-      measureShapeOf(pixels),
-    ]);
+    [jpeg, cardShape] = await Promise.all([encodeStoredJpeg(pixels, limits.jpegQuality), measureShapeOf(pixels)]);
   } catch {
-    return { ok: false, code: undecodable };
+    return { ok: false, code: undecodableCode(sourceType) };
   }
   // Sharpness of the card itself: a plain table around it would dilute the measure.
   const region = cardShape && cardShape.coverage >= MIN_REGION_COVERAGE ? cardShape.box : undefined;
@@ -150,47 +68,8 @@ export async function normaliseImage(
   return { ok: true, sourceType, jpeg, width, height, sharpness, cardShape };
 }
 
-/**
- * The stored JPEG's encoder settings: a baseline JPEG from libjpeg-turbo with optimised Huffman
- * tables and mozjpeg's quantisation table (table 3, what `mozjpeg: true` uses), i.e. mozjpeg's
- * quantisation without its trellis pass and progressive-scan search. On a 2000 x 1500 card photo:
- * ~25 ms instead of ~150-250 ms, for ~25% more bytes (150 KB instead of 120 KB on the benchmark's).
- */
-const JPEG_OUTPUT: sharp.JpegOptions = { quantisationTable: 3, optimiseCoding: true };
-
-interface StoredPixels {
-  readonly data: Buffer;
-  readonly raw: { readonly width: number; readonly height: number; readonly channels: sharp.Channels };
-}
-
-const SHARP_FORMAT: Record<ImageType, keyof sharp.FormatEnum> = {
-  jpeg: 'jpeg',
-  png: 'png',
-  webp: 'webp',
-  heic: 'heif',
-  avif: 'heif',
-};
-
-let heicSupport: boolean | undefined;
-
-/**
- * Whether this process's libvips/libheif can decode HEVC-coded HEIF (iPhone photos). The prebuilt
- * sharp binaries ship libheif with the AV1 decoder only (HEVC patent licensing), and then list
- * '.avif' as the only heif suffix. For the upload page (whether to offer image/heic) and health
- * output; the normaliser itself does not rely on it but attempts the decode and maps any failure of
- * a HEIF-branded file to 'unsupported_format', because the ftyp brand does not tell the codec
- * ('mif1' files can hold AV1, which decodes here, and sharp's reported `compression` is derived
- * from the brand too).
- */
-export function canDecodeHeic(): boolean {
-  heicSupport ??= (sharp.format.heif?.input?.fileSuffix ?? []).some(
-    (suffix) => suffix.toLowerCase() === '.heic',
-  );
-  return heicSupport;
-}
-
 /** The shape, with its box in the stored image's coordinates. */
-async function measureShapeOf(pixels: StoredPixels): Promise<CardShape | undefined> {
+async function measureShapeOf(pixels: UprightPixels): Promise<CardShape | undefined> {
   const image = pixels.raw;
   const { data, info } = await sharp(pixels.data, { raw: image })
     .greyscale()
@@ -202,7 +81,7 @@ async function measureShapeOf(pixels: StoredPixels): Promise<CardShape | undefin
 }
 
 /** measureSharpness (sharpness.ts) on the stored pixels rather than on an encoded image. */
-async function sharpnessOf(pixels: StoredPixels, region: PixelBox | undefined): Promise<number> {
+async function sharpnessOf(pixels: UprightPixels, region: PixelBox | undefined): Promise<number> {
   let pipeline = sharp(pixels.data, { raw: pixels.raw }).greyscale();
   if (region) pipeline = pipeline.extract(region);
   const { data, info } = await pipeline

@@ -22,54 +22,25 @@
  * fontkit/opentype.js are not dependencies; the cmap parser is ~60 lines and reads ~0.1 MB of
  * the 8 MB file.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { locateShippedCjkFont, ShippedFontError } from '@portico/images';
 import sharp from 'sharp';
 
 export class WatermarkFontError extends Error {
   override readonly name = 'WatermarkFontError';
 }
 
-const FONT_PACKAGE = '@embedpdf/fonts-sc';
 /** Medium: heavy enough to survive JPEG compression at 35 % alpha, light enough not to blot. */
 export const DEFAULT_FONT_FILE = 'NotoSansHans-Medium.otf';
 
-/**
- * Absolute path of a font shipped in @embedpdf/fonts-sc. The package's `exports` map only exposes
- * "." (its JS entry), so `require.resolve('@embedpdf/fonts-sc/fonts/…')` and even
- * `…/package.json` throw ERR_PACKAGE_PATH_NOT_EXPORTED. Both are still tried first (a later
- * version may export them), then the entry point is resolved and the package root is found from
- * it — the entry lives in `<root>/dist/`, the fonts in `<root>/fonts/`.
- */
+/** The shipped font's path (see @portico/images), as a WatermarkFontError when it is missing. */
 export function locateShippedFont(fileName: string = DEFAULT_FONT_FILE): string {
-  const attempts: string[] = [];
-  const tryResolve = (request: string): string | undefined => {
-    try {
-      return require.resolve(request);
-    } catch (error) {
-      attempts.push(`${request}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-      return undefined;
-    }
-  };
-  const candidates: Array<() => string | undefined> = [
-    () => tryResolve(`${FONT_PACKAGE}/fonts/${fileName}`),
-    () => {
-      const manifest = tryResolve(`${FONT_PACKAGE}/package.json`);
-      return manifest && join(dirname(manifest), 'fonts', fileName);
-    },
-    () => {
-      const entry = tryResolve(FONT_PACKAGE);
-      return entry && join(dirname(entry), '..', 'fonts', fileName);
-    },
-  ];
-  for (const candidate of candidates) {
-    const file = candidate();
-    if (file && isFile(file)) return file;
-    if (file) attempts.push(`${file}: no such file`);
+  try {
+    return locateShippedCjkFont(fileName);
+  } catch (error) {
+    if (error instanceof ShippedFontError) throw new WatermarkFontError(`watermark ${error.message}`);
+    throw error;
   }
-  throw new WatermarkFontError(
-    `watermark font ${fileName} from ${FONT_PACKAGE} not found — refusing to render tofu watermarks (tried ${attempts.join('; ')})`,
-  );
 }
 
 export interface WatermarkFont {
@@ -223,13 +194,6 @@ export function formatCodePoint(cp: number): string {
   return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Sorted, non-overlapping [first, last] ranges of mapped code points (glyph id ≠ 0). */
 class CodePointRanges {

@@ -8,7 +8,7 @@ import {
   plainJpeg,
   pngWithChunk,
   tinyZip,
-} from './fixtures/synthetic-images';
+} from '@portico/testing/images';
 
 const plain = { width: 48, height: 32, channels: 3 as const, background: '#8090a0' };
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { assertTenantAccess, canAccessTenant, type Principal } from '@portico/auth';
 import { UnitOfWork } from '@portico/service-kit';
+import { caseAccessTarget } from './case-access';
 import { CaseNotFoundError } from './case-errors';
 import { CaseRepository } from './case.repository';
 import { isCaseId, toCaseView, type CaseView, type ListCasesQuery } from './case-view';
@@ -13,11 +14,14 @@ export class CaseQueriesService {
     private readonly cases: CaseRepository,
   ) {}
 
-  /** A parcel's cases, newest first. Other tenants' cases are left out, not refused: a parcel id is global. */
+  /**
+   * A parcel's cases, newest first. Cases of other tenants, or of properties the steward does not
+   * look after, are left out, not refused: a parcel id is global.
+   */
   async listByParcel(caller: Principal, query: ListCasesQuery): Promise<CaseView[]> {
     return this.uow.read(async (m) => {
       const visible = (await this.cases.findByParcel(m, query.parcelId)).filter((c) =>
-        canAccessTenant(caller, { tenantId: c.tenantId }),
+        canAccessTenant(caller, caseAccessTarget(c)),
       );
       const history = await this.cases.historyOf(
         m,
@@ -27,13 +31,13 @@ export class CaseQueriesService {
     });
   }
 
-  /** One case; 404 `case_not_found` when unknown, 403 `tenant_mismatch` when another tenant's. */
+  /** One case; 404 `case_not_found` when unknown, 403 `tenant_mismatch` when another tenant's or property's. */
   async get(caller: Principal, caseId: string): Promise<CaseView> {
     if (!isCaseId(caseId)) throw new CaseNotFoundError();
     return this.uow.read(async (m) => {
       const found = await this.cases.findById(m, caseId);
       if (!found) throw new CaseNotFoundError();
-      assertTenantAccess(caller, { tenantId: found.tenantId });
+      assertTenantAccess(caller, caseAccessTarget(found));
       return toCaseView(found, await this.cases.historyOf(m, [found.id]));
     });
   }

@@ -70,7 +70,8 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
 
   const keyed = (parcelId: string) => app.harness.events(parcelId);
 
-  const personToken = (roles: string[], tenantId?: string) => app.personToken(roles, tenantId);
+  const personToken = (roles: string[], tenantId?: string, propertyIds?: string[]) =>
+    app.personToken(roles, tenantId, propertyIds);
 
   const get = (path: string, headers: Record<string, string> = {}) => app.request('GET', path, { headers });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -280,6 +281,35 @@ describe('clearance: cases from the tracking stream (real Kafka + Postgres)', ()
       'validation_failed',
     );
     expect((await get(`/v1/cases/${caseId}`)).status).toBe(401);
+  });
+
+  it("shows a case whose property is known only to that property's stewards", async () => {
+    const ref = parcels.held;
+    // notification resolved the recipient: the case belongs to prop_a from now on
+    const resolved = await app.harness.publishOutreach(ref, {
+      case: 'recipientResolved',
+      value: {
+        tenantId: TENANT,
+        parcel: ref,
+        propertyId: 'prop_a',
+        occurredAt: timestampFromDate(new Date()),
+      },
+    });
+    await app.harness.waitProcessed(resolved.eventId, 'recipient resolved');
+    const ours = bearer(await personToken(['steward'], TENANT, ['prop_a']));
+    const neighbours = bearer(await personToken(['steward'], TENANT, ['prop_b']));
+    const manager = bearer(await personToken(['manager'], TENANT, ['prop_b', 'prop_a']));
+
+    expect((await get(`/v1/cases?parcelId=${ref.parcelId}`, ours)).body.items.map((c: Json) => c.id)).toEqual(
+      [caseId],
+    );
+    expect((await get(`/v1/cases/${caseId}`, ours)).status).toBe(200);
+    expect((await get(`/v1/cases/${caseId}`, manager)).status).toBe(200);
+    // a steward of another property of the same tenant sees nothing of it
+    expect((await get(`/v1/cases?parcelId=${ref.parcelId}`, neighbours)).body).toEqual({ items: [] });
+    const refused = await get(`/v1/cases/${caseId}`, neighbours);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('tenant_mismatch');
   });
 });
 

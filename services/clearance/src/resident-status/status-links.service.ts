@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assertTenantAccess, type Principal } from '@portico/auth';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { CaseNotFoundError } from '../cases/case-errors';
+import { caseAccessTarget } from '../cases/case-access';
 import { isCaseId } from '../cases/case-view';
 import { CaseRepository } from '../cases/case.repository';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
@@ -47,7 +48,7 @@ export class StatusLinksService {
     const { link, token } = await this.uow.transaction(async (m) => {
       const found = await this.cases.findById(m, caseId);
       if (!found) throw new CaseNotFoundError();
-      assertTenantAccess(caller, { tenantId: found.tenantId });
+      assertTenantAccess(caller, caseAccessTarget(found));
       const now = this.clock();
       const { token, hash } = newStatusToken(this.tokenSource);
       const link: StatusLink = {

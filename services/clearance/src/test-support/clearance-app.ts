@@ -60,9 +60,10 @@ export async function startClearanceApp(runId: string, env: Record<string, strin
     return rows[0]?.id;
   }
 
-  const personToken = (roles: string[], tenantId?: string | null) =>
+  /** A person's token; `propertyIds` are the properties a steward or manager looks after. */
+  const personToken = (roles: string[], tenantId?: string | null, propertyIds: string[] = []) =>
     signDevToken(
-      { subject: `it-${roles.join('-')}-${tenantId ?? 'platform'}`, roles, tenantId, propertyIds: [] },
+      { subject: `it-${roles.join('-')}-${tenantId ?? 'platform'}`, roles, tenantId, propertyIds },
       { key: harness.devTokenKey, issuer: config.authIssuer, audience: config.authAudience },
     );
 

@@ -323,8 +323,9 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     notificationApi.tasks.set(heldTask.id, heldTask);
     notificationApi.tasks.set(otherTask.id, otherTask);
     clearanceApi.cases.set(heldTask.caseId, clearanceCase(heldTask, 'documents_received'));
-    // Same tenant, another property: clearance's case list (tenant check only) hands it to steward A too.
-    clearanceApi.cases.set(otherTask.caseId, clearanceCase(otherTask, 'awaiting_documents'));
+    // Same tenant, and clearance has not learned the case's property yet: its case list hands a case
+    // without property to every steward of the tenant, so steward A gets it from clearance.
+    clearanceApi.cases.set(otherTask.caseId, { ...clearanceCase(otherTask, 'awaiting_documents'), propertyId: null });
     const card = await sharp({ create: { width: 640, height: 400, channels: 3, background: '#c9d6e3' } })
       .composite([{ input: Buffer.from('<svg width="640" height="400"><rect x="20" y="20" width="600" height="360" rx="24" fill="none" stroke="#12263f" stroke-width="6"/><text x="40" y="90" font-size="40" fill="#12263f">SIMULATED CARD</text></svg>') }])
       .jpeg()

@@ -2,8 +2,9 @@ import type { Account } from '../accounts/account';
 
 /**
  * Whether the signed-in person may see a record of a property. The upstream services enforce their
- * own rules, but not all of them narrow by property (clearance's case list checks the tenant only),
- * so the console applies the one rule stewards are promised everywhere: their own properties only.
+ * own rules, but they differ where the property is not known yet (clearance keeps such a case
+ * tenant-wide), so the console applies the one rule stewards are promised everywhere: their own
+ * properties only.
  * Operators (no tenant) see all; a record whose property is not known yet is for managers only, as
  * id-vault decides for documents ("no property" must not mean "every property").
  */

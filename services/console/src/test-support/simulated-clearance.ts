@@ -26,8 +26,9 @@ export type SimulatedFigures = ReviewFigures;
 
 /**
  * SIMULATED clearance API for the console's browser test — not the real service. Answers
- * `GET /v1/cases?parcelId=` (filtered by tenant only, exactly like the real listByParcel, so the
- * console's own property filter is what keeps another steward's case away), `GET
+ * `GET /v1/cases?parcelId=` (filtered like the real listByParcel: the tenant, and the property once
+ * it is known — a case without one is tenant-wide there, so the console's own stricter filter is
+ * what keeps it from stewards), `GET
  * /v1/reviews/monthly` (per-property figures, stewards' properties only) and the public `GET
  * /v1/resident/status` by status token (the real ResidentStatusView shape).
  */
@@ -52,7 +53,7 @@ export class SimulatedClearance extends SimulatedUpstream {
     if (method === 'GET' && url.pathname === '/v1/cases') {
       const parcelId = url.searchParams.get('parcelId') ?? '';
       if (!/^prc_[0-9a-f]{32}$/.test(parcelId)) return refusal(400, 'validation_failed', 'must be a parcel id', '必须是包裹编号');
-      const items = [...this.cases.values()].filter((c) => c.parcelId === parcelId && personMaySee(caller, { tenantId: c.tenantId }));
+      const items = [...this.cases.values()].filter((c) => c.parcelId === parcelId && personMaySee(caller, { tenantId: c.tenantId, propertyId: c.propertyId }));
       return { status: 200, body: { items } };
     }
     if (method === 'GET' && url.pathname === '/v1/reviews/monthly') {

@@ -68,6 +68,7 @@ function setup(options: { enabled?: ChannelKind[]; uploadLinks?: UploadLinkIssue
     timeZone: 'Asia/Shanghai',
     defaultLanguage: 'zh',
     residentOutreach: 'direct',
+    quietHours: null,
   });
   contacts.staffMembers.set('stf_1', {
     id: 'stf_1',

@@ -17,6 +17,11 @@ export interface SendTimeFacts {
   readonly propertyName: string;
   readonly timeZone: string;
   readonly upload: { readonly url: string; readonly expiresAt: Date } | null;
+  /**
+   * Free text a steward wrote for this one message (a re-upload request). Kept on the queue row
+   * only until the message is finished, never in its variables, a log line or an event.
+   */
+  readonly note?: string | null;
 }
 
 /** One message in one language, in every shape a channel takes. */

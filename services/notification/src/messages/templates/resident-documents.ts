@@ -18,19 +18,19 @@ import { rejectionAdvice } from './rejection-reasons';
  * documents (document type names), deadline (ISO or null), rejectionReasons (reason names).
  */
 
-function docs(vars: MessageVariables, language: Language): string {
+export function docs(vars: MessageVariables, language: Language): string {
   const names = list(vars, 'documents').filter((d): d is DocumentTypeName =>
     (DOCUMENT_TYPES as readonly string[]).includes(d),
   );
   return documentsPhrase(names.map(documentTypeToContract), language);
 }
 
-function deadline(vars: MessageVariables, facts: SendTimeFacts, language: Language): string | null {
+export function deadline(vars: MessageVariables, facts: SendTimeFacts, language: Language): string | null {
   const iso = str(vars, 'deadline');
   return iso ? formatDeadline(new Date(iso), language, facts.timeZone) : null;
 }
 
-function link(facts: SendTimeFacts): string {
+export function link(facts: SendTimeFacts): string {
   // Rendering without a link would send a useless message; the worker never does.
   if (!facts.upload) throw new Error('resident documents templates need the upload link');
   return facts.upload.url;

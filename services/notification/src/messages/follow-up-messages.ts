@@ -297,6 +297,14 @@ export class FollowUpMessages {
     return id;
   }
 
+  /** The message a steward's resend / re-upload action queued (a repeated click answers with it). */
+  async messageOfAction(m: EntityManager, taskId: string, actionId: string): Promise<string | null> {
+    return (
+      (await this.repo.idOfDedupeKey(m, `task:${taskId}:resend:${actionId}`)) ??
+      (await this.repo.idOfDedupeKey(m, `task:${taskId}:reupload:${actionId}`))
+    );
+  }
+
   private base(task: FollowUpTask) {
     return {
       tenantId: task.tenantId,

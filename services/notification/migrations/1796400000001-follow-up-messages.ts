@@ -17,7 +17,9 @@ export class FollowUpMessages1796400000001 implements MigrationInterface {
   name = 'FollowUpMessages1796400000001';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE messages ADD COLUMN steward_note text NULL CHECK (char_length(steward_note) <= 500)`);
+    await q.query(
+      `ALTER TABLE messages ADD COLUMN steward_note text NULL CHECK (char_length(steward_note) <= 500)`,
+    );
     await q.query(`ALTER TABLE outreach_tasks ADD COLUMN documents_received_at timestamptz NULL`);
     await q.query(
       `CREATE INDEX messages_recipient_queued_idx ON messages (recipient_role, recipient_id) WHERE status = 'queued'`,

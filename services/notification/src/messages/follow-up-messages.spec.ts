@@ -2,7 +2,12 @@ import type { EntityManager } from 'typeorm';
 import type { ChannelKind } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/channel-registry';
 import { memoryLogger } from '../test-support';
-import { ContactBook, type PropertyOutreachPolicy, type ResidentContact, type StaffContact } from './contact-book';
+import {
+  ContactBook,
+  type PropertyOutreachPolicy,
+  type ResidentContact,
+  type StaffContact,
+} from './contact-book';
 import { FollowUpMessages, type FollowUpTask } from './follow-up-messages';
 import type { MessageRecord } from './message';
 import type { EnqueueRequest, MessageOutbox } from './message-outbox';
@@ -56,7 +61,12 @@ const original = {
   templateId: 'resident-documents-requested',
   templateVersion: 1,
   language: 'en',
-  variables: { carrierCode: 'sf-express', trackingNumber: 'SF1234567890', documents: ['passport'], deadline: null },
+  variables: {
+    carrierCode: 'sf-express',
+    trackingNumber: 'SF1234567890',
+    documents: ['passport'],
+    deadline: null,
+  },
 } as unknown as MessageRecord;
 
 function setup(
@@ -120,7 +130,10 @@ function setup(
     {
       messageRateLimitPerHour: 2,
       messageRateLimitPerDay: 10,
-      operationsContact: options.operations === undefined ? { channel: 'email', address: 'ops@example.test' } : options.operations,
+      operationsContact:
+        options.operations === undefined
+          ? { channel: 'email', address: 'ops@example.test' }
+          : options.operations,
       operationsLanguage: 'en',
     },
     memoryLogger().logger,
@@ -150,7 +163,9 @@ describe('FollowUpMessages', () => {
       code: 'no_resident_message',
       status: 409,
     });
-    await expect(setup({ links: new NoUploadLinks() }).service.resend(m, task, null, 'a')).rejects.toMatchObject({
+    await expect(
+      setup({ links: new NoUploadLinks() }).service.resend(m, task, null, 'a'),
+    ).rejects.toMatchObject({
       code: 'resident_outreach_not_allowed',
     });
     const stewardOnly = setup();
@@ -180,7 +195,12 @@ describe('FollowUpMessages', () => {
 
   it('asks for a re-upload with the reason’s advice and the note in its own field, not the variables', async () => {
     const t = setup();
-    await t.service.requestReupload(m, task, { reason: 'back_missing', note: 'Please use a dark table' }, 'act_2');
+    await t.service.requestReupload(
+      m,
+      task,
+      { reason: 'back_missing', note: 'Please use a dark table' },
+      'act_2',
+    );
     const q = t.queued[0]!;
     expect(q).toMatchObject({
       dedupeKey: 'task:ot_1:reupload:act_2',
@@ -219,7 +239,10 @@ describe('FollowUpMessages', () => {
 
   it('sends residents nothing without direct outreach or consent, silently for case notices', async () => {
     const t = setup();
-    t.contacts.residents.set('res_1', { ...t.contacts.residents.get('res_1')!, consent: { sms: false, email: false, wecom: false } });
+    t.contacts.residents.set('res_1', {
+      ...t.contacts.residents.get('res_1')!,
+      consent: { sms: false, email: false, wecom: false },
+    });
     expect(await t.service.caseCleared(m, task, 'delivered')).toBeNull();
     expect(await t.service.reminder(m, { ...task, round: 1 }, 3600)).toBeNull();
     expect(
@@ -259,6 +282,8 @@ describe('FollowUpMessages', () => {
     ]);
     expect(t.queued[0]!.dedupeKey).toBe(`task:ot_1:escalated:manager:${at.getTime()}`);
     const none = setup({ operations: null });
-    expect(await none.service.escalationNotice(m, task, { ...e, level: 'operations', assigneeId: null })).toBeNull();
+    expect(
+      await none.service.escalationNotice(m, task, { ...e, level: 'operations', assigneeId: null }),
+    ).toBeNull();
   });
 });

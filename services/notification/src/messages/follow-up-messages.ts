@@ -23,7 +23,13 @@ import {
 } from './follow-up-rules';
 import type { MessageVariables } from './message';
 import { MessageOutbox } from './message-outbox';
-import { reachabilityOf, residentPlan, staffPlan, type RateLimits, type ResidentChannel } from './message-rules';
+import {
+  reachabilityOf,
+  residentPlan,
+  staffPlan,
+  type RateLimits,
+  type ResidentChannel,
+} from './message-rules';
 import { MessagesRepository } from './messages.repository';
 import {
   RESIDENT_CASE_CLEARED,
@@ -171,7 +177,8 @@ export class FollowUpMessages {
     const reach = await this.reachableResident(m, task, true);
     if (!reach) return null;
     const original = await this.repo.latestResidentMessageOfTask(m, task.id, LINK_MESSAGES);
-    const linkKey = typeof original?.variables['linkKey'] === 'string' ? original.variables['linkKey'] : original?.id;
+    const linkKey =
+      typeof original?.variables['linkKey'] === 'string' ? original.variables['linkKey'] : original?.id;
     return this.outbox.enqueue(m, {
       ...this.base(task),
       dedupeKey: `case:${task.caseId}:reminder:${task.round}:${leadSeconds}`,

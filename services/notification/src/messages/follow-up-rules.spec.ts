@@ -26,11 +26,13 @@ describe('follow-up rules', () => {
   });
 
   it('lets a resident receive one more message while under both limits, counting what is queued', () => {
-    expect(residentMayReceiveAt({ recent: [new Date(NOW.getTime() - 10 * MIN)], queued: 0 }, NOW, LIMITS)).toBeNull();
+    expect(
+      residentMayReceiveAt({ recent: [new Date(NOW.getTime() - 10 * MIN)], queued: 0 }, NOW, LIMITS),
+    ).toBeNull();
     // One sent ten minutes ago and one waiting in the queue: the hourly limit of two is reached.
-    expect(residentMayReceiveAt({ recent: [new Date(NOW.getTime() - 10 * MIN)], queued: 1 }, NOW, LIMITS)).toEqual(
-      new Date(NOW.getTime() + 50 * MIN),
-    );
+    expect(
+      residentMayReceiveAt({ recent: [new Date(NOW.getTime() - 10 * MIN)], queued: 1 }, NOW, LIMITS),
+    ).toEqual(new Date(NOW.getTime() + 50 * MIN));
     // Three in the last day (none in the last hour): the daily limit decides.
     const earlier = [2, 3, 4].map((h) => new Date(NOW.getTime() - h * 3_600_000));
     expect(residentMayReceiveAt({ recent: earlier, queued: 0 }, NOW, LIMITS)).toEqual(
@@ -52,6 +54,8 @@ describe('follow-up rules', () => {
     expect(residentNoticeNotBefore({ ...quiet, now: NIGHT, deadline: tooClose })).toBeUndefined();
     const later = new Date(MORNING.getTime() + REMINDER_MUST_LEAVE_MS + MIN);
     expect(residentNoticeNotBefore({ ...quiet, now: NIGHT, deadline: later })).toEqual(MORNING);
-    expect(residentNoticeNotBefore({ quietHours: null, timeZone: 'UTC', now: NIGHT, deadline: null })).toBeUndefined();
+    expect(
+      residentNoticeNotBefore({ quietHours: null, timeZone: 'UTC', now: NIGHT, deadline: null }),
+    ).toBeUndefined();
   });
 });

@@ -268,7 +268,8 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
       if (!link.ok) return link;
       upload = { url: link.link.url, expiresAt: link.link.expiresAt };
     }
-    const note = msg.templateId === STEWARD_REUPLOAD_REQUEST.id ? await this.repo.stewardNote(m, msg.id) : null;
+    const note =
+      msg.templateId === STEWARD_REUPLOAD_REQUEST.id ? await this.repo.stewardNote(m, msg.id) : null;
     const rendered = template.render[msg.language](msg.variables, {
       recipientName,
       propertyName: property.name,
@@ -289,14 +290,19 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
    * retries and failovers re-issue one request.
    */
   private async issueLink(msg: MessageRecord, caseId: string) {
-    const documents = Array.isArray(msg.variables['documents']) ? (msg.variables['documents'] as string[]) : [];
+    const documents = Array.isArray(msg.variables['documents'])
+      ? (msg.variables['documents'] as string[])
+      : [];
     const linkKey = typeof msg.variables['linkKey'] === 'string' ? msg.variables['linkKey'] : null;
     const ask = (idempotencyKey: string) =>
       this.uploadLinks.issue({ caseId, language: msg.language, documents, idempotencyKey });
     if (!linkKey || linkKey === msg.id) return ask(msg.id);
     const reused = await ask(linkKey);
     if (reused.ok || reused.code !== 'VAULT_UPLOAD_REQUEST_CLOSED') return reused;
-    this.log.info({ messageId: msg.id, parcelId: msg.parcelId }, 'earlier upload request closed; asking for a new one');
+    this.log.info(
+      { messageId: msg.id, parcelId: msg.parcelId },
+      'earlier upload request closed; asking for a new one',
+    );
     return ask(msg.id);
   }
 

@@ -321,7 +321,12 @@ export class MessagesRepository {
   }
 
   /** What the recipient got lately and what is still on its way to them (rate-limit pre-checks). */
-  async recipientLoad(m: EntityManager, recipientRole: RecipientRole, recipientId: string, now: Date): Promise<RecipientLoad> {
+  async recipientLoad(
+    m: EntityManager,
+    recipientRole: RecipientRole,
+    recipientId: string,
+    now: Date,
+  ): Promise<RecipientLoad> {
     const key = `${recipientRole}:${recipientId}`;
     const [row] = (await m.query(
       `SELECT count(*)::int AS n FROM messages
@@ -346,7 +351,9 @@ export class MessagesRepository {
   }
 
   async idOfDedupeKey(m: EntityManager, dedupeKey: string): Promise<string | null> {
-    const [row] = (await m.query(`SELECT id FROM messages WHERE dedupe_key = $1`, [dedupeKey])) as { id: string }[];
+    const [row] = (await m.query(`SELECT id FROM messages WHERE dedupe_key = $1`, [dedupeKey])) as {
+      id: string;
+    }[];
     return row?.id ?? null;
   }
 

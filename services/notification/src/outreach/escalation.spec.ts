@@ -113,8 +113,10 @@ describe('escalation ladder', () => {
       why: 'acknowledged',
     });
     expect(
-      decideEscalation(input({ reason: 'unreachable', now: NIGHT, deadline: new Date('2026-11-27T00:00:00Z') }), SLA)
-        .kind,
+      decideEscalation(
+        input({ reason: 'unreachable', now: NIGHT, deadline: new Date('2026-11-27T00:00:00Z') }),
+        SLA,
+      ).kind,
     ).toBe('defer');
   });
 

@@ -45,7 +45,11 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
       headers: key ? { 'idempotency-key': key } : undefined,
     });
 
-  async function openTask(suffix: string, who: keyof typeof people, deadline = new Date(Date.now() + 72 * 3600_000)) {
+  async function openTask(
+    suffix: string,
+    who: keyof typeof people,
+    deadline = new Date(Date.now() + 72 * 3600_000),
+  ) {
     const ref = h.parcel(suffix);
     const caseId = `case_${h.run}_${suffix}`;
     vault.knowCase(caseId);
@@ -75,7 +79,11 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
   const mailsTo = (email: string): ReceivedMail[] => sink.received.filter((m) => m.to.includes(email));
   const linkIn = (mail: ReceivedMail) => /https?:\/\/\S+\/u\/[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
 
-  async function publishCase(ref: common.ParcelRef, value: clearance.ClearanceCaseEvent['event'], eventId?: string) {
+  async function publishCase(
+    ref: common.ParcelRef,
+    value: clearance.ClearanceCaseEvent['event'],
+    eventId?: string,
+  ) {
     return h.publish(
       CLEARANCE_CASE_TOPIC.name,
       ClearanceCaseEventSchema,
@@ -99,9 +107,15 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
       MESSAGE_RATE_LIMIT_PER_HOUR: '5',
     });
     r = h.run;
-    ids = { property: `prop_fu_${r}`, other: `prop_fu_other_${r}`, steward: `stf_fu_${r}`, stranger: `stf_fu_x_${r}` };
+    ids = {
+      property: `prop_fu_${r}`,
+      other: `prop_fu_other_${r}`,
+      steward: `stf_fu_${r}`,
+      stranger: `stf_fu_x_${r}`,
+    };
     address = { postalCode: '200120', addressLine: `${r} Riverside Road` };
-    for (const k of Object.keys(people) as (keyof typeof people)[]) emails[k] = `${k}.${r}@residents.example.test`;
+    for (const k of Object.keys(people) as (keyof typeof people)[])
+      emails[k] = `${k}.${r}@residents.example.test`;
     const resident = (k: keyof typeof people) => ({
       id: `res_${k}_${r}`,
       name: people[k].name,
@@ -165,7 +179,9 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
 
   it('resends the resident’s message with a working link, once per click, on the chosen channel only when usable', async () => {
     const { caseId, taskId } = await openTask('RS', 'resend');
-    const [first] = await finished(caseId, 2).then((rows) => rows.filter((m) => m.recipient_role === 'resident'));
+    const [first] = await finished(caseId, 2).then((rows) =>
+      rows.filter((m) => m.recipient_role === 'resident'),
+    );
     expect(first).toMatchObject({ template_id: 'resident-documents-requested', status: 'sent' });
     const firstLink = vault.issued.find((l) => l.caseId === caseId)!;
     expect(firstLink.idempotencyKey).toBe(first!.id);
@@ -183,7 +199,10 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
       action: { id: (resent.json.action as { id: string }).id },
       messageId: resent.json.messageId,
     });
-    await waitFor(() => mailsTo(emails.resend).length >= 2, { timeoutMs: 20_000, description: 'the resent mail' });
+    await waitFor(() => mailsTo(emails.resend).length >= 2, {
+      timeoutMs: 20_000,
+      description: 'the resent mail',
+    });
     // The same vault request with a fresh secret: the old link no longer works, the new one does.
     const second = vault.issued.filter((l) => l.caseId === caseId).at(-1)!;
     expect(second).toMatchObject({ requestId: firstLink.requestId, idempotencyKey: first!.id });
@@ -195,7 +214,10 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
     vault.closeRequest(firstLink.requestId);
     const third = await act(taskId, 'resend', token, {}, 'resend-click-2');
     expect(third.status).toBe(200);
-    await waitFor(() => mailsTo(emails.resend).length >= 3, { timeoutMs: 20_000, description: 'the third mail' });
+    await waitFor(() => mailsTo(emails.resend).length >= 3, {
+      timeoutMs: 20_000,
+      description: 'the third mail',
+    });
     const fresh = vault.issued.filter((l) => l.caseId === caseId).at(-1)!;
     expect(fresh.requestId).not.toBe(firstLink.requestId);
     expect(fresh.idempotencyKey).toBe(third.json.messageId);
@@ -222,12 +244,17 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
     expect(limited.json).toMatchObject({
       error: { code: 'resident_rate_limited', message: { en: expect.any(String), zh: expect.any(String) } },
     });
-    expect((limited.json.error as { details: { retryAfterSeconds: number } }).details.retryAfterSeconds).toBeGreaterThan(3000);
+    expect(
+      (limited.json.error as { details: { retryAfterSeconds: number } }).details.retryAfterSeconds,
+    ).toBeGreaterThan(3000);
     // The refused click left nothing behind: no action, no message.
     const history = await h.call(`/v1/outreach/tasks/${taskId}/actions`, { token });
     const actions = (history.json.items as { action: string }[]).map((a) => a.action);
     expect(actions.filter((a) => a === 'resent')).toHaveLength(4);
-    const { rows } = await h.pg.query(`SELECT count(*)::int AS n FROM messages WHERE task_id = $1 AND recipient_role = 'resident'`, [taskId]);
+    const { rows } = await h.pg.query(
+      `SELECT count(*)::int AS n FROM messages WHERE task_id = $1 AND recipient_role = 'resident'`,
+      [taskId],
+    );
     expect(rows[0].n).toBe(5);
   }, 120_000);
 
@@ -241,7 +268,13 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
     const badReason = await act(taskId, 'request-reupload', token, { reason: 'ugly' });
     expect(badReason.status).toBe(400);
 
-    const asked = await act(taskId, 'request-reupload', token, { reason: 'back_missing', note }, 'reupload-1');
+    const asked = await act(
+      taskId,
+      'request-reupload',
+      token,
+      { reason: 'back_missing', note },
+      'reupload-1',
+    );
     expect(asked.status).toBe(200);
     expect(asked.json).toMatchObject({
       action: { action: 'reupload_requested', reason: 'back_missing', channel: 'email' },
@@ -249,7 +282,11 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
     });
     const rows = await finished(caseId, 3);
     const request = rows.find((m) => m.id === asked.json.messageId)!;
-    expect(request).toMatchObject({ template_id: 'steward-reupload-request', status: 'sent', steward_note: null });
+    expect(request).toMatchObject({
+      template_id: 'steward-reupload-request',
+      status: 'sent',
+      steward_note: null,
+    });
     expect(JSON.stringify(request.variables)).not.toContain(note);
     const mail = mailsTo(emails.reupload).at(-1)!;
     expect(mail.subject).toBe(`【请重新上传】包裹 ${ref.trackingNumber} 清关证件`);
@@ -329,7 +366,12 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
 
     // The prediction came for a parcel of the same resident still in transit.
     const predicted = h.parcel('NP');
-    await h.publishHold(predicted, { name: people.notices.name, phone: people.notices.phone, ...address, unit: people.notices.unit });
+    await h.publishHold(predicted, {
+      name: people.notices.name,
+      phone: people.notices.phone,
+      ...address,
+      unit: people.notices.unit,
+    });
     const prediction = {
       case: 'holdPredicted' as const,
       value: create(clearance.HoldPredictedSchema, {
@@ -376,13 +418,17 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
     const subjects = mailsTo(emails.notices).map((m) => m.subject);
     expect(subjects.filter((s) => s.startsWith('【提醒】'))).toHaveLength(2);
     expect(subjects.filter((s) => s === `【已清关】包裹 ${ref.trackingNumber}`)).toHaveLength(1);
-    expect(subjects.filter((s) => s === `【提前告知】包裹 ${predicted.trackingNumber} 可能需要清关证件`)).toHaveLength(1);
+    expect(
+      subjects.filter((s) => s === `【提前告知】包裹 ${predicted.trackingNumber} 可能需要清关证件`),
+    ).toHaveLength(1);
     // A reminder carries a working link: the first request's, with a fresh secret.
     const reminderMail = mailsTo(emails.notices).find((m) => m.subject.startsWith('【提醒】'))!;
     const links = vault.issued.filter((l) => l.caseId === caseId);
     expect(new Set(links.map((l) => l.requestId)).size).toBe(1);
     expect(links.map((l) => l.uploadUrl)).toContain(linkIn(reminderMail));
-    expect(mailsTo(emails.notices).find((m) => m.subject.startsWith('【已清关】'))!.text).toContain('已通过海关清关并已签收');
+    expect(mailsTo(emails.notices).find((m) => m.subject.startsWith('【已清关】'))!.text).toContain(
+      '已通过海关清关并已签收',
+    );
 
     const events = await h.outreachEvents(
       new Set([ref.parcelId, predicted.parcelId]),

@@ -52,18 +52,28 @@ export class ResidentNoticesService {
     if (task.documentsReceivedAt) return null;
     const id = await this.followUps?.reminder(m, { ...followUpOf(task), round: task.round }, e.leadSeconds);
     this.log.info(
-      { caseId: e.caseId, taskId: task.id, parcelId: task.parcelId, leadSeconds: e.leadSeconds, messageId: id ?? null },
+      {
+        caseId: e.caseId,
+        taskId: task.id,
+        parcelId: task.parcelId,
+        leadSeconds: e.leadSeconds,
+        messageId: id ?? null,
+      },
       id ? 'resident reminder queued' : 'resident reminder not queued (policy, consent, or already queued)',
     );
     return id ?? null;
   }
 
   /** CaseCleared: the closing notice, once per case (the case's tasks were closed just before). */
-  async onCaseCleared(m: EntityManager, e: { caseId: string; trigger: ClearedTrigger }): Promise<string | null> {
+  async onCaseCleared(
+    m: EntityManager,
+    e: { caseId: string; trigger: ClearedTrigger },
+  ): Promise<string | null> {
     const task = await this.tasks.latestDocumentsTaskOfCase(m, e.caseId, false);
     if (!task) return null;
     const id = await this.followUps?.caseCleared(m, followUpOf(task), e.trigger);
-    if (id) this.log.info({ caseId: e.caseId, parcelId: task.parcelId, messageId: id }, 'closing notice queued');
+    if (id)
+      this.log.info({ caseId: e.caseId, parcelId: task.parcelId, messageId: id }, 'closing notice queued');
     return id ?? null;
   }
 
@@ -85,7 +95,10 @@ export class ResidentNoticesService {
     }
     const resolution = await this.resolver.resolve(m, parcel);
     if (resolution.kind !== 'resolved') {
-      this.log.info({ ...ids, reason: resolution.reason }, 'hold predicted for an unmatched parcel; no heads-up');
+      this.log.info(
+        { ...ids, reason: resolution.reason },
+        'hold predicted for an unmatched parcel; no heads-up',
+      );
       return null;
     }
     const id = await this.followUps?.holdPredicted(m, {
@@ -95,7 +108,8 @@ export class ResidentNoticesService {
       parcel: e.parcel,
       documents: e.documents.map(documentTypeFromContract).filter((d): d is NonNullable<typeof d> => !!d),
     });
-    if (id) this.log.info({ ...ids, propertyId: resolution.propertyId, messageId: id }, 'hold heads-up queued');
+    if (id)
+      this.log.info({ ...ids, propertyId: resolution.propertyId, messageId: id }, 'hold heads-up queued');
     return id ?? null;
   }
 }

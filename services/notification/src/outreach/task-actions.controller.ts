@@ -85,7 +85,12 @@ export class TaskActionsController {
     @Headers('idempotency-key') key: string | undefined,
   ): Promise<ActionResult> {
     const { channel } = resendSchema.parse(body ?? {});
-    return this.actions.resend(person(caller), task(taskId), channel ?? null, idempotencyKeySchema.parse(key) ?? null);
+    return this.actions.resend(
+      person(caller),
+      task(taskId),
+      channel ?? null,
+      idempotencyKeySchema.parse(key) ?? null,
+    );
   }
 
   /** Asks the resident for new photos with a reason (and the steward's note); see README for the vault's part. */

@@ -121,7 +121,11 @@ export class TaskActionsRepository {
   }
 
   /** The case's newest documents task (any state), for messages about the case as a whole. */
-  async latestDocumentsTaskOfCase(m: EntityManager, caseId: string, openOnly: boolean): Promise<ActionableTask | null> {
+  async latestDocumentsTaskOfCase(
+    m: EntityManager,
+    caseId: string,
+    openOnly: boolean,
+  ): Promise<ActionableTask | null> {
     const rows: TaskRow[] = await m.query(
       `SELECT ${TASK_COLUMNS} FROM outreach_tasks
         WHERE case_id = $1 AND kind IN ('documents_requested', 'reupload_requested') AND resident_id IS NOT NULL

@@ -227,10 +227,17 @@ export class TaskActionsService {
     request: { reason: ReuploadReason; note: string | null },
     idempotencyKey: string | null,
   ): Promise<ActionResult> {
-    return this.followUp(caller, taskId, idempotencyKey, 'reupload_requested', request.reason, (m, task, actionId) => {
-      if (task.documentsReceivedAt) throw new DocumentsInReviewError(task.id);
-      return this.followUps.requestReupload(m, followUpOf(task), request, actionId);
-    });
+    return this.followUp(
+      caller,
+      taskId,
+      idempotencyKey,
+      'reupload_requested',
+      request.reason,
+      (m, task, actionId) => {
+        if (task.documentsReceivedAt) throw new DocumentsInReviewError(task.id);
+        return this.followUps.requestReupload(m, followUpOf(task), request, actionId);
+      },
+    );
   }
 
   /**
@@ -272,10 +279,20 @@ export class TaskActionsService {
       if (task.state === 'open') await this.recordAcknowledgement(m, caller, task, now);
       this.metrics.action(kind);
       this.log.info(
-        { ...idsOf(task), actorId: caller.subject, messageId: queued.messageId, channel: queued.channel, reason },
+        {
+          ...idsOf(task),
+          actorId: caller.subject,
+          messageId: queued.messageId,
+          channel: queued.channel,
+          reason,
+        },
         kind === 'resent' ? 'resident message resent' : 'resident asked to upload again',
       );
-      return { task: statusOf(await this.relock(m, taskId)), action: viewOf(recorded), messageId: queued.messageId };
+      return {
+        task: statusOf(await this.relock(m, taskId)),
+        action: viewOf(recorded),
+        messageId: queued.messageId,
+      };
     });
   }
 

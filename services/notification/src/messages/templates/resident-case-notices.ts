@@ -2,7 +2,14 @@ import { documentTypeToContract, DOCUMENT_TYPES, type DocumentTypeName } from '@
 import type { Language } from '../../directory/directory.types';
 import { carrierName, documentsPhrase } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
-import { list, simpleHtml, str, type MessageTemplate, type RenderedMessage, type SendTimeFacts } from './message-template';
+import {
+  list,
+  simpleHtml,
+  str,
+  type MessageTemplate,
+  type RenderedMessage,
+  type SendTimeFacts,
+} from './message-template';
 
 /*
  * Notices to the resident without a link, at both ends of a case:
@@ -18,7 +25,13 @@ function greeting(language: Language, facts: SendTimeFacts): string {
     : `Hello${facts.recipientName ? ` ${facts.recipientName}` : ''}, this is the ${facts.propertyName} management office.`;
 }
 
-function shapes(waybill: string, subject: string, lines: readonly string[], body: string, params: Record<string, string>): RenderedMessage {
+function shapes(
+  waybill: string,
+  subject: string,
+  lines: readonly string[],
+  body: string,
+  params: Record<string, string>,
+): RenderedMessage {
   return {
     email: { subject, text: lines.join('\n'), html: simpleHtml(lines, null) },
     sms: { params: { waybill, ...params }, preview: body },
@@ -37,10 +50,22 @@ function renderHoldPredicted(language: Language) {
     const documents = documentsPhrase(names.map(documentTypeToContract), language);
     if (language === 'zh') {
       const body = `您的${carrier}包裹（运单号 ${waybill}）可能会被海关要求提供${documents}。如需提供，我们会通过短信或邮件发送一次性安全上传链接。请不要通过微信、短信或邮件发送证件照片。`;
-      return shapes(waybill, `【提前告知】包裹 ${waybill} 可能需要清关证件`, [greeting('zh', facts), body], body, {});
+      return shapes(
+        waybill,
+        `【提前告知】包裹 ${waybill} 可能需要清关证件`,
+        [greeting('zh', facts), body],
+        body,
+        {},
+      );
     }
     const body = `Customs may ask for ${documents} for your ${carrier} parcel (waybill ${waybill}). If they do, we will send you a one-time secure upload link by text message or e-mail. Please never send photos of your documents by chat, text message or e-mail.`;
-    return shapes(waybill, `Heads-up: parcel ${waybill} may need customs documents`, [greeting('en', facts), body], body, {});
+    return shapes(
+      waybill,
+      `Heads-up: parcel ${waybill} may need customs documents`,
+      [greeting('en', facts), body],
+      body,
+      {},
+    );
   };
 }
 

@@ -1,7 +1,14 @@
 import type { Language } from '../../directory/directory.types';
 import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
-import { list, simpleHtml, str, type MessageTemplate, type RenderedMessage, type SendTimeFacts } from './message-template';
+import {
+  list,
+  simpleHtml,
+  str,
+  type MessageTemplate,
+  type RenderedMessage,
+  type SendTimeFacts,
+} from './message-template';
 import { rejectionAdvice } from './rejection-reasons';
 import { deadline, docs, link } from './resident-documents';
 

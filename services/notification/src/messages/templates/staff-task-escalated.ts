@@ -1,7 +1,13 @@
 import type { Language } from '../../directory/directory.types';
 import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
-import { simpleHtml, str, type MessageTemplate, type RenderedMessage, type SendTimeFacts } from './message-template';
+import {
+  simpleHtml,
+  str,
+  type MessageTemplate,
+  type RenderedMessage,
+  type SendTimeFacts,
+} from './message-template';
 
 /*
  * The notice to the rung a task escalated to (the property's manager, or operations). Like the
@@ -13,8 +19,14 @@ import { simpleHtml, str, type MessageTemplate, type RenderedMessage, type SendT
 
 const REASON: Readonly<Record<string, Readonly<Record<Language, string>>>> = {
   ack_sla_breached: { zh: '在规定时间内无人确认', en: 'nobody acknowledged it in time' },
-  deadline_at_risk: { zh: '清关截止时间临近，证件仍未齐全', en: 'the customs deadline is close and documents are still missing' },
-  unreachable: { zh: '无法联系到负责人（所有渠道均发送失败）', en: 'the person in charge could not be reached on any channel' },
+  deadline_at_risk: {
+    zh: '清关截止时间临近，证件仍未齐全',
+    en: 'the customs deadline is close and documents are still missing',
+  },
+  unreachable: {
+    zh: '无法联系到负责人（所有渠道均发送失败）',
+    en: 'the person in charge could not be reached on any channel',
+  },
 };
 
 function render(language: Language) {
@@ -49,7 +61,10 @@ function render(language: Language) {
     ];
     return {
       email: { subject: title, text: lines.join('\n'), html: simpleHtml(lines, null) },
-      sms: { params: { waybill, task: taskId }, preview: `${title}. ${lines[1]} Please acknowledge it in the console.` },
+      sms: {
+        params: { waybill, task: taskId },
+        preview: `${title}. ${lines[1]} Please acknowledge it in the console.`,
+      },
       markdown: { title, markdown: `### ${title}\n${lines.map((l) => `> ${l}`).join('\n')}` },
       push: { title, body: `${lines[0]} ${lines[1]}`, path, tag: `task:${taskId}` },
     };

@@ -136,9 +136,14 @@ describe('message templates', () => {
     const note = '请把身份证放在深色桌面上拍摄';
 
     it('ask for new photos with the reason’s advice and the steward’s note, in Chinese and English', () => {
-      const zh = STEWARD_REUPLOAD_REQUEST.render.zh({ ...vars, rejectionReasons: ['side_missing'] }, { ...facts, note });
+      const zh = STEWARD_REUPLOAD_REQUEST.render.zh(
+        { ...vars, rejectionReasons: ['side_missing'] },
+        { ...facts, note },
+      );
       expect(zh.email.subject).toBe('【请重新上传】包裹 SF1234567890 清关证件');
-      expect(zh.email.text).toContain('物业管家请您为顺丰速运包裹（运单号 SF1234567890）重新上传居民身份证正反面照片');
+      expect(zh.email.text).toContain(
+        '物业管家请您为顺丰速运包裹（运单号 SF1234567890）重新上传居民身份证正反面照片',
+      );
       expect(zh.email.text).toContain('缺少证件的正面或反面');
       expect(zh.email.text).toContain(`管家留言：${note}`);
       expect(zh.email.text).toContain(LINK);
@@ -146,7 +151,9 @@ describe('message templates', () => {
       expect(JSON.stringify(zh.sms)).not.toContain(note);
       expect(zh.sms.params['link']).toBe(LINK);
       const en = STEWARD_REUPLOAD_REQUEST.render.en({ ...vars, rejectionReasons: ['unreadable'] }, facts);
-      expect(en.email.text).toContain('Your steward asks you to upload photos of both sides of your resident ID card again');
+      expect(en.email.text).toContain(
+        'Your steward asks you to upload photos of both sides of your resident ID card again',
+      );
       expect(en.email.text).toContain('blurred or had glare');
       expect(en.email.text).not.toContain('Your steward adds');
     });
@@ -158,7 +165,9 @@ describe('message templates', () => {
       expect(zh.email.text).toContain(LINK);
       const en = RESIDENT_DEADLINE_REMINDER.render.en(vars, facts);
       expect(en.email.text).toContain('The deadline is 28 Nov 2026, 14:00 (GMT+8)');
-      expect(() => RESIDENT_DEADLINE_REMINDER.render.en(vars, { ...facts, upload: null })).toThrow(/upload link/);
+      expect(() => RESIDENT_DEADLINE_REMINDER.render.en(vars, { ...facts, upload: null })).toThrow(
+        /upload link/,
+      );
     });
 
     it('warn of a predicted hold without a link, and never ask for photos by chat', () => {
@@ -196,7 +205,10 @@ describe('message templates', () => {
       expect(zh.email.subject).toBe('【加急】任务升级：顺丰速运包裹 SF1234567890');
       expect(zh.email.text).toContain('清关截止时间临近，证件仍未齐全');
       expect(zh.push.path).toBe('/tasks/ot_9');
-      const en = STAFF_TASK_ESCALATED.render.en({ ...escalatedVars, reason: 'unreachable', quietHoursOverridden: false }, facts);
+      const en = STAFF_TASK_ESCALATED.render.en(
+        { ...escalatedVars, reason: 'unreachable', quietHoursOverridden: false },
+        facts,
+      );
       expect(en.email.subject).toBe('Escalated: SF Express parcel SF1234567890');
       expect(en.email.text).toContain('could not be reached on any channel');
       const all = JSON.stringify([zh, en]);

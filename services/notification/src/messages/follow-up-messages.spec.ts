@@ -11,6 +11,7 @@ import {
 import { FollowUpMessages, type FollowUpTask } from './follow-up-messages';
 import type { MessageRecord } from './message';
 import type { EnqueueRequest, MessageOutbox } from './message-outbox';
+import type { MessagesMetrics } from './messages.metrics';
 import type { MessagesRepository, RecipientLoad } from './messages.repository';
 import { NoUploadLinks, UploadLinkIssuer, type UploadLinkResult } from './upload-links';
 
@@ -120,12 +121,17 @@ function setup(
   } as unknown as MessagesRepository;
   const enabled = new Set(options.enabled ?? ['sms', 'email', 'dingtalk', 'web_push']);
   const channels = { enabled: (k: ChannelKind) => enabled.has(k) } as unknown as ChannelRegistry;
+  const counted: string[] = [];
+  const metrics = {
+    followUp: (kind: string, outcome: string) => counted.push(`${kind}:${outcome}`),
+  } as unknown as MessagesMetrics;
   const service = new FollowUpMessages(
     outbox,
     repo,
     contacts,
     channels,
     options.links ?? new Links(),
+    metrics,
     () => options.now ?? NOW,
     {
       messageRateLimitPerHour: 2,
@@ -138,7 +144,7 @@ function setup(
     },
     memoryLogger().logger,
   );
-  return { service, queued, contacts };
+  return { service, queued, contacts, counted };
 }
 
 describe('FollowUpMessages', () => {
@@ -191,6 +197,7 @@ describe('FollowUpMessages', () => {
       localized: { en: expect.any(String), zh: expect.any(String) },
     });
     expect(t.queued).toHaveLength(0);
+    expect(t.counted).toEqual(['resend:refused']);
   });
 
   it('asks for a re-upload with the reason’s advice and the note in its own field, not the variables', async () => {
@@ -226,6 +233,7 @@ describe('FollowUpMessages', () => {
     const t = setup({ now: NIGHT });
     expect(await t.service.reminder(m, { ...task, round: 2 }, 86_400)).toBe('msg_1');
     expect(await t.service.reminder(m, { ...task, round: 2 }, 86_400)).toBeNull();
+    expect(t.counted).toEqual(['reminder:queued', 'reminder:duplicate']);
     expect(t.queued[0]).toMatchObject({
       dedupeKey: 'case:case_1:reminder:2:86400',
       template: { id: 'resident-deadline-reminder' },
@@ -255,6 +263,7 @@ describe('FollowUpMessages', () => {
       }),
     ).toBeNull();
     expect(t.queued).toHaveLength(0);
+    expect(t.counted).toEqual(['case_cleared:not_sent', 'reminder:not_sent', 'hold_predicted:not_sent']);
   });
 
   it('queues the closing notice outside the task (so the task closing does not cancel it) and once per case', async () => {

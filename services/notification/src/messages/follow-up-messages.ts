@@ -30,6 +30,7 @@ import {
   type RateLimits,
   type ResidentChannel,
 } from './message-rules';
+import { MessagesMetrics, type FollowUpKind } from './messages.metrics';
 import { MessagesRepository } from './messages.repository';
 import {
   RESIDENT_CASE_CLEARED,
@@ -90,6 +91,7 @@ export class FollowUpMessages {
     private readonly contacts: ContactBook,
     private readonly channels: ChannelRegistry,
     private readonly uploadLinks: UploadLinkIssuer,
+    private readonly metrics: MessagesMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(NOTIFICATION_CONFIG)
     private readonly config: Pick<
@@ -110,7 +112,16 @@ export class FollowUpMessages {
    * @throws ResidentOutreachNotAllowedError, NoResidentMessageError, ResidentChannelUnavailableError,
    *   ResidentRateLimitedError
    */
-  async resend(
+  resend(
+    m: EntityManager,
+    task: FollowUpTask,
+    channel: ResidentChannel | null,
+    dedupe: string,
+  ): Promise<QueuedFollowUp> {
+    return this.stewardRequest('resend', () => this.queueResend(m, task, channel, dedupe));
+  }
+
+  private async queueResend(
     m: EntityManager,
     task: FollowUpTask,
     channel: ResidentChannel | null,
@@ -139,7 +150,16 @@ export class FollowUpMessages {
    * (its own column, never logged) and a new vault request (the message's own id as the key),
    * which supersedes the previous link.
    */
-  async requestReupload(
+  requestReupload(
+    m: EntityManager,
+    task: FollowUpTask,
+    request: { reason: ReuploadReason; note: string | null },
+    dedupe: string,
+  ): Promise<QueuedFollowUp> {
+    return this.stewardRequest('reupload_request', () => this.queueReupload(m, task, request, dedupe));
+  }
+
+  private async queueReupload(
     m: EntityManager,
     task: FollowUpTask,
     request: { reason: ReuploadReason; note: string | null },
@@ -175,11 +195,11 @@ export class FollowUpMessages {
     leadSeconds: number,
   ): Promise<string | null> {
     const reach = await this.reachableResident(m, task, true);
-    if (!reach) return null;
+    if (!reach) return this.counted('reminder', null, false);
     const original = await this.repo.latestResidentMessageOfTask(m, task.id, LINK_MESSAGES);
     const linkKey =
       typeof original?.variables['linkKey'] === 'string' ? original.variables['linkKey'] : original?.id;
-    return this.outbox.enqueue(m, {
+    const id = await this.outbox.enqueue(m, {
       ...this.base(task),
       dedupeKey: `case:${task.caseId}:reminder:${task.round}:${leadSeconds}`,
       recipient: { role: 'resident', id: reach.resident.id },
@@ -189,13 +209,14 @@ export class FollowUpMessages {
       channelPlan: reach.plan,
       notBefore: this.quietUntil(reach.property, task.deadline),
     });
+    return this.counted('reminder', id, true);
   }
 
   /** The case cleared: one closing notice per case, after quiet hours. Not tied to the (closing) task. */
   async caseCleared(m: EntityManager, task: FollowUpTask, trigger: string): Promise<string | null> {
     const reach = await this.reachableResident(m, task, false);
-    if (!reach) return null;
-    return this.outbox.enqueue(m, {
+    if (!reach) return this.counted('case_cleared', null, false);
+    const id = await this.outbox.enqueue(m, {
       ...this.base(task),
       taskId: null,
       dedupeKey: `case:${task.caseId}:cleared`,
@@ -206,6 +227,7 @@ export class FollowUpMessages {
       channelPlan: reach.plan,
       notBefore: this.quietUntil(reach.property, null),
     });
+    return this.counted('case_cleared', id, true);
   }
 
   /** A documents hold is predicted for a parcel in transit: one heads-up per parcel, after quiet hours. */
@@ -224,8 +246,8 @@ export class FollowUpMessages {
       { propertyId: input.propertyId, residentId: input.residentId },
       false,
     );
-    if (!reach) return null;
-    return this.outbox.enqueue(m, {
+    if (!reach) return this.counted('hold_predicted', null, false);
+    const id = await this.outbox.enqueue(m, {
       tenantId: input.tenantId,
       propertyId: input.propertyId,
       taskId: null,
@@ -243,6 +265,7 @@ export class FollowUpMessages {
       channelPlan: reach.plan,
       notBefore: this.quietUntil(reach.property, null),
     });
+    return this.counted('hold_predicted', id, true);
   }
 
   /**
@@ -296,11 +319,32 @@ export class FollowUpMessages {
       },
       channelPlan: plan,
     });
+    this.counted(e.level === 'manager' ? 'escalation_manager' : 'escalation_operations', id, plan.length > 0);
     if (!id && plan.length === 0)
       this.log.warn(
         { taskId: task.id, level: e.level, recipientId: recipient.id },
         'escalation recipient has no enabled channel',
       );
+    return id;
+  }
+
+  private async stewardRequest(
+    kind: FollowUpKind,
+    run: () => Promise<QueuedFollowUp>,
+  ): Promise<QueuedFollowUp> {
+    try {
+      const queued = await run();
+      this.metrics.followUp(kind, 'queued');
+      return queued;
+    } catch (e) {
+      this.metrics.followUp(kind, 'refused');
+      throw e;
+    }
+  }
+
+  /** Counts what became of a notice; returns its id. */
+  private counted(kind: FollowUpKind, id: string | null, reached: boolean): string | null {
+    this.metrics.followUp(kind, id ? 'queued' : reached ? 'duplicate' : 'not_sent');
     return id;
   }
 

@@ -9,7 +9,7 @@ import { TaskActions1796000000002 } from './1796000000002-task-actions';
 import { DirectoryRoster1796300000001 } from './1796300000001-directory-roster';
 import { Messages1796200000001 } from './1796200000001-messages';
 import { Webhooks1796100000001 } from './1796100000001-webhooks';
-import { FollowUpMessages1796400000001 } from './1796400000001-follow-up-messages';
+import { FollowUpMessages1796600000001 } from './1796600000001-follow-up-messages';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -25,5 +25,5 @@ export const migrations = [
   DirectoryRoster1796300000001,
   Messages1796200000001,
   Webhooks1796100000001,
-  FollowUpMessages1796400000001,
+  FollowUpMessages1796600000001,
 ];

@@ -13,8 +13,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `messages_recipient_queued_idx`: the rate-limit pre-check of a resend counts what is queued
  *   for the resident.
  */
-export class FollowUpMessages1796400000001 implements MigrationInterface {
-  name = 'FollowUpMessages1796400000001';
+export class FollowUpMessages1796600000001 implements MigrationInterface {
+  name = 'FollowUpMessages1796600000001';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(

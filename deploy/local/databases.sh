@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Creates one PostgreSQL database per service, idempotently (existing databases are left as they are).
-# Usage: deploy/local/databases.sh [database...]   (default: the five service databases)
+# Usage: deploy/local/databases.sh [database...]   (default: every service database)
 # PG_ADMIN_URL: a role allowed to CREATE DATABASE (default postgres://postgres@127.0.0.1:5432/postgres).
 # Uses psql when installed, otherwise deploy/local/databases.cjs with the project's `pg`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-DEFAULT_DATABASES=(portico_carrier_ingestion portico_clearance portico_id_vault portico_notification portico_claims)
+DEFAULT_DATABASES=(portico_carrier_ingestion portico_clearance portico_id_vault portico_notification portico_claims portico_console)
 if [ $# -gt 0 ]; then DATABASES=("$@"); else DATABASES=("${DEFAULT_DATABASES[@]}"); fi
 
 for db in "${DATABASES[@]}"; do

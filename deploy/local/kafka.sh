@@ -131,7 +131,7 @@ num.partitions=1
 # Consumers in tests join and leave constantly; a join delay would add 3 s to every test.
 group.initial.rebalance.delay.ms=0
 
-# Modest threads: the broker shares two cores with five services.
+# Modest threads: the broker shares two cores with six services.
 num.network.threads=2
 num.io.threads=4
 num.recovery.threads.per.data.dir=1

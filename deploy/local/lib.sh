@@ -62,6 +62,21 @@ ensure_browser() {
   [ -x /usr/bin/chromium ] || die "apt-get installed ${need[*]}, but /usr/bin/chromium is still missing"
 }
 
+# The console's demo account: steward.demo, bound to the steward, tenant and property of the demo run
+# that just finished (.local/demo/scenario.json, ids only), so its inbox shows that property's tasks.
+seed_console_account() {
+  local scenario="$PORTICO_ROOT/.local/demo/scenario.json"
+  [ -f "$scenario" ] || die "no $scenario: the demo did not finish"
+  local account
+  account=$(node -e '
+    const s = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    process.stdout.write(JSON.stringify({ username: "steward.demo", subject: s.stewardId, roles: ["steward"], tenantId: s.tenantId, propertyIds: [s.propertyId] }));
+  ' "$scenario")
+  printf '%s' "$CONSOLE_DEMO_PASSWORD" | (cd "$PORTICO_ROOT" && node services/console/dist/src/accounts.js "$account") >/dev/null ||
+    die "could not create the console's demo account"
+  log "console account steward.demo bound to the demo's steward"
+}
+
 build_all() {
   log "building libraries and services"
   (cd "$PORTICO_ROOT" && nx run-many -t build --outputStyle=static)
@@ -70,7 +85,12 @@ build_all() {
 # Secrets for the local platform, generated once per checkout into .local/secrets.env (git-ignored,
 # mode 600): nothing secret is committed, and every machine gets its own. Production takes the same
 # settings from its secret store. Sourcing the file exports them to the services and the demo.
-SERVICE_NAMES=(carrier-ingestion clearance id-vault notification claims)
+SERVICE_NAMES=(carrier-ingestion clearance id-vault notification claims console)
+# shellcheck disable=SC2034  # read by services.sh and observability.sh
+declare -gA SERVICE_PORTS=([carrier-ingestion]=3001 [clearance]=3002 [id-vault]=3003 [notification]=3004 [claims]=3005 [console]=3006)
+# The services that call each other's internal APIs with a service token. The console calls them as
+# the signed-in person (a person token it mints), so it holds no service token.
+TOKEN_SERVICE_NAMES=(carrier-ingestion clearance id-vault notification claims)
 ensure_local_secrets() {
   local file="$PORTICO_ROOT/.local/secrets.env"
   if [ ! -f "$file" ]; then
@@ -91,7 +111,7 @@ ensure_local_secrets() {
         `VAULT_KEKS=k1=${randomBytes(32).toString("base64")}`,
       ];
       process.stdout.write(lines.join("\n") + "\n");
-    ' "${SERVICE_NAMES[@]}" >"$file")
+    ' "${TOKEN_SERVICE_NAMES[@]}" >"$file")
     log "generated local secrets in .local/secrets.env"
   fi
   # Settings added after a checkout's file was generated are appended, never regenerated (that would
@@ -107,6 +127,15 @@ ensure_local_secrets() {
       const destinations = { default: { url: "http://127.0.0.1:3099/simulated-carrier/relay", secret } };
       process.stdout.write("VAULT_RELAY_DESTINATIONS=\x27" + JSON.stringify(destinations) + "\x27\n");
     ' >>"$file")
+  fi
+  # notification seals property systems' webhook signing secrets (whsec_) under this keyring; without
+  # it the subscriptions API answers 503 and no outbound webhook is delivered.
+  if ! grep -q '^WEBHOOK_SECRETS_KEY=' "$file"; then
+    (umask 077 && node -e 'process.stdout.write(`WEBHOOK_SECRETS_KEY=k1=${require("node:crypto").randomBytes(32).toString("base64")}\n`)' >>"$file")
+  fi
+  # The demo's console account (steward.demo, bound to the demo run's steward): its password.
+  if ! grep -q '^CONSOLE_DEMO_PASSWORD=' "$file"; then
+    (umask 077 && node -e 'process.stdout.write(`CONSOLE_DEMO_PASSWORD=${require("node:crypto").randomBytes(12).toString("base64url")}\n`)' >>"$file")
   fi
   # id-vault signs its audit chain head with Ed25519 and exports it outside the database (.local/audit).
   if ! grep -q '^AUDIT_SIGNING_KEY=' "$file"; then

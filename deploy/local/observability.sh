@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Metrics and traces for the native platform (no Docker):
-#   Prometheus (Debian's package) on 127.0.0.1:9090, scraping the five services on 127.0.0.1:3001-3005
+#   Prometheus (Debian's package) on 127.0.0.1:9090, scraping every service on 127.0.0.1:3001-3006
 #     with the alert rules of deploy/prometheus/rules; config and data in .local/prometheus.
 #   Zipkin (server jar from Maven Central, deploy/local/tracing/pom.xml) on 127.0.0.1:9411, in-memory,
 #     with its UI at http://127.0.0.1:9411/zipkin/; state in .local/zipkin.
@@ -35,7 +35,6 @@ BRIDGE_DIR="$PORTICO_ROOT/.local/otlp-bridge"
 ZIPKIN_POM="$PORTICO_ROOT/deploy/local/tracing/pom.xml"
 BRIDGE_JS="$PORTICO_ROOT/deploy/local/tracing/otlp-zipkin-bridge.cjs"
 RULES_DIR="$PORTICO_ROOT/deploy/prometheus/rules"
-declare -A PORTS=([carrier-ingestion]=3001 [clearance]=3002 [id-vault]=3003 [notification]=3004 [claims]=3005)
 
 mkdir -p "$PORTICO_ROOT/.local"
 exec 9>"$PORTICO_ROOT/.local/.observability.lock"
@@ -121,7 +120,7 @@ write_prometheus_config() {
     echo "    static_configs:"
     local svc
     for svc in "${SERVICE_NAMES[@]}"; do
-      echo "      - targets: [\"$HOST:${PORTS[$svc]}\"]"
+      echo "      - targets: [\"$HOST:${SERVICE_PORTS[$svc]}\"]"
       echo "        labels: { service: $svc }"
     done
     echo "  - job_name: prometheus"

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Start, stop and inspect the five Portico services as local processes (logs and pids in .local/run).
+# Start, stop and inspect the Portico services as local processes (logs and pids in .local/run).
 # Usage: services.sh start|stop|status
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 SERVICES=("${SERVICE_NAMES[@]}")
-declare -A PORTS=([carrier-ingestion]=3001 [clearance]=3002 [id-vault]=3003 [notification]=3004 [claims]=3005)
 RUN_DIR="$PORTICO_ROOT/.local/run"
 mkdir -p "$RUN_DIR"
 
@@ -23,20 +22,30 @@ start_one() {
   # ~100 MB less after a burst of uploads, tools/bench/vault.bench.ts). id-vault's signed audit
   # heads go outside its database (production: a WORM / object-storage mount).
   mkdir -p "$PORTICO_ROOT/.local/audit"
-  AUDIT_EXPORT_DIR="$PORTICO_ROOT/.local/audit" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
-  INTERNAL_SERVICE_TOKEN="${!token_var}" NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=8}" \
-    HTTP_PORT="${PORTS[$svc]}" nohup node "$PORTICO_ROOT/services/$svc/dist/src/main.js" >>"$RUN_DIR/$svc.log" 2>&1 &
+  local extra=()
+  case "$svc" in
+    # notification asks id-vault for residents' one-time links at send time, and may deliver
+    # property systems' webhooks to receivers on this machine (the demo's simulated property system);
+    # production keeps https and public addresses only.
+    notification)
+      extra=(VAULT_INTERNAL_URL="http://127.0.0.1:${SERVICE_PORTS[id-vault]}"
+        VAULT_SERVICE_TOKEN="${INTERNAL_SERVICE_TOKEN_NOTIFICATION:-}"
+        WEBHOOK_ALLOW_HTTP=true WEBHOOK_ALLOWED_PRIVATE_NETWORKS=127.0.0.1/32) ;;
+  esac
+  env "${extra[@]}" AUDIT_EXPORT_DIR="$PORTICO_ROOT/.local/audit" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
+  INTERNAL_SERVICE_TOKEN="${!token_var:-}" NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=8}" \
+    HTTP_PORT="${SERVICE_PORTS[$svc]}" nohup node "$PORTICO_ROOT/services/$svc/dist/src/main.js" >>"$RUN_DIR/$svc.log" 2>&1 &
   echo $! >"$RUN_DIR/$svc.pid"
 }
 
 wait_ready() {
-  local svc=$1 url="http://127.0.0.1:${PORTS[$1]}/health/ready" deadline=$((SECONDS + 90))
+  local svc=$1 url="http://127.0.0.1:${SERVICE_PORTS[$1]}/health/ready" deadline=$((SECONDS + 90))
   until curl -fsS -o /dev/null "$url"; do
     if ! running "$svc"; then tail -n 40 "$RUN_DIR/$svc.log" >&2; die "$svc exited during start (log above)"; fi
     [ $SECONDS -lt $deadline ] || { tail -n 40 "$RUN_DIR/$svc.log" >&2; die "$svc not ready after 90 s"; }
     sleep 0.5
   done
-  log "$svc ready on http://127.0.0.1:${PORTS[$svc]}"
+  log "$svc ready on http://127.0.0.1:${SERVICE_PORTS[$svc]}"
 }
 
 stop_one() {
@@ -61,7 +70,7 @@ case "${1:-}" in
   stop) for svc in "${SERVICES[@]}"; do stop_one "$svc"; done ;;
   status)
     for svc in "${SERVICES[@]}"; do
-      if running "$svc"; then echo "$svc: running (pid $(cat "$RUN_DIR/$svc.pid"), port ${PORTS[$svc]})"; else echo "$svc: stopped"; fi
+      if running "$svc"; then echo "$svc: running (pid $(cat "$RUN_DIR/$svc.pid"), port ${SERVICE_PORTS[$svc]})"; else echo "$svc: stopped"; fi
     done
     ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;

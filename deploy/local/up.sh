@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: everything from a clean clone to a running platform with demo data.
 # Installs dependencies, fetches and starts a real Kafka broker, creates the databases, builds,
-# migrates, starts all five services, walks a demo parcel through a customs hold, prints the URLs.
+# migrates, starts all services (the console too), walks a demo parcel through a customs hold, prints the URLs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -13,6 +13,8 @@ build_all
 bash "$PORTICO_ROOT/deploy/local/services.sh" start
 ensure_local_secrets
 node "$PORTICO_ROOT/tools/demo/dist/customs-hold-demo.js"
+seed_console_account
+
 
 cat <<MSG
 
@@ -22,6 +24,7 @@ Portico is up ($((SECONDS - started)) s).
   id-vault           http://127.0.0.1:3003
   notification       http://127.0.0.1:3004
   claims             http://127.0.0.1:3005
+  console            http://127.0.0.1:3006   sign in as steward.demo (password: CONSOLE_DEMO_PASSWORD in .local/secrets.env)
   every service:     /health/live  /health/ready  /metrics
   Kafka              127.0.0.1:9092        logs: .local/kafka/logs, .local/run/*.log
 Stop with: npm run down

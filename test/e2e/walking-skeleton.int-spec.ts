@@ -1,10 +1,12 @@
 // The walking skeleton, end to end: all five services run as real processes from their build output
 // against the real Kafka broker and Postgres (fresh databases), exporting traces to an OTLP receiver
 // in this test. One signed customs-hold webhook must travel carrier-ingestion -> Kafka -> clearance
-// -> Kafka -> notification as ONE trace; the resident's documents then go through id-vault (link,
-// consent, checked upload, steward approval) to a SIMULATED carrier receiver with no manual relay;
-// and the resident's personal data (name, phone, the ID number typed at upload) must appear nowhere
-// but in the services that own it.
+// -> Kafka -> notification as ONE trace, which goes on through notification's request for the
+// one-time upload link (id-vault), the resident's e-mail (a real SMTP server in this test) and the
+// signed webhook to the tenant's SIMULATED property system; the resident's documents then go from
+// the link in that e-mail through id-vault (consent, checked upload, steward approval) to a
+// SIMULATED carrier receiver with no manual relay; and the resident's personal data (name, phone,
+// e-mail, the ID number typed at upload) must appear nowhere but in the services that own it.
 import { randomBytes } from 'node:crypto';
 import {
   CARRIER_TRACKING_TOPIC,
@@ -14,10 +16,12 @@ import {
 } from '@portico/contracts';
 import { createTestDatabase, getTestKafka, waitFor, type TestDatabase } from '@portico/testing';
 import { cardPhoto } from '@portico/testing/images';
+import { SmtpSink, type ReceivedMail } from '@portico/testing/smtp';
 import {
   customsHoldScenario,
   PorticoPlatformClient,
   SimulatedCarrierRelay,
+  SimulatedPropertySystem,
   type CarrierAccount,
   type CustomsHoldScenario,
 } from '@portico/testing/platform';
@@ -95,6 +99,8 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
   const otlp = new OtlpReceiver();
   const relaySecret = `whsec_${randomBytes(24).toString('base64')}`;
   const carrierRelay = new SimulatedCarrierRelay(relaySecret);
+  const propertySystem = new SimulatedPropertySystem();
+  const smtp = new SmtpSink();
   const databases: TestDatabase[] = [];
   const databaseOf = new Map<ServiceName, TestDatabase>();
   const databaseDumps = async () =>
@@ -119,6 +125,8 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
     ({ brokers } = await getTestKafka());
     const otlpUrl = await otlp.start();
     const relayUrl = await carrierRelay.start();
+    const propertySystemUrl = await propertySystem.start();
+    await smtp.start();
     tokens = Object.fromEntries(SERVICES.map((s) => [s, secret()]));
     const shared = {
       KAFKA_BROKERS: brokers.join(','),
@@ -145,6 +153,7 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
           ...shared,
           // Links and grant URLs the vault hands out point at where it really listens.
           ...(name === 'id-vault' ? { VAULT_PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
+          ...(name === 'notification' ? notificationSettings(processes.get('id-vault')!.baseUrl) : {}),
           DATABASE_URL: db.url,
           // Groups of their own: a platform started with `npm run up` may be consuming the same topics.
           KAFKA_CONSUMER_GROUP: `e2e-${runId}-${name}`,
@@ -167,7 +176,8 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
       },
       { devTokenKey, notificationServiceToken: tokens.notification },
     );
-    scenario = customsHoldScenario(runId);
+    // The property lets Portico message its (consenting) residents itself: the link goes out by e-mail.
+    scenario = customsHoldScenario(runId, { residentOutreach: 'direct' });
     parcel = PorticoPlatformClient.parcelIdOf(scenario.carrierCode, scenario.trackingNumber);
     account = await client.createCarrierAccount({
       tenantId: scenario.tenantId,
@@ -175,12 +185,40 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
       displayName: 'E2E Express (simulated carrier)',
     });
     await client.importDirectory(scenario.directory);
+    const subscription = await client.createWebhookSubscription({
+      tenantId: scenario.tenantId,
+      url: propertySystemUrl,
+      eventTypes: ['clearance.case.*', 'outreach.*'],
+    });
+    propertySystem.useSecret(subscription.secret);
   }, 240_000);
+
+  /** notification's channels and id-vault link requests and outbound webhooks, all local. */
+  function notificationSettings(vaultUrl: string): Record<string, string> {
+    return {
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtp.port),
+      SMTP_FROM: 'Portico <no-reply@portico.test>',
+      VAULT_INTERNAL_URL: vaultUrl,
+      VAULT_SERVICE_TOKEN: tokens.notification!,
+      MESSAGE_WORKER_POLL_INTERVAL_MS: '200',
+      WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64'),
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_PRIVATE_NETWORKS: '127.0.0.1/32',
+      WEBHOOK_POLL_INTERVAL_MS: '200',
+    };
+  }
+
+  /** The resident's e-mail from notification, with the one-time upload link id-vault issued. */
+  const residentMail = (): ReceivedMail | undefined =>
+    smtp.received.find((mail) => mail.to.includes(scenario.resident.email));
 
   afterAll(async () => {
     for (const service of processes.values()) await service.stop('SIGTERM').catch(() => undefined);
     await otlp.stop();
     await carrierRelay.stop();
+    await propertySystem.stop();
+    await smtp.stop();
     for (const db of databases) await db.drop().catch(() => undefined);
   }, 120_000);
 
@@ -231,6 +269,50 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
     expect(spans.some((s) => s.attributes['portico.parcel_id'] === parcel)).toBe(true);
   });
 
+  it("continues that trace through the vault's link, the resident's e-mail and the property system's webhook", async () => {
+    // The resident's e-mail carries the one-time link notification asked id-vault for at send time.
+    const mail = await waitFor(residentMail, { timeoutMs: 30_000, description: "the resident's e-mail" });
+    expect(mail.text).toMatch(/\/u\/[A-Za-z0-9_-]{20,}/);
+    // The property system got the task, signed (verified with the official package) and traced.
+    const delivery = await waitFor(
+      () => propertySystem.eventsOf(parcel).find((d) => d.payload.type === 'outreach.task.created'),
+      { timeoutMs: 30_000, description: "the property system's outreach.task.created webhook" },
+    );
+    expect(propertySystem.rejected).toHaveLength(0);
+    expect(delivery.headers['webhook-id']).toMatch(/^msg_/);
+    const traceId = delivery.headers['traceparent']?.split('-')[1];
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    const spans = await waitFor(
+      () => {
+        const trace = otlp.spans.filter((s) => s.traceId === traceId);
+        const expected: Record<string, (s: ReceivedSpan) => boolean> = {
+          intake: (s) => s.service === 'carrier-ingestion' && s.attributes['portico.parcel_id'] === parcel,
+          clearance: (s) => s.service === 'clearance',
+          'vault link': (s) => s.service === 'id-vault',
+          'e-mail send': (s) => s.service === 'notification' && s.name === 'message send email',
+          'webhook delivery': (s) => s.service === 'notification' && s.name === 'webhook deliver',
+        };
+        const missing = Object.keys(expected).filter((step) => !trace.some(expected[step]!));
+        if (missing.length > 0) {
+          const seen = [...new Set(trace.map((s) => `${s.service}:${s.name}`))].join(', ');
+          throw new Error(`trace ${traceId} lacks ${missing.join(', ')}; it has ${seen}`);
+        }
+        return trace;
+      },
+      {
+        timeoutMs: 30_000,
+        description: 'one trace: webhook -> clearance -> vault link -> resident e-mail -> property webhook',
+      },
+    );
+    // The link request is a server span of id-vault's internal API inside the message's send.
+    const send = spans.find(
+      (s) => s.name === 'message send email' && s.attributes['portico.recipient_role'] === 'resident',
+    );
+    expect(send).toBeDefined();
+    expect(spans.filter((s) => s.service === 'id-vault').length).toBeGreaterThan(0);
+  });
+
   it('publishes each step once, keyed by the parcel id, with the trace context in the headers', async () => {
     const records = await recordsKeyed(
       brokers,
@@ -254,15 +336,12 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
   it('takes the documents through id-vault to the carrier with no manual relay', async () => {
     const [openCase] = await client.casesOf(parcel);
     const [task] = await client.tasksOf(parcel);
-    // notification's retry, in short: the vault may not have read CaseOpened yet (409 case_not_known_yet).
-    const link = await waitFor(
-      () =>
-        client.requestUploadLink(openCase!.id, `${task!.id}:1`).catch((e: Error) => {
-          if (/case_not_known_yet/.test(e.message)) return undefined;
-          throw e;
-        }),
-      { timeoutMs: 30_000, description: 'an upload link from id-vault' },
-    );
+    expect(task).toBeDefined();
+    // The resident follows the link in notification's e-mail: nobody relayed it by hand.
+    const mail = await waitFor(residentMail, { timeoutMs: 30_000, description: "the resident's e-mail" });
+    const uploadUrl = /https?:\/\/[^\s"<>]+\/u\/[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
+    expect(uploadUrl).toBeDefined();
+    const link = { requestId: '', uploadUrl: uploadUrl!, expiresAt: '' };
     await client.giveConsent(link);
     // The resident types the ID number and name too: both exist only inside id-vault from here on.
     const { documentId } = await client.uploadIdCard(link, await cardPhoto(), await cardPhoto({ angle: 4 }), {

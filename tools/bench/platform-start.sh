@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Platform cold start and idle memory (issue 3's numbers), on an already-installed and built checkout:
-# stops the five services, starts them the way `npm run up` does (migrations included), and prints
+# stops the services, starts them the way `npm run up` does (migrations included), and prints
 # how long until every one answered /health/ready, then each one's resident memory after an idle
 # period. Targets: all ready in < 60 s; idle RSS < 150 MB per service.
 #
@@ -26,7 +26,7 @@ sleep "$IDLE_SECONDS"
 
 echo
 echo "platform start benchmark — $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(node --version), $(date -u +%FT%TZ)"
-printf '  all five services ready: %d ms (target < %d s) %s\n' "$ready_ms" "$TARGET_READY_S" \
+printf '  all six services ready: %d ms (target < %d s) %s\n' "$ready_ms" "$TARGET_READY_S" \
   "$([ "$ready_ms" -lt $((TARGET_READY_S * 1000)) ] && echo OK || echo MISSED)"
 failed=0
 for svc in "${SERVICE_NAMES[@]}"; do

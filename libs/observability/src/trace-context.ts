@@ -47,3 +47,14 @@ export function extractTraceContext(
 ): Context {
   return propagation.extract(base, carrier, headerGetter);
 }
+
+/** The trace context a durable row (a queued message, a webhook delivery) stored when it was written. */
+export function storedTraceContext(stored: {
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
+}): Context {
+  return extractTraceContext({
+    ...(stored.traceparent ? { traceparent: stored.traceparent } : {}),
+    ...(stored.tracestate ? { tracestate: stored.tracestate } : {}),
+  });
+}

@@ -6,3 +6,5 @@ export * from './platform/platform-client';
 export * from './platform/service-process';
 export * from './platform/provider-webhooks';
 export * from './platform/simulated-carrier-relay';
+export * from './platform/signed-webhook-receiver';
+export * from './platform/simulated-property-system';

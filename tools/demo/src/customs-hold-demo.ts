@@ -4,7 +4,9 @@
 // the steward on duty a task; the resident gets a one-time upload link from id-vault, consents and
 // uploads (synthetic) ID photos, which are checked and sealed; the steward approves in one click and
 // id-vault relays a watermarked copy to the carrier by itself. The carrier's receiver here is a
-// SIMULATED one (it verifies the signature and downloads through the grant like a real one would).
+// SIMULATED one (it verifies the signature and downloads through the grant like a real one would),
+// and so is the property system subscribed to the tenant's events (it verifies every webhook's
+// Standard Webhooks signature with the official package).
 // Everything goes through the public HTTP APIs, exactly as in test/e2e. All data is synthetic.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import {
   customsHoldScenario,
   PorticoPlatformClient,
   SimulatedCarrierRelay,
+  SimulatedPropertySystem,
   type CaseView,
   type TaskView,
 } from '@portico/testing/platform';
@@ -73,6 +76,8 @@ async function main(): Promise<void> {
   const carrier = simulatedCarrier();
   const relay = new SimulatedCarrierRelay(carrier.secret);
   await relay.start(carrier.port);
+  const propertySystem = new SimulatedPropertySystem();
+  const propertySystemUrl = await propertySystem.start(Number(env.DEMO_PROPERTY_SYSTEM_PORT ?? 3098));
   const scenario = customsHoldScenario();
   const parcel = PorticoPlatformClient.parcelIdOf(scenario.carrierCode, scenario.trackingNumber);
   console.log(
@@ -88,6 +93,15 @@ async function main(): Promise<void> {
 
   await client.importDirectory(scenario.directory);
   step(`operator imported directory of tenant ${scenario.tenantId}: 1 property, 1 unit, 1 resident, 2 staff`);
+  const subscription = await client.createWebhookSubscription({
+    tenantId: scenario.tenantId,
+    url: propertySystemUrl,
+    eventTypes: ['clearance.case.*', 'outreach.*'],
+  });
+  propertySystem.useSecret(subscription.secret);
+  step(
+    `operator subscribed the tenant's (simulated) property system to its events: ${subscription.subscriptionId}`,
+  );
 
   const sentAt = performance.now();
   const intake = await client.postTrackingWebhook(account, [scenario.customsHold()]);
@@ -103,7 +117,9 @@ async function main(): Promise<void> {
   const task = await eventually<TaskView>('the steward task', async () => (await client.tasksOf(parcel))[0]);
   step(`notification gave steward ${task.stewardId} task ${task.id} (${task.state})`, sentAt);
 
-  // Until notification's resident channels land (issue 7), the demo asks for the link the way notification does.
+  // The demo's property leaves contacting residents to its steward ('steward_only') and the local
+  // platform has no mail or SMS relay, so the demo plays the steward's part: it asks id-vault for the
+  // link the way notification does (test/e2e has notification e-mail it to a 'direct' property's resident).
   const link = await eventually('an upload link from id-vault', () =>
     client.requestUploadLink(caseView.id, `${task.id}:1`).catch((e: Error) => {
       // the vault may not have read CaseOpened yet; notification retries the same way
@@ -148,6 +164,26 @@ async function main(): Promise<void> {
   );
   step(`clearance moved case ${submitted.id} to ${submitted.state}`, approvedAt);
   await relay.stop();
+  // The property system hears about the case as it moves (signed, in order per parcel).
+  await eventually('the property system told of the submission', async () =>
+    propertySystem.eventsOf(parcel).some((d) => d.payload.type === 'clearance.case.submitted_to_carrier')
+      ? true
+      : undefined,
+  );
+  const heard = propertySystem.eventsOf(parcel).map((d) => d.payload.type);
+  step(`the property system received ${heard.length} signed webhooks (verified): ${heard.join(', ')}`);
+  await propertySystem.stop();
+  // Ids only (no personal data): `npm run up` binds the console's demo steward account to them.
+  writeFileSync(
+    join(outDir, 'scenario.json'),
+    JSON.stringify({
+      tenantId: scenario.tenantId,
+      propertyId: scenario.propertyId,
+      stewardId: scenario.stewardId,
+      parcelId: parcel,
+      trackingNumber: scenario.trackingNumber,
+    }),
+  );
 
   console.log(`\n  Follow it: GET ${urls.clearance}/v1/cases?parcelId=${parcel}`);
   console.log(`             GET ${urls.notification}/v1/outreach/tasks?parcelId=${parcel}`);

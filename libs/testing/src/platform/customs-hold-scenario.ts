@@ -14,7 +14,7 @@ export interface CustomsHoldScenario {
   unitId: string;
   stewardId: string;
   managerId: string;
-  resident: { id: string; name: string; phone: string };
+  resident: { id: string; name: string; phone: string; email: string };
   carrierCode: string;
   trackingNumber: string;
   directory: unknown;
@@ -29,7 +29,18 @@ export interface CustomsHoldScenario {
 const SURNAMES = ['李', '王', '张', '刘', '陈', '杨', '赵', '黄'];
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳'];
 
-export function customsHoldScenario(runId: string = randomBytes(4).toString('hex')): CustomsHoldScenario {
+export interface ScenarioOptions {
+  /**
+   * The property's policy: 'direct' lets notification e-mail the resident (who consented to e-mail)
+   * the one-time upload link itself; 'steward_only' (the default) leaves contacting to the steward.
+   */
+  readonly residentOutreach?: 'direct' | 'steward_only';
+}
+
+export function customsHoldScenario(
+  runId: string = randomBytes(4).toString('hex'),
+  options: ScenarioOptions = {},
+): CustomsHoldScenario {
   const n = parseInt(runId.slice(0, 6), 16) || 1;
   const tenantId = `ten_demo_${runId}`;
   const propertyId = `prop_${runId}`;
@@ -39,6 +50,7 @@ export function customsHoldScenario(runId: string = randomBytes(4).toString('hex
   // A name and a mobile number no test fixture elsewhere uses, so a scan cannot match by accident.
   const residentName = `${SURNAMES[n % SURNAMES.length]}${GIVEN[(n >> 3) % GIVEN.length]}${GIVEN[(n >> 7) % GIVEN.length]}`;
   const residentPhone = `139${String(n % 100_000_000).padStart(8, '0')}`;
+  const residentEmail = `resident-${runId}@example.test`;
   // A made-up resident ID number (Beijing Chaoyang region, born 1985-1999), valid per GB 11643.
   const residentIdNumber = syntheticResidentIdNumber(n);
   const carrierCode = 'demo-express';
@@ -58,6 +70,7 @@ export function customsHoldScenario(runId: string = randomBytes(4).toString('hex
         id: propertyId,
         name: `Harbour Tower A ${runId}`,
         address,
+        residentOutreach: options.residentOutreach ?? 'steward_only',
         units: [
           {
             id: unitId,
@@ -67,6 +80,8 @@ export function customsHoldScenario(runId: string = randomBytes(4).toString('hex
                 id: `res_${runId}`,
                 name: residentName,
                 phone: residentPhone,
+                email: residentEmail,
+                consent: { email: true },
                 language: 'zh',
                 preRegisteredTrackingNumbers: [],
               },
@@ -123,12 +138,12 @@ export function customsHoldScenario(runId: string = randomBytes(4).toString('hex
     unitId,
     stewardId,
     managerId,
-    resident: { id: `res_${runId}`, name: residentName, phone: residentPhone },
+    resident: { id: `res_${runId}`, name: residentName, phone: residentPhone, email: residentEmail },
     carrierCode,
     trackingNumber,
     directory,
     residentIdNumber,
-    personalData: [residentName, residentPhone, residentIdNumber],
+    personalData: [residentName, residentPhone, residentEmail, residentIdNumber],
     customsHold: (at = new Date()) => ({
       ...base('customs_hold', at),
       customsHoldReason: 'id_documents_required',

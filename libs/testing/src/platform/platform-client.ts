@@ -98,6 +98,24 @@ export class PorticoPlatformClient {
     return this.json(res, 'import directory');
   }
 
+  /** An operator subscribes a tenant's property system to events; the `whsec_` secret is in this answer only. */
+  async createWebhookSubscription(input: {
+    tenantId: string;
+    url: string;
+    eventTypes: string[];
+  }): Promise<{ subscriptionId: string; secret: string }> {
+    const res = await this.call(`${this.urls.notification}/v1/webhooks/subscriptions`, {
+      method: 'POST',
+      token: await this.operatorToken(),
+      body: input,
+    });
+    const created = (await this.json(res, 'create a webhook subscription')) as {
+      subscription: { id: string };
+      secret: string;
+    };
+    return { subscriptionId: created.subscription.id, secret: created.secret };
+  }
+
   /** Posts signed tracking updates as the carrier would; returns the raw response. */
   async postTrackingWebhook(
     account: CarrierAccount,

@@ -1,6 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
+import { SignedWebhookReceiver } from './signed-webhook-receiver';
 
 /** What id-vault pushes when it relays an approved document (see its signed-https-push adapter). */
 export interface RelayNotice {
@@ -23,35 +21,22 @@ export interface RelayNotice {
  * would, keeps the notices, and fetches the watermarked copy through the grant. Not a carrier API.
  */
 export class SimulatedCarrierRelay {
-  readonly notices: RelayNotice[] = [];
-  readonly rejected: number[] = [];
-  private server?: Server;
+  private readonly receiver: SignedWebhookReceiver<{ data: RelayNotice }>;
 
-  constructor(private readonly secret: string) {}
+  constructor(secret: string) {
+    this.receiver = new SignedWebhookReceiver(secret);
+  }
 
-  async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    const webhook = new Webhook(this.secret);
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        try {
-          const body = Buffer.concat(chunks).toString('utf8');
-          const payload = webhook.verify(body, headerRecord(req.headers)) as { data: RelayNotice };
-          this.notices.push(payload.data);
-          res.writeHead(204).end();
-        } catch {
-          this.rejected.push(Date.now());
-          res.writeHead(401).end();
-        }
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, host, resolve);
-    });
-    const address = this.server.address() as AddressInfo;
-    return `http://${host}:${address.port}/simulated-carrier/relay`;
+  get notices(): RelayNotice[] {
+    return this.receiver.deliveries.map((d) => d.payload.data);
+  }
+
+  get rejected(): number[] {
+    return this.receiver.rejected;
+  }
+
+  start(port = 0, host = '127.0.0.1'): Promise<string> {
+    return this.receiver.start('/simulated-carrier/relay', port, host);
   }
 
   /** Downloads one part of the relayed document through its grant (counts as one use). */
@@ -62,15 +47,7 @@ export class SimulatedCarrierRelay {
     return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
   }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    await new Promise((resolve) => this.server!.close(resolve));
-    this.server = undefined;
+  stop(): Promise<void> {
+    return this.receiver.stop();
   }
-}
-
-function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') out[name] = value;
-  return out;
 }

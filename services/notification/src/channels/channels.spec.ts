@@ -11,7 +11,7 @@ import { SimulatedDingTalkRobot } from './test-support/simulated-dingtalk-robot'
 import { SimulatedPushService } from './test-support/simulated-push-service';
 import { SimulatedSmsGateway } from './test-support/simulated-sms-gateway';
 import { SimulatedWeComRobot } from './test-support/simulated-wecom-robot';
-import { SmtpSink } from './test-support/smtp-sink';
+import { SmtpSink } from '@portico/testing/smtp';
 import { WebPushChannel } from './web-push.channel';
 import { robotKey, WeComRobotChannel } from './wecom-robot.channel';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Logger } from '@portico/observability';
+import { injectTraceContext, type Logger } from '@portico/observability';
 import { ROOT_LOGGER } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { ChannelKind } from '../channels/channel';
@@ -56,6 +56,7 @@ export class MessageOutbox {
     if (req.channelPlan.length === 0) return null;
     const id = this.newId('msg');
     const now = this.clock();
+    const trace = injectTraceContext({});
     const inserted = await this.repo.insert(m, {
       id,
       dedupeKey: req.dedupeKey,
@@ -74,6 +75,8 @@ export class MessageOutbox {
       variables: req.variables,
       channelPlan: req.channelPlan,
       nextAttemptAt: req.notBefore && req.notBefore > now ? req.notBefore : now,
+      traceparent: trace.traceparent ?? null,
+      tracestate: trace.tracestate ?? null,
       stewardNote: req.stewardNote ?? null,
     });
     if (!inserted) return null;

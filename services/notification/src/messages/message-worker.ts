@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { OutboxWriter } from '@portico/messaging';
-import type { Logger } from '@portico/observability';
+import { storedTraceContext, type Logger } from '@portico/observability';
 import { ROOT_LOGGER } from '@portico/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ChannelRegistry } from '../channels/channel-registry';
@@ -177,6 +177,8 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
 
   private attempt(msg: MessageRecord): Promise<void> {
     const channel = msg.channelPlan[msg.channelIndex]!;
+    // The attempt continues the trace of the case event that queued the message (not the poll's).
+    const parent = storedTraceContext(msg);
     return this.tracer.startActiveSpan(
       `message send ${channel}`,
       {
@@ -189,6 +191,7 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
           'portico.recipient_role': msg.recipientRole,
         },
       },
+      parent,
       async (span) => {
         try {
           const prepared = await this.prepare(msg, channel);

@@ -35,6 +35,9 @@ export interface MessageRecord {
   readonly nextAttemptAt: Date;
   readonly leaseUntil: Date | null;
   readonly lastErrorCode: string | null;
+  /** W3C trace context of the transaction that queued the message (its sends join that trace). */
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
 }
 
 export function recipientKey(m: Pick<MessageRecord, 'recipientRole' | 'recipientId'>): string {

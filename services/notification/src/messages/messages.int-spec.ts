@@ -55,7 +55,7 @@ import { loadServiceConfig, settings, type NotificationConfig } from '../config'
 import { SimulatedPushService } from '../channels/test-support/simulated-push-service';
 import { SimulatedSmsGateway } from '../channels/test-support/simulated-sms-gateway';
 import { SimulatedWeComRobot } from '../channels/test-support/simulated-wecom-robot';
-import { SmtpSink } from '../channels/test-support/smtp-sink';
+import { SmtpSink } from '@portico/testing/smtp';
 import { SimulatedVaultUploadLinks } from './test-support/simulated-vault-upload-links';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';

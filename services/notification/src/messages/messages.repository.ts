@@ -23,6 +23,8 @@ export interface NewMessage {
   readonly variables: MessageVariables;
   readonly channelPlan: readonly ChannelKind[];
   readonly nextAttemptAt: Date;
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
   /** A steward's free text for this message only (blanked when the message finishes). */
   readonly stewardNote?: string | null;
 }
@@ -59,6 +61,8 @@ interface MessageRow {
   next_attempt_at: Date;
   lease_until: Date | null;
   last_error_code: string | null;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 function toRecord(r: MessageRow): MessageRecord {
@@ -86,6 +90,8 @@ function toRecord(r: MessageRow): MessageRecord {
     nextAttemptAt: r.next_attempt_at,
     leaseUntil: r.lease_until,
     lastErrorCode: r.last_error_code,
+    traceparent: r.traceparent,
+    tracestate: r.tracestate,
   };
 }
 
@@ -113,8 +119,8 @@ export class MessagesRepository {
     const rows: unknown[] = await m.query(
       `INSERT INTO messages (id, dedupe_key, tenant_id, property_id, task_id, case_id, parcel_id, carrier_code,
                              tracking_number, recipient_role, recipient_id, template_id, template_version,
-                             language, variables, channel_plan, next_attempt_at, steward_note)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::text[], $17, $18)
+                             language, variables, channel_plan, next_attempt_at, traceparent, tracestate, steward_note)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::text[], $17, $18, $19, $20)
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
       [
@@ -135,6 +141,8 @@ export class MessagesRepository {
         JSON.stringify(msg.variables),
         msg.channelPlan,
         msg.nextAttemptAt,
+        msg.traceparent,
+        msg.tracestate,
         msg.stewardNote ?? null,
       ],
     );

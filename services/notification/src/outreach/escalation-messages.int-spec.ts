@@ -13,7 +13,7 @@ import {
   NOTIFICATION_OUTREACH_TOPIC,
 } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
-import { SmtpSink, type ReceivedMail } from '../channels/test-support/smtp-sink';
+import { SmtpSink, type ReceivedMail } from '@portico/testing/smtp';
 import { NotificationHarness, uniqueResident, type OutreachRecord } from '../it-harness';
 
 const ACK_SLA_MS = 3_000;

@@ -15,7 +15,7 @@ import {
   NOTIFICATION_OUTREACH_TOPIC,
 } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
-import { SmtpSink, type ReceivedMail } from '../channels/test-support/smtp-sink';
+import { SmtpSink, type ReceivedMail } from '@portico/testing/smtp';
 import { NotificationHarness, uniqueResident } from '../it-harness';
 import { SimulatedVaultUploadLinks } from '../messages/test-support/simulated-vault-upload-links';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { extractTraceContext, injectTraceContext, type Logger } from '@portico/observability';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { injectTraceContext, storedTraceContext, type Logger } from '@portico/observability';
 import type { DataSource } from 'typeorm';
 import type { Webhook } from 'standardwebhooks';
 import { afterAttempt, type BreakerPolicy, type BreakerState } from './circuit-breaker';
@@ -167,10 +167,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private async attempt(delivery: ClaimedDelivery, signers: Webhook[] | undefined): Promise<Finished> {
     const startedAt = this.deps.clock();
-    const parent = extractTraceContext({
-      ...(delivery.traceparent ? { traceparent: delivery.traceparent } : {}),
-      ...(delivery.tracestate ? { tracestate: delivery.tracestate } : {}),
-    });
+    const parent = storedTraceContext(delivery);
     const span = trace.getTracer(WEBHOOKS_TRACER).startSpan(
       'webhook deliver',
       {
@@ -189,25 +186,28 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (!signers || signers.length === 0) {
       outcome = { succeeded: false, statusCode: null, errorCode: 'no_signing_secret', durationMs: 0 };
     } else {
-      outcome = await this.deps.gateway.send({
-        url: delivery.url,
-        body: delivery.body,
-        timeoutMs: this.options.timeoutMs,
-        signal: this.stopping.signal,
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Portico-Webhooks/1',
-          ...signDelivery(signers, delivery.id, startedAt, delivery.body),
-          ...this.traceHeaders(span, parent, delivery),
-        },
-      });
+      // Active while sending, so the HTTP client span (and the traceparent it injects) is its child.
+      outcome = await context.with(trace.setSpan(parent, span), () =>
+        this.deps.gateway.send({
+          url: delivery.url,
+          body: delivery.body,
+          timeoutMs: this.options.timeoutMs,
+          signal: this.stopping.signal,
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Portico-Webhooks/1',
+            ...signDelivery(signers, delivery.id, startedAt, delivery.body),
+            ...this.traceHeaders(span, parent, delivery),
+          },
+        }),
+      );
     }
     this.annotate(span, outcome);
     return { delivery, outcome, startedAt, finishedAt: this.deps.clock() };
   }
 
   /** `traceparent` of the send span, so the subscriber's own trace joins the event's trace. */
-  private traceHeaders(span: Span, parent: ReturnType<typeof extractTraceContext>, d: ClaimedDelivery) {
+  private traceHeaders(span: Span, parent: ReturnType<typeof storedTraceContext>, d: ClaimedDelivery) {
     const headers = injectTraceContext({}, trace.setSpan(parent, span));
     // Without a registered propagator (tracing off) the event's own context still goes along.
     if (!headers.traceparent && d.traceparent) {

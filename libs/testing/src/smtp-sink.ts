@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { FailurePlan } from './http-simulator';
+import { FailurePlan } from './failure-plan';
 
 export interface ReceivedMail {
   readonly from: string;

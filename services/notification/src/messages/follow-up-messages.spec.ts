@@ -120,7 +120,10 @@ function setup(
     idOfDedupeKey: async () => null,
   } as unknown as MessagesRepository;
   const enabled = new Set(options.enabled ?? ['sms', 'email', 'dingtalk', 'web_push']);
-  const channels = { enabled: (k: ChannelKind) => enabled.has(k) } as unknown as ChannelRegistry;
+  const channels = {
+    enabled: (k: ChannelKind) => enabled.has(k),
+    enabledKinds: () => [...enabled],
+  } as unknown as ChannelRegistry;
   const counted: string[] = [];
   const metrics = {
     followUp: (kind: string, outcome: string) => counted.push(`${kind}:${outcome}`),
@@ -293,6 +296,11 @@ describe('FollowUpMessages', () => {
     const none = setup({ operations: null });
     expect(
       await none.service.escalationNotice(m, task, { ...e, level: 'operations', assigneeId: null }),
-    ).toBeNull();
+    ).toEqual({ messageId: null, unreachable: true });
+    // With every channel off Portico sends no notices at all: nobody is "unreachable".
+    const off = setup({ enabled: [] });
+    expect(
+      await off.service.escalationNotice(m, task, { ...e, level: 'manager', assigneeId: 'stf_mgr' }),
+    ).toEqual({ messageId: null, unreachable: false });
   });
 });

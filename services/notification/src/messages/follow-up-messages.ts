@@ -272,7 +272,7 @@ export class FollowUpMessages {
    * The notice to the rung a task escalated to: the manager on their directory channel (then web
    * push), operations on OPERATIONS_CONTACT. One per task, level and escalation time. The
    * escalation itself already waited for quiet hours unless the deadline could not wait, so the
-   * notice goes at once. Null when the rung has no channel (the caller fails over).
+   * notice goes at once. `unreachable` when the rung has no channel (the caller fails over).
    */
   async escalationNotice(
     m: EntityManager,
@@ -284,7 +284,7 @@ export class FollowUpMessages {
       readonly quietHoursOverridden: boolean;
       readonly at: Date;
     },
-  ): Promise<string | null> {
+  ): Promise<{ messageId: string | null; unreachable: boolean }> {
     const enabled = (k: ChannelKind) => this.channels.enabled(k);
     let recipient: { role: 'manager' | 'operations'; id: string };
     let plan: ChannelKind[];
@@ -325,7 +325,9 @@ export class FollowUpMessages {
         { taskId: task.id, level: e.level, recipientId: recipient.id },
         'escalation recipient has no enabled channel',
       );
-    return id;
+    // Unreachable only where Portico sends notices at all: with every channel off (a deployment
+    // that uses the console alone) the ladder runs on its timers.
+    return { messageId: id, unreachable: plan.length === 0 && this.channels.enabledKinds().length > 0 };
   }
 
   private async stewardRequest(

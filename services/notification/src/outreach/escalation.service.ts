@@ -178,14 +178,14 @@ export class EscalationService implements OnModuleInit {
       await this.timers.scheduleAckSla(m, taskId, nextEscalationDueAt(now, task, this.sla));
     }
     // The rung hears about it on its channels; a rung without any is unreachable: the next one now.
-    const noticeId = await this.followUps?.escalationNotice(m, followUpOf(task), {
+    const notice = await this.followUps?.escalationNotice(m, followUpOf(task), {
       level: to as 'manager' | 'operations',
       assigneeId,
       reason,
       quietHoursOverridden: decision.quietHoursOverridden,
       at: now,
     });
-    if (noticeId === null && to === 'manager' && task.state === 'open') {
+    if (notice?.unreachable && to === 'manager' && task.state === 'open') {
       this.metrics.escalated(to, reason);
       this.log.warn({ ...ids, level: to, assigneeId }, 'manager has no channel; escalating on');
       return this.escalate(m, taskId, 'unreachable');

@@ -2,46 +2,18 @@ import type { EntityManager } from 'typeorm';
 import type { ChannelKind } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/channel-registry';
 import { memoryLogger } from '../test-support';
-import {
-  ContactBook,
-  type PropertyOutreachPolicy,
-  type ResidentContact,
-  type StaffContact,
-} from './contact-book';
 import { FollowUpMessages, type FollowUpTask } from './follow-up-messages';
 import type { MessageRecord } from './message';
 import type { EnqueueRequest, MessageOutbox } from './message-outbox';
 import type { MessagesMetrics } from './messages.metrics';
 import type { MessagesRepository, RecipientLoad } from './messages.repository';
-import { NoUploadLinks, UploadLinkIssuer, type UploadLinkResult } from './upload-links';
+import { FakeContactBook, UnusedUploadLinks } from './test-support/fake-directory';
+import { NoUploadLinks, type UploadLinkIssuer } from './upload-links';
 
 const m = {} as EntityManager;
+
 const NOW = new Date('2026-11-25T06:00:00Z'); // 14:00 Shanghai
 const NIGHT = new Date('2026-11-25T15:30:00Z'); // 23:30 Shanghai
-
-class Contacts extends ContactBook {
-  residents = new Map<string, ResidentContact>();
-  staffMembers = new Map<string, StaffContact>();
-  properties = new Map<string, PropertyOutreachPolicy>();
-  async resident(_m: EntityManager, id: string) {
-    return this.residents.get(id) ?? null;
-  }
-  async staff(_m: EntityManager, id: string) {
-    return this.staffMembers.get(id) ?? null;
-  }
-  async property(_m: EntityManager, id: string) {
-    return this.properties.get(id) ?? null;
-  }
-  async pushSubscriptions() {
-    return [];
-  }
-}
-
-class Links extends UploadLinkIssuer {
-  async issue(): Promise<UploadLinkResult> {
-    return { ok: false, code: 'UNUSED', retryable: false, scope: 'message' };
-  }
-}
 
 const task: FollowUpTask = {
   id: 'ot_1',
@@ -80,7 +52,7 @@ function setup(
     operations?: { channel: 'email'; address: string } | null;
   } = {},
 ) {
-  const contacts = new Contacts();
+  const contacts = new FakeContactBook();
   contacts.properties.set('prop_a', {
     id: 'prop_a',
     name: 'Harbour Tower A',
@@ -133,7 +105,7 @@ function setup(
     repo,
     contacts,
     channels,
-    options.links ?? new Links(),
+    options.links ?? new UnusedUploadLinks(),
     metrics,
     () => options.now ?? NOW,
     {

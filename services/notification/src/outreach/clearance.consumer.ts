@@ -1,8 +1,9 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { trace } from '@opentelemetry/api';
-import { clearance } from '@portico/contracts';
+import { clearance, type common } from '@portico/contracts';
 import { EventConsumer, EventContext } from '@portico/messaging';
+import type { ParcelIdentity } from './outreach-events';
 import { OutreachService, type CaseEndedCommand } from './outreach.service';
 import { ResidentNoticesService, type ClearedTrigger } from './resident-notices.service';
 
@@ -30,11 +31,7 @@ export class ClearanceConsumer {
     await this.outreach.onDocumentsRequested(ctx.manager, {
       tenantId: event.tenantId || ctx.tenantId,
       caseId: event.caseId,
-      parcel: {
-        parcelId: event.parcel?.parcelId || ctx.parcelId,
-        carrierCode: event.parcel?.carrierCode ?? '',
-        trackingNumber: event.parcel?.trackingNumber ?? '',
-      },
+      parcel: parcelOf(event, ctx),
       // Round 0 would be a producer bug; treat it as the first request rather than a second one.
       round: Math.max(1, event.round),
       deadline: event.deadline ? timestampDate(event.deadline) : null,
@@ -80,11 +77,7 @@ export class ClearanceConsumer {
     trace.getActiveSpan()?.setAttribute('portico.parcel_id', ctx.parcelId);
     await this.notices.onHoldPredicted(ctx.manager, {
       tenantId: event.tenantId || ctx.tenantId,
-      parcel: {
-        parcelId: event.parcel?.parcelId || ctx.parcelId,
-        carrierCode: event.parcel?.carrierCode ?? '',
-        trackingNumber: event.parcel?.trackingNumber ?? '',
-      },
+      parcel: parcelOf(event, ctx),
       documents: event.likelyDocuments,
     });
   }
@@ -111,6 +104,15 @@ export class ClearanceConsumer {
     annotate(ctx, caseId);
     await this.outreach.onCaseEnded(ctx.manager, { caseId, parcelId: ctx.parcelId, resolution });
   }
+}
+
+/** The event's parcel; the record key stands in for a producer that left the ref out. */
+function parcelOf(event: { parcel?: common.ParcelRef }, ctx: EventContext): ParcelIdentity {
+  return {
+    parcelId: event.parcel?.parcelId || ctx.parcelId,
+    carrierCode: event.parcel?.carrierCode ?? '',
+    trackingNumber: event.parcel?.trackingNumber ?? '',
+  };
 }
 
 /** Operators find a parcel's or case's trace by these ids (never personal data). */

@@ -129,14 +129,7 @@ describe('notification: escalation notices to the manager and operations (real K
         },
       ]),
     });
-    // Quiet from an hour ago to two hours ahead, in the quiet property's own time zone.
-    await h.pg.query(
-      `UPDATE properties
-          SET quiet_hours_start = (now() AT TIME ZONE time_zone - interval '1 hour')::time,
-              quiet_hours_end = (now() AT TIME ZONE time_zone + interval '2 hours')::time
-        WHERE id = $1`,
-      [ids.quiet.property],
-    );
+    await h.quietHoursAroundNow(ids.quiet.property);
   }, 120_000);
 
   afterAll(async () => {

@@ -91,6 +91,60 @@ export function simpleHtml(lines: readonly string[], link: string | null): strin
     .join('')}</body></html>`;
 }
 
+/** The resident's greeting from their property's office (name only in memory, at send time). */
+export function residentGreeting(language: Language, facts: SendTimeFacts): string {
+  return language === 'zh'
+    ? `${facts.recipientName ?? ''}您好！这里是${facts.propertyName}物业服务中心。`
+    : `Hello${facts.recipientName ? ` ${facts.recipientName}` : ''}, this is the ${facts.propertyName} management office.`;
+}
+
+/** A resident notice in every channel's shape: e-mail lines, SMS params, markdown and push from one body. */
+export function residentShapes(n: {
+  readonly subject: string;
+  /** Markdown and push title. */
+  readonly title: string;
+  readonly lines: readonly string[];
+  readonly body: string;
+  readonly link: { readonly url: string; readonly label: string } | null;
+  readonly sms: RenderedMessage['sms'];
+  readonly tag: string;
+}): RenderedMessage {
+  return {
+    email: { subject: n.subject, text: n.lines.join('\n'), html: simpleHtml(n.lines, n.link?.url ?? null) },
+    sms: n.sms,
+    markdown: {
+      title: n.title,
+      markdown: `### ${n.title}\n${n.body}${n.link ? `\n\n[${n.link.label}](${n.link.url})` : ''}`,
+    },
+    push: { title: n.title, body: n.body, path: '/', tag: n.tag },
+  };
+}
+
+/**
+ * A notice to staff about a task in every channel's shape: the title, its lines (quoted in
+ * markdown), the console's task page for push. Never the resident: that stays behind the login.
+ */
+export function staffNoticeShapes(n: {
+  readonly title: string;
+  readonly lines: readonly string[];
+  readonly waybill: string;
+  readonly taskId: string;
+  readonly smsPreview: string;
+  readonly pushBody: string;
+}): RenderedMessage {
+  return {
+    email: { subject: n.title, text: n.lines.join('\n'), html: simpleHtml(n.lines, null) },
+    sms: { params: { waybill: n.waybill, task: n.taskId }, preview: n.smsPreview },
+    markdown: { title: n.title, markdown: `### ${n.title}\n${n.lines.map((l) => `> ${l}`).join('\n')}` },
+    push: {
+      title: n.title,
+      body: n.pushBody,
+      path: `/tasks/${encodeURIComponent(n.taskId)}`,
+      tag: `task:${n.taskId}`,
+    },
+  };
+}
+
 export function str(vars: MessageVariables, key: string): string {
   const v = vars[key];
   return typeof v === 'string' ? v : '';

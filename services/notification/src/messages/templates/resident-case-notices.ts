@@ -1,15 +1,15 @@
-import { documentTypeToContract, DOCUMENT_TYPES, type DocumentTypeName } from '@portico/contracts';
 import type { Language } from '../../directory/directory.types';
-import { carrierName, documentsPhrase } from '../../outreach/templates/template';
+import { carrierName } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
 import {
-  list,
-  simpleHtml,
+  residentGreeting,
+  residentShapes,
   str,
   type MessageTemplate,
   type RenderedMessage,
   type SendTimeFacts,
 } from './message-template';
+import { docs } from './resident-documents';
 
 /*
  * Notices to the resident without a link, at both ends of a case:
@@ -19,52 +19,39 @@ import {
  *   trackingNumber, trigger (`customs_released` | `out_for_delivery` | `delivered` | `operator`).
  */
 
-function greeting(language: Language, facts: SendTimeFacts): string {
-  return language === 'zh'
-    ? `${facts.recipientName ?? ''}您好！这里是${facts.propertyName}物业服务中心。`
-    : `Hello${facts.recipientName ? ` ${facts.recipientName}` : ''}, this is the ${facts.propertyName} management office.`;
-}
-
-function shapes(
-  waybill: string,
-  subject: string,
-  lines: readonly string[],
-  body: string,
-  params: Record<string, string>,
-): RenderedMessage {
-  return {
-    email: { subject, text: lines.join('\n'), html: simpleHtml(lines, null) },
-    sms: { params: { waybill, ...params }, preview: body },
-    markdown: { title: subject, markdown: `### ${subject}\n${body}` },
-    push: { title: subject, body, path: '/', tag: `parcel:${waybill}` },
-  };
+/** A notice without a link: its subject is its title, its one body is every channel's text. */
+function shapes(waybill: string, subject: string, greeting: string, body: string): RenderedMessage {
+  return residentShapes({
+    subject,
+    title: subject,
+    lines: [greeting, body],
+    body,
+    link: null,
+    sms: { params: { waybill }, preview: body },
+    tag: `parcel:${waybill}`,
+  });
 }
 
 function renderHoldPredicted(language: Language) {
   return (vars: MessageVariables, facts: SendTimeFacts): RenderedMessage => {
     const waybill = str(vars, 'trackingNumber');
     const carrier = carrierName(str(vars, 'carrierCode'), language);
-    const names = list(vars, 'documents').filter((d): d is DocumentTypeName =>
-      (DOCUMENT_TYPES as readonly string[]).includes(d),
-    );
-    const documents = documentsPhrase(names.map(documentTypeToContract), language);
+    const documents = docs(vars, language);
     if (language === 'zh') {
       const body = `您的${carrier}包裹（运单号 ${waybill}）可能会被海关要求提供${documents}。如需提供，我们会通过短信或邮件发送一次性安全上传链接。请不要通过微信、短信或邮件发送证件照片。`;
       return shapes(
         waybill,
         `【提前告知】包裹 ${waybill} 可能需要清关证件`,
-        [greeting('zh', facts), body],
+        residentGreeting('zh', facts),
         body,
-        {},
       );
     }
     const body = `Customs may ask for ${documents} for your ${carrier} parcel (waybill ${waybill}). If they do, we will send you a one-time secure upload link by text message or e-mail. Please never send photos of your documents by chat, text message or e-mail.`;
     return shapes(
       waybill,
       `Heads-up: parcel ${waybill} may need customs documents`,
-      [greeting('en', facts), body],
+      residentGreeting('en', facts),
       body,
-      {},
     );
   };
 }
@@ -83,10 +70,10 @@ function renderCleared(language: Language) {
     const what = (CLEARED[str(vars, 'trigger')] ?? CLEARED['operator']!)[language];
     if (language === 'zh') {
       const body = `您的${carrier}包裹（运单号 ${waybill}）${what}。感谢您的配合。您提供的证件仅用于本次清关，将在7天内彻底删除。`;
-      return shapes(waybill, `【已清关】包裹 ${waybill}`, [greeting('zh', facts), body], body, {});
+      return shapes(waybill, `【已清关】包裹 ${waybill}`, residentGreeting('zh', facts), body);
     }
     const body = `Your ${carrier} parcel (waybill ${waybill}) ${what}. Thank you for your help. The documents you provided were used for this clearance only and will be deleted within 7 days.`;
-    return shapes(waybill, `Cleared: parcel ${waybill}`, [greeting('en', facts), body], body, {});
+    return shapes(waybill, `Cleared: parcel ${waybill}`, residentGreeting('en', facts), body);
   };
 }
 

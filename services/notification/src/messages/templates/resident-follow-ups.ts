@@ -3,7 +3,8 @@ import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
 import {
   list,
-  simpleHtml,
+  residentGreeting,
+  residentShapes,
   str,
   type MessageTemplate,
   type RenderedMessage,
@@ -22,24 +23,28 @@ import { deadline, docs, link } from './resident-documents';
  * re-upload request rejectionReasons (contract reason names).
  */
 
-function channels(
+/** A follow-up with the upload link, in every channel's shape. */
+function withLink(
   language: Language,
   waybill: string,
   url: string,
-  lines: readonly string[],
-  subject: string,
-  smsPreview: string,
-  smsParams: Record<string, string>,
-  body: string,
+  m: {
+    subject: string;
+    lines: readonly string[];
+    body: string;
+    smsPreview: string;
+    smsParams: Record<string, string>;
+  },
 ): RenderedMessage {
-  const title = language === 'zh' ? `包裹 ${waybill} 清关证件` : `Customs documents for parcel ${waybill}`;
-  const action = language === 'zh' ? '上传证件' : 'Upload documents';
-  return {
-    email: { subject, text: lines.join('\n'), html: simpleHtml(lines, url) },
-    sms: { params: { waybill, link: url, ...smsParams }, preview: smsPreview },
-    markdown: { title, markdown: `### ${title}\n${body}\n\n[${action}](${url})` },
-    push: { title, body, path: '/', tag: `upload:${waybill}` },
-  };
+  return residentShapes({
+    subject: m.subject,
+    title: language === 'zh' ? `包裹 ${waybill} 清关证件` : `Customs documents for parcel ${waybill}`,
+    lines: m.lines,
+    body: m.body,
+    link: { url, label: language === 'zh' ? '上传证件' : 'Upload documents' },
+    sms: { params: { waybill, link: url, ...m.smsParams }, preview: m.smsPreview },
+    tag: `upload:${waybill}`,
+  });
 }
 
 function renderReuploadRequest(language: Language) {
@@ -56,42 +61,36 @@ function renderReuploadRequest(language: Language) {
       const ask = `物业管家请您为${carrier}包裹（运单号 ${waybill}）重新上传${docs(vars, 'zh')}：${advice.join('')}`;
       const when = due ? `请在${due}前完成。` : '请尽快完成。';
       const lines = [
-        `${facts.recipientName ?? ''}您好！这里是${facts.propertyName}物业服务中心。`,
+        residentGreeting('zh', facts),
         ask + when,
         ...(note ? [`管家留言：${note}`] : []),
         `请通过以下一次性安全链接上传（仅限本人使用，${expires}前有效）：${url}`,
         '请不要通过微信、短信或邮件发送证件照片。',
       ];
-      return channels(
-        'zh',
-        waybill,
-        url,
+      return withLink('zh', waybill, url, {
+        subject: `【请重新上传】包裹 ${waybill} 清关证件`,
         lines,
-        `【请重新上传】包裹 ${waybill} 清关证件`,
-        `管家请您为包裹（运单号${waybill}）重新上传证件：${advice.join('')}请于${due ?? '尽快'}前通过一次性链接上传：${url} 请勿通过聊天工具发送证件照片。`,
-        { deadline: due ?? '尽快', reason: advice.join('') },
-        `${ask}${when}${note ? `\n\n> 管家留言：${note}` : ''}`,
-      );
+        body: `${ask}${when}${note ? `\n\n> 管家留言：${note}` : ''}`,
+        smsPreview: `管家请您为包裹（运单号${waybill}）重新上传证件：${advice.join('')}请于${due ?? '尽快'}前通过一次性链接上传：${url} 请勿通过聊天工具发送证件照片。`,
+        smsParams: { deadline: due ?? '尽快', reason: advice.join('') },
+      });
     }
     const ask = `Your steward asks you to upload ${docs(vars, 'en')} again for your ${carrier} parcel (waybill ${waybill}): ${advice.join(' ')}`;
     const when = due ? ` Please do so before ${due}.` : ' Please do so as soon as possible.';
     const lines = [
-      `Hello${facts.recipientName ? ` ${facts.recipientName}` : ''}, this is the ${facts.propertyName} management office.`,
+      residentGreeting('en', facts),
       ask + when,
       ...(note ? [`Your steward adds: ${note}`] : []),
       `Upload them through this one-time secure link (for you only, valid until ${expires}): ${url}`,
       'Please never send photos of your documents by chat, text message or e-mail.',
     ];
-    return channels(
-      'en',
-      waybill,
-      url,
+    return withLink('en', waybill, url, {
+      subject: `Please upload again: customs documents for parcel ${waybill}`,
       lines,
-      `Please upload again: customs documents for parcel ${waybill}`,
-      `Your steward asks for new document photos for parcel ${waybill}: ${advice.join(' ')} Upload before ${due ?? 'ASAP'} via this one-time link: ${url} Never send ID photos by chat.`,
-      { deadline: due ?? 'ASAP', reason: advice.join(' ') },
-      `${ask}${when}${note ? `\n\n> Your steward adds: ${note}` : ''}`,
-    );
+      body: `${ask}${when}${note ? `\n\n> Your steward adds: ${note}` : ''}`,
+      smsPreview: `Your steward asks for new document photos for parcel ${waybill}: ${advice.join(' ')} Upload before ${due ?? 'ASAP'} via this one-time link: ${url} Never send ID photos by chat.`,
+      smsParams: { deadline: due ?? 'ASAP', reason: advice.join(' ') },
+    });
   };
 }
 
@@ -107,21 +106,18 @@ function renderReminder(language: Language) {
         due ? `截止时间为${due}，逾期包裹可能被退回发件人。` : '请尽快上传，以免包裹被退回发件人。'
       }`;
       const lines = [
-        `${facts.recipientName ?? ''}您好！这里是${facts.propertyName}物业服务中心。`,
+        residentGreeting('zh', facts),
         body,
         `请通过以下一次性安全链接上传（仅限本人使用，${expires}前有效）：${url}`,
         '之前收到的链接已失效，请使用本链接。请不要通过微信、短信或邮件发送证件照片。',
       ];
-      return channels(
-        'zh',
-        waybill,
-        url,
+      return withLink('zh', waybill, url, {
+        subject: `【提醒】包裹 ${waybill} 仍需您上传清关证件`,
         lines,
-        `【提醒】包裹 ${waybill} 仍需您上传清关证件`,
-        `提醒：您的包裹（运单号${waybill}）仍需证件，请于${due ?? '尽快'}前通过一次性链接上传：${url} 请勿通过聊天工具发送证件照片。`,
-        { deadline: due ?? '尽快' },
-        body,
-      );
+        body: body,
+        smsPreview: `提醒：您的包裹（运单号${waybill}）仍需证件，请于${due ?? '尽快'}前通过一次性链接上传：${url} 请勿通过聊天工具发送证件照片。`,
+        smsParams: { deadline: due ?? '尽快' },
+      });
     }
     const body = `Reminder: your ${carrier} parcel (waybill ${waybill}) is still waiting for ${docs(vars, 'en')}.${
       due
@@ -129,21 +125,18 @@ function renderReminder(language: Language) {
         : ' Please upload them soon so the parcel is not returned to the sender.'
     }`;
     const lines = [
-      `Hello${facts.recipientName ? ` ${facts.recipientName}` : ''}, this is the ${facts.propertyName} management office.`,
+      residentGreeting('en', facts),
       body,
       `Upload them through this one-time secure link (for you only, valid until ${expires}): ${url}`,
       'Links you received earlier no longer work; please use this one. Never send photos of your documents by chat, text message or e-mail.',
     ];
-    return channels(
-      'en',
-      waybill,
-      url,
+    return withLink('en', waybill, url, {
+      subject: `Reminder: parcel ${waybill} still needs your customs documents`,
       lines,
-      `Reminder: parcel ${waybill} still needs your customs documents`,
-      `Reminder: parcel ${waybill} still needs your documents. Upload before ${due ?? 'ASAP'} via this one-time link: ${url} Never send ID photos by chat.`,
-      { deadline: due ?? 'ASAP' },
-      body,
-    );
+      body: body,
+      smsPreview: `Reminder: parcel ${waybill} still needs your documents. Upload before ${due ?? 'ASAP'} via this one-time link: ${url} Never send ID photos by chat.`,
+      smsParams: { deadline: due ?? 'ASAP' },
+    });
   };
 }
 

@@ -2,7 +2,7 @@ import type { Language } from '../../directory/directory.types';
 import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
 import {
-  simpleHtml,
+  staffNoticeShapes,
   str,
   type MessageTemplate,
   type RenderedMessage,
@@ -38,7 +38,6 @@ function render(language: Language) {
     const iso = str(vars, 'deadline');
     const due = iso ? formatDeadline(new Date(iso), language, facts.timeZone) : null;
     const urgent = vars['expedited'] === true || vars['quietHoursOverridden'] === true;
-    const path = `/tasks/${encodeURIComponent(taskId)}`;
     if (language === 'zh') {
       const title = `${urgent ? '【加急】' : ''}任务升级：${carrier}包裹 ${waybill}`;
       const lines = [
@@ -46,12 +45,14 @@ function render(language: Language) {
         due ? `清关截止时间：${due}。` : '请尽快处理。',
         `请在管家控制台确认任务（${taskId}）。`,
       ];
-      return {
-        email: { subject: title, text: lines.join('\n'), html: simpleHtml(lines, null) },
-        sms: { params: { waybill, task: taskId }, preview: `${title}。${lines[1]}请在管家控制台确认。` },
-        markdown: { title, markdown: `### ${title}\n${lines.map((l) => `> ${l}`).join('\n')}` },
-        push: { title, body: `${lines[0]}${lines[1]}`, path, tag: `task:${taskId}` },
-      };
+      return staffNoticeShapes({
+        title,
+        lines,
+        waybill,
+        taskId,
+        smsPreview: `${title}。${lines[1]}请在管家控制台确认。`,
+        pushBody: `${lines[0]}${lines[1]}`,
+      });
     }
     const title = `${urgent ? '[Urgent] ' : ''}Escalated: ${carrier} parcel ${waybill}`;
     const lines = [
@@ -59,15 +60,14 @@ function render(language: Language) {
       due ? `Customs deadline: ${due}.` : 'Please handle it soon.',
       `Please acknowledge the task (${taskId}) in the steward console.`,
     ];
-    return {
-      email: { subject: title, text: lines.join('\n'), html: simpleHtml(lines, null) },
-      sms: {
-        params: { waybill, task: taskId },
-        preview: `${title}. ${lines[1]} Please acknowledge it in the console.`,
-      },
-      markdown: { title, markdown: `### ${title}\n${lines.map((l) => `> ${l}`).join('\n')}` },
-      push: { title, body: `${lines[0]} ${lines[1]}`, path, tag: `task:${taskId}` },
-    };
+    return staffNoticeShapes({
+      title,
+      lines,
+      waybill,
+      taskId,
+      smsPreview: `${title}. ${lines[1]} Please acknowledge it in the console.`,
+      pushBody: `${lines[0]} ${lines[1]}`,
+    });
   };
 }
 

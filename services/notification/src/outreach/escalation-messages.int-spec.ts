@@ -27,7 +27,7 @@ describe('notification: escalation notices to the manager and operations (real K
   const mail = (who: string) => `${who}.${r}@staff.example.test`;
   let opsMail: string;
   let ids: Record<
-    'ladder' | 'silent' | 'quiet',
+    'ladder' | 'silent' | 'quiet' | 'nochan',
     { property: string; steward: string; manager: string; unit: string }
   >;
   const addressOf = (k: keyof typeof ids) => ({
@@ -73,6 +73,7 @@ describe('notification: escalation notices to the manager and operations (real K
       ladder: { property: `prop_l_${r}`, steward: `stf_l_${r}`, manager: `mgr_l_${r}`, unit: `unit_l_${r}` },
       silent: { property: `prop_s_${r}`, steward: `stf_s_${r}`, manager: `mgr_s_${r}`, unit: `unit_s_${r}` },
       quiet: { property: `prop_q_${r}`, steward: `stf_q_${r}`, manager: `mgr_q_${r}`, unit: `unit_q_${r}` },
+      nochan: { property: `prop_n_${r}`, steward: `stf_n_${r}`, manager: `mgr_n_${r}`, unit: `unit_n_${r}` },
     };
     // The silent property's manager has a mailbox that does not exist: every notice to them fails.
     sink.unknownMailboxes.add(mail(ids.silent.manager));
@@ -123,7 +124,11 @@ describe('notification: escalation notices to the manager and operations (real K
           name: `Manager ${k}`,
           role: 'manager',
           language: 'zh',
-          channel: { kind: 'email', address: mail(ids[k].manager) },
+          // The no-channel property's manager is on DingTalk, which this deployment has switched off.
+          channel:
+            k === 'nochan'
+              ? { kind: 'dingtalk', address: `token${r}` }
+              : { kind: 'email', address: mail(ids[k].manager) },
           propertyIds: [ids[k].property],
           onDuty: false,
         },
@@ -223,6 +228,29 @@ describe('notification: escalation notices to the manager and operations (real K
     ]);
   }, 90_000);
 
+  it('skips a manager whose only channel is switched off here, in the same step', async () => {
+    const { ref } = await openTask('nochan', 'N');
+    await waitFor(() => mailsTo(opsMail, ref.trackingNumber)[0], {
+      timeoutMs: 20_000,
+      description: "operations' notice for a manager without a channel",
+    });
+    const events = await h.outreachEvents(new Set([ref.parcelId]), (f) => cases(f, 'escalated').length >= 2);
+    const escalations = cases(events, 'escalated').map((e) => e.event.value as notification.Escalated);
+    expect(escalations.map((e) => [e.level, e.reason, e.assigneeId])).toEqual([
+      [
+        notification.EscalationLevel.MANAGER,
+        notification.EscalationReason.ACK_SLA_BREACHED,
+        ids.nochan.manager,
+      ],
+      [notification.EscalationLevel.OPERATIONS, notification.EscalationReason.UNREACHABLE, ''],
+    ]);
+    const { rows } = await h.pg.query(
+      `SELECT count(*)::int AS n FROM messages WHERE parcel_id = $1 AND recipient_role = 'manager'`,
+      [ref.parcelId],
+    );
+    expect(rows[0].n).toBe(0);
+  }, 60_000);
+
   it('holds the escalation and its notice in quiet hours, and overrides them when the deadline cannot wait', async () => {
     const held = await openTask('quiet', 'QH');
     // Deadline in 90 s: long before the quiet hours end, so it cannot wait for them.
@@ -306,7 +334,7 @@ describe('notification: escalation notices to the manager and operations (real K
     const logs = h.logs();
     expect(logs).toContain('outreach task escalated');
     expect(logs).toContain('assignee unreachable on every channel');
-    const keys = new Set(['L', 'S', 'QH', 'QU'].map((s) => h.parcel(s).parcelId));
+    const keys = new Set(['L', 'S', 'QH', 'QU', 'N'].map((s) => h.parcel(s).parcelId));
     const events = await h.readRecords(
       [NOTIFICATION_OUTREACH_TOPIC.name],
       (x) => keys.has(x.key),

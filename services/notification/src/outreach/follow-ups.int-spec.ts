@@ -438,6 +438,12 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
       .filter((e) => e.event.case === 'messageSent')
       .map((e) => e.event.value as notification.MessageSent)
       .filter((e) => e.recipientRole === notification.RecipientRole.RESIDENT);
+    // The case moved on: the task is closed and refuses follow-ups.
+    const [closedTask] = await h.tasksOf(ref.parcelId);
+    expect(closedTask).toMatchObject({ state: 'closed' });
+    const late = await act(closedTask!.id as string, 'resend', await steward(), {});
+    expect(late.status).toBe(409);
+    expect(late.json).toMatchObject({ error: { code: 'task_closed' } });
     expect(sent.map((e) => e.templateRef).sort()).toEqual([
       'resident-case-cleared@1',
       'resident-deadline-reminder@1',

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import { canAccessTenant, type PersonPrincipal } from '@portico/auth';
 import { OutboxWriter } from '@portico/messaging';
 import type { Logger } from '@portico/observability';
@@ -275,6 +276,7 @@ export class TaskActionsService {
         return { task: statusOf(task), action: viewOf(action), ...(messageId ? { messageId } : {}) };
       }
       const queued = await queue(m, task, action.id);
+      trace.getActiveSpan()?.setAttribute('portico.message_id', queued.messageId);
       const recorded = await this.tasks.setActionChannel(m, action.id, queued.channel);
       if (task.state === 'open') await this.recordAcknowledgement(m, caller, task, now);
       this.metrics.action(kind);

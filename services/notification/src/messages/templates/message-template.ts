@@ -6,6 +6,7 @@ import type {
   SmsContent,
 } from '../../channels/channel';
 import type { Language } from '../../directory/directory.types';
+import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
 
 /**
@@ -117,6 +118,17 @@ export function residentShapes(n: {
       markdown: `### ${n.title}\n${n.body}${n.link ? `\n\n[${n.link.label}](${n.link.url})` : ''}`,
     },
     push: { title: n.title, body: n.body, path: '/', tag: n.tag },
+  };
+}
+
+/** What every notice to staff about a task names: the parcel, the task and its deadline (local time). */
+export function staffTaskFacts(vars: MessageVariables, facts: SendTimeFacts, language: Language) {
+  const iso = str(vars, 'deadline');
+  return {
+    waybill: str(vars, 'trackingNumber'),
+    taskId: str(vars, 'taskId'),
+    carrier: carrierName(str(vars, 'carrierCode'), language),
+    due: iso ? formatDeadline(new Date(iso), language, facts.timeZone) : null,
   };
 }
 

@@ -1,17 +1,15 @@
 import type { Language } from '../../directory/directory.types';
-import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
 import {
   list,
   residentGreeting,
   residentShapes,
-  str,
   type MessageTemplate,
   type RenderedMessage,
   type SendTimeFacts,
 } from './message-template';
 import { rejectionAdvice } from './rejection-reasons';
-import { deadline, docs, link } from './resident-documents';
+import { docs, linkFacts } from './resident-documents';
 
 /*
  * Follow-ups to the resident's upload-link message, each with a link (a fresh secret of the same
@@ -49,11 +47,7 @@ function withLink(
 
 function renderReuploadRequest(language: Language) {
   return (vars: MessageVariables, facts: SendTimeFacts): RenderedMessage => {
-    const url = link(facts);
-    const waybill = str(vars, 'trackingNumber');
-    const carrier = carrierName(str(vars, 'carrierCode'), language);
-    const due = deadline(vars, facts, language);
-    const expires = formatDeadline(facts.upload!.expiresAt, language, facts.timeZone);
+    const { url, waybill, carrier, due, expires } = linkFacts(vars, facts, language);
     const advice = rejectionAdvice(list(vars, 'rejectionReasons'), language);
     // The steward's own words, quoted as theirs; SMS never carries them (approved templates only).
     const note = facts.note?.trim() ? facts.note.trim() : null;
@@ -96,11 +90,7 @@ function renderReuploadRequest(language: Language) {
 
 function renderReminder(language: Language) {
   return (vars: MessageVariables, facts: SendTimeFacts): RenderedMessage => {
-    const url = link(facts);
-    const waybill = str(vars, 'trackingNumber');
-    const carrier = carrierName(str(vars, 'carrierCode'), language);
-    const due = deadline(vars, facts, language);
-    const expires = formatDeadline(facts.upload!.expiresAt, language, facts.timeZone);
+    const { url, waybill, carrier, due, expires } = linkFacts(vars, facts, language);
     if (language === 'zh') {
       const body = `提醒：您的${carrier}包裹（运单号 ${waybill}）仍在等待您的${docs(vars, 'zh')}。${
         due ? `截止时间为${due}，逾期包裹可能被退回发件人。` : '请尽快上传，以免包裹被退回发件人。'

@@ -1,8 +1,8 @@
 import type { Language } from '../../directory/directory.types';
-import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
 import {
   staffNoticeShapes,
+  staffTaskFacts,
   str,
   type MessageTemplate,
   type RenderedMessage,
@@ -31,12 +31,8 @@ const REASON: Readonly<Record<string, Readonly<Record<Language, string>>>> = {
 
 function render(language: Language) {
   return (vars: MessageVariables, facts: SendTimeFacts): RenderedMessage => {
-    const waybill = str(vars, 'trackingNumber');
-    const taskId = str(vars, 'taskId');
-    const carrier = carrierName(str(vars, 'carrierCode'), language);
+    const { waybill, taskId, carrier, due } = staffTaskFacts(vars, facts, language);
     const why = (REASON[str(vars, 'reason')] ?? REASON['ack_sla_breached']!)[language];
-    const iso = str(vars, 'deadline');
-    const due = iso ? formatDeadline(new Date(iso), language, facts.timeZone) : null;
     const urgent = vars['expedited'] === true || vars['quietHoursOverridden'] === true;
     if (language === 'zh') {
       const title = `${urgent ? '【加急】' : ''}任务升级：${carrier}包裹 ${waybill}`;

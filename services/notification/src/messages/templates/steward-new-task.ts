@@ -1,8 +1,8 @@
 import type { Language } from '../../directory/directory.types';
-import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
 import {
   staffNoticeShapes,
+  staffTaskFacts,
   str,
   type MessageTemplate,
   type RenderedMessage,
@@ -29,12 +29,8 @@ const KIND: Readonly<Record<string, Readonly<Record<Language, string>>>> = {
 
 function render(language: Language) {
   return (vars: MessageVariables, facts: SendTimeFacts): RenderedMessage => {
-    const waybill = str(vars, 'trackingNumber');
-    const taskId = str(vars, 'taskId');
-    const carrier = carrierName(str(vars, 'carrierCode'), language);
+    const { waybill, taskId, carrier, due } = staffTaskFacts(vars, facts, language);
     const what = KIND[str(vars, 'taskKind')]?.[language] ?? KIND['documents_requested']![language];
-    const iso = str(vars, 'deadline');
-    const due = iso ? formatDeadline(new Date(iso), language, facts.timeZone) : null;
     const urgent = vars['expedited'] === true;
     if (language === 'zh') {
       const title = `${urgent ? '【加急】' : ''}新任务：${carrier}包裹 ${waybill}`;

@@ -137,20 +137,27 @@ export function staffTaskFacts(vars: MessageVariables, facts: SendTimeFacts, lan
  * markdown), the console's task page for push. Never the resident: that stays behind the login.
  */
 export function staffNoticeShapes(n: {
+  readonly language: Language;
   readonly title: string;
-  readonly lines: readonly string[];
+  /** What happened, then the deadline (SMS and push carry these two), then what to do. */
+  readonly lines: readonly [string, string, string];
   readonly waybill: string;
   readonly taskId: string;
-  readonly smsPreview: string;
-  readonly pushBody: string;
 }): RenderedMessage {
+  const zh = n.language === 'zh';
+  const [what, when] = n.lines;
   return {
     email: { subject: n.title, text: n.lines.join('\n'), html: simpleHtml(n.lines, null) },
-    sms: { params: { waybill: n.waybill, task: n.taskId }, preview: n.smsPreview },
+    sms: {
+      params: { waybill: n.waybill, task: n.taskId },
+      preview: zh
+        ? `${n.title}。${when}请在管家控制台确认。`
+        : `${n.title}. ${when} Please acknowledge it in the console.`,
+    },
     markdown: { title: n.title, markdown: `### ${n.title}\n${n.lines.map((l) => `> ${l}`).join('\n')}` },
     push: {
       title: n.title,
-      body: n.pushBody,
+      body: zh ? `${what}${when}` : `${what} ${when}`,
       path: `/tasks/${encodeURIComponent(n.taskId)}`,
       tag: `task:${n.taskId}`,
     },

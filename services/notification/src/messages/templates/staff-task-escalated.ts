@@ -36,34 +36,20 @@ function render(language: Language) {
     const urgent = vars['expedited'] === true || vars['quietHoursOverridden'] === true;
     if (language === 'zh') {
       const title = `${urgent ? '【加急】' : ''}任务升级：${carrier}包裹 ${waybill}`;
-      const lines = [
+      const lines: [string, string, string] = [
         `${facts.propertyName}：${carrier}包裹（运单号 ${waybill}）的外联任务已升级给您，原因：${why}。`,
         due ? `清关截止时间：${due}。` : '请尽快处理。',
         `请在管家控制台确认任务（${taskId}）。`,
       ];
-      return staffNoticeShapes({
-        title,
-        lines,
-        waybill,
-        taskId,
-        smsPreview: `${title}。${lines[1]}请在管家控制台确认。`,
-        pushBody: `${lines[0]}${lines[1]}`,
-      });
+      return staffNoticeShapes({ language: 'zh', title, lines, waybill, taskId });
     }
     const title = `${urgent ? '[Urgent] ' : ''}Escalated: ${carrier} parcel ${waybill}`;
-    const lines = [
+    const lines: [string, string, string] = [
       `${facts.propertyName}: the outreach task for ${carrier} parcel ${waybill} was escalated to you because ${why}.`,
       due ? `Customs deadline: ${due}.` : 'Please handle it soon.',
       `Please acknowledge the task (${taskId}) in the steward console.`,
     ];
-    return staffNoticeShapes({
-      title,
-      lines,
-      waybill,
-      taskId,
-      smsPreview: `${title}. ${lines[1]} Please acknowledge it in the console.`,
-      pushBody: `${lines[0]} ${lines[1]}`,
-    });
+    return staffNoticeShapes({ language: 'en', title, lines, waybill, taskId });
   };
 }
 

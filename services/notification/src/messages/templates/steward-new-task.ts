@@ -34,34 +34,20 @@ function render(language: Language) {
     const urgent = vars['expedited'] === true;
     if (language === 'zh') {
       const title = `${urgent ? '【加急】' : ''}新任务：${carrier}包裹 ${waybill}`;
-      const lines = [
+      const lines: [string, string, string] = [
         `${facts.propertyName}：${carrier}包裹（运单号 ${waybill}）${what}。`,
         due ? `清关截止时间：${due}。` : '请尽快处理。',
         `请在管家控制台确认任务（${taskId}），话术已准备好。`,
       ];
-      return staffNoticeShapes({
-        title,
-        lines,
-        waybill,
-        taskId,
-        smsPreview: `${title}。${lines[1]}请在管家控制台确认。`,
-        pushBody: `${lines[0]}${lines[1]}`,
-      });
+      return staffNoticeShapes({ language: 'zh', title, lines, waybill, taskId });
     }
     const title = `${urgent ? '[Urgent] ' : ''}New task: ${carrier} parcel ${waybill}`;
-    const lines = [
+    const lines: [string, string, string] = [
       `${facts.propertyName}: ${carrier} parcel (waybill ${waybill}): ${what}.`,
       due ? `Customs deadline: ${due}.` : 'Please handle it soon.',
       `Please acknowledge the task (${taskId}) in the steward console; the script is ready there.`,
     ];
-    return staffNoticeShapes({
-      title,
-      lines,
-      waybill,
-      taskId,
-      smsPreview: `${title}. ${lines[1]} Please acknowledge it in the console.`,
-      pushBody: `${lines[0]} ${lines[1]}`,
-    });
+    return staffNoticeShapes({ language: 'en', title, lines, waybill, taskId });
   };
 }
 

@@ -666,6 +666,28 @@ const dashboards = {
         { stack: true },
       ),
       ts(
+        'Steward actions',
+        [['sum by (action) (increase(portico_outreach_actions_total[$__rate_interval]))', '{{action}}']],
+        {
+          stack: true,
+          description: 'Acknowledge, contacted, handover, resend, request re-upload (and escalations by the timers).',
+        },
+      ),
+      ts(
+        'Follow-up messages by kind and outcome',
+        [
+          [
+            'sum by (kind, outcome) (increase(portico_followup_messages_total[$__rate_interval]))',
+            '{{kind}} {{outcome}}',
+          ],
+        ],
+        {
+          stack: true,
+          description:
+            'Resends, re-upload requests, deadline reminders, hold heads-ups, closing notices and escalation notices: queued, duplicate (event seen before), not_sent (policy, consent or no channel), refused (the steward got an error).',
+        },
+      ),
+      ts(
         'Messages by channel and outcome',
         [
           [

@@ -19,6 +19,8 @@ export interface ReceivedMail {
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
   readonly failures = new FailurePlan<{ code: 451 | 550 | 552; message: string }>();
+  /** Mailboxes that do not exist: every RCPT TO them is refused with 550, whatever else is planned. */
+  readonly unknownMailboxes = new Set<string>();
   private server: SMTPServer | null = null;
   port = 0;
 
@@ -27,7 +29,9 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
-      onRcptTo: (_address, _session, callback) => {
+      onRcptTo: (address, _session, callback) => {
+        if (this.unknownMailboxes.has(address.address))
+          return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
         const failure = this.failures.next();
         if (!failure) return callback();
         const err = Object.assign(new Error(failure.message), { responseCode: failure.code });

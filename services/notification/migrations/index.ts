@@ -10,6 +10,7 @@ import { DirectoryRoster1796300000001 } from './1796300000001-directory-roster';
 import { Messages1796200000001 } from './1796200000001-messages';
 import { Webhooks1796100000001 } from './1796100000001-webhooks';
 import { MessageTraceContext1796500000001 } from './1796500000001-message-trace-context';
+import { FollowUpMessages1796600000001 } from './1796600000001-follow-up-messages';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -26,4 +27,5 @@ export const migrations = [
   Messages1796200000001,
   Webhooks1796100000001,
   MessageTraceContext1796500000001,
+  FollowUpMessages1796600000001,
 ];

@@ -36,6 +36,36 @@ describe('notification configuration', () => {
     expect(message).toContain('AUTH_API_KEY_PEPPERS is required');
   });
 
+  it('reads the operations inbox as <channel>:<address>, none by default, and refuses anything else', () => {
+    expect(loadServiceConfig(SECRETS).operationsContact).toBeNull();
+    expect(loadServiceConfig(SECRETS).operationsLanguage).toBe('zh');
+    expect(
+      loadServiceConfig({
+        ...SECRETS,
+        OPERATIONS_CONTACT: 'email:ops@example.com',
+        OPERATIONS_LANGUAGE: 'en',
+      }),
+    ).toMatchObject({
+      operationsContact: { channel: 'email', address: 'ops@example.com' },
+      operationsLanguage: 'en',
+    });
+    expect(
+      loadServiceConfig({ ...SECRETS, OPERATIONS_CONTACT: 'wecom:robot-key:1' }).operationsContact,
+    ).toEqual({
+      channel: 'wecom',
+      address: 'robot-key:1',
+    });
+    let message = '';
+    try {
+      loadServiceConfig({ ...SECRETS, OPERATIONS_CONTACT: 'fax:+8612345' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('OPERATIONS_CONTACT');
+    // A secret setting: the refused value is not repeated.
+    expect(message).not.toContain('+8612345');
+  });
+
   it('refuses a bad HTTP_PORT and names the setting', () => {
     expect(() => loadServiceConfig({ ...SECRETS, HTTP_PORT: 'abc' })).toThrow(ConfigError);
     expect(() => loadServiceConfig({ ...SECRETS, HTTP_PORT: 'abc' })).toThrow(/HTTP_PORT .*\(got "abc"\)/);

@@ -238,6 +238,30 @@ export const settings = {
     'service token notification presents to id-vault',
     { secret: true },
   ),
+  // --- Follow-up messages (resend, escalation notices, reminders).
+  operationsContact: setting(
+    'OPERATIONS_CONTACT',
+    z
+      .string()
+      .default('')
+      .transform((raw, ctx) => {
+        const value = raw.trim();
+        if (!value) return null;
+        const match = /^(email|wecom|dingtalk|sms):(.+)$/.exec(value);
+        if (!match) {
+          ctx.addIssue({ code: 'custom', message: 'must be <email|wecom|dingtalk|sms>:<address>' });
+          return z.NEVER;
+        }
+        return { channel: match[1] as 'email' | 'wecom' | 'dingtalk' | 'sms', address: match[2]!.trim() };
+      }),
+    "operations' shared inbox for escalated tasks, <channel>:<address> (e.g. email:ops@example.com or wecom:<robot key>); empty: the operations rung gets no message",
+    { secret: true },
+  ),
+  operationsLanguage: setting(
+    'OPERATIONS_LANGUAGE',
+    z.enum(['zh', 'en']).default('zh'),
+    'language of the notices to operations',
+  ),
 };
 
 /** `true`/`false` (also 1/0, yes/no); anything else is refused rather than read as false. */

@@ -314,6 +314,17 @@ export class NotificationHarness {
     await this.publish(CLEARANCE_CASE_TOPIC.name, ClearanceCaseEventSchema, event, ref.parcelId);
   }
 
+  /** The property's quiet hours: from an hour ago to two hours ahead, in its own time zone. */
+  async quietHoursAroundNow(propertyId: string): Promise<void> {
+    await this.pg.query(
+      `UPDATE properties
+          SET quiet_hours_start = (now() AT TIME ZONE time_zone - interval '1 hour')::time,
+              quiet_hours_end = (now() AT TIME ZONE time_zone + interval '2 hours')::time
+        WHERE id = $1`,
+      [propertyId],
+    );
+  }
+
   /** `GET /v1/outreach/tasks?<query>` (as an operator unless `bearer` is given); asserts 200. */
   async tasks(query: string, bearer?: string): Promise<Record<string, unknown>[]> {
     const res = await this.call(`/v1/outreach/tasks?${query}`, { token: bearer ?? (await this.operator()) });

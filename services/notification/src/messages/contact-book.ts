@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ChannelKind, PushSubscriptionKeys } from '../channels/channel';
-import type { Language } from '../directory/directory.types';
+import type { Language, QuietHours } from '../directory/directory.types';
 import type { ResidentChannel } from './message-rules';
 
 /**
@@ -34,6 +34,8 @@ export interface PropertyOutreachPolicy {
   readonly defaultLanguage: Language;
   /** 'direct': Portico may message consenting residents itself; 'steward_only': the steward does. */
   readonly residentOutreach: 'steward_only' | 'direct';
+  /** Local `HH:MM` window (may cross midnight) when messages that can wait are held; null: none. */
+  readonly quietHours: QuietHours | null;
 }
 
 /**
@@ -100,7 +102,9 @@ export class PostgresContactBook extends ContactBook {
 
   async property(m: EntityManager, id: string): Promise<PropertyOutreachPolicy | null> {
     const [p] = (await m.query(
-      `SELECT id, name, time_zone, default_language, resident_outreach FROM properties WHERE id = $1`,
+      `SELECT id, name, time_zone, default_language, resident_outreach,
+              to_char(quiet_hours_start, 'HH24:MI') AS quiet_start, to_char(quiet_hours_end, 'HH24:MI') AS quiet_end
+         FROM properties WHERE id = $1`,
       [id],
     )) as {
       id: string;
@@ -108,6 +112,8 @@ export class PostgresContactBook extends ContactBook {
       time_zone: string;
       default_language: Language;
       resident_outreach: 'steward_only' | 'direct';
+      quiet_start: string | null;
+      quiet_end: string | null;
     }[];
     return p
       ? {
@@ -116,6 +122,7 @@ export class PostgresContactBook extends ContactBook {
           timeZone: p.time_zone,
           defaultLanguage: p.default_language,
           residentOutreach: p.resident_outreach,
+          quietHours: p.quiet_start && p.quiet_end ? { start: p.quiet_start, end: p.quiet_end } : null,
         }
       : null;
   }

@@ -26,6 +26,8 @@ export interface EnqueueRequest {
   readonly channelPlan: readonly ChannelKind[];
   /** Not before this time (quiet hours, decided by the caller); default now. */
   readonly notBefore?: Date;
+  /** A steward's free text for this message (re-upload request): its own column, blanked when finished, never logged. */
+  readonly stewardNote?: string | null;
 }
 
 /**
@@ -75,6 +77,7 @@ export class MessageOutbox {
       nextAttemptAt: req.notBefore && req.notBefore > now ? req.notBefore : now,
       traceparent: trace.traceparent ?? null,
       tracestate: trace.tracestate ?? null,
+      stewardNote: req.stewardNote ?? null,
     });
     if (!inserted) return null;
     this.log.info(

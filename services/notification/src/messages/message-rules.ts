@@ -34,6 +34,21 @@ export function residentPlan(r: ResidentReachability, enabled: (k: ChannelKind) 
   );
 }
 
+/** What a resident's directory entry says about reaching them (the addresses themselves stay out). */
+export function reachabilityOf(r: {
+  readonly consent: Readonly<Record<ResidentChannel, boolean>>;
+  readonly preferences: readonly ResidentChannel[];
+  readonly phone: string | null;
+  readonly email: string | null;
+  readonly wecomUserId: string | null;
+}): ResidentReachability {
+  return {
+    consent: r.consent,
+    preferences: r.preferences,
+    hasAddress: { sms: Boolean(r.phone), email: Boolean(r.email), wecom: Boolean(r.wecomUserId) },
+  };
+}
+
 /**
  * Staff are reached on their directory channel first and on the steward console's web push after
  * it (a browser may not be registered: that attempt then fails over to nothing).

@@ -29,7 +29,7 @@ import {
 } from './message-rules';
 import { MessagesMetrics } from './messages.metrics';
 import { MessagesRepository } from './messages.repository';
-import { contentFor, MESSAGE_TEMPLATES, type SendTimeFacts } from './templates';
+import { contentFor, MESSAGE_TEMPLATES, STEWARD_REUPLOAD_REQUEST, type SendTimeFacts } from './templates';
 import { UploadLinkIssuer } from './upload-links';
 
 type Prepared =
@@ -37,6 +37,8 @@ type Prepared =
 
 /** Staff notices are how work reaches people: limited far more loosely than messages to residents. */
 const STAFF_LIMITS: RateLimits = { perHour: 60, perDay: 500 };
+/** Operations is one shared inbox for every tenant's escalations. */
+const OPERATIONS_LIMITS: RateLimits = { perHour: 600, perDay: 5_000 };
 
 /**
  * Sends the queue. Each poll claims due messages in a short transaction (FOR UPDATE SKIP LOCKED,
@@ -146,7 +148,12 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
       }
       const key = recipientKey(message);
       if (!(await this.repo.tryLockRecipient(m, key))) continue;
-      const limits = message.recipientRole === 'resident' ? this.residentLimits : STAFF_LIMITS;
+      const limits =
+        message.recipientRole === 'resident'
+          ? this.residentLimits
+          : message.recipientRole === 'operations'
+            ? OPERATIONS_LIMITS
+            : STAFF_LIMITS;
       const until = rateLimitedUntil(await this.repo.recentDeliveries(m, key, now), now, limits);
       if (until) {
         await this.repo.postpone(m, message.id, until, 'RATE_LIMITED');
@@ -239,6 +246,11 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
           : channel === 'email'
             ? resident.email
             : null;
+    } else if (msg.recipientRole === 'operations') {
+      // The shared inbox of the settings (OPERATIONS_CONTACT), not a directory entry.
+      const ops = this.config.operationsContact;
+      if (!ops) return fail('RECIPIENT_GONE', false, 'message');
+      if (channel === ops.channel) to = channel === 'sms' ? smsNumber(ops.address) : ops.address;
     } else {
       const staff = await this.contacts.staff(m, msg.recipientId);
       if (!staff) return fail('RECIPIENT_GONE', false, 'message');
@@ -255,23 +267,46 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
     let upload: SendTimeFacts['upload'] = null;
     if (template.needsUploadLink) {
       if (!msg.caseId) return fail('NO_CASE', false, 'message');
-      const link = await this.uploadLinks.issue({
-        caseId: msg.caseId,
-        language: msg.language,
-        documents: Array.isArray(msg.variables['documents']) ? (msg.variables['documents'] as string[]) : [],
-        idempotencyKey: msg.id,
-      });
+      const link = await this.issueLink(msg, msg.caseId);
       if (!link.ok) return link;
       upload = { url: link.link.url, expiresAt: link.link.expiresAt };
     }
+    const note =
+      msg.templateId === STEWARD_REUPLOAD_REQUEST.id ? await this.repo.stewardNote(m, msg.id) : null;
     const rendered = template.render[msg.language](msg.variables, {
       recipientName,
       propertyName: property.name,
       timeZone: property.timeZone,
       upload,
+      note,
     });
     const content = contentFor(channel, template, msg.language, rendered);
     return { ok: true, outgoing: { ...content, messageId: msg.id, to } as OutgoingMessage };
+  }
+
+  /**
+   * The upload link for the message. A follow-up (resend, reminder) names the vault request of the
+   * message it follows (`variables.linkKey`): asking with that key again gives the *same* request
+   * a fresh secret and expiry (the old link stops working, the vault keeps one request). When that
+   * request is closed — the resident used it, or a newer one superseded it — the message asks
+   * with its own id instead, which opens a new request. Any other message uses its own id, so its
+   * retries and failovers re-issue one request.
+   */
+  private async issueLink(msg: MessageRecord, caseId: string) {
+    const documents = Array.isArray(msg.variables['documents'])
+      ? (msg.variables['documents'] as string[])
+      : [];
+    const linkKey = typeof msg.variables['linkKey'] === 'string' ? msg.variables['linkKey'] : null;
+    const ask = (idempotencyKey: string) =>
+      this.uploadLinks.issue({ caseId, language: msg.language, documents, idempotencyKey });
+    if (!linkKey || linkKey === msg.id) return ask(msg.id);
+    const reused = await ask(linkKey);
+    if (reused.ok || reused.code !== 'VAULT_UPLOAD_REQUEST_CLOSED') return reused;
+    this.log.info(
+      { messageId: msg.id, parcelId: msg.parcelId },
+      'earlier upload request closed; asking for a new one',
+    );
+    return ask(msg.id);
   }
 
   /** Runs inside the attempt's active span: the outbox rows carry its trace, the events continue it. */

@@ -7,6 +7,18 @@ import { MessagesRepository } from './messages.repository';
 /** What became of one attempt (or of a message before any attempt). */
 export type MessageOutcome = 'sent' | 'delivered' | 'retry' | 'failover' | 'failed' | 'cancelled';
 
+/** Messages beyond a task's first ones (steward follow-ups, case notices, escalation notices). */
+export type FollowUpKind =
+  | 'resend'
+  | 'reupload_request'
+  | 'reminder'
+  | 'hold_predicted'
+  | 'case_cleared'
+  | 'escalation_manager'
+  | 'escalation_operations';
+/** queued; duplicate (its dedupe key was queued before); not_sent (policy, consent or no channel); refused (a steward's request answered with an error). */
+export type FollowUpOutcome = 'queued' | 'duplicate' | 'not_sent' | 'refused';
+
 /** Message queue metrics. Labels are closed enums (channel, outcome, role): never ids or addresses. */
 @Injectable()
 export class MessagesMetrics {
@@ -14,6 +26,7 @@ export class MessagesMetrics {
   private readonly duration: Histogram<'channel'>;
   private readonly failovers: Counter<'from' | 'to'>;
   private readonly rateLimited: Counter<'role'>;
+  private readonly followUps: Counter<'kind' | 'outcome'>;
 
   constructor(
     @Inject(METRICS_REGISTRY) registry: Registry,
@@ -45,6 +58,12 @@ export class MessagesMetrics {
       labelNames: ['role'] as const,
       registers: [registry],
     });
+    this.followUps = new Counter({
+      name: 'portico_followup_messages_total',
+      help: 'Follow-up messages (resend, re-upload request, reminder, hold predicted, case cleared, escalation notices) by kind and outcome',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    });
     new Gauge({
       name: 'portico_message_queue_backlog',
       help: 'Messages queued or being sent',
@@ -65,6 +84,10 @@ export class MessagesMetrics {
 
   failover(from: ChannelKind, to: ChannelKind): void {
     this.failovers.inc({ from, to });
+  }
+
+  followUp(kind: FollowUpKind, outcome: FollowUpOutcome): void {
+    this.followUps.inc({ kind, outcome });
   }
 
   limited(role: string): void {

@@ -8,6 +8,7 @@ import { MessageOutbox } from './message-outbox';
 import { MessageWorker } from './message-worker';
 import { MessagesMetrics } from './messages.metrics';
 import { MessagesRepository } from './messages.repository';
+import { FollowUpMessages } from './follow-up-messages';
 import { TaskMessages } from './task-messages';
 import { HttpUploadLinkIssuer, NoUploadLinks, UploadLinkIssuer } from './upload-links';
 
@@ -23,6 +24,7 @@ import { HttpUploadLinkIssuer, NoUploadLinks, UploadLinkIssuer } from './upload-
     MessagesRepository,
     MessageOutbox,
     TaskMessages,
+    FollowUpMessages,
     MessageWorker,
     MessagesMetrics,
     MessageHooks,
@@ -40,6 +42,6 @@ import { HttpUploadLinkIssuer, NoUploadLinks, UploadLinkIssuer } from './upload-
           : new NoUploadLinks(),
     },
   ],
-  exports: [MessageOutbox, TaskMessages, MessageHooks],
+  exports: [MessageOutbox, TaskMessages, FollowUpMessages, MessageHooks],
 })
 export class MessagesModule {}

@@ -25,6 +25,16 @@ export interface NewMessage {
   readonly nextAttemptAt: Date;
   readonly traceparent: string | null;
   readonly tracestate: string | null;
+  /** A steward's free text for this message only (blanked when the message finishes). */
+  readonly stewardNote?: string | null;
+}
+
+/** A message that may reach the recipient soon or did recently: what a rate-limit check counts. */
+export interface RecipientLoad {
+  /** Attempts sent or in flight in the last 24 h (start times). */
+  readonly recent: readonly Date[];
+  /** Messages queued for the recipient that have not gone out yet. */
+  readonly queued: number;
 }
 
 interface MessageRow {
@@ -109,8 +119,8 @@ export class MessagesRepository {
     const rows: unknown[] = await m.query(
       `INSERT INTO messages (id, dedupe_key, tenant_id, property_id, task_id, case_id, parcel_id, carrier_code,
                              tracking_number, recipient_role, recipient_id, template_id, template_version,
-                             language, variables, channel_plan, next_attempt_at, traceparent, tracestate)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::text[], $17, $18, $19)
+                             language, variables, channel_plan, next_attempt_at, traceparent, tracestate, steward_note)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::text[], $17, $18, $19, $20)
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
       [
@@ -133,6 +143,7 @@ export class MessagesRepository {
         msg.nextAttemptAt,
         msg.traceparent,
         msg.tracestate,
+        msg.stewardNote ?? null,
       ],
     );
     return rows.length > 0;
@@ -196,7 +207,8 @@ export class MessagesRepository {
 
   async cancel(m: EntityManager, messageId: string, now: Date): Promise<void> {
     await m.query(
-      `UPDATE messages SET status = 'cancelled', lease_until = NULL, finished_at = $2, updated_at = now() WHERE id = $1`,
+      `UPDATE messages SET status = 'cancelled', lease_until = NULL, finished_at = $2, steward_note = NULL,
+              updated_at = now() WHERE id = $1`,
       [messageId, now],
     );
   }
@@ -257,7 +269,7 @@ export class MessagesRepository {
   ): Promise<void> {
     await m.query(
       `UPDATE messages SET status = $2, provider_message_id = $3, lease_until = NULL, finished_at = $4,
-              last_error_code = NULL, updated_at = now()
+              last_error_code = NULL, steward_note = NULL, updated_at = now()
         WHERE id = $1`,
       [messageId, status, providerMessageId, now],
     );
@@ -290,7 +302,7 @@ export class MessagesRepository {
   async markFailed(m: EntityManager, messageId: string, now: Date, errorCode: string): Promise<void> {
     await m.query(
       `UPDATE messages SET status = 'failed', lease_until = NULL, finished_at = $2, last_error_code = $3,
-              updated_at = now()
+              steward_note = NULL, updated_at = now()
         WHERE id = $1`,
       [messageId, now, errorCode],
     );
@@ -306,6 +318,51 @@ export class MessagesRepository {
       `SELECT count(*)::int AS n FROM messages WHERE status IN ('queued', 'sending')`,
     )) as { n: number }[];
     return row?.n ?? 0;
+  }
+
+  /** The steward's note of a message still to be sent (read at send time only, never logged). */
+  async stewardNote(m: EntityManager, messageId: string): Promise<string | null> {
+    const [row] = (await m.query(`SELECT steward_note FROM messages WHERE id = $1`, [messageId])) as {
+      steward_note: string | null;
+    }[];
+    return row?.steward_note ?? null;
+  }
+
+  /** What the recipient got lately and what is still on its way to them (rate-limit pre-checks). */
+  async recipientLoad(
+    m: EntityManager,
+    recipientRole: RecipientRole,
+    recipientId: string,
+    now: Date,
+  ): Promise<RecipientLoad> {
+    const key = `${recipientRole}:${recipientId}`;
+    const [row] = (await m.query(
+      `SELECT count(*)::int AS n FROM messages
+        WHERE recipient_role = $1 AND recipient_id = $2 AND status = 'queued'`,
+      [recipientRole, recipientId],
+    )) as { n: number }[];
+    return { recent: await this.recentDeliveries(m, key, now), queued: row?.n ?? 0 };
+  }
+
+  /** The newest message of a task to its resident with one of `templateIds` (the one a resend repeats). */
+  async latestResidentMessageOfTask(
+    m: EntityManager,
+    taskId: string,
+    templateIds: readonly string[],
+  ): Promise<MessageRecord | null> {
+    const [row] = (await m.query(
+      `SELECT * FROM messages WHERE task_id = $1 AND recipient_role = 'resident' AND template_id = ANY($2::text[])
+        ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [taskId, templateIds],
+    )) as MessageRow[];
+    return row ? toRecord(row) : null;
+  }
+
+  async idOfDedupeKey(m: EntityManager, dedupeKey: string): Promise<string | null> {
+    const [row] = (await m.query(`SELECT id FROM messages WHERE dedupe_key = $1`, [dedupeKey])) as {
+      id: string;
+    }[];
+    return row?.id ?? null;
   }
 
   async find(m: EntityManager, id: string): Promise<MessageRecord | null> {

@@ -4,41 +4,12 @@ import type { ChannelKind } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/channel-registry';
 import type { OutreachTask } from '../outreach/outreach-task';
 import { memoryLogger } from '../test-support';
-import {
-  ContactBook,
-  type PropertyOutreachPolicy,
-  type ResidentContact,
-  type StaffContact,
-} from './contact-book';
 import type { EnqueueRequest, MessageOutbox } from './message-outbox';
 import { TaskMessages } from './task-messages';
-import { NoUploadLinks, UploadLinkIssuer, type UploadLinkResult } from './upload-links';
+import { FakeContactBook, UnusedUploadLinks } from './test-support/fake-directory';
+import { NoUploadLinks, type UploadLinkIssuer } from './upload-links';
 
 const m = {} as EntityManager;
-
-class FakeContactBook extends ContactBook {
-  residents = new Map<string, ResidentContact>();
-  staffMembers = new Map<string, StaffContact>();
-  properties = new Map<string, PropertyOutreachPolicy>();
-  async resident(_m: EntityManager, id: string) {
-    return this.residents.get(id) ?? null;
-  }
-  async staff(_m: EntityManager, id: string) {
-    return this.staffMembers.get(id) ?? null;
-  }
-  async property(_m: EntityManager, id: string) {
-    return this.properties.get(id) ?? null;
-  }
-  async pushSubscriptions() {
-    return [];
-  }
-}
-
-class SomeUploadLinks extends UploadLinkIssuer {
-  async issue(): Promise<UploadLinkResult> {
-    return { ok: false, code: 'UNUSED', retryable: false, scope: 'message' };
-  }
-}
 
 const task: OutreachTask = {
   id: 'ot_1',
@@ -68,6 +39,7 @@ function setup(options: { enabled?: ChannelKind[]; uploadLinks?: UploadLinkIssue
     timeZone: 'Asia/Shanghai',
     defaultLanguage: 'zh',
     residentOutreach: 'direct',
+    quietHours: null,
   });
   contacts.staffMembers.set('stf_1', {
     id: 'stf_1',
@@ -100,7 +72,7 @@ function setup(options: { enabled?: ChannelKind[]; uploadLinks?: UploadLinkIssue
     outbox,
     contacts,
     channels,
-    options.uploadLinks ?? new SomeUploadLinks(),
+    options.uploadLinks ?? new UnusedUploadLinks(),
     log.logger,
   );
   return { service, contacts, queued, log };

@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 import { ChannelRegistry } from '../channels/channel-registry';
 import type { OutreachTask } from '../outreach/outreach-task';
 import { ContactBook } from './contact-book';
-import { residentPlan, staffPlan } from './message-rules';
+import { reachabilityOf, residentPlan, staffPlan } from './message-rules';
 import { MessageOutbox } from './message-outbox';
 import { RESIDENT_DOCUMENTS_REQUESTED, RESIDENT_REUPLOAD_REQUESTED, STEWARD_NEW_TASK } from './templates';
 import { UploadLinkIssuer, NoUploadLinks } from './upload-links';
@@ -81,20 +81,7 @@ export class TaskMessages {
       const property = await this.contacts.property(m, task.propertyId);
       if (property?.residentOutreach === 'direct') {
         const resident = await this.contacts.resident(m, task.residentId);
-        const plan = resident
-          ? residentPlan(
-              {
-                consent: resident.consent,
-                preferences: resident.preferences,
-                hasAddress: {
-                  sms: Boolean(resident.phone),
-                  email: Boolean(resident.email),
-                  wecom: Boolean(resident.wecomUserId),
-                },
-              },
-              enabled,
-            )
-          : [];
+        const plan = resident ? residentPlan(reachabilityOf(resident), enabled) : [];
         const template =
           task.kind === 'reupload_requested' ? RESIDENT_REUPLOAD_REQUESTED : RESIDENT_DOCUMENTS_REQUESTED;
         const id = await this.outbox.enqueue(m, {

@@ -1,14 +1,26 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { trace } from '@opentelemetry/api';
-import type { clearance } from '@portico/contracts';
+import { clearance, type common } from '@portico/contracts';
 import { EventConsumer, EventContext } from '@portico/messaging';
+import type { ParcelIdentity } from './outreach-events';
 import { OutreachService, type CaseEndedCommand } from './outreach.service';
+import { ResidentNoticesService, type ClearedTrigger } from './resident-notices.service';
+
+const TRIGGERS: Partial<Record<clearance.ClearanceTrigger, ClearedTrigger>> = {
+  [clearance.ClearanceTrigger.CUSTOMS_RELEASED]: 'customs_released',
+  [clearance.ClearanceTrigger.OUT_FOR_DELIVERY]: 'out_for_delivery',
+  [clearance.ClearanceTrigger.DELIVERED]: 'delivered',
+  [clearance.ClearanceTrigger.OPERATOR]: 'operator',
+};
 
 /** `clearance.case.v1`: document requests become steward tasks; a case's end closes them. */
 @EventConsumer()
 export class ClearanceConsumer {
-  constructor(private readonly outreach: OutreachService) {}
+  constructor(
+    private readonly outreach: OutreachService,
+    private readonly notices: ResidentNoticesService,
+  ) {}
 
   @EventPattern('portico.clearance.v1.DocumentsRequested')
   async onDocumentsRequested(
@@ -19,11 +31,7 @@ export class ClearanceConsumer {
     await this.outreach.onDocumentsRequested(ctx.manager, {
       tenantId: event.tenantId || ctx.tenantId,
       caseId: event.caseId,
-      parcel: {
-        parcelId: event.parcel?.parcelId || ctx.parcelId,
-        carrierCode: event.parcel?.carrierCode ?? '',
-        trackingNumber: event.parcel?.trackingNumber ?? '',
-      },
+      parcel: parcelOf(event, ctx),
       // Round 0 would be a producer bug; treat it as the first request rather than a second one.
       round: Math.max(1, event.round),
       deadline: event.deadline ? timestampDate(event.deadline) : null,
@@ -37,6 +45,41 @@ export class ClearanceConsumer {
   @EventPattern('portico.clearance.v1.CaseCleared')
   async onCaseCleared(@Payload() event: clearance.CaseCleared, @Ctx() ctx: EventContext): Promise<void> {
     await this.closeTasks(ctx, event.caseId, 'case_advanced');
+    await this.notices.onCaseCleared(ctx.manager, {
+      caseId: event.caseId,
+      trigger: TRIGGERS[event.trigger] ?? 'operator',
+    });
+  }
+
+  @EventPattern('portico.clearance.v1.DocumentsReceived')
+  async onDocumentsReceived(
+    @Payload() event: clearance.DocumentsReceived,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    annotate(ctx, event.caseId);
+    await this.notices.onDocumentsReceived(ctx.manager, { caseId: event.caseId, round: event.round });
+  }
+
+  @EventPattern('portico.clearance.v1.ResidentReminderDue')
+  async onResidentReminderDue(
+    @Payload() event: clearance.ResidentReminderDue,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    annotate(ctx, event.caseId);
+    await this.notices.onReminderDue(ctx.manager, {
+      caseId: event.caseId,
+      leadSeconds: Number(event.leadTime?.seconds ?? 0n),
+    });
+  }
+
+  @EventPattern('portico.clearance.v1.HoldPredicted')
+  async onHoldPredicted(@Payload() event: clearance.HoldPredicted, @Ctx() ctx: EventContext): Promise<void> {
+    trace.getActiveSpan()?.setAttribute('portico.parcel_id', ctx.parcelId);
+    await this.notices.onHoldPredicted(ctx.manager, {
+      tenantId: event.tenantId || ctx.tenantId,
+      parcel: parcelOf(event, ctx),
+      documents: event.likelyDocuments,
+    });
   }
 
   @EventPattern('portico.clearance.v1.CaseExpired')
@@ -61,6 +104,15 @@ export class ClearanceConsumer {
     annotate(ctx, caseId);
     await this.outreach.onCaseEnded(ctx.manager, { caseId, parcelId: ctx.parcelId, resolution });
   }
+}
+
+/** The event's parcel; the record key stands in for a producer that left the ref out. */
+function parcelOf(event: { parcel?: common.ParcelRef }, ctx: EventContext): ParcelIdentity {
+  return {
+    parcelId: event.parcel?.parcelId || ctx.parcelId,
+    carrierCode: event.parcel?.carrierCode ?? '',
+    trackingNumber: event.parcel?.trackingNumber ?? '',
+  };
 }
 
 /** Operators find a parcel's or case's trace by these ids (never personal data). */

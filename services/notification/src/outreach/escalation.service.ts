@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { OutboxWriter } from '@portico/messaging';
 import type { Logger } from '@portico/observability';
@@ -7,6 +7,9 @@ import type { Timer } from '@portico/timers';
 import type { EntityManager } from 'typeorm';
 import type { NotificationConfig } from '../config';
 import { DirectoryRepository } from '../directory/directory.repository';
+import { FollowUpMessages } from '../messages/follow-up-messages';
+import type { MessageRecord } from '../messages/message';
+import { MessageHooks } from '../messages/message-hooks';
 import { NotificationTimers } from '../shared/notification-timers';
 import { CLOCK, NOTIFICATION_CONFIG, type Clock } from '../shared/tokens';
 import {
@@ -20,7 +23,7 @@ import {
 } from './escalation';
 import { escalated, toOutbox } from './outreach-events';
 import { OutreachMetrics } from './outreach.metrics';
-import { TaskActionsRepository, type ActionableTask } from './task-actions.repository';
+import { followUpOf, TaskActionsRepository, type ActionableTask } from './task-actions.repository';
 import { TASK_TIMER, TaskTimers, type TaskTimerPayload } from './task-timers';
 
 export type EscalationOutcome = EscalationDecision['kind'] | 'task_gone';
@@ -51,6 +54,9 @@ export class EscalationService implements OnModuleInit {
       'outreachEscalationStepMs' | 'outreachExpeditedEscalationStepMs' | 'outreachDeadlineRiskMs'
     >,
     @Inject(ROOT_LOGGER) root: Logger,
+    // Optional for unit specs only; Nest always injects them (MessagesModule is global).
+    @Optional() private readonly followUps?: FollowUpMessages,
+    @Optional() private readonly hooks?: MessageHooks,
   ) {
     this.log = root.child({ component: 'escalation' });
     this.sla = {
@@ -64,6 +70,23 @@ export class EscalationService implements OnModuleInit {
     this.runner.register<TaskTimerPayload>(TASK_TIMER.ackSla, (t, m) => this.fire(t, m, 'ack_sla_breached'));
     this.runner.register<TaskTimerPayload>(TASK_TIMER.deadlineRisk, (t, m) =>
       this.fire(t, m, 'deadline_at_risk'),
+    );
+    this.hooks?.onUnreachable((m, message, code) => this.onUnreachable(m, message, code));
+  }
+
+  /**
+   * Every channel to the person answering for a task failed for good (their new-task or escalation
+   * notice): the next rung is called now, as if their time had run out — unless the task has moved
+   * on, someone took it, or the notice was for someone who no longer answers for it.
+   */
+  private async onUnreachable(m: EntityManager, message: MessageRecord, errorCode: string): Promise<void> {
+    if (!message.taskId || !['steward', 'manager'].includes(message.recipientRole)) return;
+    const task = await this.tasks.lock(m, message.taskId);
+    if (!task || task.assigneeId !== message.recipientId) return;
+    const outcome = await this.escalate(m, task.id, 'unreachable', TASK_TIMER.ackSla);
+    this.log.warn(
+      { taskId: task.id, messageId: message.id, recipientRole: message.recipientRole, errorCode, outcome },
+      'assignee unreachable on every channel',
     );
   }
 
@@ -91,8 +114,8 @@ export class EscalationService implements OnModuleInit {
   async escalate(
     m: EntityManager,
     taskId: string,
-    reason: 'ack_sla_breached' | 'deadline_at_risk',
-    kind: string = reason === 'ack_sla_breached' ? TASK_TIMER.ackSla : TASK_TIMER.deadlineRisk,
+    reason: 'ack_sla_breached' | 'deadline_at_risk' | 'unreachable',
+    kind: string = reason === 'deadline_at_risk' ? TASK_TIMER.deadlineRisk : TASK_TIMER.ackSla,
   ): Promise<EscalationOutcome> {
     const task = await this.tasks.lock(m, taskId);
     if (!task) return 'task_gone';
@@ -153,6 +176,19 @@ export class EscalationService implements OnModuleInit {
     // The next rung gets its own acknowledgement time (none above operations).
     if (task.state === 'open' && to !== 'operations') {
       await this.timers.scheduleAckSla(m, taskId, nextEscalationDueAt(now, task, this.sla));
+    }
+    // The rung hears about it on its channels; a rung without any is unreachable: the next one now.
+    const notice = await this.followUps?.escalationNotice(m, followUpOf(task), {
+      level: to as 'manager' | 'operations',
+      assigneeId,
+      reason,
+      quietHoursOverridden: decision.quietHoursOverridden,
+      at: now,
+    });
+    if (notice?.unreachable && to === 'manager' && task.state === 'open') {
+      this.metrics.escalated(to, reason);
+      this.log.warn({ ...ids, level: to, assigneeId }, 'manager has no channel; escalating on');
+      return this.escalate(m, taskId, 'unreachable');
     }
     this.metrics.escalated(to, reason);
     this.log.warn(

@@ -6,6 +6,7 @@ import {
   nextLevel,
   pickEscalationManager,
   quietHoursEnd,
+  quietHoursHold,
   type EscalationInput,
 } from './escalation';
 
@@ -99,6 +100,36 @@ describe('escalation ladder', () => {
     });
     // An expedited task's step is 15 min, so the same deadline can wait for the morning.
     expect(decideEscalation(input({ now: NIGHT, deadline, expedited: true }), SLA).kind).toBe('defer');
+  });
+
+  it('rules an unreachable assignee like a missed acknowledgement: open tasks only, quiet hours apply', () => {
+    expect(decideEscalation(input({ reason: 'unreachable' }), SLA)).toEqual({
+      kind: 'escalate',
+      to: 'manager',
+      quietHoursOverridden: false,
+    });
+    expect(decideEscalation(input({ reason: 'unreachable', state: 'acknowledged' }), SLA)).toEqual({
+      kind: 'none',
+      why: 'acknowledged',
+    });
+    expect(
+      decideEscalation(
+        input({ reason: 'unreachable', now: NIGHT, deadline: new Date('2026-11-27T00:00:00Z') }),
+        SLA,
+      ).kind,
+    ).toBe('defer');
+  });
+
+  it('holds for quiet hours only while the deadline leaves enough time after them', () => {
+    const base = { now: NIGHT, quietHours: QUIET, timeZone: TZ, mustLeaveMs: 2 * HOUR };
+    expect(quietHoursHold({ ...base, deadline: null })).toEqual(new Date('2026-11-25T23:00:00Z'));
+    // Deadline 10:00 Shanghai: three hours after the quiet hours end, more than the two needed.
+    expect(quietHoursHold({ ...base, deadline: new Date('2026-11-26T02:00:00Z') })).toEqual(
+      new Date('2026-11-25T23:00:00Z'),
+    );
+    // Deadline 08:00 Shanghai: one hour after they end: it cannot wait.
+    expect(quietHoursHold({ ...base, deadline: new Date('2026-11-26T00:00:00Z') })).toBeNull();
+    expect(quietHoursHold({ ...base, now: AFTERNOON, deadline: null })).toBeNull();
   });
 
   it('finds the end of quiet hours on either side of midnight, and none outside them', () => {

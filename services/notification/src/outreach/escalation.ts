@@ -37,9 +37,30 @@ export interface EscalationSla {
   readonly expeditedStepMs: number;
 }
 
+/**
+ * Until when quiet hours hold something back: the end of the quiet hours around `now`, or null to
+ * go at once — outside quiet hours, or when waiting would leave less than `mustLeaveMs` before the
+ * deadline (the deadline cannot wait). One rule for escalations and the messages they and the case
+ * cause, so a manager and a resident see the same night.
+ */
+export function quietHoursHold(input: {
+  readonly now: Date;
+  readonly quietHours: QuietHours | null;
+  readonly timeZone: string;
+  readonly deadline: Date | null;
+  readonly mustLeaveMs: number;
+}): Date | null {
+  const quietUntil = quietHoursEnd(input.now, input.quietHours, input.timeZone);
+  if (!quietUntil) return null;
+  const cannotWait =
+    input.deadline !== null && input.deadline.getTime() - quietUntil.getTime() < input.mustLeaveMs;
+  return cannotWait ? null : quietUntil;
+}
+
 export interface EscalationInput {
   readonly now: Date;
-  readonly reason: Extract<EscalationReason, 'ack_sla_breached' | 'deadline_at_risk'>;
+  /** `unreachable`: every channel to the assignee failed (the message hook); ruled like a missed SLA. */
+  readonly reason: Extract<EscalationReason, 'ack_sla_breached' | 'deadline_at_risk' | 'unreachable'>;
   readonly state: TaskState;
   readonly level: EscalationLevel;
   readonly deadline: Date | null;
@@ -61,17 +82,14 @@ export type EscalationDecision =
  */
 export function decideEscalation(input: EscalationInput, sla: EscalationSla): EscalationDecision {
   if (input.state === 'closed') return { kind: 'none', why: 'closed' };
-  if (input.reason === 'ack_sla_breached' && input.state !== 'open')
+  if (input.reason !== 'deadline_at_risk' && input.state !== 'open')
     return { kind: 'none', why: 'acknowledged' };
   const to = nextLevel(input.level);
   if (!to) return { kind: 'none', why: 'top_of_ladder' };
-  const quietUntil = quietHoursEnd(input.now, input.quietHours, input.timeZone);
-  if (!quietUntil) return { kind: 'escalate', to, quietHoursOverridden: false };
-  const step = input.expedited ? sla.expeditedStepMs : sla.stepMs;
-  const cannotWait = input.deadline !== null && input.deadline.getTime() - quietUntil.getTime() < step;
-  return cannotWait
-    ? { kind: 'escalate', to, quietHoursOverridden: true }
-    : { kind: 'defer', until: quietUntil };
+  const inQuietHours = quietHoursEnd(input.now, input.quietHours, input.timeZone) !== null;
+  if (!inQuietHours) return { kind: 'escalate', to, quietHoursOverridden: false };
+  const until = quietHoursHold({ ...input, mustLeaveMs: input.expedited ? sla.expeditedStepMs : sla.stepMs });
+  return until ? { kind: 'defer', until } : { kind: 'escalate', to, quietHoursOverridden: true };
 }
 
 /** When the rung just reached must have acknowledged: one step, never after the case deadline. */

@@ -8,6 +8,7 @@ import { OutreachController } from './outreach.controller';
 import { OutreachMetrics } from './outreach.metrics';
 import { OutreachRepository } from './outreach.repository';
 import { OutreachService } from './outreach.service';
+import { ResidentNoticesService } from './resident-notices.service';
 import { TaskActionsController } from './task-actions.controller';
 import { TaskActionsRepository } from './task-actions.repository';
 import { TaskActionsService } from './task-actions.service';
@@ -23,6 +24,7 @@ import { TaskTimers } from './task-timers';
     TaskQueriesService,
     TaskActionsService,
     EscalationService,
+    ResidentNoticesService,
     TaskTimers,
     OutreachRepository,
     TaskActionsRepository,

@@ -261,14 +261,7 @@ describe('notification: steward actions and escalation (real Kafka + Postgres)',
   }, 60_000);
 
   it('holds an escalation during the property quiet hours', async () => {
-    // Quiet from an hour ago to two hours ahead, in the property's own time zone.
-    await h.pg.query(
-      `UPDATE properties
-          SET quiet_hours_start = (now() AT TIME ZONE time_zone - interval '1 hour')::time,
-              quiet_hours_end = (now() AT TIME ZONE time_zone + interval '2 hours')::time
-        WHERE id = $1`,
-      [ids.property],
-    );
+    await h.quietHoursAroundNow(ids.property);
     const { parcelId } = await openTask('D');
     await new Promise((resolve) => setTimeout(resolve, ACK_SLA_MS + 1_500));
     expect((await h.tasksOf(parcelId))[0]).toMatchObject({ state: 'open', escalationLevel: 'steward' });

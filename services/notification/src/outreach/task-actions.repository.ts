@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { StaffRole } from '../directory/directory.types';
 import type { EscalationLevel } from './escalation';
 import type { TaskIdentity } from './outreach-events';
+import type { FollowUpTask } from '../messages/follow-up-messages';
 import type { TaskKind, TaskState } from './outreach-task';
 
 /** A task as the actions and the escalation timers change it (read under a row lock). */
@@ -19,6 +20,26 @@ export interface ActionableTask extends TaskIdentity {
   readonly expedited: boolean;
   readonly createdAt: Date;
   readonly acknowledgedAt: Date | null;
+  /** Clearance reported the round's documents in id-vault (DocumentsReceived). */
+  readonly documentsReceivedAt: Date | null;
+  readonly round: number;
+}
+
+/** The task as the follow-up messages need it. */
+export function followUpOf(task: ActionableTask): FollowUpTask {
+  return {
+    id: task.id,
+    tenantId: task.tenantId,
+    propertyId: task.propertyId,
+    caseId: task.caseId,
+    parcelId: task.parcelId,
+    carrierCode: task.carrierCode,
+    trackingNumber: task.trackingNumber,
+    kind: task.kind,
+    residentId: task.residentId,
+    deadline: task.deadline,
+    expedited: task.expedited,
+  };
 }
 
 export const TASK_ACTIONS = [
@@ -84,6 +105,37 @@ export class TaskActionsRepository {
     );
   }
 
+  /**
+   * Clearance has the round's documents (DocumentsReceived): marks the case's open documents tasks
+   * of that round. Returns how many were marked.
+   */
+  async markDocumentsReceived(m: EntityManager, caseId: string, round: number, at: Date): Promise<number> {
+    const result = await m.query(
+      `UPDATE outreach_tasks SET documents_received_at = COALESCE(documents_received_at, $3)
+        WHERE case_id = $1 AND round = $2 AND state <> 'closed'
+          AND kind IN ('documents_requested', 'reupload_requested')
+        RETURNING id`,
+      [caseId, round, at],
+    );
+    return returnedRows<{ id: string }>(result).length;
+  }
+
+  /** The case's newest documents task (any state), for messages about the case as a whole. */
+  async latestDocumentsTaskOfCase(
+    m: EntityManager,
+    caseId: string,
+    openOnly: boolean,
+  ): Promise<ActionableTask | null> {
+    const rows: TaskRow[] = await m.query(
+      `SELECT ${TASK_COLUMNS} FROM outreach_tasks
+        WHERE case_id = $1 AND kind IN ('documents_requested', 'reupload_requested') AND resident_id IS NOT NULL
+          AND ($2::boolean IS FALSE OR state <> 'closed')
+        ORDER BY round DESC, created_at DESC LIMIT 1`,
+      [caseId, openOnly],
+    );
+    return rows[0] ? toTask(rows[0]) : null;
+  }
+
   async escalate(
     m: EntityManager,
     taskId: string,
@@ -132,6 +184,15 @@ export class TaskActionsRepository {
     return { action: toAction(rows[0] as ActionRow), repeated: true };
   }
 
+  /** The channel a resend / re-upload request went out on first (known once it was queued). */
+  async setActionChannel(m: EntityManager, actionId: string, channel: string): Promise<RecordedAction> {
+    const result = await m.query(
+      `UPDATE outreach_task_actions SET channel = $2 WHERE id = $1 RETURNING ${ACTION_COLUMNS}`,
+      [actionId, channel],
+    );
+    return toAction(returnedRows<ActionRow>(result)[0] as ActionRow);
+  }
+
   async actions(m: EntityManager, taskId: string): Promise<RecordedAction[]> {
     const rows: ActionRow[] = await m.query(
       `SELECT ${ACTION_COLUMNS} FROM outreach_task_actions WHERE task_id = $1 ORDER BY occurred_at, id`,
@@ -153,7 +214,7 @@ export class TaskActionsRepository {
 
 const TASK_COLUMNS = `id, tenant_id, property_id, case_id, parcel_id, carrier_code, tracking_number, kind, state,
   steward_id, resident_id, assignee_id, escalation_level, ack_due_at, deadline, expedited, created_at,
-  acknowledged_at`;
+  acknowledged_at, documents_received_at, round`;
 
 interface TaskRow {
   id: string;
@@ -174,6 +235,8 @@ interface TaskRow {
   expedited: boolean;
   created_at: Date;
   acknowledged_at: Date | null;
+  documents_received_at: Date | null;
+  round: number;
 }
 
 function toTask(r: TaskRow): ActionableTask {
@@ -196,6 +259,8 @@ function toTask(r: TaskRow): ActionableTask {
     expedited: r.expedited,
     createdAt: r.created_at,
     acknowledgedAt: r.acknowledged_at,
+    documentsReceivedAt: r.documents_received_at,
+    round: r.round,
   };
 }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import { canAccessTenant, type PersonPrincipal } from '@portico/auth';
 import { OutboxWriter } from '@portico/messaging';
 import type { Logger } from '@portico/observability';
@@ -16,6 +17,10 @@ import {
 } from './outreach-events';
 import { ackDueAt, type AckSla } from './outreach-task';
 import { OutreachMetrics } from './outreach.metrics';
+import { DocumentsInReviewError } from '../messages/follow-up-errors';
+import { FollowUpMessages, type QueuedFollowUp } from '../messages/follow-up-messages';
+import type { ReuploadReason } from '../messages/follow-up-rules';
+import type { ResidentChannel } from '../messages/message-rules';
 import {
   NotAColleagueError,
   SameAssigneeError,
@@ -23,13 +28,20 @@ import {
   TaskHasNoResidentError,
   TaskNotFoundError,
 } from './task-action-errors';
-import { TaskActionsRepository, type ActionableTask, type RecordedAction } from './task-actions.repository';
+import {
+  followUpOf,
+  TaskActionsRepository,
+  type ActionableTask,
+  type RecordedAction,
+} from './task-actions.repository';
 import { TaskTimers } from './task-timers';
 
 /** What an action answers: the task as it now stands and the action recorded (null when nothing changed). */
 export interface ActionResult {
   readonly task: TaskStatusView;
   readonly action: ActionView | null;
+  /** resend / request-reupload: the message queued for the resident. */
+  readonly messageId?: string;
 }
 
 export interface TaskStatusView {
@@ -71,6 +83,7 @@ export class TaskActionsService {
     private readonly timers: TaskTimers,
     private readonly outbox: OutboxWriter,
     private readonly metrics: OutreachMetrics,
+    private readonly followUps: FollowUpMessages,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(NOTIFICATION_CONFIG)
     config: Pick<NotificationConfig, 'outreachAckSlaMs' | 'outreachExpeditedAckSlaMs'>,
@@ -184,6 +197,104 @@ export class TaskActionsService {
         'outreach task handed over',
       );
       return { task: statusOf(await this.relock(m, taskId)), action: viewOf(action) };
+    });
+  }
+
+  /**
+   * Sends the resident's message for the task again (same template and variables, a working
+   * upload link), on `channel` first or the resident's own order. Like a contact, it means the
+   * caller took the task: an open task is acknowledged too.
+   */
+  resend(
+    caller: PersonPrincipal,
+    taskId: string,
+    channel: ResidentChannel | null,
+    idempotencyKey: string | null,
+  ): Promise<ActionResult> {
+    return this.followUp(caller, taskId, idempotencyKey, 'resent', null, (m, task, actionId) =>
+      this.followUps.resend(m, followUpOf(task), channel, actionId),
+    );
+  }
+
+  /**
+   * Asks the resident for new photos with the reason's precise advice and the steward's note (the
+   * note is neither logged nor recorded on the action). Only while nothing of this round is in
+   * id-vault: once it is, the verdict is the vault review's (reject with the reason), which makes
+   * clearance ask the resident again.
+   */
+  requestReupload(
+    caller: PersonPrincipal,
+    taskId: string,
+    request: { reason: ReuploadReason; note: string | null },
+    idempotencyKey: string | null,
+  ): Promise<ActionResult> {
+    return this.followUp(
+      caller,
+      taskId,
+      idempotencyKey,
+      'reupload_requested',
+      request.reason,
+      (m, task, actionId) => {
+        if (task.documentsReceivedAt) throw new DocumentsInReviewError(task.id);
+        return this.followUps.requestReupload(m, followUpOf(task), request, actionId);
+      },
+    );
+  }
+
+  /**
+   * One steward follow-up in one transaction: the action row first (a repeated key returns the
+   * first answer and queues nothing), then the message (any refusal rolls the action back), the
+   * acknowledgement of an open task, the channel on the action row.
+   */
+  private followUp(
+    caller: PersonPrincipal,
+    taskId: string,
+    idempotencyKey: string | null,
+    kind: 'resent' | 'reupload_requested',
+    reason: string | null,
+    queue: (m: EntityManager, task: ActionableTask, actionId: string) => Promise<QueuedFollowUp>,
+  ): Promise<ActionResult> {
+    return this.uow.transaction(async (m) => {
+      await this.timers.cancelAckSla(m, taskId);
+      const task = await this.lockVisible(m, caller, taskId);
+      if (task.state === 'closed') throw new TaskClosedError(taskId);
+      if (!task.residentId || !task.caseId) throw new TaskHasNoResidentError(taskId);
+      const now = this.clock();
+      const { action, repeated } = await this.tasks.record(m, {
+        taskId,
+        tenantId: task.tenantId,
+        propertyId: task.propertyId,
+        action: kind,
+        actorId: caller.subject,
+        reason,
+        idempotencyKey,
+        occurredAt: now,
+      });
+      if (repeated) {
+        if (task.state === 'open') await this.timers.scheduleAckSla(m, taskId, task.ackDueAt);
+        const messageId = await this.followUps.messageOfAction(m, taskId, action.id);
+        return { task: statusOf(task), action: viewOf(action), ...(messageId ? { messageId } : {}) };
+      }
+      const queued = await queue(m, task, action.id);
+      trace.getActiveSpan()?.setAttribute('portico.message_id', queued.messageId);
+      const recorded = await this.tasks.setActionChannel(m, action.id, queued.channel);
+      if (task.state === 'open') await this.recordAcknowledgement(m, caller, task, now);
+      this.metrics.action(kind);
+      this.log.info(
+        {
+          ...idsOf(task),
+          actorId: caller.subject,
+          messageId: queued.messageId,
+          channel: queued.channel,
+          reason,
+        },
+        kind === 'resent' ? 'resident message resent' : 'resident asked to upload again',
+      );
+      return {
+        task: statusOf(await this.relock(m, taskId)),
+        action: viewOf(recorded),
+        messageId: queued.messageId,
+      };
     });
   }
 

@@ -1,15 +1,33 @@
 import type { MessageTemplate } from './message-template';
+import { RESIDENT_CASE_CLEARED, RESIDENT_HOLD_PREDICTED } from './resident-case-notices';
 import { RESIDENT_DOCUMENTS_REQUESTED, RESIDENT_REUPLOAD_REQUESTED } from './resident-documents';
+import { RESIDENT_DEADLINE_REMINDER, STEWARD_REUPLOAD_REQUEST } from './resident-follow-ups';
+import { STAFF_TASK_ESCALATED } from './staff-task-escalated';
 import { STEWARD_NEW_TASK } from './steward-new-task';
 
 export * from './message-template';
 export * from './rejection-reasons';
-export { RESIDENT_DOCUMENTS_REQUESTED, RESIDENT_REUPLOAD_REQUESTED, STEWARD_NEW_TASK };
+export {
+  RESIDENT_CASE_CLEARED,
+  RESIDENT_DEADLINE_REMINDER,
+  RESIDENT_DOCUMENTS_REQUESTED,
+  RESIDENT_HOLD_PREDICTED,
+  RESIDENT_REUPLOAD_REQUESTED,
+  STAFF_TASK_ESCALATED,
+  STEWARD_NEW_TASK,
+  STEWARD_REUPLOAD_REQUEST,
+};
 
 /** Every message template by `id@version`. Old versions stay here while queued messages may use them. */
 export const MESSAGE_TEMPLATES: ReadonlyMap<string, MessageTemplate> = new Map(
-  [RESIDENT_DOCUMENTS_REQUESTED, RESIDENT_REUPLOAD_REQUESTED, STEWARD_NEW_TASK].map((t) => [
-    `${t.id}@${t.version}`,
-    t,
-  ]),
+  [
+    RESIDENT_DOCUMENTS_REQUESTED,
+    RESIDENT_REUPLOAD_REQUESTED,
+    STEWARD_NEW_TASK,
+    STEWARD_REUPLOAD_REQUEST,
+    RESIDENT_DEADLINE_REMINDER,
+    RESIDENT_HOLD_PREDICTED,
+    RESIDENT_CASE_CLEARED,
+    STAFF_TASK_ESCALATED,
+  ].map((t) => [`${t.id}@${t.version}`, t]),
 );

@@ -6,6 +6,7 @@ import type {
   SmsContent,
 } from '../../channels/channel';
 import type { Language } from '../../directory/directory.types';
+import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
 
 /**
@@ -17,6 +18,11 @@ export interface SendTimeFacts {
   readonly propertyName: string;
   readonly timeZone: string;
   readonly upload: { readonly url: string; readonly expiresAt: Date } | null;
+  /**
+   * Free text a steward wrote for this one message (a re-upload request). Kept on the queue row
+   * only until the message is finished, never in its variables, a log line or an event.
+   */
+  readonly note?: string | null;
 }
 
 /** One message in one language, in every shape a channel takes. */
@@ -84,6 +90,78 @@ export function simpleHtml(lines: readonly string[], link: string | null): strin
   return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${paragraphs
     .map((p) => `<p>${p}</p>`)
     .join('')}</body></html>`;
+}
+
+/** The resident's greeting from their property's office (name only in memory, at send time). */
+export function residentGreeting(language: Language, facts: SendTimeFacts): string {
+  return language === 'zh'
+    ? `${facts.recipientName ?? ''}您好！这里是${facts.propertyName}物业服务中心。`
+    : `Hello${facts.recipientName ? ` ${facts.recipientName}` : ''}, this is the ${facts.propertyName} management office.`;
+}
+
+/** A resident notice in every channel's shape: e-mail lines, SMS params, markdown and push from one body. */
+export function residentShapes(n: {
+  readonly subject: string;
+  /** Markdown and push title. */
+  readonly title: string;
+  readonly lines: readonly string[];
+  readonly body: string;
+  readonly link: { readonly url: string; readonly label: string } | null;
+  readonly sms: RenderedMessage['sms'];
+  readonly tag: string;
+}): RenderedMessage {
+  return {
+    email: { subject: n.subject, text: n.lines.join('\n'), html: simpleHtml(n.lines, n.link?.url ?? null) },
+    sms: n.sms,
+    markdown: {
+      title: n.title,
+      markdown: `### ${n.title}\n${n.body}${n.link ? `\n\n[${n.link.label}](${n.link.url})` : ''}`,
+    },
+    push: { title: n.title, body: n.body, path: '/', tag: n.tag },
+  };
+}
+
+/** What every notice to staff about a task names: the parcel, the task and its deadline (local time). */
+export function staffTaskFacts(vars: MessageVariables, facts: SendTimeFacts, language: Language) {
+  const iso = str(vars, 'deadline');
+  return {
+    waybill: str(vars, 'trackingNumber'),
+    taskId: str(vars, 'taskId'),
+    carrier: carrierName(str(vars, 'carrierCode'), language),
+    due: iso ? formatDeadline(new Date(iso), language, facts.timeZone) : null,
+  };
+}
+
+/**
+ * A notice to staff about a task in every channel's shape: the title, its lines (quoted in
+ * markdown), the console's task page for push. Never the resident: that stays behind the login.
+ */
+export function staffNoticeShapes(n: {
+  readonly language: Language;
+  readonly title: string;
+  /** What happened, then the deadline (SMS and push carry these two), then what to do. */
+  readonly lines: readonly [string, string, string];
+  readonly waybill: string;
+  readonly taskId: string;
+}): RenderedMessage {
+  const zh = n.language === 'zh';
+  const [what, when] = n.lines;
+  return {
+    email: { subject: n.title, text: n.lines.join('\n'), html: simpleHtml(n.lines, null) },
+    sms: {
+      params: { waybill: n.waybill, task: n.taskId },
+      preview: zh
+        ? `${n.title}。${when}请在管家控制台确认。`
+        : `${n.title}. ${when} Please acknowledge it in the console.`,
+    },
+    markdown: { title: n.title, markdown: `### ${n.title}\n${n.lines.map((l) => `> ${l}`).join('\n')}` },
+    push: {
+      title: n.title,
+      body: zh ? `${what}${when}` : `${what} ${when}`,
+      path: `/tasks/${encodeURIComponent(n.taskId)}`,
+      tag: `task:${n.taskId}`,
+    },
+  };
 }
 
 export function str(vars: MessageVariables, key: string): string {

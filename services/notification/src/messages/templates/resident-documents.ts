@@ -18,31 +18,38 @@ import { rejectionAdvice } from './rejection-reasons';
  * documents (document type names), deadline (ISO or null), rejectionReasons (reason names).
  */
 
-function docs(vars: MessageVariables, language: Language): string {
+export function docs(vars: MessageVariables, language: Language): string {
   const names = list(vars, 'documents').filter((d): d is DocumentTypeName =>
     (DOCUMENT_TYPES as readonly string[]).includes(d),
   );
   return documentsPhrase(names.map(documentTypeToContract), language);
 }
 
-function deadline(vars: MessageVariables, facts: SendTimeFacts, language: Language): string | null {
+export function deadline(vars: MessageVariables, facts: SendTimeFacts, language: Language): string | null {
   const iso = str(vars, 'deadline');
   return iso ? formatDeadline(new Date(iso), language, facts.timeZone) : null;
 }
 
-function link(facts: SendTimeFacts): string {
+export function link(facts: SendTimeFacts): string {
   // Rendering without a link would send a useless message; the worker never does.
   if (!facts.upload) throw new Error('resident documents templates need the upload link');
   return facts.upload.url;
 }
 
+/** What every message with the upload link opens with: the link, the parcel, the deadline, the link's expiry. */
+export function linkFacts(vars: MessageVariables, facts: SendTimeFacts, language: Language) {
+  return {
+    url: link(facts),
+    waybill: str(vars, 'trackingNumber'),
+    carrier: carrierName(str(vars, 'carrierCode'), language),
+    due: deadline(vars, facts, language),
+    expires: formatDeadline(facts.upload!.expiresAt, language, facts.timeZone),
+  };
+}
+
 function render(language: Language, reupload: boolean) {
   return (vars: MessageVariables, facts: SendTimeFacts): RenderedMessage => {
-    const url = link(facts);
-    const waybill = str(vars, 'trackingNumber');
-    const carrier = carrierName(str(vars, 'carrierCode'), language);
-    const due = deadline(vars, facts, language);
-    const expires = formatDeadline(facts.upload!.expiresAt, language, facts.timeZone);
+    const { url, waybill, carrier, due, expires } = linkFacts(vars, facts, language);
     const advice = reupload ? rejectionAdvice(list(vars, 'rejectionReasons'), language) : [];
     if (language === 'zh') {
       const greeting = `${facts.recipientName ?? ''}您好！这里是${facts.propertyName}物业服务中心。`;

@@ -1,8 +1,8 @@
 import type { Language } from '../../directory/directory.types';
-import { carrierName, formatDeadline } from '../../outreach/templates/template';
 import type { MessageVariables } from '../message';
 import {
-  simpleHtml,
+  staffNoticeShapes,
+  staffTaskFacts,
   str,
   type MessageTemplate,
   type RenderedMessage,
@@ -29,43 +29,25 @@ const KIND: Readonly<Record<string, Readonly<Record<Language, string>>>> = {
 
 function render(language: Language) {
   return (vars: MessageVariables, facts: SendTimeFacts): RenderedMessage => {
-    const waybill = str(vars, 'trackingNumber');
-    const taskId = str(vars, 'taskId');
-    const carrier = carrierName(str(vars, 'carrierCode'), language);
+    const { waybill, taskId, carrier, due } = staffTaskFacts(vars, facts, language);
     const what = KIND[str(vars, 'taskKind')]?.[language] ?? KIND['documents_requested']![language];
-    const iso = str(vars, 'deadline');
-    const due = iso ? formatDeadline(new Date(iso), language, facts.timeZone) : null;
     const urgent = vars['expedited'] === true;
-    const path = `/tasks/${encodeURIComponent(taskId)}`;
     if (language === 'zh') {
       const title = `${urgent ? '【加急】' : ''}新任务：${carrier}包裹 ${waybill}`;
-      const lines = [
+      const lines: [string, string, string] = [
         `${facts.propertyName}：${carrier}包裹（运单号 ${waybill}）${what}。`,
         due ? `清关截止时间：${due}。` : '请尽快处理。',
         `请在管家控制台确认任务（${taskId}），话术已准备好。`,
       ];
-      return {
-        email: { subject: title, text: lines.join('\n'), html: simpleHtml(lines, null) },
-        sms: { params: { waybill, task: taskId }, preview: `${title}。${lines[1]}请在管家控制台确认。` },
-        markdown: { title, markdown: `### ${title}\n${lines.map((l) => `> ${l}`).join('\n')}` },
-        push: { title, body: `${lines[0]}${lines[1]}`, path, tag: `task:${taskId}` },
-      };
+      return staffNoticeShapes({ language: 'zh', title, lines, waybill, taskId });
     }
     const title = `${urgent ? '[Urgent] ' : ''}New task: ${carrier} parcel ${waybill}`;
-    const lines = [
+    const lines: [string, string, string] = [
       `${facts.propertyName}: ${carrier} parcel (waybill ${waybill}): ${what}.`,
       due ? `Customs deadline: ${due}.` : 'Please handle it soon.',
       `Please acknowledge the task (${taskId}) in the steward console; the script is ready there.`,
     ];
-    return {
-      email: { subject: title, text: lines.join('\n'), html: simpleHtml(lines, null) },
-      sms: {
-        params: { waybill, task: taskId },
-        preview: `${title}. ${lines[1]} Please acknowledge it in the console.`,
-      },
-      markdown: { title, markdown: `### ${title}\n${lines.map((l) => `> ${l}`).join('\n')}` },
-      push: { title, body: `${lines[0]} ${lines[1]}`, path, tag: `task:${taskId}` },
-    };
+    return staffNoticeShapes({ language: 'en', title, lines, waybill, taskId });
   };
 }
 

@@ -3,9 +3,14 @@ import {
   contentFor,
   MESSAGE_TEMPLATES,
   REJECTION_ADVICE,
+  RESIDENT_CASE_CLEARED,
+  RESIDENT_DEADLINE_REMINDER,
   RESIDENT_DOCUMENTS_REQUESTED,
+  RESIDENT_HOLD_PREDICTED,
   RESIDENT_REUPLOAD_REQUESTED,
+  STAFF_TASK_ESCALATED,
   STEWARD_NEW_TASK,
+  STEWARD_REUPLOAD_REQUEST,
   type SendTimeFacts,
 } from '.';
 
@@ -27,9 +32,14 @@ const vars = {
 describe('message templates', () => {
   it('are all registered by id@version', () => {
     expect([...MESSAGE_TEMPLATES.keys()].sort()).toEqual([
+      'resident-case-cleared@1',
+      'resident-deadline-reminder@1',
       'resident-documents-requested@1',
+      'resident-hold-predicted@1',
       'resident-reupload-requested@1',
+      'staff-task-escalated@1',
       'steward-new-task@1',
+      'steward-reupload-request@1',
     ]);
   });
 
@@ -120,5 +130,90 @@ describe('message templates', () => {
     expect(contentFor('email', RESIDENT_DOCUMENTS_REQUESTED, 'zh', r).content).toBe(r.email);
     expect(contentFor('dingtalk', RESIDENT_DOCUMENTS_REQUESTED, 'zh', r).content).toBe(r.markdown);
     expect(Buffer.byteLength(r.markdown.markdown)).toBeLessThan(4096); // WeCom's markdown limit
+  });
+
+  describe('follow-ups', () => {
+    const note = '请把身份证放在深色桌面上拍摄';
+
+    it('ask for new photos with the reason’s advice and the steward’s note, in Chinese and English', () => {
+      const zh = STEWARD_REUPLOAD_REQUEST.render.zh(
+        { ...vars, rejectionReasons: ['side_missing'] },
+        { ...facts, note },
+      );
+      expect(zh.email.subject).toBe('【请重新上传】包裹 SF1234567890 清关证件');
+      expect(zh.email.text).toContain(
+        '物业管家请您为顺丰速运包裹（运单号 SF1234567890）重新上传居民身份证正反面照片',
+      );
+      expect(zh.email.text).toContain('缺少证件的正面或反面');
+      expect(zh.email.text).toContain(`管家留言：${note}`);
+      expect(zh.email.text).toContain(LINK);
+      // Approved SMS templates carry no free text.
+      expect(JSON.stringify(zh.sms)).not.toContain(note);
+      expect(zh.sms.params['link']).toBe(LINK);
+      const en = STEWARD_REUPLOAD_REQUEST.render.en({ ...vars, rejectionReasons: ['unreadable'] }, facts);
+      expect(en.email.text).toContain(
+        'Your steward asks you to upload photos of both sides of your resident ID card again',
+      );
+      expect(en.email.text).toContain('blurred or had glare');
+      expect(en.email.text).not.toContain('Your steward adds');
+    });
+
+    it('remind the resident of the deadline with a working link', () => {
+      const zh = RESIDENT_DEADLINE_REMINDER.render.zh(vars, facts);
+      expect(zh.email.subject).toBe('【提醒】包裹 SF1234567890 仍需您上传清关证件');
+      expect(zh.email.text).toContain('截止时间为2026年11月28日 14:00（GMT+8）');
+      expect(zh.email.text).toContain(LINK);
+      const en = RESIDENT_DEADLINE_REMINDER.render.en(vars, facts);
+      expect(en.email.text).toContain('The deadline is 28 Nov 2026, 14:00 (GMT+8)');
+      expect(() => RESIDENT_DEADLINE_REMINDER.render.en(vars, { ...facts, upload: null })).toThrow(
+        /upload link/,
+      );
+    });
+
+    it('warn of a predicted hold without a link, and never ask for photos by chat', () => {
+      const zh = RESIDENT_HOLD_PREDICTED.render.zh(vars, { ...facts, upload: null });
+      expect(zh.email.subject).toBe('【提前告知】包裹 SF1234567890 可能需要清关证件');
+      expect(zh.email.text).toContain('请不要通过微信、短信或邮件发送证件照片');
+      const en = RESIDENT_HOLD_PREDICTED.render.en(vars, { ...facts, upload: null });
+      expect(en.email.text).toContain('Customs may ask for photos of both sides of your resident ID card');
+      expect(JSON.stringify([zh, en])).not.toContain('https://');
+    });
+
+    it('close the case with what happened to the parcel and the retention promise', () => {
+      const cleared = { carrierCode: 'sf-express', trackingNumber: 'SF1234567890', trigger: 'delivered' };
+      const zh = RESIDENT_CASE_CLEARED.render.zh(cleared, { ...facts, upload: null });
+      expect(zh.email.subject).toBe('【已清关】包裹 SF1234567890');
+      expect(zh.email.text).toContain('已通过海关清关并已签收');
+      expect(zh.email.text).toContain('7天内彻底删除');
+      const en = RESIDENT_CASE_CLEARED.render.en({ ...cleared, trigger: 'out_for_delivery' }, facts);
+      expect(en.email.text).toContain('has cleared customs and is out for delivery');
+    });
+
+    it('tell the manager or operations why a task reached them, without the resident', () => {
+      const escalatedVars = {
+        taskId: 'ot_9',
+        taskKind: 'documents_requested',
+        level: 'manager',
+        reason: 'deadline_at_risk',
+        carrierCode: 'sf-express',
+        trackingNumber: 'SF1234567890',
+        deadline: '2026-11-28T06:00:00.000Z',
+        expedited: false,
+        quietHoursOverridden: true,
+      };
+      const zh = STAFF_TASK_ESCALATED.render.zh(escalatedVars, facts);
+      expect(zh.email.subject).toBe('【加急】任务升级：顺丰速运包裹 SF1234567890');
+      expect(zh.email.text).toContain('清关截止时间临近，证件仍未齐全');
+      expect(zh.push.path).toBe('/tasks/ot_9');
+      const en = STAFF_TASK_ESCALATED.render.en(
+        { ...escalatedVars, reason: 'unreachable', quietHoursOverridden: false },
+        facts,
+      );
+      expect(en.email.subject).toBe('Escalated: SF Express parcel SF1234567890');
+      expect(en.email.text).toContain('could not be reached on any channel');
+      const all = JSON.stringify([zh, en]);
+      expect(all).not.toContain('李伟');
+      expect(all).not.toContain(LINK);
+    });
   });
 });

@@ -2,7 +2,8 @@
 // id-vault itself). It checks the request as services/id-vault's controller does (service caller
 // `notification` with its bearer token, the strict body shape), answers 409 case_not_known_yet for
 // cases it has not "seen" yet, and re-issues the same request with a fresh secret for a repeated
-// idempotency key, as the vault does.
+// idempotency key, as the vault does; a request the test closed (`closeRequest`: the resident used
+// the link, or it was superseded) answers 409 upload_request_closed to its key.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startHttpSimulator, type RunningSimulator } from '../../channels/test-support/http-simulator';
 
@@ -29,6 +30,7 @@ export class SimulatedVaultUploadLinks {
   readonly refused: string[] = [];
   private readonly knownCases = new Set<string>();
   private readonly requests = new Map<string, string>();
+  private readonly closed = new Set<string>();
   private server: RunningSimulator | null = null;
   /** What a 409 case_not_known_yet asks the caller to wait. */
   retryAfterSeconds = 1;
@@ -42,6 +44,11 @@ export class SimulatedVaultUploadLinks {
   /** The vault has consumed the case's DocumentsRequested (before that: 409 case_not_known_yet). */
   knowCase(caseId: string): void {
     this.knownCases.add(caseId);
+  }
+
+  /** The request was used (documents submitted) or superseded: its key gets 409 upload_request_closed. */
+  closeRequest(requestId: string): void {
+    this.closed.add(requestId);
   }
 
   async start(): Promise<this> {
@@ -81,8 +88,9 @@ export class SimulatedVaultUploadLinks {
         return error(400, 'validation_failed');
       if (!this.knownCases.has(caseId))
         return error(409, 'case_not_known_yet', { caseId, retryAfterSeconds: this.retryAfterSeconds });
-      const requestId =
-        (key && this.requests.get(`${caseId}:${key}`)) || `upr_${randomUUID().replace(/-/g, '')}`;
+      const known = key ? this.requests.get(`${caseId}:${key}`) : undefined;
+      if (known && this.closed.has(known)) return error(409, 'upload_request_closed', { requestId: known });
+      const requestId = known || `upr_${randomUUID().replace(/-/g, '')}`;
       if (key) this.requests.set(`${caseId}:${key}`, requestId);
       const uploadUrl = `${this.server!.url}/u/${randomBytes(24).toString('base64url')}`;
       this.issued.push({ caseId, requestId, uploadUrl, idempotencyKey: key ?? null, language, documents });

@@ -691,7 +691,7 @@ const dashboards = {
         'Messages by channel and outcome',
         [
           [
-            'sum by (channel, outcome) (rate(portico_outreach_messages_total[$__rate_interval]))',
+            'sum by (channel, outcome) (rate(portico_messages_total[$__rate_interval]))',
             '{{channel}} {{outcome}}',
           ],
         ],
@@ -701,7 +701,7 @@ const dashboards = {
         'Channel failure ratio',
         [
           [
-            'sum by (channel) (rate(portico_outreach_messages_total{outcome="failed"}[$__rate_interval])) / sum by (channel) (rate(portico_outreach_messages_total[$__rate_interval]))',
+            'sum by (channel) (rate(portico_messages_total{outcome="failed"}[$__rate_interval])) / sum by (channel) (rate(portico_messages_total{outcome=~"sent|failed"}[$__rate_interval]))',
             '{{channel}}',
           ],
         ],
@@ -867,8 +867,8 @@ const dashboards = {
           description: 'Alert PorticoWebhookDeliveryFailures above 10 %.',
         },
       ),
-      stat('Waiting for retry', 'sum(portico_webhook_delivery_backlog)', { w: 8 }),
-      stat('Open circuit breakers', 'sum(portico_webhook_subscriptions_circuit_open)', {
+      stat('Pending deliveries', 'sum(portico_webhook_pending_deliveries)', { w: 8 }),
+      stat('Open circuit breakers', 'sum(portico_webhook_circuits{state="open"})', {
         w: 8,
         thresholds: redAbove(1),
       }),
@@ -891,8 +891,8 @@ const dashboards = {
         ],
         { unit: 's' },
       ),
-      ts('Retry backlog', [['sum(portico_webhook_delivery_backlog)', 'waiting']]),
-      ts('Subscriptions with an open circuit', [['sum(portico_webhook_subscriptions_circuit_open)', 'open']]),
+      ts('Pending deliveries', [['sum(portico_webhook_pending_deliveries)', 'pending']]),
+      ts('Subscriptions by circuit state', [['sum by (state) (portico_webhook_circuits)', '{{state}}']]),
     ],
     { tags: ['webhooks'] },
   ),

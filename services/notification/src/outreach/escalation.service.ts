@@ -127,6 +127,7 @@ export class EscalationService implements OnModuleInit {
         now,
         reason,
         state: task.state,
+        documentsIn: task.documentsReceivedAt !== null,
         level: task.escalationLevel,
         deadline: task.deadline,
         expedited: task.expedited,

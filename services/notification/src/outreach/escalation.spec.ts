@@ -23,6 +23,7 @@ const input = (overrides: Partial<EscalationInput>): EscalationInput => ({
   now: AFTERNOON,
   reason: 'ack_sla_breached',
   state: 'open',
+  documentsIn: false,
   level: 'steward',
   deadline: null,
   expedited: false,
@@ -59,6 +60,19 @@ describe('escalation ladder', () => {
     expect(decideEscalation(input({ level: 'manager' }), SLA)).toEqual({
       kind: 'escalate',
       to: 'operations',
+      quietHoursOverridden: false,
+    });
+  });
+
+  it('stops the acknowledgement ladder once the documents are in, but still warns of a deadline at risk', () => {
+    expect(decideEscalation(input({ documentsIn: true }), SLA)).toEqual({ kind: 'none', why: 'documents_in' });
+    expect(decideEscalation(input({ documentsIn: true, reason: 'unreachable' }), SLA)).toEqual({
+      kind: 'none',
+      why: 'documents_in',
+    });
+    expect(decideEscalation(input({ documentsIn: true, reason: 'deadline_at_risk' }), SLA)).toEqual({
+      kind: 'escalate',
+      to: 'manager',
       quietHoursOverridden: false,
     });
   });

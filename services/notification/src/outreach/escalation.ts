@@ -62,6 +62,8 @@ export interface EscalationInput {
   /** `unreachable`: every channel to the assignee failed (the message hook); ruled like a missed SLA. */
   readonly reason: Extract<EscalationReason, 'ack_sla_breached' | 'deadline_at_risk' | 'unreachable'>;
   readonly state: TaskState;
+  /** The round's documents are in the vault (clearance's DocumentsReceived): the resident was reached. */
+  readonly documentsIn: boolean;
   readonly level: EscalationLevel;
   readonly deadline: Date | null;
   readonly expedited: boolean;
@@ -72,18 +74,21 @@ export interface EscalationInput {
 export type EscalationDecision =
   | { readonly kind: 'escalate'; readonly to: EscalationLevel; readonly quietHoursOverridden: boolean }
   | { readonly kind: 'defer'; readonly until: Date }
-  | { readonly kind: 'none'; readonly why: 'closed' | 'acknowledged' | 'top_of_ladder' };
+  | { readonly kind: 'none'; readonly why: 'closed' | 'acknowledged' | 'documents_in' | 'top_of_ladder' };
 
 /**
  * Whether the task moves up now. An acknowledgement stops the SLA ladder, but not the
  * deadline-at-risk call (an acknowledged task whose documents are still missing near the deadline
- * is exactly what a manager must hear about). Quiet hours hold an escalation until they end,
- * unless the deadline would then leave the next person less than one step to act.
+ * is exactly what a manager must hear about). Documents already in the vault stop it too: the SLA
+ * is there so that someone reaches the resident, and they were reached (a review that stalls
+ * still meets the deadline-at-risk call). Quiet hours hold an escalation until they end, unless
+ * the deadline would then leave the next person less than one step to act.
  */
 export function decideEscalation(input: EscalationInput, sla: EscalationSla): EscalationDecision {
   if (input.state === 'closed') return { kind: 'none', why: 'closed' };
   if (input.reason !== 'deadline_at_risk' && input.state !== 'open')
     return { kind: 'none', why: 'acknowledged' };
+  if (input.reason !== 'deadline_at_risk' && input.documentsIn) return { kind: 'none', why: 'documents_in' };
   const to = nextLevel(input.level);
   if (!to) return { kind: 'none', why: 'top_of_ladder' };
   const inQuietHours = quietHoursEnd(input.now, input.quietHours, input.timeZone) !== null;

@@ -9,6 +9,7 @@ import { TaskActions1796000000002 } from './1796000000002-task-actions';
 import { DirectoryRoster1796300000001 } from './1796300000001-directory-roster';
 import { Messages1796200000001 } from './1796200000001-messages';
 import { Webhooks1796100000001 } from './1796100000001-webhooks';
+import { WebhookClaimOrder1796600000001 } from './1796600000001-webhook-claim-order';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -24,4 +25,5 @@ export const migrations = [
   DirectoryRoster1796300000001,
   Messages1796200000001,
   Webhooks1796100000001,
+  WebhookClaimOrder1796600000001,
 ];

@@ -12,6 +12,12 @@ export class Cleanup {
     for (const signal of ['SIGINT', 'SIGTERM'] as const)
       process.once(signal, () => {
         process.stderr.write(`\n${signal}: cleaning up before exit\n`);
+        // The run itself fails in all directions while its services and clients go away: those
+        // errors must not end the process before the databases are dropped.
+        const ignore = (error: unknown) =>
+          process.stderr.write(`(while cleaning up) ${(error as Error)?.message ?? String(error)}\n`);
+        process.on('uncaughtException', ignore);
+        process.on('unhandledRejection', ignore);
         void this.runAll().finally(() => process.exit(130));
       });
   }

@@ -76,6 +76,7 @@ async function startReceiver(cleanup: Cleanup) {
     env: { ...process.env, BENCH_PORT: String(port) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  child.on('error', () => undefined); // a send after it stopped (cleanup on Ctrl-C)
   cleanup.add('receiver', () => child.kill('SIGTERM'));
   await new Promise<void>((resolve) => child.once('message', () => resolve()));
   const ask = <T>(message: object, key?: string) =>

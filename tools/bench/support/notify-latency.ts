@@ -6,7 +6,7 @@ import { PorticoPlatformClient, signedNativeWebhook, type CarrierAccount } from 
 import { logLevel, type Consumer, type Kafka } from 'kafkajs';
 import { startBenchService, sharedBenchSettings } from './bench-platform';
 import type { Cleanup } from './cleanup';
-import { cpuTimeMs } from './machine';
+import { busyPercent, cpuTimeMs, machineCpuTicks } from './machine';
 import { benchDirectory, customsHoldFor, inTransitScan } from './notify-directory';
 import { distributionOf, type Distribution } from './percentiles';
 import { steadyLoad, type SteadyLoadResult } from './steady-load';
@@ -36,7 +36,11 @@ export interface LatencyResult {
   readonly missing: number;
   readonly duplicated: number;
   readonly wrongTask: number;
-  readonly cpuPercent: Record<string, number>;
+  /** CPU time (user + system) each process spent during the load, in ms ('bench' is this process). */
+  readonly cpuMs: Record<string, number>;
+  readonly loadMs: number;
+  /** How busy the whole machine was during the load (all processes, everyone's), in % of all cores. */
+  readonly machineBusyPercent: number;
 }
 
 const CARRIERS = ['bench-express', 'bench-post'] as const;
@@ -177,6 +181,8 @@ export async function measureLatency(o: LatencyOptions, cleanup: Cleanup): Promi
   const sentAt = new Float64Array(Math.round(o.rate * o.seconds) + 1);
   const base = Date.now() - 3_600_000;
   const cpuBefore = Object.fromEntries(SERVICES.map((s) => [s, cpuTimeMs(started.get(s)!.service.pid)]));
+  const benchCpuBefore = process.cpuUsage();
+  const ticksBefore = machineCpuTicks();
   const loadStarted = performance.now();
   const load = await steadyLoad({
     baseUrl: client.urls.carrierIngestion,
@@ -209,9 +215,12 @@ export async function measureLatency(o: LatencyOptions, cleanup: Cleanup): Promi
     },
   });
   const loadMs = performance.now() - loadStarted;
-  const cpuPercent = Object.fromEntries(
-    SERVICES.map((s) => [s, ((cpuTimeMs(started.get(s)!.service.pid) - cpuBefore[s]!) / loadMs) * 100]),
-  );
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const cpuMs: Record<string, number> = {
+    ...Object.fromEntries(SERVICES.map((s) => [s, cpuTimeMs(started.get(s)!.service.pid) - cpuBefore[s]!])),
+    bench: (benchCpu.user + benchCpu.system) / 1000,
+  };
+  const machineBusy = busyPercent(ticksBefore, machineCpuTicks());
 
   const accepted = [...holdAnsweredAt.values()].filter((h) => h.ok);
   // Stragglers (a retry topic's back-off, a lagging consumer) count: wait for them, then a moment
@@ -255,6 +264,8 @@ export async function measureLatency(o: LatencyOptions, cleanup: Cleanup): Promi
     missing,
     duplicated,
     wrongTask,
-    cpuPercent,
+    cpuMs,
+    loadMs,
+    machineBusyPercent: machineBusy,
   };
 }

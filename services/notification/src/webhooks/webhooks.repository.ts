@@ -529,14 +529,30 @@ export class WebhooksRepository {
   }
 
   /** The breakers of these subscriptions, locked for the rest of the transaction. */
-  async lockBreakers(
+  lockBreakers(
     m: EntityManager,
     ids: readonly string[],
+  ): Promise<Map<string, { tenantId: string; enabled: boolean; breaker: BreakerState }>> {
+    return this.breakers(m, ids, ' ORDER BY id FOR UPDATE');
+  }
+
+  /** The breakers of these subscriptions as committed now, without a lock. */
+  readBreakers(
+    m: EntityManager,
+    ids: readonly string[],
+  ): Promise<Map<string, { tenantId: string; enabled: boolean; breaker: BreakerState }>> {
+    return this.breakers(m, ids, '');
+  }
+
+  private async breakers(
+    m: EntityManager,
+    ids: readonly string[],
+    suffix: string,
   ): Promise<Map<string, { tenantId: string; enabled: boolean; breaker: BreakerState }>> {
     const rows: Row[] = await select(
       m,
       `SELECT id, tenant_id, enabled, circuit_state, circuit_open_until, consecutive_failures, failing_since
-         FROM webhook_subscriptions WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+         FROM webhook_subscriptions WHERE id = ANY($1)${suffix}`,
       [ids],
     );
     return new Map(

@@ -47,7 +47,10 @@ function latencyLines(r: LatencyResult, rate: number): string[] {
   // On a shared machine the rates and latencies swing with the neighbours' load: CPU time per
   // webhook is the steadier figure (and their sum says how many webhooks/s two cores can carry).
   const cpu = Object.entries(r.cpuMs)
-    .map(([s, ms]) => `${s} ${((ms / r.loadMs) * 100).toFixed(0)} % (${(ms / Math.max(1, r.load.ok)).toFixed(2)} ms/webhook)`)
+    .map(
+      ([s, ms]) =>
+        `${s} ${((ms / r.loadMs) * 100).toFixed(0)} % (${(ms / Math.max(1, r.load.ok)).toFixed(2)} ms/webhook)`,
+    )
     .join(', ');
   const serviceMsPerWebhook =
     Object.entries(r.cpuMs)

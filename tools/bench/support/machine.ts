@@ -37,7 +37,12 @@ export function cpuTimeMs(pid: number | undefined): number {
 /** Busy and total jiffies of all cores so far (/proc/stat): two reads give the machine's busy share. */
 export function machineCpuTicks(): { busy: number; total: number } {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const fields = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     const total = fields.reduce((a, b) => a + b, 0);
     const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
     return { busy: total - idle, total };
@@ -47,6 +52,9 @@ export function machineCpuTicks(): { busy: number; total: number } {
 }
 
 /** The share of the whole machine (all cores) that was busy between two machineCpuTicks() reads, in %. */
-export function busyPercent(before: { busy: number; total: number }, after: { busy: number; total: number }): number {
+export function busyPercent(
+  before: { busy: number; total: number },
+  after: { busy: number; total: number },
+): number {
   return ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * 100;
 }

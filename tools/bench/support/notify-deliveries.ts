@@ -4,7 +4,12 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { NOTIFICATION_OUTREACH_TOPIC, notification, OutreachEventSchema, parcelRef } from '@portico/contracts';
+import {
+  NOTIFICATION_OUTREACH_TOPIC,
+  notification,
+  OutreachEventSchema,
+  parcelRef,
+} from '@portico/contracts';
 import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
 import { waitFor } from '@portico/testing';
 import { freePort, PorticoPlatformClient } from '@portico/testing/platform';
@@ -118,7 +123,11 @@ function baselineBody(runId: string, tenantId: string, i: number): string {
     data: {
       taskId: `ot_${runId}_${parcel}`,
       tenantId,
-      parcel: { parcelId: parcelRef('bench-express', trackingNumber).parcelId, carrierCode: 'bench-express', trackingNumber },
+      parcel: {
+        parcelId: parcelRef('bench-express', trackingNumber).parcelId,
+        carrierCode: 'bench-express',
+        trackingNumber,
+      },
       propertyId: `prop_${runId}_0`,
       caseId: `case_${runId}_${parcel}`,
       occurredAt: at,
@@ -134,7 +143,14 @@ function baselineBody(runId: string, tenantId: string, i: number): string {
  * signed by the same `standardwebhooks` signer, through the same kind of client the service's gateway
  * uses (node:http keep-alive agent) — and nothing else: no database, no claim, no record.
  */
-async function bareSender(url: string, secret: string, count: number, concurrency: number, runId: string, tenantId: string) {
+async function bareSender(
+  url: string,
+  secret: string,
+  count: number,
+  concurrency: number,
+  runId: string,
+  tenantId: string,
+) {
   const target = new URL(url);
   const signer = new Webhook(secret);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency, scheduling: 'lifo' });
@@ -177,7 +193,11 @@ async function bareSender(url: string, secret: string, count: number, concurrenc
 }
 
 async function putOutreachEventsThrough(brokers: string[], runId: string, tenantId: string, count: number) {
-  const kafka = createKafka({ brokers, clientId: `bench-notify-events-${runId}`, logLevel: logLevel.NOTHING });
+  const kafka = createKafka({
+    brokers,
+    clientId: `bench-notify-events-${runId}`,
+    logLevel: logLevel.NOTHING,
+  });
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
   try {
@@ -260,11 +280,17 @@ export async function measureDeliveries(o: DeliveriesOptions, cleanup: Cleanup):
   const perLoop = Number(o.serviceEnv.WEBHOOK_WORKER_CONCURRENCY ?? 64);
   const concurrency = loops * perLoop;
 
-  const filling = await startBenchService(cleanup, 'notification', o.runId, {
-    ...webhookEnv,
-    ...o.serviceEnv,
-    WEBHOOK_WORKER_LOOPS: '0',
-  }, { tag: ' (fan-out only)' });
+  const filling = await startBenchService(
+    cleanup,
+    'notification',
+    o.runId,
+    {
+      ...webhookEnv,
+      ...o.serviceEnv,
+      WEBHOOK_WORKER_LOOPS: '0',
+    },
+    { tag: ' (fan-out only)' },
+  );
   const client = new PorticoPlatformClient(
     { carrierIngestion: '', clearance: '', notification: filling.service.baseUrl },
     { devTokenKey: env.AUTH_DEV_TOKEN_KEY! },
@@ -274,7 +300,12 @@ export async function measureDeliveries(o: DeliveriesOptions, cleanup: Cleanup):
   const created = await fetch(`${filling.service.baseUrl}/v1/webhooks/subscriptions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ tenantId, url: receiver.url, eventTypes: ['outreach.*'], description: 'bench receiver' }),
+    body: JSON.stringify({
+      tenantId,
+      url: receiver.url,
+      eventTypes: ['outreach.*'],
+      description: 'bench receiver',
+    }),
   });
   if (created.status !== 201) throw new Error(`subscription: HTTP ${created.status} ${await created.text()}`);
   const { subscription, secret } = (await created.json()) as { subscription: { id: string }; secret: string };
@@ -297,19 +328,26 @@ export async function measureDeliveries(o: DeliveriesOptions, cleanup: Cleanup):
   const fanOutSeconds = (performance.now() - fanOutStarted) / 1000;
   await cleanup.runNow(filling.stepName);
 
-  const draining = await startBenchService(cleanup, 'notification', o.runId, { ...webhookEnv, ...o.serviceEnv }, {
-    databaseUrl: filling.databaseUrl,
-    tag: ' (delivering)',
-  });
+  const draining = await startBenchService(
+    cleanup,
+    'notification',
+    o.runId,
+    { ...webhookEnv, ...o.serviceEnv },
+    {
+      databaseUrl: filling.databaseUrl,
+      tag: ' (delivering)',
+    },
+  );
   const cpuBefore = cpuTimeMs(draining.service.pid);
   const drainStarted = performance.now();
   await waitFor(
     async () =>
-      (await pg.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'delivered'`)).rows[0].n >=
-      o.events,
+      (await pg.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'delivered'`)).rows[0]
+        .n >= o.events,
     { timeoutMs: 600_000, intervalMs: 250, description: 'every delivery delivered' },
   ).catch(() => undefined);
-  const serviceCpuPercent = ((cpuTimeMs(draining.service.pid) - cpuBefore) / (performance.now() - drainStarted)) * 100;
+  const serviceCpuPercent =
+    ((cpuTimeMs(draining.service.pid) - cpuBefore) / (performance.now() - drainStarted)) * 100;
   const serviceReport = await receiver.report();
   const log = (
     await pg.query(
@@ -321,10 +359,12 @@ export async function measureDeliveries(o: DeliveriesOptions, cleanup: Cleanup):
     `${draining.service.baseUrl}/v1/webhooks/subscriptions/${subscription.id}/deliveries?limit=5`,
     { headers: { authorization: `Bearer ${await client.operatorToken()}` } },
   );
-  const apiSample = ((await sample.json()) as { items: { status: string; attempts: unknown[] }[] }).items.map((d) => ({
-    status: d.status,
-    attempts: d.attempts.length,
-  }));
+  const apiSample = ((await sample.json()) as { items: { status: string; attempts: unknown[] }[] }).items.map(
+    (d) => ({
+      status: d.status,
+      attempts: d.attempts.length,
+    }),
+  );
   await cleanup.runNow(draining.stepName);
   return {
     concurrency,

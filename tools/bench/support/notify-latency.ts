@@ -74,7 +74,10 @@ async function kafkaRoundTrip(kafka: Kafka, o: LatencyOptions, cleanup: Cleanup)
   const admin = kafka.admin();
   await admin.connect();
   cleanup.add(`admin`, () => admin.disconnect());
-  await admin.createTopics({ topics: [{ topic, numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: 6, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
   cleanup.add(`topic ${topic}`, () => admin.deleteTopics({ topics: [topic] }).catch(() => undefined));
   const consumer = await joinedConsumer(kafka, `bench-${o.runId}-roundtrip`, topic);
   cleanup.add('round-trip consumer', () => consumer.disconnect());
@@ -97,7 +100,10 @@ async function kafkaRoundTrip(kafka: Kafka, o: LatencyOptions, cleanup: Cleanup)
     const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * o.rate));
     if (due > sent) {
       const now = String(Date.now());
-      const messages = Array.from({ length: due - sent }, () => ({ key: `prc_${key++ % 5_000}`, value: now }));
+      const messages = Array.from({ length: due - sent }, () => ({
+        key: `prc_${key++ % 5_000}`,
+        value: now,
+      }));
       sent = due;
       sends.push(producer.send({ topic, messages }));
     }
@@ -121,7 +127,11 @@ async function kafkaRoundTrip(kafka: Kafka, o: LatencyOptions, cleanup: Cleanup)
  * and only for properties with direct resident outreach and VAULT_INTERNAL_URL set).
  */
 export async function measureLatency(o: LatencyOptions, cleanup: Cleanup): Promise<LatencyResult> {
-  const kafka = createKafka({ brokers: o.brokers, clientId: `bench-notify-${o.runId}`, logLevel: logLevel.NOTHING });
+  const kafka = createKafka({
+    brokers: o.brokers,
+    clientId: `bench-notify-${o.runId}`,
+    logLevel: logLevel.NOTHING,
+  });
   const baseline = await kafkaRoundTrip(kafka, o, cleanup);
 
   const { env, tokens } = sharedBenchSettings(o.brokers, ['carrier-ingestion', 'clearance', 'notification']);
@@ -149,7 +159,11 @@ export async function measureLatency(o: LatencyOptions, cleanup: Cleanup): Promi
   const accounts: CarrierAccount[] = [];
   for (const carrierCode of CARRIERS)
     accounts.push(
-      await client.createCarrierAccount({ tenantId: directory.tenantId, carrierCode, displayName: 'Bench (load generator)' }),
+      await client.createCarrierAccount({
+        tenantId: directory.tenantId,
+        carrierCode,
+        displayName: 'Bench (load generator)',
+      }),
     );
 
   // Every OutreachTaskCreated of this tenant, with the time it was read.
@@ -198,10 +212,17 @@ export async function measureLatency(o: LatencyOptions, cleanup: Cleanup): Promi
         const hold = Math.floor(i / o.holdEvery);
         const resident = directory.residents[hold % directory.residents.length]!;
         const trackingNumber = `BH${o.runId.toUpperCase()}${String(hold).padStart(7, '0')}`;
-        holdParcel.set(i, { parcel: PorticoPlatformClient.parcelIdOf(carrier, trackingNumber), resident: resident.id });
+        holdParcel.set(i, {
+          parcel: PorticoPlatformClient.parcelIdOf(carrier, trackingNumber),
+          resident: resident.id,
+        });
         event = customsHoldFor(carrier, trackingNumber, resident, at);
       } else {
-        event = inTransitScan(carrier, `BN${o.runId.toUpperCase()}${String(i % o.scanParcels).padStart(7, '0')}`, at);
+        event = inTransitScan(
+          carrier,
+          `BN${o.runId.toUpperCase()}${String(i % o.scanParcels).padStart(7, '0')}`,
+          at,
+        );
       }
       const signed = signedNativeWebhook(account.secret, [event], { id: `msg_${o.runId}_${i}` });
       sentAt[i] = performance.now();

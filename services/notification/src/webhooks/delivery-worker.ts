@@ -289,9 +289,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     counted: readonly Finished[],
   ): Promise<string[]> {
     const all = [...new Set(counted.map((f) => f.delivery.subscriptionId))];
-    const failing = new Set(counted.filter((f) => !f.outcome.succeeded).map((f) => f.delivery.subscriptionId));
+    const failing = new Set(
+      counted.filter((f) => !f.outcome.succeeded).map((f) => f.delivery.subscriptionId),
+    );
     const onlySucceeded = all.filter((id) => !failing.has(id));
-    const current = onlySucceeded.length ? await this.deps.repository.readBreakers(m, onlySucceeded) : new Map();
+    const current = onlySucceeded.length
+      ? await this.deps.repository.readBreakers(m, onlySucceeded)
+      : new Map();
     return all.filter((id) => {
       const sub = current.get(id);
       return !(sub && unchangedBySuccess(sub.breaker));

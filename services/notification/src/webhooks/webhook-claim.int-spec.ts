@@ -96,7 +96,12 @@ describe('webhook delivery claim on a backlog without statistics', () => {
 
   it('leaves the session as it found it (sorting is off for the claim statement only)', async () => {
     const setting = await db.dataSource.transaction(async (m) => {
-      await repository.claim(m, { now, leaseUntil: new Date(now.getTime() + 60_000), token: 'tok_2', limit: 1 });
+      await repository.claim(m, {
+        now,
+        leaseUntil: new Date(now.getTime() + 60_000),
+        token: 'tok_2',
+        limit: 1,
+      });
       const [row] = (await m.query(`SELECT current_setting('enable_sort') AS value`)) as [{ value: string }];
       return row.value;
     });

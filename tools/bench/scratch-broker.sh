@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs a benchmark entry point (`tools/bench/<name>.bench.js`, arguments passed on) against a
 # scratch Kafka broker of its own (ports 19092/19093, or BENCH_KAFKA_PORT/BENCH_KAFKA_CONTROLLER_PORT;
-# state in .local/kafka-bench, removed
-# afterwards). Benchmarks publish tens of thousands of records: on the development broker,
-# `npm run up`'s services would have to work through all of them before the demo's parcel.
+# state in .local/kafka-bench, removed afterwards). Benchmarks publish tens of thousands of records:
+# on the development broker, `npm run up`'s services would have to work through all of them before
+# the demo's parcel.
 # Set KAFKA_BROKERS to use another cluster instead.
 set -euo pipefail
 source "$(dirname "$0")/../../deploy/local/lib.sh"

@@ -42,6 +42,14 @@ function serviceEnvOf(pairs: string[]): Record<string, Record<string, string>> {
   return out;
 }
 
+function statusList(statuses: Readonly<Record<number, number>>): string {
+  return (
+    Object.entries(statuses)
+      .map(([status, n]) => `${status === '0' ? 'no answer' : status} ${fmt(n)}`)
+      .join(', ') || '-'
+  );
+}
+
 function latencyLines(r: LatencyResult, rate: number): string[] {
   const pass = r.latency.p99 < TARGET_P99_MS && r.missing === 0 && r.duplicated === 0 && r.wrongTask === 0;
   // On a shared machine the rates and latencies swing with the neighbours' load: CPU time per
@@ -59,7 +67,7 @@ function latencyLines(r: LatencyResult, rate: number): string[] {
   return [
     `1. webhook -> steward task`,
     `   Kafka round trip   ${formatDistribution(r.baseline)} (${fmt(r.baseline.received)}/${fmt(r.baseline.sent)} records, scratch topic, same rate)`,
-    `   load               ${fmt(r.load.sent)} webhooks in ${r.load.seconds.toFixed(1)} s = ${fmt(r.load.sent / r.load.seconds)}/s (asked ${fmt(rate)}/s); ${fmt(r.load.ok)} 2xx, ${fmt(r.load.failed)} other; generator backlog max ${r.load.maxBacklog}`,
+    `   load               ${fmt(r.load.sent)} webhooks in ${r.load.seconds.toFixed(1)} s = ${fmt(r.load.sent / r.load.seconds)}/s (asked ${fmt(rate)}/s); ${fmt(r.load.ok)} 2xx, ${fmt(r.load.failed)} other (by status: ${statusList(r.load.statuses)}); generator backlog max ${r.load.maxBacklog}`,
     `   webhook answers    ${formatDistribution(r.answers)}`,
     `   hold -> task       ${formatDistribution(r.latency)}  [target p99 < ${fmt(TARGET_P99_MS)} ms]`,
     `   platform / Kafka   p50 ${(r.latency.p50 / r.baseline.p50).toFixed(1)}x, p99 ${(r.latency.p99 / r.baseline.p99).toFixed(1)}x`,

@@ -10,6 +10,8 @@ export interface SteadyLoadResult {
   readonly sent: number;
   readonly ok: number;
   readonly failed: number;
+  /** Answers by HTTP status (0: no answer, a socket error). */
+  readonly statuses: Readonly<Record<number, number>>;
   /** Most requests that were due but not yet started (because `maxInFlight` were outstanding). */
   readonly maxBacklog: number;
   readonly seconds: number;
@@ -37,6 +39,7 @@ export async function steadyLoad(options: {
   let inFlight = 0;
   let ok = 0;
   let failed = 0;
+  const statuses: Record<number, number> = {};
   let maxBacklog = 0;
   let settle: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (settle = resolve));
@@ -47,6 +50,7 @@ export async function steadyLoad(options: {
       inFlight--;
       if (status >= 200 && status < 300) ok++;
       else failed++;
+      statuses[status] = (statuses[status] ?? 0) + 1;
       options.onAnswer(i, status, Date.now());
       if (started === total && inFlight === 0) settle();
     };
@@ -88,5 +92,5 @@ export async function steadyLoad(options: {
   if (inFlight > 0) await finished;
   const seconds = (performance.now() - t0) / 1000;
   agent.destroy();
-  return { sent: started, ok, failed, maxBacklog, seconds };
+  return { sent: started, ok, failed, statuses, maxBacklog, seconds };
 }

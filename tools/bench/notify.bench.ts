@@ -144,7 +144,8 @@ async function main(): Promise<void> {
     if (values.only !== 'latency') {
       const events = Number(values.events);
       const result = await measureDeliveries(
-        { runId, brokers, events, serviceEnv: serviceEnv.notification ?? {} },
+        // a run id of its own: consumer groups and tenant apart from the first figure's
+        { runId: `${runId}w`, brokers, events, serviceEnv: serviceEnv.notification ?? {} },
         cleanup,
       );
       lines.push(...deliveryLines(result, events));

@@ -50,7 +50,7 @@ function statusList(statuses: Readonly<Record<number, number>>): string {
   );
 }
 
-function latencyLines(r: LatencyResult, rate: number): string[] {
+function latencyLines(r: LatencyResult, rate: number, settleSeconds: number): string[] {
   const pass = r.latency.p99 < TARGET_P99_MS && r.missing === 0 && r.duplicated === 0 && r.wrongTask === 0;
   // On a shared machine the rates and latencies swing with the neighbours' load: CPU time per
   // webhook is the steadier figure (and their sum says how many webhooks/s two cores can carry).
@@ -71,7 +71,7 @@ function latencyLines(r: LatencyResult, rate: number): string[] {
     `   webhook answers    ${formatDistribution(r.answers)}`,
     `   hold -> task       ${formatDistribution(r.latency)}  [target p99 < ${fmt(TARGET_P99_MS)} ms]`,
     `   platform / Kafka   p50 ${(r.latency.p50 / r.baseline.p50).toFixed(1)}x, p99 ${(r.latency.p99 / r.baseline.p99).toFixed(1)}x`,
-    `   loss               ${fmt(r.holdsAccepted)} holds accepted, ${r.missing} without a task, ${r.duplicated} with more than one, ${r.wrongTask} wrong kind/resident  [target 0 / 0 / 0]`,
+    `   loss               ${fmt(r.holdsAccepted)} holds accepted, ${r.missing} without a task ${settleSeconds} s after the load, ${r.duplicated} with more than one, ${r.wrongTask} wrong kind/resident  [target 0 / 0 / 0]`,
     `   CPU during load    ${cpu} (% of one core)`,
     `   services together  ${serviceMsPerWebhook.toFixed(2)} ms CPU per webhook = at most ${fmt((cpus().length * 1_000) / serviceMsPerWebhook)} webhooks/s on ${cpus().length} idle cores (before Postgres, Kafka, the generator)`,
     `   machine            ${r.machineBusyPercent.toFixed(0)} % of all cores busy during the load (everyone's processes)`,
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
         },
         cleanup,
       );
-      lines.push(...latencyLines(result, rate));
+      lines.push(...latencyLines(result, rate, Number(values['settle-seconds'])));
     }
     if (values.only !== 'latency') {
       const events = Number(values.events);

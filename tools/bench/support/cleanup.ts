@@ -9,8 +9,11 @@ export class Cleanup {
   private running?: Promise<void>;
 
   constructor() {
+    // `on`, not `once`: signal-exit (loaded with testcontainers by @portico/testing) re-sends the
+    // signal, which kills the process mid-cleanup, when it finds no other listener left.
     for (const signal of ['SIGINT', 'SIGTERM'] as const)
-      process.once(signal, () => {
+      process.on(signal, () => {
+        if (this.running) return; // a second Ctrl-C: the cleanup is already under way
         process.stderr.write(`\n${signal}: cleaning up before exit\n`);
         // The run itself fails in all directions while its services and clients go away: those
         // errors must not end the process before the databases are dropped.

@@ -15,7 +15,6 @@
 // `--cpu-prof <dir>` writes a V8 CPU profile of the service (only) under the load to <dir>.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signDevToken } from '@portico/auth';
@@ -27,7 +26,7 @@ import autocannon from 'autocannon';
 import { logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
-import { describeMachine, fmt } from './support/machine';
+import { cpuTimeMs, describeMachine, fmt } from './support/machine';
 
 const TARGET_ACCEPTED_PER_SECOND = 3_000;
 const TARGET_P99_MS = 150;
@@ -86,19 +85,6 @@ function webhookSource(secret: string, runId: string) {
     };
     return { body, headers };
   };
-}
-
-/** User + system CPU time of a process so far (Linux /proc; clock ticks of 10 ms), in milliseconds. */
-function cpuTimeMs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the command name (field 2) may contain spaces: count fields after its closing parenthesis
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 async function load(

@@ -11,6 +11,7 @@ import { Messages1796200000001 } from './1796200000001-messages';
 import { Webhooks1796100000001 } from './1796100000001-webhooks';
 import { MessageTraceContext1796500000001 } from './1796500000001-message-trace-context';
 import { FollowUpMessages1796600000001 } from './1796600000001-follow-up-messages';
+import { WebhookClaimOrder1796700000001 } from './1796700000001-webhook-claim-order';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -28,4 +29,5 @@ export const migrations = [
   Webhooks1796100000001,
   MessageTraceContext1796500000001,
   FollowUpMessages1796600000001,
+  WebhookClaimOrder1796700000001,
 ];

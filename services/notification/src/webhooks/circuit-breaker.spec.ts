@@ -1,4 +1,10 @@
-import { afterAttempt, CLOSED, type BreakerPolicy, type BreakerState } from './circuit-breaker';
+import {
+  afterAttempt,
+  CLOSED,
+  unchangedBySuccess,
+  type BreakerPolicy,
+  type BreakerState,
+} from './circuit-breaker';
 
 const policy: BreakerPolicy = { failureThreshold: 3, coolDownMs: 60_000, autoDisableAfterMs: 5 * 86_400_000 };
 const t0 = new Date('2026-12-01T00:00:00Z');
@@ -47,5 +53,17 @@ describe('webhook circuit breaker', () => {
     // one success in between starts the window again
     const recovered = afterAttempt(failing, true, at(86_400_000), policy).next;
     expect(afterAttempt(recovered, false, at(5 * 86_400_000), policy).disable).toBe(false);
+  });
+
+  it('knows when successes leave a breaker as it is (the worker then skips its row)', () => {
+    expect(unchangedBySuccess(CLOSED)).toBe(true);
+    // and that is exactly when a success changes nothing
+    expect(afterAttempt(CLOSED, true, at(0), policy).next).toEqual(CLOSED);
+    const failing = fail(CLOSED, 1);
+    expect(unchangedBySuccess(failing)).toBe(false);
+    expect(afterAttempt(failing, true, at(5_000), policy).next).not.toEqual(failing);
+    const open = fail(CLOSED, 3);
+    expect(unchangedBySuccess(open)).toBe(false);
+    expect(unchangedBySuccess({ ...open, state: 'half_open' })).toBe(false);
   });
 });

@@ -72,3 +72,11 @@ export function afterAttempt(
     disable,
   };
 }
+
+/**
+ * Whether successful attempts leave this breaker exactly as it is (closed, nothing failing): then the
+ * worker neither locks nor writes the subscription row for them.
+ */
+export function unchangedBySuccess(current: BreakerState): boolean {
+  return current.state === 'closed' && current.consecutiveFailures === 0 && current.failingSince === null;
+}

@@ -4,7 +4,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Span } from '@openteleme
 import { injectTraceContext, storedTraceContext, type Logger } from '@portico/observability';
 import type { DataSource } from 'typeorm';
 import type { Webhook } from 'standardwebhooks';
-import { afterAttempt, type BreakerPolicy, type BreakerState } from './circuit-breaker';
+import { afterAttempt, unchangedBySuccess, type BreakerPolicy, type BreakerState } from './circuit-breaker';
 import { outcomeLabel, settleAttempt } from './delivery-outcome';
 import type { AttemptOutcome, WebhookGateway } from './webhook-gateway';
 import type { WebhookSigners } from './webhook-signers';
@@ -243,9 +243,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       const recorded = await this.deps.repository.settle(m, settled);
       const counted = done.filter((f) => recorded.has(f.delivery.id));
       if (counted.length === 0) return;
-      const subscriptions = await this.deps.repository.lockBreakers(m, [
-        ...new Set(counted.map((f) => f.delivery.subscriptionId)),
-      ]);
+      const touched = await this.subscriptionsWhoseBreakerMayChange(m, counted);
+      if (touched.length === 0) return;
+      const subscriptions = await this.deps.repository.lockBreakers(m, touched);
       const changed = new Map<string, { breaker: BreakerState; disable: boolean }>();
       for (const f of counted) {
         const sub = subscriptions.get(f.delivery.subscriptionId);
@@ -275,6 +275,31 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         f.outcome.statusCode,
         f.outcome.errorCode,
       );
+  }
+
+  /**
+   * Subscriptions whose breaker these attempts may change. Successes on a closed breaker with nothing
+   * failing change nothing, so those rows are neither locked nor written: otherwise every loop's
+   * record transaction queues behind the one subscription row's lock, held through the commit's WAL
+   * flush (the drain of a single subscriber's backlog ran loop after loop). A concurrent loop that
+   * records failures meanwhile is ordered after these successes, which is a valid order.
+   */
+  private async subscriptionsWhoseBreakerMayChange(
+    m: Parameters<WebhooksRepository['readBreakers']>[0],
+    counted: readonly Finished[],
+  ): Promise<string[]> {
+    const all = [...new Set(counted.map((f) => f.delivery.subscriptionId))];
+    const failing = new Set(
+      counted.filter((f) => !f.outcome.succeeded).map((f) => f.delivery.subscriptionId),
+    );
+    const onlySucceeded = all.filter((id) => !failing.has(id));
+    const current = onlySucceeded.length
+      ? await this.deps.repository.readBreakers(m, onlySucceeded)
+      : new Map();
+    return all.filter((id) => {
+      const sub = current.get(id);
+      return !(sub && unchangedBySuccess(sub.breaker));
+    });
   }
 
   private async autoDisabled(

@@ -1,7 +1,7 @@
 // The delivery claim on a large backlog whose statistics are not collected yet (a fan-out burst
 // outruns autovacuum's ANALYZE; here autovacuum is off for the table so that it cannot sneak in).
 // It must read the due deliveries in its ORDER BY's own order and stop at the LIMIT: before
-// WebhookClaimOrder1796600000001 the planner walked every pending row of the subscription and sorted
+// WebhookClaimOrder1796700000001 the planner walked every pending row of the subscription and sorted
 // them, O(backlog) per claim (0.6-1.4 s on 60,000 rows in `npm run bench:notify`). Real Postgres.
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@portico/testing';
 import type { EntityManager } from 'typeorm';

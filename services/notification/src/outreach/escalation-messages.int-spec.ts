@@ -163,13 +163,19 @@ describe('notification: escalation notices to the manager and operations (real K
     expect(toOps.subject).toContain('Escalated: ');
     expect(toOps.text).toContain('nobody acknowledged it in time');
 
-    const { rows } = await h.pg.query(
-      `SELECT recipient_role, recipient_id, template_id, status FROM messages WHERE task_id = $1 ORDER BY created_at`,
-      [taskId],
-    );
-    expect(
-      rows.map((m: Record<string, string>) => [m.recipient_role, m.recipient_id, m.template_id, m.status]),
-    ).toEqual([
+    // The mail is in the sink a moment before the worker records the attempt as sent.
+    const messageRows = async () =>
+      (
+        await h.pg.query(
+          `SELECT recipient_role, recipient_id, template_id, status FROM messages WHERE task_id = $1 ORDER BY created_at`,
+          [taskId],
+        )
+      ).rows.map((m: Record<string, string>) => [m.recipient_role, m.recipient_id, m.template_id, m.status]);
+    await waitFor(async () => (await messageRows()).every((row) => row[3] !== 'sending'), {
+      timeoutMs: 10_000,
+      description: 'every notice recorded',
+    });
+    expect(await messageRows()).toEqual([
       ['steward', ids.ladder.steward, 'steward-new-task', 'sent'],
       ['manager', ids.ladder.manager, 'staff-task-escalated', 'sent'],
       ['operations', 'operations', 'staff-task-escalated', 'sent'],

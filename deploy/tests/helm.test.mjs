@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ROOT } from './lib/metrics.mjs';
 import { needTool, run, which } from './lib/tools.mjs';
-import { EXTERNAL_URLS, PUBLIC_URLS, UPSTREAMS, servicePorts, settingsPointingAnywhere } from './lib/wiring.mjs';
+import {
+  EXTERNAL_URLS,
+  PUBLIC_URLS,
+  UPSTREAMS,
+  servicePorts,
+  settingsPointingAnywhere,
+} from './lib/wiring.mjs';
 
 const SERVICES = ['carrier-ingestion', 'claims', 'clearance', 'console', 'id-vault', 'notification'];
 const canRender = which('helm') || (which('java') && which('mvn'));
@@ -225,7 +231,11 @@ test('every address setting of every service is classified: upstream, public or 
     if (target) {
       // A 127.0.0.1 default names the service the setting is meant for: the table must agree.
       if (defaultPort && byPort[defaultPort])
-        assert.equal(target, byPort[defaultPort], `${service} ${setting}: default points at ${byPort[defaultPort]}`);
+        assert.equal(
+          target,
+          byPort[defaultPort],
+          `${service} ${setting}: default points at ${byPort[defaultPort]}`,
+        );
     } else if (!EXTERNAL_URLS.has(setting)) unclassified.push(`${service} ${setting}`);
   }
   assert.deepEqual(unclassified, [], 'classify these in deploy/tests/lib/wiring.mjs and wire them');
@@ -261,11 +271,13 @@ test('ConfigMaps carry the upstream URLs as in-cluster Service names and ports, 
     }
   }
   for (const [svc, settings] of Object.entries(PUBLIC_URLS))
-    for (const setting of Object.keys(settings)) assert.equal(data[svc][setting], VAULT_PUBLIC, `${svc} ${setting}`);
+    for (const setting of Object.keys(settings))
+      assert.equal(data[svc][setting], VAULT_PUBLIC, `${svc} ${setting}`);
   // Nothing in a pod may point at the pod itself for another service's address.
   const jobs = render('migrations.helmHook=false').by('Job');
   for (const [svc, cm] of Object.entries(data))
-    for (const [k, v] of Object.entries(cm)) assert.doesNotMatch(v, /127\.0\.0\.1|localhost/, `${svc} ${k}=${v}`);
+    for (const [k, v] of Object.entries(cm))
+      assert.doesNotMatch(v, /127\.0\.0\.1|localhost/, `${svc} ${k}=${v}`);
   for (const j of jobs)
     for (const e of j.spec.template.spec.containers[0].env)
       assert.doesNotMatch(String(e.value), /127\.0\.0\.1|localhost/, `${j.metadata.name} ${e.name}`);
@@ -282,11 +294,17 @@ test('upstream wiring: an explicit env entry wins, a disabled target and a missi
     run('bash', [HELM, 'template', ...sets.flatMap((s) => ['--set', s])], { timeout: 300_000 });
   const disabled = template(`global.publicUrls.id-vault=${VAULT_PUBLIC}`, 'services.id-vault.enabled=false');
   assert.notEqual(disabled.status, 0);
-  assert.match(disabled.stderr, /upstreams\.(VAULT_INTERNAL_URL|CONSOLE_VAULT_URL) points at id-vault, which is disabled/);
+  assert.match(
+    disabled.stderr,
+    /upstreams\.(VAULT_INTERNAL_URL|CONSOLE_VAULT_URL) points at id-vault, which is disabled/,
+  );
   const noPublic = template();
   assert.notEqual(noPublic.status, 0);
   assert.match(noPublic.stderr, /global\.publicUrls\.id-vault is required/);
-  const typo = template(`global.publicUrls.id-vault=${VAULT_PUBLIC}`, 'services.console.upstreams.CONSOLE_CLAIMS_URL=claimz');
+  const typo = template(
+    `global.publicUrls.id-vault=${VAULT_PUBLIC}`,
+    'services.console.upstreams.CONSOLE_CLAIMS_URL=claimz',
+  );
   assert.notEqual(typo.status, 0, 'the schema knows the service names');
   assert.match(typo.stderr, /CONSOLE_CLAIMS_URL.*must be one of/);
 });

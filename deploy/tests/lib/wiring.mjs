@@ -80,9 +80,7 @@ export function servicePorts() {
  * every service; their URL settings are external ones.
  */
 export function settingsPointingAnywhere() {
-  const libs = settingsIn(
-    ['libs/config/src', 'libs/auth/src'].flatMap((d) => tsFiles(join(ROOT, d))),
-  );
+  const libs = settingsIn(['libs/config/src', 'libs/auth/src'].flatMap((d) => tsFiles(join(ROOT, d))));
   const found = [];
   for (const svc of Object.keys(servicePorts())) {
     const own = settingsIn(tsFiles(join(ROOT, 'services', svc, 'src')));

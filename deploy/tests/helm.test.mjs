@@ -308,3 +308,35 @@ test('upstream wiring: an explicit env entry wins, a disabled target and a missi
   assert.notEqual(typo.status, 0, 'the schema knows the service names');
   assert.match(typo.stderr, /CONSOLE_CLAIMS_URL.*must be one of/);
 });
+
+test("id-vault's audit export directory: an extra volume under the read-only root filesystem", (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  const dir = '/var/lib/portico/audit';
+  const { by } = render(
+    'services.id-vault.extraVolumes[0].name=audit',
+    'services.id-vault.extraVolumes[0].persistentVolumeClaim.claimName=portico-vault-audit',
+    'services.id-vault.extraVolumeMounts[0].name=audit',
+    `services.id-vault.extraVolumeMounts[0].mountPath=${dir}`,
+    `services.id-vault.env.AUDIT_EXPORT_DIR=${dir}`,
+  );
+  const pod = by('Deployment').find((d) => d.metadata.name === 'portico-id-vault').spec.template.spec;
+  assert.deepEqual(
+    pod.volumes.map((v) => v.name),
+    ['tmp', 'audit'],
+  );
+  assert.equal(pod.volumes[1].persistentVolumeClaim.claimName, 'portico-vault-audit');
+  assert.deepEqual(
+    pod.containers[0].volumeMounts.map((m) => m.mountPath),
+    ['/tmp', dir],
+  );
+  assert.equal(
+    by('ConfigMap').find((c) => c.metadata.name === 'portico-id-vault').data.AUDIT_EXPORT_DIR,
+    dir,
+  );
+  // the other services are untouched
+  const other = by('Deployment').find((d) => d.metadata.name === 'portico-notification').spec.template.spec;
+  assert.deepEqual(
+    other.volumes.map((v) => v.name),
+    ['tmp'],
+  );
+});

@@ -7,8 +7,12 @@ if [ -f .env ]; then echo "deploy/compose/.env exists; delete it to regenerate" 
 command -v node >/dev/null || { echo "node is needed to generate secrets" >&2; exit 1; }
 umask 077
 node -e '
-const { randomBytes } = require("node:crypto");
+const { randomBytes, generateKeyPairSync } = require("node:crypto");
 const s = (n = 32) => randomBytes(n).toString("base64url");
+// The services that call others with a service token (the console calls them as the signed-in
+// person and holds none). notification presents its token to id-vault as VAULT_SERVICE_TOKEN, which
+// compose.yaml takes from INTERNAL_SERVICE_TOKEN_NOTIFICATION: one value, so it matches the
+// notification entry of AUTH_SERVICE_TOKENS by construction.
 const services = ["carrier-ingestion", "clearance", "id-vault", "notification", "claims"];
 const tokens = Object.fromEntries(services.map((x) => [x, s()]));
 const env = (x) => x.toUpperCase().replace(/-/g, "_");
@@ -26,6 +30,12 @@ const lines = [
   `RECIPIENT_DIGEST_KEYS=k1=${s()}`,
   `CARRIER_SECRETS_KEY=${randomBytes(32).toString("base64")}`,
   `VAULT_KEKS=k1=${randomBytes(32).toString("base64")}`,
+  // notification: seals property systems webhook signing secrets at rest
+  `WEBHOOK_SECRETS_KEY=k1=${randomBytes(32).toString("base64")}`,
+  // id-vault: Ed25519 key signing the audit log head (base64 PKCS#8 DER)
+  `AUDIT_SIGNING_KEY=${generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "der" }).toString("base64")}`,
+  // where browsers reach id-vault (upload links; the console status page links there)
+  "PUBLIC_VAULT_URL=http://127.0.0.1:3003",
 ];
 process.stdout.write(lines.join("\n") + "\n");
 ' >.env

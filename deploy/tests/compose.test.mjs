@@ -2,27 +2,38 @@
 // plus the conventions the issue asks for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { ROOT } from './lib/metrics.mjs';
 import { composeCommand, needTool, run } from './lib/tools.mjs';
+import { PUBLIC_URLS, UPSTREAMS, servicePorts } from './lib/wiring.mjs';
 
 const FILE = 'deploy/compose/compose.yaml';
-const SERVICES = ['carrier-ingestion', 'clearance', 'id-vault', 'notification', 'claims'];
+const SERVICES = ['carrier-ingestion', 'clearance', 'id-vault', 'notification', 'claims', 'console'];
 
-function render() {
+function render(envFile = 'deploy/compose/.env.example') {
   const cmd = composeCommand();
   if (!cmd) return undefined;
-  const res = run(cmd[0], [
-    ...cmd.slice(1),
-    '--env-file',
-    'deploy/compose/.env.example',
-    '-f',
-    FILE,
-    'config',
-  ]);
+  const res = run(cmd[0], [...cmd.slice(1), '--env-file', envFile, '-f', FILE, 'config']);
   return { cmd: cmd.join(' '), ...res };
+}
+
+/** caller=token pairs of AUTH_SERVICE_TOKENS. */
+const serviceTokens = (raw) => Object.fromEntries(raw.split(',').map((e) => e.split(/=(.*)/s).slice(0, 2)));
+
+/** The port a compose service publishes on 127.0.0.1 for its HTTP_PORT (short or long syntax). */
+function publishedPort(svc) {
+  for (const p of svc.ports ?? []) {
+    const [ip, published, target] =
+      typeof p === 'object'
+        ? [p.host_ip, p.published, p.target]
+        : (/^([\d.]+):(\d+):(\d+)(?:\/tcp)?$/.exec(p)?.slice(1) ?? []);
+    if (ip === '127.0.0.1' && Number(target) === Number(svc.environment.HTTP_PORT)) return Number(published);
+  }
+  return undefined;
 }
 
 test('compose config renders and validates (docker compose or docker-compose, no engine needed)', (t) => {
@@ -100,8 +111,92 @@ test('the compose Prometheus scrapes every service and loads the shared rules', 
     'carrier-ingestion:3001',
     'claims:3005',
     'clearance:3002',
+    'console:3006',
     'id-vault:3003',
     'notification:3004',
   ]);
   assert.deepEqual(prom.rule_files, ['/etc/prometheus/rules/*.yml']);
+});
+
+test('inter-service URLs name compose services by their ports; browser-facing ones the published ports', () => {
+  const s = loadYaml(readFileSync(join(ROOT, FILE), 'utf8')).services;
+  const ports = servicePorts();
+  for (const name of SERVICES)
+    assert.equal(Number(s[name].environment.HTTP_PORT), ports[name], `${name} HTTP_PORT`);
+  for (const [svc, settings] of Object.entries(UPSTREAMS)) {
+    for (const [setting, target] of Object.entries(settings)) {
+      const value = s[svc].environment[setting];
+      assert.equal(value, `http://${target}:${ports[target]}`, `${svc} ${setting}`);
+      // The caller starts once the API it calls answers /health/ready.
+      assert.equal(s[svc].depends_on[target]?.condition, 'service_healthy', `${svc} depends on ${target}`);
+    }
+  }
+  // Every URL anywhere in a Portico service's settings that names a compose service: that service
+  // exists and listens on that port (a typo, or a service moved to another port, fails here).
+  for (const name of SERVICES) {
+    for (const [k, v] of Object.entries(s[name].environment)) {
+      const m = /^https?:\/\/([a-z0-9-]+):(\d+)/.exec(String(v));
+      if (!m || m[1] === '127.0.0.1' || !s[m[1]]) continue;
+      if (!ports[m[1]]) continue; // infrastructure (kafka, otel-collector) is checked above
+      assert.equal(Number(m[2]), ports[m[1]], `${name} ${k}: ${m[1]} listens on ${ports[m[1]]}`);
+    }
+  }
+  assert.deepEqual(
+    SERVICES.flatMap((name) =>
+      Object.entries(s[name].environment)
+        .filter(([k, v]) => /127\.0\.0\.1|localhost/.test(String(v)) && !PUBLIC_URLS[name]?.[k])
+        .map(([k]) => `${name} ${k}`),
+    ),
+    [],
+    'loopback addresses inside a container that are not browser-facing',
+  );
+  assert.equal(s.console.depends_on['migrate-console'].condition, 'service_completed_successfully');
+  assert.ok(s.console.healthcheck.test.join(' ').includes('/health/ready'));
+});
+
+test('with .env.example and with a fresh gen-env.sh: public URLs are published ports, notification presents its own token to id-vault', (t) => {
+  const cmd = composeCommand();
+  if (!needTool(t, cmd, 'no compose client')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'portico-gen-env-'));
+  try {
+    // gen-env.sh writes .env next to itself: run a copy, never touch deploy/compose/.env.
+    copyFileSync(join(ROOT, 'deploy/compose/gen-env.sh'), join(dir, 'gen-env.sh'));
+    const gen = run('bash', [join(dir, 'gen-env.sh')]);
+    assert.equal(gen.status, 0, gen.stderr);
+    for (const envFile of ['deploy/compose/.env.example', join(dir, '.env')]) {
+      const r = render(envFile);
+      assert.equal(r.status, 0, `${envFile}: ${r.stderr}`);
+      const s = loadYaml(r.stdout).services;
+      for (const [svc, settings] of Object.entries(PUBLIC_URLS))
+        for (const [setting, target] of Object.entries(settings))
+          assert.equal(
+            s[svc].environment[setting],
+            `http://127.0.0.1:${publishedPort(s[target])}`,
+            `${envFile}: ${svc} ${setting}`,
+          );
+      const accepted = serviceTokens(s['id-vault'].environment.AUTH_SERVICE_TOKENS);
+      assert.ok(accepted.notification?.length >= 24, `${envFile}: id-vault accepts notification`);
+      assert.equal(s.notification.environment.VAULT_SERVICE_TOKEN, accepted.notification, envFile);
+      assert.ok(s.notification.environment.WEBHOOK_SECRETS_KEY, envFile);
+      assert.ok(
+        s['id-vault'].environment.AUDIT_SIGNING_KEY && s['id-vault'].environment.AUDIT_EXPORT_DIR,
+        envFile,
+      );
+      assert.ok(
+        s['id-vault'].volumes.some(
+          (v) => (v.target ?? String(v).split(':')[1]) === s['id-vault'].environment.AUDIT_EXPORT_DIR,
+        ),
+        `${envFile}: the audit export directory is a volume`,
+      );
+    }
+    // The generated key is a real Ed25519 key (id-vault refuses anything else at start).
+    const env = readFileSync(join(dir, '.env'), 'utf8');
+    const key = /^AUDIT_SIGNING_KEY=(.+)$/m.exec(env)[1];
+    assert.equal(
+      createPrivateKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'pkcs8' }).asymmetricKeyType,
+      'ed25519',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

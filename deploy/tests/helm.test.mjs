@@ -10,6 +10,13 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ROOT } from './lib/metrics.mjs';
 import { needTool, run, which } from './lib/tools.mjs';
+import {
+  EXTERNAL_URLS,
+  PUBLIC_URLS,
+  UPSTREAMS,
+  servicePorts,
+  settingsPointingAnywhere,
+} from './lib/wiring.mjs';
 
 const SERVICES = ['carrier-ingestion', 'claims', 'clearance', 'console', 'id-vault', 'notification'];
 const canRender = which('helm') || (which('java') && which('mvn'));
@@ -20,9 +27,17 @@ function helm(args) {
   assert.equal(res.status, 0, `helm.sh ${args.join(' ')}:\n${res.stderr}`);
   return res.stdout;
 }
+// Install and upgrade need the browser-facing address of id-vault; every render here gives one
+// (a later --set of the same key wins).
+const VAULT_PUBLIC = 'https://vault.portico.test';
 function render(...sets) {
   const docs = loadAll(
-    helm(['template', '--namespace', 'portico', ...sets.flatMap((s) => ['--set', s])]),
+    helm([
+      'template',
+      '--namespace',
+      'portico',
+      ...[`global.publicUrls.id-vault=${VAULT_PUBLIC}`, ...sets].flatMap((s) => ['--set', s]),
+    ]),
   ).filter(Boolean);
   const by = (kind) => docs.filter((d) => d.kind === kind);
   return { docs, by };
@@ -82,7 +97,10 @@ test('default values: probes, resources, security, config and secrets separated,
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.equal(c.securityContext.readOnlyRootFilesystem, true);
     assert.equal(c.securityContext.allowPrivilegeEscalation, false);
-    assert.equal(d.spec.replicas, undefined, `${name}: replicas belong to the HPA`);
+    if (name === 'console')
+      // one consumer-group member per browser fan-out: a second replica would miss live updates
+      assert.equal(d.spec.replicas, 1, 'console: one instance');
+    else assert.equal(d.spec.replicas, undefined, `${name}: replicas belong to the HPA`);
     const cmRef = c.envFrom.find((e) => e.configMapRef).configMapRef.name;
     const cm = configMaps.get(cmRef);
     assert.ok(cm, `${name}: ConfigMap ${cmRef}`);
@@ -108,7 +126,7 @@ test('default values: probes, resources, security, config and secrets separated,
     assert.ok(selectorOf(hpa.spec.scaleTargetRef.name));
     assert.equal(hpa.spec.metrics[0].resource.name, 'cpu');
   }
-  assert.equal(by('HorizontalPodAutoscaler').length, 6);
+  assert.equal(by('HorizontalPodAutoscaler').length, 5, 'all but the console');
   for (const svc of by('Service')) assert.deepEqual(svc.spec.selector, selectorOf(svc.metadata.name));
   assert.equal(by('ScaledObject').length, 0);
   assert.equal(by('ServiceMonitor').length, 0);
@@ -202,4 +220,123 @@ test('the values schema rejects a typo', (t) => {
   const res = run('bash', [HELM, 'template', '--set', 'services.clearance.replicaz=3'], { timeout: 300_000 });
   assert.notEqual(res.status, 0);
   assert.match(res.stderr, /replicaz|additional/i);
+});
+
+test('every address setting of every service is classified: upstream, public or external', () => {
+  const ports = servicePorts();
+  const byPort = Object.fromEntries(Object.entries(ports).map(([svc, port]) => [port, svc]));
+  const unclassified = [];
+  for (const { service, setting, defaultPort } of settingsPointingAnywhere()) {
+    const target = UPSTREAMS[service]?.[setting] ?? PUBLIC_URLS[service]?.[setting];
+    if (target) {
+      // A 127.0.0.1 default names the service the setting is meant for: the table must agree.
+      if (defaultPort && byPort[defaultPort])
+        assert.equal(
+          target,
+          byPort[defaultPort],
+          `${service} ${setting}: default points at ${byPort[defaultPort]}`,
+        );
+    } else if (!EXTERNAL_URLS.has(setting)) unclassified.push(`${service} ${setting}`);
+  }
+  assert.deepEqual(unclassified, [], 'classify these in deploy/tests/lib/wiring.mjs and wire them');
+  // The tables name real settings of real services (a renamed setting fails here).
+  const known = new Set(settingsPointingAnywhere().map((x) => `${x.service} ${x.setting}`));
+  for (const table of [UPSTREAMS, PUBLIC_URLS])
+    for (const [svc, settings] of Object.entries(table))
+      for (const [setting, target] of Object.entries(settings)) {
+        assert.ok(known.has(`${svc} ${setting}`), `${svc} has no setting ${setting}`);
+        assert.ok(ports[target], `${target} is not a service`);
+      }
+});
+
+test('ConfigMaps carry the upstream URLs as in-cluster Service names and ports, and the public URLs', (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  const { by } = render();
+  const ports = servicePorts();
+  const services = new Map(by('Service').map((s) => [s.metadata.name, s]));
+  const data = Object.fromEntries(
+    by('ConfigMap').map((c) => [c.metadata.labels['app.kubernetes.io/name'], c.data]),
+  );
+  for (const [svc, settings] of Object.entries(UPSTREAMS)) {
+    for (const [setting, target] of Object.entries(settings)) {
+      const url = new URL(data[svc][setting] ?? assert.fail(`${svc}: ${setting} not in its ConfigMap`));
+      assert.equal(url.protocol, 'http:');
+      assert.equal(url.hostname, `portico-${target}`, `${svc} ${setting}`);
+      assert.equal(Number(url.port), ports[target], `${svc} ${setting}: ${target}'s port`);
+      // …and that name and port are a Service selecting the target's pods.
+      const service = services.get(url.hostname);
+      assert.ok(service, `${svc} ${setting}: no Service ${url.hostname}`);
+      assert.equal(service.spec.selector['app.kubernetes.io/name'], target);
+      assert.ok(service.spec.ports.some((p) => p.port === Number(url.port)));
+    }
+  }
+  for (const [svc, settings] of Object.entries(PUBLIC_URLS))
+    for (const setting of Object.keys(settings))
+      assert.equal(data[svc][setting], VAULT_PUBLIC, `${svc} ${setting}`);
+  // Nothing in a pod may point at the pod itself for another service's address.
+  const jobs = render('migrations.helmHook=false').by('Job');
+  for (const [svc, cm] of Object.entries(data))
+    for (const [k, v] of Object.entries(cm))
+      assert.doesNotMatch(v, /127\.0\.0\.1|localhost/, `${svc} ${k}=${v}`);
+  for (const j of jobs)
+    for (const e of j.spec.template.spec.containers[0].env)
+      assert.doesNotMatch(String(e.value), /127\.0\.0\.1|localhost/, `${j.metadata.name} ${e.name}`);
+});
+
+test('upstream wiring: an explicit env entry wins, a disabled target and a missing public URL fail the render', (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  const override = 'https://vault-internal.portico.test';
+  const cms = render(`services.notification.env.VAULT_INTERNAL_URL=${override}`).by('ConfigMap');
+  const notification = cms.find((c) => c.metadata.name === 'portico-notification');
+  assert.equal(notification.data.VAULT_INTERNAL_URL, override);
+
+  const template = (...sets) =>
+    run('bash', [HELM, 'template', ...sets.flatMap((s) => ['--set', s])], { timeout: 300_000 });
+  const disabled = template(`global.publicUrls.id-vault=${VAULT_PUBLIC}`, 'services.id-vault.enabled=false');
+  assert.notEqual(disabled.status, 0);
+  assert.match(
+    disabled.stderr,
+    /upstreams\.(VAULT_INTERNAL_URL|CONSOLE_VAULT_URL) points at id-vault, which is disabled/,
+  );
+  const noPublic = template();
+  assert.notEqual(noPublic.status, 0);
+  assert.match(noPublic.stderr, /global\.publicUrls\.id-vault is required/);
+  const typo = template(
+    `global.publicUrls.id-vault=${VAULT_PUBLIC}`,
+    'services.console.upstreams.CONSOLE_CLAIMS_URL=claimz',
+  );
+  assert.notEqual(typo.status, 0, 'the schema knows the service names');
+  assert.match(typo.stderr, /CONSOLE_CLAIMS_URL.*must be one of/);
+});
+
+test("id-vault's audit export directory: an extra volume under the read-only root filesystem", (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  const dir = '/var/lib/portico/audit';
+  const { by } = render(
+    'services.id-vault.extraVolumes[0].name=audit',
+    'services.id-vault.extraVolumes[0].persistentVolumeClaim.claimName=portico-vault-audit',
+    'services.id-vault.extraVolumeMounts[0].name=audit',
+    `services.id-vault.extraVolumeMounts[0].mountPath=${dir}`,
+    `services.id-vault.env.AUDIT_EXPORT_DIR=${dir}`,
+  );
+  const pod = by('Deployment').find((d) => d.metadata.name === 'portico-id-vault').spec.template.spec;
+  assert.deepEqual(
+    pod.volumes.map((v) => v.name),
+    ['tmp', 'audit'],
+  );
+  assert.equal(pod.volumes[1].persistentVolumeClaim.claimName, 'portico-vault-audit');
+  assert.deepEqual(
+    pod.containers[0].volumeMounts.map((m) => m.mountPath),
+    ['/tmp', dir],
+  );
+  assert.equal(
+    by('ConfigMap').find((c) => c.metadata.name === 'portico-id-vault').data.AUDIT_EXPORT_DIR,
+    dir,
+  );
+  // the other services are untouched
+  const other = by('Deployment').find((d) => d.metadata.name === 'portico-notification').spec.template.spec;
+  assert.deepEqual(
+    other.volumes.map((v) => v.name),
+    ['tmp'],
+  );
 });

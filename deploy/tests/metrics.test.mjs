@@ -6,7 +6,7 @@
 // Static mode (default): "exported" = registered in libs/*/src or services/*/src (prom-client
 // constructors), plus prom-client's default metrics.
 // Live mode (PORTICO_LIVE_METRICS=1): "exported" = what the running services answer on
-// http://127.0.0.1:3001-3005/metrics (PORTICO_METRICS_URLS overrides, comma-separated); every
+// http://127.0.0.1:3001-3006/metrics (PORTICO_METRICS_URLS overrides, comma-separated); every
 // service must answer, and every statically found metric must be there too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +24,7 @@ import {
 const LIVE = process.env.PORTICO_LIVE_METRICS === '1';
 const URLS = (
   process.env.PORTICO_METRICS_URLS ??
-  [3001, 3002, 3003, 3004, 3005].map((p) => `http://127.0.0.1:${p}/metrics`).join(',')
+  [3001, 3002, 3003, 3004, 3005, 3006].map((p) => `http://127.0.0.1:${p}/metrics`).join(',')
 )
   .split(',')
   .map((u) => u.trim())

@@ -30,6 +30,38 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- if $registry -}}{{ printf "%s/%s:%s" $registry .svc.image.repository $tag }}{{- else -}}{{ printf "%s:%s" .svc.image.repository $tag }}{{- end -}}
 {{- end -}}
 
+{{/*
+In-cluster base URL of another service of this release, http://<release>-<service>:<port>, for one
+entry of services.<name>.upstreams (setting -> service). Fails rather than render nothing: a caller
+without the setting would fall back to its 127.0.0.1 default and fail at its first call instead.
+Usage: include "portico.upstreamUrl" (dict "root" $ "name" $name "key" $setting "target" $service)
+*/}}
+{{- define "portico.upstreamUrl" -}}
+{{- if not (hasKey .root.Values.services .target) -}}
+{{- fail (printf "services.%s.upstreams.%s: %q is not a service of this chart" .name .key .target) -}}
+{{- end -}}
+{{- $target := include "portico.service" (dict "root" .root "name" .target) | fromYaml -}}
+{{- if not $target.enabled -}}
+{{- fail (printf "services.%s.upstreams.%s points at %s, which is disabled (services.%s.enabled=false)" .name .key .target .target) -}}
+{{- end -}}
+{{- printf "http://%s:%d" (include "portico.fullname" (dict "root" .root "name" .target)) (int $target.port) -}}
+{{- end -}}
+
+{{/*
+Browser-facing base URL of a service (global.publicUrls.<service>) for one entry of
+services.<name>.publicUrls. Residents' browsers and carriers cannot use a cluster-internal name, and
+the chart cannot guess the Ingress host, so install and upgrade (and `helm template`, which renders
+as an install) fail without it. `helm lint` renders neither as install nor as upgrade: there the
+setting is left out, so the chart lints with its default values.
+*/}}
+{{- define "portico.publicUrl" -}}
+{{- $url := index (.root.Values.global.publicUrls | default dict) .target | default "" -}}
+{{- if and (not $url) (or .root.Release.IsInstall .root.Release.IsUpgrade) -}}
+{{- fail (printf "global.publicUrls.%s is required: services.%s.publicUrls.%s is the address browsers reach %s at (e.g. https://%s.portico.example)" .target .name .key .target .target) -}}
+{{- end -}}
+{{- trimSuffix "/" $url -}}
+{{- end -}}
+
 {{- define "portico.secretName" -}}
 {{- .svc.existingSecret | default (include "portico.fullname" .) -}}
 {{- end -}}

@@ -3,6 +3,7 @@ import { createMessagingMigration } from '@portico/messaging';
 import { createTimersMigration } from '@portico/timers';
 import { InitialSchema1795392000000 } from './1795392000000-initial-schema';
 import { Claims1796400000003 } from './1796400000003-claims';
+import { ScorecardsAndInsurance1796486400000 } from './1796486400000-scorecards-and-insurance';
 
 /** Every migration of claims, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -12,4 +13,5 @@ export const migrations = [
   // Property systems call the self-service API with API keys.
   apiKeysMigration(1796400000002),
   Claims1796400000003,
+  ScorecardsAndInsurance1796486400000,
 ];

@@ -8,6 +8,8 @@ import {
 } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import { ClaimsModule } from './claims/claims.module';
+import { InsuranceModule } from './insurance/insurance.module';
+import { ScorecardsModule } from './scorecards/scorecards.module';
 import type { ClaimsConfig } from './config';
 import { SharedModule, systemClock } from './shared/shared.module';
 import type { Clock } from './shared/tokens';
@@ -39,6 +41,8 @@ export class AppModule {
           clock,
         }),
         ClaimsModule,
+        ScorecardsModule,
+        InsuranceModule,
       ],
     };
   }

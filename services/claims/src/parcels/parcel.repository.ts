@@ -178,23 +178,6 @@ export class ParcelRepository {
     return rows.length === 1;
   }
 
-  async setInsurance(
-    m: EntityManager,
-    tenantId: string,
-    parcelId: string,
-    insured: Money,
-    at: Date,
-  ): Promise<boolean> {
-    const rows = returnedRows(
-      await m.query(
-        `UPDATE claims_parcels SET insured_currency = $3, insured_minor = $4, insured_source = 'api', updated_at = $5
-          WHERE tenant_id = $1 AND parcel_id = $2 RETURNING parcel_id`,
-        [tenantId, parcelId, insured.currencyCode, insured.amountMinor.toString(), at],
-      ),
-    );
-    return rows.length === 1;
-  }
-
   /** The parcel by carrier + tracking number within a tenant (self-service lookups). */
   async findByTracking(m: EntityManager, tenantId: string, parcelId: string) {
     return this.find(m, tenantId, parcelId);

@@ -253,7 +253,9 @@ async function main(): Promise<void> {
     const pendingTimers = await count(pg, `SELECT count(*)::int AS n FROM timers`);
     const tracked = await count(pg, `SELECT count(*)::int AS n FROM claims_parcels`);
     const insertDue = () =>
-      pg.query(`INSERT INTO timers (key, kind, due_at, payload) SELECT key, kind, due_at, payload FROM bench_timers`);
+      pg.query(
+        `INSERT INTO timers (key, kind, due_at, payload) SELECT key, kind, due_at, payload FROM bench_timers`,
+      );
 
     out(`machine            ${machine}`);
     out(
@@ -270,7 +272,12 @@ async function main(): Promise<void> {
     ).rows[0] as StaleParcel;
     const failures: string[] = [];
     const plans: Array<{ name: string; sql: string; params: unknown[]; perTick: boolean }> = [
-      { name: `timer claim, ${fmt(stale)} due (TIMER_CLAIM_SQL, LIMIT ${BATCH})`, sql: TIMER_CLAIM_SQL, params: [new Date(), BATCH], perTick: true },
+      {
+        name: `timer claim, ${fmt(stale)} due (TIMER_CLAIM_SQL, LIMIT ${BATCH})`,
+        sql: TIMER_CLAIM_SQL,
+        params: [new Date(), BATCH],
+        perTick: true,
+      },
       ...PER_TICK_PLANS.map((p) => ({ name: p.name, sql: p.sql, params: p.params(sample), perTick: true })),
     ];
     out();
@@ -300,9 +307,21 @@ async function main(): Promise<void> {
     const scorecardTenant = `SELECT p.carrier_code, p.origin_country_code, p.destination_country_code, count(*)::int AS parcels
          FROM claims_parcels p WHERE p.first_seen_at >= $1 AND p.first_seen_at < $2 AND p.tenant_id = $3 GROUP BY 1, 2, 3`;
     for (const [name, sql, params] of [
-      ['scorecard gauges: cohort, every tenant, 30 days (every SCORECARD_REFRESH_MS)', scorecardTracked, [from, to]],
-      ['scorecard API: cohort, one tenant, 30 days (per request)', scorecardTenant, [from, to, 'ten_bench_3']],
-      ['portico_timers_pending gauge (per /metrics scrape, libs/timers)', 'SELECT count(*)::int AS n FROM timers', []],
+      [
+        'scorecard gauges: cohort, every tenant, 30 days (every SCORECARD_REFRESH_MS)',
+        scorecardTracked,
+        [from, to],
+      ],
+      [
+        'scorecard API: cohort, one tenant, 30 days (per request)',
+        scorecardTenant,
+        [from, to, 'ten_bench_3'],
+      ],
+      [
+        'portico_timers_pending gauge (per /metrics scrape, libs/timers)',
+        'SELECT count(*)::int AS n FROM timers',
+        [],
+      ],
     ] as const) {
       const { plan, ms } = await explain(pg, sql, [...params]);
       out(`EXPLAIN (ANALYZE, BUFFERS) ${name}  [${ms.toFixed(0)} ms]`);
@@ -352,14 +371,31 @@ async function main(): Promise<void> {
     const pass = sweepSeconds < TARGET_SWEEP_SECONDS && failures.length === 0;
     out();
     out(`machine            ${machine}`);
-    out(`load now           ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`);
-    out(`parcels            ${fmt(tracked)} tracked, ${fmt(pendingTimers)} detection timers pending, ${fmt(stale)} stale (${((stale / tracked) * 100).toFixed(2)} %)`);
-    out(`bare claim loop    ${fmt(bare.rows)} due rows in ${bare.seconds.toFixed(2)} s (${fmt(bareRate)} rows/s): TIMER_CLAIM_SQL, batches of ${BATCH}, no handler`);
-    out(`sweep              ${fmt(stale)} due timers fired in ${sweepSeconds.toFixed(1)} s (${fmt(stale / sweepSeconds)} timers/s, TIMER_CONCURRENCY ${concurrency}, poll 200 ms)  [target < ${TARGET_SWEEP_SECONDS} s]`);
+    out(
+      `load now           ${(await import('node:os'))
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (1/5/15 min)`,
+    );
+    out(
+      `parcels            ${fmt(tracked)} tracked, ${fmt(pendingTimers)} detection timers pending, ${fmt(stale)} stale (${((stale / tracked) * 100).toFixed(2)} %)`,
+    );
+    out(
+      `bare claim loop    ${fmt(bare.rows)} due rows in ${bare.seconds.toFixed(2)} s (${fmt(bareRate)} rows/s): TIMER_CLAIM_SQL, batches of ${BATCH}, no handler`,
+    );
+    out(
+      `sweep              ${fmt(stale)} due timers fired in ${sweepSeconds.toFixed(1)} s (${fmt(stale / sweepSeconds)} timers/s, TIMER_CONCURRENCY ${concurrency}, poll 200 ms)  [target < ${TARGET_SWEEP_SECONDS} s]`,
+    );
     out(`sweep / bare       ${(sweepSeconds / bare.seconds).toFixed(1)}x the bare loop's time`);
-    out(`claims opened      ${opened.map((r) => `${r.reason} ${fmt(r.n)}`).join(', ')} = ${fmt(openedTotal)}  [must equal the stale parcels: ${fmt(stale)}]; ${fmt(outbox)} outbox rows left`);
-    out(`idle tick          median ${idleBefore.medianMs.toFixed(2)} ms, max ${idleBefore.maxMs.toFixed(2)} ms before; median ${idleAfter.medianMs.toFixed(2)} ms, max ${idleAfter.maxMs.toFixed(2)} ms after the sweep (nothing due, ${fmt(pendingTimers)}+ timers)`);
-    out(`seq scans          ${failures.some((f) => f.includes('Seq Scan')) ? 'FOUND on a per-tick query' : 'none on claims_parcels or timers in any per-tick plan'}`);
+    out(
+      `claims opened      ${opened.map((r) => `${r.reason} ${fmt(r.n)}`).join(', ')} = ${fmt(openedTotal)}  [must equal the stale parcels: ${fmt(stale)}]; ${fmt(outbox)} outbox rows left`,
+    );
+    out(
+      `idle tick          median ${idleBefore.medianMs.toFixed(2)} ms, max ${idleBefore.maxMs.toFixed(2)} ms before; median ${idleAfter.medianMs.toFixed(2)} ms, max ${idleAfter.maxMs.toFixed(2)} ms after the sweep (nothing due, ${fmt(pendingTimers)}+ timers)`,
+    );
+    out(
+      `seq scans          ${failures.some((f) => f.includes('Seq Scan')) ? 'FOUND on a per-tick query' : 'none on claims_parcels or timers in any per-tick plan'}`,
+    );
     for (const f of failures) out(`failure            ${f}`);
     out(`result             ${pass ? 'PASS' : 'FAIL'}`);
     if (!pass) process.exitCode = 1;

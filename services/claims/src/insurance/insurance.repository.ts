@@ -41,16 +41,16 @@ export class InsuranceRepository {
     return {
       propertyId: r.property_id,
       insurance: {
-      source: r.insured_source,
-      insurer: r.insurer,
-      policyReference: r.insurance_policy_ref,
-      insuredAmount:
-        r.insured_currency && r.insured_minor !== null
-          ? { currencyCode: r.insured_currency, amountMinor: BigInt(r.insured_minor) }
-          : null,
-      coverageType: r.insurance_coverage,
-      updatedAt: r.insurance_updated_at,
-      updatedBy: r.insurance_updated_by,
+        source: r.insured_source,
+        insurer: r.insurer,
+        policyReference: r.insurance_policy_ref,
+        insuredAmount:
+          r.insured_currency && r.insured_minor !== null
+            ? { currencyCode: r.insured_currency, amountMinor: BigInt(r.insured_minor) }
+            : null,
+        coverageType: r.insurance_coverage,
+        updatedAt: r.insurance_updated_at,
+        updatedBy: r.insurance_updated_by,
       },
     };
   }

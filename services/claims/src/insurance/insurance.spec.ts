@@ -35,10 +35,16 @@ describe('insurance coverage', () => {
     expect(insuranceChange(stored(), coverage)).toBe('unchanged');
     expect(insuranceChange(stored(), { ...coverage, coverageType: 'loss' })).toBe('changed');
     expect(
-      insuranceChange(stored(), { ...coverage, insuredAmount: { currencyCode: 'CNY', amountMinor: 250_001n } }),
+      insuranceChange(stored(), {
+        ...coverage,
+        insuredAmount: { currencyCode: 'CNY', amountMinor: 250_001n },
+      }),
     ).toBe('changed');
     expect(
-      insuranceChange(stored(), { ...coverage, insuredAmount: { currencyCode: 'USD', amountMinor: 250_000n } }),
+      insuranceChange(stored(), {
+        ...coverage,
+        insuredAmount: { currencyCode: 'USD', amountMinor: 250_000n },
+      }),
     ).toBe('changed');
     expect(insuranceChange(stored(), { ...coverage, policyReference: 'PICC-2026/000124' })).toBe('changed');
   });

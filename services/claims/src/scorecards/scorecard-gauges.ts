@@ -84,7 +84,12 @@ export class ScorecardGauges implements OnApplicationBootstrap, BeforeApplicatio
     @InjectPinoLogger('claims-scorecards') private readonly logger: PinoLogger,
   ) {
     this.gauges = FIGURES.map((f) => ({
-      gauge: new Gauge({ name: f.name, help: f.help, labelNames: ['carrier', 'lane'] as const, registers: [registry] }),
+      gauge: new Gauge({
+        name: f.name,
+        help: f.help,
+        labelNames: ['carrier', 'lane'] as const,
+        registers: [registry],
+      }),
       value: f.value,
     }));
     this.refreshed = new Gauge({

@@ -8,7 +8,7 @@ import { ClaimWorkflow, type OpenOutcome } from '../claims/claim-workflow.servic
 import { ClaimRepository } from '../claims/claim.repository';
 import { laneOf, type Parcel } from '../parcels/parcel';
 import { project } from '../parcels/parcel-projection';
-import { ParcelRepository } from '../parcels/parcel.repository';
+import { parcelKey, ParcelRepository } from '../parcels/parcel.repository';
 import type { TrackingObservation } from '../parcels/tracking-observation';
 import { TenantSettings } from '../settings/tenant-settings';
 import { CLOCK, type Clock } from '../shared/tokens';
@@ -28,6 +28,8 @@ export type TrackingOutcome = {
   readonly claimId?: string;
   readonly closedAsFound?: string;
 };
+
+export type TimeRuleOutcome = OpenOutcome['kind'] | 'moot';
 
 /** States in which a newer scan may close a claim as found by itself (before filing). */
 const AUTO_FOUND_STATES = new Set(['detected', 'verifying', 'carrier_inquiry', 'awaiting_customer_decision']);
@@ -97,26 +99,52 @@ export class DetectionService {
   }
 
   /** "No scan for N days" fired: re-check against the parcel as it is now (a late timer, a new scan). */
-  async onNoScanTimer(m: EntityManager, t: Timer<DetectionPayload>): Promise<OpenOutcome['kind'] | 'moot'> {
-    return this.onTimeRule(m, t, noScanDueAt, noScanDetection);
+  onNoScanTimers(m: EntityManager, ts: readonly Timer<DetectionPayload>[]): Promise<TimeRuleOutcome[]> {
+    return this.onTimeRule(m, ts, noScanDueAt, noScanDetection);
   }
 
-  async onPastEstimatedDeliveryTimer(
+  onPastEstimatedDeliveryTimers(
     m: EntityManager,
-    t: Timer<DetectionPayload>,
-  ): Promise<OpenOutcome['kind'] | 'moot'> {
-    return this.onTimeRule(m, t, pastEstimatedDeliveryDueAt, pastEstimatedDeliveryDetection);
+    ts: readonly Timer<DetectionPayload>[],
+  ): Promise<TimeRuleOutcome[]> {
+    return this.onTimeRule(m, ts, pastEstimatedDeliveryDueAt, pastEstimatedDeliveryDetection);
   }
 
+  /**
+   * A batch of due timers of one rule (the runner hands over every due timer of the kind in its
+   * claimed batch): their parcels are read and locked in one query and each tenant's settings once,
+   * then each timer is decided on its own, in due order. A sweep over a backlog of thousands costs
+   * the claim writes, not a parcel and a settings round trip per timer.
+   */
   private async onTimeRule(
     m: EntityManager,
-    t: Timer<DetectionPayload>,
+    ts: readonly Timer<DetectionPayload>[],
     dueAt: typeof noScanDueAt,
     detection: typeof noScanDetection,
-  ): Promise<OpenOutcome['kind'] | 'moot'> {
-    const p = await this.parcels.find(m, t.payload.tenantId, t.payload.parcelId, { lock: true });
-    if (!p || p.lastScanAt.toISOString() !== t.payload.lastScanAt) return 'moot';
-    const settings = await this.settings.of(m, p.tenantId);
+  ): Promise<TimeRuleOutcome[]> {
+    const parcels = await this.parcels.findMany(m, ts.map((t) => t.payload), { lock: true });
+    const settings = new Map<string, Awaited<ReturnType<TenantSettings['of']>>>();
+    const outcomes: TimeRuleOutcome[] = [];
+    for (const t of ts) {
+      const p = parcels.get(parcelKey(t.payload.tenantId, t.payload.parcelId));
+      if (!p || p.lastScanAt.toISOString() !== t.payload.lastScanAt) {
+        outcomes.push('moot');
+        continue;
+      }
+      let s = settings.get(p.tenantId);
+      if (!s) settings.set(p.tenantId, (s = await this.settings.of(m, p.tenantId)));
+      outcomes.push(await this.decideTimeRule(m, p, s, dueAt, detection));
+    }
+    return outcomes;
+  }
+
+  private async decideTimeRule(
+    m: EntityManager,
+    p: Parcel,
+    settings: Awaited<ReturnType<TenantSettings['of']>>,
+    dueAt: typeof noScanDueAt,
+    detection: typeof noScanDetection,
+  ): Promise<TimeRuleOutcome> {
     const due = dueAt(p, settings);
     if (!due) return 'moot';
     if (due > this.clock()) {

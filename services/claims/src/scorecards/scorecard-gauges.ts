@@ -16,8 +16,8 @@ const DAY = 86_400_000;
 type Labels = 'carrier' | 'lane';
 
 /**
- * The scorecards as Prometheus gauges (a rate without a denominator exports no sample), every tenant together over the trailing
- * SCORECARD_WINDOW_DAYS, recomputed from the database every SCORECARD_REFRESH_MS (two GROUP BY
+ * The scorecards as Prometheus gauges, every tenant together over the trailing
+ * SCORECARD_WINDOW_DAYS (a rate without a denominator exports no sample), recomputed from the database every SCORECARD_REFRESH_MS (two GROUP BY
  * queries; a scrape never touches the database). Labels: carrier code and lane only — never a
  * tenant, property or parcel. Each refresh replaces every series, so a lane that left the window
  * disappears instead of keeping its last value. A failed refresh keeps the previous values and

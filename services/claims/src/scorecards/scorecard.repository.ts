@@ -49,6 +49,36 @@ const SECONDS_TO_CLOSE = `extract(epoch FROM c.closed_at - c.opened_at)`;
 const PARCEL = `c.tenant_id || ' ' || c.parcel_id`;
 
 /**
+ * The SQL of both aggregations for a scope (exported so the benchmark EXPLAINs exactly these).
+ * `tracked`: the cohort's size per carrier and lane; `claims`: its claims aggregated the same way.
+ */
+export function scorecardQueries(s: ScorecardScope): { tracked: string; claims: string; params: unknown[] } {
+  const { where, params } = cohort(s);
+  return {
+    tracked: `SELECT p.carrier_code, p.origin_country_code, p.destination_country_code, count(*)::int AS parcels
+         FROM claims_parcels p
+        WHERE ${where}
+        GROUP BY 1, 2, 3`,
+    claims: `SELECT p.carrier_code, p.origin_country_code, p.destination_country_code,
+            count(DISTINCT ${PARCEL}) FILTER (WHERE ${LOSS} AND ${CONFIRMED})::int AS lost,
+            count(DISTINCT ${PARCEL}) FILTER (WHERE ${LOSS} AND c.closed_at IS NULL)::int AS loss_pending,
+            count(DISTINCT ${PARCEL}) FILTER (WHERE ${DAMAGE} AND ${CONFIRMED})::int AS damaged,
+            count(DISTINCT ${PARCEL}) FILTER (WHERE ${DAMAGE} AND c.closed_at IS NULL)::int AS damage_pending,
+            count(*) FILTER (WHERE c.outcome = 'approved')::int AS approved,
+            count(*) FILTER (WHERE c.outcome = 'partially_approved')::int AS partially_approved,
+            count(*) FILTER (WHERE c.outcome = 'rejected')::int AS rejected,
+            count(*) FILTER (WHERE ${CONFIRMED})::int AS resolved,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY ${SECONDS_TO_CLOSE}) FILTER (WHERE ${CONFIRMED}) AS median,
+            percentile_cont(0.9) WITHIN GROUP (ORDER BY ${SECONDS_TO_CLOSE}) FILTER (WHERE ${CONFIRMED}) AS p90
+       FROM claims_parcels p
+       JOIN claims_claims c ON c.tenant_id = p.tenant_id AND c.parcel_id = p.parcel_id
+      WHERE ${where}
+      GROUP BY 1, 2, 3`,
+    params,
+  };
+}
+
+/**
  * The two aggregations behind a scorecard, both GROUP BY carrier, origin, destination in Postgres:
  * the cohort's size (an index-only scan of claims_parcels_scorecard_*_idx) and its claims (the
  * cohort joined to claims_claims on the (tenant, parcel) unique index). No claim is loaded.
@@ -56,14 +86,8 @@ const PARCEL = `c.tenant_id || ' ' || c.parcel_id`;
 @Injectable()
 export class ScorecardRepository {
   async tracked(m: EntityManager, s: ScorecardScope): Promise<TrackedRow[]> {
-    const { where, params } = cohort(s);
-    const rows = (await m.query(
-      `SELECT p.carrier_code, p.origin_country_code, p.destination_country_code, count(*)::int AS parcels
-         FROM claims_parcels p
-        WHERE ${where}
-        GROUP BY 1, 2, 3`,
-      params,
-    )) as Array<{
+    const q = scorecardQueries(s);
+    const rows = (await m.query(q.tracked, q.params)) as Array<{
       carrier_code: string;
       origin_country_code: string | null;
       destination_country_code: string | null;
@@ -78,25 +102,8 @@ export class ScorecardRepository {
   }
 
   async claims(m: EntityManager, s: ScorecardScope): Promise<ClaimAggregateRow[]> {
-    const { where, params } = cohort(s);
-    const rows = (await m.query(
-      `SELECT p.carrier_code, p.origin_country_code, p.destination_country_code,
-              count(DISTINCT ${PARCEL}) FILTER (WHERE ${LOSS} AND ${CONFIRMED})::int AS lost,
-              count(DISTINCT ${PARCEL}) FILTER (WHERE ${LOSS} AND c.closed_at IS NULL)::int AS loss_pending,
-              count(DISTINCT ${PARCEL}) FILTER (WHERE ${DAMAGE} AND ${CONFIRMED})::int AS damaged,
-              count(DISTINCT ${PARCEL}) FILTER (WHERE ${DAMAGE} AND c.closed_at IS NULL)::int AS damage_pending,
-              count(*) FILTER (WHERE c.outcome = 'approved')::int AS approved,
-              count(*) FILTER (WHERE c.outcome = 'partially_approved')::int AS partially_approved,
-              count(*) FILTER (WHERE c.outcome = 'rejected')::int AS rejected,
-              count(*) FILTER (WHERE ${CONFIRMED})::int AS resolved,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY ${SECONDS_TO_CLOSE}) FILTER (WHERE ${CONFIRMED}) AS median,
-              percentile_cont(0.9) WITHIN GROUP (ORDER BY ${SECONDS_TO_CLOSE}) FILTER (WHERE ${CONFIRMED}) AS p90
-         FROM claims_parcels p
-         JOIN claims_claims c ON c.tenant_id = p.tenant_id AND c.parcel_id = p.parcel_id
-        WHERE ${where}
-        GROUP BY 1, 2, 3`,
-      params,
-    )) as Array<{
+    const q = scorecardQueries(s);
+    const rows = (await m.query(q.claims, q.params)) as Array<{
       carrier_code: string;
       origin_country_code: string | null;
       destination_country_code: string | null;

@@ -8,6 +8,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { Gauge, METRICS_REGISTRY, type Registry } from '@portico/observability';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { ClaimsConfig } from '../config';
+import { PollLoop } from '../shared/poll-loop';
 import { CLAIMS_CONFIG, CLOCK, type Clock } from '../shared/tokens';
 import type { Scorecard } from './scorecard';
 import { Scorecards } from './scorecards.service';
@@ -27,9 +28,7 @@ type Labels = 'carrier' | 'lane';
 export class ScorecardGauges implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly gauges: Array<{ gauge: Gauge<Labels>; value: (s: Scorecard) => number | null }>;
   private readonly refreshed: Gauge;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollLoop;
   private readonly tracer = trace.getTracer('claims-scorecards');
 
   constructor(
@@ -121,26 +120,19 @@ export class ScorecardGauges implements OnApplicationBootstrap, BeforeApplicatio
       help: 'When the scorecard gauges were last recomputed from the database (Unix time)',
       registers: [registry],
     });
+    this.loop = new PollLoop(
+      () => this.refresh(),
+      config.scorecardRefreshMs,
+      (e) => this.logger.error({ err: e }, 'scorecard gauges refresh failed'),
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.loop.start(0);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delay = this.config.scorecardRefreshMs): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.refresh()
-        .then(() => undefined)
-        .catch((e: unknown) => this.logger.error({ err: e }, 'scorecard gauges refresh failed'))
-        .finally(() => this.schedule());
-    }, delay);
+    await this.loop.stop();
   }
 
   /** Recomputes every gauge. @returns the scorecards it exported. */

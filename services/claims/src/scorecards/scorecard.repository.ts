@@ -70,9 +70,16 @@ export function scorecardQueries(s: ScorecardScope): { tracked: string; claims: 
             count(*) FILTER (WHERE ${CONFIRMED})::int AS resolved,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY ${SECONDS_TO_CLOSE}) FILTER (WHERE ${CONFIRMED}) AS median,
             percentile_cont(0.9) WITHIN GROUP (ORDER BY ${SECONDS_TO_CLOSE}) FILTER (WHERE ${CONFIRMED}) AS p90
-       FROM claims_parcels p
-       JOIN claims_claims c ON c.tenant_id = p.tenant_id AND c.parcel_id = p.parcel_id
-      WHERE ${where}
+       FROM claims_claims c
+       -- claims drive: one primary-key lookup per claim (OFFSET 0 keeps the subquery from being
+       -- flattened into a hash join that would read the whole cohort, ~0.5 M rows for 30 days)
+       JOIN LATERAL (SELECT p.carrier_code, p.origin_country_code, p.destination_country_code
+                       FROM claims_parcels p
+                      WHERE p.tenant_id = c.tenant_id AND p.parcel_id = c.parcel_id AND ${where}
+                     OFFSET 0) p ON true
+      -- pruning only: a claim opens after its parcel was first seen, so none older than the period
+      -- belongs to the cohort (claims_claims_scorecard_idx serves the tenant's range)
+      WHERE c.opened_at >= $1 ${s.tenantId !== null ? 'AND c.tenant_id = $3' : ''}
       GROUP BY 1, 2, 3`,
     params,
   };
@@ -81,7 +88,7 @@ export function scorecardQueries(s: ScorecardScope): { tracked: string; claims: 
 /**
  * The two aggregations behind a scorecard, both GROUP BY carrier, origin, destination in Postgres:
  * the cohort's size (an index-only scan of claims_parcels_scorecard_*_idx) and its claims (the
- * cohort joined to claims_claims on the (tenant, parcel) unique index). No claim is loaded.
+ * cohort's claims, each joined to its parcel by primary key). No claim is loaded into memory.
  */
 @Injectable()
 export class ScorecardRepository {

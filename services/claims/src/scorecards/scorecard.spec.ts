@@ -3,24 +3,14 @@ import {
   DAMAGE_REASONS,
   laneFilterOf,
   LOSS_REASONS,
+  NO_CLAIMS,
   periodOf,
   rate,
   type ClaimAggregateRow,
   type TrackedRow,
 } from './scorecard';
 
-const none = {
-  lostParcels: 0,
-  lossPendingParcels: 0,
-  damagedParcels: 0,
-  damagePendingParcels: 0,
-  approved: 0,
-  partiallyApproved: 0,
-  rejected: 0,
-  resolvedClaims: 0,
-  resolveMedianSeconds: null,
-  resolveP90Seconds: null,
-};
+const none = NO_CLAIMS;
 const jpCn = { originCountryCode: 'JP', destinationCountryCode: 'CN' };
 const cnCn = { originCountryCode: 'CN', destinationCountryCode: 'CN' };
 

@@ -101,7 +101,11 @@ export function rate(n: number, d: number): number | null {
 const laneKey = (r: Pick<TrackedRow, 'carrierCode' | 'originCountryCode' | 'destinationCountryCode'>) =>
   `${r.carrierCode}\u0000${laneOf(r)}`;
 
-const NO_CLAIMS: Omit<ClaimAggregateRow, 'carrierCode' | 'originCountryCode' | 'destinationCountryCode'> = {
+/** A carrier and lane without claims in the cohort. */
+export const NO_CLAIMS: Omit<
+  ClaimAggregateRow,
+  'carrierCode' | 'originCountryCode' | 'destinationCountryCode'
+> = {
   lostParcels: 0,
   lossPendingParcels: 0,
   damagedParcels: 0,

@@ -261,7 +261,13 @@ describe('scorecards and parcel insurance (real Kafka + Postgres)', () => {
     expect(line('portico_claims_scorecard_rejected_ratio')).toMatch(/ 0\.333/);
     const labels = metrics
       .split('\n')
-      .filter((l) => l.startsWith('portico_claims_scorecard_') && l.includes('{'))
+      // per-lane gauges (the refresh timestamp has no labels of its own)
+      .filter(
+        (l) =>
+          l.startsWith('portico_claims_scorecard_') &&
+          !l.startsWith('portico_claims_scorecard_refreshed') &&
+          l.includes('{'),
+      )
       .map((l) =>
         l
           .slice(l.indexOf('{') + 1, l.indexOf('}'))

@@ -1,7 +1,7 @@
 // claims' stale-parcel sweep over 1,000,000 tracked parcels (issue 8's numbers), against the real
 // service, Postgres and Kafka.
 //
-//   npm run bench:claims -- [--parcels 1000000] [--stale-per-mille 15] [--concurrency 2] [--profile]
+//   npm run bench:claims -- [--parcels 1000000] [--stale-per-mille 15] [--concurrency 1] [--profile]
 //
 // A scratch database, migrated by the service's own migrate.js, is seeded with `--parcels` parcels
 // in claims_parcels (10 tenants, 5 carriers, CN-CN and JP-CN, first seen over 60 days) and their
@@ -195,7 +195,8 @@ async function main(): Promise<void> {
     options: {
       parcels: { type: 'string', default: '1000000' },
       'stale-per-mille': { type: 'string', default: '15' },
-      concurrency: { type: 'string', default: '2' },
+      // TIMER_CONCURRENCY of the service under test (its default is 1)
+      concurrency: { type: 'string', default: '1' },
       // a V8 CPU profile of the service (.local/bench/claims-profile/*.cpuprofile, open in Chrome DevTools)
       profile: { type: 'boolean', default: false },
     },

@@ -812,6 +812,58 @@ const dashboards = {
         { stack: true },
       ),
       ts(
+        'Loss rate by carrier and lane (parcels first seen in the last 30 d)',
+        [['max by (carrier, lane) (portico_claims_scorecard_loss_ratio)', '{{carrier}} {{lane}}']],
+        { unit: 'percentunit' },
+      ),
+      ts(
+        'Damage rate by carrier and lane (last 30 d)',
+        [['max by (carrier, lane) (portico_claims_scorecard_damage_ratio)', '{{carrier}} {{lane}}']],
+        { unit: 'percentunit' },
+      ),
+      ts(
+        'Carrier approval rate by carrier and lane (last 30 d)',
+        [
+          [
+            'max by (carrier, lane) (portico_claims_scorecard_approved_ratio)',
+            'approved {{carrier}} {{lane}}',
+          ],
+          [
+            'max by (carrier, lane) (portico_claims_scorecard_partially_approved_ratio)',
+            'partly {{carrier}} {{lane}}',
+          ],
+          [
+            'max by (carrier, lane) (portico_claims_scorecard_rejected_ratio)',
+            'rejected {{carrier}} {{lane}}',
+          ],
+        ],
+        { unit: 'percentunit' },
+      ),
+      ts(
+        'Time to resolve by carrier and lane, median and p90 (last 30 d)',
+        [
+          [
+            'max by (carrier, lane) (portico_claims_scorecard_time_to_resolve_median_seconds)',
+            'median {{carrier}} {{lane}}',
+          ],
+          [
+            'max by (carrier, lane) (portico_claims_scorecard_time_to_resolve_p90_seconds)',
+            'p90 {{carrier}} {{lane}}',
+          ],
+        ],
+        { unit: 's' },
+      ),
+      ts(
+        'Parcels tracked by carrier and lane (scorecard denominator, last 30 d)',
+        [['max by (carrier, lane) (portico_claims_scorecard_parcels_tracked)', '{{carrier}} {{lane}}']],
+        { stack: true },
+      ),
+      stat('Scorecards age', 'time() - max(portico_claims_scorecard_refreshed_timestamp_seconds)', {
+        unit: 's',
+        w: 8,
+        description: 'Seconds since the scorecard gauges were recomputed (SCORECARD_REFRESH_MS).',
+      }),
+      ts(
         'Tracking events consumed by claims',
         [
           [

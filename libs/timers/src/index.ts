@@ -5,6 +5,7 @@ export { createTimersMigration, TIMERS_MIGRATION_TIMESTAMP, type MigrationClass 
 export { TimerScheduler, type OnExistingTimer } from './timer-scheduler';
 export {
   TimerRunner,
+  TIMER_CLAIM_SQL,
   TIMERS_TRACER_NAME,
   UnknownTimerKindError,
   type TimerRunnerOptions,

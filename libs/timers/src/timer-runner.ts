@@ -66,7 +66,8 @@ interface Attempt {
 // waited for, so any number of runners share the table and none fires a timer another one holds.
 // Claiming deletes in the same statement (one round trip for the batch); the deletion commits
 // only with the batch, so a crash before the commit leaves every claimed timer due again.
-const CLAIM_SQL = `
+// Exported for benchmarks that EXPLAIN it ($1 = now, $2 = batch size).
+export const TIMER_CLAIM_SQL = `
   DELETE FROM timers WHERE id IN (
     SELECT id FROM timers
      WHERE due_at <= $1 AND claimed_until IS NULL
@@ -204,7 +205,7 @@ export class TimerRunner {
     try {
       await queryRunner.connect();
       await queryRunner.startTransaction();
-      const rows = deletedRows(await queryRunner.query(CLAIM_SQL, [this.clock(), this.batchSize]));
+      const rows = deletedRows(await queryRunner.query(TIMER_CLAIM_SQL, [this.clock(), this.batchSize]));
       // RETURNING has no order: fire in due order
       rows.sort((x, y) => x.due_at.getTime() - y.due_at.getTime() || Number(x.id) - Number(y.id));
       const timers = rows.map(toTimer);

@@ -8,6 +8,8 @@ import {
 } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import { ClaimsModule } from './claims/claims.module';
+import { InsuranceModule } from './insurance/insurance.module';
+import { ScorecardsModule } from './scorecards/scorecards.module';
 import type { ClaimsConfig } from './config';
 import { EvidenceModule } from './evidence/evidence.module';
 import { SharedModule, systemClock } from './shared/shared.module';
@@ -41,6 +43,8 @@ export class AppModule {
         }),
         ClaimsModule,
         EvidenceModule,
+        ScorecardsModule,
+        InsuranceModule,
       ],
     };
   }

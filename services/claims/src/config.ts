@@ -90,6 +90,16 @@ export const settings = {
     z.string().email().default('claims@portico.local'),
     'sender of inquiry and claim e-mails to carriers',
   ),
+  scorecardRefreshMs: setting(
+    'SCORECARD_REFRESH_MS',
+    schemas.milliseconds.min(1_000).default(300_000),
+    'how often the scorecard gauges (portico_claims_scorecard_*) are recomputed from the database',
+  ),
+  scorecardWindowDays: setting(
+    'SCORECARD_WINDOW_DAYS',
+    z.coerce.number().int().min(1).max(366).default(30),
+    'trailing window of the scorecard gauges: parcels first seen in the last N days, every tenant together',
+  ),
   maxUploadBytes: setting(
     'CLAIMS_MAX_UPLOAD_BYTES',
     z.coerce.number().int().min(10_000).max(20_000_000).default(10 * 1024 * 1024),

@@ -13,6 +13,7 @@ import { ClaimWorkflow } from '../claims/claim-workflow.service';
 import { ClaimRepository } from '../claims/claim.repository';
 import type { ClaimsConfig } from '../config';
 import { EvidenceBundles } from '../evidence/evidence-bundles';
+import { PollLoop } from '../shared/poll-loop';
 import { CLAIMS_CONFIG, CLOCK, type Clock } from '../shared/tokens';
 import { CarrierRejectedError, type CarrierCase } from './carrier-claims-gateway';
 import { CarrierGateways, CarrierUnconfiguredError } from './carrier-gateways';
@@ -31,9 +32,7 @@ const MAX_ATTEMPTS = 10;
  */
 @Injectable()
 export class CarrierWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollLoop;
   private readonly tracer = trace.getTracer('claims-carrier-worker');
 
   constructor(
@@ -47,30 +46,25 @@ export class CarrierWorker implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(CLAIMS_CONFIG) private readonly config: ClaimsConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectPinoLogger('claims-carrier-worker') private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.loop = new PollLoop(
+      () => this.drain(),
+      config.carrierWorkerIntervalMs,
+      (e) => this.logger.error({ err: e }, 'carrier worker poll failed'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delay = this.config.carrierWorkerIntervalMs): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.drain()
-        .catch((e: unknown) => this.logger.error({ err: e }, 'carrier worker poll failed'))
-        .finally(() => this.schedule());
-    }, delay);
+    await this.loop.stop();
   }
 
   /** Performs due requests until none is left (one at a time per instance). */
   async drain(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.loop.stopped) {
       const r = await this.requests.lease(this.dataSource.manager, this.clock(), LEASE_MS);
       if (!r) return;
       await this.tracer.startActiveSpan(`carrier-request ${r.kind}`, async (span) => {

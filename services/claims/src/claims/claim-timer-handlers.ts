@@ -25,11 +25,12 @@ export class ClaimTimerHandlers implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.timers.register<DetectionPayload>(TIMER_KIND.noScan, async (t, m) =>
-      outcome(await this.detection.onNoScanTimer(m, t)),
+    // Batch handlers: a sweep after an outage (or a carrier going quiet) makes thousands due at once
+    this.timers.registerBatch<DetectionPayload>(TIMER_KIND.noScan, async (ts, m) =>
+      outcomes(await this.detection.onNoScanTimers(m, ts)),
     );
-    this.timers.register<DetectionPayload>(TIMER_KIND.pastEstimatedDelivery, async (t, m) =>
-      outcome(await this.detection.onPastEstimatedDeliveryTimer(m, t)),
+    this.timers.registerBatch<DetectionPayload>(TIMER_KIND.pastEstimatedDelivery, async (ts, m) =>
+      outcomes(await this.detection.onPastEstimatedDeliveryTimers(m, ts)),
     );
     this.timers.register<ServiceLevelPayload>(TIMER_KIND.serviceLevel, async (t, m) =>
       outcome(await this.serviceLevel(t, m)),
@@ -49,6 +50,14 @@ export class ClaimTimerHandlers implements OnModuleInit {
       async () => claimedAmountOf(await this.parcels.find(m, c.tenantId, c.parcel.parcelId)),
     );
   }
+}
+
+/** The batch's outcomes counted on the (first timer's) span the runner made active. */
+function outcomes(os: readonly string[]): void {
+  const counts = new Map<string, number>();
+  for (const o of os) counts.set(o, (counts.get(o) ?? 0) + 1);
+  const span = trace.getActiveSpan();
+  for (const [o, n] of counts) span?.setAttribute(`portico.claims.outcome.${o}`, n);
 }
 
 function outcome(o: string): void {

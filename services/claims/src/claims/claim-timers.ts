@@ -83,7 +83,12 @@ export class ClaimTimers {
   private readonly scheduler = new TimerScheduler();
 
   async opened(m: EntityManager, c: Claim): Promise<void> {
-    await this.scheduler.scheduleMany(m, openingTimers(c));
+    await this.openedMany(m, [c]);
+  }
+
+  /** The opening service levels of several new claims in one statement. */
+  async openedMany(m: EntityManager, cs: readonly Claim[]): Promise<void> {
+    await this.scheduler.scheduleMany(m, cs.flatMap(openingTimers));
   }
 
   async start(m: EntityManager, c: Claim, level: ServiceLevelName, from: Date): Promise<Date> {

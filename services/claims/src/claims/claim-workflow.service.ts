@@ -39,7 +39,7 @@ import { canTransition, type ClaimCommand } from './claim-state';
 import { steps, touch } from './claim-step';
 import { ClaimTimers } from './claim-timers';
 import { ClaimWriter } from './claim-writer';
-import { ClaimRepository } from './claim.repository';
+import { ClaimRepository, incidentRef } from './claim.repository';
 
 export interface OpenRequest {
   readonly parcel: Parcel;
@@ -79,10 +79,50 @@ export class ClaimWorkflow {
   ) {}
 
   async open(m: EntityManager, r: OpenRequest): Promise<OpenOutcome> {
-    const { parcel: p, detection: d } = r;
+    return (await this.openMany(m, [r]))[0]!;
+  }
+
+  /**
+   * open() for several detections (a batch of due timers) in a few statements: their incidents
+   * looked up in one query, the new claims, transitions, ClaimOpened events and opening service
+   * levels written in one statement each. A request that meets an existing claim (this incident,
+   * or another open claim of the parcel, also one opened earlier in the same batch) writes nothing
+   * and reports it, exactly as open() alone.
+   */
+  async openMany(m: EntityManager, rs: readonly OpenRequest[]): Promise<OpenOutcome[]> {
+    if (rs.length === 0) return [];
     const now = this.clock();
-    const claimed = await this.claims.findByIncident(m, p.tenantId, p.parcel.parcelId, d.incidentKey);
-    if (claimed) return this.counted(d, { kind: 'already_claimed', claim: claimed });
+    const claimed = await this.claims.findByIncidents(
+      m,
+      rs.map((r) => ({
+        tenantId: r.parcel.tenantId,
+        parcelId: r.parcel.parcel.parcelId,
+        incidentKey: r.detection.incidentKey,
+      })),
+    );
+    const outcomes: Array<OpenOutcome | undefined> = rs.map((r) => {
+      const c = claimed.get(
+        incidentRef(r.parcel.tenantId, r.parcel.parcel.parcelId, r.detection.incidentKey),
+      );
+      return c ? this.counted(r.detection, { kind: 'already_claimed', claim: c }) : undefined;
+    });
+    const fresh = rs.flatMap((r, i) => (outcomes[i] ? [] : [{ i, r, ...this.newClaim(r, now) }]));
+    const inserted = await this.writer.openMany(m, fresh);
+    const opened = fresh.filter((f) => inserted.has(f.claim.id));
+    await this.timers.openedMany(
+      m,
+      opened.map((f) => f.claim),
+    );
+    for (const f of fresh) {
+      outcomes[f.i] = inserted.has(f.claim.id)
+        ? this.counted(f.r.detection, { kind: 'opened', claim: f.claim })
+        : await this.afterConflict(m, f.r);
+    }
+    return outcomes as OpenOutcome[];
+  }
+
+  private newClaim(r: OpenRequest, now: Date) {
+    const { parcel: p, detection: d } = r;
     const claim: Claim = {
       id: this.ids('clm'),
       tenantId: p.tenantId,
@@ -120,11 +160,12 @@ export class ClaimWorkflow {
       declaredValue: p.declaredValue,
       insuredValue: p.insuredValue,
     });
-    if (await this.writer.open(m, claim, opened)) {
-      await this.timers.opened(m, claim);
-      return this.counted(d, { kind: 'opened', claim });
-    }
-    // Lost the race to a concurrent opener (unique indexes): report what is there now.
+    return { claim, opened };
+  }
+
+  /** The insert met a unique index (a concurrent opener, or an earlier claim in the same batch). */
+  private async afterConflict(m: EntityManager, r: OpenRequest): Promise<OpenOutcome> {
+    const { parcel: p, detection: d } = r;
     const again = await this.claims.findByIncident(m, p.tenantId, p.parcel.parcelId, d.incidentKey);
     if (again) return this.counted(d, { kind: 'already_claimed', claim: again });
     const open = await this.claims.findOpenForParcel(m, p.tenantId, p.parcel.parcelId);

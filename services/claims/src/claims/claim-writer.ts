@@ -32,8 +32,24 @@ export class ClaimWriter {
 
   /** A new claim: false (nothing written) when the parcel already has this incident or an open claim. */
   async open(m: EntityManager, c: Claim, opened: ClaimEvent): Promise<boolean> {
-    if (!(await this.claims.insert(m, c))) return false;
-    const t: ClaimTransition = {
+    return (await this.openMany(m, [{ claim: c, opened }])).has(c.id);
+  }
+
+  /**
+   * open() for several claims with a handful of statements whatever their number (claims, their
+   * first transition, their ClaimOpened events). @returns the ids that were opened; the others
+   * met an existing claim and wrote nothing.
+   */
+  async openMany(
+    m: EntityManager,
+    items: ReadonlyArray<{ claim: Claim; opened: ClaimEvent }>,
+  ): Promise<Set<string>> {
+    const inserted = await this.claims.insertMany(
+      m,
+      items.map((i) => i.claim),
+    );
+    const opened = items.filter((i) => inserted.has(i.claim.id));
+    const transitions = opened.map(({ claim: c }): ClaimTransition => ({
       claimId: c.id,
       from: null,
       to: c.state,
@@ -41,12 +57,17 @@ export class ClaimWriter {
       cause: c.origin === 'detection' ? `detected:${c.reason}` : 'reported',
       actorId: c.openedBy,
       causeEventId: c.triggerEventId || null,
-    };
-    await this.claims.addTransitions(m, [t]);
-    await this.publish(m, c, [opened]);
-    this.logTransition(c, t);
-    this.metrics.claimOpened(c);
-    return true;
+    }));
+    await this.claims.addTransitions(m, transitions);
+    await this.publishMany(
+      m,
+      opened.map((i) => ({ claim: i.claim, events: [i.opened] })),
+    );
+    opened.forEach(({ claim }, n) => {
+      this.logTransition(claim, transitions[n]!);
+      this.metrics.claimOpened(claim);
+    });
+    return inserted;
   }
 
   async change(
@@ -66,9 +87,15 @@ export class ClaimWriter {
   }
 
   publish(m: EntityManager, c: Claim, events: readonly ClaimEvent[]): Promise<unknown> {
-    if (events.length === 0) return Promise.resolve();
-    return this.outbox.appendMany(
-      m,
+    return this.publishMany(m, [{ claim: c, events }]);
+  }
+
+  /** Every claim's events in one outbox INSERT, in the given order. */
+  private publishMany(
+    m: EntityManager,
+    batches: ReadonlyArray<{ claim: Claim; events: readonly ClaimEvent[] }>,
+  ): Promise<unknown> {
+    const all = batches.flatMap(({ claim: c, events }) =>
       events.map((message) => ({
         topic: CLAIMS_CLAIM_TOPIC.name,
         // Keyed by parcel id like every Portico topic: one consumer sees a parcel's events in order.
@@ -78,6 +105,8 @@ export class ClaimWriter {
         message,
       })),
     );
+    if (all.length === 0) return Promise.resolve();
+    return this.outbox.appendMany(m, all);
   }
 
   /** Ids and states only: a transition line must be safe to ship to any log store. */

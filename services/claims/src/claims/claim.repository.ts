@@ -102,6 +102,10 @@ function mutable(c: Claim): unknown[] {
 }
 
 /** All SQL for claims and their history; every method takes the transaction it is given. */
+/** The key of findByIncidents' map. */
+export const incidentRef = (tenantId: string, parcelId: string, incidentKey: string) =>
+  `${tenantId} ${parcelId} ${incidentKey}`;
+
 @Injectable()
 export class ClaimRepository {
   /**
@@ -109,15 +113,31 @@ export class ClaimRepository {
    * (the two unique indexes): false then, and nothing was written.
    */
   async insert(m: EntityManager, c: Claim): Promise<boolean> {
-    const rows = returnedRows(
+    return (await this.insertMany(m, [c])).has(c.id);
+  }
+
+  /**
+   * insert() for several claims in one statement (a sweep of due detection timers). ON CONFLICT DO
+   * NOTHING also skips a row that conflicts with one inserted earlier in the same statement (two
+   * incidents of one parcel in one batch: the first opens, the second will join it).
+   * @returns the ids that were inserted.
+   */
+  async insertMany(m: EntityManager, cs: readonly Claim[]): Promise<Set<string>> {
+    if (cs.length === 0) return new Set();
+    const COLUMNS = 21;
+    const values = cs.map((_, r) => {
+      const n = (k: number) => `$${r * COLUMNS + k}`;
+      return `(${Array.from({ length: COLUMNS }, (_, k) => (k === 14 ? `${n(15)}::jsonb` : n(k + 1))).join(',')})`;
+    });
+    const rows = returnedRows<{ id: string }>(
       await m.query(
         `INSERT INTO claims_claims (id, tenant_id, parcel_id, carrier_code, tracking_number, property_id, lane,
          reason, origin, rule_id, incident_key, trigger_event_id, state, version, service_levels,
          default_decision, last_scan_at, opened_at, updated_at, acknowledged_at, opened_by)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::jsonb,$16,$17,$18,$19,$20,$21)
+       VALUES ${values.join(',\n')}
        ON CONFLICT DO NOTHING
        RETURNING id`,
-        [
+        cs.flatMap((c) => [
           c.id,
           c.tenantId,
           c.parcel.parcelId,
@@ -139,10 +159,10 @@ export class ClaimRepository {
           c.updatedAt,
           c.acknowledgedAt,
           c.openedBy,
-        ],
+        ]),
       ),
     );
-    return rows.length === 1;
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Optimistic write: false when another transaction changed the claim since `expectedVersion`. */
@@ -161,14 +181,26 @@ export class ClaimRepository {
     return rows.length === 1;
   }
 
+  /** One statement for any number of transitions; WITH ORDINALITY keeps their ids in the given order. */
   async addTransitions(m: EntityManager, transitions: readonly ClaimTransition[]): Promise<void> {
-    for (const t of transitions) {
-      await m.query(
-        `INSERT INTO claims_claim_transitions (claim_id, from_state, to_state, at, cause, actor_id, cause_event_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [t.claimId, t.from, t.to, t.at, t.cause, t.actorId, t.causeEventId],
-      );
-    }
+    if (transitions.length === 0) return;
+    const ts = transitions;
+    await m.query(
+      `INSERT INTO claims_claim_transitions (claim_id, from_state, to_state, at, cause, actor_id, cause_event_id)
+       SELECT claim_id, from_state, to_state, at, cause, actor_id, cause_event_id
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[])
+              WITH ORDINALITY AS t(claim_id, from_state, to_state, at, cause, actor_id, cause_event_id, n)
+        ORDER BY n`,
+      [
+        ts.map((t) => t.claimId),
+        ts.map((t) => t.from),
+        ts.map((t) => t.to),
+        ts.map((t) => t.at),
+        ts.map((t) => t.cause),
+        ts.map((t) => t.actorId),
+        ts.map((t) => t.causeEventId),
+      ],
+    );
   }
 
   async findById(m: EntityManager, id: string, opts: { lock?: boolean } = {}): Promise<Claim | undefined> {
@@ -191,6 +223,20 @@ export class ClaimRepository {
       [tenantId, parcelId],
     )) as ClaimRow[];
     return rows[0] ? toClaim(rows[0]) : undefined;
+  }
+
+  /** findByIncident for several incidents in one query, keyed by incidentRef(). */
+  async findByIncidents(
+    m: EntityManager,
+    refs: ReadonlyArray<{ tenantId: string; parcelId: string; incidentKey: string }>,
+  ): Promise<Map<string, Claim>> {
+    if (refs.length === 0) return new Map();
+    const rows = (await m.query(
+      `SELECT * FROM claims_claims
+        WHERE (tenant_id, parcel_id, incident_key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+      [refs.map((r) => r.tenantId), refs.map((r) => r.parcelId), refs.map((r) => r.incidentKey)],
+    )) as ClaimRow[];
+    return new Map(rows.map((r) => [incidentRef(r.tenant_id, r.parcel_id, r.incident_key), toClaim(r)]));
   }
 
   async findByIncident(m: EntityManager, tenantId: string, parcelId: string, incidentKey: string) {

@@ -4,11 +4,12 @@ import type { EntityManager } from 'typeorm';
 import { ClaimMetrics } from '../claims/claim-metrics';
 import type { DetectionPayload } from '../claims/claim-timers';
 import { ClaimTimers } from '../claims/claim-timers';
-import { ClaimWorkflow, type OpenOutcome } from '../claims/claim-workflow.service';
+import { ClaimWorkflow, type OpenOutcome, type OpenRequest } from '../claims/claim-workflow.service';
+import type { ClaimSettings } from '../settings/claim-settings';
 import { ClaimRepository } from '../claims/claim.repository';
 import { laneOf, type Parcel } from '../parcels/parcel';
 import { project } from '../parcels/parcel-projection';
-import { ParcelRepository } from '../parcels/parcel.repository';
+import { parcelKey, ParcelRepository } from '../parcels/parcel.repository';
 import type { TrackingObservation } from '../parcels/tracking-observation';
 import { TenantSettings } from '../settings/tenant-settings';
 import { CLOCK, type Clock } from '../shared/tokens';
@@ -28,6 +29,8 @@ export type TrackingOutcome = {
   readonly claimId?: string;
   readonly closedAsFound?: string;
 };
+
+export type TimeRuleOutcome = OpenOutcome['kind'] | 'moot';
 
 /** States in which a newer scan may close a claim as found by itself (before filing). */
 const AUTO_FOUND_STATES = new Set(['detected', 'verifying', 'carrier_inquiry', 'awaiting_customer_decision']);
@@ -84,53 +87,79 @@ export class DetectionService {
     p: Parcel,
     d: Detection,
     triggerEventId: string,
-    settings: Awaited<ReturnType<TenantSettings['of']>>,
+    settings: ClaimSettings,
   ) {
-    return this.workflow.open(m, {
-      parcel: p,
-      detection: d,
-      origin: 'detection',
-      actorId: null,
-      triggerEventId,
-      settings,
-    });
+    return this.workflow.open(m, this.openRequest(p, d, triggerEventId, settings));
+  }
+
+  private openRequest(p: Parcel, d: Detection, triggerEventId: string, settings: ClaimSettings): OpenRequest {
+    return { parcel: p, detection: d, origin: 'detection', actorId: null, triggerEventId, settings };
   }
 
   /** "No scan for N days" fired: re-check against the parcel as it is now (a late timer, a new scan). */
-  async onNoScanTimer(m: EntityManager, t: Timer<DetectionPayload>): Promise<OpenOutcome['kind'] | 'moot'> {
-    return this.onTimeRule(m, t, noScanDueAt, noScanDetection);
+  onNoScanTimers(m: EntityManager, ts: readonly Timer<DetectionPayload>[]): Promise<TimeRuleOutcome[]> {
+    return this.onTimeRule(m, ts, noScanDueAt, noScanDetection);
   }
 
-  async onPastEstimatedDeliveryTimer(
+  onPastEstimatedDeliveryTimers(
     m: EntityManager,
-    t: Timer<DetectionPayload>,
-  ): Promise<OpenOutcome['kind'] | 'moot'> {
-    return this.onTimeRule(m, t, pastEstimatedDeliveryDueAt, pastEstimatedDeliveryDetection);
+    ts: readonly Timer<DetectionPayload>[],
+  ): Promise<TimeRuleOutcome[]> {
+    return this.onTimeRule(m, ts, pastEstimatedDeliveryDueAt, pastEstimatedDeliveryDetection);
   }
 
+  /**
+   * A batch of due timers of one rule (the runner hands over every due timer of the kind in its
+   * claimed batch): their parcels are read and locked in one query, each tenant's settings once,
+   * each timer decided on its own (in due order), and the claims the batch opens written together
+   * (ClaimWorkflow.openMany). A sweep over a backlog of thousands costs a few statements per batch
+   * of 100, not several round trips per timer.
+   */
   private async onTimeRule(
     m: EntityManager,
-    t: Timer<DetectionPayload>,
+    ts: readonly Timer<DetectionPayload>[],
     dueAt: typeof noScanDueAt,
     detection: typeof noScanDetection,
-  ): Promise<OpenOutcome['kind'] | 'moot'> {
-    const p = await this.parcels.find(m, t.payload.tenantId, t.payload.parcelId, { lock: true });
-    if (!p || p.lastScanAt.toISOString() !== t.payload.lastScanAt) return 'moot';
-    const settings = await this.settings.of(m, p.tenantId);
-    const due = dueAt(p, settings);
-    if (!due) return 'moot';
-    if (due > this.clock()) {
-      // the tenant raised the threshold since the timer was armed: the rule as it is now decides
-      await this.timers.armDetection(
-        m,
-        { tenantId: p.tenantId, parcelId: p.parcel.parcelId, lastScanAt: p.lastScanAt },
-        noScanDueAt(p, settings),
-        pastEstimatedDeliveryDueAt(p, settings),
-      );
-      return 'moot';
+  ): Promise<TimeRuleOutcome[]> {
+    const parcels = await this.parcels.findMany(
+      m,
+      ts.map((t) => t.payload),
+      { lock: true },
+    );
+    const settings = new Map<string, ClaimSettings>();
+    const outcomes: TimeRuleOutcome[] = [];
+    const opens: Array<{ at: number; request: OpenRequest }> = [];
+    for (const t of ts) {
+      const p = parcels.get(parcelKey(t.payload.tenantId, t.payload.parcelId));
+      if (!p || p.lastScanAt.toISOString() !== t.payload.lastScanAt) {
+        outcomes.push('moot');
+        continue;
+      }
+      let s = settings.get(p.tenantId);
+      if (!s) settings.set(p.tenantId, (s = await this.settings.of(m, p.tenantId)));
+      const due = dueAt(p, s);
+      if (!due) {
+        outcomes.push('moot');
+      } else if (due > this.clock()) {
+        // the tenant raised the threshold since the timer was armed: the rule as it is now decides
+        await this.timers.armDetection(
+          m,
+          { tenantId: p.tenantId, parcelId: p.parcel.parcelId, lastScanAt: p.lastScanAt },
+          noScanDueAt(p, s),
+          pastEstimatedDeliveryDueAt(p, s),
+        );
+        outcomes.push('moot');
+      } else {
+        // the trigger is the last scan the parcel stalled after
+        opens.push({ at: outcomes.length, request: this.openRequest(p, detection(p, s), p.lastEventId, s) });
+        outcomes.push('moot'); // replaced below
+      }
     }
-    // the trigger is the last scan the parcel stalled after
-    const outcome = await this.open(m, p, detection(p, settings), p.lastEventId, settings);
-    return outcome.kind;
+    const opened = await this.workflow.openMany(
+      m,
+      opens.map((o) => o.request),
+    );
+    opens.forEach((o, n) => (outcomes[o.at] = opened[n]!.kind));
+    return outcomes;
   }
 }

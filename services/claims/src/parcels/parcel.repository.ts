@@ -51,6 +51,9 @@ function toParcel(r: ParcelRow): Parcel {
   };
 }
 
+/** The key of findMany's map. */
+export const parcelKey = (tenantId: string, parcelId: string) => `${tenantId} ${parcelId}`;
+
 export interface ScanRow {
   readonly eventId: string;
   readonly status: string;
@@ -71,6 +74,26 @@ export class ParcelRepository {
       [tenantId, parcelId],
     )) as ParcelRow[];
     return rows[0] ? toParcel(rows[0]) : undefined;
+  }
+
+  /**
+   * Several parcels in one round trip (a batch of due detection timers), keyed `tenant parcel`.
+   * Locked in key order, so two claim loops locking overlapping parcels cannot deadlock.
+   */
+  async findMany(
+    m: EntityManager,
+    keys: ReadonlyArray<{ tenantId: string; parcelId: string }>,
+    opts: { lock?: boolean } = {},
+  ): Promise<Map<string, Parcel>> {
+    if (keys.length === 0) return new Map();
+    const rows = (await m.query(
+      `SELECT *, to_char(estimated_delivery, 'YYYY-MM-DD') AS estimated_delivery
+         FROM claims_parcels
+        WHERE (tenant_id, parcel_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        ORDER BY tenant_id, parcel_id ${opts.lock ? 'FOR UPDATE' : ''}`,
+      [keys.map((k) => k.tenantId), keys.map((k) => k.parcelId)],
+    )) as ParcelRow[];
+    return new Map(rows.map((r) => [parcelKey(r.tenant_id, r.parcel_id), toParcel(r)]));
   }
 
   async upsert(m: EntityManager, p: Parcel): Promise<void> {
@@ -173,23 +196,6 @@ export class ParcelRepository {
       await m.query(
         `UPDATE claims_parcels SET property_id = $3 WHERE tenant_id = $1 AND parcel_id = $2 RETURNING parcel_id`,
         [tenantId, parcelId, propertyId],
-      ),
-    );
-    return rows.length === 1;
-  }
-
-  async setInsurance(
-    m: EntityManager,
-    tenantId: string,
-    parcelId: string,
-    insured: Money,
-    at: Date,
-  ): Promise<boolean> {
-    const rows = returnedRows(
-      await m.query(
-        `UPDATE claims_parcels SET insured_currency = $3, insured_minor = $4, insured_source = 'api', updated_at = $5
-          WHERE tenant_id = $1 AND parcel_id = $2 RETURNING parcel_id`,
-        [tenantId, parcelId, insured.currencyCode, insured.amountMinor.toString(), at],
       ),
     );
     return rows.length === 1;

@@ -34,3 +34,13 @@ export function tenantOf(p: Principal, requested: string | undefined): string {
 export function mayAccess(p: Principal, tenantId: string, propertyId: string | null): boolean {
   return canAccessTenant(p, { tenantId, ...(propertyId ? { propertyId } : {}) });
 }
+
+/**
+ * tenantOf for reports that may span tenants: operators and services that name no tenant get
+ * null (every tenant); everyone else is held to their own, exactly as tenantOf.
+ */
+export function tenantScopeOf(p: Principal, requested: string | undefined): string | null {
+  const crossTenant = p.kind === 'service' || (p.kind === 'person' && p.roles.includes('operator'));
+  if (crossTenant && !requested) return null;
+  return tenantOf(p, requested);
+}

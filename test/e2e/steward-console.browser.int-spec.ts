@@ -247,7 +247,7 @@ describe('steward console across the real services, in Chromium', () => {
     const review = stewardA.locator('article.review');
     await review.getByRole('button', { name: '通过并转交' }).waitFor({ timeout: 30_000 });
     // the images come through the console (vault view links, server-side)
-    await waitFor(() => review.locator('img').evaluateAll<boolean, unknown>('(imgs) => imgs.length === 2 && imgs.every((i) => i.naturalWidth > 0)'), {
+    await waitFor(() => stewardA.evaluate<boolean>(`(() => { const imgs = [...document.querySelectorAll('article.review img')]; return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth > 0); })()`), {
       timeoutMs: 10_000,
       description: 'both sides shown',
     });
@@ -292,7 +292,7 @@ describe('steward console across the real services, in Chromium', () => {
       expect(search.status).toBe(200);
       expect((search.json as { items: unknown[] }).items).toEqual([]);
       const parcel = await consoleApi(page, 'GET', `/api/parcels/${other}`);
-      expect(parcel).toMatchObject({ status: 404, json: { code: 'parcel_not_found' } });
+      expect(parcel).toMatchObject({ status: 404, json: { error: { code: 'parcel_not_found' } } });
       expect((await consoleApi(page, 'GET', `/api/parcels/${own}`)).status).toBe(200);
       // and the page itself, as a steward who typed the address
       const tab = await page.context().newPage();

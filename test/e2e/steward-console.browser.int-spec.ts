@@ -285,12 +285,16 @@ describe('steward console across the real services, in Chromium', () => {
       [stewardA, parcelA, parcelB, b],
       [stewardB, parcelB, parcelA, a],
     ] as const) {
-      const tasks = await consoleApi(page, 'GET', '/api/tasks?state=active');
-      expect(tasks.status).toBe(200);
-      expect(JSON.stringify(tasks.json)).not.toContain(other);
-      const search = await consoleApi(page, 'POST', '/api/search', { text: otherScenario.trackingNumber, carrierCode: otherScenario.carrierCode });
-      expect(search.status).toBe(200);
-      expect((search.json as { items: unknown[] }).items).toEqual([]);
+      // A's task is closed by now, B's open: both lists, so each steward's own parcel is there to be seen.
+      const tasks = await Promise.all(['active', 'closed'].map((state) => consoleApi(page, 'GET', `/api/tasks?state=${state}`)));
+      expect(tasks.map((t) => t.status)).toEqual([200, 200]);
+      expect(JSON.stringify(tasks)).toContain(own);
+      expect(JSON.stringify(tasks)).not.toContain(other);
+      const search = async (scenario: CustomsHoldScenario) =>
+        consoleApi(page, 'POST', '/api/search', { text: scenario.trackingNumber, carrierCode: scenario.carrierCode });
+      const ownScenario = otherScenario === a ? b : a;
+      expect((await search(ownScenario)).json).toMatchObject({ items: [expect.objectContaining({ parcelId: own })] });
+      expect(await search(otherScenario)).toMatchObject({ status: 200, json: { items: [] } });
       const parcel = await consoleApi(page, 'GET', `/api/parcels/${other}`);
       expect(parcel).toMatchObject({ status: 404, json: { error: { code: 'parcel_not_found' } } });
       expect((await consoleApi(page, 'GET', `/api/parcels/${own}`)).status).toBe(200);
@@ -304,15 +308,17 @@ describe('steward console across the real services, in Chromium', () => {
     }
   });
 
-  it("keeps the resident's name, phone, e-mail and ID number out of every log, the browser console and every URL", async () => {
+  it("keeps the resident's name, phone, e-mail and ID number out of every log, span, browser console message and URL", async () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // the last log lines
     const logs = [...platform.processes.values()].map((p) => [p.name, p.logText()] as const);
     expect(logs.map(([, text]) => text).join('').length).toBeGreaterThan(10_000); // the scan saw real output
     expect(requestedUrls.some((u) => u.includes('/u/'))).toBe(true);
     expect(requestedUrls.some((u) => u.includes('/api/parcels/'))).toBe(true);
+    expect(platform.otlp.rawBodies.length).toBeGreaterThan(0);
     for (const value of a.personalData) {
       const forms = [value, encodeURIComponent(value)];
       for (const [service, text] of logs) expect({ service, leaks: forms.some((f) => text.includes(f)) }).toEqual({ service, leaks: false });
+      expect({ spans: platform.otlp.rawBodies.some((body) => forms.some((f) => body.includes(f))) }).toEqual({ spans: false });
       expect(consoleMessages.filter((m) => forms.some((f) => m.includes(f)))).toEqual([]);
       expect(requestedUrls.filter((u) => forms.some((f) => u.includes(f)))).toEqual([]);
     }

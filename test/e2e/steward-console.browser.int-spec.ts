@@ -25,7 +25,16 @@ import { E2ePlatform, secret } from './support/e2e-platform';
 import { REPO_ROOT } from './support/service-process';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e-console');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const MAX_CASE_CLICKS = 5;
 const INBOX_WITHIN_MS = 2_000;
 
@@ -35,11 +44,20 @@ const INBOX_WITHIN_MS = 2_000;
  */
 function withSecondProperty(a: CustomsHoldScenario, b: CustomsHoldScenario) {
   const directory = structuredClone(a.directory) as {
-    properties: Array<{ id: string; name: string; address: Record<string, string>; units: Array<{ residents: unknown[] }> }>;
+    properties: Array<{
+      id: string;
+      name: string;
+      address: Record<string, string>;
+      units: Array<{ residents: unknown[] }>;
+    }>;
     staff: Array<{ id: string; propertyIds: string[] }>;
   };
   const bDirectory = b.directory as typeof directory;
-  const addressB = { ...bDirectory.properties[0]!.address, addressLine: `16 Harbour Road, Tower B ${b.runId}`, postalCode: '200121' };
+  const addressB = {
+    ...bDirectory.properties[0]!.address,
+    addressLine: `16 Harbour Road, Tower B ${b.runId}`,
+    postalCode: '200121',
+  };
   directory.properties.push({ ...bDirectory.properties[0]!, address: addressB });
   directory.staff.push(bDirectory.staff.find((s) => s.id === b.stewardId)!);
   const toB = (event: ReturnType<CustomsHoldScenario['customsHold']>) => ({
@@ -71,7 +89,8 @@ describe('steward console across the real services, in Chromium', () => {
   let consoleUrl: string;
   const figures: Record<string, number> = {};
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   /** Every click of the steward on the case goes through here, so the test's count and the page's agree. */
   const caseClicks: string[] = [];
@@ -111,7 +130,12 @@ describe('steward console across the real services, in Chromium', () => {
   }
 
   /** The steward's own API calls through the console with the page's cookie (what the SPA would send). */
-  async function consoleApi(page: Page, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async function consoleApi(
+    page: Page,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
     const me = (await (await page.request.get(`${consoleUrl}/api/me`)).json()) as { csrfToken: string };
     const res = await page.request.fetch(`${consoleUrl}${path}`, {
       method,
@@ -121,7 +145,8 @@ describe('steward console across the real services, in Chromium', () => {
     return { status: res.status(), json: await res.json().catch(() => undefined) };
   }
 
-  const taskCard = (page: Page, parcel: string) => page.locator('li.task', { hasText: parcel === parcelA ? a.trackingNumber : b.trackingNumber });
+  const taskCard = (page: Page, parcel: string) =>
+    page.locator('li.task', { hasText: parcel === parcelA ? a.trackingNumber : b.trackingNumber });
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -156,7 +181,11 @@ describe('steward console across the real services, in Chromium', () => {
     photos = mkdtempSync(join(tmpdir(), 'e2e-console-'));
     writeFileSync(join(photos, 'front.jpg'), await cardPhoto());
     writeFileSync(join(photos, 'back.jpg'), await cardPhoto({ angle: 4 }));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
   }, 240_000);
 
   afterAll(async () => {
@@ -178,13 +207,17 @@ describe('steward console across the real services, in Chromium', () => {
     const navigations: string[] = [];
     stewardA.on('framenavigated', (f) => f === stewardA.mainFrame() && navigations.push(f.url()));
 
-    const intakeB = await platform.client.postTrackingWebhook(account, [holdB(new Date(Date.now() - 60_000))]);
+    const intakeB = await platform.client.postTrackingWebhook(account, [
+      holdB(new Date(Date.now() - 60_000)),
+    ]);
     expect(intakeB.status).toBe(202);
     const sentB = Date.now();
     await taskCard(stewardB, parcelB).waitFor({ timeout: 30_000 });
     figures.inboxMsB = Date.now() - sentB;
 
-    const intakeA = await platform.client.postTrackingWebhook(account, [a.customsHold(new Date(Date.now() - 60_000))]);
+    const intakeA = await platform.client.postTrackingWebhook(account, [
+      a.customsHold(new Date(Date.now() - 60_000)),
+    ]);
     expect(intakeA.status).toBe(202);
     const sentA = Date.now();
     await taskCard(stewardA, parcelA).waitFor({ timeout: 30_000 });
@@ -222,10 +255,18 @@ describe('steward console across the real services, in Chromium', () => {
   });
 
   it("lets the resident upload front and back through the vault's page from the e-mailed link, with consent", async () => {
-    const mail = await waitFor(() => platform.mailTo(a.resident.email), { timeoutMs: 30_000, description: "the resident's e-mail" });
+    const mail = await waitFor(() => platform.mailTo(a.resident.email), {
+      timeoutMs: 30_000,
+      description: "the resident's e-mail",
+    });
     const link = /https?:\/\/[^\s"<>]+\/u\/[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
     expect(link).toBeDefined();
-    const context = await newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    const context = await newContext({
+      viewport: { width: 390, height: 844 },
+      locale: 'zh-CN',
+      isMobile: true,
+      hasTouch: true,
+    });
     const resident = await context.newPage();
     expect((await resident.goto(link!))?.status()).toBe(200);
     await shot(resident, '05-resident-consent');
@@ -236,7 +277,9 @@ describe('steward console across the real services, in Chromium', () => {
     await resident.getByLabel(/^有效期至/).fill('长期');
     await resident.getByLabel('证件上的姓名（可选）').fill(a.resident.name);
     await shot(resident, '06-resident-upload-form-filled');
-    const answer = resident.waitForResponse((r) => r.url().includes('/documents') && r.request().method() === 'POST');
+    const answer = resident.waitForResponse(
+      (r) => r.url().includes('/documents') && r.request().method() === 'POST',
+    );
     await resident.getByRole('button', { name: '提交' }).click();
     expect((await answer).status()).toBe(201);
     await resident.getByText('已收到您的证件，管家审核后会通知您。').waitFor({ timeout: 10_000 });
@@ -247,14 +290,26 @@ describe('steward console across the real services, in Chromium', () => {
     const review = stewardA.locator('article.review');
     await review.getByRole('button', { name: '通过并转交' }).waitFor({ timeout: 30_000 });
     // the images come through the console (vault view links, server-side)
-    await waitFor(() => stewardA.evaluate<boolean>(`(() => { const imgs = [...document.querySelectorAll('article.review img')]; return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth > 0); })()`), {
-      timeoutMs: 10_000,
-      description: 'both sides shown',
-    });
+    await waitFor(
+      () =>
+        stewardA.evaluate<boolean>(
+          `(() => { const imgs = [...document.querySelectorAll('article.review img')]; return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth > 0); })()`,
+        ),
+      {
+        timeoutMs: 10_000,
+        description: 'both sides shown',
+      },
+    );
     await shot(stewardA, '08-documents-to-review');
     await stewardClick(review.getByRole('button', { name: '通过并转交' }), 'approve');
-    const notice = await waitFor(() => platform.carrierRelay.notices[0], { timeoutMs: 30_000, description: 'the relay push to the carrier' });
-    expect(notice).toMatchObject({ trackingNumber: a.trackingNumber, parts: expect.arrayContaining(['front', 'back']) });
+    const notice = await waitFor(() => platform.carrierRelay.notices[0], {
+      timeoutMs: 30_000,
+      description: 'the relay push to the carrier',
+    });
+    expect(notice).toMatchObject({
+      trackingNumber: a.trackingNumber,
+      parts: expect.arrayContaining(['front', 'back']),
+    });
     expect(platform.carrierRelay.rejected).toHaveLength(0);
     expect((await platform.carrierRelay.download(notice, 'front')).status).toBe(200);
     await stewardA.getByRole('heading', { name: '清关案件 · 已提交承运商' }).waitFor({ timeout: 30_000 });
@@ -286,14 +341,21 @@ describe('steward console across the real services, in Chromium', () => {
       [stewardB, parcelB, parcelA, a],
     ] as const) {
       // A's task is closed by now, B's open: both lists, so each steward's own parcel is there to be seen.
-      const tasks = await Promise.all(['active', 'closed'].map((state) => consoleApi(page, 'GET', `/api/tasks?state=${state}`)));
+      const tasks = await Promise.all(
+        ['active', 'closed'].map((state) => consoleApi(page, 'GET', `/api/tasks?state=${state}`)),
+      );
       expect(tasks.map((t) => t.status)).toEqual([200, 200]);
       expect(JSON.stringify(tasks)).toContain(own);
       expect(JSON.stringify(tasks)).not.toContain(other);
       const search = async (scenario: CustomsHoldScenario) =>
-        consoleApi(page, 'POST', '/api/search', { text: scenario.trackingNumber, carrierCode: scenario.carrierCode });
+        consoleApi(page, 'POST', '/api/search', {
+          text: scenario.trackingNumber,
+          carrierCode: scenario.carrierCode,
+        });
       const ownScenario = otherScenario === a ? b : a;
-      expect((await search(ownScenario)).json).toMatchObject({ items: [expect.objectContaining({ parcelId: own })] });
+      expect((await search(ownScenario)).json).toMatchObject({
+        items: [expect.objectContaining({ parcelId: own })],
+      });
       expect(await search(otherScenario)).toMatchObject({ status: 200, json: { items: [] } });
       const parcel = await consoleApi(page, 'GET', `/api/parcels/${other}`);
       expect(parcel).toMatchObject({ status: 404, json: { error: { code: 'parcel_not_found' } } });
@@ -303,7 +365,10 @@ describe('steward console across the real services, in Chromium', () => {
       await tab.goto(`${consoleUrl}/parcels/${other}`);
       await tab.getByRole('alert').waitFor();
       expect(await tab.locator('main').innerText()).not.toContain(otherScenario.trackingNumber);
-      await shot(tab, own === parcelA ? '11-steward-a-other-parcel-refused' : '11b-steward-b-other-parcel-refused');
+      await shot(
+        tab,
+        own === parcelA ? '11-steward-a-other-parcel-refused' : '11b-steward-b-other-parcel-refused',
+      );
       await tab.close();
     }
   });
@@ -317,8 +382,11 @@ describe('steward console across the real services, in Chromium', () => {
     expect(platform.otlp.rawBodies.length).toBeGreaterThan(0);
     for (const value of a.personalData) {
       const forms = [value, encodeURIComponent(value)];
-      for (const [service, text] of logs) expect({ service, leaks: forms.some((f) => text.includes(f)) }).toEqual({ service, leaks: false });
-      expect({ spans: platform.otlp.rawBodies.some((body) => forms.some((f) => body.includes(f))) }).toEqual({ spans: false });
+      for (const [service, text] of logs)
+        expect({ service, leaks: forms.some((f) => text.includes(f)) }).toEqual({ service, leaks: false });
+      expect({ spans: platform.otlp.rawBodies.some((body) => forms.some((f) => body.includes(f))) }).toEqual({
+        spans: false,
+      });
       expect(consoleMessages.filter((m) => forms.some((f) => m.includes(f)))).toEqual([]);
       expect(requestedUrls.filter((u) => forms.some((f) => u.includes(f)))).toEqual([]);
     }

@@ -18,7 +18,13 @@ import { Client } from 'pg';
 import { OtlpReceiver } from './otlp-receiver';
 import { freePort, REPO_ROOT, ServiceProcess } from './service-process';
 
-export const BACKEND_SERVICES = ['carrier-ingestion', 'clearance', 'id-vault', 'notification', 'claims'] as const;
+export const BACKEND_SERVICES = [
+  'carrier-ingestion',
+  'clearance',
+  'id-vault',
+  'notification',
+  'claims',
+] as const;
 export type ServiceName = (typeof BACKEND_SERVICES)[number] | 'console';
 
 export const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
@@ -93,7 +99,10 @@ export class E2ePlatform {
       VAULT_RELAY_DESTINATIONS: JSON.stringify({ default: { url: relayUrl, secret: this.relaySecret } }),
       SHUTDOWN_TIMEOUT_MS: '8000',
     };
-    const names: ServiceName[] = [...BACKEND_SERVICES, ...(this.options.withConsole ? (['console'] as const) : [])];
+    const names: ServiceName[] = [
+      ...BACKEND_SERVICES,
+      ...(this.options.withConsole ? (['console'] as const) : []),
+    ];
     for (const name of names) {
       const db = await createTestDatabase(`e2e_${name.replace(/-/g, '_')}`);
       this.databaseOf.set(name, db);
@@ -174,9 +183,14 @@ export class E2ePlatform {
     const result = spawnSync(
       process.execPath,
       [join(REPO_ROOT, 'services/console/dist/src/accounts.js'), JSON.stringify(rest)],
-      { input: password, env: { ...process.env, DATABASE_URL: this.databaseOf.get('console')!.url }, encoding: 'utf8' },
+      {
+        input: password,
+        env: { ...process.env, DATABASE_URL: this.databaseOf.get('console')!.url },
+        encoding: 'utf8',
+      },
     );
-    if (result.status !== 0) throw new Error(`console accounts command failed:\n${result.stdout}\n${result.stderr}`);
+    if (result.status !== 0)
+      throw new Error(`console accounts command failed:\n${result.stdout}\n${result.stderr}`);
   }
 
   /** notification's channels and id-vault link requests and outbound webhooks, all local. */
@@ -207,7 +221,11 @@ export class E2ePlatform {
   }
 
   private async skipHistory(groupId: string): Promise<void> {
-    const kafka = new Kafka({ clientId: `e2e-${this.runId}-admin`, brokers: this.brokers, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: `e2e-${this.runId}-admin`,
+      brokers: this.brokers,
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     try {

@@ -20,21 +20,12 @@ import {
   type CarrierAccount,
   type CustomsHoldScenario,
 } from '@portico/testing/platform';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { launchChromium } from '@portico/testing/browser';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { E2ePlatform, secret } from './support/e2e-platform';
 import { REPO_ROOT } from './support/service-process';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e-console');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const MAX_CASE_CLICKS = 5;
 const INBOX_WITHIN_MS = 2_000;
 
@@ -216,11 +207,7 @@ describe('steward console across the real services, in Chromium', () => {
     photos = mkdtempSync(join(tmpdir(), 'e2e-console-'));
     writeFileSync(join(photos, 'front.jpg'), await cardPhoto());
     writeFileSync(join(photos, 'back.jpg'), await cardPhoto({ angle: 4 }));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {

@@ -7,33 +7,25 @@
 // the link in that e-mail through id-vault (consent, checked upload, steward approval) to a
 // SIMULATED carrier receiver with no manual relay; and the resident's personal data (name, phone,
 // e-mail, the ID number typed at upload) must appear nowhere but in the services that own it.
-import { randomBytes } from 'node:crypto';
 import {
   CARRIER_TRACKING_TOPIC,
   CLEARANCE_CASE_TOPIC,
   NOTIFICATION_OUTREACH_TOPIC,
   VAULT_DOCUMENT_TOPIC,
 } from '@portico/contracts';
-import { createTestDatabase, getTestKafka, waitFor, type TestDatabase } from '@portico/testing';
+import { waitFor } from '@portico/testing';
 import { cardPhoto } from '@portico/testing/images';
-import { SmtpSink, type ReceivedMail } from '@portico/testing/smtp';
+import type { ReceivedMail } from '@portico/testing/smtp';
 import {
   customsHoldScenario,
   PorticoPlatformClient,
-  SimulatedCarrierRelay,
-  SimulatedPropertySystem,
   type CarrierAccount,
   type CustomsHoldScenario,
 } from '@portico/testing/platform';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
-import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
-import { ARTIFACTS, freePort, ServiceProcess } from './support/service-process';
-
-const SERVICES = ['carrier-ingestion', 'clearance', 'id-vault', 'notification', 'claims'] as const;
-type ServiceName = (typeof SERVICES)[number];
-
-const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
+import { E2ePlatform, secret } from './support/e2e-platform';
+import type { ReceivedSpan } from './support/otlp-receiver';
+import { ARTIFACTS } from './support/service-process';
 
 interface KafkaRecord {
   topic: string;
@@ -76,108 +68,21 @@ async function recordsKeyed(
   }
 }
 
-/** Every row of every table of each service's database but id-vault's, as text. */
-async function dumpDatabase(url: string): Promise<string> {
-  const pg = new Client({ connectionString: url });
-  await pg.connect();
-  try {
-    const { rows: tables } = await pg.query<{ name: string }>(
-      `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
-    );
-    const parts: string[] = [];
-    for (const t of tables) {
-      const { rows } = await pg.query<{ row: string }>(`SELECT t::text AS row FROM ${t.name} t`);
-      parts.push(...rows.map((r) => r.row));
-    }
-    return parts.join('\n');
-  } finally {
-    await pg.end();
-  }
-}
-
 describe('walking skeleton: customs hold webhook -> clearance -> notification', () => {
-  const otlp = new OtlpReceiver();
-  const relaySecret = `whsec_${randomBytes(24).toString('base64')}`;
-  const carrierRelay = new SimulatedCarrierRelay(relaySecret);
-  const propertySystem = new SimulatedPropertySystem();
-  const smtp = new SmtpSink();
-  const databases: TestDatabase[] = [];
-  const databaseOf = new Map<ServiceName, TestDatabase>();
-  const databaseDumps = async () =>
-    new Map(
-      await Promise.all(
-        [...databaseOf]
-          .filter(([name]) => name !== 'id-vault')
-          .map(async ([name, db]) => [name, await dumpDatabase(db.url)] as const),
-      ),
-    );
-  const processes = new Map<ServiceName, ServiceProcess>();
-  const devTokenKey = secret();
-  const runId = randomBytes(4).toString('hex');
+  const platform = new E2ePlatform({ artifacts: ARTIFACTS });
+  const { otlp, carrierRelay, propertySystem, processes } = platform;
+  const databaseDumps = () => platform.databaseDumps();
   let brokers: string[];
   let client: PorticoPlatformClient;
   let scenario: CustomsHoldScenario;
   let account: CarrierAccount;
   let parcel: string;
-  let tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    ({ brokers } = await getTestKafka());
-    const otlpUrl = await otlp.start();
-    const relayUrl = await carrierRelay.start();
-    const propertySystemUrl = await propertySystem.start();
-    await smtp.start();
-    tokens = Object.fromEntries(SERVICES.map((s) => [s, secret()]));
-    const shared = {
-      KAFKA_BROKERS: brokers.join(','),
-      OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
-      LOG_LEVEL: 'info',
-      AUTH_DEV_TOKEN_KEY: devTokenKey,
-      AUTH_SERVICE_TOKENS: SERVICES.map((s) => `${s}=${tokens[s]}`).join(','),
-      AUTH_API_KEY_PEPPERS: `p1=${secret()}`,
-      RECIPIENT_DIGEST_KEYS: `k1=${secret()}`,
-      CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
-      VAULT_KEKS: `k1=${randomBytes(32).toString('base64')}`,
-      VAULT_RELAY_DESTINATIONS: JSON.stringify({ default: { url: relayUrl, secret: relaySecret } }),
-      SHUTDOWN_TIMEOUT_MS: '8000',
-    };
-    for (const name of SERVICES) {
-      const db = await createTestDatabase(`e2e_${name.replace(/-/g, '_')}`);
-      databases.push(db);
-      databaseOf.set(name, db);
-      const port = await freePort();
-      const service = new ServiceProcess(
-        name,
-        port,
-        {
-          ...shared,
-          // Links and grant URLs the vault hands out point at where it really listens.
-          ...(name === 'id-vault' ? { VAULT_PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
-          ...(name === 'notification' ? notificationSettings(processes.get('id-vault')!.baseUrl) : {}),
-          DATABASE_URL: db.url,
-          // Groups of their own: a platform started with `npm run up` may be consuming the same topics.
-          KAFKA_CONSUMER_GROUP: `e2e-${runId}-${name}`,
-          INTERNAL_SERVICE_TOKEN: tokens[name]!,
-        },
-        ARTIFACTS,
-      );
-      service.migrate();
-      processes.set(name, service);
-    }
-    // Sequential starts: two cores, and each start provisions topics.
-    for (const service of processes.values()) await service.start();
-
-    client = new PorticoPlatformClient(
-      {
-        carrierIngestion: processes.get('carrier-ingestion')!.baseUrl,
-        clearance: processes.get('clearance')!.baseUrl,
-        notification: processes.get('notification')!.baseUrl,
-        idVault: processes.get('id-vault')!.baseUrl,
-      },
-      { devTokenKey, notificationServiceToken: tokens.notification },
-    );
+    await platform.start();
+    ({ brokers, client } = platform);
     // The property lets Portico message its (consenting) residents itself: the link goes out by e-mail.
-    scenario = customsHoldScenario(runId, { residentOutreach: 'direct' });
+    scenario = customsHoldScenario(platform.runId, { residentOutreach: 'direct' });
     parcel = PorticoPlatformClient.parcelIdOf(scenario.carrierCode, scenario.trackingNumber);
     account = await client.createCarrierAccount({
       tenantId: scenario.tenantId,
@@ -187,40 +92,16 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
     await client.importDirectory(scenario.directory);
     const subscription = await client.createWebhookSubscription({
       tenantId: scenario.tenantId,
-      url: propertySystemUrl,
+      url: platform.propertySystemUrl,
       eventTypes: ['clearance.case.*', 'outreach.*'],
     });
     propertySystem.useSecret(subscription.secret);
   }, 240_000);
 
-  /** notification's channels and id-vault link requests and outbound webhooks, all local. */
-  function notificationSettings(vaultUrl: string): Record<string, string> {
-    return {
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(smtp.port),
-      SMTP_FROM: 'Portico <no-reply@portico.test>',
-      VAULT_INTERNAL_URL: vaultUrl,
-      VAULT_SERVICE_TOKEN: tokens.notification!,
-      MESSAGE_WORKER_POLL_INTERVAL_MS: '200',
-      WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64'),
-      WEBHOOK_ALLOW_HTTP: 'true',
-      WEBHOOK_ALLOWED_PRIVATE_NETWORKS: '127.0.0.1/32',
-      WEBHOOK_POLL_INTERVAL_MS: '200',
-    };
-  }
-
   /** The resident's e-mail from notification, with the one-time upload link id-vault issued. */
-  const residentMail = (): ReceivedMail | undefined =>
-    smtp.received.find((mail) => mail.to.includes(scenario.resident.email));
+  const residentMail = (): ReceivedMail | undefined => platform.mailTo(scenario.resident.email);
 
-  afterAll(async () => {
-    for (const service of processes.values()) await service.stop('SIGTERM').catch(() => undefined);
-    await otlp.stop();
-    await carrierRelay.stop();
-    await propertySystem.stop();
-    await smtp.stop();
-    for (const db of databases) await db.drop().catch(() => undefined);
-  }, 120_000);
+  afterAll(() => platform.stop(), 120_000);
 
   it('opens a case and gives the steward on duty a task, as one trace', async () => {
     const holdAt = new Date(Date.now() - 60_000);

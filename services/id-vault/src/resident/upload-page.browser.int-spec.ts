@@ -13,7 +13,7 @@ import { REPO_ROOT } from '@portico/testing/platform';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { CHECK_MESSAGES } from '../checks/check-messages';
 import { cardPhoto } from '../checks/fixtures/synthetic-images';
-import { launchChromium } from '../test-support/chromium';
+import { launchChromium } from '@portico/testing/browser';
 import { startVault, type VaultHarness } from '../test-support/vault-harness';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'id-vault-upload-page');

@@ -1,3 +1,4 @@
+// Subpath @portico/testing/browser (shared by id-vault's upload page spec and test/e2e).
 // Debian's Chromium driven by playwright-core (Playwright's own browser download cannot work on
 // these machines; see DESIGN.md). A missing browser or CJK font fails the test with what to install:
 // CI installs both (ensure_browser in deploy/local/lib.sh), so a skip would only hide a broken setup.

@@ -17,6 +17,6 @@ nx run-many -t test --outputStyle=static
 log "integration tests (real Kafka and Postgres)"
 # One project at a time: they share one broker and one Postgres on a small machine.
 nx run-many -t int-test --parallel=1 --outputStyle=static
-log "cross-service tests (all five services as processes)"
+log "cross-service tests (all six services as processes)"
 nx run e2e:e2e --outputStyle=static
 log "all tests passed"

@@ -784,19 +784,19 @@ const dashboards = {
     () => [
       stat('Open claims', 'sum(portico_claims_open)', { w: 8 }),
       stat('Opened (7 d)', 'sum(increase(portico_claims_opened_total[7d]))', { w: 8 }),
-      stat('Resolved (7 d)', 'sum(increase(portico_claims_resolved_total[7d]))', { w: 8 }),
+      stat('Closed (7 d)', 'sum(increase(portico_claims_closed_total[7d]))', { w: 8 }),
       ts(
         'Claims opened by reason',
         [['sum by (reason) (increase(portico_claims_opened_total[$__rate_interval]))', '{{reason}}']],
         { stack: true },
       ),
-      ts('Open claims by stage', [['sum by (stage) (portico_claims_open)', '{{stage}}']], { stack: true }),
+      ts('Open claims by state', [['sum by (state) (portico_claims_open)', '{{state}}']], { stack: true }),
       ts(
-        'Resolutions',
+        'Closed claims by reason',
         [
           [
-            'sum by (resolution) (increase(portico_claims_resolved_total[$__rate_interval]))',
-            '{{resolution}}',
+            'sum by (reason) (increase(portico_claims_closed_total[$__rate_interval]))',
+            '{{reason}}',
           ],
         ],
         { stack: true },
@@ -805,7 +805,7 @@ const dashboards = {
         'Carrier filings by outcome',
         [
           [
-            'sum by (outcome) (increase(portico_claims_carrier_filings_total[$__rate_interval]))',
+            'sum by (outcome) (increase(portico_claims_carrier_requests_total{kind="filing"}[$__rate_interval]))',
             '{{outcome}}',
           ],
         ],

@@ -3,4 +3,5 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 bash "$PORTICO_ROOT/deploy/local/services.sh" stop
+bash "$PORTICO_ROOT/deploy/local/observability.sh" stop || true
 [ -n "${KAFKA_BROKERS:-}" ] || bash "$PORTICO_ROOT/deploy/local/kafka.sh" stop

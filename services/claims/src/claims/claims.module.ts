@@ -16,6 +16,7 @@ import { TenantSettings } from '../settings/tenant-settings';
 import { ClaimCommands } from './claim-commands.service';
 import { ClaimLogRepository } from './claim-log.repository';
 import { ClaimMetrics } from './claim-metrics';
+import { OpenClaimsGauge } from './open-claims.gauge';
 import { ClaimTimerHandlers } from './claim-timer-handlers';
 import { ClaimTimers } from './claim-timers';
 import { ClaimWorkflow } from './claim-workflow.service';
@@ -44,6 +45,7 @@ import { ClaimsController } from './claims.controller';
     SettingsRepository,
     TenantSettings,
     ClaimMetrics,
+    OpenClaimsGauge,
     ClaimWriter,
     ClaimTimers,
     ClaimWorkflow,

@@ -278,6 +278,21 @@ describe('scorecards and parcel insurance (real Kafka + Postgres)', () => {
       );
     expect(new Set(labels)).toEqual(new Set(['carrier,lane,service']));
     expect(metrics).not.toContain(h.tenant);
+
+    // Open claims by state, counted from the database at scrape time (both tenants' open ones).
+    const open = await h.query<{ state: string }>(`SELECT state FROM claims_claims WHERE closed_at IS NULL`);
+    expect(open.length).toBeGreaterThanOrEqual(2);
+    const scraped = await (await fetch(`${h.url}/metrics`)).text();
+    const samples = scraped
+      .split('\n')
+      .filter((l) => l.startsWith('portico_claims_open{'))
+      .map((l) => ({ state: /state="([^"]+)"/.exec(l)?.[1], n: Number(l.slice(l.lastIndexOf(' ') + 1)) }));
+    for (const state of new Set(open.map((c) => c.state)))
+      expect([state, samples.find((x) => x.state === state)?.n]).toEqual([
+        state,
+        open.filter((c) => c.state === state).length,
+      ]);
+    expect(samples.reduce((sum, x) => sum + x.n, 0)).toBe(open.length);
   });
 
   describe('insurance coverage', () => {

@@ -171,7 +171,11 @@ describe('walking skeleton: customs hold webhook -> clearance -> notification', 
           intake: (s) => s.service === 'carrier-ingestion' && s.attributes['portico.parcel_id'] === parcel,
           clearance: (s) => s.service === 'clearance',
           'vault link': (s) => s.service === 'id-vault',
-          'e-mail send': (s) => s.service === 'notification' && s.name === 'message send email',
+          // the resident's send, not just any e-mail: the steward's can be exported first
+          'e-mail send': (s) =>
+            s.service === 'notification' &&
+            s.name === 'message send email' &&
+            s.attributes['portico.recipient_role'] === 'resident',
           'webhook delivery': (s) => s.service === 'notification' && s.name === 'webhook deliver',
         };
         const missing = Object.keys(expected).filter((step) => !trace.some(expected[step]!));

@@ -16,7 +16,7 @@ export {
   type TestDatabase,
   type TestPostgres,
 } from './postgres';
-export { createTopics, deleteTopics, type TestTopicSpec } from './topics';
+export { createTopics, deleteTopics, removeConsumerGroup, type TestTopicSpec } from './topics';
 export { testKafkaClient, withAdmin, kafkaAnswers } from './kafka-client';
 export { uniqueTopicName, uniqueDatabaseName, withDatabase, redactUrl } from './names';
 export { waitFor, WaitForTimeoutError, type WaitForOptions, type Truthy } from './wait-for';

@@ -1,3 +1,4 @@
+import { dlqTopicName, retryTopicName, type TopicSpec } from '@portico/contracts';
 import type { ITopicConfig } from 'kafkajs';
 import { withAdmin } from './kafka-client';
 
@@ -50,4 +51,23 @@ export async function deleteTopics(
     if (existing.length > 0) await admin.deleteTopics({ topics: existing, timeout: 30_000 });
     return existing;
   });
+}
+
+/**
+ * What a service's consumer group leaves on the broker after a test: its retry and dead-letter
+ * topics for each consumed topic, and the groups (`<group>`, its retry consumer `<group>.retry`, and
+ * a test's `<group>-reader`). Best effort, like deleteTopics: afterAll runs whatever the test got to.
+ */
+export async function removeConsumerGroup(
+  brokers: string[],
+  group: string,
+  consumedTopics: readonly (string | TopicSpec)[],
+): Promise<void> {
+  await deleteTopics(
+    brokers,
+    consumedTopics.flatMap((t) => [retryTopicName(t, group), dlqTopicName(t, group)]),
+  ).catch(() => undefined);
+  await withAdmin(brokers, (admin) => admin.deleteGroups([group, `${group}.retry`, `${group}-reader`])).catch(
+    () => undefined,
+  );
 }

@@ -20,11 +20,9 @@ import {
   CLAIMS_CLAIM_TOPIC,
   ClaimEventSchema,
   common,
-  dlqTopicName,
   NOTIFICATION_OUTREACH_TOPIC,
   OutreachEventSchema,
   parcelRef,
-  retryTopicName,
   TrackingStreamEventSchema,
   type ClaimEvent,
 } from '@portico/contracts';
@@ -34,7 +32,7 @@ import { startTracing } from '@portico/observability/tracing';
 import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
 import {
   createTestDatabase,
-  deleteTopics,
+  removeConsumerGroup,
   getTestKafka,
   testKafkaClient,
   waitFor,
@@ -336,18 +334,7 @@ export class ClaimsHarness {
     await this.pg?.end().catch(() => undefined);
     for (const s of [...this.instances]) await s.shutdown('test finished').catch(() => undefined);
     await this.db?.drop().catch(() => undefined);
-    if (this.brokers) {
-      await deleteTopics(
-        this.brokers,
-        CONSUMED.flatMap((t) => [retryTopicName(t, this.group), dlqTopicName(t, this.group)]),
-      ).catch(() => undefined);
-      const admin = testKafkaClient(this.brokers).admin();
-      await admin.connect();
-      await admin
-        .deleteGroups([this.group, `${this.group}.retry`, `${this.group}-reader`])
-        .catch(() => undefined);
-      await admin.disconnect();
-    }
+    if (this.brokers) await removeConsumerGroup(this.brokers, this.group, CONSUMED);
   }
 
   private logger() {

@@ -19,11 +19,9 @@ import {
   CLEARANCE_CASE_TOPIC,
   ClearanceCaseEventSchema,
   common,
-  dlqTopicName,
   parcelRef,
   NOTIFICATION_OUTREACH_TOPIC,
   OutreachEventSchema,
-  retryTopicName,
   TrackingStreamEventSchema,
   VAULT_DOCUMENT_TOPIC,
   VaultDocumentEventSchema,
@@ -34,7 +32,7 @@ import { createLogger } from '@portico/observability';
 import { bootstrapService, runMigrations, type RunningService } from '@portico/service-kit';
 import {
   createTestDatabase,
-  deleteTopics,
+  removeConsumerGroup,
   getTestKafka,
   testKafkaClient,
   waitFor,
@@ -259,18 +257,7 @@ export class ClearanceHarness {
     await this.pg?.end().catch(() => undefined);
     for (const s of [...this.instances]) await s.shutdown('test finished').catch(() => undefined);
     await this.db?.drop().catch(() => undefined);
-    if (this.brokers) {
-      await deleteTopics(
-        this.brokers,
-        CONSUMED_TOPICS.flatMap((t) => [retryTopicName(t, this.group), dlqTopicName(t, this.group)]),
-      ).catch(() => undefined);
-      const admin = testKafkaClient(this.brokers).admin();
-      await admin.connect();
-      await admin
-        .deleteGroups([this.group, `${this.group}.retry`, `${this.group}-reader`])
-        .catch(() => undefined);
-      await admin.disconnect();
-    }
+    if (this.brokers) await removeConsumerGroup(this.brokers, this.group, CONSUMED_TOPICS);
   }
 
   private logger() {

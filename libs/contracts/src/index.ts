@@ -27,3 +27,6 @@ export * from './recipient-digest';
 export * from './registry';
 export * from './carrier-names';
 export * from './document-names';
+
+// HTTP answers one service computes and another reads (services never import each other).
+export type { ReviewFigures, PropertyReview, MonthlyReview } from './http/clearance-review';

@@ -1,3 +1,4 @@
+import type { ReviewFigures } from '@portico/contracts';
 /**
  * The monthly review of a property's clearance work, computed (purely) from the platform's own
  * records of the cases opened in that month. Every figure says what it is made of, so a manager can
@@ -21,22 +22,7 @@ export interface ReviewCase {
   readonly documentsTotal: number;
 }
 
-export interface ReviewFigures {
-  readonly cases: number;
-  readonly cleared: number;
-  /** Hold (customs' time) to clearance, cleared cases only. */
-  readonly holdToClearanceHours: { readonly median: number | null; readonly p90: number | null };
-  /** Estimated minutes a steward spent per case (see stewardMinutes), over cases with any action. */
-  readonly stewardMinutesPerCase: number | null;
-  /** Documents uploaded through the resident's secure link, of all documents received. */
-  readonly secureChannelShare: number | null;
-  /** Cases whose first documents went through without a rejection, of cases that got documents. */
-  readonly firstPassAcceptance: number | null;
-  readonly escalations: number;
-  readonly ackSlaBreaches: number;
-  /** Cases that expired: the deadline passed before clearance. */
-  readonly missedDeadlines: number;
-}
+export type { ReviewFigures } from '@portico/contracts';
 
 /** Actions closer together than this are one sitting at the desk. */
 export const SESSION_GAP_MINUTES = 10;

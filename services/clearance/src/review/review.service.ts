@@ -3,7 +3,8 @@ import { assertTenantAccess, AuthError, canAccessTenant, type Principal } from '
 import { BadRequestError } from '@portico/service-kit';
 import { z } from 'zod';
 import { UnitOfWork } from '@portico/service-kit';
-import { reviewFigures, type ReviewFigures } from './review-figures';
+import type { MonthlyReview } from '@portico/contracts';
+import { reviewFigures } from './review-figures';
 import { ReviewRepository } from './review.repository';
 
 /** `GET /v1/reviews/monthly?month=2026-11[&propertyId=…][&tenantId=…][&timeZone=Asia/Shanghai]` */
@@ -17,19 +18,7 @@ export const monthlyReviewQuery = z
   .strict();
 export type MonthlyReviewQuery = z.infer<typeof monthlyReviewQuery>;
 
-export interface PropertyReview extends ReviewFigures {
-  /** null for the tenant's cases not resolved to a property yet. */
-  readonly propertyId: string | null;
-}
-
-export interface MonthlyReview {
-  readonly tenantId: string;
-  readonly month: string;
-  readonly timeZone: string;
-  /** How cases are counted: those opened in the month (their later clearance included). */
-  readonly cohort: 'cases_opened_in_month';
-  readonly properties: PropertyReview[];
-}
+export type { MonthlyReview, PropertyReview } from '@portico/contracts';
 
 class UnknownTimeZoneError extends BadRequestError {
   constructor() {

@@ -1,26 +1,10 @@
 /**
- * clearance's `GET /v1/reviews/monthly` answer (services/clearance/src/review/review.service.ts,
- * review-figures.ts), and the per-property month series the console's charts draw. Pure.
+ * The per-property month series the console's charts draw from clearance's monthly review answers
+ * (the shape is the contract in @portico/contracts). Pure.
  */
-export interface ReviewFigures {
-  readonly cases: number;
-  readonly cleared: number;
-  readonly holdToClearanceHours: { readonly median: number | null; readonly p90: number | null };
-  readonly stewardMinutesPerCase: number | null;
-  readonly secureChannelShare: number | null;
-  readonly firstPassAcceptance: number | null;
-  readonly escalations: number;
-  readonly ackSlaBreaches: number;
-  readonly missedDeadlines: number;
-}
+import type { MonthlyReview, ReviewFigures } from '@portico/contracts';
 
-export interface MonthlyReview {
-  readonly tenantId: string;
-  readonly month: string;
-  readonly timeZone: string;
-  readonly cohort: string;
-  readonly properties: ReadonlyArray<ReviewFigures & { readonly propertyId: string | null }>;
-}
+export type { MonthlyReview, ReviewFigures } from '@portico/contracts';
 
 export interface PropertySeries {
   readonly propertyId: string | null;

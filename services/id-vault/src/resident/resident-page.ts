@@ -1,4 +1,5 @@
 import { carrierDisplayName } from '@portico/contracts';
+import { escapeHtml } from '@portico/service-kit';
 import { consentText, CONSENT_TEXT_VERSION } from '../documents/consent';
 import { sidesOf, type DocumentSideName, type DocumentTypeName } from '../shared/document-types';
 import type { Language } from '../upload-requests/upload-request';
@@ -114,9 +115,7 @@ const TEXT = {
   },
 } as const;
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 function formatDate(d: Date, lang: Language): string {
   return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {

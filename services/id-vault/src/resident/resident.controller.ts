@@ -1,16 +1,16 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { Access } from '@portico/auth';
-import { isDomainError, type DomainError } from '@portico/service-kit';
+import { UPLOAD_RETRY_AFTER_SECONDS, UploadBusyError, type UploadGate } from '@portico/images';
+import { isDomainError, newCspNonce, sendPublicPage, type DomainError } from '@portico/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomBytes } from 'node:crypto';
 import type { Language } from '../upload-requests/upload-request';
 import { DocumentChecksFailedError } from './resident-errors';
 import { pageText, renderLinkErrorPage, renderResidentPage, type PageMessage } from './resident-page';
 import { ResidentUploadService } from './resident-upload.service';
-import { UPLOAD_GATE, UPLOAD_RETRY_AFTER_SECONDS, UploadBusyError, type UploadGate } from './upload-gate';
 import { readUpload } from './upload-parts';
 
 export const MAX_UPLOAD_BYTES = 'id-vault:max-upload-bytes';
+export const UPLOAD_GATE = 'id-vault:upload-gate';
 
 function languageOf(query: string | undefined, fallback: Language): Language {
   return query === 'en' || query === 'zh' ? query : fallback;
@@ -146,7 +146,7 @@ export class ResidentController {
     message?: PageMessage,
     status = 200,
   ): Promise<void> {
-    const nonce = randomBytes(16).toString('base64');
+    const nonce = newCspNonce();
     let html: string;
     try {
       const view = await this.residents.view(token);
@@ -157,19 +157,7 @@ export class ResidentController {
       status = e.status;
       html = renderLinkErrorPage(language, e.localized[language], nonce);
     }
-    await reply
-      .code(status)
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .header('x-content-type-options', 'nosniff')
-      .header('x-frame-options', 'DENY')
-      .header(
-        'content-security-policy',
-        `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; connect-src 'self'; ` +
-          `form-action 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'`,
-      )
-      .type('text/html; charset=utf-8')
-      .send(html);
+    await sendPublicPage(reply, html, nonce, status);
   }
 }
 

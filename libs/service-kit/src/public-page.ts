@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+
+/**
+ * Server-rendered pages people open from a link without an account (id-vault's upload page,
+ * claims' evidence page): the escaping every interpolated value goes through and the headers
+ * every such page is sent with, kept once so both pages are held to the same policy.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A fresh CSP nonce per response: only the page's own inline style and script run. */
+export function newCspNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+/**
+ * Sends a link page: never cached (the link is a credential and the state changes), no referrer
+ * (the token is in the URL), no sniffing, no framing, and a CSP that allows only the page's own
+ * nonce'd style and script, requests to itself and forms posted to itself.
+ */
+export async function sendPublicPage(
+  reply: FastifyReply,
+  html: string,
+  nonce: string,
+  status = 200,
+): Promise<void> {
+  await reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-content-type-options', 'nosniff')
+    .header('x-frame-options', 'DENY')
+    .header(
+      'content-security-policy',
+      `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; connect-src 'self'; ` +
+        `form-action 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'`,
+    )
+    .type('text/html; charset=utf-8')
+    .send(html);
+}

@@ -91,7 +91,7 @@ export class EvidenceLinkRepository {
     return rows.map(toLink);
   }
 
-  /** Revokes the claim's links still open (a newer link replaces them); returns their ids. */
+  /** Revokes the claim's links still usable (a newer link replaces them); returns their ids. Ended ones keep their state. */
   async revokeOpen(
     m: EntityManager,
     tenantId: string,
@@ -103,6 +103,7 @@ export class EvidenceLinkRepository {
       await m.query(
         `UPDATE claims_evidence_links SET revoked_at = $4, revoked_by = $3
           WHERE tenant_id = $1 AND claim_id = $2 AND revoked_at IS NULL AND finished_at IS NULL AND expires_at > $4
+            AND uploads < max_uploads
           RETURNING id`,
         [tenantId, claimId, by, now],
       ),

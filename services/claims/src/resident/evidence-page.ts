@@ -146,6 +146,9 @@ button:focus-visible,input:focus-visible,select:focus-visible,a:focus-visible{ou
 
 type Text = (typeof TEXT)[EvidenceLanguage];
 
+/** A list item starts with a capital in English (the kinds are worded for the middle of a sentence). */
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 function messageBox(m: PageMessage | undefined): string {
   if (!m) return '';
   const role = m.kind === 'error' ? 'alert' : 'status';
@@ -191,7 +194,7 @@ export function renderEvidencePage(
   const carrier = carrierDisplayName(view.carrierCode, opts.lang);
   const addedList = view.added.length
     ? `<ul>${view.added
-        .map((i) => `<li>${escapeHtml(t.kinds[i.kind])} · ${escapeHtml(t.subjects[i.subject])}</li>`)
+        .map((i) => `<li>${escapeHtml(capitalised(t.kinds[i.kind]))} · ${escapeHtml(t.subjects[i.subject])}</li>`)
         .join('')}</ul>`
     : `<p class="muted">${t.none}</p>`;
   const usable = view.state === 'usable';

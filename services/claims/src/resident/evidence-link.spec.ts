@@ -1,5 +1,11 @@
 import { CLAIM_STATES } from '../claims/claim-state';
-import { linkExpiry, linkState, needsEvidence, STATES_NEEDING_EVIDENCE, type EvidenceLink } from './evidence-link';
+import {
+  linkExpiry,
+  linkState,
+  needsEvidence,
+  STATES_NEEDING_EVIDENCE,
+  type EvidenceLink,
+} from './evidence-link';
 
 const issuedAt = new Date('2026-12-01T08:00:00Z');
 const link = (over: Partial<EvidenceLink> = {}): EvidenceLink => ({
@@ -42,9 +48,9 @@ describe('resident evidence links', () => {
   it('tells the resident the link is gone before anything about the claim or their uploads', () => {
     const everything = link({ revokedAt: at(1), finishedAt: at(1), uploads: 3 });
     expect(linkState(everything, { state: 'filed', closedAt: null }, at(H72))).toBe('revoked');
-    expect(linkState(link({ finishedAt: at(1), uploads: 3 }), { state: 'filed', closedAt: null }, at(H72))).toBe(
-      'expired',
-    );
+    expect(
+      linkState(link({ finishedAt: at(1), uploads: 3 }), { state: 'filed', closedAt: null }, at(H72)),
+    ).toBe('expired');
     expect(linkState(link({ finishedAt: at(1), uploads: 3 }), open, at(2))).toBe('finished');
     expect(linkState(link(), { state: 'filed', closedAt: null }, at(2))).toBe('not_needed');
     expect(linkState(link(), { state: 'closed', closedAt: at(1) }, at(2))).toBe('not_needed');

@@ -27,7 +27,9 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
       exceptionReason: carrier.ExceptionReason.DAMAGED,
       occurredAt: timestampFromDate(new Date(Date.now() - 3_600_000)),
     });
-    const [c] = await h.query<{ id: string }>(`SELECT id FROM claims_claims WHERE parcel_id = $1`, [ref.parcelId]);
+    const [c] = await h.query<{ id: string }>(`SELECT id FROM claims_claims WHERE parcel_id = $1`, [
+      ref.parcelId,
+    ]);
     return c!.id;
   }
 
@@ -50,7 +52,12 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
       redirect: 'manual',
     });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, text, body: text.startsWith('{') ? JSON.parse(text) : undefined };
+    return {
+      status: res.status,
+      headers: res.headers,
+      text,
+      body: text.startsWith('{') ? JSON.parse(text) : undefined,
+    };
   }
 
   const residentItems = (id: string) =>
@@ -141,7 +148,12 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
     expect(up.status).toBe(201);
     expect(up.body).toMatchObject({ kind: 'photo', subject: 'damage' });
     // a form post goes back to the page (post/redirect/get)
-    const form = await residentUpload(token, await invoicePdf(), { kind: 'value_proof', subject: 'invoice' }, 'text/html');
+    const form = await residentUpload(
+      token,
+      await invoicePdf(),
+      { kind: 'value_proof', subject: 'invoice' },
+      'text/html',
+    );
     expect(form.status).toBe(303);
     expect(form.headers.get('location')).toBe(`/e/${token}?lang=zh&added=value_proof`);
     const items = await residentItems(claimId);
@@ -151,7 +163,9 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
     ]);
     // the staff list sees them like any other item
     const listed = await h.request('GET', `/v1/claims/${claimId}/evidence`, { headers: steward });
-    expect(listed.body.items.filter((i: { uploadedByRole: string }) => i.uploadedByRole === 'resident')).toHaveLength(2);
+    expect(
+      listed.body.items.filter((i: { uploadedByRole: string }) => i.uploadedByRole === 'resident'),
+    ).toHaveLength(2);
     // and the page says what arrived
     const page = await (await fetch(`${h.url}/e/${token}?added=value_proof`)).text();
     expect(page).toContain('已收到您的价值证明，谢谢。');
@@ -171,7 +185,10 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
     expect(form.status).toBe(415);
     expect(form.text).toContain('不支持该文件类型');
     expect(await residentItems(claimId)).toHaveLength(2);
-    const [link] = await h.query<{ uploads: number }>(`SELECT uploads FROM claims_evidence_links WHERE id = $1`, [linkId]);
+    const [link] = await h.query<{ uploads: number }>(
+      `SELECT uploads FROM claims_evidence_links WHERE id = $1`,
+      [linkId],
+    );
     expect(link!.uploads).toBe(2);
   });
 
@@ -195,13 +212,21 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
     expect(old.body.error.code).toBe('evidence_link_revoked');
     const t2 = tokenOf(second.body.url);
     expect(await (await fetch(`${h.url}/e/${t2}`)).text()).toContain('<html lang="en">');
-    const revoked = await h.request('POST', `/v1/claims/${claimId}/evidence-links/${second.body.linkId}/revoke`, {
-      headers: steward,
-    });
+    const revoked = await h.request(
+      'POST',
+      `/v1/claims/${claimId}/evidence-links/${second.body.linkId}/revoke`,
+      {
+        headers: steward,
+      },
+    );
     expect(revoked.body).toEqual({ linkId: second.body.linkId, revoked: true });
-    const again = await h.request('POST', `/v1/claims/${claimId}/evidence-links/${second.body.linkId}/revoke`, {
-      headers: steward,
-    });
+    const again = await h.request(
+      'POST',
+      `/v1/claims/${claimId}/evidence-links/${second.body.linkId}/revoke`,
+      {
+        headers: steward,
+      },
+    );
     expect(again.body.revoked).toBe(false);
     const page = await fetch(`${h.url}/e/${t2}`);
     expect(page.status).toBe(200);
@@ -209,16 +234,18 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
     const list = await h.request('GET', `/v1/claims/${claimId}/evidence-links`, { headers: steward });
     expect(list.body.items.map((l: { state: string }) => l.state)).toEqual(['full', 'revoked', 'revoked']);
     expect(
-      (await h.request('POST', `/v1/claims/${claimId}/evidence-links/evl_nope/revoke`, { headers: steward })).status,
+      (await h.request('POST', `/v1/claims/${claimId}/evidence-links/evl_nope/revoke`, { headers: steward }))
+        .status,
     ).toBe(404);
   });
 
   it('expires at expires_at, and ends when the resident is done', async () => {
     const id = await damagedClaim('evl-exp');
     const a = await issue(id);
-    await h.query(`UPDATE claims_evidence_links SET expires_at = now() - interval '1 millisecond' WHERE id = $1`, [
-      a.body.linkId,
-    ]);
+    await h.query(
+      `UPDATE claims_evidence_links SET expires_at = now() - interval '1 millisecond' WHERE id = $1`,
+      [a.body.linkId],
+    );
     const expired = await residentUpload(tokenOf(a.body.url), photo, { kind: 'photo', subject: 'damage' });
     expect(expired.status).toBe(410);
     expect(expired.body.error.code).toBe('evidence_link_expired');
@@ -234,7 +261,10 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
   it('is refused for a claim past the point where evidence changes anything, and that ends open links', async () => {
     const id = await damagedClaim('evl-closed');
     const link = await issue(id);
-    const close = await h.request('POST', `/v1/claims/${id}/close`, { headers: steward, body: { reason: 'withdrawn' } });
+    const close = await h.request('POST', `/v1/claims/${id}/close`, {
+      headers: steward,
+      body: { reason: 'withdrawn' },
+    });
     expect(close.status).toBe(200);
     const refused = await issue(id);
     expect(refused.status).toBe(409);
@@ -292,7 +322,11 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
     const form = new FormData();
     form.append('kind', 'photo');
     form.append('file', new Blob([new Uint8Array(photo)]), 'b.jpg');
-    const staff = await fetch(`${h.url}/v1/claims/${id}/evidence`, { method: 'POST', headers: steward, body: form });
+    const staff = await fetch(`${h.url}/v1/claims/${id}/evidence`, {
+      method: 'POST',
+      headers: steward,
+      body: form,
+    });
     const waited = Date.now() - started;
     expect(staff.status).toBe(503);
     expect(staff.headers.get('retry-after')).toBe('5');
@@ -301,13 +335,18 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
     expect(body.error.message.zh).toContain('请几秒后重试');
     expect(waited).toBeGreaterThanOrEqual(QUEUE_TIMEOUT_MS - 50);
     // the residents' page shares the same slots
-    const resident = await residentUpload(tokenOf(link.body.url), photo, { kind: 'photo', subject: 'damage' });
+    const resident = await residentUpload(tokenOf(link.body.url), photo, {
+      kind: 'photo',
+      subject: 'damage',
+    });
     expect(resident.status).toBe(503);
     expect(resident.body.error.code).toBe('uploads_busy');
     slow.release();
     expect(await slow.done).toBe(201);
     // with the slot free again, the next upload goes straight in
-    expect((await residentUpload(tokenOf(link.body.url), photo, { kind: 'photo', subject: 'damage' })).status).toBe(201);
+    expect(
+      (await residentUpload(tokenOf(link.body.url), photo, { kind: 'photo', subject: 'damage' })).status,
+    ).toBe(201);
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toMatch(/portico_claims_evidence_uploads_busy_total(\{[^}]*\})? 2/);
   });
@@ -315,17 +354,25 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
   it('counts links, and keeps tokens, file names and photo metadata out of logs and spans', async () => {
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     const count = (event: string) =>
-      Number(new RegExp(`portico_claims_evidence_links_total\\{event="${event}"[^}]*\\} (\\d+)`).exec(metrics)?.[1]);
+      Number(
+        new RegExp(`portico_claims_evidence_links_total\\{event="${event}"[^}]*\\} (\\d+)`).exec(
+          metrics,
+        )?.[1],
+      );
     expect(count('issued')).toBe(7);
     expect(count('revoked')).toBe(2);
     expect(count('finished')).toBe(1);
     expect(count('item_added')).toBe(4);
     const spans = h.spans.getFinishedSpans();
     const checks = spans.filter(
-      (s) => s.name === 'claims.evidence.check' && s.attributes['portico.claims.uploader_role'] === 'resident',
+      (s) =>
+        s.name === 'claims.evidence.check' && s.attributes['portico.claims.uploader_role'] === 'resident',
     );
     expect(checks.length).toBeGreaterThanOrEqual(5);
-    const emitted = [h.log.text(), JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes })))].join('\n');
+    const emitted = [
+      h.log.text(),
+      JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes }))),
+    ].join('\n');
     expect(emitted).toContain(linkId);
     expect(emitted).toContain('"msg":"evidence added through resident link"');
     for (const secret of [token, 'IMG_4711.jpg', SEEDED_CAMERA]) expect(emitted).not.toContain(secret);

@@ -59,7 +59,12 @@ describe('claims resident evidence page in Chromium (real Kafka + Postgres)', ()
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     const dir = mkdtempSync(join(tmpdir(), 'claims-browser-'));
-    files = { dir, photo: join(dir, 'IMG_2048.jpg'), invoice: join(dir, 'invoice.pdf'), notes: join(dir, 'notes.txt') };
+    files = {
+      dir,
+      photo: join(dir, 'IMG_2048.jpg'),
+      invoice: join(dir, 'invoice.pdf'),
+      notes: join(dir, 'notes.txt'),
+    };
     writeFileSync(files.photo, await phonePhotoWithExif(1200, 900));
     writeFileSync(files.invoice, await invoicePdf());
     writeFileSync(files.notes, 'this is not a photo');
@@ -73,7 +78,9 @@ describe('claims resident evidence page in Chromium (real Kafka + Postgres)', ()
       exceptionReason: carrier.ExceptionReason.DAMAGED,
       occurredAt: timestampFromDate(new Date(Date.now() - 3_600_000)),
     });
-    const [c] = await h.query<{ id: string }>(`SELECT id FROM claims_claims WHERE parcel_id = $1`, [ref.parcelId]);
+    const [c] = await h.query<{ id: string }>(`SELECT id FROM claims_claims WHERE parcel_id = $1`, [
+      ref.parcelId,
+    ]);
     claimId = c!.id;
     const issued = await h.request('POST', `/v1/claims/${claimId}/evidence-links`, {
       headers: await h.asPerson(['steward']),
@@ -92,7 +99,8 @@ describe('claims resident evidence page in Chromium (real Kafka + Postgres)', ()
         loads.push(`${r.method()} ${new URL(r.url()).pathname.replace(/\/e\/[^/]+/, '/e/…')}`);
     });
     page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text());
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        consoleErrors.push(m.text());
     });
   }, 120_000);
 
@@ -147,7 +155,10 @@ describe('claims resident evidence page in Chromium (real Kafka + Postgres)', ()
     await page.getByLabel('照片内容').selectOption('damage');
     await page.getByLabel('选择或拍摄照片').setInputFiles(files.photo);
     const before = loads.length;
-    await Promise.all([page.waitForURL(/added=photo$/), page.getByRole('button', { name: '上传照片' }).click()]);
+    await Promise.all([
+      page.waitForURL(/added=photo$/),
+      page.getByRole('button', { name: '上传照片' }).click(),
+    ]);
     expect(loads.slice(before)).toEqual(['POST /e/…/evidence', 'GET /e/…']);
     await page.getByText('已收到您的照片，谢谢。').waitFor({ state: 'visible' });
     await shot(page, '03-photo-received-zh');
@@ -162,21 +173,28 @@ describe('claims resident evidence page in Chromium (real Kafka + Postgres)', ()
 
   it('refuses a file that is not a photo, in Chinese, and keeps the forms to try again', async () => {
     await page.getByLabel('选择或拍摄照片').setInputFiles(files.notes);
-    const answer = page.waitForResponse((r) => r.request().resourceType() === 'document' && r.request().method() === 'POST');
+    const answer = page.waitForResponse(
+      (r) => r.request().resourceType() === 'document' && r.request().method() === 'POST',
+    );
     await page.getByRole('button', { name: '上传照片' }).click();
     expect((await answer).status()).toBe(415);
     await page.waitForLoadState('load');
     await shot(page, '04-wrong-file-zh');
     expect(await page.getByRole('alert').innerText()).toContain('不支持该文件类型');
     expect(await page.getByLabel('选择或拍摄照片').isVisible()).toBe(true);
-    expect((await h.query(`SELECT id FROM claims_evidence_items WHERE claim_id = $1`, [claimId])).length).toBe(1);
+    expect(
+      (await h.query(`SELECT id FROM claims_evidence_items WHERE claim_id = $1`, [claimId])).length,
+    ).toBe(1);
   });
 
   it('adds a PDF invoice as proof of value', async () => {
     await page.goto(link);
     await page.getByLabel('材料类型').selectOption('invoice');
     await page.getByLabel('选择文件').setInputFiles(files.invoice);
-    await Promise.all([page.waitForURL(/added=value_proof$/), page.getByRole('button', { name: '上传价值证明' }).click()]);
+    await Promise.all([
+      page.waitForURL(/added=value_proof$/),
+      page.getByRole('button', { name: '上传价值证明' }).click(),
+    ]);
     await shot(page, '05-invoice-received-zh');
     expect(await page.getByRole('status').innerText()).toBe('已收到您的价值证明，谢谢。');
     const body = await page.locator('main').innerText();
@@ -191,17 +209,24 @@ describe('claims resident evidence page in Chromium (real Kafka + Postgres)', ()
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Add evidence to your claim');
     const body = await page.locator('main').innerText();
-    expect(body).toContain(`A claim is open for your SF Express parcel (waybill ${trackingNumber}): reported damaged by the carrier.`);
+    expect(body).toContain(
+      `A claim is open for your SF Express parcel (waybill ${trackingNumber}): reported damaged by the carrier.`,
+    );
     expect(body).toContain('Proof of value · Invoice');
     expect(await page.getByLabel('Choose or take a photo').getAttribute('capture')).toBe('environment');
   });
 
   it('ends the link when the resident is done: a thank-you and no more forms', async () => {
-    await Promise.all([page.waitForURL(/lang=en$/), page.getByRole('button', { name: "I'm done adding evidence" }).click()]);
+    await Promise.all([
+      page.waitForURL(/lang=en$/),
+      page.getByRole('button', { name: "I'm done adding evidence" }).click(),
+    ]);
     await shot(page, '07-done-en');
     expect(await page.getByRole('status').innerText()).toContain('We have your evidence, thank you.');
     expect(await page.locator('input[type=file]').count()).toBe(0);
-    const [link] = await h.query<{ finished_at: Date | null }>(`SELECT finished_at FROM claims_evidence_links`);
+    const [link] = await h.query<{ finished_at: Date | null }>(
+      `SELECT finished_at FROM claims_evidence_links`,
+    );
     expect(link!.finished_at).not.toBeNull();
   });
 

@@ -34,7 +34,9 @@ describe('resident evidence page', () => {
     expect(html).toContain('请在 2026年12月4日 16:00 前上传。');
     expect(html).toContain('还可以上传 9 个文件。');
     expect(html).toContain(`action="/e/${token}/evidence?lang=zh" enctype="multipart/form-data"`);
-    expect(html).toContain('<label for="photo-file">选择或拍摄照片</label><input id="photo-file" name="file" type="file"');
+    expect(html).toContain(
+      '<label for="photo-file">选择或拍摄照片</label><input id="photo-file" name="file" type="file"',
+    );
     expect(html).toContain('capture="environment"');
     expect(html).toContain('<li>照片 · 面单</li>');
     expect(html).toContain(`action="/e/${token}/done?lang=zh"`);
@@ -45,15 +47,17 @@ describe('resident evidence page', () => {
   it('renders English with the same controls', () => {
     const html = renderEvidencePage(view(), { ...opts, lang: 'en' });
     expect(html).toContain('<html lang="en">');
-    expect(html).toContain('A claim is open for your SF Express parcel (waybill SF1234567890): damaged on arrival.');
+    expect(html).toContain(
+      'A claim is open for your SF Express parcel (waybill SF1234567890): damaged on arrival.',
+    );
     expect(html).toContain('You can add 9 more files.');
     expect(html).toContain('<a class="lang" href="/e/' + token + '?lang=zh" lang="zh">中文</a>');
-    expect(renderEvidencePage(view({ link: { ...view().link, uploads: 9 } }), { ...opts, lang: 'en' })).toContain(
-      'You can add 1 more file.',
-    );
+    expect(
+      renderEvidencePage(view({ link: { ...view().link, uploads: 9 } }), { ...opts, lang: 'en' }),
+    ).toContain('You can add 1 more file.');
   });
 
-  it('shows no form once the link ended, and says why in the resident\'s words', () => {
+  it("shows no form once the link ended, and says why in the resident's words", () => {
     for (const [state, text] of [
       ['finished', '已收到您的材料，谢谢。'],
       ['full', '已收到您的材料，谢谢。'],

@@ -194,7 +194,10 @@ export function renderEvidencePage(
   const carrier = carrierDisplayName(view.carrierCode, opts.lang);
   const addedList = view.added.length
     ? `<ul>${view.added
-        .map((i) => `<li>${escapeHtml(capitalised(t.kinds[i.kind]))} · ${escapeHtml(t.subjects[i.subject])}</li>`)
+        .map(
+          (i) =>
+            `<li>${escapeHtml(capitalised(t.kinds[i.kind]))} · ${escapeHtml(t.subjects[i.subject])}</li>`,
+        )
         .join('')}</ul>`
     : `<p class="muted">${t.none}</p>`;
   const usable = view.state === 'usable';

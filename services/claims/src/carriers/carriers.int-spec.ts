@@ -180,6 +180,86 @@ describe('carrier inquiry and filing through the gateways (simulated API, real S
     });
   });
 
+  it('runs the whole workflow across restarts: every step on a new instance, carrier work sent exactly once', async () => {
+    /** The running instance stops and a new one starts on the same database and topics. */
+    const restart = async () => {
+      await h.stopInstance(h.instances[0]!);
+      await h.startInstance();
+    };
+    const { ref, id } = await lostClaim('restart', 'it-mail');
+    await restart();
+    const steward = await h.asPerson(['steward']);
+    const act = async (path: string, body?: unknown) => {
+      const res = await h.request('POST', `/v1/claims/${id}/${path}`, { headers: steward, body });
+      expect(res.status).toBe(200);
+      return res.body as { state: string };
+    };
+    expect((await act('verifications', { source: 'property_desk', outcome: 'not_found' })).state).toBe(
+      'verifying',
+    );
+    await restart();
+    expect((await act('inquiry')).state).toBe('carrier_inquiry');
+    // stopped right after queuing the inquiry (its worker may or may not have sent it yet): sent once either way
+    await restart();
+    await waitFor(() => mails.some((m) => m.subject?.includes(id) && m.subject.includes('inquiry')), {
+      timeoutMs: 30_000,
+      description: 'inquiry mail from the new instance',
+    });
+    expect((await act('inquiry-answer', { outcome: 'not_located' })).state).toBe(
+      'awaiting_customer_decision',
+    );
+    await restart();
+    await act('decision', { decision: 'refund' });
+    // the filing (bundle + e-mail) is queued work too: the restart comes right after the decision
+    await restart();
+    await waitFor(async () => (await state(id)) === 'filed', {
+      timeoutMs: 30_000,
+      description: 'filed after restart',
+    });
+    await restart();
+    expect((await act('carrier-status', { status: 'in_review' })).state).toBe('in_review');
+    await restart();
+    expect(
+      await act('carrier-status', {
+        status: 'approved',
+        granted: { currencyCode: 'CNY', amountMinor: '128000' },
+      }),
+    ).toMatchObject({ state: 'closed', outcome: 'approved' });
+
+    const history = (await h.request('GET', `/v1/claims/${id}`, { headers: steward })).body.history.map(
+      (t: { to: string }) => t.to,
+    );
+    expect(history).toEqual([
+      'detected',
+      'verifying',
+      'carrier_inquiry',
+      'awaiting_customer_decision',
+      'filed',
+      'in_review',
+      'resolved',
+      'closed',
+    ]);
+    await waitFor(() => h.eventCases(ref.parcelId).includes('claimClosed'), {
+      timeoutMs: 20_000,
+      description: 'events',
+    });
+    // each step published once, in order, keyed by the parcel, whatever instance did it
+    expect(h.eventCases(ref.parcelId)).toEqual([
+      'claimOpened',
+      'verificationRecorded',
+      'carrierInquirySent',
+      'carrierInquiryAnswered',
+      'customerDecisionRecorded',
+      'claimFiled',
+      'claimUnderReview',
+      'claimResolved',
+      'claimClosed',
+    ]);
+    expect(new Set(h.events(ref.parcelId).map((e) => e.key))).toEqual(new Set([ref.parcelId]));
+    expect(mails.filter((m) => m.subject?.includes(id) && m.subject.includes('inquiry'))).toHaveLength(1);
+    expect(mails.filter((m) => m.subject?.includes(id) && m.subject.includes('Claim'))).toHaveLength(1);
+  });
+
   it('fails requests of a carrier without a channel without blocking others, visibly', async () => {
     const { id } = await lostClaim('none', 'it-nochannel');
     await h.request('POST', `/v1/claims/${id}/inquiry`, { headers: await h.asPerson(['steward']) });

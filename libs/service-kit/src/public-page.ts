@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Server-rendered pages people open from a link without an account (id-vault's upload page,
@@ -8,6 +8,44 @@ import type { FastifyReply } from 'fastify';
  */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export type PageLanguage = 'zh' | 'en';
+
+/** The page's language from `?lang=`, else the link's own. */
+export function pageLanguage(query: string | undefined, fallback: PageLanguage): PageLanguage {
+  return query === 'en' || query === 'zh' ? query : fallback;
+}
+
+/** The page's own script and API clients ask for JSON; a plain form post gets HTML. */
+export function wantsJson(req: FastifyRequest): boolean {
+  return (req.headers.accept ?? '').includes('application/json');
+}
+
+/** A line of the page's notice: an error (role alert) or a confirmation (role status). */
+export interface PageMessage {
+  readonly kind: 'error' | 'ok';
+  readonly lines: readonly string[];
+}
+
+/** Times on these pages are for residents in China: their clock, their language's format. */
+export function formatChinaTime(d: Date, lang: PageLanguage): string {
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'Asia/Shanghai',
+  }).format(d);
+}
+
+/**
+ * Post/redirect/get after a form post: the page then sits at its own address, so reloading it shows
+ * the current state instead of re-sending the form (or the photos).
+ */
+export async function redirectToPage(reply: FastifyReply, location: string): Promise<void> {
+  await reply
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .redirect(location, 303);
 }
 
 /** A fresh CSP nonce per response: only the page's own inline style and script run. */

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { carrier } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -49,18 +48,8 @@ describe('carrier inquiry and filing through the gateways (simulated API, real S
   const state = async (id: string) =>
     (await h.query<{ state: string }>(`SELECT state FROM claims_claims WHERE id = $1`, [id]))[0]?.state;
 
-  async function lostClaim(suffix: string, carrierCode?: string) {
-    const ref = h.parcel(suffix, carrierCode);
-    await h.publishTracking(ref, {
-      status: carrier.TrackingStatus.EXCEPTION,
-      exceptionReason: carrier.ExceptionReason.LOST,
-      occurredAt: timestampFromDate(new Date(Date.now() - 3_600_000)),
-    });
-    const [row] = await h.query<{ id: string }>(`SELECT id FROM claims_claims WHERE parcel_id = $1`, [
-      ref.parcelId,
-    ]);
-    return { ref, id: row!.id };
-  }
+  const lostClaim = (suffix: string, carrierCode?: string) =>
+    h.claimFromException(suffix, carrier.ExceptionReason.LOST, carrierCode);
 
   it('API carrier: inquiry answered by polling, decision, filing with the evidence manifest, review, approval, archive', async () => {
     const { ref, id } = await lostClaim('api');

@@ -5,12 +5,12 @@ import { UnitOfWork } from '@portico/service-kit';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { EntityManager } from 'typeorm';
 import type { Claim } from '../claims/claim';
-import { claimClosed, claimNotFound } from '../claims/claim-errors';
+import { claimClosed } from '../claims/claim-errors';
 import { ClaimRepository } from '../claims/claim.repository';
 import type { ClaimsConfig } from '../config';
 import { claimedAmountOf } from '../parcels/claimed-amount';
 import { ParcelRepository } from '../parcels/parcel.repository';
-import { actorIdOf, mayAccess } from '../shared/callers';
+import { actorIdOf } from '../shared/callers';
 import { CLAIMS_CONFIG, CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
 import { EvidenceBundles } from './evidence-bundles';
 import {
@@ -89,17 +89,6 @@ export class EvidenceService {
     };
   }
 
-  private async visibleClaim(
-    m: EntityManager,
-    caller: Principal,
-    claimId: string,
-    lock = false,
-  ): Promise<Claim> {
-    const c = await this.claims.findById(m, claimId, { lock });
-    if (!c || !mayAccess(caller, c.tenantId, c.propertyId)) throw claimNotFound(claimId);
-    return c;
-  }
-
   /** Counts an upload refused before the checks ran (too large while streaming). */
   refusedInTransit(claimId: string, code: EvidenceRejection): void {
     this.metrics.upload('unknown', code, 0);
@@ -116,7 +105,7 @@ export class EvidenceService {
       claimId,
       { id: actorIdOf(caller), role: uploaderRoleOf(caller) },
       form,
-      (m, lock) => this.visibleClaim(m, caller, claimId, lock),
+      (m, lock) => this.claims.findVisible(m, caller, claimId, { lock }),
     );
   }
 
@@ -212,14 +201,14 @@ export class EvidenceService {
 
   list(caller: Principal, claimId: string): Promise<EvidenceItemMeta[]> {
     return this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       return this.items.list(m, c.tenantId, c.id);
     });
   }
 
   content(caller: Principal, claimId: string, itemId: string) {
     return this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       const item = await this.items.get(m, c.tenantId, c.id, itemId);
       if (!item) throw evidenceItemNotFound(itemId);
       return item;
@@ -229,7 +218,7 @@ export class EvidenceService {
   /** A bundle of the claim as it is now (filing assembles its own, see CarrierWorker). */
   async assemble(caller: Principal, claimId: string): Promise<BundleSummary> {
     const bundle = await this.uow.transaction(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       const parcel = await this.parcels.find(m, c.tenantId, c.parcel.parcelId);
       return this.bundles.assemble(m, c, claimedAmountOf(parcel));
     });
@@ -248,14 +237,14 @@ export class EvidenceService {
 
   listBundles(caller: Principal, claimId: string): Promise<BundleSummary[]> {
     return this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       return this.bundles.list(m, c.id);
     });
   }
 
   private bundle(caller: Principal, claimId: string, bundleId: string) {
     return this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       const b = await this.bundles.find(m, c.id, bundleId);
       if (!b) throw evidenceBundleNotFound(bundleId);
       return { claim: c, bundle: b };
@@ -312,7 +301,7 @@ export class EvidenceService {
 
   async verify(caller: Principal, claimId: string, bundleId: string): Promise<VerificationReport> {
     const report = await this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       if (!(await this.bundles.find(m, c.id, bundleId))) throw evidenceBundleNotFound(bundleId);
       return (await verifyStoredBundle(m, bundleId))!;
     });

@@ -4,7 +4,6 @@
 // the upload gate (CLAIMS_UPLOAD_CONCURRENCY) that staff's and residents' uploads share.
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { carrier } from '@portico/contracts';
 import { ClaimsHarness } from '../test-support/claims-harness';
 import { invoicePdf, phonePhotoWithExif, SEEDED_CAMERA } from '../test-support/synthetic-evidence';
@@ -20,18 +19,8 @@ describe('claims: resident evidence links and the upload gate (real Kafka + Post
   let claimId: string;
   let photo: Buffer;
 
-  async function damagedClaim(suffix: string): Promise<string> {
-    const ref = h.parcel(suffix);
-    await h.publishTracking(ref, {
-      status: carrier.TrackingStatus.EXCEPTION,
-      exceptionReason: carrier.ExceptionReason.DAMAGED,
-      occurredAt: timestampFromDate(new Date(Date.now() - 3_600_000)),
-    });
-    const [c] = await h.query<{ id: string }>(`SELECT id FROM claims_claims WHERE parcel_id = $1`, [
-      ref.parcelId,
-    ]);
-    return c!.id;
-  }
+  const damagedClaim = async (suffix: string) =>
+    (await h.claimFromException(suffix, carrier.ExceptionReason.DAMAGED)).id;
 
   const issue = (id: string, body: unknown = { language: 'zh' }, headers = steward) =>
     h.request('POST', `/v1/claims/${id}/evidence-links`, { headers, body });

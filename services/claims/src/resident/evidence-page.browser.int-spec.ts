@@ -7,9 +7,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { carrier } from '@portico/contracts';
-import { launchChromium } from '@portico/testing/browser';
+import { focusedElement, launchChromium, PHONE_CONTEXT } from '@portico/testing/browser';
 import { REPO_ROOT } from '@portico/testing/platform';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { ClaimsHarness } from '../test-support/claims-harness';
@@ -19,14 +18,7 @@ jest.setTimeout(120_000);
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'claims-evidence-page');
 
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
-};
+const PHONE = PHONE_CONTEXT;
 
 describe('claims resident evidence page in Chromium (real Kafka + Postgres)', () => {
   let h: ClaimsHarness;
@@ -46,13 +38,7 @@ describe('claims resident evidence page in Chromium (real Kafka + Postgres)', ()
   const shot = (p: Page, name: string, o: { screen?: boolean } = {}) =>
     p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: !o.screen });
 
-  // In-page code is passed as strings: the repository compiles without the DOM library.
-  const focused = (p: Page) =>
-    p.evaluate<string>(`(() => {
-      const e = document.activeElement;
-      if (!e || e === document.body) return 'body';
-      return e.id ? e.tagName.toLowerCase() + '#' + e.id : e.tagName.toLowerCase() + ':' + e.textContent.trim();
-    })()`);
+  const focused = focusedElement;
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -71,17 +57,9 @@ describe('claims resident evidence page in Chromium (real Kafka + Postgres)', ()
 
     h = await ClaimsHarness.start('evidence-page');
     await h.startInstance();
-    const ref = h.parcel('page', 'sf-express');
-    trackingNumber = ref.trackingNumber;
-    await h.publishTracking(ref, {
-      status: carrier.TrackingStatus.EXCEPTION,
-      exceptionReason: carrier.ExceptionReason.DAMAGED,
-      occurredAt: timestampFromDate(new Date(Date.now() - 3_600_000)),
-    });
-    const [c] = await h.query<{ id: string }>(`SELECT id FROM claims_claims WHERE parcel_id = $1`, [
-      ref.parcelId,
-    ]);
-    claimId = c!.id;
+    const opened = await h.claimFromException('page', carrier.ExceptionReason.DAMAGED, 'sf-express');
+    trackingNumber = opened.ref.trackingNumber;
+    claimId = opened.id;
     const issued = await h.request('POST', `/v1/claims/${claimId}/evidence-links`, {
       headers: await h.asPerson(['steward']),
       body: { language: 'zh' },

@@ -1,20 +1,19 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { Access } from '@portico/auth';
-import { isDomainError, newCspNonce, sendPublicPage } from '@portico/service-kit';
+import {
+  isDomainError,
+  newCspNonce,
+  pageLanguage as languageOf,
+  redirectToPage,
+  sendPublicPage,
+  wantsJson,
+  type PageMessage,
+} from '@portico/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EvidenceReception } from '../evidence/evidence-reception';
 import type { EvidenceKind } from '../evidence/evidence-intake';
-import type { EvidenceLanguage } from './evidence-link';
-import { addedMessage, renderEvidencePage, renderLinkErrorPage, type PageMessage } from './evidence-page';
+import { addedMessage, renderEvidencePage, renderLinkErrorPage } from './evidence-page';
 import { ResidentEvidenceService } from './resident-evidence.service';
-
-function languageOf(query: string | undefined, fallback: EvidenceLanguage): EvidenceLanguage {
-  return query === 'en' || query === 'zh' ? query : fallback;
-}
-
-function wantsJson(req: FastifyRequest): boolean {
-  return (req.headers.accept ?? '').includes('application/json');
-}
 
 /**
  * The resident's one-time evidence link (`/e/<token>`): the page, an upload (one photo or value
@@ -86,14 +85,10 @@ export class EvidencePageController {
     }
     try {
       const r = await action();
-      // Post/redirect/get: reloading the page shows the current state instead of re-sending the file.
-      await reply
-        .header('cache-control', 'no-store')
-        .header('referrer-policy', 'no-referrer')
-        .redirect(
-          `/e/${encodeURIComponent(token)}?lang=${language}${r.added ? `&added=${r.added}` : ''}`,
-          303,
-        );
+      await redirectToPage(
+        reply,
+        `/e/${encodeURIComponent(token)}?lang=${language}${r.added ? `&added=${r.added}` : ''}`,
+      );
     } catch (e) {
       if (!isDomainError(e)) throw e;
       await this.render(reply, token, language, { kind: 'error', lines: [e.localized[language]] }, e.status);

@@ -1,5 +1,5 @@
 import { carrierDisplayName } from '@portico/contracts';
-import { escapeHtml } from '@portico/service-kit';
+import { escapeHtml, formatChinaTime, type PageMessage } from '@portico/service-kit';
 import type { ClaimReason } from '../claims/claim';
 import type { EvidenceKind, EvidenceSubject } from '../evidence/evidence-intake';
 import type { EvidenceLanguage, LinkState } from './evidence-link';
@@ -115,19 +115,6 @@ const TEXT = {
   }
 >;
 
-function formatDate(d: Date, lang: EvidenceLanguage): string {
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'Asia/Shanghai',
-  }).format(d);
-}
-
-export interface PageMessage {
-  readonly kind: 'error' | 'ok';
-  readonly lines: readonly string[];
-}
-
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;color:#1a1a1a;background:#f6f7f9}
 main{max-width:34rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.5rem 0 1rem}h2{font-size:1.1rem;margin:0 0 .5rem}
@@ -205,7 +192,7 @@ export function renderEvidencePage(
   const facts = `<section><p>${escapeHtml(t.intro(carrier, view.trackingNumber, t.reasons[view.claimReason]))}</p>
 <p>${escapeHtml(t.who)}</p><p class="muted">${escapeHtml(t.privacy)}</p>${
     usable
-      ? `<p><strong>${escapeHtml(t.until(formatDate(view.link.expiresAt, opts.lang)))}</strong> ${escapeHtml(t.remaining(view.link.maxUploads - view.link.uploads))}</p>`
+      ? `<p><strong>${escapeHtml(t.until(formatChinaTime(view.link.expiresAt, opts.lang)))}</strong> ${escapeHtml(t.remaining(view.link.maxUploads - view.link.uploads))}</p>`
       : ''
   }</section>`;
   const received = `<section aria-labelledby="added-h"><h2 id="added-h">${t.addedHeading}</h2>${addedList}</section>`;

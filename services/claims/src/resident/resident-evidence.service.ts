@@ -5,14 +5,13 @@ import { UnitOfWork } from '@portico/service-kit';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { EntityManager } from 'typeorm';
 import type { Claim } from '../claims/claim';
-import { claimNotFound } from '../claims/claim-errors';
 import { ClaimRepository } from '../claims/claim.repository';
 import type { ClaimsConfig } from '../config';
 import { EvidenceItemRepository, type EvidenceItemMeta } from '../evidence/evidence-item.repository';
 import { EvidenceMetrics } from '../evidence/evidence-metrics';
 import type { EvidenceUploadForm } from '../evidence/evidence-upload-parts';
 import { EvidenceService } from '../evidence/evidence.service';
-import { actorIdOf, mayAccess } from '../shared/callers';
+import { actorIdOf } from '../shared/callers';
 import { CLAIMS_CONFIG, CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
 import {
   claimEvidenceNotNeeded,
@@ -79,21 +78,10 @@ export class ResidentEvidenceService {
     @InjectPinoLogger('claims') private readonly logger: PinoLogger,
   ) {}
 
-  private async visibleClaim(
-    m: EntityManager,
-    caller: Principal,
-    claimId: string,
-    lock = false,
-  ): Promise<Claim> {
-    const c = await this.claims.findById(m, claimId, { lock });
-    if (!c || !mayAccess(caller, c.tenantId, c.propertyId)) throw claimNotFound(claimId);
-    return c;
-  }
-
   /** A new link for the claim; the claim's links still open are revoked (one link in use at a time). */
   async issue(caller: Principal, claimId: string, language: EvidenceLanguage): Promise<IssuedEvidenceLink> {
     const issued = await this.uow.transaction(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId, true);
+      const c = await this.claims.findVisible(m, caller, claimId, { lock: true });
       if (!needsEvidence(c)) throw claimEvidenceNotNeeded(c.id, c.state);
       const now = this.clock();
       const by = actorIdOf(caller);
@@ -143,7 +131,7 @@ export class ResidentEvidenceService {
     linkId: string,
   ): Promise<{ linkId: string; revoked: boolean }> {
     const revoked = await this.uow.transaction(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       if (!(await this.links.find(m, c.tenantId, c.id, linkId))) throw evidenceLinkUnknown(linkId);
       return this.links.revoke(m, linkId, actorIdOf(caller), this.clock());
     });
@@ -155,7 +143,7 @@ export class ResidentEvidenceService {
 
   list(caller: Principal, claimId: string) {
     return this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       return (await this.links.listForClaim(m, c.tenantId, c.id)).map((l) => ({
         ...l,
         state: linkState(l, c, this.clock()),

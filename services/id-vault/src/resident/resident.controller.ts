@@ -1,7 +1,15 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { Access } from '@portico/auth';
 import { UPLOAD_RETRY_AFTER_SECONDS, UploadBusyError, type UploadGate } from '@portico/images';
-import { isDomainError, newCspNonce, sendPublicPage, type DomainError } from '@portico/service-kit';
+import {
+  isDomainError,
+  newCspNonce,
+  pageLanguage as languageOf,
+  redirectToPage,
+  sendPublicPage,
+  wantsJson,
+  type DomainError,
+} from '@portico/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Language } from '../upload-requests/upload-request';
 import { DocumentChecksFailedError } from './resident-errors';
@@ -11,14 +19,6 @@ import { readUpload } from './upload-parts';
 
 export const MAX_UPLOAD_BYTES = 'id-vault:max-upload-bytes';
 export const UPLOAD_GATE = 'id-vault:upload-gate';
-
-function languageOf(query: string | undefined, fallback: Language): Language {
-  return query === 'en' || query === 'zh' ? query : fallback;
-}
-
-function wantsJson(req: FastifyRequest): boolean {
-  return (req.headers.accept ?? '').includes('application/json');
-}
 
 /**
  * The resident's one-time link (`/u/<token>`): the page, consent, upload, withdrawal. Public: the
@@ -123,12 +123,8 @@ export class ResidentController {
     try {
       message = (await action(language)).message;
       if (!message) {
-        // Post/redirect/get: the page then sits at its own address, so reloading it (the resident, or
-        // the page's script after an upload) shows the current state instead of re-sending the form.
-        await reply
-          .header('cache-control', 'no-store')
-          .header('referrer-policy', 'no-referrer')
-          .redirect(`/u/${encodeURIComponent(token)}?lang=${language}`, 303);
+        // Post/redirect/get (also the page's script reloads it after an upload).
+        await redirectToPage(reply, `/u/${encodeURIComponent(token)}?lang=${language}`);
         return;
       }
     } catch (e) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { carrier } from '@portico/contracts';
 import { focusedElement, launchChromium, PHONE_CONTEXT } from '@portico/testing/browser';
 import { REPO_ROOT } from '@portico/testing/platform';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ClaimsHarness } from '../test-support/claims-harness';
 import { invoicePdf, phonePhotoWithExif } from '../test-support/synthetic-evidence';
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDomainError } from './domain-error';
 
 /**
  * Server-rendered pages people open from a link without an account (id-vault's upload page,
@@ -77,4 +78,29 @@ export async function sendPublicPage(
     )
     .type('text/html; charset=utf-8')
     .send(html);
+}
+
+/**
+ * Renders and sends a link page: `page(nonce)` reads the link and renders it; when the link is
+ * unknown or gone it throws a DomainError, and `errorPage` shows that error's text (in `?lang=` or
+ * zh) with the error's status instead. Any other error goes on to the error filter.
+ */
+export async function sendLinkPage(
+  reply: FastifyReply,
+  lang: string | undefined,
+  status: number,
+  page: (nonce: string) => Promise<string>,
+  errorPage: (language: PageLanguage, reason: string, nonce: string) => string,
+): Promise<void> {
+  const nonce = newCspNonce();
+  let html: string;
+  try {
+    html = await page(nonce);
+  } catch (e) {
+    if (!isDomainError(e)) throw e;
+    const language = pageLanguage(lang, 'zh');
+    status = e.status;
+    html = errorPage(language, e.localized[language], nonce);
+  }
+  await sendPublicPage(reply, html, nonce, status);
 }

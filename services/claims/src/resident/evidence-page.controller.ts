@@ -2,10 +2,9 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs
 import { Access } from '@portico/auth';
 import {
   isDomainError,
-  newCspNonce,
   pageLanguage as languageOf,
   redirectToPage,
-  sendPublicPage,
+  sendLinkPage,
   wantsJson,
   type PageMessage,
 } from '@portico/service-kit';
@@ -102,17 +101,20 @@ export class EvidencePageController {
     message?: PageMessage,
     status = 200,
   ): Promise<void> {
-    const nonce = newCspNonce();
-    let html: string;
-    try {
-      const view = await this.residents.view(token);
-      html = renderEvidencePage(view, { token, lang: languageOf(lang, view.link.language), nonce, message });
-    } catch (e) {
-      if (!isDomainError(e)) throw e;
-      const language = languageOf(lang, 'zh');
-      status = e.status;
-      html = renderLinkErrorPage(language, e.localized[language], nonce);
-    }
-    await sendPublicPage(reply, html, nonce, status);
+    await sendLinkPage(
+      reply,
+      lang,
+      status,
+      async (nonce) => {
+        const view = await this.residents.view(token);
+        return renderEvidencePage(view, {
+          token,
+          lang: languageOf(lang, view.link.language),
+          nonce,
+          message,
+        });
+      },
+      renderLinkErrorPage,
+    );
   }
 }

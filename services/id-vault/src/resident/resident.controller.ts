@@ -3,10 +3,9 @@ import { Access } from '@portico/auth';
 import { UPLOAD_RETRY_AFTER_SECONDS, UploadBusyError, type UploadGate } from '@portico/images';
 import {
   isDomainError,
-  newCspNonce,
   pageLanguage as languageOf,
   redirectToPage,
-  sendPublicPage,
+  sendLinkPage,
   wantsJson,
   type DomainError,
 } from '@portico/service-kit';
@@ -142,18 +141,16 @@ export class ResidentController {
     message?: PageMessage,
     status = 200,
   ): Promise<void> {
-    const nonce = newCspNonce();
-    let html: string;
-    try {
-      const view = await this.residents.view(token);
-      html = renderResidentPage(view, { token, lang: languageOf(lang, view.language), nonce, message });
-    } catch (e) {
-      if (!isDomainError(e)) throw e;
-      const language = languageOf(lang, 'zh');
-      status = e.status;
-      html = renderLinkErrorPage(language, e.localized[language], nonce);
-    }
-    await sendPublicPage(reply, html, nonce, status);
+    await sendLinkPage(
+      reply,
+      lang,
+      status,
+      async (nonce) => {
+        const view = await this.residents.view(token);
+        return renderResidentPage(view, { token, lang: languageOf(lang, view.language), nonce, message });
+      },
+      renderLinkErrorPage,
+    );
   }
 }
 

@@ -267,4 +267,40 @@ describe('carrier inquiry and filing through the gateways (simulated API, real S
       /portico_claims_carrier_requests_total\{kind="inquiry",channel="email",outcome="failed"[^}]*\} 1/,
     );
   });
+
+  it('API carrier: a claim the carrier cancels after review is closed as cancelled, never resolved', async () => {
+    const script = api.claimScript;
+    api.claimScript = [{ status: 'in_review' }, { status: 'cancelled' }];
+    try {
+      const { ref, id } = await lostClaim('api-cancel');
+      const steward = await h.asPerson(['steward']);
+      await h.request('POST', `/v1/claims/${id}/inquiry`, { headers: steward });
+      await waitFor(async () => (await state(id)) === 'awaiting_customer_decision', {
+        timeoutMs: 20_000,
+        description: 'inquiry answered',
+      });
+      await h.request('POST', `/v1/claims/${id}/decision`, {
+        headers: steward,
+        body: { decision: 'refund' },
+      });
+      await waitFor(async () => (await state(id)) === 'closed', {
+        timeoutMs: 30_000,
+        description: 'cancelled',
+      });
+      const [row] = await h.query<Record<string, unknown>>(
+        `SELECT outcome, close_reason FROM claims_claims WHERE id = $1`,
+        [id],
+      );
+      expect(row).toEqual({ outcome: null, close_reason: 'cancelled' });
+      await waitFor(() => h.eventCases(ref.parcelId).includes('claimClosed'), {
+        timeoutMs: 20_000,
+        description: 'events',
+      });
+      const cases = h.eventCases(ref.parcelId);
+      expect(cases.slice(-3)).toEqual(['claimFiled', 'claimUnderReview', 'claimClosed']);
+      expect(cases).not.toContain('claimResolved');
+    } finally {
+      api.claimScript = script;
+    }
+  });
 });

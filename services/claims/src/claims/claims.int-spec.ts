@@ -270,6 +270,27 @@ describe('claims: projection, detection, workflow, self-service (real Kafka + Po
     expect(metrics).toMatch(/portico_claims_sla_breaches_total\{level="customer_explanation"[^}]*\} 1/);
   });
 
+  it('closes a claim as found when the property desk finds the parcel, and breaches the damage assessment level', async () => {
+    const steward = await h.asPerson(['steward']);
+    const found = await h.claimFromException('found-desk', carrier.ExceptionReason.LOST);
+    const res = await h.request('POST', `/v1/claims/${found.id}/verifications`, {
+      headers: steward,
+      body: { source: 'property_desk', outcome: 'found' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state: 'closed' });
+    expect((await claimsOf(found.ref.parcelId))[0]!.close_reason).toBe('parcel_found');
+
+    const damaged = await h.claimFromException('assess-late', carrier.ExceptionReason.DAMAGED);
+    await h.makeDue(`claim:${damaged.id}:sla:damage_assessment`);
+    await waitFor(() => h.eventCases(damaged.ref.parcelId).includes('serviceLevelBreached'), {
+      timeoutMs: 20_000,
+      description: 'damage assessment breach',
+    });
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/portico_claims_sla_breaches_total\{level="damage_assessment"[^}]*\} 1/);
+  });
+
   it('answers self-service intents in zh/en from the projection and opens NOT_RECEIVED once', async () => {
     const ref = h.parcel('nr');
     const deliveredAt = new Date(Date.now() - 5 * 3_600_000);

@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 @Injectable()
 export class ConsoleMetrics {
   readonly logins: Counter<'outcome'>;
+  readonly oidcLogins: Counter<'outcome'>;
   readonly csrfRefusals: Counter<string>;
   readonly upstreamSeconds: Histogram<'service' | 'outcome'>;
   readonly liveStreams: Gauge<string>;
@@ -17,6 +18,12 @@ export class ConsoleMetrics {
     this.logins = new Counter({
       name: 'portico_console_logins_total',
       help: 'console sign-in attempts by outcome (signed_in, refused)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.oidcLogins = new Counter({
+      name: 'portico_console_oidc_logins_total',
+      help: 'OIDC sign-ins: started (sent to the provider), signed_in, or the refusal code (oidc_state_mismatch, oidc_account_not_mapped, …)',
       labelNames: ['outcome'],
       registers: [registry],
     });

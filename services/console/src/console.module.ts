@@ -7,6 +7,7 @@ import { oidcSettings, type ConsoleConfig } from './config';
 import { InboxController } from './inbox/inbox.controller';
 import { InboxService } from './inbox/inbox.service';
 import { LiveEventsConsumer } from './live/live-events.consumer';
+import { LiveFanout } from './live/live-fanout';
 import { LiveHub } from './live/live-hub';
 import { LiveController } from './live/live.controller';
 import { OIDC_GATEWAY, OpenIdClientGateway } from './oidc/oidc-gateway';
@@ -72,6 +73,7 @@ export class ConsoleModule {
         ParcelService,
         SearchService,
         LiveHub,
+        LiveFanout,
       ],
     };
   }

@@ -11,6 +11,8 @@ export class ConsoleMetrics {
   readonly upstreamSeconds: Histogram<'service' | 'outcome'>;
   readonly liveStreams: Gauge<string>;
   readonly liveEvents: Counter<'topic' | 'delivered'>;
+  readonly liveFanout: Counter<'outcome'>;
+  readonly liveListener: Gauge<string>;
   readonly stewardActions: Counter<'action' | 'outcome'>;
   readonly residentStatusViews: Counter<'outcome'>;
 
@@ -48,6 +50,17 @@ export class ConsoleMetrics {
       name: 'portico_console_live_events_total',
       help: 'events consumed for live updates, by topic and whether any open stream was entitled to them',
       labelNames: ['topic', 'delivered'],
+      registers: [registry],
+    });
+    this.liveFanout = new Counter({
+      name: 'portico_console_live_fanout_total',
+      help: 'live updates this instance heard on the Postgres channel (received, malformed), whichever instance consumed them',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.liveListener = new Gauge({
+      name: 'portico_console_live_listener_connected',
+      help: '1 while this instance listens on the live-update channel, 0 while it reconnects',
       registers: [registry],
     });
     this.stewardActions = new Counter({

@@ -17,7 +17,9 @@ export class OidcLogin1797100000002 implements MigrationInterface {
       ALTER TABLE console_accounts
         ADD CONSTRAINT one_way_to_sign_in CHECK ((password_hash IS NULL) <> (oidc_subject IS NULL)),
         ADD CONSTRAINT oidc_link_complete CHECK ((oidc_issuer IS NULL) = (oidc_subject IS NULL))`);
-    await q.query(`CREATE UNIQUE INDEX console_accounts_oidc ON console_accounts (oidc_issuer, oidc_subject)`);
+    await q.query(
+      `CREATE UNIQUE INDEX console_accounts_oidc ON console_accounts (oidc_issuer, oidc_subject)`,
+    );
     await q.query(`
       CREATE TABLE console_oidc_logins (
         binding_hash bytea PRIMARY KEY,
@@ -33,7 +35,9 @@ export class OidcLogin1797100000002 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE console_oidc_logins');
     await q.query('DROP INDEX console_accounts_oidc');
-    await q.query('ALTER TABLE console_accounts DROP CONSTRAINT oidc_link_complete, DROP CONSTRAINT one_way_to_sign_in');
+    await q.query(
+      'ALTER TABLE console_accounts DROP CONSTRAINT oidc_link_complete, DROP CONSTRAINT one_way_to_sign_in',
+    );
     await q.query('ALTER TABLE console_accounts DROP COLUMN oidc_subject, DROP COLUMN oidc_issuer');
     await q.query('ALTER TABLE console_accounts ALTER COLUMN password_hash SET NOT NULL');
   }

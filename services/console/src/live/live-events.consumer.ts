@@ -51,14 +51,17 @@ export class LiveEventsConsumer {
   constructor(private readonly fanout: LiveFanout) {}
 
   private push(topic: string, type: string, event: IdentityFields, ctx: EventContext): Promise<void> {
-    return this.fanout.broadcast({
-      topic,
-      type,
-      tenantId: event.tenantId || ctx.tenantId || '',
-      propertyId: event.propertyId ?? '',
-      caseId: event.caseId ?? '',
-      taskId: event.taskId ?? '',
-    }, ctx.manager);
+    return this.fanout.broadcast(
+      {
+        topic,
+        type,
+        tenantId: event.tenantId || ctx.tenantId || '',
+        propertyId: event.propertyId ?? '',
+        caseId: event.caseId ?? '',
+        taskId: event.taskId ?? '',
+      },
+      ctx.manager,
+    );
   }
 
   @outreach(OUTREACH[0]) onOutreachTaskCreated(@Payload() e: IdentityFields, @Ctx() c: EventContext) {

@@ -25,7 +25,9 @@ export function encodeLiveMessage(update: LiveUpdate, trace: Record<string, stri
 }
 
 /** The update in a notification, or null for anything that is not one (another writer on the channel). */
-export function decodeLiveMessage(payload: string | undefined): { update: LiveUpdate; trace: Record<string, string> } | null {
+export function decodeLiveMessage(
+  payload: string | undefined,
+): { update: LiveUpdate; trace: Record<string, string> } | null {
   if (!payload) return null;
   let raw: unknown;
   try {

@@ -34,7 +34,10 @@ class SseClient {
 
   static async open(baseUrl: string, cookie: string): Promise<SseClient> {
     const client = new SseClient();
-    const response = await fetch(`${baseUrl}/api/events`, { headers: { cookie }, signal: client.abort.signal });
+    const response = await fetch(`${baseUrl}/api/events`, {
+      headers: { cookie },
+      signal: client.abort.signal,
+    });
     expect(response.status).toBe(200);
     void client.read(response.body!);
     return client;
@@ -65,7 +68,9 @@ class SseClient {
       if (taskIds.every((id) => this.updates.some((u) => u.taskId === id))) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`missing updates: ${taskIds.filter((id) => !this.updates.some((u) => u.taskId === id)).join(', ')}`);
+    throw new Error(
+      `missing updates: ${taskIds.filter((id) => !this.updates.some((u) => u.taskId === id)).join(', ')}`,
+    );
   }
 
   close(): void {
@@ -93,10 +98,18 @@ describe('live updates across two console instances (one consumer group, Postgre
       },
     });
     // distinct keys spread the events over the topic's partitions, so both instances consume some
-    const record = encodeEvent({ schema: notification.OutreachEventSchema, message, key: `prc_${taskId}`, tenantId: TENANT });
+    const record = encodeEvent({
+      schema: notification.OutreachEventSchema,
+      message,
+      key: `prc_${taskId}`,
+      tenantId: TENANT,
+    });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: NOTIFICATION_OUTREACH_TOPIC.name, messages: [{ key: record.key, value: Buffer.from(record.value), headers: record.headers }] });
+    await producer.send({
+      topic: NOTIFICATION_OUTREACH_TOPIC.name,
+      messages: [{ key: record.key, value: Buffer.from(record.value), headers: record.headers }],
+    });
     await producer.disconnect();
   }
 
@@ -157,7 +170,16 @@ describe('live updates across two console instances (one consumer group, Postgre
     instances[0]!.migrate();
     const seeded = spawnSync(
       process.execPath,
-      [join(REPO_ROOT, 'services/console/dist/src/accounts.js'), JSON.stringify({ username: 'steward.live', subject: `stf_${run}`, roles: ['steward'], tenantId: TENANT, propertyIds: [PROP_A] })],
+      [
+        join(REPO_ROOT, 'services/console/dist/src/accounts.js'),
+        JSON.stringify({
+          username: 'steward.live',
+          subject: `stf_${run}`,
+          roles: ['steward'],
+          tenantId: TENANT,
+          propertyIds: [PROP_A],
+        }),
+      ],
       { input: PASSWORD, env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' },
     );
     expect(seeded.status).toBe(0);
@@ -176,7 +198,8 @@ describe('live updates across two console instances (one consumer group, Postgre
     const { partitions } = await groupStable();
     // the situation the fan-out exists for: each instance owns only part of the partitions
     expect(partitions.every((p) => p.length > 0)).toBe(true);
-    for (const instance of instances) streams.push(await SseClient.open(instance.baseUrl, await signIn(instance)));
+    for (const instance of instances)
+      streams.push(await SseClient.open(instance.baseUrl, await signIn(instance)));
     await new Promise((r) => setTimeout(r, 500)); // both streams subscribed
 
     const mine = Array.from({ length: 8 }, (_, i) => `ot_${run}_${i}`);
@@ -188,7 +211,9 @@ describe('live updates across two console instances (one consumer group, Postgre
     await new Promise((r) => setTimeout(r, 500)); // time for a duplicate or a leak to show up
     for (const stream of streams) {
       expect(stream.updates.map((u) => u.taskId).sort()).toEqual([...mine].sort());
-      expect(stream.updates.every((u) => u.type === 'OutreachTaskCreated' && u.propertyId === PROP_A)).toBe(true);
+      expect(stream.updates.every((u) => u.type === 'OutreachTaskCreated' && u.propertyId === PROP_A)).toBe(
+        true,
+      );
     }
 
     // Each event was consumed by exactly one instance (one group), yet heard by both; the one
@@ -200,8 +225,11 @@ describe('live updates across two console instances (one consumer group, Postgre
         .filter((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(label))
         .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
     };
-    const received = await Promise.all(instances.map((i) => metric(i, 'portico_console_live_fanout_total', 'outcome="received"')));
+    const received = await Promise.all(
+      instances.map((i) => metric(i, 'portico_console_live_fanout_total', 'outcome="received"')),
+    );
     expect(received).toEqual([mine.length + 1, mine.length + 1]);
-    for (const i of instances) await expect(metric(i, 'portico_console_live_listener_connected')).resolves.toBe(1);
+    for (const i of instances)
+      await expect(metric(i, 'portico_console_live_listener_connected')).resolves.toBe(1);
   });
 });

@@ -50,7 +50,10 @@ export class LiveFanout implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'console-live-fanout' });
+    const client = new Client({
+      connectionString: this.config.databaseUrl,
+      application_name: 'console-live-fanout',
+    });
     client.on('notification', (n) => this.receive(n.payload));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
@@ -73,7 +76,10 @@ export class LiveFanout implements OnModuleInit, OnApplicationShutdown {
     client.end().catch(() => undefined);
     if (this.stopped) return;
     const delay = RECONNECT_MS[Math.min(this.failures++, RECONNECT_MS.length - 1)]!;
-    this.logger.warn({ err: error instanceof Error ? error.message : undefined, retryInMs: delay }, 'live fan-out listener lost its connection');
+    this.logger.warn(
+      { err: error instanceof Error ? error.message : undefined, retryInMs: delay },
+      'live fan-out listener lost its connection',
+    );
     setTimeout(() => void this.listen(), delay).unref();
   }
 
@@ -86,7 +92,13 @@ export class LiveFanout implements OnModuleInit, OnApplicationShutdown {
     const { update } = message;
     const span = tracer.startSpan(
       'console.live.fanout',
-      { attributes: { 'portico.event_type': update.type, 'portico.task_id': update.taskId, 'portico.case_id': update.caseId } },
+      {
+        attributes: {
+          'portico.event_type': update.type,
+          'portico.task_id': update.taskId,
+          'portico.case_id': update.caseId,
+        },
+      },
       extractTraceContext(message.trace),
     );
     context.with(trace.setSpan(context.active(), span), () => {

@@ -14,7 +14,10 @@ export interface OidcGateway {
    * Redeems the code of the callback (`callbackQuery`: its query string) and validates the ID token
    * (signature, issuer, audience, expiry, nonce). Answers the provider's `sub`; throws OidcLoginError.
    */
-  redeem(callbackQuery: string, checks: { state: string; nonce: string; codeVerifier: string }): Promise<{ subject: string }>;
+  redeem(
+    callbackQuery: string,
+    checks: { state: string; nonce: string; codeVerifier: string },
+  ): Promise<{ subject: string }>;
   /** RP-initiated logout at the provider, or null when it offers no end_session_endpoint. */
   endSessionUrl(): Promise<string | null>;
 }
@@ -45,10 +48,16 @@ export class OpenIdClientGateway implements OidcGateway {
       const issuer = new URL(this.settings.issuer);
       // Plain http only for a provider on this machine (local demo and tests); anything else is https.
       const execute = issuer.protocol === 'http:' && isLoopback(issuer) ? [lib.allowInsecureRequests] : [];
-      const config = await lib.discovery(issuer, this.settings.clientId, this.settings.clientSecret, undefined, {
-        execute,
-        timeout: 5,
-      });
+      const config = await lib.discovery(
+        issuer,
+        this.settings.clientId,
+        this.settings.clientSecret,
+        undefined,
+        {
+          execute,
+          timeout: 5,
+        },
+      );
       this.logger.log(`discovered the OpenID provider ${issuer.origin}`);
       return { lib, config };
     })();
@@ -100,7 +109,9 @@ export class OpenIdClientGateway implements OidcGateway {
   async endSessionUrl(): Promise<string | null> {
     const { lib, config } = await this.discovered();
     if (!config.serverMetadata().end_session_endpoint) return null;
-    return lib.buildEndSessionUrl(config, { post_logout_redirect_uri: this.settings.postLogoutUrl }).toString();
+    return lib
+      .buildEndSessionUrl(config, { post_logout_redirect_uri: this.settings.postLogoutUrl })
+      .toString();
   }
 }
 
@@ -110,6 +121,7 @@ function classify(lib: OpenIdClient, error: unknown): OidcLoginError {
   if (error instanceof lib.ResponseBodyError || error instanceof lib.AuthorizationResponseError)
     return new OidcLoginError('oidc_provider_refused', error);
   const code = (error as { code?: string }).code ?? '';
-  if (code.startsWith('OAUTH_') || code.startsWith('ERR_JOSE')) return new OidcLoginError('oidc_token_invalid', error);
+  if (code.startsWith('OAUTH_') || code.startsWith('ERR_JOSE'))
+    return new OidcLoginError('oidc_token_invalid', error);
   return new OidcLoginError('oidc_provider_unavailable', error);
 }

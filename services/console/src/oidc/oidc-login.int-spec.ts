@@ -31,7 +31,17 @@ const PROVIDER_ACCOUNTS = {
   [STEWARD_SUB]: { name: '李娜', email: STEWARD_SUB, phone_number: '13800002222' },
   [UNMAPPED_SUB]: { name: '王芳', email: UNMAPPED_SUB, phone_number: '13800003333' },
 };
-const PERSONAL = [MANAGER_SUB, STEWARD_SUB, UNMAPPED_SUB, '张伟', '李娜', '王芳', '13800001111', '13800002222', '13800003333'];
+const PERSONAL = [
+  MANAGER_SUB,
+  STEWARD_SUB,
+  UNMAPPED_SUB,
+  '张伟',
+  '李娜',
+  '王芳',
+  '13800001111',
+  '13800002222',
+  '13800003333',
+];
 
 function task(id: string, propertyId: string): SimulatedTask {
   return {
@@ -95,7 +105,12 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
     return { browser, me: (await me.json()) as Record<string, unknown> };
   }
 
-  function expectRefusal(result: { response: Response; body: string }, status: number, code: string, browser: HttpBrowser): void {
+  function expectRefusal(
+    result: { response: Response; body: string },
+    status: number,
+    code: string,
+    browser: HttpBrowser,
+  ): void {
     expect(result.response.status).toBe(status);
     expect(result.response.headers.get('x-error-code')).toBe(code);
     expect(result.response.headers.get('content-type')).toMatch(/text\/html/);
@@ -112,22 +127,26 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
     const consolePort = await freePort();
     const providerPort = await freePort();
     const redirectUrl = `http://127.0.0.1:${consolePort}/api/auth/oidc/callback`;
-    provider = spawn(process.execPath, [join(REPO_ROOT, 'services/console/src/test-support/oidc-provider-process.mjs')], {
-      env: {
-        ...process.env,
-        OIDC_PORT: String(providerPort),
-        OIDC_ACCOUNTS: JSON.stringify(PROVIDER_ACCOUNTS),
-        OIDC_CLIENT: JSON.stringify({
-          client_id: CLIENT_ID,
-          client_secret: CLIENT_SECRET,
-          redirect_uris: [redirectUrl],
-          post_logout_redirect_uris: [`http://127.0.0.1:${consolePort}/`],
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-        }),
+    provider = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'services/console/src/test-support/oidc-provider-process.mjs')],
+      {
+        env: {
+          ...process.env,
+          OIDC_PORT: String(providerPort),
+          OIDC_ACCOUNTS: JSON.stringify(PROVIDER_ACCOUNTS),
+          OIDC_CLIENT: JSON.stringify({
+            client_id: CLIENT_ID,
+            client_secret: CLIENT_SECRET,
+            redirect_uris: [redirectUrl],
+            post_logout_redirect_uris: [`http://127.0.0.1:${consolePort}/`],
+            grant_types: ['authorization_code'],
+            response_types: ['code'],
+          }),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     issuer = await new Promise<string>((resolve, reject) => {
       let out = '';
       provider.stdout!.on('data', (d: Buffer) => {
@@ -137,7 +156,11 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
       });
       provider.once('exit', (code) => reject(new Error(`oidc-provider exited ${code}`)));
     });
-    notificationApi = new SimulatedNotification({ devKey: DEV_KEY, issuer: 'http://127.0.0.1:8080/portico-dev', audience: 'portico-api' });
+    notificationApi = new SimulatedNotification({
+      devKey: DEV_KEY,
+      issuer: 'http://127.0.0.1:8080/portico-dev',
+      audience: 'portico-api',
+    });
     await notificationApi.start();
     console_ = new ServiceProcess(
       'console',
@@ -167,7 +190,15 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
         process.execPath,
         [
           join(REPO_ROOT, 'services/console/dist/src/accounts.js'),
-          JSON.stringify({ username, subject, roles, tenantId: TENANT, propertyIds, oidcIssuer: issuer, oidcSubject: sub }),
+          JSON.stringify({
+            username,
+            subject,
+            roles,
+            tenantId: TENANT,
+            propertyIds,
+            oidcIssuer: issuer,
+            oidcSubject: sub,
+          }),
         ],
         { env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' },
       );
@@ -188,7 +219,10 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
 
   it('offers the provider on the login page', async () => {
     const response = await fetch(`${console_.baseUrl}/api/auth/providers`);
-    await expect(response.json()).resolves.toEqual({ local: true, oidc: { name: 'Corp SSO', loginUrl: '/api/auth/oidc/login' } });
+    await expect(response.json()).resolves.toEqual({
+      local: true,
+      oidc: { name: 'Corp SSO', loginUrl: '/api/auth/oidc/login' },
+    });
   });
 
   it('sends the browser to the provider with code flow, PKCE S256, state and nonce', async () => {
@@ -217,10 +251,23 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
     expect(cookie).toMatch(/Path=\//);
     expect(browser.cookies(console_.baseUrl).has('portico_oidc')).toBe(false); // the pending login is used up
 
-    const me = (await (await browser.request(`${console_.baseUrl}/api/me`)).json()) as Record<string, unknown>;
-    expect(me).toMatchObject({ username: 'manager.oidc', subject: `stf_mgr_${run}`, roles: ['manager'], tenantId: TENANT, propertyIds: [PROP_A, PROP_B] });
+    const me = (await (await browser.request(`${console_.baseUrl}/api/me`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(me).toMatchObject({
+      username: 'manager.oidc',
+      subject: `stf_mgr_${run}`,
+      roles: ['manager'],
+      tenantId: TENANT,
+      propertyIds: [PROP_A, PROP_B],
+    });
     // Sessions and CSRF exactly as for local accounts: a write without the token is refused.
-    const noToken = await browser.request(`${console_.baseUrl}/api/tasks/ot_a_${run}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const noToken = await browser.request(`${console_.baseUrl}/api/tasks/ot_a_${run}/acknowledge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(noToken.status).toBe(403);
     expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe('csrf_token_invalid');
     expect(notificationApi.acknowledgements).toHaveLength(0);
@@ -297,7 +344,10 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
 
   it('logs out locally and at the provider (RP-initiated logout)', async () => {
     const { browser, me } = await signIn(STEWARD_SUB);
-    const out = await browser.request(`${console_.baseUrl}/api/session`, { method: 'DELETE', headers: { 'x-csrf-token': String(me['csrfToken']) } });
+    const out = await browser.request(`${console_.baseUrl}/api/session`, {
+      method: 'DELETE',
+      headers: { 'x-csrf-token': String(me['csrfToken']) },
+    });
     expect(out.status).toBe(200);
     const { endSessionUrl } = (await out.json()) as { endSessionUrl: string };
     const end = new URL(endSessionUrl);

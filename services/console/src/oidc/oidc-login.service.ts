@@ -60,7 +60,10 @@ export class OidcLoginService {
   }
 
   /** The session for a callback of this browser's pending login; refusals are OidcLoginError. */
-  finish(binding: string | undefined, callback: OidcCallback): Promise<{ cookieValue: string; session: Session }> {
+  finish(
+    binding: string | undefined,
+    callback: OidcCallback,
+  ): Promise<{ cookieValue: string; session: Session }> {
     return tracer.startActiveSpan('console.oidc.callback', async (span) => {
       try {
         const account = await this.verify(binding, callback);
@@ -74,7 +77,9 @@ export class OidcLoginService {
         this.metrics.oidcLogins.inc({ outcome: code });
         // the code only: the provider's error text can echo what the browser sent
         this.logger.warn({ code }, 'oidc login refused');
-        throw error instanceof OidcLoginError ? error : new OidcLoginError('oidc_provider_unavailable', error);
+        throw error instanceof OidcLoginError
+          ? error
+          : new OidcLoginError('oidc_provider_unavailable', error);
       } finally {
         span.end();
       }
@@ -83,7 +88,8 @@ export class OidcLoginService {
 
   private async verify(binding: string | undefined, callback: OidcCallback): Promise<Account> {
     const gateway = this.provider();
-    const login = binding && binding.length <= 128 ? await this.logins.take(secretHash(binding), this.clock()) : null;
+    const login =
+      binding && binding.length <= 128 ? await this.logins.take(secretHash(binding), this.clock()) : null;
     if (!login) throw new OidcLoginError('oidc_login_expired');
     // Checked here before anything goes to the provider (openid-client checks it again).
     if (!stateMatches(login, callback.state)) throw new OidcLoginError('oidc_state_mismatch');

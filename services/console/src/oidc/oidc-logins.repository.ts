@@ -26,6 +26,11 @@ export class OidcLoginsRepository {
       );
     const row = rows?.[0];
     if (!row || new Date(row.expires_at) <= now) return null;
-    return { state: row.state, nonce: row.nonce, codeVerifier: row.code_verifier, expiresAt: new Date(row.expires_at) };
+    return {
+      state: row.state,
+      nonce: row.nonce,
+      codeVerifier: row.code_verifier,
+      expiresAt: new Date(row.expires_at),
+    };
   }
 }

@@ -31,7 +31,9 @@ export class OidcController {
   providers() {
     return {
       local: true,
-      oidc: this.oidc.enabled ? { name: this.config.oidcProviderName, loginUrl: `${BINDING_PATH}/login` } : null,
+      oidc: this.oidc.enabled
+        ? { name: this.config.oidcProviderName, loginUrl: `${BINDING_PATH}/login` }
+        : null,
     };
   }
 
@@ -79,7 +81,8 @@ export class OidcController {
   }
 
   private async refuse(reply: FastifyReply, error: unknown): Promise<void> {
-    const refusal = error instanceof OidcLoginError ? error : new OidcLoginError('oidc_provider_unavailable', error);
+    const refusal =
+      error instanceof OidcLoginError ? error : new OidcLoginError('oidc_provider_unavailable', error);
     await reply
       .status(refusal.status)
       .header('cache-control', 'no-store')

@@ -17,7 +17,10 @@ export const PENDING_LOGIN_TTL_SEC = 600;
  * and state pasted into another browser's callback find nothing: no login CSRF). Every value is 256
  * random bits; the verifier satisfies RFC 7636 (43 characters of the unreserved alphabet).
  */
-export function newPendingLogin(now: Date, secret: () => string = newSecret): { binding: string; login: PendingLogin } {
+export function newPendingLogin(
+  now: Date,
+  secret: () => string = newSecret,
+): { binding: string; login: PendingLogin } {
   return {
     binding: secret(),
     login: {

@@ -6,9 +6,10 @@
 // its property ids), which shows the mapped properties reaching the other services.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDatabase, getTestKafka, type TestDatabase } from '@portico/testing';
+import { launchChromium } from '@portico/testing/browser';
 import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
 import { HttpBrowser } from '../test-support/http-browser';
 import { SimulatedNotification, type SimulatedTask } from '../test-support/simulated-notification';
@@ -135,6 +136,7 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
           ...process.env,
           OIDC_PORT: String(providerPort),
           OIDC_ACCOUNTS: JSON.stringify(PROVIDER_ACCOUNTS),
+          OIDC_DEFAULT_LOGIN: STEWARD_SUB, // whoever clicks the button in Chromium
           OIDC_CLIENT: JSON.stringify({
             client_id: CLIENT_ID,
             client_secret: CLIENT_SECRET,
@@ -223,6 +225,27 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
       local: true,
       oidc: { name: 'Corp SSO', loginUrl: '/api/auth/oidc/login' },
     });
+  });
+
+  it('shows "Sign in with <provider>" in Chromium, and the click ends in the inbox with a session', async () => {
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ locale: 'zh-CN' });
+      const page = await context.newPage();
+      await page.goto(`${console_.baseUrl}/`);
+      const button = page.getByRole('link', { name: '通过 Corp SSO 登录' });
+      await button.waitFor();
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, '01-login-with-provider.png'), fullPage: true });
+      await button.click();
+      await page.getByRole('heading', { name: '待办任务' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/inbox');
+      await page.screenshot({ path: join(ARTIFACTS, '02-inbox-after-oidc.png'), fullPage: true });
+      const session = (await context.cookies()).find((c) => c.name === 'portico_session');
+      expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    } finally {
+      await browser.close();
+    }
   });
 
   it('sends the browser to the provider with code flow, PKCE S256, state and nonce', async () => {

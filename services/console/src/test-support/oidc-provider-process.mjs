@@ -2,9 +2,11 @@
 // integration test, in its own process because the library is ESM only and Jest runs CommonJS.
 // Nothing here is simulated: discovery, authorization endpoint, PKCE, code redemption (codes are
 // single use), signed ID tokens and RP-initiated logout are the library's. Only the login screen is
-// replaced by an automatic one: the account is the request's `login_hint` (the test's "person").
+// replaced by an automatic one: the account is the request's `login_hint` (the test's "person"),
+// or OIDC_DEFAULT_LOGIN when there is none (a real browser clicking the console's button).
 //
-// Environment: OIDC_PORT, OIDC_CLIENT (JSON client metadata), OIDC_ACCOUNTS (JSON {sub: claims}).
+// Environment: OIDC_PORT, OIDC_CLIENT (JSON client metadata), OIDC_ACCOUNTS (JSON {sub: claims}),
+// OIDC_DEFAULT_LOGIN (optional).
 // Prints "ready <issuer>" on stdout once it listens.
 import Provider from 'oidc-provider';
 
@@ -26,7 +28,7 @@ provider.use(async (ctx, next) => {
   const match = /^\/interaction\/[^/]+$/.exec(ctx.path);
   if (!match) return next();
   const details = await provider.interactionDetails(ctx.req, ctx.res);
-  const accountId = String(details.params.login_hint ?? '');
+  const accountId = String(details.params.login_hint ?? process.env.OIDC_DEFAULT_LOGIN ?? '');
   if (!accountId) {
     ctx.status = 400;
     ctx.body = 'login_hint needed';

@@ -47,8 +47,12 @@ async function main(): Promise<number> {
   const dataSource = await new DataSource({ type: 'postgres', url: config.databaseUrl }).initialize();
   try {
     const accounts = new AccountsRepository(dataSource);
-    if ('oidcSubject' in a) await accounts.upsertOidc({ ...common, oidcIssuer: a.oidcIssuer, oidcSubject: a.oidcSubject });
-    else await accounts.upsert({ ...common, passwordHash: await new PasswordHasher().hash(a.password) });
+    await accounts.upsert(
+      common,
+      'oidcSubject' in a
+        ? { oidcIssuer: a.oidcIssuer, oidcSubject: a.oidcSubject }
+        : { passwordHash: await new PasswordHasher().hash(a.password) },
+    );
   } finally {
     await dataSource.destroy();
   }

@@ -26,6 +26,9 @@ export function accountFromRow(row: AccountRow): Account {
   };
 }
 
+/** How an account proves who it is: a password (argon2id hash) or the OpenID provider's subject. */
+export type SignInMethod = { passwordHash: string } | { oidcIssuer: string; oidcSubject: string };
+
 /** All SQL for console_accounts. */
 @Injectable()
 export class AccountsRepository {
@@ -50,49 +53,32 @@ export class AccountsRepository {
     return rows[0] ? accountFromRow(rows[0]) : null;
   }
 
-  /** Creates or replaces the OIDC-mapped account with that username (the accounts command). */
-  async upsertOidc(
-    account: Omit<Account, 'id' | 'oidcIssuer'> & { id: string; oidcIssuer: string; oidcSubject: string },
+  /**
+   * Creates or replaces the account with that username (the accounts command; idempotent demo
+   * seeding). It signs in one way only: the other way's columns are cleared.
+   */
+  async upsert(
+    account: Omit<Account, 'id' | 'oidcIssuer'> & { id: string },
+    signIn: SignInMethod,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
+    const oidc = 'oidcSubject' in signIn ? signIn : null;
     await manager.query(
       `INSERT INTO console_accounts (id, username, password_hash, subject, roles, tenant_id, property_ids, oidc_issuer, oidc_subject)
-       VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (username) DO UPDATE SET password_hash = NULL, subject = EXCLUDED.subject, roles = EXCLUDED.roles,
-         tenant_id = EXCLUDED.tenant_id, property_ids = EXCLUDED.property_ids, oidc_issuer = EXCLUDED.oidc_issuer,
-         oidc_subject = EXCLUDED.oidc_subject, disabled_at = NULL, updated_at = now()`,
-      [
-        account.id,
-        account.username,
-        account.subject,
-        account.roles,
-        account.tenantId,
-        account.propertyIds,
-        account.oidcIssuer,
-        account.oidcSubject,
-      ],
-    );
-  }
-
-  /** Creates or replaces the account with that username (the accounts command; idempotent demo seeding). */
-  async upsert(
-    account: Omit<Account, 'id'> & { id: string; passwordHash: string },
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO console_accounts (id, username, password_hash, subject, roles, tenant_id, property_ids)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, subject = EXCLUDED.subject,
          roles = EXCLUDED.roles, tenant_id = EXCLUDED.tenant_id, property_ids = EXCLUDED.property_ids,
-         oidc_issuer = NULL, oidc_subject = NULL, disabled_at = NULL, updated_at = now()`,
+         oidc_issuer = EXCLUDED.oidc_issuer, oidc_subject = EXCLUDED.oidc_subject, disabled_at = NULL, updated_at = now()`,
       [
         account.id,
         account.username,
-        account.passwordHash,
+        'passwordHash' in signIn ? signIn.passwordHash : null,
         account.subject,
         account.roles,
         account.tenantId,
         account.propertyIds,
+        oidc?.oidcIssuer ?? null,
+        oidc?.oidcSubject ?? null,
       ],
     );
   }

@@ -48,7 +48,7 @@ export class ConsoleMetrics {
     });
     this.liveEvents = new Counter({
       name: 'portico_console_live_events_total',
-      help: 'events consumed for live updates, by topic and whether any open stream was entitled to them',
+      help: "live updates this instance handed to its streams (every instance hears every event), by topic and whether any of its open streams was entitled to them",
       labelNames: ['topic', 'delivered'],
       registers: [registry],
     });

@@ -185,6 +185,23 @@ describe('OidcLoginService', () => {
     );
   });
 
+  it('is off without a provider: start and callback answer oidc_not_configured, logout offers nothing', async () => {
+    const { service: configured } = setup();
+    const off = new OidcLoginService(
+      null,
+      new FakeLogins() as unknown as OidcLoginsRepository,
+      {} as AccountsRepository,
+      {} as SessionsService,
+      new ConsoleMetrics(new Registry()),
+      () => now,
+    );
+    expect(configured.enabled).toBe(true);
+    expect(off.enabled).toBe(false);
+    await expect(refusal(off.start())).resolves.toBe('oidc_not_configured');
+    await expect(refusal(off.finish('b', { query: '', state: 's' }))).resolves.toBe('oidc_not_configured');
+    await expect(off.endSessionUrl(mapped)).resolves.toBeNull();
+  });
+
   it('offers RP-initiated logout for accounts of the configured provider only', async () => {
     const { service } = setup();
     await expect(service.endSessionUrl(mapped)).resolves.toBe(`${ISSUER}/session/end?client_id=c`);

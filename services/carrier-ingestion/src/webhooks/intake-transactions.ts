@@ -46,6 +46,11 @@ export class PgIntakeTransactions extends IntakeTransactions {
   async run<T>(work: (tx: IntakeTx) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool().connect();
     let broken: Error | undefined;
+    // pg-pool listens for a checked-out client's errors no more: without a listener, a connection
+    // lost mid-transaction would be an unhandled 'error' event (the process dies). The pending
+    // query rejects with it anyway, and the client is destroyed on release.
+    const onError = (e: Error) => (broken = e);
+    client.on('error', onError);
     try {
       await client.query(this.begin);
       const prepared = this.options.preparedStatements;
@@ -60,7 +65,8 @@ export class PgIntakeTransactions extends IntakeTransactions {
       });
       throw error;
     } finally {
-      // a connection that could not even roll back is destroyed instead of going back to the pool
+      client.off('error', onError);
+      // a connection that failed or could not even roll back is destroyed, not given back to the pool
       client.release(broken);
     }
   }

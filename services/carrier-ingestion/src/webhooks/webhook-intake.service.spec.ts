@@ -89,7 +89,7 @@ function setup(
   const seen = options.seen ?? new Set<string>();
   const receipts: WebhookReceipt[] = [];
   const published: OutboxEvent<typeof TrackingStreamEventSchema>[] = [];
-  const logs: { fields: Record<string, unknown>; msg: string }[] = [];
+  const logs: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
   const metrics = new Registry();
   const accounts = { credentialsForIntake: jest.fn(async () => credentials) };
   const repo = {
@@ -123,7 +123,9 @@ function setup(
       encodeEvents();
     }),
   };
-  const logger = { info: (fields: Record<string, unknown>, msg: string) => void logs.push({ fields, msg }) };
+  const logAt = (level: string) => (fields: Record<string, unknown>, msg: string) =>
+    void logs.push({ level, fields, msg });
+  const logger = { debug: logAt('debug'), info: logAt('info') };
   const service = new WebhookIntakeService(
     accounts as unknown as CarrierAccountsService,
     new WebhookAdapterRegistry(),
@@ -199,6 +201,10 @@ describe('WebhookIntakeService', () => {
     expect(t.published).toHaveLength(1);
     expect(t.receipts.map((r) => r.outcome)).toEqual(['accepted', 'duplicate']);
     expect(await counter(t.metrics, 'duplicate')).toBe(1);
+    expect(t.logs.map((l) => [l.fields.outcome, l.level])).toEqual([
+      ['accepted', 'debug'],
+      ['duplicate', 'debug'],
+    ]);
   });
 
   it('accepts either active secret during a rotation', async () => {
@@ -231,6 +237,7 @@ describe('WebhookIntakeService', () => {
     expect(error).toMatchObject({ status: 401, code: 'webhook_signature_invalid' });
     expect(t.transactions.run).not.toHaveBeenCalled();
     expect(await counter(t.metrics, 'rejected_signature')).toBe(1);
+    expect(t.logs.map((l) => [l.fields.outcome, l.level])).toEqual([['rejected_signature', 'info']]);
   });
 
   it('rejects an account without any usable secret as a bad signature', async () => {
@@ -258,6 +265,7 @@ describe('WebhookIntakeService', () => {
     );
     expect(JSON.stringify(error.details)).not.toContain(PHONE);
     expect(t.transactions.run).not.toHaveBeenCalled();
+    expect(t.logs[0]).toMatchObject({ level: 'info' }); // a refusal stays visible at the default level
     expect(t.logs[0]!.fields).toMatchObject({
       outcome: 'rejected_body',
       issuePaths: expect.arrayContaining(paths),
@@ -289,6 +297,7 @@ describe('WebhookIntakeService', () => {
       TemporarilyUnavailableError,
     );
     expect(await counter(t.metrics, 'unavailable')).toBe(1);
+    expect(t.logs.map((l) => [l.fields.outcome, l.level])).toEqual([['unavailable', 'info']]);
   });
 
   it('logs one line per webhook with ids and outcome, never the recipient', async () => {
@@ -296,6 +305,7 @@ describe('WebhookIntakeService', () => {
     await t.service.receive(deliveryOf([holdEvent()], { id: 'msg_log' }));
     expect(t.logs).toHaveLength(1);
     expect(t.logs[0]).toMatchObject({
+      level: 'debug', // accepted: the bulk of the traffic, counted by the metrics
       msg: 'webhook received',
       fields: {
         carrierAccountId: account.id,

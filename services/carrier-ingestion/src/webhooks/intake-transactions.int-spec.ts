@@ -8,13 +8,12 @@ import { dataSourceOptions, runMigrations } from '@portico/service-kit';
 import { createTestDatabase, type TestDatabase } from '@portico/testing';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { migrations } from '../../migrations';
 import { ParcelsRepository } from '../parcels/parcels.repository';
 import { unseenParcel, type ParcelScan } from '../parcels/parcel-state';
 import { isDatabaseUnavailable } from '../shared/database-errors';
 import { statement } from '../shared/prepared-statement';
-import { PgIntakeTransactions } from './intake-transactions';
+import { PgIntakeTransactions, poolOf } from './intake-transactions';
 
 const SHOW_TIMEOUTS = statement(
   'test_show_timeouts_v1',
@@ -41,8 +40,15 @@ describe('PgIntakeTransactions (real Postgres)', () => {
     // one connection: every transaction below reuses the previous one's
     dataSource = new DataSource(dataSourceOptions(config, migrations, { poolSize: 1 }));
     await dataSource.initialize();
-    pool = (dataSource.driver as PostgresDriver).master as Pool;
+    pool = poolOf(dataSource);
   });
+
+  const twoConnectionDataSource = async (serviceName: string) => {
+    const source = new DataSource(
+      dataSourceOptions({ serviceName, databaseUrl: db.url }, migrations, { poolSize: 2 }),
+    );
+    return source.initialize();
+  };
 
   afterAll(async () => {
     await dataSource?.destroy();
@@ -70,12 +76,7 @@ describe('PgIntakeTransactions (real Postgres)', () => {
   );
 
   it('fails a transaction whose lock wait outlasts the bound with a retryable error, and rolls it back', async () => {
-    const twoConnections = new DataSource(
-      dataSourceOptions({ serviceName: 'intake-tx-holder', databaseUrl: db.url }, migrations, {
-        poolSize: 2,
-      }),
-    );
-    await twoConnections.initialize();
+    const twoConnections = await twoConnectionDataSource('intake-tx-holder');
     const holder = twoConnections.createQueryRunner();
     try {
       const id = parcel('a');
@@ -88,10 +89,10 @@ describe('PgIntakeTransactions (real Postgres)', () => {
       await holder.startTransaction();
       await holder.query('SELECT 1 FROM parcels WHERE parcel_id = $1 FOR UPDATE', [id]);
 
-      const transactions = new PgIntakeTransactions(
-        () => (twoConnections.driver as PostgresDriver).master as Pool,
-        { statementTimeoutMs: 300, preparedStatements: true },
-      );
+      const transactions = new PgIntakeTransactions(() => poolOf(twoConnections), {
+        statementTimeoutMs: 300,
+        preparedStatements: true,
+      });
       const repo = new ParcelsRepository();
       const started = Date.now();
       const failure = await transactions
@@ -115,14 +116,11 @@ describe('PgIntakeTransactions (real Postgres)', () => {
   });
 
   it('locks a parcel that another batch created meanwhile (the second, rare statement)', async () => {
-    const twoConnections = new DataSource(
-      dataSourceOptions({ serviceName: 'intake-tx-race', databaseUrl: db.url }, migrations, { poolSize: 2 }),
-    );
-    await twoConnections.initialize();
-    const transactions = new PgIntakeTransactions(
-      () => (twoConnections.driver as PostgresDriver).master as Pool,
-      { statementTimeoutMs: 5_000, preparedStatements: true },
-    );
+    const twoConnections = await twoConnectionDataSource('intake-tx-race');
+    const transactions = new PgIntakeTransactions(() => poolOf(twoConnections), {
+      statementTimeoutMs: 5_000,
+      preparedStatements: true,
+    });
     const repo = new ParcelsRepository();
     const id = parcel('c');
     const now = new Date('2026-12-01T00:00:00Z');

@@ -1,5 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { runStatement, type Statement } from '../shared/prepared-statement';
+
+/** The node-postgres pool of an initialised TypeORM DataSource (the service keeps one pool). */
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as PostgresDriver).master as Pool;
+}
 
 /** The intake transaction as its repositories see it: statements, nothing else. */
 export interface IntakeTx {

@@ -5,13 +5,11 @@ import { WebhookArchiveMaintenance } from './archive/webhook-archive.maintenance
 import { WebhookArchiveRepository } from './archive/webhook-archive.repository';
 import { OutboxWriter } from '@portico/messaging';
 import { ParcelProjection } from '../parcels/parcel-projection';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { CarrierIngestionConfig } from '../config';
 import { CARRIER_INGESTION_CONFIG } from '../shared/tokens';
 import { INTAKE_STATEMENT_TIMEOUT_MS, IntakeCommitter } from './intake-committer';
-import { IntakeTransactions, PgIntakeTransactions } from './intake-transactions';
+import { IntakeTransactions, PgIntakeTransactions, poolOf } from './intake-transactions';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookMetrics } from './webhook-metrics';
 import { WebhookRepository } from './webhook.repository';
@@ -32,7 +30,7 @@ import { WebhookRepository } from './webhook.repository';
         dataSource: DataSource,
         config: Pick<CarrierIngestionConfig, 'webhookPreparedStatements'>,
       ) =>
-        new PgIntakeTransactions(() => (dataSource.driver as PostgresDriver).master as Pool, {
+        new PgIntakeTransactions(() => poolOf(dataSource), {
           statementTimeoutMs: INTAKE_STATEMENT_TIMEOUT_MS,
           preparedStatements: config.webhookPreparedStatements,
         }),

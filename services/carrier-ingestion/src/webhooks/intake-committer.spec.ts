@@ -132,6 +132,16 @@ describe('IntakeCommitter (group commit)', () => {
     expect(t.projected.at(-1)).toEqual(['prc_dup', 'prc_new']); // and only they move the projection
   });
 
+  it('runs no projection or outbox statement for a batch of duplicates only', async () => {
+    const t = setup();
+    await t.committer.commit(write('once'));
+    expect(t.projected).toHaveLength(1);
+    await expect(t.committer.commit(write('once'))).resolves.toBe('duplicate');
+    expect(t.transactions).toHaveLength(2);
+    expect(t.projected).toHaveLength(1);
+    expect(t.transactions[1]!.events).toBe(0);
+  });
+
   it('claims keys in sorted order, so concurrent batches lock alike and cannot deadlock', async () => {
     const t = setup();
     t.holdTransactions();

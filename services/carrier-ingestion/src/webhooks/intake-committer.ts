@@ -121,14 +121,12 @@ export class IntakeCommitter {
         return outcome;
       });
       const accepted = writes.filter((_, i) => outcomes[i] === 'accepted');
-      if (accepted.length === 0) return outcomes;
+      const scans = accepted.flatMap((w) => w.scans);
+      const events = accepted.flatMap((w) => w.events);
+      // nothing to project or publish (all duplicates, or webhooks without updates): no statement
+      if (scans.length === 0 && events.length === 0) return outcomes;
       // the projection decides which events are late before they are encoded
-      await this.parcels.record(
-        tx,
-        accepted.flatMap((w) => w.scans),
-        latestReceipt(writes),
-        () => this.outbox.encode(accepted.flatMap((w) => w.events)),
-      );
+      await this.parcels.record(tx, scans, latestReceipt(writes), () => this.outbox.encode(events));
       return outcomes;
     });
   }

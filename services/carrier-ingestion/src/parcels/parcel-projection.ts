@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { EncodedOutboxRows } from '@portico/messaging';
+import type { IntakeTx } from '../webhooks/intake-transactions';
 import { applyScans, unseenParcel, type ParcelScan, type ParcelState } from './parcel-state';
 import { ParcelsRepository } from './parcels.repository';
 
@@ -19,25 +20,35 @@ export interface ProjectedScan {
 export class ParcelProjection {
   constructor(private readonly parcels: ParcelsRepository = new ParcelsRepository()) {}
 
-  async record(m: EntityManager, scans: readonly ProjectedScan[], now: Date): Promise<void> {
-    if (scans.length === 0) return;
-    const byParcel = new Map<string, ProjectedScan[]>();
-    for (const s of scans) {
-      const list = byParcel.get(s.scan.parcelId);
-      if (list) list.push(s);
-      else byParcel.set(s.scan.parcelId, [s]);
-    }
-    const unseen = [...byParcel.values()].map((list) => unseenParcel(list[0]!.scan, now));
-    const current = await this.parcels.lockForUpdate(m, unseen);
+  /**
+   * Applies the scans to their parcels and writes the new states together with the events, which
+   * `encodeEvents` encodes only after every scan's late flag is set (the flag is published).
+   */
+  async record(
+    tx: IntakeTx,
+    scans: readonly ProjectedScan[],
+    now: Date,
+    encodeEvents: () => EncodedOutboxRows,
+  ): Promise<void> {
     const next: ParcelState[] = [];
-    for (const [parcelId, list] of byParcel) {
-      const { state, late } = applyScans(
-        current.get(parcelId)!,
-        list.map((s) => s.scan),
-      );
-      late.forEach((isLate, i) => list[i]!.setLate(isLate));
-      next.push(state);
+    if (scans.length > 0) {
+      const byParcel = new Map<string, ProjectedScan[]>();
+      for (const s of scans) {
+        const list = byParcel.get(s.scan.parcelId);
+        if (list) list.push(s);
+        else byParcel.set(s.scan.parcelId, [s]);
+      }
+      const unseen = [...byParcel.values()].map((list) => unseenParcel(list[0]!.scan, now));
+      const current = await this.parcels.lockForUpdate(tx, unseen);
+      for (const [parcelId, list] of byParcel) {
+        const { state, late } = applyScans(
+          current.get(parcelId)!,
+          list.map((s) => s.scan),
+        );
+        late.forEach((isLate, i) => list[i]!.setLate(isLate));
+        next.push(state);
+      }
     }
-    await this.parcels.save(m, next, now);
+    await this.parcels.saveWithEvents(tx, next, now, encodeEvents());
   }
 }

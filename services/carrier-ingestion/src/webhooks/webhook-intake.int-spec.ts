@@ -386,6 +386,12 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
         .filter((l) => l.includes('"msg":"webhook received"'))
         .map((l) => JSON.parse(l) as Json);
       expect(lines.length).toBeGreaterThanOrEqual(15);
+      // the bulk (accepted, duplicate) at debug, refusals and failures at info
+      for (const l of lines) {
+        const bulk = l.outcome === 'accepted' || l.outcome === 'duplicate';
+        expect([l.outcome, l.level]).toEqual([l.outcome, bulk ? 'debug' : 'info']);
+      }
+      expect(lines.some((l) => l.level === 'info')).toBe(true);
       expect(lines.find((l) => l.webhookId === firstWebhookId)).toMatchObject({
         carrierAccountId: account.id,
         provider: 'portico-native',

@@ -1,5 +1,3 @@
-import type { INestMicroservice } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { context, trace } from '@opentelemetry/api';
 import { HeaderNames } from '@portico/contracts';
 import { Partitioners, type Producer } from 'kafkajs';
@@ -18,10 +16,10 @@ import {
   waitFor,
   type TestDatabase,
 } from '../test-support/integration';
+import { startTestConsumer, type TestConsumerApp } from '../test-support/test-consumer-app';
 import { BatchTrackingConsumer, HandlerBehaviour } from '../test-support/tracking-consumer';
 import { TRACKING_SCHEMA, trackingEvent } from '../test-support/tracking-events';
 import { consumerTopicSpecs } from '../topics/ensure-topics';
-import { KafkaEventTransport } from './kafka-event.transport';
 
 const KAFKA_BROKERS: string[] = [];
 const GROUP = `batch-${uniqueSuffix()}`;
@@ -41,7 +39,7 @@ describe('batch consumption (real Kafka + Postgres, @EventBatchPattern)', () => 
   const registry = new Registry();
   const traceOfLabel = new Map<string, string>();
   let db: TestDatabase;
-  let app: INestMicroservice;
+  let consumer: TestConsumerApp | undefined;
   let producer: Producer;
 
   function labelOf(key: number, n: number): string {
@@ -82,28 +80,21 @@ describe('batch consumption (real Kafka + Postgres, @EventBatchPattern)', () => 
     behaviour.failTimes(labelOf(3, 1), 2); // fails in its batch and once on its own -> retry topic
     await producer.send({ topic, messages });
 
-    const transport = new KafkaEventTransport({
-      kafka: { brokers: KAFKA_BROKERS, clientId: 'batch-int' },
+    consumer = await startTestConsumer({
+      brokers: KAFKA_BROKERS,
       group: GROUP,
+      topic,
       dataSource: db.dataSource,
-      topics: [{ name: topic, valueSchema: TRACKING_SCHEMA }],
-      retryDelaysMs: [300, 300],
+      behaviour,
       metricsRegistry: registry,
-      maxWaitTimeInMs: 200,
       streamBatchSize: 10,
+      controller: BatchTrackingConsumer,
     });
-    const moduleRef = await Test.createTestingModule({
-      controllers: [BatchTrackingConsumer],
-      providers: [{ provide: HandlerBehaviour, useValue: behaviour }],
-    }).compile();
-    app = moduleRef.createNestMicroservice({ strategy: transport, logger: ['error', 'warn'] });
-    await app.listen();
-    await transport.ready();
   }, 60_000);
 
   afterAll(async () => {
     await producer?.disconnect();
-    await app?.close();
+    await consumer?.close();
     tracing.uninstall();
     await db?.drop();
   });

@@ -1,6 +1,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
-import { context, SpanKind, SpanStatusCode, trace, type SpanContext } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type SpanContext } from '@opentelemetry/api';
 import { retryTopicName } from '@portico/contracts';
 import type { Consumer, EachBatchPayload, EachMessagePayload, KafkaMessage, Kafka, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
@@ -312,9 +312,12 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         return linked ? [{ context: linked }] : [];
       }),
     });
-    const outcomes = await this.processor.processStreamBatch(records, {
-      open: (record) => this.openRecordSpan(record, topic, batchSpan.spanContext()),
-    });
+    // the chunk's own statements (BEGIN, locks, inbox, COMMIT) become children of the batch span
+    const outcomes = await context.with(trace.setSpan(ROOT_CONTEXT, batchSpan), () =>
+      this.processor.processStreamBatch(records, {
+        open: (record) => this.openRecordSpan(record, topic, batchSpan.spanContext()),
+      }),
+    );
     const done = outcomes.filter((o): o is Outcome => o !== undefined);
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9 / records.length;
     for (const outcome of done) {

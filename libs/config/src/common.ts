@@ -58,6 +58,23 @@ export function commonSettings(service: string, defaults: { port: number; databa
   };
 }
 
+/**
+ * How a service's Kafka consumer takes its partitions. Each partition handled at once holds one
+ * database connection while its chunk runs: size the pool with it. The default differs per service
+ * (what its consumers' handlers cost), so the service passes it.
+ */
+export function consumerSettings(defaults: { partitionsConcurrently: number }) {
+  return {
+    consumerConcurrency: setting(
+      'KAFKA_PARTITIONS_CONCURRENTLY',
+      z.coerce.number().int().min(1).max(64).default(defaults.partitionsConcurrently),
+      'partitions of the consumed topics handled at once (order still holds per partition, so per parcel)',
+    ),
+  };
+}
+
+export type ConsumerConfig = ConfigOf<ReturnType<typeof consumerSettings>>;
+
 /** The values of `commonSettings`: what libraries such as service-kit need from any service's configuration. */
 export type CommonConfig = ConfigOf<ReturnType<typeof commonSettings>>;
 

@@ -15,7 +15,12 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u:p@h:5432/db',
       KAFKA_BROKERS: 'a:9092, b:9093',
     });
-    expect(config).toEqual({ port: 3000, db: 'postgres://u:p@h:5432/db', brokers: ['a:9092', 'b:9093'], mode: 'a' });
+    expect(config).toEqual({
+      port: 3000,
+      db: 'postgres://u:p@h:5432/db',
+      brokers: ['a:9092', 'b:9093'],
+      mode: 'a',
+    });
   });
 
   it('names every missing or invalid setting in one error', () => {
@@ -34,9 +39,9 @@ describe('loadConfig', () => {
   });
 
   it('never echoes a secret value in an error', () => {
-    expect(() => loadConfig('svc', definition, { DATABASE_URL: 'mysql://secret-password@h', KAFKA_BROKERS: 'a:1' })).toThrow(
-      /DATABASE_URL must be a postgres/,
-    );
+    expect(() =>
+      loadConfig('svc', definition, { DATABASE_URL: 'mysql://secret-password@h', KAFKA_BROKERS: 'a:1' }),
+    ).toThrow(/DATABASE_URL must be a postgres/);
     try {
       loadConfig('svc', definition, { DATABASE_URL: 'mysql://secret-password@h', KAFKA_BROKERS: 'a:1' });
     } catch (e) {
@@ -45,7 +50,10 @@ describe('loadConfig', () => {
   });
 
   it('describes the configuration with secrets masked', () => {
-    const config = loadConfig('svc', definition, { DATABASE_URL: 'postgres://u:pw@h/db', KAFKA_BROKERS: 'a:1' });
+    const config = loadConfig('svc', definition, {
+      DATABASE_URL: 'postgres://u:pw@h/db',
+      KAFKA_BROKERS: 'a:1',
+    });
     expect(describeConfig(definition, config)).toEqual({
       HTTP_PORT: 3000,
       DATABASE_URL: '[secret]',

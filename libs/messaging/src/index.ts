@@ -60,8 +60,13 @@ export {
   KafkaEventTransport,
   type KafkaEventTransportOptions,
 } from './consumer/kafka-event.transport';
-export { EventContext } from './consumer/event-context';
-export { EventConsumer, PassHandlerErrorFilter } from './consumer/event-consumer.decorator';
+export { EventBatchContext, EventContext } from './consumer/event-context';
+export {
+  batchPatternOf,
+  EventBatchPattern,
+  EventConsumer,
+  PassHandlerErrorFilter,
+} from './consumer/event-consumer.decorator';
 export { BackoffSchedule, DEFAULT_RETRY_DELAYS_MS, type NextStep } from './consumer/backoff-schedule';
 export { purgeInbox } from './consumer/consumer.repository';
 export type { DeliveryInfo, Outcome, RecordCoordinates } from './consumer/delivery-processor';

@@ -1,6 +1,7 @@
 import { authSettings } from '@portico/auth';
 import {
   commonSettings,
+  consumerSettings,
   loadConfig,
   processEnvironment,
   schemas,
@@ -18,6 +19,7 @@ export const settings = {
   ...commonSettings(SERVICE_NAME, { port: 3002, database: 'portico_clearance' }),
   // Stewards, managers and operators read cases with person tokens; notification with its service token.
   ...authSettings(),
+  ...consumerSettings({ partitionsConcurrently: 6 }),
   timerPollIntervalMs: setting(
     'TIMER_POLL_INTERVAL_MS',
     schemas.milliseconds.min(50).default(1_000),
@@ -27,11 +29,6 @@ export const settings = {
     'TIMER_CONCURRENCY',
     z.coerce.number().int().min(1).max(16).default(2),
     'claim loops firing due timers side by side in each instance (SKIP LOCKED keeps them apart)',
-  ),
-  consumerConcurrency: setting(
-    'KAFKA_PARTITIONS_CONCURRENTLY',
-    z.coerce.number().int().min(1).max(64).default(6),
-    'partitions of the consumed topics handled at once (order still holds per partition, so per parcel)',
   ),
   timerRules: setting(
     'CLEARANCE_TIMER_RULES',

@@ -26,13 +26,17 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        DatabaseModule.forRoot(config, migrations),
+        DatabaseModule.forRoot(config, migrations, {
+          // one connection per partition in flight (stream + retry), the timer loops, HTTP and the delivery worker
+          poolSize: config.consumerConcurrency + 4 + config.timerConcurrency + 4,
+        }),
         MessagingModule.forRoot(config, {
           produces: [NOTIFICATION_OUTREACH_TOPIC],
           // Tracking builds the parcel projection that resolution reads; clearance asks for outreach;
           // clearance and (our own) outreach events are fanned out to webhook subscribers.
           consumes: [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC, NOTIFICATION_OUTREACH_TOPIC],
           group: config.kafkaConsumerGroup,
+          concurrency: { stream: config.consumerConcurrency },
         }),
         serviceAuthModule(config),
         SharedModule.forRoot(config),

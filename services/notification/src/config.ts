@@ -4,6 +4,7 @@ import { DEFAULT_RETRY_SCHEDULE_MS } from './webhooks/retry-schedule';
 import { parseNetworkList } from './webhooks/webhook-target';
 import {
   commonSettings,
+  consumerSettings,
   ConfigError,
   loadConfig,
   processEnvironment,
@@ -24,6 +25,8 @@ export const settings = {
   ...apiKeySettings(),
   // notification owns the directory: it digests residents' names/phones to match carrier hints.
   ...recipientDigestSettings(),
+  // 6: clearance.case.v1 carries a HoldPredicted for many scans; two partitions at a time fell behind.
+  ...consumerSettings({ partitionsConcurrently: 6 }),
   timerPollIntervalMs: setting(
     'TIMER_POLL_INTERVAL_MS',
     schemas.milliseconds.min(50).default(1_000),

@@ -6,6 +6,7 @@ export interface ConsumerMetrics {
   readonly processing: Histogram<'group' | 'topic'>;
   readonly infrastructureErrors: Counter<'group'>;
   readonly batchFallbacks: Counter<'group'>;
+  readonly batchRecords: Histogram<'group' | 'topic'>;
 }
 
 export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
@@ -52,6 +53,18 @@ export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
           name: 'portico_consumer_batch_fallbacks_total',
           help: 'Chunks of stream records that could not commit as one transaction and ran record by record',
           labelNames: ['group'],
+          registers: [registry],
+        }),
+    ),
+    batchRecords: registeredMetric(
+      registry,
+      'portico_consumer_batch_records',
+      () =>
+        new Histogram({
+          name: 'portico_consumer_batch_records',
+          help: 'Records of a stream chunk finished together in its one transaction (the rest went one by one)',
+          labelNames: ['group', 'topic'],
+          buckets: [0, 1, 2, 5, 10, 20, 50, 100, 200],
           registers: [registry],
         }),
     ),

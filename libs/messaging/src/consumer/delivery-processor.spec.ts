@@ -9,7 +9,14 @@ import {
 } from '../test-support/in-memory-consumer.repository';
 import { sourceEventIdOf, TRACKING_SCHEMA, trackingEvent } from '../test-support/tracking-events';
 import { BackoffSchedule } from './backoff-schedule';
-import { DeliveryProcessor, type ConsumedRecord, type HandlerInvocation } from './delivery-processor';
+import type { DecodedEvent } from '../serde/event-decoder';
+import {
+  DeliveryProcessor,
+  runsOfOneType,
+  type ConsumedRecord,
+  type HandlerInvocation,
+  type RecordTracing,
+} from './delivery-processor';
 
 const TOPIC = 'carrier.tracking.v1';
 const GROUP = 'clearance';
@@ -117,26 +124,79 @@ describe('DeliveryProcessor', () => {
   });
 
   describe('a batch in one transaction', () => {
-    const around = (_r: ConsumedRecord, work: () => Promise<string>) => work() as never;
+    /** Records which spans were opened, which work ran inside which, and how each ended. */
+    function recordingTracing() {
+      const ended = new Map<string, string | undefined>();
+      const ranIn: string[] = [];
+      const tracing: RecordTracing = {
+        open: (record) => ({
+          inTrace: (work) => {
+            ranIn.push(record.offset);
+            return work();
+          },
+          end: (outcome) => void ended.set(record.offset, outcome),
+        }),
+      };
+      return { tracing, ended, ranIn };
+    }
 
-    it('handles fresh records together, dropping the duplicates of the inbox', async () => {
+    it('handles fresh records together with one inbox statement, dropping the duplicates', async () => {
       const t = setup();
       const a = t.streamRecord('a');
       expect(await t.processor.processStreamRecord(a)).toBe('handled');
-      const outcomes = await t.processor.processStreamBatch(
-        [a, t.streamRecord('b', 'prc_2'), t.streamRecord('c')],
-        around,
-      );
-      expect(outcomes).toEqual(['duplicate', 'handled', 'handled']);
+      const b = t.streamRecord('b', 'prc_2');
+      const c = t.streamRecord('c');
+      const { tracing, ended, ranIn } = recordingTracing();
+      const outcomes = await t.processor.processStreamBatch([a, b, c, { ...c, offset: '99' }], tracing);
+      expect(outcomes).toEqual(['duplicate', 'handled', 'handled', 'duplicate']);
       expect(t.repository.effects).toEqual(['a', 'b', 'c']);
+      expect(t.repository.inboxStatements).toBe(1);
+      // each handled record's work ran in its own span; every span ended with its outcome
+      expect(ranIn).toEqual(['1', '2']);
+      expect([...ended.values()]).toEqual(['duplicate', 'handled', 'handled', 'duplicate']);
+    });
+
+    it('hands runs of one event type to invokeRun, each member able to enter its own trace', async () => {
+      const runs: string[][] = [];
+      const repository = new InMemoryConsumerRepository();
+      const t = setup();
+      const processor = new DeliveryProcessor({
+        group: GROUP,
+        decoder: new EventDecoder([{ name: TOPIC, valueSchema: TRACKING_SCHEMA }]),
+        repository,
+        gateway: new RecordingGateway(),
+        schedule: new BackoffSchedule([1_000]),
+        hasHandler: () => true,
+        invoke: async () => {
+          throw new Error('the batch path must use invokeRun');
+        },
+        invokeRun: async (run) => {
+          runs.push(run.map((m) => sourceEventIdOf(m.event.event)));
+          for (const member of run) await member.inTrace(async () => recordEffect(member.manager, 'x'));
+        },
+        now: () => 0,
+      });
+      const { tracing, ranIn } = recordingTracing();
+      const records = [t.streamRecord('a'), t.streamRecord('b', 'prc_2'), t.streamRecord('c', 'prc_3')];
+      expect(await processor.processStreamBatch(records, tracing)).toEqual(['handled', 'handled', 'handled']);
+      expect(runs).toEqual([['a', 'b', 'c']]);
+      expect(ranIn).toEqual(['0', '1', '2']);
+      expect(repository.effects).toEqual(['x', 'x', 'x']);
     });
 
     it('gives up, with nothing committed, when a handler fails, so the records go one by one', async () => {
       const t = setup();
       t.failing.set('b', 2); // fails in the batch, and once more on its own
       const records = [t.streamRecord('a'), t.streamRecord('b', 'prc_2'), t.streamRecord('c')];
-      expect(await t.processor.processStreamBatch(records, around)).toBeUndefined();
+      const { tracing, ended } = recordingTracing();
+      expect(await t.processor.processStreamBatch(records, tracing)).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
       expect(t.repository.effects).toEqual([]);
+      expect(t.repository.inbox.size).toBe(0);
+      expect([...ended.values()]).toEqual([undefined, undefined, undefined]);
       // the usual path then: a handled, b to retry, c handled
       const one = [];
       for (const r of records) one.push(await t.processor.processStreamRecord(r));
@@ -144,17 +204,45 @@ describe('DeliveryProcessor', () => {
       expect(t.repository.effects).toEqual(['a', 'c']);
     });
 
-    it('gives up for a poison record or a parked key, which only the one-by-one path handles', async () => {
+    it('dead-letters a poison record on its own and commits the rest of the chunk', async () => {
       const t = setup();
       const poison = { ...t.streamRecord('p'), value: Buffer.from('not protobuf') };
-      expect(await t.processor.processStreamBatch([t.streamRecord('a'), poison], around)).toBeUndefined();
+      const { tracing } = recordingTracing();
+      expect(
+        await t.processor.processStreamBatch([t.streamRecord('a'), poison, t.streamRecord('b')], tracing),
+      ).toEqual(['handled', 'poison', 'handled']);
+      expect(t.repository.effects).toEqual(['a', 'b']);
+      expect(t.gateway.sent.map((s) => s.topic)).toEqual([DLQ]);
+      expect(t.gateway.sent[0]!.record.headers[MessagingHeaderNames.errorReason]).toBeTruthy();
+    });
+
+    it('leaves a poison record to the one-by-one path when the DLQ cannot be reached', async () => {
+      const t = setup();
+      const poison = { ...t.streamRecord('p'), value: Buffer.from('not protobuf') };
+      t.gateway.failNext = true;
+      const { tracing } = recordingTracing();
+      expect(await t.processor.processStreamBatch([poison, t.streamRecord('a')], tracing)).toEqual([
+        undefined,
+        'handled',
+      ]);
+    });
+
+    it('gives up for a parked key, which only the one-by-one path handles', async () => {
+      const t = setup();
       t.failing.set('x', 1);
       expect(await t.processor.processStreamRecord(t.streamRecord('x'))).toBe('retry-scheduled'); // prc_1 parked now
+      const { tracing } = recordingTracing();
       expect(
-        await t.processor.processStreamBatch([t.streamRecord('y', 'prc_2'), t.streamRecord('z')], around),
-      ).toBeUndefined();
+        await t.processor.processStreamBatch([t.streamRecord('y', 'prc_2'), t.streamRecord('z')], tracing),
+      ).toEqual([undefined, undefined]);
       expect(t.repository.effects).toEqual([]);
     });
+  });
+
+  it('groups only consecutive members of one event type into a run', () => {
+    const member = (eventType: string, id: string) => ({ event: { eventType, eventId: id } as DecodedEvent });
+    const runs = runsOfOneType([member('A', '1'), member('A', '2'), member('B', '3'), member('A', '4')]);
+    expect(runs.map((run) => run.map((m) => m.event.eventId))).toEqual([['1', '2'], ['3'], ['4']]);
   });
 
   it('ignores event types without a handler', async () => {

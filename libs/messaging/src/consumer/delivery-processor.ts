@@ -62,6 +62,23 @@ export type Outcome =
   | 'requeued'
   | 'dropped';
 
+/** A record of a chunk, as its event type's handlers get it together with the others of its run. */
+export interface BatchMember extends HandlerInvocation {
+  /** Runs `work` inside the record's own consumer span (the trace its producer started). */
+  inTrace<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** The transport's spans for a chunk's records. */
+export interface RecordTracing {
+  open(record: ConsumedRecord): RecordTrace;
+}
+
+export interface RecordTrace {
+  inTrace<T>(work: () => Promise<T>): Promise<T>;
+  /** undefined: the record goes one by one (its span there is a new one). */
+  end(outcome: Outcome | undefined): void;
+}
+
 export interface DeliveryProcessorDeps {
   readonly group: string;
   readonly decoder: EventDecoder;
@@ -73,6 +90,11 @@ export interface DeliveryProcessorDeps {
   onBatchFallback?(reason: unknown): void;
   /** Runs the handler; it must throw when the handler failed. */
   invoke(invocation: HandlerInvocation): Promise<void>;
+  /**
+   * Runs the handlers of a run of consecutive records of one event type, in one go (batch
+   * handlers); it must throw when one failed. Without it, each member is invoked on its own.
+   */
+  invokeRun?(run: readonly BatchMember[]): Promise<void>;
   now(): number;
 }
 
@@ -125,54 +147,119 @@ export class DeliveryProcessor {
   }
 
   /**
-   * Several records of one stream partition in ONE transaction: the common case (nothing poison,
-   * nothing parked, every handler succeeds) costs one BEGIN/COMMIT and one fsync for all of them
-   * instead of one per record. `around` wraps each record's work (the transport's consumer span).
+   * Several records of one stream partition in ONE transaction: the common case (nothing parked,
+   * every handler succeeds) costs one BEGIN/COMMIT, one inbox statement and one fsync for all of
+   * them instead of one each, and runs of consecutive records of one event type reach batch
+   * handlers at once (deps.invokeRun). `tracing` opens each record's own span (the producer's
+   * trace continues through it) for the whole chunk.
    *
-   * @returns the records' outcomes, all committed together; or undefined when the batch cannot take
-   * this path (a poison record, a parked key, a handler or the database failing): then nothing of
-   * it was committed and the caller processes the records one by one with processStreamRecord, which
-   * handles each of those cases. Handler attempts are at-least-once either way; committed effects
-   * stay exactly once per event (the inbox row commits with them).
+   * @returns one entry per record: its outcome, committed; or undefined for the records that must
+   * go one by one with processStreamRecord. A poison record is dead-lettered on its own and does
+   * not stop the others. A parked key, a failing handler or the database failing roll the
+   * transaction back: then every record that needed it is undefined (nothing of it committed) and
+   * the one-by-one path retries, parks or dead-letters each record on its own. Handler attempts are
+   * at-least-once either way; committed effects stay exactly once per event (the inbox rows commit
+   * with them).
    */
   async processStreamBatch(
     records: readonly ConsumedRecord[],
-    around: (record: ConsumedRecord, work: () => Promise<Outcome>) => Promise<Outcome>,
-  ): Promise<Outcome[] | undefined> {
-    const decoded: Array<DecodedEvent | undefined> = [];
-    for (const record of records) {
-      try {
-        const event = this.deps.decoder.decode(record.topic, record);
-        decoded.push(this.deps.hasHandler(event.eventType) ? event : undefined);
-      } catch {
-        return undefined; // poison (or an unknown topic): the one-by-one path dead-letters it
+    tracing: RecordTracing,
+  ): Promise<Array<Outcome | undefined>> {
+    const outcomes: Array<Outcome | undefined> = records.map(() => undefined);
+    const traces = records.map((record) => tracing.open(record));
+    try {
+      const pending: Array<{ index: number; event: DecodedEvent }> = [];
+      for (const [index, record] of records.entries()) {
+        let event: DecodedEvent;
+        try {
+          event = this.deps.decoder.decode(record.topic, record);
+        } catch (error) {
+          // not poison (an unknown topic): the one-by-one path reports it as an infrastructure error
+          if (error instanceof PoisonMessageError)
+            outcomes[index] = await this.deadLetterPoison(record, error, traces[index]!);
+          continue;
+        }
+        if (!this.deps.hasHandler(event.eventType)) outcomes[index] = 'ignored';
+        else pending.push({ index, event });
       }
+      if (pending.length === 0) return outcomes;
+      const committed = await this.runChunk(records, pending, traces);
+      if (committed) for (const [index, outcome] of committed) outcomes[index] = outcome;
+      return outcomes;
+    } finally {
+      for (const [index, recordTrace] of traces.entries()) recordTrace.end(outcomes[index]);
     }
+  }
+
+  /** The chunk's transaction; undefined when it rolled back (see processStreamBatch). */
+  private async runChunk(
+    records: readonly ConsumedRecord[],
+    pending: ReadonlyArray<{ index: number; event: DecodedEvent }>,
+    traces: readonly RecordTrace[],
+  ): Promise<Map<number, Outcome> | undefined> {
     try {
       return await this.deps.repository.inTransaction(async (uow) => {
         // every key of the chunk locked and its parking read up front: two statements, not two a record
-        const keys = decoded.flatMap((event) => (event ? [event.key] : []));
-        const parked = keys.length > 0 ? await uow.lockParkingMany(records[0]!.topic, keys) : new Map();
-        const outcomes: Outcome[] = [];
-        for (const [i, record] of records.entries()) {
-          const event = decoded[i];
-          outcomes.push(
-            await around(record, async () => {
-              if (!event) return 'ignored';
-              if (decideFreshRecord(parked.get(event.key) ?? null) === 'park') throw new LeaveBatch();
-              if (!(await uow.claimInbox(event.eventId))) return 'duplicate';
-              const delivery = this.deliveryInfo(record, coordinatesOf(record), 0);
-              await this.invokeHandler({ event, manager: uow.manager, delivery });
-              return 'handled';
-            }),
-          );
+        const parked = await uow.lockParkingMany(
+          records[0]!.topic,
+          pending.map(({ event }) => event.key),
+        );
+        if (pending.some(({ event }) => decideFreshRecord(parked.get(event.key) ?? null) === 'park')) {
+          throw new LeaveBatch();
         }
+        const claimed = await uow.claimInboxMany(pending.map(({ event }) => event.eventId));
+        const outcomes = new Map<number, Outcome>();
+        const members: BatchMember[] = [];
+        for (const { index, event } of pending) {
+          // delete: a second copy of the same event in this chunk is a duplicate
+          if (!claimed.delete(event.eventId.toLowerCase())) {
+            outcomes.set(index, 'duplicate');
+            continue;
+          }
+          const record = records[index]!;
+          const recordTrace = traces[index]!;
+          members.push({
+            event,
+            manager: uow.manager,
+            delivery: this.deliveryInfo(record, coordinatesOf(record), 0),
+            inTrace: (work) => recordTrace.inTrace(work),
+          });
+          outcomes.set(index, 'handled');
+        }
+        for (const run of runsOfOneType(members)) await this.invokeRun(run);
         return outcomes;
       });
     } catch (error) {
       // LeaveBatch, a handler failure, or the database: the transaction rolled back as a whole.
       this.deps.onBatchFallback?.(error instanceof HandlerFailure ? error.original : error);
       return undefined;
+    }
+  }
+
+  private async deadLetterPoison(
+    record: ConsumedRecord,
+    error: PoisonMessageError,
+    recordTrace: RecordTrace,
+  ): Promise<Outcome | undefined> {
+    try {
+      await recordTrace.inTrace(() =>
+        this.deps.gateway.send(
+          dlqTopicName(record.topic, this.deps.group),
+          this.poisonRecord(record, coordinatesOf(record), error),
+        ),
+      );
+      return 'poison';
+    } catch {
+      return undefined; // the broker failed: the one-by-one path retries it in place
+    }
+  }
+
+  private async invokeRun(run: readonly BatchMember[]): Promise<void> {
+    try {
+      if (this.deps.invokeRun) await this.deps.invokeRun(run);
+      else for (const member of run) await member.inTrace(() => this.deps.invoke(member));
+    } catch (error) {
+      throw new HandlerFailure(error);
     }
   }
 
@@ -394,6 +481,20 @@ export class DeliveryProcessor {
     injectTraceContext(headers);
     return { key: record.key, value: record.value, headers };
   }
+}
+
+/**
+ * Consecutive members of one event type. Only consecutive ones: a batch handler then sees its
+ * records in partition order, and a parcel's events of different types keep their order too.
+ */
+export function runsOfOneType<T extends { readonly event: DecodedEvent }>(members: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  for (const member of members) {
+    const last = runs.at(-1);
+    if (last && last[0]!.event.eventType === member.event.eventType) last.push(member);
+    else runs.push([member]);
+  }
+  return runs;
 }
 
 function coordinatesOf(record: ConsumedRecord): RecordCoordinates {

@@ -6,6 +6,7 @@ import {
   type ArgumentsHost,
   type RpcExceptionFilter,
 } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
 import { throwError, type Observable } from 'rxjs';
 
 /**
@@ -26,4 +27,22 @@ export class PassHandlerErrorFilter implements RpcExceptionFilter<unknown> {
  */
 export function EventConsumer(): ClassDecorator {
   return applyDecorators(Controller(), UseFilters(new PassHandlerErrorFilter()));
+}
+
+/** Nest pattern under which batch handlers of an event type are registered. */
+export function batchPatternOf(eventType: string): string {
+  return `batch:${eventType}`;
+}
+
+/**
+ * Like `@EventPattern(eventType)`, but the method receives every new event of a run at once:
+ * `(@Payload() events: T[], @Ctx() batch: EventBatchContext)`. A run is the consecutive records of
+ * that type in a chunk of one partition (up to streamBatchSize), all in one transaction; a record
+ * handled on its own (retries, fallbacks) comes as a batch of one. Duplicates are already dropped
+ * (inbox). Throwing fails the whole run: its records are then retried one by one, so a poison record
+ * costs the others one more attempt, never a second effect. Per-record work that writes outbox
+ * rows or calls out should run inside `batch.contexts[i].inTrace(...)` to stay in that record's trace.
+ */
+export function EventBatchPattern(eventType: string): MethodDecorator {
+  return EventPattern(batchPatternOf(eventType));
 }

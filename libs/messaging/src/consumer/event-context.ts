@@ -11,8 +11,23 @@ import type { DeliveryInfo, RecordCoordinates } from './delivery-processor';
  * `ctx.manager` commit together with the inbox row; the offset is committed after that.
  */
 export class EventContext extends BaseRpcContext<[DecodedEvent, EntityManager, DeliveryInfo]> {
-  constructor(event: DecodedEvent, manager: EntityManager, delivery: DeliveryInfo) {
+  constructor(
+    event: DecodedEvent,
+    manager: EntityManager,
+    delivery: DeliveryInfo,
+    private readonly runInTrace: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+  ) {
     super([event, manager, delivery]);
+  }
+
+  /**
+   * Runs `work` inside this record's consumer span. A batch handler runs once for many records,
+   * outside any one record's trace: whatever it does for one record (outbox rows, HTTP calls,
+   * logs) goes through this so the parcel's trace stays one trace. For a handler of one record it
+   * just runs `work` (that record's span is already the active one).
+   */
+  inTrace<T>(work: () => Promise<T>): Promise<T> {
+    return this.runInTrace(work);
   }
 
   /** Use this for every write of the handler: it is the transport's transaction. */
@@ -70,5 +85,28 @@ export class EventContext extends BaseRpcContext<[DecodedEvent, EntityManager, D
   }
   get group(): string {
     return this.args[2].group;
+  }
+}
+
+/**
+ * The second argument of an `@EventBatchPattern` handler (`@Ctx() batch: EventBatchContext`): the
+ * transaction shared by the whole batch and one EventContext per event, in the same order as the
+ * events of `@Payload()`.
+ */
+export class EventBatchContext extends BaseRpcContext<[readonly EventContext[], EntityManager]> {
+  constructor(contexts: readonly EventContext[], manager: EntityManager) {
+    super([contexts, manager]);
+  }
+
+  /** The transport's transaction: every write of the batch, committed with the inbox rows. */
+  get manager(): EntityManager {
+    return this.args[1];
+  }
+  /** contexts[i] belongs to the i-th event of the payload. */
+  get contexts(): readonly EventContext[] {
+    return this.args[0];
+  }
+  get size(): number {
+    return this.args[0].length;
   }
 }

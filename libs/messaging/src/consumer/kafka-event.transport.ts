@@ -1,6 +1,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type SpanContext } from '@opentelemetry/api';
 import { retryTopicName } from '@portico/contracts';
 import type { Consumer, EachBatchPayload, EachMessagePayload, KafkaMessage, Kafka, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
@@ -17,10 +17,13 @@ import {
   DeliveryProcessor,
   describeError,
   type ConsumedRecord,
+  type BatchMember,
   type HandlerInvocation,
   type Outcome,
+  type RecordTrace,
 } from './delivery-processor';
-import { EventContext } from './event-context';
+import { batchPatternOf } from './event-consumer.decorator';
+import { EventBatchContext, EventContext } from './event-context';
 import { DeliveryAbandonedError, sleep, sleepUntil } from './interruptible-sleep';
 import { OffsetCommitter } from './offset-committer';
 import { KafkaRecordGateway } from './record-gateway';
@@ -87,6 +90,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   private rejectJoined?: (error: Error) => void;
   private closed?: Promise<void>;
   private inFlight = 0;
+  /** Handlers by event type, looked up once: Nest's lookup parses the pattern on every call. */
+  private readonly handlerCache = new Map<string, EventHandlers>();
 
   constructor(private readonly options: KafkaEventTransportOptions) {
     super();
@@ -114,8 +119,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       repository: new PostgresConsumerRepository(options.dataSource, options.group),
       gateway: new KafkaRecordGateway(this.producer),
       schedule: new BackoffSchedule(options.retryDelaysMs),
-      hasHandler: (eventType) => this.getHandlerByPattern(eventType) !== null,
+      hasHandler: (eventType) => this.handlersOf(eventType).any,
       invoke: (invocation) => this.invokeHandler(invocation),
+      invokeRun: (run) => this.invokeRun(run),
       onBatchFallback: (reason) => {
         this.metrics.batchFallbacks.inc({ group: options.group });
         this.log.debug?.(`stream chunk went record by record: ${describeError(reason)}`);
@@ -246,9 +252,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
 
   /**
    * A fetched batch of one stream partition, in chunks: each chunk first as one transaction
-   * (processStreamBatch); a chunk that cannot take that path goes record by record, exactly as
-   * eachMessage would. Offsets are resolved only for what finished, so a batch cut short by a
-   * rebalance or a close is fetched again.
+   * (processStreamBatch); the records it could not finish go one by one, in order, exactly as
+   * eachMessage would take them. Offsets are resolved only for what finished, so a batch cut short
+   * by a rebalance or a close is fetched again.
    */
   private async consumeBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
@@ -260,16 +266,18 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       for (let start = 0; start < batch.messages.length; start += size) {
         if (this.closing.signal.aborted || !isRunning() || isStale()) return;
         const messages = batch.messages.slice(start, start + size);
-        if (messages.length > 1 && (await this.consumeTogether(topic, partition, messages))) {
-          for (const message of messages) resolveOffset(message.offset);
-        } else {
-          for (const message of messages) {
+        const outcomes =
+          messages.length > 1 ? await this.consumeTogether(topic, partition, messages) : [undefined];
+        for (const [i, message] of messages.entries()) {
+          if (outcomes[i] === undefined) {
             if (this.closing.signal.aborted || isStale()) return;
             await this.consumeOne('stream', this.streamConsumer, { topic, partition, message, heartbeat });
             // consumeOne returns without finishing only when closing: then nothing is resolved
             if (this.closing.signal.aborted) return;
-            resolveOffset(message.offset);
+          } else {
+            this.committerOf('stream', this.streamConsumer).mark(topic, partition, message.offset);
           }
+          resolveOffset(message.offset);
         }
         await heartbeat();
       }
@@ -278,25 +286,58 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     }
   }
 
-  /** @returns false when the chunk must go record by record (nothing of it was committed). */
+  /**
+   * One chunk through processStreamBatch, under a `process <topic> batch` span linked to every
+   * record's trace; each record also gets its own consumer span in its producer's trace (so a
+   * parcel's trace stays one trace), linked back to the batch span.
+   * @returns per record, its outcome or undefined (it goes one by one).
+   */
   private async consumeTogether(
     topic: string,
     partition: number,
     messages: KafkaMessage[],
-  ): Promise<boolean> {
+  ): Promise<Array<Outcome | undefined>> {
     const records = messages.map((message) => recordOf(topic, partition, message));
     const startedAt = process.hrtime.bigint();
-    const outcomes = await this.processor.processStreamBatch(records, (record, work) =>
-      this.traced(record, topic, work),
+    const batchSpan = messagingTracer().startSpan(`process ${topic} batch`, {
+      kind: SpanKind.CONSUMER,
+      root: true,
+      attributes: {
+        ...this.spanAttributes(topic, partition),
+        'messaging.operation.type': 'process',
+        'messaging.batch.message_count': records.length,
+      },
+      links: records.flatMap((record) => {
+        const linked = trace.getSpanContext(extractTraceContext(record.headers));
+        return linked ? [{ context: linked }] : [];
+      }),
+    });
+    // the chunk's own statements (BEGIN, locks, inbox, COMMIT) become children of the batch span
+    const outcomes = await context.with(trace.setSpan(ROOT_CONTEXT, batchSpan), () =>
+      this.processor.processStreamBatch(records, {
+        open: (record) => this.openRecordSpan(record, topic, batchSpan.spanContext()),
+      }),
     );
-    if (!outcomes) return false;
+    const done = outcomes.filter((o): o is Outcome => o !== undefined);
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9 / records.length;
-    for (const outcome of outcomes) {
+    for (const outcome of done) {
       this.metrics.records.inc({ group: this.options.group, topic, outcome });
       this.metrics.processing.observe({ group: this.options.group, topic }, seconds);
     }
-    this.committerOf('stream', this.streamConsumer).mark(topic, partition, messages.at(-1)!.offset);
-    return true;
+    this.metrics.batchRecords.observe({ group: this.options.group, topic }, done.length);
+    batchSpan.setAttribute('portico.batch.finished', done.length);
+    batchSpan.setAttribute('portico.batch.one_by_one', records.length - done.length);
+    batchSpan.end();
+    return outcomes;
+  }
+
+  private spanAttributes(topic: string, partition: number) {
+    return {
+      'messaging.system': 'kafka',
+      'messaging.destination.name': topic,
+      'messaging.consumer.group.name': this.options.group,
+      'messaging.destination.partition.id': String(partition),
+    };
   }
 
   private async consumeOne(
@@ -379,50 +420,99 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     streamTopic: string,
     work: () => Promise<Outcome>,
   ): Promise<Outcome> {
+    const span = this.openRecordSpan(record, streamTopic);
+    return span.inTrace(async () => {
+      try {
+        const outcome = await work();
+        span.end(outcome);
+        return outcome;
+      } catch (error) {
+        span.fail(error);
+        throw error;
+      }
+    });
+  }
+
+  /** The record's `process <topic>` span in its producer's trace (linked to the batch, if any). */
+  private openRecordSpan(
+    record: ConsumedRecord,
+    streamTopic: string,
+    batch?: SpanContext,
+  ): RecordTrace & { fail(error: unknown): void } {
     const parent = extractTraceContext(record.headers);
     const span = messagingTracer().startSpan(
       `process ${streamTopic}`,
       {
         kind: SpanKind.CONSUMER,
         attributes: {
-          'messaging.system': 'kafka',
+          ...this.spanAttributes(record.topic, record.partition),
           'messaging.operation.type': 'process',
-          'messaging.destination.name': record.topic,
-          'messaging.consumer.group.name': this.options.group,
-          'messaging.destination.partition.id': String(record.partition),
           'messaging.kafka.offset': record.offset,
           'messaging.message.id': record.headers[HeaderNames.eventId] ?? '',
           'portico.event_type': record.headers[HeaderNames.eventType] ?? '',
         },
+        ...(batch ? { links: [{ context: batch }] } : {}),
       },
       parent,
     );
-    return context.with(trace.setSpan(parent, span), async () => {
-      try {
-        const outcome = await work();
-        span.setAttribute('portico.outcome', outcome);
-        return outcome;
-      } catch (error) {
+    const active = trace.setSpan(parent, span);
+    return {
+      inTrace: (work) => context.with(active, work),
+      end: (outcome) => {
+        // undefined: rolled back with its chunk; the one-by-one path gives it a span of its own
+        span.setAttribute('portico.outcome', outcome ?? 'one-by-one');
+        span.end();
+      },
+      fail: (error) => {
         span.recordException(error as Error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: describeError(error) });
-        throw error;
-      } finally {
         span.end();
-      }
-    });
+      },
+    };
   }
 
-  private async invokeHandler({ event, manager, delivery }: HandlerInvocation): Promise<void> {
-    const handler = this.getHandlerByPattern(event.eventType);
-    if (!handler) throw new Error(`No handler for ${event.eventType}`);
-    const ctx = new EventContext(event, manager, delivery);
+  /** Per-record and batch handlers of an event type, looked up once (handlers never change after listen). */
+  private handlersOf(eventType: string): EventHandlers {
+    let handlers = this.handlerCache.get(eventType);
+    if (!handlers) {
+      const single = this.getHandlerByPattern(eventType);
+      const batch = this.getHandlerByPattern(batchPatternOf(eventType));
+      handlers = { single, batch, any: single !== null || batch !== null };
+      this.handlerCache.set(eventType, handlers);
+    }
+    return handlers;
+  }
+
+  /** One record (the one-by-one path): its handlers, and batch handlers with a batch of one. */
+  private invokeHandler(invocation: HandlerInvocation): Promise<void> {
+    return this.invokeRun([{ ...invocation, inTrace: (work) => work() }]);
+  }
+
+  /**
+   * A run of records of one event type: first every `@EventPattern` handler record by record (in
+   * its record's trace), then every `@EventBatchPattern` handler with the whole run. Nest chains
+   * the handlers of one pattern through `next` (two features of a service may react to the same
+   * event, e.g. outreach and outbound webhooks); all run in this one transaction, in registration
+   * order: their effects commit or retry together.
+   */
+  private async invokeRun(run: readonly BatchMember[]): Promise<void> {
+    const { single, batch } = this.handlersOf(run[0]!.event.eventType);
+    if (!single && !batch) throw new Error(`No handler for ${run[0]!.event.eventType}`);
+    const contexts = run.map(
+      (member) => new EventContext(member.event, member.manager, member.delivery, member.inTrace),
+    );
     try {
-      // Nest chains every `@EventPattern` of one event type through `next` (two features of a
-      // service may react to the same event, e.g. outreach and outbound webhooks). All of them run
-      // in this one transaction, in registration order: their effects commit or retry together.
-      for (let h: typeof handler | undefined = handler; h; h = h.next) {
-        const result = await h(event.event, ctx);
-        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      for (const [i, member] of run.entries()) {
+        for (let h = single ?? undefined; h; h = h.next) {
+          await member.inTrace(() => this.runHandler(h!, member.event.event, contexts[i]!));
+        }
+      }
+      if (batch) {
+        const events = run.map((member) => member.event.event);
+        const batchContext = new EventBatchContext(contexts, run[0]!.manager);
+        for (let h: MessageHandler | undefined = batch; h; h = h.next) {
+          await this.runHandler(h, events, batchContext);
+        }
       }
     } catch (error) {
       trace
@@ -431,6 +521,17 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       throw error;
     }
   }
+
+  private async runHandler(handler: MessageHandler, data: unknown, ctx: unknown): Promise<void> {
+    const result = await handler(data, ctx);
+    await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+  }
+}
+
+interface EventHandlers {
+  readonly single: MessageHandler | null;
+  readonly batch: MessageHandler | null;
+  readonly any: boolean;
 }
 
 function recordOf(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {

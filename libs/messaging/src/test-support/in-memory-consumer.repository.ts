@@ -10,6 +10,8 @@ export class InMemoryConsumerRepository implements ConsumerRepository {
   /** Side effects handlers record through the fake manager, committed with the transaction. */
   effects: string[] = [];
   transactions = 0;
+  /** claimInboxMany calls (one per chunk, whatever its size). */
+  inboxStatements = 0;
 
   async inTransaction<T>(work: (uow: ConsumerUnitOfWork) => Promise<T>): Promise<T> {
     const parking = new Map(this.parking);
@@ -26,9 +28,20 @@ export class InMemoryConsumerRepository implements ConsumerRepository {
         else parking.delete(`${topic}|${key}`);
       },
       claimInbox: async (eventId) => {
-        if (inbox.has(eventId)) return false;
-        inbox.add(eventId);
+        const id = eventId.toLowerCase();
+        if (inbox.has(id)) return false;
+        inbox.add(id);
         return true;
+      },
+      claimInboxMany: async (eventIds) => {
+        const claimed = new Set<string>();
+        for (const id of eventIds.map((e) => e.toLowerCase())) {
+          if (inbox.has(id)) continue;
+          inbox.add(id);
+          claimed.add(id);
+        }
+        this.inboxStatements += 1;
+        return claimed;
       },
     };
     const result = await work(uow);

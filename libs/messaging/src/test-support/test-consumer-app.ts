@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { KafkaEventTransport } from '../consumer/kafka-event.transport';
-import { HandlerBehaviour, TrackingConsumer } from './tracking-consumer';
+import { BatchTrackingConsumer, HandlerBehaviour, TrackingConsumer } from './tracking-consumer';
 import { TRACKING_SCHEMA } from './tracking-events';
 
 export interface TestConsumerApp {
@@ -24,6 +24,9 @@ export async function startTestConsumer(options: {
   metricsRegistry?: Registry;
   concurrency?: { stream?: number; retry?: number };
   sessionTimeoutMs?: number;
+  streamBatchSize?: number;
+  /** Default TrackingConsumer (one record per call); BatchTrackingConsumer for batch handlers. */
+  controller?: typeof TrackingConsumer | typeof BatchTrackingConsumer;
 }): Promise<TestConsumerApp> {
   const behaviour = options.behaviour ?? new HandlerBehaviour();
   const transport = new KafkaEventTransport({
@@ -35,11 +38,12 @@ export async function startTestConsumer(options: {
     metricsRegistry: options.metricsRegistry,
     maxWaitTimeInMs: 200,
     concurrency: options.concurrency,
+    streamBatchSize: options.streamBatchSize,
     sessionTimeoutMs: options.sessionTimeoutMs,
     heartbeatIntervalMs: options.sessionTimeoutMs ? Math.floor(options.sessionTimeoutMs / 6) : undefined,
   });
   const moduleRef = await Test.createTestingModule({
-    controllers: [TrackingConsumer],
+    controllers: [options.controller ?? TrackingConsumer],
     providers: [{ provide: HandlerBehaviour, useValue: behaviour }],
   }).compile();
   const app = moduleRef.createNestMicroservice({ strategy: transport, logger: ['error', 'warn'] });

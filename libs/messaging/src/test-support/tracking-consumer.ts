@@ -4,8 +4,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { trace } from '@opentelemetry/api';
 import type { carrier } from '@portico/contracts';
-import { EventConsumer } from '../consumer/event-consumer.decorator';
-import { EventContext } from '../consumer/event-context';
+import { EventBatchPattern, EventConsumer } from '../consumer/event-consumer.decorator';
+import { EventBatchContext, EventContext } from '../consumer/event-context';
 
 export const TRACKING_EVENT_RECORDED = 'portico.carrier.v1.TrackingEventRecorded';
 
@@ -39,37 +39,66 @@ export class HandlerBehaviour {
   }
 }
 
+/** The handler's work for one event: the side effect in the transport's transaction, then the told failure. */
+async function handleTracking(
+  behaviour: HandlerBehaviour,
+  event: carrier.TrackingEventRecorded,
+  ctx: EventContext,
+): Promise<void> {
+  const label = event.sourceEventId;
+  behaviour.attempts.push(label);
+  await ctx.manager.query(
+    `INSERT INTO side_effects (event_id, label, parcel_id, trace_id, previous_failures) VALUES ($1, $2, $3, $4, $5)`,
+    [
+      ctx.eventId,
+      label,
+      ctx.parcelId,
+      trace.getActiveSpan()?.spanContext().traceId ?? null,
+      ctx.previousFailures,
+    ],
+  );
+  if (behaviour.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
+  const left = behaviour.failures.get(label) ?? 0;
+  if (ctx.previousFailures < (behaviour.failUntil.get(label) ?? 0)) {
+    throw new Error(`carrier lookup failed for ${label}`);
+  }
+  if (left > 0) {
+    behaviour.failures.set(label, left - 1);
+    // after the insert: proves the transport's transaction rolls the handler's writes back
+    throw new Error(`carrier lookup failed for ${label}`);
+  }
+}
+
 @EventConsumer()
 export class TrackingConsumer {
   constructor(@Inject(HandlerBehaviour) private readonly behaviour: HandlerBehaviour) {}
 
   @EventPattern(TRACKING_EVENT_RECORDED)
-  async onTrackingEventRecorded(
+  onTrackingEventRecorded(
     @Payload() event: carrier.TrackingEventRecorded,
     @Ctx() ctx: EventContext,
   ): Promise<void> {
-    const label = event.sourceEventId;
-    this.behaviour.attempts.push(label);
-    await ctx.manager.query(
-      `INSERT INTO side_effects (event_id, label, parcel_id, trace_id, previous_failures) VALUES ($1, $2, $3, $4, $5)`,
-      [
-        ctx.eventId,
-        label,
-        ctx.parcelId,
-        trace.getActiveSpan()?.spanContext().traceId ?? null,
-        ctx.previousFailures,
-      ],
-    );
-    if (this.behaviour.delayMs > 0)
-      await new Promise((resolve) => setTimeout(resolve, this.behaviour.delayMs));
-    const left = this.behaviour.failures.get(label) ?? 0;
-    if (ctx.previousFailures < (this.behaviour.failUntil.get(label) ?? 0)) {
-      throw new Error(`carrier lookup failed for ${label}`);
-    }
-    if (left > 0) {
-      this.behaviour.failures.set(label, left - 1);
-      // after the insert: proves the transport's transaction rolls the handler's writes back
-      throw new Error(`carrier lookup failed for ${label}`);
+    return handleTracking(this.behaviour, event, ctx);
+  }
+}
+
+/** The same handler as a batch handler: each event's work inside its own record's trace. */
+@EventConsumer()
+export class BatchTrackingConsumer {
+  /** Sizes of the batches the handler received. */
+  static readonly batchSizes: number[] = [];
+
+  constructor(@Inject(HandlerBehaviour) private readonly behaviour: HandlerBehaviour) {}
+
+  @EventBatchPattern(TRACKING_EVENT_RECORDED)
+  async onTrackingEventsRecorded(
+    @Payload() events: carrier.TrackingEventRecorded[],
+    @Ctx() batch: EventBatchContext,
+  ): Promise<void> {
+    BatchTrackingConsumer.batchSizes.push(events.length);
+    for (const [i, event] of events.entries()) {
+      const ctx = batch.contexts[i]!;
+      await ctx.inTrace(() => handleTracking(this.behaviour, event, ctx));
     }
   }
 }

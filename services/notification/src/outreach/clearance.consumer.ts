@@ -2,7 +2,7 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { trace } from '@opentelemetry/api';
 import { clearance, type common } from '@portico/contracts';
-import { EventConsumer, EventContext } from '@portico/messaging';
+import { EventBatchContext, EventBatchPattern, EventConsumer, EventContext } from '@portico/messaging';
 import type { ParcelIdentity } from './outreach-events';
 import { OutreachService, type CaseEndedCommand } from './outreach.service';
 import { ResidentNoticesService, type ClearedTrigger } from './resident-notices.service';
@@ -72,14 +72,28 @@ export class ClearanceConsumer {
     });
   }
 
-  @EventPattern('portico.clearance.v1.HoldPredicted')
-  async onHoldPredicted(@Payload() event: clearance.HoldPredicted, @Ctx() ctx: EventContext): Promise<void> {
-    trace.getActiveSpan()?.setAttribute('portico.parcel_id', ctx.parcelId);
-    await this.notices.onHoldPredicted(ctx.manager, {
-      tenantId: event.tenantId || ctx.tenantId,
-      parcel: parcelOf(event, ctx),
-      documents: event.likelyDocuments,
-    });
+  /** A batch: clearance predicts a hold for many scans, and one lookup serves a whole run of them. */
+  @EventBatchPattern('portico.clearance.v1.HoldPredicted')
+  async onHoldPredicted(
+    @Payload() events: clearance.HoldPredicted[],
+    @Ctx() batch: EventBatchContext,
+  ): Promise<void> {
+    await this.notices.onHoldPredictedMany(
+      batch.manager,
+      events.map((event, i) => {
+        const ctx = batch.contexts[i]!;
+        return {
+          tenantId: event.tenantId || ctx.tenantId,
+          parcel: parcelOf(event, ctx),
+          documents: event.likelyDocuments,
+          inTrace: (work) =>
+            ctx.inTrace(() => {
+              trace.getActiveSpan()?.setAttribute('portico.parcel_id', ctx.parcelId);
+              return work();
+            }),
+        };
+      }),
+    );
   }
 
   @EventPattern('portico.clearance.v1.CaseExpired')

@@ -4,6 +4,7 @@ import type { Logger } from '@portico/observability';
 import { ROOT_LOGGER } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
 import { FollowUpMessages } from '../messages/follow-up-messages';
+import type { ParcelProjection } from '../parcels/parcel-projection';
 import { ParcelsRepository } from '../parcels/parcels.repository';
 import { RecipientResolver } from '../parcels/recipient-resolver';
 import { CLOCK, type Clock } from '../shared/tokens';
@@ -83,16 +84,58 @@ export class ResidentNoticesService {
    * and guessing would tell the wrong person). The resolution is not stored: the documents request
    * stores it, with its event, when the hold happens.
    */
-  async onHoldPredicted(
+  async onHoldPredicted(m: EntityManager, e: HoldPredictedNotice): Promise<string | null> {
+    const [id] = await this.onHoldPredictedMany(m, [e]);
+    return id ?? null;
+  }
+
+  /**
+   * onHoldPredicted for a batch (clearance predicts holds for many scans: at 1,000 webhooks/s
+   * thousands a minute, most of them for parcels nobody here knows). The parcels of each tenant are
+   * read and locked in one statement for the whole batch; resolving and queueing stay per event,
+   * each in its own event's trace (`inTrace`), so a message row carries the parcel's trace.
+   * @returns the queued message id (or null) of each event, in order.
+   */
+  async onHoldPredictedMany(
     m: EntityManager,
-    e: { tenantId: string; parcel: ParcelIdentity; documents: readonly common.DocumentType[] },
+    batch: readonly HoldPredictedNotice[],
+  ): Promise<Array<string | null>> {
+    const byTenant = new Map<string, string[]>();
+    for (const e of batch) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e.parcel.parcelId]);
+    const projections = new Map<string, ParcelProjection>();
+    for (const [tenantId, parcelIds] of byTenant) {
+      for (const [parcelId, parcel] of await this.parcels.findManyForUpdate(m, tenantId, parcelIds)) {
+        projections.set(`${tenantId}\u001f${parcelId}`, parcel);
+      }
+    }
+    const ids: Array<string | null> = [];
+    let notProjected = 0;
+    for (const e of batch) {
+      const parcel = projections.get(`${e.tenantId}\u001f${e.parcel.parcelId}`);
+      if (!parcel) {
+        notProjected += 1;
+        ids.push(null);
+        continue;
+      }
+      const run = e.inTrace ?? ((work) => work());
+      ids.push(await run(() => this.headsUp(m, e, parcel)));
+    }
+    // one line for the batch: at full load most predictions are for parcels not projected here
+    if (notProjected > 0) {
+      this.log.info(
+        { events: batch.length, notProjected },
+        'holds predicted for parcels not projected yet; no heads-up',
+      );
+    }
+    return ids;
+  }
+
+  private async headsUp(
+    m: EntityManager,
+    e: HoldPredictedNotice,
+    parcel: ParcelProjection,
   ): Promise<string | null> {
     const ids = { parcelId: e.parcel.parcelId };
-    const parcel = await this.parcels.findForUpdate(m, e.tenantId, e.parcel.parcelId);
-    if (!parcel) {
-      this.log.info(ids, 'hold predicted for a parcel not projected yet; no heads-up');
-      return null;
-    }
     const resolution = await this.resolver.resolve(m, parcel);
     if (resolution.kind !== 'resolved') {
       this.log.info(
@@ -112,4 +155,13 @@ export class ResidentNoticesService {
       this.log.info({ ...ids, propertyId: resolution.propertyId, messageId: id }, 'hold heads-up queued');
     return id ?? null;
   }
+}
+
+/** One HoldPredicted, as the consumer maps it. */
+export interface HoldPredictedNotice {
+  readonly tenantId: string;
+  readonly parcel: ParcelIdentity;
+  readonly documents: readonly common.DocumentType[];
+  /** Runs work in the event's own trace (given by a batch handler). */
+  readonly inTrace?: <T>(work: () => Promise<T>) => Promise<T>;
 }

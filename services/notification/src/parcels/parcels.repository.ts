@@ -35,6 +35,21 @@ export class ParcelsRepository {
     return rows[0] && toProjection(rows[0]);
   }
 
+  /** findForUpdate for many parcels of one tenant in one statement; rows locked in parcel id order. */
+  async findManyForUpdate(
+    m: EntityManager,
+    tenantId: string,
+    parcelIds: readonly string[],
+  ): Promise<Map<string, ParcelProjection>> {
+    if (parcelIds.length === 0) return new Map();
+    const rows: ProjectionDbRow[] = await m.query(
+      `SELECT * FROM parcel_projection WHERE tenant_id = $1 AND parcel_id = ANY($2::text[])
+        ORDER BY parcel_id FOR UPDATE`,
+      [tenantId, [...new Set(parcelIds)]],
+    );
+    return new Map(rows.map((row) => [row.parcel_id, toProjection(row)]));
+  }
+
   async update(m: EntityManager, p: ParcelProjection): Promise<void> {
     const assignments = COLUMNS.slice(2).map((c, i) => `${c} = $${i + 3}`);
     await m.query(

@@ -19,10 +19,12 @@ export interface ConsumedEvent {
   readonly topic: string;
   /** The record's W3C trace headers, used when no span is active (tracing off). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Runs work in the event's own trace (a batch handler is in none); absent: the active span is the event's. */
+  readonly inTrace?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /**
- * Turns one consumed platform event into one delivery per matching enabled subscription of the
+ * Turns each consumed platform event into one delivery per matching enabled subscription of the
  * event's tenant, in the consumer's transaction (with the inbox row: a redelivered record adds
  * nothing, and (subscription, event id) is unique besides). Subscriptions of other tenants are never
  * even read.
@@ -42,26 +44,67 @@ export class WebhookFanOut {
   }
 
   async onEvent(m: EntityManager, consumed: ConsumedEvent): Promise<number> {
-    const ownTenant = (consumed.event as unknown as { tenantId?: string }).tenantId;
-    const tenantId = ownTenant || consumed.headerTenantId;
-    if (!tenantId) return 0;
-    const payload = toWebhookPayload(consumed.event, {
-      eventId: consumed.eventId,
-      tenantId,
-      occurredAt: consumed.occurredAt,
-    });
-    if (!payload) return 0;
-    const subscriptions = (await this.repository.activeSubscriptions(m, tenantId)).filter((s) =>
-      matchesEventType(s.eventTypes, payload.type),
-    );
-    if (subscriptions.length === 0) return 0;
+    return this.onEvents(m, [consumed]);
+  }
 
+  /**
+   * A batch of consumed events (the transport's run of one event type): one subscription read per
+   * tenant for the whole batch and one INSERT for all deliveries, instead of both per event. The
+   * rows keep the events' order, which is the per-parcel delivery order.
+   */
+  async onEvents(m: EntityManager, batch: readonly ConsumedEvent[]): Promise<number> {
+    const subscriptionsOf = new Map<string, Promise<{ id: string; eventTypes: string[] }[]>>();
+    const rows: NewDelivery[] = [];
+    const queued: Array<{ consumed: ConsumedEvent; type: string; deliveries: number }> = [];
+    for (const consumed of batch) {
+      const ownTenant = (consumed.event as unknown as { tenantId?: string }).tenantId;
+      const tenantId = ownTenant || consumed.headerTenantId;
+      if (!tenantId) continue;
+      const payload = toWebhookPayload(consumed.event, {
+        eventId: consumed.eventId,
+        tenantId,
+        occurredAt: consumed.occurredAt,
+      });
+      if (!payload) continue;
+      if (!subscriptionsOf.has(tenantId)) {
+        subscriptionsOf.set(tenantId, this.repository.activeSubscriptions(m, tenantId));
+      }
+      const subscriptions = (await subscriptionsOf.get(tenantId)!).filter((s) =>
+        matchesEventType(s.eventTypes, payload.type),
+      );
+      if (subscriptions.length === 0) continue;
+      rows.push(...(await this.deliveriesOf(consumed, tenantId, payload, subscriptions)));
+      queued.push({ consumed, type: payload.type, deliveries: subscriptions.length });
+    }
+    if (rows.length === 0) return 0;
+    const inserted = await this.repository.insertDeliveries(m, rows);
+    // what was inserted (a redelivery's rows are dropped by (subscription, event id)); a batch is a
+    // run of one partition, so of one topic
+    this.metrics.fannedOut.inc({ source: queued[0]!.consumed.topic }, inserted);
+    for (const { consumed, type, deliveries } of queued) {
+      this.log.debug(
+        { eventId: consumed.eventId, eventType: type, parcelId: consumed.parcelId, deliveries },
+        'webhook deliveries queued',
+      );
+    }
+    return inserted;
+  }
+
+  private async deliveriesOf(
+    consumed: ConsumedEvent,
+    tenantId: string,
+    payload: { type: string },
+    subscriptions: readonly { id: string }[],
+  ): Promise<NewDelivery[]> {
     const body = JSON.stringify(payload);
-    const trace = injectTraceContext({});
+    // the event's own trace (its record's span), so the subscriber's request joins the parcel's trace
+    const trace = consumed.inTrace
+      ? await consumed.inTrace(async () => injectTraceContext({}))
+      : injectTraceContext({});
     const traceparent = trace.traceparent ?? consumed.headers.traceparent ?? null;
     const tracestate = trace.traceparent ? (trace.tracestate ?? null) : (consumed.headers.tracestate ?? null);
     const now = this.clock();
-    const rows: NewDelivery[] = subscriptions.map((s) => ({
+    return subscriptions.map((s) => ({
       id: this.newId('msg'),
       subscriptionId: s.id,
       tenantId,
@@ -76,17 +119,5 @@ export class WebhookFanOut {
       occurredAt: consumed.occurredAt,
       createdAt: now,
     }));
-    const inserted = await this.repository.insertDeliveries(m, rows);
-    this.metrics.fannedOut.inc({ source: consumed.topic }, inserted);
-    this.log.debug(
-      {
-        eventId: consumed.eventId,
-        eventType: payload.type,
-        parcelId: consumed.parcelId,
-        deliveries: inserted,
-      },
-      'webhook deliveries queued',
-    );
-    return inserted;
   }
 }

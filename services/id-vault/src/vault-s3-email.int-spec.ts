@@ -4,7 +4,7 @@
 // in vault.int-spec.ts with the Postgres store and the signed push; this one follows a document
 // through the parts that differ: sealed content in the bucket, the relay e-mail, the grant link it
 // carries, and the purge emptying the bucket.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { parcelRef } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
@@ -12,16 +12,13 @@ import { getTestS3, type TestS3 } from '@portico/testing/s3mock';
 import { SmtpSink } from '@portico/testing/smtp';
 import sharp from 'sharp';
 import { cardPhoto } from './checks/fixtures/synthetic-images';
-import { idNumberCheckCharacter } from './checks/id-number';
-import { startVault, tokenOf, type VaultHarness } from './test-support/vault-harness';
+import { seededPersonalData, startVault, tokenOf, type VaultHarness } from './test-support/vault-harness';
 
 const run = randomBytes(4).toString('hex');
 const TENANT = `ten_vault_s3_${run}`;
 const PROPERTY = `prop_${run}`;
 // Seeded personal data, unique per run, looked for in the bucket, the mail and the log.
-const NAME = `${['欧阳', '司马', '诸葛'][randomInt(3)]}${['婉', '清', '若'][randomInt(3)]}${['雪', '晴', '岚'][randomInt(3)]}`;
-const first17 = `110105${1960 + randomInt(40)}0${1 + randomInt(9)}1${randomInt(10)}${String(randomInt(100, 999))}`;
-const ID_NUMBER = first17 + idNumberCheckCharacter(first17);
+const { name: NAME, idNumber: ID_NUMBER } = seededPersonalData();
 const MAILBOX = `clearance-desk-${run}@broker.example.test`;
 
 describe('id-vault with S3 blobs and an e-mail relay (S3Mock, SMTP sink, real Kafka + Postgres)', () => {

@@ -22,7 +22,7 @@ module.exports = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@portico/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
     // subpath entry points (`@portico/observability/tracing`, `@portico/testing/platform`)
-    '^@portico/([a-z-]+)/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/$2.ts'),
+    '^@portico/([a-z-]+)/([a-z0-9-]+)$': path.join(__dirname, 'libs/$1/src/$2.ts'),
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -17,4 +17,14 @@ describe('readTestEnvironment', () => {
       databaseUrl: undefined,
     });
   });
+
+  it('reads S3MOCK_ENDPOINT without a trailing slash, and JAVA_HOME', () => {
+    const env = readTestEnvironment({ S3MOCK_ENDPOINT: ' http://127.0.0.1:9090/ ', JAVA_HOME: '/opt/jdk' });
+    expect(env.s3MockEndpoint).toBe('http://127.0.0.1:9090');
+    expect(env.javaHome).toBe('/opt/jdk');
+    expect(readTestEnvironment({ S3MOCK_ENDPOINT: ' ', JAVA_HOME: '' })).toMatchObject({
+      s3MockEndpoint: undefined,
+      javaHome: undefined,
+    });
+  });
 });

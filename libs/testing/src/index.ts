@@ -5,6 +5,9 @@
 // The choice is cached per module instance, which under Jest means per test file (Jest gives each
 // file its own module registry); jest-global-setup resolves it once per run and passes it to the
 // workers through KAFKA_BROKERS / DATABASE_URL.
+//
+// Subpaths: /smtp (a real SMTP server), /s3mock (Adobe S3Mock, a real S3 API: S3MOCK_ENDPOINT, else
+// its Docker image, else its jar from Maven Central on the machine's Java; one per test file).
 export { getTestKafka, KAFKA_CONTAINER_IMAGE, type TestKafka } from './kafka';
 export {
   createMigratedTestDatabase,

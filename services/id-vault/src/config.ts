@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { auditSettings } from './audit/audit-settings';
 import { blobSettings } from './blobs/blob-settings';
 import { cryptoSettings } from './crypto/crypto-settings';
+import { emailRelaySettings } from './relay/email-relay-settings';
 import { relayDestinationsSchema } from './relay/relay-destination';
 
 export const SERVICE_NAME = 'id-vault';
@@ -34,9 +35,12 @@ export const settings = {
   relayDestinations: setting(
     'VAULT_RELAY_DESTINATIONS',
     relayDestinationsSchema,
-    'JSON object: carrier code (or "default") -> {url, secret (whsec_), recipientKind, recipientId}',
+    'JSON object: carrier code (or "default") -> {url, secret (whsec_)} for a signed push, or ' +
+      '{"adapter": "email", mailbox} for a clearance desk; both take recipientKind, recipientId',
     { secret: true },
   ),
+  // The SMTP relay of "email" destinations.
+  ...emailRelaySettings,
   publicBaseUrl: setting(
     'VAULT_PUBLIC_URL',
     z

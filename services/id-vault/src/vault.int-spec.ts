@@ -5,24 +5,27 @@
 // Webhooks signature with the official package. Ids are unique per run: topics are shared.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { parcelRef, type VaultDocumentEvent } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
 import type { Client } from 'pg';
 import sharp from 'sharp';
 import { Webhook } from 'standardwebhooks';
 import { cardPhoto, pixelBombPng, tinyZip } from './checks/fixtures/synthetic-images';
-import { idNumberCheckCharacter } from './checks/id-number';
 import type { IdVaultConfig } from './config';
-import { secret, startVault, tokenOf, type VaultHarness } from './test-support/vault-harness';
+import {
+  secret,
+  seededPersonalData,
+  startVault,
+  tokenOf,
+  type VaultHarness,
+} from './test-support/vault-harness';
 
 const run = randomBytes(4).toString('hex');
 const TENANT = `ten_vault_${run}`;
 const PROPERTY = `prop_${run}`;
 // Seeded personal data, unique per run, scanned for in logs, events and API answers below.
-const NAME = `${['欧阳', '司马', '诸葛'][randomInt(3)]}${['婉', '清', '若'][randomInt(3)]}${['雪', '晴', '岚'][randomInt(3)]}`;
-const first17 = `110105${1960 + randomInt(40)}0${1 + randomInt(9)}1${randomInt(10)}${String(randomInt(100, 999))}`;
-const ID_NUMBER = first17 + idNumberCheckCharacter(first17);
+const { name: NAME, idNumber: ID_NUMBER } = seededPersonalData();
 
 interface CarrierPush {
   headers: Record<string, string>;
@@ -148,7 +151,7 @@ describe('id-vault: link, consent, checked upload, review, relay, grant and purg
       [
         'bad checksum',
         { front: good, back: good },
-        { idNumber: `${first17}${idNumberCheckCharacter(first17) === '0' ? '1' : '0'}` },
+        { idNumber: `${ID_NUMBER.slice(0, 17)}${ID_NUMBER[17] === '0' ? '1' : '0'}` },
         422,
         'id_number_checksum',
       ],

@@ -32,11 +32,12 @@ import { ConsentRepository } from './documents/consent.repository';
 import { DocumentChecker, SealedDocuments } from './documents/document-ports';
 import { VaultDocumentRepository } from './documents/vault-document.repository';
 import { VaultEventWriter } from './events/vault-event-writer';
-import { RelayAdapter } from './relay/relay-adapter';
+import { RelayAdapters } from './relay/relay-adapter';
+import { createRelayAdapters } from './relay/relay-adapters.factory';
+import { emailRelaySettingsFrom } from './relay/email-relay-settings';
 import { RelayGrantsController } from './relay/relay-grants.controller';
 import { RelayPushScheduler, RelayScheduler } from './relay/relay-scheduler';
 import { RELAY_SETTINGS, RelayService } from './relay/relay.service';
-import { SignedHttpsPushAdapter } from './relay/signed-https-push.adapter';
 import { Watermarker } from './relay/watermarker';
 import { UploadGate } from '@portico/images';
 import { MAX_UPLOAD_BYTES, ResidentController, UPLOAD_GATE } from './resident/resident.controller';
@@ -125,7 +126,7 @@ class AuditWatch implements OnApplicationBootstrap, OnApplicationShutdown {
 
 /**
  * The vault's features in one module: they share the case projection, the documents and the sealed
- * storage. Ports (DocumentChecker, SealedDocuments, Watermarker, RelayAdapter, AuditTrail) are bound
+ * storage. Ports (DocumentChecker, SealedDocuments, Watermarker, RelayAdapters, AuditTrail) are bound
  * here to their implementations, so features and their unit tests depend only on the ports.
  */
 @Module({})
@@ -203,7 +204,10 @@ export class VaultModule {
         { provide: SealedDocuments, useClass: EnvelopeSealedDocuments },
         { provide: DocumentChecker, useClass: ArrivalChecker },
         { provide: Watermarker, useClass: SharpWatermarker },
-        { provide: RelayAdapter, useValue: new SignedHttpsPushAdapter() },
+        {
+          provide: RelayAdapters,
+          useFactory: () => createRelayAdapters(config.relayDestinations, emailRelaySettingsFrom(config)),
+        },
         AuditWatch,
         VaultCaseRepository,
         UploadRequestRepository,

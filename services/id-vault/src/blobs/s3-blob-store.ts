@@ -20,6 +20,8 @@ export interface S3BlobStoreOptions {
   keyPrefix?: string;
   /** Static credentials for S3-compatible stores; otherwise the SDK's default chain (IAM role, web identity...). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Keys per ListObjectsV2 page (S3's maximum and default is 1,000); smaller only in tests of paging. */
+  listPageSize?: number;
 }
 
 /** The subset of S3Client the store uses: the gateway boundary unit tests stub. */
@@ -47,7 +49,7 @@ export class S3BlobStore implements BlobStore {
 
   constructor(
     private readonly client: S3Sender,
-    private readonly options: Pick<S3BlobStoreOptions, 'bucket' | 'keyPrefix'>,
+    private readonly options: Pick<S3BlobStoreOptions, 'bucket' | 'keyPrefix' | 'listPageSize'>,
   ) {
     if (!options.bucket) throw new TypeError('S3BlobStore needs a bucket');
     this.prefix = options.keyPrefix ? `${options.keyPrefix.replace(/\/+$/, '')}/` : '';
@@ -106,7 +108,7 @@ export class S3BlobStore implements BlobStore {
         Bucket: this.options.bucket,
         Prefix: this.prefix + prefix,
         ContinuationToken: after,
-        MaxKeys: 1_000,
+        MaxKeys: this.options.listPageSize ?? 1_000,
       }),
     );
     const keys = (out.Contents ?? [])

@@ -53,10 +53,12 @@ export class EncryptedDocumentStore {
     manager: EntityManager,
   ): Promise<SealResult> {
     const ref = contentRef(documentId, version, side);
-    const { dataKey, kekId } = await this.dataKeyForSealing(ref, manager);
+    const { dataKey, kekId, created } = await this.dataKeyForSealing(ref, manager);
     let stored: Buffer;
     try {
-      if (await this.repository.findBlobKey(manager, ref)) {
+      // A key this transaction just created has no blob rows (they reference the key row): the
+      // look-up is needed only for a version's later sides, which saves a round trip per upload.
+      if (!created && (await this.repository.findBlobKey(manager, ref))) {
         throw new DocumentSideExistsError(ref.documentId, ref.version, ref.side);
       }
       stored = encodeSealedContent(dataKey.encrypt(ref.side, plaintext));
@@ -113,7 +115,7 @@ export class EncryptedDocumentStore {
   private async dataKeyForSealing(
     ref: ContentRef,
     m: EntityManager,
-  ): Promise<{ dataKey: DataKey; kekId: string }> {
+  ): Promise<{ dataKey: DataKey; kekId: string; created: boolean }> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const existing = await this.repository.findKey(m, ref, true);
       if (existing?.state === 'shredded') throw new DocumentShreddedError(ref.documentId, ref.version);
@@ -121,11 +123,12 @@ export class EncryptedDocumentStore {
         return {
           dataKey: await this.cipher.openDataKey(ref, existing.wrapped),
           kekId: existing.wrapped.kekId,
+          created: false,
         };
       }
       const created = await this.cipher.createDataKey(ref);
       if (await this.repository.insertKey(m, ref, created.wrapped)) {
-        return { dataKey: created.dataKey, kekId: created.wrapped.kekId };
+        return { dataKey: created.dataKey, kekId: created.wrapped.kekId, created: true };
       }
       // Another transaction created this version's key first; use theirs.
       created.dataKey.destroy();

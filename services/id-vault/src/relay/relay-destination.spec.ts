@@ -1,4 +1,9 @@
-import { destinationFor, relayDestinationsSchema, type RelayDestination } from './relay-destination';
+import {
+  adapterKindsIn,
+  destinationFor,
+  relayDestinationsSchema,
+  type RelayDestination,
+} from './relay-destination';
 
 const SECRET = `whsec_${Buffer.from('relay-destination-test-secret-0123456789').toString('base64')}`;
 const parse = (raw: string | undefined) => relayDestinationsSchema.safeParse(raw);
@@ -77,12 +82,42 @@ describe('relayDestinationsSchema', () => {
       { url: 'https://x.test', secret: SECRET, recipientKind: 'friend' },
       'sf-express.recipientKind',
     ],
-    ['an unknown adapter', { url: 'https://x.test', secret: SECRET, adapter: 'email' }, 'sf-express.adapter'],
+    ['an unknown adapter', { url: 'https://x.test', secret: SECRET, adapter: 'fax' }, 'sf-express.adapter'],
+    [
+      "a push's fields on an e-mail destination",
+      { adapter: 'email', mailbox: 'desk@broker.example.test', url: 'https://x.test', secret: SECRET },
+      'sf-express',
+    ],
     ['an unknown field', { url: 'https://x.test', secret: SECRET, sekret: SECRET }, 'sf-express'],
   ])('refuses %s without showing the secret', (_what, destination, at) => {
     const { message, everything } = refusal(JSON.stringify({ 'sf-express': destination }));
     expect(message.startsWith(`invalid destination at ${at}`)).toBe(true);
     expect(everything).not.toContain(SECRET);
+  });
+
+  it('reads an e-mail destination: a clearance desk mailbox, no URL or secret', () => {
+    const r = parse(
+      JSON.stringify({
+        ems: { adapter: 'email', mailbox: 'clearance@broker.example.test', recipientKind: 'customs_broker' },
+      }),
+    );
+    expect(r.success && r.data).toEqual({
+      ems: {
+        carrierCode: 'ems',
+        recipientKind: 'customs_broker',
+        recipientId: 'ems',
+        adapter: 'email',
+        mailbox: 'clearance@broker.example.test',
+      },
+    });
+    expect(r.success && [...adapterKindsIn(r.data)]).toEqual(['email']);
+  });
+
+  it('refuses an e-mail destination without a valid mailbox, without echoing it', () => {
+    const mailbox = 'not-an-address-desk-7';
+    const { message, everything } = refusal(JSON.stringify({ ems: { adapter: 'email', mailbox } }));
+    expect(message).toBe('invalid destination at ems.mailbox: must be an e-mail address');
+    expect(everything).not.toContain(mailbox);
   });
 
   it('refuses a carrier code that is not lower-case kebab', () => {

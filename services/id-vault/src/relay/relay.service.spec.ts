@@ -1,4 +1,10 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { trace } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { vault } from '@portico/contracts';
 import type { EntityManager } from 'typeorm';
 import { hashSecret, looksLikeSecret } from '../shared/secret-token';
@@ -12,13 +18,13 @@ import {
   vaultFakes,
   type Snapshottable,
 } from '../test-support/vault-fakes';
-import { RelayDeliveryError } from './relay-adapter';
-import type { RelayDestination } from './relay-destination';
+import { RelayAdapters, RelayDeliveryError } from './relay-adapter';
+import type { PushDestination } from './relay-destination';
 import { RELAY_PUSH_TIMER_KIND, RelayPushScheduler } from './relay-scheduler';
 import { NoRelayDestinationError, RelayService, type RelaySettings } from './relay.service';
 
 const BASE_URL = 'https://vault.example.test';
-const SF: RelayDestination = {
+const SF: PushDestination = {
   carrierCode: 'sf-express',
   recipientKind: 'customs_broker',
   recipientId: 'broker-sf',
@@ -122,7 +128,8 @@ function setup(destinations: RelaySettings['destinations'] = { 'sf-express': SF 
     f.cases,
     f.sealed,
     watermarker,
-    adapter,
+    // The fake stands in for the push: the adapter SF's destination names.
+    new RelayAdapters({ 'signed-https-push': adapter }),
     new RelayPushScheduler(),
     f.outbox.writer,
     f.audit,
@@ -321,6 +328,33 @@ describe('RelayService.relay', () => {
     expect(t.documents.get('doc_1').status).toBe('approved');
     expect(await t.count('portico_vault_relays_total', { outcome: 'failed' })).toBe(1);
     expect(await t.count('portico_vault_relays_total', { outcome: 'delivered' })).toBe(0);
+  });
+
+  it('hands over in a client span named by adapter, with ids only (no URL, no grant link)', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    trace.setGlobalTracerProvider(provider);
+    try {
+      const t = setup();
+      t.adapter.failure = new RelayDeliveryError('fake-push', 503, 'relay push answered 503');
+      await t.relay().catch(() => undefined);
+      const [span] = exporter.getFinishedSpans().filter((s) => s.name.startsWith('relay.deliver'));
+      expect(span?.name).toBe('relay.deliver fake-push');
+      expect(span?.status.code).toBe(2); // ERROR
+      expect(span?.attributes).toEqual({
+        'portico.vault.grant_id': [...t.grants.rows.values()][0]!.id,
+        'portico.vault.relay_adapter': 'fake-push',
+      });
+      const everything = JSON.stringify(span?.attributes);
+      expect(everything).not.toContain(SF.url);
+      expect(everything).not.toContain(t.adapter.deliveries[0]!.notice.downloadUrl);
+      expect(await t.count('portico_vault_relays_total', { outcome: 'failed', adapter: 'fake-push' })).toBe(
+        1,
+      );
+    } finally {
+      trace.disable();
+      await provider.shutdown();
+    }
   });
 
   it('retries the push of the same grant, with the same download URL', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { carrierDisplayName } from '@portico/contracts';
 import { UnitOfWork } from '@portico/service-kit';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
@@ -14,7 +14,7 @@ import { hashSecret, issueSecret, looksLikeSecret } from '../shared/secret-token
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
 import { VAULT_METRICS, type VaultMetrics } from '../shared/vault-metrics';
 import { eventSubject } from '../upload-requests/upload-requests.service';
-import { RelayAdapter } from './relay-adapter';
+import { RelayAdapters, type RelayNotice } from './relay-adapter';
 import { RelayPushScheduler } from './relay-scheduler';
 import { destinationFor, type RelayDestination } from './relay-destination';
 import { GrantRefusedError } from './relay-errors';
@@ -47,13 +47,15 @@ export class NoRelayDestinationError extends Error {
  */
 @Injectable()
 export class RelayService {
+  private readonly tracer = trace.getTracer('id-vault-relay');
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly documents: VaultDocumentRepository,
     private readonly cases: VaultCaseRepository,
     private readonly sealed: SealedDocuments,
     private readonly watermarker: Watermarker,
-    private readonly adapter: RelayAdapter,
+    private readonly adapters: RelayAdapters,
     private readonly pushes: RelayPushScheduler,
     private readonly events: VaultEventWriter,
     private readonly audit: AuditTrail,
@@ -106,7 +108,7 @@ export class RelayService {
         secret.hash,
         destination.recipientKind,
         destination.recipientId,
-        this.adapter.name,
+        this.adapters.for(destination).name,
         RELAY_PURPOSE,
         expiresAt,
         this.settings.grantMaxUses,
@@ -153,24 +155,25 @@ export class RelayService {
     const token = (
       await this.sealed.open(m, { documentId: doc.id, version: doc.version, part: 'relay-grant' })
     ).toString('utf8');
-    try {
-      await this.adapter.deliver(destination, {
-        grantId,
-        caseId: doc.caseId,
-        carrierCode: c.carrierCode,
-        trackingNumber: c.trackingNumber,
-        documentId: doc.id,
-        documentType: doc.documentType,
-        parts: doc.sides,
-        downloadUrl: `${this.settings.publicBaseUrl}/v1/relay-grants/${token}`,
-        expiresAt: g.expires_at,
-        maxUses: g.max_uses,
-        purpose: RELAY_PURPOSE,
-      });
-    } catch (e) {
-      this.metrics.relays.inc({ outcome: 'failed' });
-      throw e;
-    }
+    const adapter = this.adapters.for(destination);
+    await this.deliver(
+      adapter.name,
+      () =>
+        adapter.deliver(destination, {
+          grantId,
+          caseId: doc.caseId,
+          carrierCode: c.carrierCode,
+          trackingNumber: c.trackingNumber,
+          documentId: doc.id,
+          documentType: doc.documentType,
+          parts: doc.sides,
+          downloadUrl: `${this.settings.publicBaseUrl}/v1/relay-grants/${token}`,
+          expiresAt: g.expires_at,
+          maxUses: g.max_uses,
+          purpose: RELAY_PURPOSE,
+        } satisfies RelayNotice),
+      grantId,
+    );
     const now = this.clock();
     await m.query(`UPDATE relay_grants SET delivered_at = $2 WHERE id = $1`, [grantId, now]);
     await this.documents.markRelayed(m, doc.id);
@@ -185,7 +188,7 @@ export class RelayService {
         maxUses: g.max_uses,
         recipientKind: g.recipient_kind,
         recipientId: g.recipient_id,
-        adapter: this.adapter.name,
+        adapter: adapter.name,
       }),
     );
     await this.audit.record(m, {
@@ -197,7 +200,7 @@ export class RelayService {
       tenantId: doc.tenantId,
       details: { documentId: doc.id, recipient: g.recipient_id, maxUses: g.max_uses },
     });
-    this.metrics.relays.inc({ outcome: 'delivered' });
+    this.metrics.relays.inc({ outcome: 'delivered', adapter: adapter.name });
     trace
       .getActiveSpan()
       ?.setAttributes({ 'portico.case_id': doc.caseId, 'portico.vault.grant_id': grantId });
@@ -206,6 +209,31 @@ export class RelayService {
       'document relayed',
     );
     return 'pushed';
+  }
+
+  /**
+   * The hand-over itself in its own client span (HTTP or SMTP), named by adapter. Its attributes are
+   * ids only: the destination's URL or mailbox and the notice's link (a credential) stay out.
+   */
+  private async deliver(adapter: string, send: () => Promise<void>, grantId: string): Promise<void> {
+    await this.tracer.startActiveSpan(
+      `relay.deliver ${adapter}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'portico.vault.grant_id': grantId, 'portico.vault.relay_adapter': adapter },
+      },
+      async (span) => {
+        try {
+          await send();
+        } catch (e) {
+          this.metrics.relays.inc({ outcome: 'failed', adapter });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.name : 'error' });
+          throw e;
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 
   /**

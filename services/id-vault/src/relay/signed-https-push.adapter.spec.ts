@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { RelayDeliveryError, type RelayNotice } from './relay-adapter';
-import type { RelayDestination } from './relay-destination';
+import type { PushDestination } from './relay-destination';
 import { SignedHttpsPushAdapter } from './signed-https-push.adapter';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
@@ -44,7 +44,7 @@ async function startReceiver(
   };
 }
 
-const destination = (url: string): RelayDestination => ({
+const destination = (url: string): PushDestination => ({
   carrierCode: 'sf-express',
   recipientKind: 'carrier',
   recipientId: 'sf-express',

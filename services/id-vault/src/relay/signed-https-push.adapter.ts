@@ -1,14 +1,14 @@
 import { context, propagation } from '@opentelemetry/api';
 import { Webhook } from 'standardwebhooks';
 import { RelayAdapter, RelayDeliveryError, type RelayNotice } from './relay-adapter';
-import type { RelayDestination } from './relay-destination';
+import type { PushDestination } from './relay-destination';
 
 /**
  * The generic relay: a JSON notice POSTed to the destination, signed per Standard Webhooks
  * (`webhook-id` = the grant id, so a retried push is recognisable as the same one), with a
  * `traceparent` so the carrier's own trace can join ours.
  */
-export class SignedHttpsPushAdapter extends RelayAdapter {
+export class SignedHttpsPushAdapter extends RelayAdapter<PushDestination> {
   readonly name = 'signed-https-push';
 
   constructor(
@@ -18,7 +18,7 @@ export class SignedHttpsPushAdapter extends RelayAdapter {
     super();
   }
 
-  async deliver(destination: RelayDestination, notice: RelayNotice): Promise<void> {
+  async deliver(destination: PushDestination, notice: RelayNotice): Promise<void> {
     const body = JSON.stringify({
       type: 'document.relayed',
       data: {

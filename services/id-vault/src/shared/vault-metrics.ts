@@ -12,7 +12,7 @@ export interface VaultMetrics {
   readonly checkSeconds: Histogram;
   readonly reviews: Counter<'decision'>;
   readonly views: Counter;
-  readonly relays: Counter<'outcome'>;
+  readonly relays: Counter<'outcome' | 'adapter'>;
   readonly relayGrants: Counter;
   readonly grantDownloads: Counter<'outcome'>;
   readonly purges: Counter<'reason'>;
@@ -52,8 +52,8 @@ export function createVaultMetrics(registry: Registry): VaultMetrics {
     }),
     relays: new Counter({
       name: 'portico_vault_relays_total',
-      help: 'Relays of approved documents to carriers/brokers, by outcome (delivered, failed)',
-      labelNames: ['outcome'] as const,
+      help: 'Relays of approved documents to carriers/brokers, by outcome (delivered, failed) and adapter (signed-https-push, email)',
+      labelNames: ['outcome', 'adapter'] as const,
       registers: [registry],
     }),
     relayGrants: new Counter({

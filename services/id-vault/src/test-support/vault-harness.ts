@@ -2,7 +2,7 @@
 // with vaultAppOptions, its own consumer group) against the real broker and a fresh Postgres
 // database, and lets a test open a case the way clearance does (CaseOpened on clearance.case.v1).
 // Shared by vault.int-spec.ts and resident/upload-page.browser.int-spec.ts.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { create, fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
@@ -39,10 +39,22 @@ import { logLevel, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
 import { AppModule } from '../app.module';
+import { idNumberCheckCharacter } from '../checks/id-number';
 import { loadServiceConfig, type IdVaultConfig } from '../config';
 import { vaultAppOptions } from '../server';
 
 export const secret = () => randomBytes(32).toString('base64url');
+
+/**
+ * Personal data to seed a run with, unique per run so a spec can scan logs, events, buckets and
+ * mails for it: a Chinese name and a GB 11643 number with a valid check character.
+ */
+export function seededPersonalData(): { name: string; idNumber: string } {
+  const pick = (options: readonly string[]) => options[randomInt(options.length)]!;
+  const name = `${pick(['欧阳', '司马', '诸葛'])}${pick(['婉', '清', '若'])}${pick(['雪', '晴', '岚'])}`;
+  const first17 = `110105${1960 + randomInt(40)}0${1 + randomInt(9)}1${randomInt(10)}${String(randomInt(100, 999))}`;
+  return { name, idNumber: first17 + idNumberCheckCharacter(first17) };
+}
 
 /** Everything the service logs, kept in memory so a test can scan it (for link secrets, personal data). */
 export function memoryLog() {

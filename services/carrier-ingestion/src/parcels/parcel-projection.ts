@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { applyScans, unseenParcel, type ParcelScan, type ParcelState } from './parcel-state';
 import { ParcelsRepository } from './parcels.repository';
+import { TrackingEventsRepository } from './tracking-events.repository';
+import type { TrackingHistoryEntry } from './tracking-history';
 
 /**
  * A scan as the intake hands it over; `setLate` sets the flag of the event about to be published
@@ -8,6 +10,8 @@ import { ParcelsRepository } from './parcels.repository';
  */
 export interface ProjectedScan {
   readonly scan: ParcelScan;
+  /** What the parcel's tracking history keeps of the update (no recipient field). */
+  readonly history: TrackingHistoryEntry;
   readonly setLate: (late: boolean) => void;
 }
 
@@ -17,7 +21,10 @@ export interface ProjectedScan {
  * found late and marked so before it is published).
  */
 export class ParcelProjection {
-  constructor(private readonly parcels: ParcelsRepository = new ParcelsRepository()) {}
+  constructor(
+    private readonly parcels: ParcelsRepository = new ParcelsRepository(),
+    private readonly history: TrackingEventsRepository = new TrackingEventsRepository(),
+  ) {}
 
   async record(m: EntityManager, scans: readonly ProjectedScan[], now: Date): Promise<void> {
     if (scans.length === 0) return;
@@ -30,14 +37,20 @@ export class ParcelProjection {
     const unseen = [...byParcel.values()].map((list) => unseenParcel(list[0]!.scan, now));
     const current = await this.parcels.lockForUpdate(m, unseen);
     const next: ParcelState[] = [];
+    const kept: (TrackingHistoryEntry & { late: boolean })[] = [];
     for (const [parcelId, list] of byParcel) {
       const { state, late } = applyScans(
         current.get(parcelId)!,
         list.map((s) => s.scan),
       );
-      late.forEach((isLate, i) => list[i]!.setLate(isLate));
+      late.forEach((isLate, i) => {
+        list[i]!.setLate(isLate);
+        kept.push({ ...list[i]!.history, late: isLate });
+      });
       next.push(state);
     }
     await this.parcels.save(m, next, now);
+    // the history the console's parcel page reads, with the same late verdict as the event
+    await this.history.append(m, kept);
   }
 }

@@ -3,6 +3,7 @@ import type { OutboxEvent, OutboxWriter } from '@portico/messaging';
 import type { EntityManager } from 'typeorm';
 import type { ParcelProjection, ProjectedScan } from '../parcels/parcel-projection';
 import type { ParcelScan } from '../parcels/parcel-state';
+import type { TrackingHistoryEntry } from '../parcels/tracking-history';
 import type { UnitOfWork } from '@portico/service-kit';
 import { IntakeCommitter, type IntakeWrite } from './intake-committer';
 import type { WebhookReceipt, WebhookRepository } from './webhook.repository';
@@ -22,7 +23,13 @@ function write(dedupeKey: string, account = 'ca_a'): IntakeWrite {
       parcelIds: [],
     },
     events: [{ topic: 't', key: `prc_${dedupeKey}` } as unknown as OutboxEvent<DescMessage>],
-    scans: [{ scan: { parcelId: `prc_${dedupeKey}` } as ParcelScan, setLate: () => undefined }],
+    scans: [
+      {
+        scan: { parcelId: `prc_${dedupeKey}` } as ParcelScan,
+        history: {} as TrackingHistoryEntry,
+        setLate: () => undefined,
+      },
+    ],
   };
 }
 

@@ -1,15 +1,13 @@
-import { isParcelId } from '@portico/contracts';
+import {
+  isParcelId,
+  type TrackingEventsPage,
+  type TrackingEventView,
+  type TrackingPlace,
+} from '@portico/contracts';
 import { z } from 'zod';
 import type { CustomsHoldReason, ExceptionReason, TrackingStatus } from '../webhooks/tracking-update';
 
-/** The scan's place as published (already scrubbed of names and phone numbers by the mapper). */
-export interface TrackingPlace {
-  readonly countryCode: string;
-  readonly region: string;
-  readonly city: string;
-  readonly postalCode: string;
-  readonly description: string;
-}
+export type { TrackingEventsPage, TrackingEventView, TrackingPlace };
 
 /** One accepted update of a parcel as it is kept for its history: no recipient field at all. */
 export interface TrackingHistoryEntry {
@@ -77,27 +75,6 @@ export const trackingEventsQuery = z
   .strict();
 
 export type TrackingEventsQuery = z.output<typeof trackingEventsQuery>;
-
-export interface TrackingEventView {
-  readonly status: TrackingStatus;
-  readonly holdReason: CustomsHoldReason | null;
-  readonly exceptionReason: ExceptionReason | null;
-  readonly location: TrackingPlace | null;
-  readonly occurredAt: string;
-  readonly receivedAt: string;
-  readonly late: boolean;
-  readonly carrierCode: string;
-  /** The carrier's own status code and description, verbatim after scrubbing. */
-  readonly carrierStatus: { readonly code: string; readonly description: string };
-}
-
-export interface TrackingEventsPage {
-  readonly parcelId: string;
-  readonly order: TrackingOrder;
-  readonly items: readonly TrackingEventView[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  readonly nextCursor: string | null;
-}
 
 /**
  * The answer for rows read with one more than the limit: the extra row only says another page

@@ -23,6 +23,7 @@ export interface MessageView {
   readonly taskId: string | null;
   readonly caseId: string | null;
   readonly parcelId: string;
+  readonly tenantId: string;
   readonly propertyId: string;
   readonly recipientRole: MessageRecipientRole;
   /** `resident-documents-requested@1`. */

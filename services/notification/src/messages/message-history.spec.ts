@@ -100,6 +100,7 @@ describe('message history view', () => {
         'taskId',
         'caseId',
         'parcelId',
+        'tenantId',
         'propertyId',
         'recipientRole',
         'templateRef',

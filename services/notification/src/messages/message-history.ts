@@ -67,6 +67,7 @@ export function toMessageView(row: MessageHistoryRow, attempts: readonly Message
     taskId: row.taskId,
     caseId: row.caseId,
     parcelId: row.parcelId,
+    tenantId: row.tenantId,
     propertyId: row.propertyId,
     recipientRole: row.recipientRole,
     templateRef: `${row.templateId}@${row.templateVersion}`,

@@ -176,9 +176,11 @@ describe('mergeParcelTimeline with the tracking history and messages', () => {
     expect(tracking[2]).toMatchObject({ kind: 'scan', detail: 'id_documents_required' });
   });
 
-  it("falls back to the case's scans when the history did not answer", () => {
-    const fallback = mergeParcelTimeline({ tasks: [], actions: new Map(), cases: [caseView], documents: new Map(), claims: [claim], tracking: null });
-    expect(fallback.filter((e) => e.source === 'tracking').map((e) => e.kind)).toEqual(['last_scan', 'scan']);
+  it("falls back to the case's and claim's scans when the history did not answer or is empty", () => {
+    for (const tracking of [null, []]) {
+      const fallback = mergeParcelTimeline({ tasks: [], actions: new Map(), cases: [caseView], documents: new Map(), claims: [claim], tracking });
+      expect(fallback.filter((e) => e.source === 'tracking').map((e) => e.kind)).toEqual(['last_scan', 'scan']);
+    }
   });
 
   it('shows a message queued, its failed attempt (failover), then sent, by role and channel only', () => {

@@ -32,8 +32,8 @@ export interface ParcelFacts {
   readonly claims: readonly ClaimView[];
   readonly messages?: readonly MessageView[];
   /**
-   * carrier-ingestion's full tracking history; when present it replaces the scans read off the
-   * case history (those are the same scans, fewer of them). null/absent: the service did not answer.
+   * carrier-ingestion's full tracking history; when it has scans they replace those read off the
+   * case history and the claim (the same scans, fewer of them). null/absent: the service did not answer.
    */
   readonly tracking?: readonly TrackingEventView[] | null;
 }
@@ -110,13 +110,16 @@ function messageEntries(msg: MessageView): TimelineEntry[] {
 
 /** Every source's records of one parcel as one timeline, oldest first. Pure. */
 export function mergeParcelTimeline(facts: ParcelFacts): TimelineEntry[] {
-  const history = facts.tracking ?? null;
+  // An empty history (the service answered but never saw the parcel, e.g. before this history was
+  // kept) must not hide the scans the case and the claim did record.
+  const history = facts.tracking ?? [];
+  const derivedScans = history.length === 0;
   const entries = [
-    ...(history ?? []).map(trackingEntry),
-    ...facts.cases.flatMap((c) => caseEntries(c, history === null)),
+    ...history.map(trackingEntry),
+    ...facts.cases.flatMap((c) => caseEntries(c, derivedScans)),
     ...facts.tasks.flatMap((t) => taskEntries(t, facts.actions.get(t.id) ?? [])),
     ...facts.cases.flatMap((c) => (facts.documents.get(c.id) ?? []).flatMap((d) => documentEntries(c.id, d))),
-    ...facts.claims.flatMap((c) => claimEntries(c, history === null)),
+    ...facts.claims.flatMap((c) => claimEntries(c, derivedScans)),
     ...(facts.messages ?? []).flatMap(messageEntries),
   ];
   return entries

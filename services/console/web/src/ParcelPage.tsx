@@ -3,7 +3,7 @@ import { api, type ApiError, type ClaimSummary, type MessageSummary, type Parcel
 import { navigate } from './App';
 import { CodeSelect, CopyScriptButton, ErrorAlert, ScriptDetails } from './Controls';
 import { DocumentReview } from './DocumentReview';
-import { code, formatTime, t, type Lang } from './i18n';
+import { code, formatTime, t, type Lang, type TextKey } from './i18n';
 import { useLiveUpdates } from './live';
 
 const CHANNELS = ['wecom', 'sms', 'phone_call', 'chat', 'in_person', 'email', 'dingtalk'];
@@ -121,6 +121,17 @@ function detailText(lang: Lang, entry: ParcelTimelineEntry): string {
   return ` · ${code(lang, entry.detail)}`;
 }
 
+// A message's status in its own words: "delivered" is not the parcel's 已签收.
+const MESSAGE_STATUS: Readonly<Record<string, TextKey>> = {
+  queued: 'messageQueued',
+  sending: 'messageSending',
+  sent: 'messageSent',
+  delivered: 'messageDelivered',
+  failed: 'messageFailed',
+  cancelled: 'messageCancelled',
+};
+const messageStatus = (lang: Lang, status: string) => (MESSAGE_STATUS[status] ? t(lang, MESSAGE_STATUS[status]) : status);
+
 /** The parcel's messages with their delivery: who (role), which message, on what channel (after a failover), status. */
 function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }) {
   return (
@@ -147,7 +158,7 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
                 <td>{code(lang, m.recipientRole)}</td>
                 <td>{[...m.failedOverFrom, m.channel].map((c) => code(lang, c)).join(' → ')}</td>
                 <td>
-                  <span className={`badge ${m.status}`}>{code(lang, m.status)}</span>
+                  <span className={`badge ${m.status}`}>{messageStatus(lang, m.status)}</span>
                   {m.lastErrorCode && m.status === 'failed' ? ` · ${m.lastErrorCode}` : ''}
                 </td>
                 <td>{m.attempts}</td>

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ReadScope } from '../outreach/task-access';
+import { SqlConditions } from '../shared/sql-conditions';
 import type { MessageAttemptRow, MessageHistoryRow } from './message-history';
 
 export interface MessageHistoryFilter extends ReadScope {
@@ -14,26 +15,21 @@ export interface MessageHistoryFilter extends ReadScope {
 @Injectable()
 export class MessageHistoryRepository {
   async list(m: EntityManager, f: MessageHistoryFilter): Promise<MessageHistoryRow[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.tenantId !== undefined) add('tenant_id = ?', f.tenantId);
-    if (f.propertyIds !== undefined) add('property_id = ANY(?::text[])', f.propertyIds);
-    if (f.parcelId !== undefined) add('parcel_id = ?', f.parcelId);
-    if (f.caseId !== undefined) add('case_id = ?', f.caseId);
-    if (f.taskId !== undefined) add('task_id = ?', f.taskId);
-    params.push(f.limit);
+    const q = new SqlConditions()
+      .optional('tenant_id = ?', f.tenantId)
+      .optional('property_id = ANY(?::text[])', f.propertyIds)
+      .optional('parcel_id = ?', f.parcelId)
+      .optional('case_id = ?', f.caseId)
+      .optional('task_id = ?', f.taskId);
+    const limit = q.bind(f.limit);
     const rows: Array<Record<string, never>> = await m.query(
       `SELECT id, tenant_id, property_id, task_id, case_id, parcel_id, recipient_role, template_id, template_version,
               language, channel_plan, channel_index, attempt, status, last_error_code, created_at, finished_at
          FROM messages
-        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ${q.where}
         ORDER BY created_at, id
-        LIMIT $${params.length}`,
-      params,
+        LIMIT ${limit}`,
+      q.params,
     );
     return rows.map((r) => ({
       id: r.id,

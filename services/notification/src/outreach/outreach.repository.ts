@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SEARCH_TEXT_SQL, type TaskSearchMatch } from '@portico/contracts';
 import type { EntityManager } from 'typeorm';
+import { SqlConditions } from '../shared/sql-conditions';
 import type { Language } from '../directory/directory.types';
 import { returnedRows } from '@portico/messaging';
 import type { EscalationLevel } from './escalation';
@@ -119,27 +120,20 @@ export class OutreachRepository {
   }
 
   async list(m: EntityManager, f: TaskFilter): Promise<TaskListRow[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.tenantId !== undefined) add('t.tenant_id = ?', f.tenantId);
-    if (f.propertyIds !== undefined) add('t.property_id = ANY(?::text[])', f.propertyIds);
-    if (f.parcelId !== undefined) add('t.parcel_id = ?', f.parcelId);
-    if (f.caseId !== undefined) add('t.case_id = ?', f.caseId);
-    if (f.state !== undefined) add('t.state = ?', f.state);
-    params.push(f.limit);
+    const q = scopedConditions(new SqlConditions(), f)
+      .optional('t.parcel_id = ?', f.parcelId)
+      .optional('t.case_id = ?', f.caseId)
+      .optional('t.state = ?', f.state);
+    const limit = q.bind(f.limit);
     const rows: ListDbRow[] = await m.query(
       `SELECT t.*, s.name AS steward_name, r.name AS resident_name
          FROM outreach_tasks t
          LEFT JOIN staff s ON s.id = t.steward_id
          LEFT JOIN residents r ON r.id = t.resident_id
-        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ${q.where}
         ORDER BY t.created_at DESC, t.id DESC
-        LIMIT $${params.length}`,
-      params,
+        LIMIT ${limit}`,
+      q.params,
     );
     return rows.map(toListRow);
   }
@@ -151,17 +145,10 @@ export class OutreachRepository {
    * Active tasks first, then the newest.
    */
   async search(m: EntityManager, f: TaskSearchFilter): Promise<TaskSearchRow[]> {
-    const params: unknown[] = [f.needle, f.namesIn];
-    const where: string[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.tenantId !== undefined) add('t.tenant_id = ?', f.tenantId);
-    if (f.propertyIds !== undefined) add('t.property_id = ANY(?::text[])', f.propertyIds);
-    if (f.stewardId !== undefined) add('t.steward_id = ?', f.stewardId);
-    if (f.state !== undefined) add('t.state = ?', f.state);
-    params.push(f.limit);
+    const q = scopedConditions(new SqlConditions(f.needle, f.namesIn), f)
+      .optional('t.steward_id = ?', f.stewardId)
+      .optional('t.state = ?', f.state);
+    const limit = q.bind(f.limit);
     const rows: (ListDbRow & {
       unit_label: string | null;
       by_tracking: boolean;
@@ -177,12 +164,12 @@ export class OutreachRepository {
              LEFT JOIN staff s ON s.id = t.steward_id
              LEFT JOIN residents r ON r.id = t.resident_id
              LEFT JOIN units u ON u.id = r.unit_id
-            ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+            ${q.where}
          ) hits
          WHERE by_tracking OR by_resident OR by_unit
          ORDER BY CASE state WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, created_at DESC, id DESC
-         LIMIT $${params.length}`,
-      params,
+         LIMIT ${limit}`,
+      q.params,
     );
     return rows.map((r) => ({
       ...toListRow(r),
@@ -210,6 +197,14 @@ export class OutreachRepository {
     );
     return rows.map((r) => ({ id: r.id, name: r.name, propertyIds: r.property_ids }));
   }
+}
+
+/** The read scope (tenant, properties) as conditions on `t`, the tasks table. */
+function scopedConditions(
+  q: SqlConditions,
+  f: { tenantId?: string; propertyIds?: readonly string[] },
+): SqlConditions {
+  return q.optional('t.tenant_id = ?', f.tenantId).optional('t.property_id = ANY(?::text[])', f.propertyIds);
 }
 
 type ListDbRow = TaskDbRow & { steward_name: string | null; resident_name: string | null };

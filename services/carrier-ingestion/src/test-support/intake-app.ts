@@ -168,14 +168,15 @@ export async function startIntakeApp(runId: string) {
     return { id: res.body.id as string, secret: res.body.secret as string, view: res.body as Json };
   }
 
-  /** Rows in the tables a webhook writes to: a refused webhook must leave all three as they were. */
+  /** Rows in the tables a webhook writes to: a refused webhook must leave all of them as they were. */
   async function counts() {
     const { rows } = await pg.query(
       `SELECT (SELECT count(*)::int FROM webhook_receipts) AS receipts,
               (SELECT count(*)::int FROM webhook_dedupe) AS dedupe,
-              (SELECT count(*)::int FROM outbox) AS outbox`,
+              (SELECT count(*)::int FROM outbox) AS outbox,
+              (SELECT count(*)::int FROM tracking_events) AS history`,
     );
-    return rows[0] as { receipts: number; dedupe: number; outbox: number };
+    return rows[0] as { receipts: number; dedupe: number; outbox: number; history: number };
   }
 
   async function close() {

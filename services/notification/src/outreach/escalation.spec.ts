@@ -65,10 +65,7 @@ describe('escalation ladder', () => {
   });
 
   it('stops the acknowledgement ladder once the documents are in, but still warns of a deadline at risk', () => {
-    expect(decideEscalation(input({ documentsIn: true }), SLA)).toEqual({
-      kind: 'none',
-      why: 'documents_in',
-    });
+    expect(decideEscalation(input({ documentsIn: true }), SLA)).toEqual({ kind: 'none', why: 'documents_in' });
     expect(decideEscalation(input({ documentsIn: true, reason: 'unreachable' }), SLA)).toEqual({
       kind: 'none',
       why: 'documents_in',

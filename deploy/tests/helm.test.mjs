@@ -97,10 +97,8 @@ test('default values: probes, resources, security, config and secrets separated,
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.equal(c.securityContext.readOnlyRootFilesystem, true);
     assert.equal(c.securityContext.allowPrivilegeEscalation, false);
-    if (name === 'console')
-      // one consumer-group member per browser fan-out: a second replica would miss live updates
-      assert.equal(d.spec.replicas, 1, 'console: one instance');
-    else assert.equal(d.spec.replicas, undefined, `${name}: replicas belong to the HPA`);
+    // the console too: its live updates reach every instance (docs/adr/0005-console-live-fanout.md)
+    assert.equal(d.spec.replicas, undefined, `${name}: replicas belong to the HPA`);
     const cmRef = c.envFrom.find((e) => e.configMapRef).configMapRef.name;
     const cm = configMaps.get(cmRef);
     assert.ok(cm, `${name}: ConfigMap ${cmRef}`);
@@ -126,7 +124,9 @@ test('default values: probes, resources, security, config and secrets separated,
     assert.ok(selectorOf(hpa.spec.scaleTargetRef.name));
     assert.equal(hpa.spec.metrics[0].resource.name, 'cpu');
   }
-  assert.equal(by('HorizontalPodAutoscaler').length, 5, 'all but the console');
+  assert.equal(by('HorizontalPodAutoscaler').length, 6, 'every service, the console included');
+  const consoleHpa = by('HorizontalPodAutoscaler').find((h) => h.spec.scaleTargetRef.name.endsWith('console'));
+  assert.ok(consoleHpa.spec.minReplicas > 1, 'console: more than one instance');
   for (const svc of by('Service')) assert.deepEqual(svc.spec.selector, selectorOf(svc.metadata.name));
   assert.equal(by('ScaledObject').length, 0);
   assert.equal(by('ServiceMonitor').length, 0);

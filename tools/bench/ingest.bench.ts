@@ -1,6 +1,7 @@
 // Webhook intake under sustained load (issue 4's numbers), against the real service, Postgres and Kafka.
 //
 //   npm run bench:ingest -- [--seconds 60] [--connections 64] [--baseline-seconds 20] [--cpu-prof <dir>]
+//                           [--log-level info]
 //
 // 1. Baseline: a bare Fastify server in its own process that does only what every webhook costs at
 //    the least (Standard Webhooks signature check on the raw bytes + JSON.parse), same load generator.
@@ -12,7 +13,10 @@
 // Targets: >= 3,000 accepted/s on 2 cores, p99 < 150 ms, zero loss, no duplicates.
 // On a shared machine the rates swing with the neighbours' load: the CPU time each server process
 // spends per answered request (from /proc) is the steadier figure, printed beside the rates.
+// Postgres does a large share of the work per webhook, in other processes: the CPU time of the
+// bench database's backends (pg_stat_activity + /proc) is printed per 2xx beside the service's.
 // `--cpu-prof <dir>` writes a V8 CPU profile of the service (only) under the load to <dir>.
+// `--log-level` is the service's LOG_LEVEL (default info, as in production).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -26,7 +30,8 @@ import autocannon from 'autocannon';
 import { logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
-import { cpuTimeMs, describeMachine, fmt } from './support/machine';
+import { cpuTimeMs, describeMachine, fmt, loadAverages } from './support/machine';
+import { postgresBackendCpu } from './support/postgres-cpu';
 
 const TARGET_ACCEPTED_PER_SECOND = 3_000;
 const TARGET_P99_MS = 150;
@@ -36,6 +41,8 @@ interface LoadResult {
   seconds: number;
   /** CPU time (user + system) the server process spent during the load, in milliseconds. */
   cpuMs: number;
+  /** CPU time of the Postgres backends serving the server during the load (NaN: none measured). */
+  postgresCpuMs: number;
   ok: number;
   other: number;
   errors: number;
@@ -93,7 +100,9 @@ async function load(
   connections: number,
   next: ReturnType<typeof webhookSource>,
   serverPid: number | undefined,
+  postgres?: Client,
 ) {
+  const postgresCpu = postgres ? await postgresBackendCpu(postgres) : undefined;
   const cpuBefore = cpuTimeMs(serverPid);
   const result = await autocannon({
     url,
@@ -106,6 +115,7 @@ async function load(
   return {
     seconds,
     cpuMs: cpuTimeMs(serverPid) - cpuBefore,
+    postgresCpuMs: postgresCpu ? await postgresCpu.spentMs() : Number.NaN,
     ok,
     other: result.non2xx,
     errors: result.errors,
@@ -146,6 +156,7 @@ async function main(): Promise<void> {
       'baseline-seconds': { type: 'string', default: '20' },
       connections: { type: 'string', default: '64' },
       'cpu-prof': { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
     },
   });
   const seconds = Number(values.seconds);
@@ -155,6 +166,7 @@ async function main(): Promise<void> {
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   const devTokenKey = randomBytes(32).toString('base64url');
   const tenantId = `ten_bench_${runId}`;
+  const loadAtStart = loadAverages();
 
   // Baseline first, alone on the machine.
   const baselineSecret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -183,7 +195,7 @@ async function main(): Promise<void> {
       AUTH_DEV_TOKEN_KEY: devTokenKey,
       RECIPIENT_DIGEST_KEYS: `k1=${randomBytes(32).toString('base64url')}`,
       CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: values['log-level'],
       ...(values['cpu-prof']
         ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(values['cpu-prof'])}` }
         : {}),
@@ -226,7 +238,9 @@ async function main(): Promise<void> {
       connections,
       webhookSource(account.secret, runId),
       service.pid,
+      pg,
     );
+    const loadAtEnd = loadAverages();
 
     await waitFor(async () => (await pg.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0, {
       timeoutMs: 120_000,
@@ -238,9 +252,8 @@ async function main(): Promise<void> {
       await pg.query(`SELECT count(*)::int AS n FROM webhook_receipts WHERE outcome = 'accepted'`)
     ).rows[0].n as number;
     // Rows written by one transaction share its xmin: the number of group commits the intake made.
-    const commits = (
-      await pg.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM webhook_receipts`)
-    ).rows[0].n as number;
+    const commits = (await pg.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM webhook_receipts`))
+      .rows[0].n as number;
 
     const rate = intake.ok / intake.seconds;
     const bareRate = bare.ok / bare.seconds;
@@ -253,6 +266,8 @@ async function main(): Promise<void> {
       rate >= TARGET_ACCEPTED_PER_SECOND && intake.p99 < TARGET_P99_MS && lost === 0 && duplicates === 0;
     const lines = [
       `machine            ${describeMachine()}`,
+      `load average       ${loadAtStart} at start, ${loadAtEnd} after the intake load (1 / 5 / 15 min)`,
+      `service log level  ${values['log-level']}`,
       `load               ${connections} connections, unique signed customs-hold webhooks (portico-native)`,
       `bare Fastify       ${fmt(bareRate)} req/s over ${bare.seconds} s, p50 ${bare.p50} ms, p99 ${bare.p99} ms (signature + JSON.parse only)`,
       `carrier-ingestion  ${fmt(rate)} accepted/s over ${intake.seconds} s  [target >= ${fmt(TARGET_ACCEPTED_PER_SECOND)}]`,
@@ -263,6 +278,7 @@ async function main(): Promise<void> {
       `loss / duplicates  ${lost} lost, ${duplicates} duplicated  [target 0 / 0]`,
       `service / bare     ${((rate / bareRate) * 100).toFixed(1)} %`,
       `CPU per request    service ${perRequest(intake)} ms, bare Fastify ${perRequest(bare)} ms (the process's user + system time / 2xx)`,
+      `Postgres per 2xx   ${(intake.postgresCpuMs / Math.max(1, intake.ok)).toFixed(3)} ms CPU of the bench database's backends (intake + outbox relay)`,
       `result             ${pass ? 'PASS' : 'FAIL'}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

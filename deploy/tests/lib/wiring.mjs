@@ -34,6 +34,10 @@ export const EXTERNAL_URLS = new Set([
   'DINGTALK_ROBOT_BASE_URL',
   'CLAIMS_SMTP_URL', // a secret (carries credentials)
   'VAULT_S3_ENDPOINT',
+  // the console's own callback and post-logout addresses as registered at the OpenID provider:
+  // full URLs with a path, set with the provider's registration (off when CONSOLE_OIDC_ISSUER is empty)
+  'CONSOLE_OIDC_REDIRECT_URL',
+  'CONSOLE_OIDC_POST_LOGOUT_URL',
 ]);
 
 function tsFiles(dir, out = []) {

@@ -19,3 +19,4 @@ export * from './nest/access-audit';
 export * from './nest/auth.module';
 export * from './secrets/secret-box';
 export * from './secrets/secrets-keyring';
+export * from './secrets/link-secret';

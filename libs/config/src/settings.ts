@@ -21,7 +21,9 @@ export function setting<T>(
 }
 
 export type ConfigDefinition = Record<string, Setting<unknown>>;
-export type ConfigOf<D extends ConfigDefinition> = { readonly [K in keyof D]: D[K] extends Setting<infer T> ? T : never };
+export type ConfigOf<D extends ConfigDefinition> = {
+  readonly [K in keyof D]: D[K] extends Setting<infer T> ? T : never;
+};
 
 /** Reusable schemas for settings every service has. */
 export const schemas = {
@@ -33,7 +35,12 @@ export const schemas = {
   brokerList: z
     .string()
     .min(1)
-    .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
   optionalUrl: z
     .string()
@@ -42,5 +49,9 @@ export const schemas = {
     .or(z.literal('').transform(() => undefined)),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   milliseconds: z.coerce.number().int().min(0),
+  /** `true`/`false` (also 1/0, yes/no); anything else is refused rather than read as false. */
+  flag: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   token: z.string().min(24, 'must be at least 24 characters'),
 };

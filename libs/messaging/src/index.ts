@@ -43,7 +43,13 @@ export {
   OUTBOX_NOTIFY_CHANNEL,
   type MigrationClass,
 } from './outbox/messaging.migration';
-export { OutboxWriter, type AppendedEvent, type OutboxEvent } from './outbox/outbox-writer';
+export {
+  OutboxWriter,
+  outboxInsertSql,
+  type AppendedEvent,
+  type EncodedOutboxRows,
+  type OutboxEvent,
+} from './outbox/outbox-writer';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 export { OUTBOX_LANE_COUNT, outboxLaneOf } from './outbox/outbox-lane';
 export type { AfterPublish } from './outbox/outbox.repository';

@@ -84,6 +84,36 @@ describe('createLogger redaction', () => {
     expect(text).toContain('/webhooks/aftership');
   });
 
+  it('censors keys where the old per-depth paths did not reach: deeper, in arrays, in instances, on errors, in child bindings, extra keys', () => {
+    const out = memory();
+    const logger = createLogger({
+      serviceName: 'test',
+      destination: out.stream,
+      level: 'trace',
+      redactKeys: ['licencePlate'],
+    });
+    class Resident {
+      constructor(
+        readonly id: string,
+        readonly phone: string,
+      ) {}
+    }
+    const error = Object.assign(new Error('lookup failed'), { idNumber: PII.idNumber });
+    logger.info({ a: { b: { c: { d: { e: { f: { name: PII.otherName } } } } } } }, 'six deep');
+    logger.info({ batch: [{ recipient: { phone: PII.phone } }, [{ address: PII.name }]] }, 'arrays');
+    logger.info({ resident: new Resident('r_1', PII.phoneSpaced) }, 'instance');
+    logger.error({ err: error }, 'failed');
+    logger.child({ caller: { name: PII.name } }).info({ licencePlate: '沪A12345' }, 'child');
+
+    const text = out.text();
+    for (const value of [PII.otherName, PII.phone, PII.name, PII.phoneSpaced, PII.idNumber, '沪A12345']) {
+      expect({ value, leaked: text.includes(value) }).toEqual({ value, leaked: false });
+    }
+    const records = out.records();
+    expect(records[2].resident).toEqual({ id: 'r_1', phone: '[redacted]' });
+    expect(records[3].err).toMatchObject({ message: 'lookup failed', idNumber: '[redacted]' });
+  });
+
   it('censors credential headers through the pino-http request serializer, and drops the query string', () => {
     const out = memory();
     const logger = createLogger({ serviceName: 'test', destination: out.stream });

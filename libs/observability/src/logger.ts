@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
-import { REDACTED, SENSITIVE_HEADER_PATTERN, redactPaths, scrubPersonalData } from './pii';
+import { REDACTED, SENSITIVE_HEADER_PATTERN, personalDataCensor, scrubPersonalData } from './pii';
 import { currentTraceIds } from './trace-context';
 
 export type { Logger } from 'pino';
@@ -15,13 +15,18 @@ export interface LoggerOptions {
 }
 
 /**
- * Every line passes through the value scrubber on its way out, so an ID or phone number that slipped
- * into a message, an error or a stack trace is masked no matter which field it ended up in.
+ * Every line passes through both layers on its way out: personal-data keys and credential headers
+ * are censored wherever they sit (personalDataCensor), then an ID or phone number that slipped into
+ * a message, an error or a stack trace is masked no matter which field it ended up in.
  */
-export function scrubbingStream(target: DestinationStream): DestinationStream {
+export function scrubbingStream(
+  target: DestinationStream,
+  extraKeys: readonly string[] = [],
+): DestinationStream {
+  const censor = personalDataCensor(extraKeys);
   return {
     write(line: string) {
-      return target.write(scrubPersonalData(line));
+      return target.write(scrubPersonalData(censor(line)));
     },
   };
 }
@@ -36,10 +41,10 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       mixin: () => currentTraceIds() ?? {},
-      redact: { paths: redactPaths(options.redactKeys), censor: REDACTED },
+      // no pino `redact`: scrubbingStream censors the keys (see personalDataCensor for why)
       serializers: { err: pino.stdSerializers.err },
     },
-    scrubbingStream(destination),
+    scrubbingStream(destination, options.redactKeys),
   );
 }
 

@@ -1,4 +1,4 @@
-import { MASKED_ID, MASKED_PHONE, redactPaths, scrubPersonalData } from './pii';
+import { MASKED_ID, MASKED_PHONE, personalDataCensor, REDACTED, scrubPersonalData } from './pii';
 
 describe('scrubPersonalData', () => {
   it.each([
@@ -28,17 +28,42 @@ describe('scrubPersonalData', () => {
   });
 });
 
-describe('redactPaths', () => {
-  it('covers personal keys at several depths and credential headers', () => {
-    const paths = redactPaths();
-    expect(paths).toEqual(
-      expect.arrayContaining([
-        'name',
-        '*.name',
-        '*.*.phone',
-        '*.*.*.*.idNumber',
-        'req.headers["authorization"]',
-      ]),
-    );
+describe('personalDataCensor', () => {
+  const censor = personalDataCensor(['plate']);
+  const censored = (value: unknown) => JSON.parse(censor(`${JSON.stringify(value)}\n`)) as unknown;
+
+  it('censors personal keys at any depth, inside arrays too, and the extra keys', () => {
+    const deep = { a: { b: { c: { d: { e: { f: { name: 'Li Na', idNumber: 'X' } } } } } } };
+    expect(censored(deep)).toEqual({
+      a: { b: { c: { d: { e: { f: { name: REDACTED, idNumber: REDACTED } } } } } },
+    });
+    expect(censored({ list: [{ phone: '1' }, [{ address: { city: 'x' } }]], plate: 'B-1' })).toEqual({
+      list: [{ phone: REDACTED }, [{ address: REDACTED }]],
+      plate: REDACTED,
+    });
+  });
+
+  it('censors credential headers in any headers object, listed or by name pattern, in any case', () => {
+    expect(
+      censored({
+        req: { headers: { Authorization: 'Bearer x', 'x-custom-token': 't', accept: '*/*' } },
+        outbound: { call: { headers: { 'webhook-signature': 'v1,x', 'x-aftership-hmac-sha256': 'h' } } },
+      }),
+    ).toEqual({
+      req: { headers: { Authorization: REDACTED, 'x-custom-token': REDACTED, accept: '*/*' } },
+      outbound: { call: { headers: { 'webhook-signature': REDACTED, 'x-aftership-hmac-sha256': REDACTED } } },
+    });
+  });
+
+  it('gives a line without any such key back as it is (the common case: one regex test)', () => {
+    const line =
+      '{"level":"info","msg":"webhook received","outcome":"accepted","note":"say \\"name\\": no"}\n';
+    expect(censor(line)).toBe(line);
+    expect(censor('not json "name": at all')).toBe('not json "name": at all');
+  });
+
+  it('keeps the line ending and leaves other values untouched', () => {
+    const out = censor('{"level":"info","user":{"name":"张伟","id":"u_1"},"n":3}\n');
+    expect(out).toBe('{"level":"info","user":{"name":"[redacted]","id":"u_1"},"n":3}\n');
   });
 });

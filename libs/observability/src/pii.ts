@@ -50,25 +50,79 @@ export const SENSITIVE_HEADERS = [
 /** Any header whose name looks like it carries a credential, even one not listed above. */
 export const SENSITIVE_HEADER_PATTERN = /authorization|cookie|signature|hmac|token|api-key|secret/i;
 
-const MAX_DEPTH = 4;
-
 /**
- * pino `redact` paths for the keys above at depths 0..MAX_DEPTH (pino's wildcards match exactly one
- * level, so each depth is spelled out), plus request/response headers.
+ * Censors personal-data keys in one JSON log line, at any depth (objects and arrays), and credential
+ * headers in any `headers` object (listed or matching SENSITIVE_HEADER_PATTERN, any case): the
+ * values become REDACTED. It works on the line as serialized, so whatever a serializer or a class
+ * instance turned into JSON is covered too.
+ *
+ * Why not pino's `redact`: spelling the keys out for every depth took ~150 wildcard paths, and
+ * fast-redact then cost 0.3 to 1 ms per line (measured in carrier-ingestion's intake, where it was
+ * most of the log line's cost). Here a line without any of the keys, most of them, costs one regex
+ * test; one with a key is parsed, censored and serialized again (a few microseconds).
  */
-export function redactPaths(extraKeys: readonly string[] = []): string[] {
-  const paths = new Set<string>();
-  for (const key of [...PERSONAL_DATA_KEYS, ...extraKeys]) {
-    for (let depth = 0; depth <= MAX_DEPTH; depth++) {
-      paths.add([...Array<string>(depth).fill('*'), key].join('.'));
+export function personalDataCensor(extraKeys: readonly string[] = []): (line: string) => string {
+  const keys = new Set<string>([...PERSONAL_DATA_KEYS, ...extraKeys]);
+  // a key as JSON writes it: `"name":` (inside a string value it would read `\"name\":`)
+  const hint = new RegExp(`"(?:${[...keys, 'headers'].map(escapeRegExp).join('|')})":`);
+  return (line) => {
+    if (!hint.test(line)) return line;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return line; // not a JSON line: the value patterns (scrubPersonalData) still apply
+    }
+    if (!censorValue(parsed, keys)) return line;
+    return `${JSON.stringify(parsed)}${line.endsWith('\n') ? '\n' : ''}`;
+  };
+}
+
+const SENSITIVE_HEADER_SET = new Set<string>(SENSITIVE_HEADERS);
+
+/** Censors in place; answers whether anything changed. */
+function censorValue(value: unknown, keys: ReadonlySet<string>): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  let changed = false;
+  if (Array.isArray(value)) {
+    for (const item of value) changed = censorValue(item, keys) || changed;
+    return changed;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const v = record[key];
+    if (keys.has(key)) {
+      if (v !== REDACTED) {
+        record[key] = REDACTED;
+        changed = true;
+      }
+    } else if (key === 'headers' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      changed = censorHeaders(v as Record<string, unknown>) || changed;
+      changed = censorValue(v, keys) || changed;
+    } else {
+      changed = censorValue(v, keys) || changed;
     }
   }
-  for (const header of SENSITIVE_HEADERS) {
-    for (const owner of ['req.headers', 'res.headers', 'headers', '*.headers']) {
-      paths.add(`${owner}["${header}"]`);
+  return changed;
+}
+
+function censorHeaders(headers: Record<string, unknown>): boolean {
+  let changed = false;
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (
+      (SENSITIVE_HEADER_SET.has(lower) || SENSITIVE_HEADER_PATTERN.test(lower)) &&
+      headers[name] !== REDACTED
+    ) {
+      headers[name] = REDACTED;
+      changed = true;
     }
   }
-  return [...paths];
+  return changed;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 // GB 11643 resident ID: 6-digit region, birth date 18xx/19xx/20xx, 3-digit sequence, check digit or X.

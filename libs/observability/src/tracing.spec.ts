@@ -63,6 +63,8 @@ describe('tracing without an exporter', () => {
       span.setAttribute('parcel.id', 'p-123');
       span.setAttribute('url.query', 'token=one-time-secret');
       span.setAttribute('url.full', 'http://h/upload/x?token=one-time-secret');
+      span.setAttribute('http.target', `/e/${'A'.repeat(43)}/evidence?lang=zh`);
+      span.setAttribute('url.path', `/u/${'b'.repeat(43)}`);
       span.end();
     });
     await flushSpans();
@@ -72,6 +74,8 @@ describe('tracing without an exporter', () => {
       'parcel.id': 'p-123',
       'url.query': '[redacted]',
       'url.full': 'http://h/upload/x?[redacted]',
+      'http.target': '/e/:secret/evidence?[redacted]',
+      'url.path': '/u/:secret',
     });
   });
 });

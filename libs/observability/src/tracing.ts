@@ -31,7 +31,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { REDACTED, scrubPersonalData } from './pii';
-import { pathWithoutQuery } from './logger';
+import { pathWithoutQuery, redactSecretSegments } from './logger';
 
 export interface TracingOptions {
   serviceName: string;
@@ -86,17 +86,23 @@ class DynamicSpanProcessor implements SpanProcessor {
   }
 }
 
-/** Query strings may carry one-time tokens and signatures: spans keep the path only. */
+/**
+ * Query strings may carry one-time tokens and signatures: spans keep the path only. Paths may carry
+ * a link secret as a segment (`/u/<token>`, `/e/<token>`): it becomes `:secret`, as in the logs.
+ */
 const QUERY_ATTRIBUTES = new Set(['url.query', 'http.query']);
-const URL_ATTRIBUTES = new Set(['url.full', 'http.url', 'http.target']);
+const URL_ATTRIBUTES = new Set(['url.full', 'http.url', 'http.target', 'url.path']);
 
 function scrubAttributes(attributes: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(attributes)) {
     if (typeof value !== 'string') continue;
     let clean = scrubPersonalData(value);
     if (QUERY_ATTRIBUTES.has(key)) clean = REDACTED;
-    else if (URL_ATTRIBUTES.has(key) && clean.includes('?'))
-      clean = `${clean.slice(0, clean.indexOf('?'))}?${REDACTED}`;
+    else if (URL_ATTRIBUTES.has(key)) {
+      const q = clean.indexOf('?');
+      clean =
+        q === -1 ? redactSecretSegments(clean) : `${redactSecretSegments(clean.slice(0, q))}?${REDACTED}`;
+    }
     if (clean !== value) attributes[key] = clean;
   }
 }

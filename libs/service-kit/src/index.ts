@@ -8,3 +8,4 @@ export * from './messaging';
 export * from './auth';
 export * from './unit-of-work';
 export * from './durable-timers';
+export * from './public-page';

@@ -37,6 +37,12 @@ export interface MessagingOptions {
    * consumer (defaults 2 and 4). Order holds per partition, so per parcel, whatever the value.
    */
   concurrency?: { readonly stream?: number; readonly retry?: number };
+  /**
+   * Where a group without committed offsets starts on the stream topics. Default true: a service
+   * must not miss what was produced while it was being deployed. False (the topic end) only for
+   * consumers whose work is about now, such as the console's live updates.
+   */
+  fromBeginning?: boolean;
 }
 
 export const MESSAGING_OPTIONS = 'portico:messaging-options';
@@ -109,6 +115,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       topics: consumes.map((t) => ({ name: t.name, valueSchema: t.valueSchema })),
       retryDelaysMs: this.options.retryDelaysMs,
       ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
+      ...(this.options.fromBeginning === undefined ? {} : { fromBeginning: this.options.fromBeginning }),
       metricsRegistry: this.metrics,
       logger: new Logger('kafka-consumer'),
       shutdownGraceMs: Math.max(1_000, this.config.shutdownTimeoutMs - 2_000),

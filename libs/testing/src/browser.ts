@@ -4,7 +4,7 @@
 // CI installs both (ensure_browser in deploy/local/lib.sh), so a skip would only hide a broken setup.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -45,4 +45,26 @@ export function assertBrowserInstalled(): void {
 export async function launchChromium(): Promise<Browser> {
   assertBrowserInstalled();
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/** A resident's phone: the screen the link pages are designed for first, in China's locale and time. */
+export const PHONE_CONTEXT: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+};
+
+/**
+ * The element that has the keyboard focus, as "tag#id" or "tag:text" (readable in a failure).
+ * In-page code is passed as a string: the repository compiles without the DOM library.
+ */
+export function focusedElement(page: Page): Promise<string> {
+  return page.evaluate<string>(`(() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return 'body';
+    return e.id ? e.tagName.toLowerCase() + '#' + e.id : e.tagName.toLowerCase() + ':' + e.textContent.trim();
+  })()`);
 }

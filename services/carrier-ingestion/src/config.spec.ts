@@ -30,11 +30,21 @@ describe('carrier-ingestion configuration', () => {
     expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092']);
     expect(config.webhookDedupeWindowHours).toBe(192);
     expect(config.webhookRawRetentionDays).toBe(30);
+    expect(config.webhookPreparedStatements).toBe(true);
     expect(config.recipientDigestKeys).toEqual([
       { id: 'k1', secret: 'digest-key-0123456789-abcdefghijklmnopq' },
     ]);
     expect(config.carrierSecretsKeys).toEqual([{ id: 'k1', key: Buffer.alloc(32, 0xa1) }]);
     expect(config.authDevTokenKey).toBe(SECRETS.AUTH_DEV_TOKEN_KEY);
+  });
+
+  it('turns prepared statements off for transaction-mode poolers, and refuses a vague value', () => {
+    expect(
+      loadServiceConfig({ ...SECRETS, WEBHOOK_PREPARED_STATEMENTS: 'false' }).webhookPreparedStatements,
+    ).toBe(false);
+    expect(problemsOf({ ...SECRETS, WEBHOOK_PREPARED_STATEMENTS: 'off' })).toContain(
+      'WEBHOOK_PREPARED_STATEMENTS',
+    );
   });
 
   it('names the missing secrets without inventing defaults for them', () => {

@@ -4,6 +4,7 @@ import {
   loadConfig,
   processEnvironment,
   recipientDigestSettings,
+  schemas,
   setting,
   type ConfigOf,
   type Environment,
@@ -46,6 +47,13 @@ export const settings = {
     'WEBHOOK_RAW_RETENTION_DAYS',
     z.coerce.number().int().min(1).max(365).default(30),
     'days the raw webhook archive (bodies with personal data) is kept before it is purged',
+  ),
+  // Named prepared statements for the intake's hot queries: Postgres parses and plans them once per
+  // connection. Transaction-mode poolers (PgBouncer < 1.21) cannot keep them: turn off behind one.
+  webhookPreparedStatements: setting(
+    'WEBHOOK_PREPARED_STATEMENTS',
+    schemas.flag.default(true),
+    'named prepared statements for the webhook intake (false behind PgBouncer < 1.21 in transaction mode)',
   ),
 };
 

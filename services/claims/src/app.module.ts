@@ -12,6 +12,7 @@ import { InsuranceModule } from './insurance/insurance.module';
 import { ScorecardsModule } from './scorecards/scorecards.module';
 import type { ClaimsConfig } from './config';
 import { EvidenceModule } from './evidence/evidence.module';
+import { ResidentModule } from './resident/resident.module';
 import { SharedModule, systemClock } from './shared/shared.module';
 import type { Clock } from './shared/tokens';
 
@@ -43,6 +44,7 @@ export class AppModule {
         }),
         ClaimsModule,
         EvidenceModule,
+        ResidentModule,
         ScorecardsModule,
         InsuranceModule,
       ],

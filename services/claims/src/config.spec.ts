@@ -40,6 +40,32 @@ describe('claims configuration', () => {
     expect(config.carrierChannels['dhl']?.channel).toBe('api');
   });
 
+  it("gates evidence uploads and shapes residents' evidence links", () => {
+    const defaults = loadServiceConfig(required);
+    expect(defaults).toMatchObject({
+      uploadConcurrency: 1,
+      uploadQueueTimeoutMs: 15_000,
+      publicUrl: 'http://127.0.0.1:3005',
+      evidenceLinkTtlHours: 72,
+      evidenceLinkMaxUploads: 10,
+    });
+    expect(loadServiceConfig({ ...required, CLAIMS_PUBLIC_URL: 'https://claims.example/' }).publicUrl).toBe(
+      'https://claims.example',
+    );
+    expect(() => loadServiceConfig({ ...required, CLAIMS_UPLOAD_CONCURRENCY: '0' })).toThrow(
+      /CLAIMS_UPLOAD_CONCURRENCY/,
+    );
+    expect(() => loadServiceConfig({ ...required, CLAIMS_UPLOAD_QUEUE_TIMEOUT_MS: '10' })).toThrow(
+      /CLAIMS_UPLOAD_QUEUE_TIMEOUT_MS/,
+    );
+    expect(() => loadServiceConfig({ ...required, CLAIMS_PUBLIC_URL: 'not a url' })).toThrow(
+      /CLAIMS_PUBLIC_URL/,
+    );
+    expect(() => loadServiceConfig({ ...required, CLAIMS_EVIDENCE_LINK_MAX_UPLOADS: '0' })).toThrow(
+      /CLAIMS_EVIDENCE_LINK_MAX_UPLOADS/,
+    );
+  });
+
   it('never shows secrets when describing or rejecting the configuration', () => {
     const env = {
       ...required,

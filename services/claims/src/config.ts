@@ -102,7 +102,12 @@ export const settings = {
   ),
   maxUploadBytes: setting(
     'CLAIMS_MAX_UPLOAD_BYTES',
-    z.coerce.number().int().min(10_000).max(20_000_000).default(10 * 1024 * 1024),
+    z.coerce
+      .number()
+      .int()
+      .min(10_000)
+      .max(20_000_000)
+      .default(10 * 1024 * 1024),
     'largest evidence photo or value proof accepted (bytes); larger uploads get 413 evidence_too_large while streaming',
   ),
   evidenceMaxPixels: setting(
@@ -114,6 +119,37 @@ export const settings = {
     'CLAIMS_EVIDENCE_MAX_ITEMS',
     z.coerce.number().int().min(1).max(500).default(50),
     'evidence items a claim can hold (409 evidence_limit_reached beyond)',
+  ),
+  uploadConcurrency: setting(
+    'CLAIMS_UPLOAD_CONCURRENCY',
+    // 1 on the 2-core machines this runs on: a decoded 40 MP photo is ~120 MB of raw pixels, so a
+    // second decode in flight adds memory, not throughput. Raise it with the cores (and the memory).
+    z.coerce.number().int().min(1).max(32).default(1),
+    'evidence uploads read and checked at once (CPU-bound decode); others wait with their body unread',
+  ),
+  uploadQueueTimeoutMs: setting(
+    'CLAIMS_UPLOAD_QUEUE_TIMEOUT_MS',
+    schemas.milliseconds.min(100).max(120_000).default(15_000),
+    'how long an evidence upload may wait for a slot before it is answered 503 uploads_busy with Retry-After',
+  ),
+  publicUrl: setting(
+    'CLAIMS_PUBLIC_URL',
+    z
+      .string()
+      .url()
+      .default('http://127.0.0.1:3005')
+      .transform((v) => v.replace(/\/+$/, '')),
+    "base of residents' evidence links (`<url>/e/<token>`), as residents' phones reach the service",
+  ),
+  evidenceLinkTtlHours: setting(
+    'CLAIMS_EVIDENCE_LINK_TTL_HOURS',
+    z.coerce.number().int().min(1).max(720).default(72),
+    "lifetime of a resident's one-time evidence link",
+  ),
+  evidenceLinkMaxUploads: setting(
+    'CLAIMS_EVIDENCE_LINK_MAX_UPLOADS',
+    z.coerce.number().int().min(1).max(50).default(10),
+    'files a resident can add through one evidence link (the claim limit CLAIMS_EVIDENCE_MAX_ITEMS still applies)',
   ),
 };
 

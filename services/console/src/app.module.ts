@@ -19,6 +19,9 @@ export class AppModule {
         MessagingModule.forRoot(config, {
           consumes: [NOTIFICATION_OUTREACH_TOPIC, CLEARANCE_CASE_TOPIC],
           group: config.kafkaConsumerGroup,
+          // Live updates are about now: a new group starts at the topics' end instead of replaying
+          // their history into open browsers (docs/adr/0005-console-live-fanout.md).
+          fromBeginning: false,
         }),
         ConsoleModule.forRoot(config),
       ],

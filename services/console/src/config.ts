@@ -62,6 +62,44 @@ export const settings = {
     z.coerce.number().int().min(30).max(3_600).default(300),
     'lifetime of the person token minted per upstream call (local accounts)',
   ),
+  // OIDC login (off while CONSOLE_OIDC_ISSUER is empty). Only this one issuer is trusted; who may
+  // sign in, with which roles and properties, is the console's mapping table keyed by the issuer's
+  // subject (README, "Signing in with OIDC"), not claims of the IdP.
+  oidcIssuer: setting(
+    'CONSOLE_OIDC_ISSUER',
+    z.string().url().optional(),
+    'OpenID provider (issuer URL, discovered through /.well-known/openid-configuration); empty: OIDC login off',
+  ),
+  oidcClientId: setting('CONSOLE_OIDC_CLIENT_ID', z.string().min(1).max(256).optional(), 'client id registered at the OpenID provider'),
+  oidcClientSecret: setting(
+    'CONSOLE_OIDC_CLIENT_SECRET',
+    z.string().min(1).max(1024).optional(),
+    'client secret (client_secret_basic) registered at the OpenID provider',
+    { secret: true },
+  ),
+  oidcRedirectUrl: setting(
+    'CONSOLE_OIDC_REDIRECT_URL',
+    z.string().url().optional(),
+    "the console's callback as browsers reach it: https://<console>/api/auth/oidc/callback (registered at the provider)",
+  ),
+  oidcPostLogoutUrl: setting(
+    'CONSOLE_OIDC_POST_LOGOUT_URL',
+    z.string().url().optional(),
+    "where the provider sends the browser after RP-initiated logout (default: the redirect URL's origin + /)",
+  ),
+  oidcProviderName: setting(
+    'CONSOLE_OIDC_PROVIDER_NAME',
+    z.string().trim().min(1).max(64).default('SSO'),
+    'name on the login button ("Sign in with <name>")',
+  ),
+  oidcScopes: setting(
+    'CONSOLE_OIDC_SCOPES',
+    z
+      .string()
+      .default('openid')
+      .refine((s) => s.split(/\s+/).includes('openid'), 'must include openid'),
+    'scopes asked for (space separated, must include openid); the console reads only the subject',
+  ),
   webRoot: setting(
     'CONSOLE_WEB_ROOT',
     z.string().optional(),
@@ -73,4 +111,34 @@ export type ConsoleConfig = ConfigOf<typeof settings>;
 
 export function loadServiceConfig(env: Environment = processEnvironment()): ConsoleConfig {
   return loadConfig(SERVICE_NAME, settings, env);
+}
+
+/** The OIDC settings once all four required ones are there, or null (OIDC login off). */
+export interface OidcSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUrl: string;
+  readonly postLogoutUrl: string;
+  readonly providerName: string;
+  readonly scopes: string;
+}
+
+export function oidcSettings(config: ConsoleConfig): OidcSettings | null {
+  const { oidcIssuer, oidcClientId, oidcClientSecret, oidcRedirectUrl } = config;
+  if (!oidcIssuer) return null;
+  const missing = Object.entries({ oidcClientId, oidcClientSecret, oidcRedirectUrl })
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  // A half-configured provider must stop the start, not silently leave people without a button.
+  if (missing.length > 0) throw new Error(`CONSOLE_OIDC_ISSUER is set but not: ${missing.join(', ')}`);
+  return {
+    issuer: oidcIssuer,
+    clientId: oidcClientId!,
+    clientSecret: oidcClientSecret!,
+    redirectUrl: oidcRedirectUrl!,
+    postLogoutUrl: config.oidcPostLogoutUrl ?? `${new URL(oidcRedirectUrl!).origin}/`,
+    providerName: config.oidcProviderName,
+    scopes: config.oidcScopes,
+  };
 }

@@ -3,12 +3,17 @@ import { APP_GUARD } from '@nestjs/core';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { LocalAccountAuthenticator, LOGIN_AUTHENTICATOR } from './accounts/login-authenticator';
 import { PasswordHasher } from './accounts/password-hasher';
-import type { ConsoleConfig } from './config';
+import { oidcSettings, type ConsoleConfig } from './config';
 import { InboxController } from './inbox/inbox.controller';
 import { InboxService } from './inbox/inbox.service';
 import { LiveEventsConsumer } from './live/live-events.consumer';
+import { LiveFanout } from './live/live-fanout';
 import { LiveHub } from './live/live-hub';
 import { LiveController } from './live/live.controller';
+import { OIDC_GATEWAY, OpenIdClientGateway } from './oidc/oidc-gateway';
+import { OidcLoginService } from './oidc/oidc-login.service';
+import { OidcLoginsRepository } from './oidc/oidc-logins.repository';
+import { OidcController } from './oidc/oidc.controller';
 import { ParcelService } from './parcels/parcel.service';
 import { ParcelsController } from './parcels/parcels.controller';
 import { ResidentStatusController } from './resident/resident-status.controller';
@@ -30,10 +35,12 @@ import { UpstreamClient } from './upstream/upstream-client';
 @Module({})
 export class ConsoleModule {
   static forRoot(config: ConsoleConfig): DynamicModule {
+    const oidc = oidcSettings(config);
     return {
       module: ConsoleModule,
       controllers: [
         SessionController,
+        OidcController,
         InboxController,
         ReviewController,
         ParcelsController,
@@ -50,7 +57,11 @@ export class ConsoleModule {
         { provide: SESSION_TTL_MINUTES, useValue: config.sessionTtlMinutes },
         // The login port and the upstream credentials are the two places an OIDC adapter plugs in.
         { provide: LOGIN_AUTHENTICATOR, useClass: LocalAccountAuthenticator },
+        // OIDC sessions too: the console mints the person token from the mapped account (README).
         { provide: UPSTREAM_CREDENTIALS, useClass: DevTokenCredentials },
+        { provide: OIDC_GATEWAY, useValue: oidc ? new OpenIdClientGateway(oidc) : null },
+        OidcLoginService,
+        OidcLoginsRepository,
         { provide: APP_GUARD, useClass: SessionGuard },
         PasswordHasher,
         AccountsRepository,
@@ -62,6 +73,7 @@ export class ConsoleModule {
         ParcelService,
         SearchService,
         LiveHub,
+        LiveFanout,
       ],
     };
   }

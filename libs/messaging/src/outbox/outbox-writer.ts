@@ -47,6 +47,17 @@ export class OutboxWriter {
   ): Promise<AppendedEvent[]> {
     assertInTransaction(manager);
     if (events.length === 0) return [];
+    const rows = this.encode(events);
+    await manager.query(outboxInsertSql(1), rows.values);
+    return [...rows.appended];
+  }
+
+  /**
+   * The events as outbox rows, for a caller that writes them in a statement of its own (one round
+   * trip for its state change and its events: see `outboxInsertSql`). Same encoding, trace context
+   * and order as `appendMany`.
+   */
+  encode(events: readonly OutboxEvent<DescMessage>[]): EncodedOutboxRows {
     const topics: string[] = [];
     const keys: string[] = [];
     const lanes: number[] = [];
@@ -72,18 +83,29 @@ export class OutboxWriter {
       headers.push(JSON.stringify(record.headers));
       appended.push({ eventId: record.eventId, eventType: record.eventType });
     }
-    // unnest keeps it one statement (and one round trip) for any number of rows; WITH ORDINALITY +
-    // ORDER BY makes the bigserial ids follow the given order.
-    await manager.query(
-      `INSERT INTO outbox (topic, key, lane, value, headers)
-       SELECT topic, key, lane, value, headers::jsonb
-         FROM unnest($1::text[], $2::text[], $3::smallint[], $4::bytea[], $5::text[])
-              WITH ORDINALITY AS t(topic, key, lane, value, headers, n)
-        ORDER BY n`,
-      [topics, keys, lanes, values, headers],
-    );
-    return appended;
+    return { values: [topics, keys, lanes, values, headers], appended };
   }
+}
+
+/** Outbox rows as the five parameter arrays `outboxInsertSql` reads, plus what was appended. */
+export interface EncodedOutboxRows {
+  readonly values: readonly [string[], string[], number[], Buffer[], string[]];
+  readonly appended: readonly AppendedEvent[];
+}
+
+/**
+ * The INSERT of encoded outbox rows whose five arrays are the parameters `$first` to `$first+4`
+ * (EncodedOutboxRows.values, in order). Run it inside the transaction of the state change, alone or
+ * as the main statement after data-modifying CTEs. unnest keeps it one statement for any number of
+ * rows; WITH ORDINALITY + ORDER BY makes the bigserial ids follow the given order.
+ */
+export function outboxInsertSql(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `INSERT INTO outbox (topic, key, lane, value, headers)
+       SELECT topic, key, lane, value, headers::jsonb
+         FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::smallint[], ${p(3)}::bytea[], ${p(4)}::text[])
+              WITH ORDINALITY AS t(topic, key, lane, value, headers, n)
+        ORDER BY n`;
 }
 
 function assertInTransaction(manager: EntityManager): void {

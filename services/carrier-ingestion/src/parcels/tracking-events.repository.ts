@@ -17,36 +17,43 @@ interface Row {
   late: boolean;
 }
 
-/** All SQL of the tracking history. Appends run in the intake's transaction (one statement per commit). */
-export class TrackingEventsRepository {
-  async append(
-    m: EntityManager,
-    entries: readonly (TrackingHistoryEntry & { late: boolean })[],
-  ): Promise<void> {
-    if (entries.length === 0) return;
-    const col = <T>(f: (e: TrackingHistoryEntry & { late: boolean }) => T) => entries.map(f);
-    await m.query(
-      `INSERT INTO tracking_events (parcel_id, tenant_id, carrier_code, status, hold_reason, exception_reason, location,
-                                    raw_status_code, raw_description, occurred_at, received_at, late)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
-                            $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::boolean[])`,
-      [
-        col((e) => e.parcelId),
-        col((e) => e.tenantId),
-        col((e) => e.carrierCode),
-        col((e) => e.status),
-        col((e) => e.holdReason),
-        col((e) => e.exceptionReason),
-        col((e) => (e.location ? JSON.stringify(e.location) : null)),
-        col((e) => e.rawStatusCode),
-        col((e) => e.rawDescription),
-        col((e) => e.occurredAt),
-        col((e) => e.receivedAt),
-        col((e) => e.late),
-      ],
-    );
-  }
+/** An accepted update as the history keeps it, with the projection's late verdict. */
+export type KeptTrackingEvent = TrackingHistoryEntry & { readonly late: boolean };
 
+/**
+ * The history's INSERT reading its twelve parameter arrays from `$first` on (trackingHistoryValues,
+ * in order): written as a data-modifying CTE of the intake's projection statement, so keeping the
+ * history costs the group commit no round trip of its own.
+ */
+export function trackingHistoryInsertSql(first: number): string {
+  const p = (i: number, type: string) => `$${first + i}::${type}[]`;
+  return `INSERT INTO tracking_events (parcel_id, tenant_id, carrier_code, status, hold_reason, exception_reason, location,
+                                   raw_status_code, raw_description, occurred_at, received_at, late)
+     SELECT * FROM unnest(${p(0, 'text')}, ${p(1, 'text')}, ${p(2, 'text')}, ${p(3, 'text')}, ${p(4, 'text')}, ${p(5, 'text')},
+                          ${p(6, 'jsonb')}, ${p(7, 'text')}, ${p(8, 'text')}, ${p(9, 'timestamptz')}, ${p(10, 'timestamptz')},
+                          ${p(11, 'boolean')})`;
+}
+
+export function trackingHistoryValues(entries: readonly KeptTrackingEvent[]): unknown[] {
+  const col = <T>(f: (e: KeptTrackingEvent) => T) => entries.map(f);
+  return [
+    col((e) => e.parcelId),
+    col((e) => e.tenantId),
+    col((e) => e.carrierCode),
+    col((e) => e.status),
+    col((e) => e.holdReason),
+    col((e) => e.exceptionReason),
+    col((e) => (e.location ? JSON.stringify(e.location) : null)),
+    col((e) => e.rawStatusCode),
+    col((e) => e.rawDescription),
+    col((e) => e.occurredAt),
+    col((e) => e.receivedAt),
+    col((e) => e.late),
+  ];
+}
+
+/** The tracking history's reads (the writes: trackingHistoryInsertSql, in the intake's statement). */
+export class TrackingEventsRepository {
   /** One page in carrier-time order (arrival order on ties), plus one row to tell a next page exists. */
   async page(m: EntityManager, parcelId: string, q: TrackingEventsQuery): Promise<StoredTrackingEvent[]> {
     const desc = q.order === 'desc';

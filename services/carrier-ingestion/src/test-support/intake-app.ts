@@ -115,7 +115,8 @@ export async function startIntakeApp(runId: string) {
   const { app } = (await createServiceApp({
     module: AppModule.forRoot(config),
     config,
-    logger: createLogger({ serviceName: config.serviceName, destination: log.stream }),
+    // debug: the intake's line for accepted and duplicate deliveries is debug, and specs read it
+    logger: createLogger({ serviceName: config.serviceName, destination: log.stream, level: 'debug' }),
     ...APP_OPTIONS,
   })) as { app: NestFastifyApplication };
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,12 +1,11 @@
 import type { DescMessage } from '@bufbuild/protobuf';
-import type { OutboxEvent, OutboxWriter } from '@portico/messaging';
-import type { EntityManager } from 'typeorm';
+import type { EncodedOutboxRows, OutboxEvent, OutboxWriter } from '@portico/messaging';
 import type { ParcelProjection, ProjectedScan } from '../parcels/parcel-projection';
 import type { ParcelScan } from '../parcels/parcel-state';
 import type { TrackingHistoryEntry } from '../parcels/tracking-history';
-import type { UnitOfWork } from '@portico/service-kit';
 import { IntakeCommitter, type IntakeWrite } from './intake-committer';
-import type { WebhookReceipt, WebhookRepository } from './webhook.repository';
+import type { IntakeTransactions, IntakeTx } from './intake-transactions';
+import type { DedupeClaim, WebhookReceipt, WebhookRepository } from './webhook.repository';
 
 let n = 0;
 function write(dedupeKey: string, account = 'ca_a'): IntakeWrite {
@@ -39,8 +38,8 @@ function setup(options: { failWhen?: (receipts: readonly WebhookReceipt[]) => Er
   const transactions: { receipts: WebhookReceipt[]; events: number; claimOrder: string[] }[] = [];
   const releases: (() => void)[] = [];
   let hold = false;
-  const uow = {
-    transaction: async (work: (m: EntityManager) => Promise<unknown>) => {
+  const transactionsFake = {
+    run: async (work: (tx: IntakeTx) => Promise<unknown>) => {
       if (hold) await new Promise<void>((resolve) => releases.push(resolve));
       const tx = {
         receipts: [] as WebhookReceipt[],
@@ -48,7 +47,7 @@ function setup(options: { failWhen?: (receipts: readonly WebhookReceipt[]) => Er
         claimOrder: [] as string[],
         claimed: [] as string[],
       };
-      const m = { tx } as unknown as EntityManager;
+      const m = { tx } as unknown as IntakeTx;
       const result = await work(m);
       const error = options.failWhen?.(tx.receipts);
       if (error) throw error; // rolled back: nothing of it counts
@@ -59,39 +58,34 @@ function setup(options: { failWhen?: (receipts: readonly WebhookReceipt[]) => Er
   };
   type Tx = { tx: { receipts: WebhookReceipt[]; events: number; claimOrder: string[]; claimed: string[] } };
   const repo = {
-    limitStatementTime: async () => undefined,
-    claimDedupeKeys: async (
-      m: Tx,
-      keys: { carrierAccountId: string; dedupeKey: string; receiptId: string }[],
-    ) => {
+    archive: async (m: Tx, claims: DedupeClaim[], receipts: Omit<WebhookReceipt, 'outcome'>[]) => {
       const claimed = new Set<string>();
-      for (const k of keys) {
+      for (const k of claims) {
         const key = `${k.carrierAccountId}/${k.dedupeKey}`;
         m.tx.claimOrder.push(key);
         if (claimedKeys.has(key)) continue;
         m.tx.claimed.push(key);
         claimed.add(k.receiptId);
       }
-      return claimed;
+      const outcomes = receipts.map((r) => [r.id, claimed.has(r.id) ? 'accepted' : 'duplicate'] as const);
+      m.tx.receipts.push(...receipts.map((r, i) => ({ ...r, outcome: outcomes[i]![1] })));
+      return new Map(outcomes);
     },
-    insertReceipts: async (m: Tx, receipts: WebhookReceipt[]) => void m.tx.receipts.push(...receipts),
   };
   const outbox = {
-    appendMany: async (m: Tx, events: unknown[]) => {
-      m.tx.events += events.length;
-      return [];
-    },
+    encode: (events: unknown[]) => ({ values: [[], [], [], [], []], appended: events }),
   };
   const projected: string[][] = [];
   const projection = {
-    record: async (m: Tx, scans: ProjectedScan[]) => {
-      // the projection runs before the events are appended (it decides their late flag)
+    record: async (m: Tx, scans: ProjectedScan[], _now: Date, encodeEvents: () => EncodedOutboxRows) => {
+      // the projection runs before the events are encoded (it decides their late flag)
       expect(m.tx.events).toBe(0);
       projected.push(scans.map((x) => x.scan.parcelId));
+      m.tx.events += encodeEvents().appended.length;
     },
   };
   const committer = new IntakeCommitter(
-    uow as unknown as UnitOfWork,
+    transactionsFake as unknown as IntakeTransactions,
     repo as unknown as WebhookRepository,
     outbox as unknown as OutboxWriter,
     projection as unknown as ParcelProjection,
@@ -143,6 +137,16 @@ describe('IntakeCommitter (group commit)', () => {
     expect(last.receipts.map((r) => r.outcome)).toEqual(['accepted', 'duplicate', 'duplicate', 'accepted']);
     expect(last.events).toBe(2); // only the accepted ones publish
     expect(t.projected.at(-1)).toEqual(['prc_dup', 'prc_new']); // and only they move the projection
+  });
+
+  it('runs no projection or outbox statement for a batch of duplicates only', async () => {
+    const t = setup();
+    await t.committer.commit(write('once'));
+    expect(t.projected).toHaveLength(1);
+    await expect(t.committer.commit(write('once'))).resolves.toBe('duplicate');
+    expect(t.transactions).toHaveLength(2);
+    expect(t.projected).toHaveLength(1);
+    expect(t.transactions[1]!.events).toBe(0);
   });
 
   it('claims keys in sorted order, so concurrent batches lock alike and cannot deadlock', async () => {

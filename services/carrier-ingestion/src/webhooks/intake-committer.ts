@@ -1,10 +1,10 @@
 import { context as otelContext } from '@opentelemetry/api';
 import type { DescMessage } from '@bufbuild/protobuf';
-import { OutboxWriter, type OutboxEvent } from '@portico/messaging';
-import { ParcelProjection, type ProjectedScan } from '../parcels/parcel-projection';
+import type { OutboxEvent, OutboxWriter } from '@portico/messaging';
+import type { ParcelProjection, ProjectedScan } from '../parcels/parcel-projection';
 import { isDatabaseUnavailable } from '../shared/database-errors';
-import { UnitOfWork } from '@portico/service-kit';
-import { WebhookRepository, type ReceiptOutcome, type WebhookReceipt } from './webhook.repository';
+import type { IntakeTransactions } from './intake-transactions';
+import type { ReceiptOutcome, WebhookReceipt, WebhookRepository } from './webhook.repository';
 
 /** One verified delivery, ready to be stored: its receipt (outcome still open) and its events. */
 export interface IntakeWrite {
@@ -25,15 +25,15 @@ export interface GroupCommitOptions {
   readonly maxBatch: number;
   /** Transactions in flight at once (each holds one pooled connection). */
   readonly maxInFlight: number;
-  /** Per-statement and lock-wait bound of a batch; past it the batch fails and its callers get 503. */
-  readonly statementTimeoutMs: number;
 }
 
 export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
   maxBatch: 200,
   maxInFlight: 4,
-  statementTimeoutMs: 5_000,
 };
+
+/** Per-statement and lock-wait bound of a batch (see PgIntakeTransactions). */
+export const INTAKE_STATEMENT_TIMEOUT_MS = 5_000;
 
 /**
  * Group commit for the intake: deliveries that arrive while earlier transactions are in flight are
@@ -53,7 +53,7 @@ export class IntakeCommitter {
   private readonly options: GroupCommitOptions;
 
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly transactions: IntakeTransactions,
     private readonly webhooks: WebhookRepository,
     private readonly outbox: OutboxWriter,
     private readonly parcels: ParcelProjection,
@@ -98,37 +98,35 @@ export class IntakeCommitter {
     }
   }
 
+  /**
+   * One transaction, three statements between BEGIN and COMMIT: dedupe claim + archive, parcels
+   * created and locked, parcel states + outbox rows (see the repositories).
+   */
   private write(writes: readonly IntakeWrite[]): Promise<ReceiptOutcome[]> {
-    return this.uow.transaction(async (m) => {
-      await this.webhooks.limitStatementTime(m, this.options.statementTimeoutMs);
+    return this.transactions.run(async (tx) => {
       const firsts = firstOfEachKey(writes);
-      const claimed = await this.webhooks.claimDedupeKeys(
-        m,
+      const byId = await this.webhooks.archive(
+        tx,
         [...firsts.values()].sort(byKey).map((w) => ({
           carrierAccountId: w.receipt.carrierAccountId,
           dedupeKey: w.receipt.dedupeKey,
           firstSeenAt: w.receipt.receivedAt,
           receiptId: w.receipt.id,
         })),
+        writes.map((w) => w.receipt),
       );
-      const outcomes = writes.map((w): ReceiptOutcome =>
-        claimed.has(w.receipt.id) ? 'accepted' : 'duplicate',
-      );
-      await this.webhooks.insertReceipts(
-        m,
-        writes.map((w, i) => ({ ...w.receipt, outcome: outcomes[i]! })),
-      );
+      const outcomes = writes.map((w): ReceiptOutcome => {
+        const outcome = byId.get(w.receipt.id);
+        if (!outcome) throw new Error('a receipt of the batch was not archived');
+        return outcome;
+      });
       const accepted = writes.filter((_, i) => outcomes[i] === 'accepted');
-      // before the events are encoded: the projection decides which of them are late
-      await this.parcels.record(
-        m,
-        accepted.flatMap((w) => w.scans),
-        latestReceipt(writes),
-      );
-      await this.outbox.appendMany(
-        m,
-        accepted.flatMap((w) => w.events),
-      );
+      const scans = accepted.flatMap((w) => w.scans);
+      const events = accepted.flatMap((w) => w.events);
+      // nothing to project or publish (all duplicates, or webhooks without updates): no statement
+      if (scans.length === 0 && events.length === 0) return outcomes;
+      // the projection decides which events are late before they are encoded
+      await this.parcels.record(tx, scans, latestReceipt(writes), () => this.outbox.encode(events));
       return outcomes;
     });
   }

@@ -13,6 +13,17 @@ import {
   type DeliveryContext,
 } from './tracking-event.mapper';
 import type { TrackingUpdate } from './tracking-update';
+import * as recipientHintModule from './recipient-hint';
+
+// the real scrubber, counted: its patterns are compiled per recipient, so once per update is the budget
+jest.mock('./recipient-hint', () => {
+  const actual = jest.requireActual<typeof import('./recipient-hint')>('./recipient-hint');
+  return {
+    ...actual,
+    scrubberFor: jest.fn(actual.scrubberFor),
+    recipientHint: jest.fn(actual.recipientHint),
+  };
+});
 
 const digestKey = { id: 'k1', secret: 'digest-key-0123456789-abcdefghijklmnopq' };
 const NAME = '王芳丽';
@@ -57,6 +68,24 @@ const hold: TrackingUpdate = {
 };
 
 describe('TrackingUpdate -> TrackingEventRecorded', () => {
+  it('builds the recipient scrubber once per update and scrubs every published field with it', () => {
+    const scrubberFor = jest.mocked(recipientHintModule.scrubberFor);
+    const recipientHint = jest.mocked(recipientHintModule.recipientHint);
+    scrubberFor.mockClear();
+    recipientHint.mockClear();
+    const update = { ...hold, recipient: { ...hold.recipient, addressLine: `${NAME} 88 Century Avenue` } };
+    const recorded = toTrackingEventRecorded(update, delivery);
+    expect(scrubberFor).toHaveBeenCalledTimes(1);
+    // the recipient hint reuses it instead of compiling the same patterns again
+    expect(recipientHint).toHaveBeenCalledWith(
+      update.recipient,
+      digestKey,
+      scrubberFor.mock.results[0]!.value,
+    );
+    expect(recorded.rawDescription).not.toContain(NAME);
+    expect(recorded.recipient!.addressLine).toBe('[redacted] 88 Century Avenue');
+  });
+
   const event = toTrackingEventRecorded(hold, delivery);
 
   it('identifies the parcel by the platform-wide parcel id and normalised reference', () => {

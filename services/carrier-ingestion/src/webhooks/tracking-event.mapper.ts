@@ -95,7 +95,7 @@ export function toTrackingEventRecorded(
     customsDeadline: update.customsDeadline ? timestampFromDate(update.customsDeadline) : undefined,
     rawStatusCode: scrub(update.rawCode),
     rawDescription: scrub(update.rawDescription),
-    recipient: recipientHint(update.recipient, delivery.digestKey),
+    recipient: recipientHint(update.recipient, delivery.digestKey, scrub),
     shipment: update.shipment ? shipment(update.shipment) : undefined,
   });
 }

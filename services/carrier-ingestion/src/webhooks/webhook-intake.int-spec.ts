@@ -225,7 +225,12 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 'duplicate' });
       const after = await counts();
-      expect(after).toEqual({ receipts: before.receipts + 1, dedupe: before.dedupe, outbox: 0 });
+      expect(after).toEqual({
+        receipts: before.receipts + 1,
+        dedupe: before.dedupe,
+        outbox: 0,
+        history: before.history,
+      });
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(reader.keyed(parcel)).toHaveLength(1);
     });
@@ -386,6 +391,12 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
         .filter((l) => l.includes('"msg":"webhook received"'))
         .map((l) => JSON.parse(l) as Json);
       expect(lines.length).toBeGreaterThanOrEqual(15);
+      // the bulk (accepted, duplicate) at debug, refusals and failures at info
+      for (const l of lines) {
+        const bulk = l.outcome === 'accepted' || l.outcome === 'duplicate';
+        expect([l.outcome, l.level]).toEqual([l.outcome, bulk ? 'debug' : 'info']);
+      }
+      expect(lines.some((l) => l.level === 'info')).toBe(true);
       expect(lines.find((l) => l.webhookId === firstWebhookId)).toMatchObject({
         carrierAccountId: account.id,
         provider: 'portico-native',

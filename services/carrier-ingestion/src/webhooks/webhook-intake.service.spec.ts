@@ -16,18 +16,17 @@ import type { OutboxEvent, OutboxWriter } from '@portico/messaging';
 import { Registry } from '@portico/observability';
 import { signedNativeWebhook, type NativeTrackingEvent } from '@portico/testing/platform';
 import type { PinoLogger } from 'nestjs-pino';
-import type { EntityManager } from 'typeorm';
 import type { CarrierAccount } from '../carrier-accounts/carrier-account';
 import type { CarrierAccountsService, IntakeCredentials } from '../carrier-accounts/carrier-accounts.service';
 import { TemporarilyUnavailableError } from '../shared/database-errors';
-import type { UnitOfWork } from '@portico/service-kit';
+import type { IntakeTransactions, IntakeTx } from './intake-transactions';
 import { WebhookAdapterRegistry } from './adapters/adapter-registry';
 import type { ParcelProjection } from '../parcels/parcel-projection';
 import { IntakeCommitter } from './intake-committer';
 import { CarrierAccountUnknownError, WebhookPayloadError, WebhookSignatureError } from './webhook-errors';
 import { dedupeKeyOf, WebhookIntakeService, type WebhookDelivery } from './webhook-intake.service';
 import { WebhookMetrics } from './webhook-metrics';
-import type { WebhookReceipt, WebhookRepository } from './webhook.repository';
+import type { DedupeClaim, WebhookReceipt, WebhookRepository } from './webhook.repository';
 
 const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
 const OLD_SECRET = 'whsec_' + Buffer.alloc(32, 8).toString('base64');
@@ -90,45 +89,48 @@ function setup(
   const seen = options.seen ?? new Set<string>();
   const receipts: WebhookReceipt[] = [];
   const published: OutboxEvent<typeof TrackingStreamEventSchema>[] = [];
-  const logs: { fields: Record<string, unknown>; msg: string }[] = [];
+  const logs: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
   const metrics = new Registry();
   const accounts = { credentialsForIntake: jest.fn(async () => credentials) };
   const repo = {
-    limitStatementTime: jest.fn(async () => undefined),
-    claimDedupeKeys: jest.fn(async (_m: EntityManager, keys: { dedupeKey: string; receiptId: string }[]) => {
+    archive: jest.fn(async (_tx: IntakeTx, claims: DedupeClaim[], rs: Omit<WebhookReceipt, 'outcome'>[]) => {
       const claimed = new Set<string>();
-      for (const k of keys) {
+      for (const k of claims) {
         if (seen.has(k.dedupeKey)) continue;
         seen.add(k.dedupeKey);
         claimed.add(k.receiptId);
       }
-      return claimed;
+      const outcomes = new Map(rs.map((r) => [r.id, claimed.has(r.id) ? 'accepted' : 'duplicate'] as const));
+      receipts.push(...rs.map((r) => ({ ...r, outcome: outcomes.get(r.id)! })));
+      return outcomes;
     }),
-    insertReceipts: jest.fn(async (_m: EntityManager, rs: WebhookReceipt[]) => void receipts.push(...rs)),
   };
-  const uow = {
-    transaction: jest.fn(async (work: (m: EntityManager) => Promise<unknown>) => {
+  const transactions = {
+    run: jest.fn(async (work: (tx: IntakeTx) => Promise<unknown>) => {
       if (options.dbDown)
         throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-      return work({} as EntityManager);
+      return work({} as IntakeTx);
     }),
-    read: jest.fn(),
   };
   const outbox = {
-    appendMany: jest.fn(
-      async (_m: EntityManager, events: OutboxEvent<typeof TrackingStreamEventSchema>[]) => {
-        published.push(...events);
-        return [];
-      },
-    ),
+    encode: jest.fn((events: OutboxEvent<typeof TrackingStreamEventSchema>[]) => {
+      published.push(...events);
+      return { values: [[], [], [], [], []], appended: [] };
+    }),
   };
-  const projection = { record: jest.fn(async () => undefined) };
-  const logger = { info: (fields: Record<string, unknown>, msg: string) => void logs.push({ fields, msg }) };
+  const projection = {
+    record: jest.fn(async (_tx: IntakeTx, _scans: unknown, _now: Date, encodeEvents: () => unknown) => {
+      encodeEvents();
+    }),
+  };
+  const logAt = (level: string) => (fields: Record<string, unknown>, msg: string) =>
+    void logs.push({ level, fields, msg });
+  const logger = { debug: logAt('debug'), info: logAt('info') };
   const service = new WebhookIntakeService(
     accounts as unknown as CarrierAccountsService,
     new WebhookAdapterRegistry(),
     new IntakeCommitter(
-      uow as unknown as UnitOfWork,
+      transactions as unknown as IntakeTransactions,
       repo as unknown as WebhookRepository,
       outbox as unknown as OutboxWriter,
       projection as unknown as ParcelProjection,
@@ -138,7 +140,7 @@ function setup(
     { recipientDigestKeys: [digestKey] },
     logger as unknown as PinoLogger,
   );
-  return { service, receipts, published, logs, metrics, repo, uow, accounts };
+  return { service, receipts, published, logs, metrics, repo, transactions, accounts };
 }
 
 async function counter(metrics: Registry, outcome: string): Promise<number> {
@@ -159,8 +161,7 @@ describe('WebhookIntakeService', () => {
       events: 2,
       parcelIds: [p1, parcelId('demo-express', 'PX0002CN')],
     });
-    expect(t.uow.transaction).toHaveBeenCalledTimes(1);
-    expect(t.repo.limitStatementTime).toHaveBeenCalled();
+    expect(t.transactions.run).toHaveBeenCalledTimes(1);
     expect(t.receipts).toHaveLength(1);
     expect(t.receipts[0]).toMatchObject({
       carrierAccountId: account.id,
@@ -200,6 +201,10 @@ describe('WebhookIntakeService', () => {
     expect(t.published).toHaveLength(1);
     expect(t.receipts.map((r) => r.outcome)).toEqual(['accepted', 'duplicate']);
     expect(await counter(t.metrics, 'duplicate')).toBe(1);
+    expect(t.logs.map((l) => [l.fields.outcome, l.level])).toEqual([
+      ['accepted', 'debug'],
+      ['duplicate', 'debug'],
+    ]);
   });
 
   it('accepts either active secret during a rotation', async () => {
@@ -216,7 +221,7 @@ describe('WebhookIntakeService', () => {
     await expect(t.service.receive(deliveryOf([holdEvent()]))).rejects.toBeInstanceOf(
       CarrierAccountUnknownError,
     );
-    expect(t.uow.transaction).not.toHaveBeenCalled();
+    expect(t.transactions.run).not.toHaveBeenCalled();
     expect(await counter(t.metrics, 'unknown_account')).toBe(1);
     const metric = await t.metrics.getSingleMetric('portico_webhook_requests_total')!.get();
     expect(metric.values[0]!.labels.carrier_account_provider).toBe('unknown');
@@ -230,8 +235,9 @@ describe('WebhookIntakeService', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebhookSignatureError);
     expect(error).toMatchObject({ status: 401, code: 'webhook_signature_invalid' });
-    expect(t.uow.transaction).not.toHaveBeenCalled();
+    expect(t.transactions.run).not.toHaveBeenCalled();
     expect(await counter(t.metrics, 'rejected_signature')).toBe(1);
+    expect(t.logs.map((l) => [l.fields.outcome, l.level])).toEqual([['rejected_signature', 'info']]);
   });
 
   it('rejects an account without any usable secret as a bad signature', async () => {
@@ -258,7 +264,8 @@ describe('WebhookIntakeService', () => {
       expect.arrayContaining(['data.events.0.recipient.phone', 'data.events.0.customsHoldReason']),
     );
     expect(JSON.stringify(error.details)).not.toContain(PHONE);
-    expect(t.uow.transaction).not.toHaveBeenCalled();
+    expect(t.transactions.run).not.toHaveBeenCalled();
+    expect(t.logs[0]).toMatchObject({ level: 'info' }); // a refusal stays visible at the default level
     expect(t.logs[0]!.fields).toMatchObject({
       outcome: 'rejected_body',
       issuePaths: expect.arrayContaining(paths),
@@ -290,6 +297,7 @@ describe('WebhookIntakeService', () => {
       TemporarilyUnavailableError,
     );
     expect(await counter(t.metrics, 'unavailable')).toBe(1);
+    expect(t.logs.map((l) => [l.fields.outcome, l.level])).toEqual([['unavailable', 'info']]);
   });
 
   it('logs one line per webhook with ids and outcome, never the recipient', async () => {
@@ -297,6 +305,7 @@ describe('WebhookIntakeService', () => {
     await t.service.receive(deliveryOf([holdEvent()], { id: 'msg_log' }));
     expect(t.logs).toHaveLength(1);
     expect(t.logs[0]).toMatchObject({
+      level: 'debug', // accepted: the bulk of the traffic, counted by the metrics
       msg: 'webhook received',
       fields: {
         carrierAccountId: account.id,

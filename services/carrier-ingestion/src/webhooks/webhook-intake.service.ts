@@ -126,7 +126,10 @@ export class WebhookIntakeService {
       trace.getActiveSpan()?.setAttribute('portico.outcome', outcome);
       const seconds = (performance.now() - started) / 1000;
       this.metrics.observe(facts.provider, outcome, seconds);
-      this.logger.info(
+      // Accepted and duplicate deliveries are the bulk (thousands a second) and the metrics count
+      // them: their line is debug. A refusal or failure is what an operator looks for: info.
+      const level = outcome === 'accepted' || outcome === 'duplicate' ? 'debug' : 'info';
+      this.logger[level](
         {
           // only ids, counts and paths: this line is written for every request, whatever it carried
           reqId: delivery.requestId,

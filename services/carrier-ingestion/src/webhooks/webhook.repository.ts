@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { statement } from '../shared/prepared-statement';
+import type { IntakeTx } from './intake-transactions';
 
 export type ReceiptOutcome = 'accepted' | 'duplicate';
 
@@ -18,74 +19,74 @@ export interface WebhookReceipt {
   readonly parcelIds: readonly string[];
 }
 
-/** All SQL of the intake transaction: dedupe keys and the raw archive. Runs in the manager it is given. */
+/** A delivery's dedupe key, as `archive` claims it. */
+export interface DedupeClaim {
+  readonly carrierAccountId: string;
+  readonly dedupeKey: string;
+  readonly firstSeenAt: Date;
+  readonly receiptId: string;
+}
+
+/**
+ * One statement for the whole batch: the dedupe claim is a data-modifying CTE the archive insert
+ * reads, so a group commit spends one round trip (not two) on both, and a receipt's outcome is
+ * decided in the same statement that stores it.
+ */
+const ARCHIVE = statement(
+  'intake_archive_v1',
+  `WITH claimed AS (
+     INSERT INTO webhook_dedupe (carrier_account_id, dedupe_key, first_seen_at, receipt_id)
+     SELECT a, k, f, r
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::uuid[]) WITH ORDINALITY AS t(a, k, f, r, n)
+      ORDER BY n
+     ON CONFLICT (carrier_account_id, dedupe_key) DO NOTHING
+     RETURNING receipt_id
+   )
+   INSERT INTO webhook_receipts
+     (id, received_at, carrier_account_id, provider, headers, body, outcome, dedupe_key, provider_event_id, parcel_ids)
+   SELECT t.id, t.received_at, t.account, t.provider, t.headers::jsonb, t.body,
+          CASE WHEN c.receipt_id IS NULL THEN 'duplicate' ELSE 'accepted' END,
+          t.dedupe_key, t.event_id, ARRAY(SELECT jsonb_array_elements_text(t.parcels::jsonb))
+     FROM unnest($5::uuid[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::bytea[],
+                 $11::text[], $12::text[], $13::text[])
+          AS t(id, received_at, account, provider, headers, body, dedupe_key, event_id, parcels)
+     LEFT JOIN claimed c ON c.receipt_id = t.id
+   RETURNING id, outcome`,
+);
+
+/** All SQL of the intake transaction for dedupe keys and the raw archive. Runs in the transaction it is given. */
 @Injectable()
 export class WebhookRepository {
   /**
-   * Bounds every statement and lock wait of the current transaction, so a database that hangs
-   * (or a concurrent retry holding the dedupe row) turns into a 503 the carrier retries, instead
-   * of a request that never answers.
+   * Claims the deliveries' dedupe keys and archives every delivery byte for byte, in one statement;
+   * answers each receipt's outcome by id: 'accepted' when it claimed its key, else 'duplicate' (the
+   * account has seen the key before). A concurrent transaction inserting the same key makes this
+   * one wait until it commits (then: duplicate) or rolls back (then: accepted). Callers pass the
+   * claims sorted, so concurrent batches lock in one order, and only the first receipt of each key.
    */
-  async limitStatementTime(m: EntityManager, ms: number): Promise<void> {
-    const value = `${Math.max(1, Math.round(ms))}ms`;
-    await m.query(`SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $1, true)`, [
-      value,
-    ]);
-  }
-
-  /**
-   * Records the deliveries' dedupe keys and answers the receipt ids that claimed theirs; a key the
-   * account has seen before is not claimed. A concurrent transaction inserting the same key makes
-   * this one wait until it commits (then: not claimed) or rolls back (then: claimed). One statement
-   * for the whole batch; callers pass the keys sorted, so concurrent batches lock in one order.
-   */
-  async claimDedupeKeys(
-    m: EntityManager,
-    keys: readonly { carrierAccountId: string; dedupeKey: string; firstSeenAt: Date; receiptId: string }[],
-  ): Promise<Set<string>> {
-    if (keys.length === 0) return new Set();
-    const rows: { receipt_id: string }[] = await m.query(
-      `INSERT INTO webhook_dedupe (carrier_account_id, dedupe_key, first_seen_at, receipt_id)
-       SELECT a, k, f, r
-         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::uuid[]) WITH ORDINALITY AS t(a, k, f, r, n)
-        ORDER BY n
-       ON CONFLICT (carrier_account_id, dedupe_key) DO NOTHING
-       RETURNING receipt_id`,
-      [
-        keys.map((k) => k.carrierAccountId),
-        keys.map((k) => k.dedupeKey),
-        keys.map((k) => k.firstSeenAt),
-        keys.map((k) => k.receiptId),
-      ],
-    );
-    return new Set(rows.map((r) => r.receipt_id));
-  }
-
-  /** Archives the deliveries byte for byte, one statement for the batch. */
-  async insertReceipts(m: EntityManager, receipts: readonly WebhookReceipt[]): Promise<void> {
-    if (receipts.length === 0) return;
+  async archive(
+    tx: IntakeTx,
+    claims: readonly DedupeClaim[],
+    receipts: readonly Omit<WebhookReceipt, 'outcome'>[],
+  ): Promise<Map<string, ReceiptOutcome>> {
+    if (receipts.length === 0) return new Map();
     // parcel_ids is an array per row, which unnest cannot take as a 2-D array of ragged rows:
     // it travels as one JSON array per row and is unpacked in SQL.
-    await m.query(
-      `INSERT INTO webhook_receipts
-         (id, received_at, carrier_account_id, provider, headers, body, outcome, dedupe_key, provider_event_id, parcel_ids)
-       SELECT id, received_at, account, provider, headers::jsonb, body, outcome, dedupe_key, event_id,
-              ARRAY(SELECT jsonb_array_elements_text(parcels::jsonb))
-         FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::bytea[],
-                     $7::text[], $8::text[], $9::text[], $10::text[])
-              AS t(id, received_at, account, provider, headers, body, outcome, dedupe_key, event_id, parcels)`,
-      [
-        receipts.map((r) => r.id),
-        receipts.map((r) => r.receivedAt),
-        receipts.map((r) => r.carrierAccountId),
-        receipts.map((r) => r.provider),
-        receipts.map((r) => JSON.stringify(r.headers)),
-        receipts.map((r) => r.body),
-        receipts.map((r) => r.outcome),
-        receipts.map((r) => r.dedupeKey),
-        receipts.map((r) => r.providerEventId ?? null),
-        receipts.map((r) => JSON.stringify(r.parcelIds)),
-      ],
-    );
+    const rows = await tx.query<{ id: string; outcome: ReceiptOutcome }>(ARCHIVE, [
+      claims.map((k) => k.carrierAccountId),
+      claims.map((k) => k.dedupeKey),
+      claims.map((k) => k.firstSeenAt),
+      claims.map((k) => k.receiptId),
+      receipts.map((r) => r.id),
+      receipts.map((r) => r.receivedAt),
+      receipts.map((r) => r.carrierAccountId),
+      receipts.map((r) => r.provider),
+      receipts.map((r) => JSON.stringify(r.headers)),
+      receipts.map((r) => r.body),
+      receipts.map((r) => r.dedupeKey),
+      receipts.map((r) => r.providerEventId ?? null),
+      receipts.map((r) => JSON.stringify(r.parcelIds)),
+    ]);
+    return new Map(rows.map((r) => [r.id, r.outcome]));
   }
 }

@@ -5,8 +5,11 @@ import { WebhookArchiveMaintenance } from './archive/webhook-archive.maintenance
 import { WebhookArchiveRepository } from './archive/webhook-archive.repository';
 import { OutboxWriter } from '@portico/messaging';
 import { ParcelProjection } from '../parcels/parcel-projection';
-import { UnitOfWork } from '@portico/service-kit';
-import { IntakeCommitter } from './intake-committer';
+import { DataSource } from 'typeorm';
+import type { CarrierIngestionConfig } from '../config';
+import { CARRIER_INGESTION_CONFIG } from '../shared/tokens';
+import { INTAKE_STATEMENT_TIMEOUT_MS, IntakeCommitter } from './intake-committer';
+import { IntakeTransactions, PgIntakeTransactions, poolOf } from './intake-transactions';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookMetrics } from './webhook-metrics';
 import { WebhookRepository } from './webhook.repository';
@@ -21,10 +24,22 @@ import { WebhookRepository } from './webhook.repository';
     { provide: WebhookAdapterRegistry, useValue: new WebhookAdapterRegistry() },
     WebhookIntakeService,
     {
+      provide: IntakeTransactions,
+      inject: [DataSource, CARRIER_INGESTION_CONFIG],
+      useFactory: (
+        dataSource: DataSource,
+        config: Pick<CarrierIngestionConfig, 'webhookPreparedStatements'>,
+      ) =>
+        new PgIntakeTransactions(() => poolOf(dataSource), {
+          statementTimeoutMs: INTAKE_STATEMENT_TIMEOUT_MS,
+          preparedStatements: config.webhookPreparedStatements,
+        }),
+    },
+    {
       provide: IntakeCommitter,
-      inject: [UnitOfWork, WebhookRepository, OutboxWriter],
-      useFactory: (uow: UnitOfWork, webhooks: WebhookRepository, outbox: OutboxWriter) =>
-        new IntakeCommitter(uow, webhooks, outbox, new ParcelProjection()),
+      inject: [IntakeTransactions, WebhookRepository, OutboxWriter],
+      useFactory: (transactions: IntakeTransactions, webhooks: WebhookRepository, outbox: OutboxWriter) =>
+        new IntakeCommitter(transactions, webhooks, outbox, new ParcelProjection()),
     },
     WebhookRepository,
     WebhookMetrics,

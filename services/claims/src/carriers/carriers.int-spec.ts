@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { carrier } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -49,18 +48,8 @@ describe('carrier inquiry and filing through the gateways (simulated API, real S
   const state = async (id: string) =>
     (await h.query<{ state: string }>(`SELECT state FROM claims_claims WHERE id = $1`, [id]))[0]?.state;
 
-  async function lostClaim(suffix: string, carrierCode?: string) {
-    const ref = h.parcel(suffix, carrierCode);
-    await h.publishTracking(ref, {
-      status: carrier.TrackingStatus.EXCEPTION,
-      exceptionReason: carrier.ExceptionReason.LOST,
-      occurredAt: timestampFromDate(new Date(Date.now() - 3_600_000)),
-    });
-    const [row] = await h.query<{ id: string }>(`SELECT id FROM claims_claims WHERE parcel_id = $1`, [
-      ref.parcelId,
-    ]);
-    return { ref, id: row!.id };
-  }
+  const lostClaim = (suffix: string, carrierCode?: string) =>
+    h.claimFromException(suffix, carrier.ExceptionReason.LOST, carrierCode);
 
   it('API carrier: inquiry answered by polling, decision, filing with the evidence manifest, review, approval, archive', async () => {
     const { ref, id } = await lostClaim('api');
@@ -180,6 +169,86 @@ describe('carrier inquiry and filing through the gateways (simulated API, real S
     });
   });
 
+  it('runs the whole workflow across restarts: every step on a new instance, carrier work sent exactly once', async () => {
+    /** The running instance stops and a new one starts on the same database and topics. */
+    const restart = async () => {
+      await h.stopInstance(h.instances[0]!);
+      await h.startInstance();
+    };
+    const { ref, id } = await lostClaim('restart', 'it-mail');
+    await restart();
+    const steward = await h.asPerson(['steward']);
+    const act = async (path: string, body?: unknown) => {
+      const res = await h.request('POST', `/v1/claims/${id}/${path}`, { headers: steward, body });
+      expect(res.status).toBe(200);
+      return res.body as { state: string };
+    };
+    expect((await act('verifications', { source: 'property_desk', outcome: 'not_found' })).state).toBe(
+      'verifying',
+    );
+    await restart();
+    expect((await act('inquiry')).state).toBe('carrier_inquiry');
+    // stopped right after queuing the inquiry (its worker may or may not have sent it yet): sent once either way
+    await restart();
+    await waitFor(() => mails.some((m) => m.subject?.includes(id) && m.subject.includes('inquiry')), {
+      timeoutMs: 30_000,
+      description: 'inquiry mail from the new instance',
+    });
+    expect((await act('inquiry-answer', { outcome: 'not_located' })).state).toBe(
+      'awaiting_customer_decision',
+    );
+    await restart();
+    await act('decision', { decision: 'refund' });
+    // the filing (bundle + e-mail) is queued work too: the restart comes right after the decision
+    await restart();
+    await waitFor(async () => (await state(id)) === 'filed', {
+      timeoutMs: 30_000,
+      description: 'filed after restart',
+    });
+    await restart();
+    expect((await act('carrier-status', { status: 'in_review' })).state).toBe('in_review');
+    await restart();
+    expect(
+      await act('carrier-status', {
+        status: 'approved',
+        granted: { currencyCode: 'CNY', amountMinor: '128000' },
+      }),
+    ).toMatchObject({ state: 'closed', outcome: 'approved' });
+
+    const history = (await h.request('GET', `/v1/claims/${id}`, { headers: steward })).body.history.map(
+      (t: { to: string }) => t.to,
+    );
+    expect(history).toEqual([
+      'detected',
+      'verifying',
+      'carrier_inquiry',
+      'awaiting_customer_decision',
+      'filed',
+      'in_review',
+      'resolved',
+      'closed',
+    ]);
+    await waitFor(() => h.eventCases(ref.parcelId).includes('claimClosed'), {
+      timeoutMs: 20_000,
+      description: 'events',
+    });
+    // each step published once, in order, keyed by the parcel, whatever instance did it
+    expect(h.eventCases(ref.parcelId)).toEqual([
+      'claimOpened',
+      'verificationRecorded',
+      'carrierInquirySent',
+      'carrierInquiryAnswered',
+      'customerDecisionRecorded',
+      'claimFiled',
+      'claimUnderReview',
+      'claimResolved',
+      'claimClosed',
+    ]);
+    expect(new Set(h.events(ref.parcelId).map((e) => e.key))).toEqual(new Set([ref.parcelId]));
+    expect(mails.filter((m) => m.subject?.includes(id) && m.subject.includes('inquiry'))).toHaveLength(1);
+    expect(mails.filter((m) => m.subject?.includes(id) && m.subject.includes('Claim'))).toHaveLength(1);
+  });
+
   it('fails requests of a carrier without a channel without blocking others, visibly', async () => {
     const { id } = await lostClaim('none', 'it-nochannel');
     await h.request('POST', `/v1/claims/${id}/inquiry`, { headers: await h.asPerson(['steward']) });
@@ -197,5 +266,41 @@ describe('carrier inquiry and filing through the gateways (simulated API, real S
     expect(metrics).toMatch(
       /portico_claims_carrier_requests_total\{kind="inquiry",channel="email",outcome="failed"[^}]*\} 1/,
     );
+  });
+
+  it('API carrier: a claim the carrier cancels after review is closed as cancelled, never resolved', async () => {
+    const script = api.claimScript;
+    api.claimScript = [{ status: 'in_review' }, { status: 'cancelled' }];
+    try {
+      const { ref, id } = await lostClaim('api-cancel');
+      const steward = await h.asPerson(['steward']);
+      await h.request('POST', `/v1/claims/${id}/inquiry`, { headers: steward });
+      await waitFor(async () => (await state(id)) === 'awaiting_customer_decision', {
+        timeoutMs: 20_000,
+        description: 'inquiry answered',
+      });
+      await h.request('POST', `/v1/claims/${id}/decision`, {
+        headers: steward,
+        body: { decision: 'refund' },
+      });
+      await waitFor(async () => (await state(id)) === 'closed', {
+        timeoutMs: 30_000,
+        description: 'cancelled',
+      });
+      const [row] = await h.query<Record<string, unknown>>(
+        `SELECT outcome, close_reason FROM claims_claims WHERE id = $1`,
+        [id],
+      );
+      expect(row).toEqual({ outcome: null, close_reason: 'cancelled' });
+      await waitFor(() => h.eventCases(ref.parcelId).includes('claimClosed'), {
+        timeoutMs: 20_000,
+        description: 'events',
+      });
+      const cases = h.eventCases(ref.parcelId);
+      expect(cases.slice(-3)).toEqual(['claimFiled', 'claimUnderReview', 'claimClosed']);
+      expect(cases).not.toContain('claimResolved');
+    } finally {
+      api.claimScript = script;
+    }
   });
 });

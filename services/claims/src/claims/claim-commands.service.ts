@@ -7,7 +7,7 @@ import { claimedAmountOf } from '../parcels/claimed-amount';
 import { ParcelRepository } from '../parcels/parcel.repository';
 import { actorIdOf, mayAccess, tenantOf } from '../shared/callers';
 import type { Claim } from './claim';
-import { actionNotAllowed, claimNotFound } from './claim-errors';
+import { actionNotAllowed } from './claim-errors';
 import { ClaimLogRepository } from './claim-log.repository';
 import type {
   assessmentBody,
@@ -45,16 +45,14 @@ export class ClaimCommands {
     work: (m: EntityManager, c: Claim, actorId: string) => Promise<Claim>,
   ) {
     return this.uow.transaction(async (m) => {
-      const c = await this.claims.findById(m, claimId, { lock: true });
-      if (!c || !mayAccess(caller, c.tenantId, c.propertyId)) throw claimNotFound(claimId);
+      const c = await this.claims.findVisible(m, caller, claimId, { lock: true });
       return claimView(await work(m, c, actorIdOf(caller)));
     });
   }
 
   get(caller: Principal, claimId: string): Promise<ClaimView> {
     return this.uow.read(async (m) => {
-      const c = await this.claims.findById(m, claimId);
-      if (!c || !mayAccess(caller, c.tenantId, c.propertyId)) throw claimNotFound(claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       return claimView(c, { history: await this.claims.history(m, c.id), log: await this.log.list(m, c.id) });
     });
   }

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import type { Principal } from '@portico/auth';
 import { returnedRows } from '@portico/messaging';
 import type { EntityManager } from 'typeorm';
 import type { Money } from '../parcels/parcel';
 import type { ServiceLevels } from '../settings/claim-settings';
 import type { Claim, ClaimTransition } from './claim';
 import type { ClaimState } from './claim-state';
+import { claimNotFound } from './claim-errors';
+import { mayAccess } from '../shared/callers';
 
 interface ClaimRow {
   id: string;
@@ -209,6 +212,21 @@ export class ClaimRepository {
       [id],
     )) as ClaimRow[];
     return rows[0] ? toClaim(rows[0]) : undefined;
+  }
+
+  /**
+   * The claim as `caller` may see it, or 404 `claim_not_found` — also for another tenant's (or,
+   * for a steward, another property's) claim, so its existence is not disclosed.
+   */
+  async findVisible(
+    m: EntityManager,
+    caller: Principal,
+    id: string,
+    opts: { lock?: boolean } = {},
+  ): Promise<Claim> {
+    const c = await this.findById(m, id, opts);
+    if (!c || !mayAccess(caller, c.tenantId, c.propertyId)) throw claimNotFound(id);
+    return c;
   }
 
   async findOpenForParcel(

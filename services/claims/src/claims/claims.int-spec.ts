@@ -122,6 +122,39 @@ describe('claims: projection, detection, workflow, self-service (real Kafka + Po
     expect(opened.event.event.value).toMatchObject({ reason: 1, origin: 1, claimId: claim!.id });
   });
 
+  it('opens no duplicate under reordered and duplicated events: an older scan arriving late neither closes nor reopens', async () => {
+    const ref = h.parcel('reorder');
+    const olderScan = {
+      status: carrier.TrackingStatus.IN_TRANSIT,
+      occurredAt: timestampFromDate(new Date(Date.now() - 5 * 3_600_000)),
+    };
+    const lost = {
+      status: carrier.TrackingStatus.EXCEPTION,
+      exceptionReason: carrier.ExceptionReason.LOST,
+      occurredAt: timestampFromDate(new Date(Date.now() - 3_600_000)),
+    };
+    // the carrier's exception overtakes the scan before it
+    const exception = await h.publishTracking(ref, lost);
+    await h.publishTracking(ref, olderScan);
+    // the same exception again: redelivered (same event id) and re-sent by a second webhook (new id)
+    await h.publishTracking(ref, lost, { eventId: exception.eventId });
+    await h.publishTracking(ref, lost);
+    const claims = await claimsOf(ref.parcelId);
+    expect(claims).toHaveLength(1);
+    expect(claims[0]).toMatchObject({ reason: 'carrier_lost', state: 'detected', close_reason: null });
+    const [parcel] = await h.query<{ status: string }>(
+      `SELECT status FROM claims_parcels WHERE parcel_id = $1`,
+      [ref.parcelId],
+    );
+    expect(parcel!.status).toBe('exception');
+    await waitFor(() => h.eventCases(ref.parcelId).includes('claimOpened'), {
+      timeoutMs: 20_000,
+      description: 'opened',
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.eventCases(ref.parcelId)).toEqual(['claimOpened']);
+  });
+
   it('opens a CARRIER_LOST claim from a carrier exception once, and runs verification -> inquiry -> decision window -> default decision', async () => {
     const ref = h.parcel('lost');
     const at = new Date(Date.now() - 3_600_000);
@@ -235,6 +268,27 @@ describe('claims: projection, detection, workflow, self-service (real Kafka + Po
     expect((breaches[0]!.event.event.value as { serviceLevel: number }).serviceLevel).toBe(2);
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toMatch(/portico_claims_sla_breaches_total\{level="customer_explanation"[^}]*\} 1/);
+  });
+
+  it('closes a claim as found when the property desk finds the parcel, and breaches the damage assessment level', async () => {
+    const steward = await h.asPerson(['steward']);
+    const found = await h.claimFromException('found-desk', carrier.ExceptionReason.LOST);
+    const res = await h.request('POST', `/v1/claims/${found.id}/verifications`, {
+      headers: steward,
+      body: { source: 'property_desk', outcome: 'found' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state: 'closed' });
+    expect((await claimsOf(found.ref.parcelId))[0]!.close_reason).toBe('parcel_found');
+
+    const damaged = await h.claimFromException('assess-late', carrier.ExceptionReason.DAMAGED);
+    await h.makeDue(`claim:${damaged.id}:sla:damage_assessment`);
+    await waitFor(() => h.eventCases(damaged.ref.parcelId).includes('serviceLevelBreached'), {
+      timeoutMs: 20_000,
+      description: 'damage assessment breach',
+    });
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/portico_claims_sla_breaches_total\{level="damage_assessment"[^}]*\} 1/);
   });
 
   it('answers self-service intents in zh/en from the projection and opens NOT_RECEIVED once', async () => {

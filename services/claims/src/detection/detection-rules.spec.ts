@@ -7,6 +7,7 @@ import {
   noScanDueAt,
   pastEstimatedDeliveryDueAt,
   showsParcelFound,
+  timeRuleVerdict,
 } from './detection-rules';
 
 const DAY = 86_400_000;
@@ -151,5 +152,98 @@ describe('found by a newer scan', () => {
     ] as const) {
       expect(showsParcelFound(reason, obs({ status: 'delivered' }))).toBe(false);
     }
+  });
+});
+
+describe('boundary times: a due timer opens at the due instant, not a millisecond before', () => {
+  const noScan = (p: Parcel) => noScanDueAt(p, settings);
+  const pastEdd = (p: Parcel) => pastEstimatedDeliveryDueAt(p, settings);
+  const armed = lastScan.toISOString();
+  const ms = (iso: string, delta = 0) => new Date(new Date(iso).getTime() + delta);
+
+  it.each([
+    ['domestic, 7 days', parcel(), 7],
+    ['international, 20 days', parcel({ originCountryCode: 'JP' }), 20],
+    ['unknown origin counts as domestic, 7 days', parcel({ originCountryCode: null }), 7],
+  ] as const)('no scan, %s after the last scan', (_name, p, days) => {
+    const due = lastScan.getTime() + days * DAY;
+    expect(timeRuleVerdict(p, armed, noScan, new Date(due - 1))).toBe('rearm');
+    expect(timeRuleVerdict(p, armed, noScan, new Date(due))).toBe('open');
+    expect(timeRuleVerdict(p, armed, noScan, new Date(due + 1))).toBe('open');
+  });
+
+  it('no scan: a tenant that raised the threshold after arming re-arms at the new instant', () => {
+    const raised = defaultSettings({
+      lostParcelStallDays: 10,
+      lostParcelStallDaysInternational: 20,
+      pastEstimatedDeliveryHours: 48,
+    });
+    const at7 = new Date(lastScan.getTime() + 7 * DAY);
+    expect(timeRuleVerdict(parcel(), armed, (p) => noScanDueAt(p, raised), at7)).toBe('rearm');
+    expect(
+      timeRuleVerdict(
+        parcel(),
+        armed,
+        (p) => noScanDueAt(p, raised),
+        new Date(lastScan.getTime() + 10 * DAY),
+      ),
+    ).toBe('open');
+  });
+
+  it('past EDD: 48 h after the end of the estimated day in UTC+8 (23:59:59.999 local is still that day)', () => {
+    const p = parcel({ estimatedDelivery: '2026-11-05' });
+    // end of 2026-11-05 in China = 2026-11-05T16:00Z; + 48 h = 2026-11-07T16:00Z
+    expect(timeRuleVerdict(p, armed, pastEdd, ms('2026-11-07T16:00:00Z', -1))).toBe('rearm');
+    expect(timeRuleVerdict(p, armed, pastEdd, ms('2026-11-07T16:00:00Z'))).toBe('open');
+    // the same instant is not due for an estimate one day later
+    expect(
+      timeRuleVerdict(
+        parcel({ estimatedDelivery: '2026-11-06' }),
+        armed,
+        pastEdd,
+        ms('2026-11-07T16:00:00Z'),
+      ),
+    ).toBe('rearm');
+    const h24 = defaultSettings({
+      lostParcelStallDays: 7,
+      lostParcelStallDaysInternational: 20,
+      pastEstimatedDeliveryHours: 24,
+    });
+    expect(
+      timeRuleVerdict(p, armed, (q) => pastEstimatedDeliveryDueAt(q, h24), ms('2026-11-06T16:00:00Z')),
+    ).toBe('open');
+  });
+
+  it('is moot once the parcel scanned again (even 1 ms later), came to rest, or is gone', () => {
+    const due = new Date(lastScan.getTime() + 30 * DAY);
+    expect(
+      timeRuleVerdict(parcel({ lastScanAt: new Date(lastScan.getTime() + 1) }), armed, noScan, due),
+    ).toBe('moot');
+    expect(timeRuleVerdict(parcel({ status: 'delivered' }), armed, noScan, due)).toBe('moot');
+    expect(
+      timeRuleVerdict(
+        parcel({ status: 'available_for_pickup', estimatedDelivery: '2026-11-05' }),
+        armed,
+        pastEdd,
+        due,
+      ),
+    ).toBe('moot');
+    expect(timeRuleVerdict(undefined, armed, noScan, due)).toBe('moot');
+  });
+
+  it('carrier exceptions have no waiting time: the scan itself opens, late events never do', () => {
+    const at = new Date('2026-11-03T00:00:00Z');
+    expect(
+      carrierExceptionDetection(
+        obs({ status: 'exception', exceptionReason: 'lost', occurredAt: at }),
+        settings,
+      )?.incidentKey,
+    ).toBe(`carrier_lost:${at.toISOString()}`);
+    expect(
+      carrierExceptionDetection(
+        obs({ status: 'exception', exceptionReason: 'lost', occurredAt: at, late: true }),
+        settings,
+      ),
+    ).toBeNull();
   });
 });

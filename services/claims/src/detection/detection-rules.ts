@@ -45,6 +45,26 @@ export function pastEstimatedDeliveryDueAt(p: Parcel, s: ClaimSettings): Date | 
   return new Date(endOfDay + rule.hours * HOUR);
 }
 
+/**
+ * What a due detection timer does, decided on the parcel as it is now: `moot` when the parcel is
+ * gone, scanned again since the timer was armed (`armedLastScan`), or the rule no longer applies;
+ * `rearm` when the rule, as the tenant has it now, is not due yet (a raised threshold); `open` at
+ * or after the due instant (the boundary is inclusive: due at 7 d 0 ms opens at exactly that time).
+ */
+export type TimeRuleVerdict = 'moot' | 'rearm' | 'open';
+
+export function timeRuleVerdict(
+  p: Parcel | undefined,
+  armedLastScan: string,
+  dueAt: (p: Parcel) => Date | null,
+  now: Date,
+): TimeRuleVerdict {
+  if (!p || p.lastScanAt.toISOString() !== armedLastScan) return 'moot';
+  const due = dueAt(p);
+  if (!due) return 'moot';
+  return due.getTime() > now.getTime() ? 'rearm' : 'open';
+}
+
 export function noScanDetection(p: Parcel, s: ClaimSettings): Detection {
   const days = isInternational(p) ? s.detection.noScan.internationalDays : s.detection.noScan.domesticDays;
   return {

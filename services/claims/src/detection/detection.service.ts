@@ -20,6 +20,7 @@ import {
   pastEstimatedDeliveryDetection,
   pastEstimatedDeliveryDueAt,
   showsParcelFound,
+  timeRuleVerdict,
   type Detection,
 } from './detection-rules';
 
@@ -131,29 +132,25 @@ export class DetectionService {
     const opens: Array<{ at: number; request: OpenRequest }> = [];
     for (const t of ts) {
       const p = parcels.get(parcelKey(t.payload.tenantId, t.payload.parcelId));
-      if (!p || p.lastScanAt.toISOString() !== t.payload.lastScanAt) {
-        outcomes.push('moot');
-        continue;
-      }
-      let s = settings.get(p.tenantId);
-      if (!s) settings.set(p.tenantId, (s = await this.settings.of(m, p.tenantId)));
-      const due = dueAt(p, s);
-      if (!due) {
-        outcomes.push('moot');
-      } else if (due > this.clock()) {
+      let s = p && settings.get(p.tenantId);
+      if (p && !s) settings.set(p.tenantId, (s = await this.settings.of(m, p.tenantId)));
+      const verdict = timeRuleVerdict(p, t.payload.lastScanAt, (q) => dueAt(q, s!), this.clock());
+      if (verdict === 'rearm') {
         // the tenant raised the threshold since the timer was armed: the rule as it is now decides
         await this.timers.armDetection(
           m,
-          { tenantId: p.tenantId, parcelId: p.parcel.parcelId, lastScanAt: p.lastScanAt },
-          noScanDueAt(p, s),
-          pastEstimatedDeliveryDueAt(p, s),
+          { tenantId: p!.tenantId, parcelId: p!.parcel.parcelId, lastScanAt: p!.lastScanAt },
+          noScanDueAt(p!, s!),
+          pastEstimatedDeliveryDueAt(p!, s!),
         );
-        outcomes.push('moot');
-      } else {
+      } else if (verdict === 'open') {
         // the trigger is the last scan the parcel stalled after
-        opens.push({ at: outcomes.length, request: this.openRequest(p, detection(p, s), p.lastEventId, s) });
-        outcomes.push('moot'); // replaced below
+        opens.push({
+          at: outcomes.length,
+          request: this.openRequest(p!, detection(p!, s!), p!.lastEventId, s!),
+        });
       }
+      outcomes.push('moot'); // an opened one is replaced below
     }
     const opened = await this.workflow.openMany(
       m,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { EvidenceKind, EvidenceSubject } from './evidence-intake';
 
-export type UploaderRole = 'steward' | 'manager' | 'operator' | 'property_system' | 'service';
+export type UploaderRole = 'steward' | 'manager' | 'operator' | 'property_system' | 'service' | 'resident';
 
 /** One stored evidence item without its bytes (lists, manifests). */
 export interface EvidenceItemMeta {
@@ -109,7 +109,12 @@ export class EvidenceItemRepository {
     return rows.map(toMeta);
   }
 
-  async get(m: EntityManager, tenantId: string, claimId: string, itemId: string): Promise<EvidenceItem | undefined> {
+  async get(
+    m: EntityManager,
+    tenantId: string,
+    claimId: string,
+    itemId: string,
+  ): Promise<EvidenceItem | undefined> {
     const rows = (await m.query(
       `SELECT ${META}, bytes FROM claims_evidence_items WHERE tenant_id = $1 AND claim_id = $2 AND id = $3`,
       [tenantId, claimId, itemId],

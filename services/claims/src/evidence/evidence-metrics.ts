@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, METRICS_REGISTRY, type Registry } from '@portico/observability';
-import { EVIDENCE_KINDS, EVIDENCE_REJECTIONS, type EvidenceKind, type EvidenceRejection } from './evidence-intake';
+import {
+  EVIDENCE_KINDS,
+  EVIDENCE_REJECTIONS,
+  type EvidenceKind,
+  type EvidenceRejection,
+} from './evidence-intake';
+
+export const EVIDENCE_LINK_EVENTS = ['issued', 'revoked', 'finished', 'item_added'] as const;
+export type EvidenceLinkEvent = (typeof EVIDENCE_LINK_EVENTS)[number];
 
 /**
  * Evidence counters. Labels are closed sets: the kind, `accepted` or the rejection code, the render
@@ -13,6 +21,8 @@ export class EvidenceMetrics {
   private readonly renders: Counter<'outcome'>;
   private readonly renderSeconds: Histogram;
   private readonly verifications: Counter<'outcome'>;
+  private readonly busyRefusals: Counter;
+  private readonly links: Counter<'event'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.uploads = new Counter({
@@ -46,6 +56,18 @@ export class EvidenceMetrics {
       labelNames: ['outcome'] as const,
       registers: [registry],
     });
+    this.busyRefusals = new Counter({
+      name: 'portico_claims_evidence_uploads_busy_total',
+      help: 'Evidence uploads answered 503 uploads_busy: every upload slot (CLAIMS_UPLOAD_CONCURRENCY) stayed busy for the whole wait',
+      registers: [registry],
+    });
+    this.links = new Counter({
+      name: 'portico_claims_evidence_links_total',
+      help: "Residents' one-time evidence links: issued, revoked, finished by the resident, and items added through them",
+      labelNames: ['event'] as const,
+      registers: [registry],
+    });
+    for (const event of EVIDENCE_LINK_EVENTS) this.links.inc({ event }, 0);
     // 'unknown': refused while streaming in (too large), before the form's kind was read.
     for (const kind of [...EVIDENCE_KINDS, 'unknown']) {
       this.uploads.inc({ kind, outcome: 'accepted' }, 0);
@@ -62,6 +84,14 @@ export class EvidenceMetrics {
   render(outcome: 'rendered' | 'failed', seconds: number): void {
     this.renders.inc({ outcome });
     if (outcome === 'rendered') this.renderSeconds.observe(seconds);
+  }
+
+  busy(): void {
+    this.busyRefusals.inc();
+  }
+
+  link(event: EvidenceLinkEvent): void {
+    this.links.inc({ event });
   }
 
   verification(intact: boolean): void {

@@ -1,9 +1,8 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { Access, CurrentPrincipal, type Principal } from '@portico/auth';
-import { DomainError } from '@portico/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { readEvidenceUpload } from './evidence-upload-parts';
+import { EvidenceReception } from './evidence-reception';
 import { EvidenceService } from './evidence.service';
 
 /** Downloads are files to save, never pages to render: no sniffing, no scripts, no caching. */
@@ -33,7 +32,10 @@ function spanIds(claimId: string, ids: Record<string, string> = {}): void {
 @Access.people('steward', 'manager', 'operator')
 @Access.propertySystem('claims:evidence')
 export class EvidenceController {
-  constructor(private readonly evidence: EvidenceService) {}
+  constructor(
+    private readonly evidence: EvidenceService,
+    private readonly reception: EvidenceReception,
+  ) {}
 
   @Post('evidence')
   async upload(
@@ -43,14 +45,9 @@ export class EvidenceController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     spanIds(claimId);
-    let form;
-    try {
-      form = await readEvidenceUpload(req, claimId);
-    } catch (e) {
-      if (e instanceof DomainError && e.code === 'evidence_too_large') this.evidence.refusedInTransit(claimId, 'too_large');
-      throw e;
-    }
-    const item = await this.evidence.upload(caller, claimId, form);
+    const item = await this.reception.receive(req, reply, claimId, (form) =>
+      this.evidence.upload(caller, claimId, form),
+    );
     spanIds(claimId, { evidence_item_id: item.id });
     reply.status(201);
     return item;
@@ -120,7 +117,9 @@ export class EvidenceController {
   ) {
     spanIds(claimId, { evidence_bundle_id: bundleId });
     const { pdf, sha256 } = await this.evidence.pdf(caller, claimId, bundleId);
-    await asDownload(reply, 'application/pdf', `${bundleId}.pdf`).header('x-content-sha256', sha256).send(pdf);
+    await asDownload(reply, 'application/pdf', `${bundleId}.pdf`)
+      .header('x-content-sha256', sha256)
+      .send(pdf);
   }
 
   @Get('evidence-bundles/:bundleId/verification')

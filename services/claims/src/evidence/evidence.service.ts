@@ -5,12 +5,12 @@ import { UnitOfWork } from '@portico/service-kit';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { EntityManager } from 'typeorm';
 import type { Claim } from '../claims/claim';
-import { claimClosed, claimNotFound } from '../claims/claim-errors';
+import { claimClosed } from '../claims/claim-errors';
 import { ClaimRepository } from '../claims/claim.repository';
 import type { ClaimsConfig } from '../config';
 import { claimedAmountOf } from '../parcels/claimed-amount';
 import { ParcelRepository } from '../parcels/parcel.repository';
-import { actorIdOf, mayAccess } from '../shared/callers';
+import { actorIdOf } from '../shared/callers';
 import { CLAIMS_CONFIG, CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
 import { EvidenceBundles } from './evidence-bundles';
 import {
@@ -36,6 +36,12 @@ import { describeProblems, type VerificationReport } from './evidence-verificati
 import { verifyStoredBundle } from './stored-bundle-verification';
 
 const tracer = () => trace.getTracer('claims-evidence');
+
+/** Who attaches an item: an id (a user, an API key, a resident's link) and its role, never a name. */
+export interface Uploader {
+  readonly id: string;
+  readonly role: UploaderRole;
+}
 
 export interface BundleSummary {
   readonly id: string;
@@ -83,27 +89,51 @@ export class EvidenceService {
     };
   }
 
-  private async visibleClaim(m: EntityManager, caller: Principal, claimId: string, lock = false): Promise<Claim> {
-    const c = await this.claims.findById(m, claimId, { lock });
-    if (!c || !mayAccess(caller, c.tenantId, c.propertyId)) throw claimNotFound(claimId);
-    return c;
-  }
-
   /** Counts an upload refused before the checks ran (too large while streaming). */
   refusedInTransit(claimId: string, code: EvidenceRejection): void {
     this.metrics.upload('unknown', code, 0);
     this.logger.info({ claimId, outcome: code }, 'evidence upload refused');
   }
 
+  /** An upload that found every slot busy for its whole wait (its body was never read). */
+  refusedBusy(claimId: string): void {
+    this.logger.warn({ claimId, outcome: 'uploads_busy' }, 'evidence upload refused');
+  }
+
   async upload(caller: Principal, claimId: string, form: EvidenceUploadForm): Promise<EvidenceItemMeta> {
+    return this.checkAndStore(
+      claimId,
+      { id: actorIdOf(caller), role: uploaderRoleOf(caller) },
+      form,
+      (m, lock) => this.claims.findVisible(m, caller, claimId, { lock }),
+    );
+  }
+
+  /**
+   * The one path an item takes into a claim, whoever sends it (staff and property systems above,
+   * residents through their evidence link): `admit` resolves the claim the uploader may attach to
+   * (and throws when they may not) once before the image work and again, locked, in the
+   * transaction that stores it; `afterStore` runs in that transaction (a link counts its upload).
+   */
+  async checkAndStore(
+    claimId: string,
+    uploader: Uploader,
+    form: EvidenceUploadForm,
+    admit: (m: EntityManager, lock: boolean) => Promise<Claim>,
+    afterStore?: (m: EntityManager, item: EvidenceItemMeta) => Promise<void>,
+  ): Promise<EvidenceItemMeta> {
     if (!subjectFits(form.kind, form.subject)) throw evidenceSubjectMismatch();
     // Who may attach to this claim is known before any image work: a refusal costs no decoding.
-    const before = await this.uow.read((m) => this.visibleClaim(m, caller, claimId));
+    const before = await this.uow.read((m) => admit(m, false));
     if (before.closedAt) throw claimClosed(claimId);
 
     const started = performance.now();
     const checked = await tracer().startActiveSpan('claims.evidence.check', async (span) => {
-      span.setAttributes({ 'portico.claim_id': claimId, 'portico.claims.evidence_kind': form.kind });
+      span.setAttributes({
+        'portico.claim_id': claimId,
+        'portico.claims.evidence_kind': form.kind,
+        'portico.claims.uploader_role': uploader.role,
+      });
       try {
         const result = await checkEvidence(form.kind, form.bytes, this.limits);
         span.setAttribute('portico.claims.evidence_outcome', result.ok ? 'accepted' : result.code);
@@ -115,13 +145,16 @@ export class EvidenceService {
     const seconds = (performance.now() - started) / 1_000;
     if (!checked.ok) {
       this.metrics.upload(form.kind, checked.code, seconds);
-      this.logger.info({ claimId, kind: form.kind, outcome: checked.code }, 'evidence upload refused');
+      this.logger.info(
+        { claimId, kind: form.kind, uploaderRole: uploader.role, outcome: checked.code },
+        'evidence upload refused',
+      );
       throw evidenceRejected(checked.code, claimId);
     }
 
     const item = await this.uow.transaction(async (m) => {
       // Locked: two uploads at once cannot both take the last slot, nor race a closing claim.
-      const c = await this.visibleClaim(m, caller, claimId, true);
+      const c = await admit(m, true);
       if (c.closedAt) throw claimClosed(claimId);
       if ((await this.items.count(m, c.tenantId, c.id)) >= this.config.evidenceMaxItems)
         throw evidenceLimitReached(c.id, this.config.evidenceMaxItems);
@@ -137,13 +170,15 @@ export class EvidenceService {
         bytes: checked.bytes.length,
         width: checked.width,
         height: checked.height,
-        uploadedBy: actorIdOf(caller),
-        uploadedByRole: uploaderRoleOf(caller),
+        uploadedBy: uploader.id,
+        uploadedByRole: uploader.role,
         createdAt: this.clock(),
         content: checked.bytes,
       };
       await this.items.insert(m, stored);
-      return stored;
+      const { content: _content, ...meta } = stored;
+      await afterStore?.(m, meta);
+      return meta;
     });
     this.metrics.upload(form.kind, 'accepted', seconds);
     trace.getActiveSpan()?.setAttribute('portico.claims.evidence_item_id', item.id);
@@ -154,26 +189,26 @@ export class EvidenceService {
         kind: item.kind,
         subject: item.subject,
         sourceType: item.sourceType,
+        uploaderRole: uploader.role,
         bytes: item.bytes,
         sha256: item.sha256,
         checkMs: Math.round(seconds * 1_000),
       },
       'evidence item stored',
     );
-    const { content: _content, ...meta } = item;
-    return meta;
+    return item;
   }
 
   list(caller: Principal, claimId: string): Promise<EvidenceItemMeta[]> {
     return this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       return this.items.list(m, c.tenantId, c.id);
     });
   }
 
   content(caller: Principal, claimId: string, itemId: string) {
     return this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       const item = await this.items.get(m, c.tenantId, c.id, itemId);
       if (!item) throw evidenceItemNotFound(itemId);
       return item;
@@ -183,24 +218,33 @@ export class EvidenceService {
   /** A bundle of the claim as it is now (filing assembles its own, see CarrierWorker). */
   async assemble(caller: Principal, claimId: string): Promise<BundleSummary> {
     const bundle = await this.uow.transaction(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       const parcel = await this.parcels.find(m, c.tenantId, c.parcel.parcelId);
       return this.bundles.assemble(m, c, claimedAmountOf(parcel));
     });
-    this.logger.info({ claimId, bundleId: bundle.id, manifestSha256: bundle.manifestSha256 }, 'evidence bundle assembled');
-    return { id: bundle.id, claimId, manifestSha256: bundle.manifestSha256, pdfSha256: null, createdAt: this.clock() };
+    this.logger.info(
+      { claimId, bundleId: bundle.id, manifestSha256: bundle.manifestSha256 },
+      'evidence bundle assembled',
+    );
+    return {
+      id: bundle.id,
+      claimId,
+      manifestSha256: bundle.manifestSha256,
+      pdfSha256: null,
+      createdAt: this.clock(),
+    };
   }
 
   listBundles(caller: Principal, claimId: string): Promise<BundleSummary[]> {
     return this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       return this.bundles.list(m, c.id);
     });
   }
 
   private bundle(caller: Principal, claimId: string, bundleId: string) {
     return this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       const b = await this.bundles.find(m, c.id, bundleId);
       if (!b) throw evidenceBundleNotFound(bundleId);
       return { claim: c, bundle: b };
@@ -257,13 +301,17 @@ export class EvidenceService {
 
   async verify(caller: Principal, claimId: string, bundleId: string): Promise<VerificationReport> {
     const report = await this.uow.read(async (m) => {
-      const c = await this.visibleClaim(m, caller, claimId);
+      const c = await this.claims.findVisible(m, caller, claimId);
       if (!(await this.bundles.find(m, c.id, bundleId))) throw evidenceBundleNotFound(bundleId);
       return (await verifyStoredBundle(m, bundleId))!;
     });
     this.metrics.verification(report.ok);
     if (report.ok) this.logger.info({ claimId, bundleId }, 'evidence bundle verified intact');
-    else this.logger.warn({ claimId, bundleId, problems: describeProblems(report) }, 'evidence bundle verification failed');
+    else
+      this.logger.warn(
+        { claimId, bundleId, problems: describeProblems(report) },
+        'evidence bundle verification failed',
+      );
     return report;
   }
 }

@@ -7,3 +7,5 @@ export const CLOCK = 'claims:clock';
 export const ID_GENERATOR = 'claims:id-generator';
 /** The validated ClaimsConfig. */
 export const CLAIMS_CONFIG = 'claims:config';
+/** The UploadGate (@portico/images) every evidence upload passes, staff's and residents' alike. */
+export const EVIDENCE_UPLOAD_GATE = 'claims:evidence-upload-gate';

@@ -220,6 +220,25 @@ export class ClaimsHarness {
   }
 
   /** A tracking event as carrier-ingestion publishes it (JP -> CN, 1280 CNY declared unless `init` says otherwise). */
+  /** A parcel the carrier reports `reason` (lost, damaged…) an hour ago: the claim it opened. */
+  async claimFromException(
+    suffix: string,
+    reason: carrier.ExceptionReason,
+    carrierCode?: string,
+  ): Promise<{ ref: common.ParcelRef; id: string }> {
+    const ref = this.parcel(suffix, carrierCode);
+    await this.publishTracking(ref, {
+      status: carrier.TrackingStatus.EXCEPTION,
+      exceptionReason: reason,
+      occurredAt: timestampFromDate(new Date(Date.now() - 3_600_000)),
+    });
+    const [row] = await this.query<{ id: string }>(`SELECT id FROM claims_claims WHERE parcel_id = $1`, [
+      ref.parcelId,
+    ]);
+    if (!row) throw new Error(`no claim opened for ${ref.parcelId}`);
+    return { ref, id: row.id };
+  }
+
   async publishTracking(
     ref: common.ParcelRef,
     init: TrackingInit,

@@ -1,4 +1,4 @@
-import { accountInput } from './account';
+import { accountInput, oidcAccountInput } from './account';
 import { PasswordHasher } from './password-hasher';
 
 describe('accountInput', () => {
@@ -13,6 +13,21 @@ describe('accountInput', () => {
     expect(accountInput.safeParse({ ...valid, roles: ['admin'] }).success).toBe(false);
     expect(accountInput.safeParse({ ...valid, tenantId: null }).success).toBe(false);
     expect(accountInput.safeParse({ ...valid, roles: ['operator'], tenantId: null }).success).toBe(true);
+  });
+});
+
+describe('oidcAccountInput', () => {
+  const valid = { username: 'Manager.A', subject: 'stf_m', roles: ['manager'], tenantId: 'ten_1', propertyIds: ['prop_a'], oidcIssuer: 'https://idp.example', oidcSubject: 'zhang.wei@corp.example' };
+
+  it('maps a provider subject to roles and properties, without a password', () => {
+    expect(oidcAccountInput.parse(valid)).toMatchObject({ username: 'manager.a', oidcSubject: 'zhang.wei@corp.example' });
+  });
+
+  it('refuses a password, a non-URL issuer, an empty subject and tenant-less non-operators', () => {
+    expect(oidcAccountInput.safeParse({ ...valid, password: 'long enough password' }).success).toBe(false);
+    expect(oidcAccountInput.safeParse({ ...valid, oidcIssuer: 'idp' }).success).toBe(false);
+    expect(oidcAccountInput.safeParse({ ...valid, oidcSubject: '' }).success).toBe(false);
+    expect(oidcAccountInput.safeParse({ ...valid, tenantId: null }).success).toBe(false);
   });
 });
 

@@ -12,6 +12,11 @@ export function secretHash(secret: string): Buffer {
 
 /** Constant-time comparison of the CSRF header with the session's token. */
 export function csrfTokenMatches(expected: string, presented: string | undefined): boolean {
+  return secretsMatch(expected, presented);
+}
+
+/** Constant-time comparison of a secret with what a request presented (CSRF token, OIDC state). */
+export function secretsMatch(expected: string, presented: string | undefined): boolean {
   if (!presented) return false;
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(presented, 'utf8');

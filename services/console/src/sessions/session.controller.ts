@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ConsoleConfig } from '../config';
+import { OidcLoginService } from '../oidc/oidc-login.service';
 import { CONSOLE_CONFIG } from '../shared/tokens';
 import type { Session } from './session';
 import { cookieIsSecure, sessionCookieName, sessionCookieOptions } from './session-cookie';
@@ -31,6 +32,7 @@ function me(session: Session) {
 export class SessionController {
   constructor(
     private readonly sessions: SessionsService,
+    private readonly oidc: OidcLoginService,
     @Inject(CONSOLE_CONFIG) private readonly config: ConsoleConfig,
   ) {}
 
@@ -56,15 +58,22 @@ export class SessionController {
     return me(session);
   }
 
+  /**
+   * Sign out. For an OIDC session the answer also carries the provider's end-session URL
+   * (RP-initiated logout) for the SPA to navigate to, so the provider's own session ends too; null
+   * for local accounts and providers without end_session_endpoint.
+   */
   @Delete('session')
-  @HttpCode(204)
+  @HttpCode(200)
   async logout(
     @CurrentSession() session: Session,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<void> {
+  ): Promise<{ endSessionUrl: string | null }> {
     await this.sessions.logout(session);
     const secure = cookieIsSecure(this.config.cookieSecure, { protocol: request.protocol, host: request.host });
     reply.clearCookie(sessionCookieName(secure), sessionCookieOptions(secure));
+    reply.header('cache-control', 'no-store');
+    return { endSessionUrl: await this.oidc.endSessionUrl(session.account) };
   }
 }

@@ -32,6 +32,14 @@ export class SessionsService {
       this.logger.warn('login refused');
       throw new LoginFailedError();
     }
+    return this.open(account);
+  }
+
+  /**
+   * A new session for an account whose person has proved who they are (a password above, or the
+   * OpenID provider's callback): the same cookie, CSRF token and lifetime whichever way.
+   */
+  async open(account: Account): Promise<{ cookieValue: string; session: Session }> {
     const now = this.clock();
     const cookieValue = newSecret();
     const session: Session = {
@@ -49,7 +57,7 @@ export class SessionsService {
       expiresAt: session.expiresAt,
     });
     this.metrics.logins.inc({ outcome: 'signed_in' });
-    this.logger.log({ sessionId: session.id, accountId: account.id }, 'signed in');
+    this.logger.log({ sessionId: session.id, accountId: account.id, via: account.oidcIssuer ? 'oidc' : 'password' }, 'signed in');
     return { cookieValue, session };
   }
 

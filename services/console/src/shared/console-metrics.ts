@@ -6,10 +6,13 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 @Injectable()
 export class ConsoleMetrics {
   readonly logins: Counter<'outcome'>;
+  readonly oidcLogins: Counter<'outcome'>;
   readonly csrfRefusals: Counter<string>;
   readonly upstreamSeconds: Histogram<'service' | 'outcome'>;
   readonly liveStreams: Gauge<string>;
   readonly liveEvents: Counter<'topic' | 'delivered'>;
+  readonly liveFanout: Counter<'outcome'>;
+  readonly liveListener: Gauge<string>;
   readonly stewardActions: Counter<'action' | 'outcome'>;
   readonly residentStatusViews: Counter<'outcome'>;
 
@@ -17,6 +20,12 @@ export class ConsoleMetrics {
     this.logins = new Counter({
       name: 'portico_console_logins_total',
       help: 'console sign-in attempts by outcome (signed_in, refused)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.oidcLogins = new Counter({
+      name: 'portico_console_oidc_logins_total',
+      help: 'OIDC sign-ins: started (sent to the provider), signed_in, or the refusal code (oidc_state_mismatch, oidc_account_not_mapped, …)',
       labelNames: ['outcome'],
       registers: [registry],
     });
@@ -39,8 +48,19 @@ export class ConsoleMetrics {
     });
     this.liveEvents = new Counter({
       name: 'portico_console_live_events_total',
-      help: 'events consumed for live updates, by topic and whether any open stream was entitled to them',
+      help: "live updates this instance handed to its streams (every instance hears every event), by topic and whether any of its open streams was entitled to them",
       labelNames: ['topic', 'delivered'],
+      registers: [registry],
+    });
+    this.liveFanout = new Counter({
+      name: 'portico_console_live_fanout_total',
+      help: 'live updates this instance heard on the Postgres channel (received, malformed), whichever instance consumed them',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.liveListener = new Gauge({
+      name: 'portico_console_live_listener_connected',
+      help: '1 while this instance listens on the live-update channel, 0 while it reconnects',
       registers: [registry],
     });
     this.stewardActions = new Counter({

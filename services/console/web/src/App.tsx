@@ -85,9 +85,11 @@ export function App() {
     );
 
   const logout = async () => {
-    await api.logout().catch(() => undefined);
+    const answer = await api.logout().catch(() => null);
     setMe(null);
-    navigate('/login');
+    // An OIDC session also ends at the provider (RP-initiated logout), which sends the browser back.
+    if (answer?.endSessionUrl) window.location.assign(answer.endSessionUrl);
+    else navigate('/login');
   };
 
   return (

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, type ApiError, type Me } from './api';
 import { t, type Lang } from './i18n';
 
@@ -7,6 +7,11 @@ export function Login({ lang, onSignedIn }: { lang: Lang; onSignedIn: (me: Me) =
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [provider, setProvider] = useState<{ name: string; loginUrl: string } | null>(null);
+
+  useEffect(() => {
+    api.providers().then((p) => setProvider(p.oidc), () => setProvider(null));
+  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -26,6 +31,15 @@ export function Login({ lang, onSignedIn }: { lang: Lang; onSignedIn: (me: Me) =
   return (
     <form className="card login" onSubmit={submit} aria-labelledby="login-title">
       <h2 id="login-title">{t(lang, 'signIn')}</h2>
+      {provider && (
+        <>
+          {/* A plain link: the console's server sends the browser on to the provider (code flow). */}
+          <a className="button primary" href={provider.loginUrl}>
+            {t(lang, 'signInWith').replace('{name}', provider.name)}
+          </a>
+          <p>{t(lang, 'orLocal')}</p>
+        </>
+      )}
       <label htmlFor="username">{t(lang, 'username')}</label>
       <input id="username" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
       <label htmlFor="password">{t(lang, 'password')}</label>

@@ -68,7 +68,8 @@ async function call<T>(method: string, path: string, body?: unknown, headers: Re
 export const api = {
   me: () => call<Me>('GET', '/api/me'),
   login: (username: string, password: string) => call<Me>('POST', '/api/session', { username, password }),
-  logout: () => call<void>('DELETE', '/api/session'),
+  logout: () => call<{ endSessionUrl: string | null }>('DELETE', '/api/session'),
+  providers: () => call<{ local: boolean; oidc: { name: string; loginUrl: string } | null }>('GET', '/api/auth/providers'),
   tasks: (q: { propertyId?: string; caseId?: string; state?: string } = {}) => {
     const params = new URLSearchParams(Object.entries(q).filter(([, v]) => v) as [string, string][]);
     return call<{ items: Task[] }>('GET', `/api/tasks${params.size ? `?${params}` : ''}`);

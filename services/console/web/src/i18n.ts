@@ -9,6 +9,8 @@ export const TEXT = {
   password: { zh: '密码', en: 'Password' },
   signIn: { zh: '登录', en: 'Sign in' },
   signOut: { zh: '退出登录', en: 'Sign out' },
+  signInWith: { zh: '通过 {name} 登录', en: 'Sign in with {name}' },
+  orLocal: { zh: '或使用控制台账号登录', en: 'or with a console account' },
   inbox: { zh: '待办任务', en: 'Inbox' },
   property: { zh: '物业', en: 'Property' },
   allProperties: { zh: '全部物业', en: 'All properties' },

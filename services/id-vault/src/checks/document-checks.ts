@@ -112,7 +112,7 @@ export async function runDocumentChecks(
 
   const checked: CheckedSide[] = [];
   // Both sides at once: the resident waits on the slower one, not on their sum. Peak memory stays
-  // bounded because the service admits only a few uploads at a time (resident/upload-gate.ts), and
+  // bounded because the service admits only a few uploads at a time (UploadGate from @portico/images), and
   // each decode is already shrunk to the stored size on load.
   const images = await Promise.all(submission.sides.map(({ bytes }) => normaliseImage(bytes, config)));
   for (const [i, { side }] of submission.sides.entries()) {

@@ -1,4 +1,5 @@
 import { carrierDisplayName } from '@portico/contracts';
+import { escapeHtml, formatChinaTime, type PageMessage } from '@portico/service-kit';
 import { consentText, CONSENT_TEXT_VERSION } from '../documents/consent';
 import { sidesOf, type DocumentSideName, type DocumentTypeName } from '../shared/document-types';
 import type { Language } from '../upload-requests/upload-request';
@@ -114,22 +115,9 @@ const TEXT = {
   },
 } as const;
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
-function formatDate(d: Date, lang: Language): string {
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'Asia/Shanghai',
-  }).format(d);
-}
-
-export interface PageMessage {
-  readonly kind: 'error' | 'ok';
-  readonly lines: readonly string[];
-}
+export type { PageMessage };
 
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;color:#1a1a1a;background:#f6f7f9}
@@ -225,7 +213,7 @@ ${docType === 'resident_id_card' ? `<label for="idNumber">${t.idNumber}</label><
 <a class="lang" href="${base}?lang=${opts.lang === 'zh' ? 'en' : 'zh'}" lang="${opts.lang === 'zh' ? 'en' : 'zh'}">${t.other}</a>
 <h1>${t.title}</h1>${message}
 <section><p>${escapeHtml(t.intro(carrier, view.trackingNumber))}</p><ul>${docsList}</ul>
-<p>${escapeHtml(t.who)}</p>${view.deadline ? `<p><strong>${escapeHtml(t.until(formatDate(view.deadline < view.expiresAt ? view.deadline : view.expiresAt, opts.lang)))}</strong></p>` : `<p><strong>${escapeHtml(t.until(formatDate(view.expiresAt, opts.lang)))}</strong></p>`}
+<p>${escapeHtml(t.who)}</p>${view.deadline ? `<p><strong>${escapeHtml(t.until(formatChinaTime(view.deadline < view.expiresAt ? view.deadline : view.expiresAt, opts.lang)))}</strong></p>` : `<p><strong>${escapeHtml(t.until(formatChinaTime(view.expiresAt, opts.lang)))}</strong></p>`}
 <p class="muted">${escapeHtml(t.retention(view.retentionDays))}</p>${statusList ? `<ul>${statusList}</ul>` : ''}</section>
 ${body}${withdraw}</main><script nonce="${opts.nonce}">${SCRIPT}</script></body></html>`;
 }

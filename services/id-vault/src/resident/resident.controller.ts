@@ -1,24 +1,23 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { Access } from '@portico/auth';
-import { isDomainError, type DomainError } from '@portico/service-kit';
+import { UPLOAD_RETRY_AFTER_SECONDS, UploadBusyError, type UploadGate } from '@portico/images';
+import {
+  isDomainError,
+  pageLanguage as languageOf,
+  redirectToPage,
+  sendLinkPage,
+  wantsJson,
+  type DomainError,
+} from '@portico/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomBytes } from 'node:crypto';
 import type { Language } from '../upload-requests/upload-request';
 import { DocumentChecksFailedError } from './resident-errors';
 import { pageText, renderLinkErrorPage, renderResidentPage, type PageMessage } from './resident-page';
 import { ResidentUploadService } from './resident-upload.service';
-import { UPLOAD_GATE, UPLOAD_RETRY_AFTER_SECONDS, UploadBusyError, type UploadGate } from './upload-gate';
 import { readUpload } from './upload-parts';
 
 export const MAX_UPLOAD_BYTES = 'id-vault:max-upload-bytes';
-
-function languageOf(query: string | undefined, fallback: Language): Language {
-  return query === 'en' || query === 'zh' ? query : fallback;
-}
-
-function wantsJson(req: FastifyRequest): boolean {
-  return (req.headers.accept ?? '').includes('application/json');
-}
+export const UPLOAD_GATE = 'id-vault:upload-gate';
 
 /**
  * The resident's one-time link (`/u/<token>`): the page, consent, upload, withdrawal. Public: the
@@ -123,12 +122,8 @@ export class ResidentController {
     try {
       message = (await action(language)).message;
       if (!message) {
-        // Post/redirect/get: the page then sits at its own address, so reloading it (the resident, or
-        // the page's script after an upload) shows the current state instead of re-sending the form.
-        await reply
-          .header('cache-control', 'no-store')
-          .header('referrer-policy', 'no-referrer')
-          .redirect(`/u/${encodeURIComponent(token)}?lang=${language}`, 303);
+        // Post/redirect/get (also the page's script reloads it after an upload).
+        await redirectToPage(reply, `/u/${encodeURIComponent(token)}?lang=${language}`);
         return;
       }
     } catch (e) {
@@ -146,30 +141,16 @@ export class ResidentController {
     message?: PageMessage,
     status = 200,
   ): Promise<void> {
-    const nonce = randomBytes(16).toString('base64');
-    let html: string;
-    try {
-      const view = await this.residents.view(token);
-      html = renderResidentPage(view, { token, lang: languageOf(lang, view.language), nonce, message });
-    } catch (e) {
-      if (!isDomainError(e)) throw e;
-      const language = languageOf(lang, 'zh');
-      status = e.status;
-      html = renderLinkErrorPage(language, e.localized[language], nonce);
-    }
-    await reply
-      .code(status)
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .header('x-content-type-options', 'nosniff')
-      .header('x-frame-options', 'DENY')
-      .header(
-        'content-security-policy',
-        `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; connect-src 'self'; ` +
-          `form-action 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'`,
-      )
-      .type('text/html; charset=utf-8')
-      .send(html);
+    await sendLinkPage(
+      reply,
+      lang,
+      status,
+      async (nonce) => {
+        const view = await this.residents.view(token);
+        return renderResidentPage(view, { token, lang: languageOf(lang, view.language), nonce, message });
+      },
+      renderLinkErrorPage,
+    );
   }
 }
 

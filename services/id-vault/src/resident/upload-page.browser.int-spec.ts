@@ -13,7 +13,7 @@ import { REPO_ROOT } from '@portico/testing/platform';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { CHECK_MESSAGES } from '../checks/check-messages';
 import { cardPhoto } from '../checks/fixtures/synthetic-images';
-import { launchChromium } from '@portico/testing/browser';
+import { focusedElement, launchChromium, PHONE_CONTEXT } from '@portico/testing/browser';
 import { startVault, type VaultHarness } from '../test-support/vault-harness';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'id-vault-upload-page');
@@ -21,14 +21,7 @@ const run = randomBytes(4).toString('hex');
 const parcel = parcelRef('sf-express', `SF${run.toUpperCase()}77`);
 const caseId = `cc_browser_${run}`;
 
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
-};
+const PHONE = PHONE_CONTEXT;
 
 describe('id-vault resident upload page in Chromium (real Kafka + Postgres)', () => {
   let vault: VaultHarness;
@@ -51,14 +44,7 @@ describe('id-vault resident upload page in Chromium (real Kafka + Postgres)', ()
     return c.newPage();
   }
 
-  // In-page code is passed as strings: the repository compiles without the DOM library.
-  /** The element that has the keyboard focus, as "tag#id" or "tag:text" (readable in a failure). */
-  const focused = (p: Page) =>
-    p.evaluate<string>(`(() => {
-      const e = document.activeElement;
-      if (!e || e === document.body) return 'body';
-      return e.id ? e.tagName.toLowerCase() + '#' + e.id : e.tagName.toLowerCase() + ':' + e.textContent.trim();
-    })()`);
+  const focused = focusedElement;
 
   /** Wholly on screen, without scrolling: what a resident sees right after pressing send. */
   async function inViewport(p: Page, l: Locator): Promise<boolean> {

@@ -1,27 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
-
-/**
- * Bearer secrets of the vault (upload links, view links, relay grants): 32 random bytes, base64url,
- * so guessing one is hopeless. Only their SHA-256 is stored: a database dump gives nobody a working
- * link. A plain hash (no pepper) is enough because the input has 256 bits of entropy.
- */
-export interface IssuedSecret {
-  readonly token: string;
-  readonly hash: Buffer;
-}
-
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-export function issueSecret(): IssuedSecret {
-  const token = randomBytes(32).toString('base64url');
-  return { token, hash: hashSecret(token) };
-}
-
-export function hashSecret(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
-}
-
-/** A token's shape is checked before the database is asked: junk never costs a query. */
-export function looksLikeSecret(token: string): boolean {
-  return TOKEN_PATTERN.test(token);
-}
+// The vault's bearer secrets are the project's link secrets (moved to @portico/auth so that claims'
+// resident evidence links use the same ones); kept under the vault's names for its modules.
+export { hashSecret, issueSecret, looksLikeSecret, type IssuedSecret } from '@portico/auth';

@@ -1,9 +1,8 @@
 import { DomainError } from '@portico/service-kit';
 
-export const UPLOAD_GATE = 'id-vault:upload-gate';
 export const UPLOAD_RETRY_AFTER_SECONDS = 5;
 
-/** All upload slots stayed busy for the whole wait: the resident's page retries after a moment. */
+/** All upload slots stayed busy for the whole wait: the caller (a page, a property system) retries after a moment. */
 export class UploadBusyError extends DomainError {
   constructor() {
     super({
@@ -19,10 +18,13 @@ export class UploadBusyError extends DomainError {
 }
 
 /**
- * At most `slots` uploads are read and checked at once (one per core is plenty: the checks are
- * CPU-bound). A request waiting for a slot has not had its body read yet, so it holds a socket,
- * not 16 MB of photos: this is what keeps 20 concurrent 8 MB uploads inside the memory budget.
- * A request that waits longer than `maxWaitMs`, or finds `maxQueue` ahead of it, gets 503.
+ * At most `slots` uploads are read and checked at once (one per core is plenty: the decode and
+ * checks are CPU-bound, and each decoded photo is tens of MB of raw pixels). A request waiting
+ * for a slot has not had its body read yet, so it holds a socket, not its photos: this is what
+ * keeps a burst of large uploads inside the memory budget. Shared by id-vault (ID documents) and
+ * claims (evidence photos); each service gives it its own settings. A request that waits longer
+ * than `maxWaitMs`, or finds `maxQueue` ahead of it, gets 503 `uploads_busy` (with
+ * `UPLOAD_RETRY_AFTER_SECONDS` for the Retry-After header).
  */
 export class UploadGate {
   private active = 0;

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import type { LiveUpdate } from './live-scope';
+
+/** The Postgres channel every console instance listens on. */
+export const LIVE_CHANNEL = 'portico_console_live';
+
+const id = z.string().max(200);
+const message = z
+  .object({
+    topic: id,
+    type: id,
+    tenantId: id,
+    propertyId: id,
+    caseId: id,
+    taskId: id,
+    /** W3C trace context of the consumer that sent it, so the receiving span joins the event's trace. */
+    trace: z.record(z.string(), z.string().max(512)).default({}),
+  })
+  .strict();
+
+/** A notification's payload: the update's ids (never personal data; NOTIFY payloads stay far below 8000 bytes). */
+export function encodeLiveMessage(update: LiveUpdate, trace: Record<string, string>): string {
+  const { topic, type, tenantId, propertyId, caseId, taskId } = update;
+  return JSON.stringify({ topic, type, tenantId, propertyId, caseId, taskId, trace });
+}
+
+/** The update in a notification, or null for anything that is not one (another writer on the channel). */
+export function decodeLiveMessage(
+  payload: string | undefined,
+): { update: LiveUpdate; trace: Record<string, string> } | null {
+  if (!payload) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  const parsed = message.safeParse(raw);
+  if (!parsed.success) return null;
+  const { trace, ...update } = parsed.data;
+  return { update, trace };
+}

@@ -361,6 +361,25 @@ describe('steward console across the real services, in Chromium', () => {
     const cleared = (await platform.client.casesOf(parcelA)).find((c) => c.id === ours[parcelA]!.caseId);
     expect(cleared).toMatchObject({ state: 'cleared', open: false });
 
+    // The parcel page's tracking history is carrier-ingestion's own (asked with the console's
+    // service token), and its messages are notification's real ones with their delivery status.
+    const parcel = (await consoleApi(stewardA, 'GET', `/api/parcels/${parcelA}`)).json as {
+      sources: Record<string, string>;
+      tracking: Array<{ status: string }> | null;
+      messages: Array<{ templateRef: string; recipientRole: string; status: string; channel: string }>;
+    };
+    expect(parcel.sources['carrier-ingestion']).toBe('ok');
+    expect(parcel.tracking?.map((e) => e.status)).toEqual(['customs_hold', 'customs_released']);
+    expect(parcel.messages).toContainEqual(
+      expect.objectContaining({
+        templateRef: 'resident-documents-requested@1',
+        recipientRole: 'resident',
+        status: 'sent',
+        channel: 'email',
+      }),
+    );
+    expect(JSON.stringify(parcel.messages)).not.toContain(a.resident.email);
+
     // The whole case: these clicks and no others reached the steward's page.
     const onCase = pageClicks.filter((c) => c.phase === 'case');
     figures.caseClicks = onCase.length;

@@ -27,6 +27,15 @@ export * from './recipient-digest';
 export * from './registry';
 export * from './carrier-names';
 export * from './document-names';
+export * from './search-text';
 
 // HTTP answers one service computes and another reads (services never import each other).
 export type { ReviewFigures, PropertyReview, MonthlyReview } from './http/clearance-review';
+export type { TrackingPlace, TrackingEventView, TrackingEventsPage } from './http/carrier-tracking-history';
+export type {
+  MessageRecipientRole,
+  MessageHistoryStatus,
+  MessageAttemptView,
+  MessageView,
+} from './http/notification-messages';
+export type { TaskSearchMatch, TaskSearchFields, TaskSearchSteward } from './http/notification-task-search';

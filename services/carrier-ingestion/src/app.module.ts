@@ -4,13 +4,14 @@ import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/ser
 import { migrations } from '../migrations';
 import { CarrierAccountsModule } from './carrier-accounts/carrier-accounts.module';
 import type { CarrierIngestionConfig } from './config';
+import { ParcelsModule } from './parcels/parcels.module';
 import { SharedModule } from './shared/shared.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * The carrier-ingestion application. Health, metrics, logging and the error filter come from
  * bootstrapService. Every endpoint declares its callers (`@Access.*`): operators for the account
- * API, public (signature-checked) for webhooks.
+ * API, public (signature-checked) for webhooks, the console's service token for the tracking history.
  */
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         SharedModule.forRoot(config),
         CarrierAccountsModule,
         WebhooksModule,
+        ParcelsModule,
       ],
     };
   }

@@ -32,6 +32,11 @@ export const settings = {
   vaultUrl: setting('CONSOLE_VAULT_URL', baseUrl('http://127.0.0.1:3003'), 'id-vault API base URL (steward review)'),
   clearanceUrl: setting('CONSOLE_CLEARANCE_URL', baseUrl('http://127.0.0.1:3002'), 'clearance API base URL'),
   claimsUrl: setting('CONSOLE_CLAIMS_URL', baseUrl('http://127.0.0.1:3005'), 'claims API base URL (claim state, history, customer decision)'),
+  carrierIngestionUrl: setting(
+    'CONSOLE_CARRIER_INGESTION_URL',
+    baseUrl('http://127.0.0.1:3001'),
+    "carrier-ingestion's internal API (a parcel's tracking history), called with the console's own INTERNAL_SERVICE_TOKEN as service `console`",
+  ),
   vaultPublicUrl: setting(
     'CONSOLE_VAULT_PUBLIC_URL',
     baseUrl('http://127.0.0.1:3003'),

@@ -1,6 +1,6 @@
 // The steward console in a real browser (Debian's Chromium through playwright-core), against the
 // console running as a process from its build (real Postgres, real Kafka) and SIMULATED upstream
-// APIs (test-support/simulated-*.ts: notification, clearance, id-vault, claims — the real ones need
+// APIs (test-support/simulated-*.ts: notification, clearance, id-vault, claims, carrier-ingestion — the real ones need
 // the whole customs chain to create a task; the simulators answer in the real controllers' shapes). Live updates come through the real broker: an OutreachTaskCreated on
 // notification.outreach.v1 must put the task in the steward's inbox within 2 s without a reload.
 // Screenshots land in test-artifacts/console/ for a person to look at.
@@ -10,13 +10,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { create } from '@bufbuild/protobuf';
-import { NOTIFICATION_OUTREACH_TOPIC, CLEARANCE_CASE_TOPIC, notification, parcelId } from '@portico/contracts';
+import { NOTIFICATION_OUTREACH_TOPIC, CLEARANCE_CASE_TOPIC, notification, parcelId, type MessageView } from '@portico/contracts';
 import { encodeEvent } from '@portico/messaging';
 import { createTestDatabase, getTestKafka, type TestDatabase } from '@portico/testing';
 import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
+import { SimulatedCarrierIngestion } from './test-support/simulated-carrier-ingestion';
 import { SimulatedClaims } from './test-support/simulated-claims';
 import { SimulatedClearance, type SimulatedCase, type SimulatedFigures } from './test-support/simulated-clearance';
 import { SimulatedNotification, type SimulatedTask } from './test-support/simulated-notification';
@@ -38,6 +39,8 @@ const RESIDENT_B = '司马静怡';
 const STATUS_TOKEN = randomBytes(32).toString('base64url');
 const UPLOAD_TOKEN = randomBytes(32).toString('base64url');
 const VAULT_PUBLIC = 'https://vault.portico.test';
+// the console's own INTERNAL_SERVICE_TOKEN, presented to carrier-ingestion as service `console`
+const CONSOLE_TOKEN = randomBytes(24).toString('base64url');
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -83,6 +86,7 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
   let clearanceApi: SimulatedClearance;
   let vaultApi: SimulatedVault;
   let claimsApi: SimulatedClaims;
+  let carrierApi: SimulatedCarrierIngestion;
   let console_: ServiceProcess;
   let browser: Browser;
   const consoleMessages: string[] = [];
@@ -133,7 +137,8 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     clearanceApi = new SimulatedClearance(keys);
     vaultApi = new SimulatedVault(keys);
     claimsApi = new SimulatedClaims(keys);
-    for (const api of [notificationApi, clearanceApi, vaultApi, claimsApi]) await api.start();
+    carrierApi = new SimulatedCarrierIngestion(keys, CONSOLE_TOKEN);
+    for (const api of [notificationApi, clearanceApi, vaultApi, claimsApi, carrierApi]) await api.start();
     const group = `console-browser-${run}`;
     // A new group would replay both topics' whole history first; live updates only need what comes next.
     const admin = kafka.admin();
@@ -153,6 +158,8 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
         CONSOLE_VAULT_URL: vaultApi.url,
         CONSOLE_CLEARANCE_URL: clearanceApi.url,
         CONSOLE_CLAIMS_URL: claimsApi.url,
+        CONSOLE_CARRIER_INGESTION_URL: carrierApi.url,
+        INTERNAL_SERVICE_TOKEN: CONSOLE_TOKEN,
         CONSOLE_VAULT_PUBLIC_URL: VAULT_PUBLIC,
         LOG_LEVEL: 'debug',
       },
@@ -177,7 +184,7 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
   afterAll(async () => {
     await browser?.close();
     await console_?.stop();
-    for (const api of [notificationApi, clearanceApi, vaultApi, claimsApi]) await api?.stop();
+    for (const api of [notificationApi, clearanceApi, vaultApi, claimsApi, carrierApi]) await api?.stop();
     await db?.drop();
   });
 
@@ -320,6 +327,65 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
   it('seeds the other upstreams', async () => {
     heldTask.createdAt = hours(-5);
     otherTask.createdAt = hours(-4);
+    heldTask.unitLabel = '12-03';
+    otherTask.unitLabel = '7-01';
+    const scan = (status: string, at: string, late = false) => ({
+      status,
+      holdReason: status === 'customs_hold' ? 'id_documents_required' : null,
+      exceptionReason: null,
+      location: { countryCode: 'CN', region: 'Guangdong', city: 'Shenzhen', postalCode: '', description: 'Shenzhen Airport Hub' },
+      occurredAt: at,
+      receivedAt: at,
+      late,
+      carrierCode: 'demo-express',
+      carrierStatus: { code: status.toUpperCase(), description: status },
+    });
+    // three scans: two pages of the simulator's two, one arriving late
+    carrierApi.events.set(heldTask.parcelId, [scan('in_transit', hours(-30)), scan('customs_hold', hours(-5)), scan('info_received', hours(-40), true)]);
+    carrierApi.events.set(otherTask.parcelId, [scan('customs_hold', hours(-4))]);
+    const message = (id: string, over: Omit<MessageView, 'id' | 'taskId' | 'caseId' | 'parcelId' | 'tenantId' | 'propertyId' | 'language' | 'deliveredAt' | 'failedAt' | 'lastErrorCode'> & Partial<MessageView>): MessageView => ({
+      id,
+      taskId: heldTask.id,
+      caseId: heldTask.caseId,
+      parcelId: heldTask.parcelId,
+      tenantId: TENANT,
+      propertyId: PROP_A,
+      language: 'zh' as const,
+      deliveredAt: null,
+      failedAt: null,
+      lastErrorCode: null,
+      ...over,
+    });
+    notificationApi.messages.push(
+      message(`msg_res_${run}`, {
+        recipientRole: 'resident',
+        templateRef: 'resident-documents-requested@1',
+        status: 'sent',
+        channel: 'email',
+        channelPlan: ['sms', 'email'],
+        failedOverFrom: ['sms'],
+        attempts: 2,
+        queuedAt: hours(-4.9),
+        sentAt: hours(-4.8),
+        attemptLog: [
+          { attempt: 1, channel: 'sms', startedAt: hours(-4.9), finishedAt: hours(-4.85), outcome: 'failed', errorCode: 'isv.MOBILE_NUMBER_ILLEGAL' },
+          { attempt: 2, channel: 'email', startedAt: hours(-4.82), finishedAt: hours(-4.8), outcome: 'sent', errorCode: null },
+        ],
+      }),
+      message(`msg_stf_${run}`, {
+        recipientRole: 'steward',
+        templateRef: 'steward-new-task@1',
+        status: 'delivered',
+        channel: 'wecom',
+        channelPlan: ['wecom'],
+        failedOverFrom: [],
+        attempts: 1,
+        queuedAt: hours(-4.95),
+        sentAt: hours(-4.94),
+        deliveredAt: hours(-4.94),
+        attemptLog: [{ attempt: 1, channel: 'wecom', startedAt: hours(-4.95), finishedAt: hours(-4.94), outcome: 'sent', errorCode: null }],
+      }),
+    );
     notificationApi.tasks.set(heldTask.id, heldTask);
     notificationApi.tasks.set(otherTask.id, otherTask);
     clearanceApi.cases.set(heldTask.caseId, clearanceCase(heldTask, 'documents_received'));
@@ -383,24 +449,40 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     expect(notificationApi.tasks.size).toBeGreaterThanOrEqual(4);
   });
 
-  it('finds a parcel by resident name with the text in no URL, and not another property\'s', async () => {
+  it('finds a parcel by resident name or unit with the text in no URL, and not another property\'s', async () => {
     const page = await signIn('steward.a');
     await page.getByRole('link', { name: '查找包裹' }).click();
     await page.getByRole('heading', { name: '查找包裹' }).waitFor();
     const searches: { method: string; body: string | null }[] = [];
     page.on('request', (r) => r.url().endsWith('/api/search') && searches.push({ method: r.method(), body: r.postData() }));
-    await page.getByLabel('运单号或住户姓名').fill(RESIDENT_A.slice(0, 2));
+    await page.getByLabel('运单号、房号或住户姓名').fill(RESIDENT_A.slice(0, 2));
+    const taskListsBefore = notificationApi.requests.filter((r) => r === 'GET /v1/outreach/tasks').length;
     await page.getByRole('button', { name: '查找' }).click();
     await page.locator(`[data-parcel-id="${heldTask.parcelId}"]`).waitFor();
     expect(searches).toEqual([expect.objectContaining({ method: 'POST' })]);
     expect(searches[0]!.body).toContain(RESIDENT_A.slice(0, 2));
     expect(page.url()).toBe(`${console_.baseUrl}/search`);
-    // the steward filter was filled from what the search saw
+    // notification matched (server-side, text in the request body); the console scanned no task list
+    expect(notificationApi.searches).toEqual([expect.objectContaining({ text: RESIDENT_A.slice(0, 2) })]);
+    expect(notificationApi.requests.filter((r) => r === 'GET /v1/outreach/tasks').length).toBe(taskListsBefore);
+    // the steward filter was filled from notification's stewards of the person's properties
     await expect(page.getByLabel('管家').locator('option').allTextContents()).resolves.toContain('王管家');
     await shot(page, '08-search-by-resident');
 
+    // By unit, typed without the dash: the unit is shown on the hit.
+    await page.getByLabel('运单号、房号或住户姓名').fill('1203');
+    await page.getByRole('button', { name: '查找' }).click();
+    const byUnit = page.locator(`[data-parcel-id="${heldTask.parcelId}"]`);
+    await byUnit.getByText('房号匹配').waitFor();
+    await expect(byUnit.textContent()).resolves.toContain('房号: 12-03');
+    await shot(page, '08b-search-by-unit');
+    // the other property's unit finds nothing
+    await page.getByLabel('运单号、房号或住户姓名').fill('7-01');
+    await page.getByRole('button', { name: '查找' }).click();
+    await page.getByText('没有找到包裹').waitFor();
+
     // Another property's resident finds nothing, also through the API.
-    await page.getByLabel('运单号或住户姓名').fill(RESIDENT_B);
+    await page.getByLabel('运单号、房号或住户姓名').fill(RESIDENT_B);
     await page.keyboard.press('Enter'); // keyboard only: Enter in the field submits the search
     await page.getByText('没有找到包裹').waitFor();
     // (the field holds what was typed; the results and the API answer must not know the parcel)
@@ -411,7 +493,7 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     expect(api.items).toEqual([]);
 
     // Tracking number with a carrier: the parcel with only a claim (no task) is found by its parcel id.
-    await page.getByLabel('运单号或住户姓名').fill(LOST_TRACKING.toLowerCase());
+    await page.getByLabel('运单号、房号或住户姓名').fill(LOST_TRACKING.toLowerCase());
     await page.getByLabel(/承运商代码/).fill('demo-express');
     await page.getByRole('button', { name: '查找' }).click();
     await page.locator(`[data-parcel-id="${lostParcel}"]`).waitFor();
@@ -425,6 +507,17 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     await timeline.locator('li').first().waitFor();
     const lines = await timeline.locator('li').allTextContents();
     expect(lines.some((l) => l.includes('物流') && l.includes('海关扣留'))).toBe(true); // the carrier scan
+    // carrier-ingestion's whole history (both pages), with the place and the late scan marked
+    expect(lines.filter((l) => l.includes('物流扫描'))).toHaveLength(3);
+    expect(lines.some((l) => l.includes('运输中') && l.includes('Shenzhen Airport Hub'))).toBe(true);
+    expect(lines.some((l) => l.includes('已揽收信息') && l.includes('迟到的扫描'))).toBe(true);
+    expect(carrierApi.requests.filter((r) => r.includes(heldTask.parcelId))).toHaveLength(2);
+    // messages and their delivery: the failover, the send, the steward's delivered notice
+    expect(lines.some((l) => l.includes('一次发送失败') && l.includes('短信') && l.includes('isv.MOBILE_NUMBER_ILLEGAL'))).toBe(true);
+    expect(lines.some((l) => l.includes('消息已发出') && l.includes('请住户上传证件') && l.includes('邮件'))).toBe(true);
+    expect(lines.some((l) => l.includes('消息已送达') && l.includes('企业微信'))).toBe(true);
+    const residentRow = page.locator(`tr[data-message-id="msg_res_${run}"]`);
+    await expect(residentRow.textContent()).resolves.toMatch(/请住户上传证件.*住户.*短信 → 邮件.*已发出.*2/);
     expect(lines.some((l) => l.includes('清关') && l.includes('证件已收到'))).toBe(true); // case step
     expect(lines.some((l) => l.includes('通知') && l.includes('需要证件'))).toBe(true); // the task
     expect(lines.some((l) => l.includes('证件') && l.includes('证件提交'))).toBe(true); // the upload
@@ -477,6 +570,8 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
       body: { error: { code: string; message: { zh: string; en: string } } };
     };
     expect(clearanceApi.requests).toContain('GET /v1/cases'); // clearance was asked and handed the case over
+    // carrier-ingestion, which knows no properties, was never asked about the invisible parcel
+    expect(carrierApi.requests.filter((r) => r.includes(otherTask.parcelId))).toEqual([]);
     expect(answer).toEqual({ status: 404, body: { error: expect.objectContaining({ code: 'parcel_not_found', message: { zh: expect.any(String), en: expect.any(String) } }) } });
     await pageA.goto(`${console_.baseUrl}/parcels/${otherTask.parcelId}`);
     await pageA.getByRole('alert').waitFor();

@@ -85,13 +85,16 @@ export class E2ePlatform {
     const relayUrl = await this.carrierRelay.start();
     this.propertySystemUrl = await this.propertySystem.start();
     await this.smtp.start();
-    this.tokens = Object.fromEntries(BACKEND_SERVICES.map((s) => [s, secret()]));
+    // the console holds a token too: carrier-ingestion's tracking history answers service `console` only
+    this.tokens = Object.fromEntries([...BACKEND_SERVICES, 'console'].map((s) => [s, secret()]));
     const shared = {
       KAFKA_BROKERS: this.brokers.join(','),
       OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
       LOG_LEVEL: 'info',
       AUTH_DEV_TOKEN_KEY: this.devTokenKey,
-      AUTH_SERVICE_TOKENS: BACKEND_SERVICES.map((s) => `${s}=${this.tokens[s]}`).join(','),
+      AUTH_SERVICE_TOKENS: Object.entries(this.tokens)
+        .map(([s, token]) => `${s}=${token}`)
+        .join(','),
       AUTH_API_KEY_PEPPERS: `p1=${secret()}`,
       RECIPIENT_DIGEST_KEYS: `k1=${secret()}`,
       CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
@@ -216,6 +219,7 @@ export class E2ePlatform {
       CONSOLE_VAULT_URL: this.service('id-vault').baseUrl,
       CONSOLE_CLEARANCE_URL: this.service('clearance').baseUrl,
       CONSOLE_CLAIMS_URL: this.service('claims').baseUrl,
+      CONSOLE_CARRIER_INGESTION_URL: this.service('carrier-ingestion').baseUrl,
       CONSOLE_VAULT_PUBLIC_URL: this.service('id-vault').baseUrl,
     };
   }

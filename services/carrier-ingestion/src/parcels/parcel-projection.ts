@@ -2,6 +2,8 @@ import type { EncodedOutboxRows } from '@portico/messaging';
 import type { IntakeTx } from '../webhooks/intake-transactions';
 import { applyScans, unseenParcel, type ParcelScan, type ParcelState } from './parcel-state';
 import { ParcelsRepository } from './parcels.repository';
+import type { KeptTrackingEvent } from './tracking-events.repository';
+import type { TrackingHistoryEntry } from './tracking-history';
 
 /**
  * A scan as the intake hands it over; `setLate` sets the flag of the event about to be published
@@ -9,6 +11,8 @@ import { ParcelsRepository } from './parcels.repository';
  */
 export interface ProjectedScan {
   readonly scan: ParcelScan;
+  /** What the parcel's tracking history keeps of the update (no recipient field). */
+  readonly history: TrackingHistoryEntry;
   readonly setLate: (late: boolean) => void;
 }
 
@@ -31,6 +35,7 @@ export class ParcelProjection {
     encodeEvents: () => EncodedOutboxRows,
   ): Promise<void> {
     const next: ParcelState[] = [];
+    const kept: KeptTrackingEvent[] = [];
     if (scans.length > 0) {
       const byParcel = new Map<string, ProjectedScan[]>();
       for (const s of scans) {
@@ -45,10 +50,14 @@ export class ParcelProjection {
           current.get(parcelId)!,
           list.map((s) => s.scan),
         );
-        late.forEach((isLate, i) => list[i]!.setLate(isLate));
+        late.forEach((isLate, i) => {
+          list[i]!.setLate(isLate);
+          // the history the console's parcel page reads, with the same late verdict as the event
+          kept.push({ ...list[i]!.history, late: isLate });
+        });
         next.push(state);
       }
     }
-    await this.parcels.saveWithEvents(tx, next, now, encodeEvents());
+    await this.parcels.saveWithEvents(tx, next, now, kept, encodeEvents());
   }
 }

@@ -4,6 +4,11 @@ import { statement } from '../shared/prepared-statement';
 import type { IntakeTx } from '../webhooks/intake-transactions';
 import type { TrackingStatus } from '../webhooks/tracking-update';
 import type { ParcelState } from './parcel-state';
+import {
+  trackingHistoryInsertSql,
+  trackingHistoryValues,
+  type KeptTrackingEvent,
+} from './tracking-events.repository';
 
 interface ParcelRow {
   parcel_id: string;
@@ -56,12 +61,13 @@ const SAVE = `UPDATE parcels p
         WHERE p.parcel_id = t.id`;
 
 /**
- * The projection's new states and the events they come from, in one statement: the UPDATE runs as
- * a data-modifying CTE of the outbox INSERT (both always execute, one round trip).
+ * The projection's new states, the updates' tracking history and the events they come from, in one
+ * statement: the UPDATE and the history INSERT run as data-modifying CTEs of the outbox INSERT (all
+ * always execute, one round trip).
  */
 const SAVE_WITH_EVENTS = statement(
-  'parcels_save_with_events_v1',
-  `WITH saved AS (${SAVE}) ${outboxInsertSql(8)}`,
+  'parcels_save_with_events_v2',
+  `WITH saved AS (${SAVE}), history AS (${trackingHistoryInsertSql(8)}) ${outboxInsertSql(20)}`,
 );
 
 /** All SQL of the parcel projection. Runs in the transaction it is given (the intake's). */
@@ -89,11 +95,12 @@ export class ParcelsRepository {
     return states;
   }
 
-  /** Saves the projection's states and appends the events (encoded outbox rows) in one statement. */
+  /** Saves the projection's states and the history, and appends the events (encoded outbox rows), in one statement. */
   async saveWithEvents(
     tx: IntakeTx,
     states: readonly ParcelState[],
     now: Date,
+    history: readonly KeptTrackingEvent[],
     events: EncodedOutboxRows,
   ): Promise<void> {
     await tx.query(SAVE_WITH_EVENTS, [
@@ -104,6 +111,7 @@ export class ParcelsRepository {
       states.map((s) => s.updates),
       states.map((s) => s.lateUpdates),
       now,
+      ...trackingHistoryValues(history),
       ...events.values,
     ]);
   }

@@ -85,6 +85,11 @@ export type IntakeApp = Awaited<ReturnType<typeof startIntakeApp>>;
 /** Boots the service; `close()` stops it and drops its database. */
 export async function startIntakeApp(runId: string) {
   const devTokenKey = randomBytes(32).toString('base64url');
+  // the console's service token (the tracking-history API) and another service's, which it must refuse
+  const serviceTokens = {
+    console: randomBytes(24).toString('base64url'),
+    clearance: randomBytes(24).toString('base64url'),
+  };
   const digestKey = { id: 'k1', secret: randomBytes(32).toString('base64url') };
   const log = memoryLog();
   const { brokers } = await getTestKafka();
@@ -99,6 +104,7 @@ export async function startIntakeApp(runId: string) {
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_CLIENT_ID: `carrier-ingestion-int-${runId}`,
     AUTH_DEV_TOKEN_KEY: devTokenKey,
+    AUTH_SERVICE_TOKENS: `console=${serviceTokens.console},clearance=${serviceTokens.clearance}`,
     RECIPIENT_DIGEST_KEYS: `${digestKey.id}=${digestKey.secret}`,
     CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
     SHUTDOWN_TIMEOUT_MS: '5000',
@@ -163,14 +169,15 @@ export async function startIntakeApp(runId: string) {
     return { id: res.body.id as string, secret: res.body.secret as string, view: res.body as Json };
   }
 
-  /** Rows in the tables a webhook writes to: a refused webhook must leave all three as they were. */
+  /** Rows in the tables a webhook writes to: a refused webhook must leave all of them as they were. */
   async function counts() {
     const { rows } = await pg.query(
       `SELECT (SELECT count(*)::int FROM webhook_receipts) AS receipts,
               (SELECT count(*)::int FROM webhook_dedupe) AS dedupe,
-              (SELECT count(*)::int FROM outbox) AS outbox`,
+              (SELECT count(*)::int FROM outbox) AS outbox,
+              (SELECT count(*)::int FROM tracking_events) AS history`,
     );
-    return rows[0] as { receipts: number; dedupe: number; outbox: number };
+    return rows[0] as { receipts: number; dedupe: number; outbox: number; history: number };
   }
 
   async function close() {
@@ -182,5 +189,20 @@ export async function startIntakeApp(runId: string) {
     await db.drop();
   }
 
-  return { app, baseUrl, config, digestKey, pg, proxy, reader, log, api, post, createAccount, counts, close };
+  return {
+    app,
+    baseUrl,
+    config,
+    digestKey,
+    serviceTokens,
+    pg,
+    proxy,
+    reader,
+    log,
+    api,
+    post,
+    createAccount,
+    counts,
+    close,
+  };
 }

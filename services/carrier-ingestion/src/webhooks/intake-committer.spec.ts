@@ -2,6 +2,7 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import type { EncodedOutboxRows, OutboxEvent, OutboxWriter } from '@portico/messaging';
 import type { ParcelProjection, ProjectedScan } from '../parcels/parcel-projection';
 import type { ParcelScan } from '../parcels/parcel-state';
+import type { TrackingHistoryEntry } from '../parcels/tracking-history';
 import { IntakeCommitter, type IntakeWrite } from './intake-committer';
 import type { IntakeTransactions, IntakeTx } from './intake-transactions';
 import type { DedupeClaim, WebhookReceipt, WebhookRepository } from './webhook.repository';
@@ -21,7 +22,13 @@ function write(dedupeKey: string, account = 'ca_a'): IntakeWrite {
       parcelIds: [],
     },
     events: [{ topic: 't', key: `prc_${dedupeKey}` } as unknown as OutboxEvent<DescMessage>],
-    scans: [{ scan: { parcelId: `prc_${dedupeKey}` } as ParcelScan, setLate: () => undefined }],
+    scans: [
+      {
+        scan: { parcelId: `prc_${dedupeKey}` } as ParcelScan,
+        history: {} as TrackingHistoryEntry,
+        setLate: () => undefined,
+      },
+    ],
   };
 }
 

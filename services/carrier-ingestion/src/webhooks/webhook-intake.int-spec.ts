@@ -225,7 +225,12 @@ describe('carrier-ingestion webhook intake (real Postgres and Kafka)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 'duplicate' });
       const after = await counts();
-      expect(after).toEqual({ receipts: before.receipts + 1, dedupe: before.dedupe, outbox: 0 });
+      expect(after).toEqual({
+        receipts: before.receipts + 1,
+        dedupe: before.dedupe,
+        outbox: 0,
+        history: before.history,
+      });
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(reader.keyed(parcel)).toHaveLength(1);
     });

@@ -6,6 +6,7 @@ import {
   CARRIER_TRACKING_TOPIC,
   InvalidParcelReferenceError,
   TrackingStreamEventSchema,
+  type carrier,
   type DigestKey,
 } from '@portico/contracts';
 import type { OutboxEvent } from '@portico/messaging';
@@ -25,7 +26,7 @@ import {
   type WebhookHeaders,
 } from './adapters/webhook-adapter';
 import { toTrackingEventRecorded, toTrackingStreamEvent } from './tracking-event.mapper';
-import type { ParsedWebhook } from './tracking-update';
+import type { ParsedWebhook, TrackingUpdate } from './tracking-update';
 import {
   CarrierAccountUnknownError,
   WebhookContentTypeError,
@@ -34,6 +35,7 @@ import {
 } from './webhook-errors';
 import { WebhookMetrics, type IntakeOutcome } from './webhook-metrics';
 import type { ProjectedScan } from '../parcels/parcel-projection';
+import type { TrackingHistoryEntry } from '../parcels/tracking-history';
 import { IntakeCommitter } from './intake-committer';
 
 /** One HTTP delivery as the controller received it. */
@@ -203,6 +205,7 @@ export class WebhookIntakeService {
             status: update.status,
             occurredAt: update.occurredAt,
           },
+          history: historyEntry(update, event, receivedAt),
           setLate: (late) => {
             if (message.event.case === 'trackingEventRecorded') message.event.value.late = late;
           },
@@ -329,4 +332,34 @@ function archivedHeaders(
     if (value !== undefined) out[name] = value.slice(0, 2_000);
   }
   return out;
+}
+
+/** The parcel history's copy of an update: the published (scrubbed) facts, no recipient field. */
+function historyEntry(
+  update: TrackingUpdate,
+  event: carrier.TrackingEventRecorded,
+  receivedAt: Date,
+): TrackingHistoryEntry {
+  const l = event.location;
+  return {
+    parcelId: event.parcel!.parcelId,
+    tenantId: event.tenantId,
+    carrierCode: event.parcel!.carrierCode,
+    status: update.status,
+    holdReason: update.status === 'customs_hold' ? (update.customsHoldReason ?? null) : null,
+    exceptionReason: update.status === 'exception' ? (update.exceptionReason ?? null) : null,
+    location: l
+      ? {
+          countryCode: l.countryCode,
+          region: l.region,
+          city: l.city,
+          postalCode: l.postalCode,
+          description: l.description,
+        }
+      : null,
+    rawStatusCode: event.rawStatusCode,
+    rawDescription: event.rawDescription,
+    occurredAt: update.occurredAt,
+    receivedAt,
+  };
 }

@@ -1,6 +1,6 @@
 import { maySee } from './parcel-scope';
 import { mergeParcelTimeline } from './parcel-timeline';
-import type { CaseView, ClaimView, DocumentSummary, TaskView } from './upstream-shapes';
+import type { CaseView, ClaimView, DocumentSummary, MessageView, TaskView, TrackingEventView } from './upstream-shapes';
 
 const PARCEL = 'prc_0123456789abcdef0123456789abcdef';
 
@@ -113,6 +113,84 @@ describe('mergeParcelTimeline', () => {
     expect(mergeParcelTimeline({ tasks: [], actions: new Map(), cases: [], documents: new Map(), claims: [] })).toEqual([]);
     const bare = mergeParcelTimeline({ tasks: [], actions: new Map(), cases: [], documents: new Map(), claims: [{ ...claim, history: undefined, log: undefined, lastScanAt: null }] });
     expect(bare).toEqual([expect.objectContaining({ source: 'claims', code: 'opened', detail: 'no_scan' })]);
+  });
+});
+
+const scan = (status: string, occurredAt: string, over: Partial<TrackingEventView> = {}): TrackingEventView => ({
+  status,
+  holdReason: status === 'customs_hold' ? 'id_documents_required' : null,
+  exceptionReason: null,
+  location: { countryCode: 'CN', region: 'Guangdong', city: 'Shenzhen', postalCode: '', description: 'Shenzhen Airport Hub' },
+  occurredAt,
+  receivedAt: occurredAt,
+  late: false,
+  carrierCode: 'sf-express',
+  carrierStatus: { code: '30', description: 'arrived' },
+  ...over,
+});
+
+const message: MessageView = {
+  id: 'msg_1',
+  taskId: 'ot_1',
+  caseId: 'cc_1',
+  parcelId: PARCEL,
+  tenantId: 'ten_1',
+  propertyId: 'prop_a',
+  recipientRole: 'resident',
+  templateRef: 'resident-documents-requested@1',
+  language: 'zh',
+  status: 'sent',
+  channel: 'email',
+  channelPlan: ['sms', 'email'],
+  attempts: 2,
+  failedOverFrom: ['sms'],
+  queuedAt: '2026-12-01T08:00:00.000Z',
+  sentAt: '2026-12-01T08:02:00.000Z',
+  deliveredAt: null,
+  failedAt: null,
+  lastErrorCode: null,
+  attemptLog: [
+    { attempt: 1, channel: 'sms', startedAt: '2026-12-01T08:00:30.000Z', finishedAt: '2026-12-01T08:01:00.000Z', outcome: 'failed', errorCode: 'isv.MOBILE_NUMBER_ILLEGAL' },
+    { attempt: 2, channel: 'email', startedAt: '2026-12-01T08:01:30.000Z', finishedAt: '2026-12-01T08:02:00.000Z', outcome: 'sent', errorCode: null },
+  ],
+};
+
+describe('mergeParcelTimeline with the tracking history and messages', () => {
+  const timeline = mergeParcelTimeline({
+    tasks: [task],
+    actions: new Map(),
+    cases: [caseView],
+    documents: new Map(),
+    claims: [claim],
+    messages: [message],
+    tracking: [scan('in_transit', '2026-11-29T00:00:00.000Z'), scan('customs_hold', '2026-12-01T08:00:00.000Z'), scan('info_received', '2026-11-28T00:00:00.000Z', { late: true })],
+  });
+
+  it("uses carrier-ingestion's scans instead of those read off the case and claim (no line twice)", () => {
+    const tracking = timeline.filter((e) => e.source === 'tracking');
+    expect(tracking.map((e) => `${e.code}${e.late ? ' late' : ''} ${e.place}`)).toEqual([
+      'info_received late Shenzhen Airport Hub',
+      'in_transit Shenzhen Airport Hub',
+      'customs_hold Shenzhen Airport Hub',
+    ]);
+    expect(tracking[2]).toMatchObject({ kind: 'scan', detail: 'id_documents_required' });
+  });
+
+  it("falls back to the case's and claim's scans when the history did not answer or is empty", () => {
+    for (const tracking of [null, []]) {
+      const fallback = mergeParcelTimeline({ tasks: [], actions: new Map(), cases: [caseView], documents: new Map(), claims: [claim], tracking });
+      expect(fallback.filter((e) => e.source === 'tracking').map((e) => e.kind)).toEqual(['last_scan', 'scan']);
+    }
+  });
+
+  it('shows a message queued, its failed attempt (failover), then sent, by role and channel only', () => {
+    expect(timeline.filter((e) => e.kind.startsWith('message_')).map((e) => `${e.at.slice(11, 16)} ${e.kind} ${e.detail}`)).toEqual([
+      '08:00 message_queued resident',
+      '08:01 message_attempt_failed sms:isv.MOBILE_NUMBER_ILLEGAL',
+      '08:02 message_sent email',
+    ]);
+    expect(timeline.find((e) => e.kind === 'message_sent')).toMatchObject({ ref: { messageId: 'msg_1', taskId: 'ot_1', caseId: 'cc_1' } });
+    expect(JSON.stringify(timeline)).not.toContain('欧阳明哲');
   });
 });
 

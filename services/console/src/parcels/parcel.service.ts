@@ -7,7 +7,7 @@ import type { UpstreamService } from '../upstream/upstream-client';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { maySee } from './parcel-scope';
 import { mergeParcelTimeline, type TimelineEntry } from './parcel-timeline';
-import type { ActionView, CaseView, ClaimView, DocumentSummary, TaskView } from './upstream-shapes';
+import type { ActionView, CaseView, ClaimView, DocumentSummary, MessageView, TaskView, TrackingEventsPage, TrackingEventView } from './upstream-shapes';
 
 /** How each source answered: a page with one service down still shows the others, and says so. */
 export type SourceStatus = 'ok' | 'unavailable' | 'refused';
@@ -20,6 +20,10 @@ export interface ParcelView {
   readonly cases: readonly CaseView[];
   readonly documents: Readonly<Record<string, readonly DocumentSummary[]>>;
   readonly claims: readonly ClaimView[];
+  /** notification's messages of the parcel with their delivery status (recipient role only). */
+  readonly messages: readonly MessageView[];
+  /** carrier-ingestion's tracking history, oldest first; null when it did not answer. */
+  readonly tracking: readonly TrackingEventView[] | null;
   readonly timeline: readonly TimelineEntry[];
   readonly sources: Readonly<Record<UpstreamService, SourceStatus>>;
 }
@@ -45,7 +49,7 @@ export class ParcelService {
 
   async view(session: Session, parcelId: string): Promise<ParcelView> {
     trace.getActiveSpan()?.setAttribute('portico.parcel_id', parcelId);
-    const sources: Record<UpstreamService, SourceStatus> = { notification: 'ok', clearance: 'ok', 'id-vault': 'ok', claims: 'ok' };
+    const sources: Record<UpstreamService, SourceStatus> = { notification: 'ok', clearance: 'ok', 'id-vault': 'ok', claims: 'ok', 'carrier-ingestion': 'ok' };
     const attempt = async <T>(service: UpstreamService, call: () => Promise<T>, fallback: T): Promise<T> => {
       try {
         return await call();
@@ -73,7 +77,9 @@ export class ParcelService {
       throw new ParcelNotFoundError();
     }
 
-    const [actions, documents, claims] = await Promise.all([
+    // Only now, with a task, case or claim of the parcel the person may see: carrier-ingestion knows
+    // no properties and answers any parcel to the console's service token.
+    const [actions, documents, claims, messages, tracking] = await Promise.all([
       Promise.all(
         tasks.map(async (t) => [t.id, await attempt('notification', async () => (await this.upstream.json<{ items: ActionView[] }>(session, 'notification', 'GET', `/v1/outreach/tasks/${encodeURIComponent(t.id)}/actions`)).items, [] as ActionView[])] as const),
       ),
@@ -81,11 +87,13 @@ export class ParcelService {
         cases.map(async (c) => [c.id, await attempt('id-vault', async () => (await this.upstream.json<{ items: DocumentSummary[] }>(session, 'id-vault', 'GET', `/v1/cases/${encodeURIComponent(c.id)}/documents`)).items, [] as DocumentSummary[])] as const),
       ),
       Promise.all(claimList.map((c) => attempt('claims', () => this.upstream.json<ClaimView>(session, 'claims', 'GET', `/v1/claims/${encodeURIComponent(c.id)}`), c))),
+      attempt('notification', async () => visible((await this.upstream.json<{ items: MessageView[] }>(session, 'notification', 'GET', `/v1/outreach/messages?parcelId=${q}&limit=200`)).items), [] as MessageView[]),
+      attempt('carrier-ingestion', () => this.trackingHistory(parcelId), null),
     ]);
 
     const documentsByCase = new Map(documents);
     const first = tasks[0] ?? cases[0] ?? claims[0];
-    const timeline = mergeParcelTimeline({ tasks, actions: new Map(actions), cases, documents: documentsByCase, claims });
+    const timeline = mergeParcelTimeline({ tasks, actions: new Map(actions), cases, documents: documentsByCase, claims, messages, tracking });
     this.logger.log({ parcelId, accountId: session.account.id, entries: timeline.length, sources }, 'parcel viewed');
     return {
       parcelId,
@@ -95,8 +103,26 @@ export class ParcelService {
       cases,
       documents: Object.fromEntries(documentsByCase),
       claims,
+      messages,
+      tracking,
       timeline,
       sources,
     };
   }
+
+  /** The whole history, oldest first, page by page (a parcel has tens of scans; the cap is a guard). */
+  private async trackingHistory(parcelId: string): Promise<TrackingEventView[]> {
+    const items: TrackingEventView[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < MAX_TRACKING_PAGES; page++) {
+      const query: string = `order=asc&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const answer: TrackingEventsPage = await this.upstream.asConsole<TrackingEventsPage>('carrier-ingestion', `/internal/v1/parcels/${encodeURIComponent(parcelId)}/tracking-events?${query}`);
+      items.push(...answer.items);
+      cursor = answer.nextCursor;
+      if (!cursor) break;
+    }
+    return items;
+  }
 }
+
+const MAX_TRACKING_PAGES = 5;

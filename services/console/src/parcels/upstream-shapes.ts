@@ -4,7 +4,10 @@
  * task-actions.service.ts), clearance `CaseView` (clearance/src/cases/case-view.ts), id-vault
  * `DocumentSummary` (id-vault/src/review/review.service.ts), claims `ClaimView`
  * (claims/src/claims/claim-view.ts). Fields the console does not use are left out.
+ * Answers added since then are HTTP contracts in @portico/contracts (one shape, no copies):
+ * notification's messages and task search, carrier-ingestion's tracking history.
  */
+export type { MessageView, TaskSearchFields, TaskSearchSteward, TrackingEventView, TrackingEventsPage } from '@portico/contracts';
 
 export interface TaskView {
   readonly id: string;

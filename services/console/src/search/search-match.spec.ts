@@ -1,7 +1,6 @@
-import type { TaskView } from '../parcels/upstream-shapes';
-import { normaliseSearchText, searchTasks, stewardsOf } from './search-match';
+import { parcelHits, type TaskHit } from './search-match';
 
-const t = (over: Partial<TaskView> & Pick<TaskView, 'id' | 'parcelId'>): TaskView => ({
+const t = (over: Partial<TaskHit> & Pick<TaskHit, 'id' | 'parcelId'>): TaskHit => ({
   tenantId: 'ten_1',
   propertyId: 'prop_a',
   caseId: `case_${over.id}`,
@@ -16,54 +15,39 @@ const t = (over: Partial<TaskView> & Pick<TaskView, 'id' | 'parcelId'>): TaskVie
   stewardId: 'stf_1',
   stewardName: '王管家',
   residentName: '欧阳明哲',
+  matched: ['tracking_number'],
   ...over,
 });
 
 const P1 = 'prc_11111111111111111111111111111111';
 const P2 = 'prc_22222222222222222222222222222222';
 
-describe('normaliseSearchText', () => {
-  it('ignores case, spaces, dashes and full-width digits', () => {
-    expect(normaliseSearchText(' sf 1234-５６７８ ')).toBe('sf12345678');
-  });
-});
-
-describe('searchTasks', () => {
-  const tasks = [
-    t({ id: 'a', parcelId: P1, state: 'closed', createdAt: '2026-11-01T00:00:00.000Z' }),
-    t({ id: 'b', parcelId: P1, state: 'acknowledged', createdAt: '2026-12-02T00:00:00.000Z' }),
-    t({ id: 'c', parcelId: P2, trackingNumber: 'YT9988776655', residentName: '司马静怡', propertyId: 'prop_b', stewardId: 'stf_2', stewardName: '李管家' }),
-  ];
-
-  it('finds a parcel by part of its tracking number typed loosely, one hit for all its tasks', () => {
-    const hits = searchTasks(tasks, { text: 'sf 1234 5678' });
-    expect(hits).toHaveLength(1);
-    expect(hits[0]).toMatchObject({ parcelId: P1, matched: 'tracking_number', state: 'acknowledged', caseIds: ['case_a', 'case_b'], lastActivityAt: '2026-12-02T00:00:00.000Z' });
-  });
-
-  it('finds by resident name and narrows by property and steward', () => {
-    expect(searchTasks(tasks, { text: '静怡' }).map((h) => [h.parcelId, h.matched])).toEqual([[P2, 'resident']]);
-    expect(searchTasks(tasks, { text: '静怡', propertyId: 'prop_a' })).toEqual([]);
-    expect(searchTasks(tasks, { text: '欧阳', stewardId: 'stf_2' })).toEqual([]);
-    expect(searchTasks(tasks, { text: '欧阳', stewardId: 'stf_1' }).map((h) => h.parcelId)).toEqual([P1]);
-  });
-
-  it('puts active parcels before closed ones, then the most recent', () => {
-    const more = [...tasks, t({ id: 'd', parcelId: 'prc_33333333333333333333333333333333', state: 'closed', createdAt: '2026-12-09T00:00:00.000Z' })];
-    expect(searchTasks(more, { text: 'SF12' }).map((h) => h.state)).toEqual(['acknowledged', 'closed']);
-  });
-
-  it('finds nothing for blank text or a name it cannot see', () => {
-    expect(searchTasks(tasks, { text: ' - ' })).toEqual([]);
-    expect(searchTasks([t({ id: 'x', parcelId: P1, residentName: undefined })], { text: '欧阳' })).toEqual([]);
-  });
-});
-
-describe('stewardsOf', () => {
-  it('lists each steward once, by id', () => {
-    expect(stewardsOf([t({ id: 'a', parcelId: P1 }), t({ id: 'b', parcelId: P2, stewardId: 'stf_0', stewardName: undefined }), t({ id: 'c', parcelId: P1 })])).toEqual([
-      { id: 'stf_0', name: null },
-      { id: 'stf_1', name: '王管家' },
+describe('parcelHits', () => {
+  it('one hit per parcel for all its tasks: newest facts, most pressing state, every case', () => {
+    const hits = parcelHits([
+      t({ id: 'a', parcelId: P1, state: 'closed', createdAt: '2026-11-01T00:00:00.000Z' }),
+      t({ id: 'b', parcelId: P1, state: 'acknowledged', createdAt: '2026-12-02T00:00:00.000Z', stewardId: 'stf_9' }),
     ]);
+    expect(hits).toEqual([
+      expect.objectContaining({ parcelId: P1, state: 'acknowledged', stewardId: 'stf_9', caseIds: ['case_a', 'case_b'], lastActivityAt: '2026-12-02T00:00:00.000Z' }),
+    ]);
+  });
+
+  it('says the most specific match of the parcel and keeps the unit the steward may see', () => {
+    const [hit] = parcelHits([
+      t({ id: 'a', parcelId: P1, matched: ['resident'] }),
+      t({ id: 'b', parcelId: P1, matched: ['unit', 'resident'], unitLabel: '12-03' }),
+    ]);
+    expect(hit).toMatchObject({ matched: 'unit', unitLabel: '12-03' });
+    expect(parcelHits([t({ id: 'c', parcelId: P2, matched: ['resident'], residentName: undefined })])[0]).toMatchObject({ matched: 'resident', residentName: null, unitLabel: null });
+  });
+
+  it('active parcels first, then the most recent', () => {
+    const hits = parcelHits([
+      t({ id: 'a', parcelId: P1, state: 'closed', createdAt: '2026-12-03T00:00:00.000Z' }),
+      t({ id: 'b', parcelId: P2, state: 'open', createdAt: '2026-11-01T00:00:00.000Z' }),
+    ]);
+    expect(hits.map((h) => h.parcelId)).toEqual([P2, P1]);
+    expect(parcelHits([])).toEqual([]);
   });
 });

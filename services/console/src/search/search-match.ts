@@ -1,10 +1,9 @@
-import type { TaskView } from '../parcels/upstream-shapes';
+import type { TaskSearchFields, TaskView } from '../parcels/upstream-shapes';
 
-export interface SearchCriteria {
-  readonly text: string;
-  readonly propertyId?: string;
-  readonly stewardId?: string;
-}
+/** A task notification's search found, with what the text matched. */
+export type TaskHit = TaskView & TaskSearchFields;
+
+export type HitMatch = 'tracking_number' | 'unit' | 'resident';
 
 /** One parcel found, with what a steward needs to pick the right one. */
 export interface ParcelHit {
@@ -16,7 +15,10 @@ export interface ParcelHit {
   readonly stewardName: string | null;
   /** Only when notification showed it to this person (the property's own stewards and managers). */
   readonly residentName: string | null;
-  readonly matched: 'tracking_number' | 'resident';
+  /** The resident's unit, under the same rule. */
+  readonly unitLabel: string | null;
+  /** The most specific thing the text matched on any of the parcel's tasks. */
+  readonly matched: HitMatch;
   readonly caseIds: readonly string[];
   /** The most pressing task state of the parcel: open, then acknowledged, then closed. */
   readonly state: string;
@@ -24,27 +26,15 @@ export interface ParcelHit {
 }
 
 const STATE_RANK: Readonly<Record<string, number>> = { open: 0, acknowledged: 1, closed: 2 };
-
-/**
- * Case-, width- and separator-insensitive form: people type tracking numbers with spaces or dashes
- * and full-width digits from a Chinese keyboard (NFKC folds those).
- */
-export function normaliseSearchText(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/[\s\-_.·]+/g, '');
-}
-
-function matchOf(task: TaskView, needle: string): ParcelHit['matched'] | null {
-  if (normaliseSearchText(task.trackingNumber).includes(needle)) return 'tracking_number';
-  if (task.residentName && normaliseSearchText(task.residentName).includes(needle)) return 'resident';
-  return null;
-}
+const MATCH_ORDER: readonly HitMatch[] = ['tracking_number', 'unit', 'resident'];
 
 const byState = (a: TaskView, b: TaskView) => (STATE_RANK[a.state] ?? 3) - (STATE_RANK[b.state] ?? 3);
 
 /** One parcel's matching tasks as one hit: facts from its newest task, the most pressing state. */
-function hitOf(matches: ReadonlyArray<{ task: TaskView; matched: ParcelHit['matched'] }>): ParcelHit {
-  const newest = [...matches].sort((a, b) => b.task.createdAt.localeCompare(a.task.createdAt))[0]!.task;
-  const caseIds = [...new Set(matches.flatMap((m) => (m.task.caseId ? [m.task.caseId] : [])))].sort();
+function hitOf(tasks: readonly TaskHit[]): ParcelHit {
+  const newest = [...tasks].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]!;
+  const caseIds = [...new Set(tasks.flatMap((t) => (t.caseId ? [t.caseId] : [])))].sort();
+  const matched = MATCH_ORDER.find((m) => tasks.some((t) => t.matched.includes(m))) ?? 'tracking_number';
   return {
     parcelId: newest.parcelId,
     carrierCode: newest.carrierCode,
@@ -52,28 +42,22 @@ function hitOf(matches: ReadonlyArray<{ task: TaskView; matched: ParcelHit['matc
     propertyId: newest.propertyId,
     stewardId: newest.stewardId ?? null,
     stewardName: newest.stewardName ?? null,
-    residentName: matches.find((m) => m.task.residentName)?.task.residentName ?? null,
-    matched: matches.some((m) => m.matched === 'tracking_number') ? 'tracking_number' : 'resident',
+    residentName: tasks.find((t) => t.residentName)?.residentName ?? null,
+    unitLabel: tasks.find((t) => t.unitLabel)?.unitLabel ?? null,
+    matched,
     caseIds,
-    state: [...matches.map((m) => m.task)].sort(byState)[0]!.state,
+    state: [...tasks].sort(byState)[0]!.state,
     lastActivityAt: newest.createdAt,
   };
 }
 
 /**
- * Parcels whose tasks match the text by tracking number or resident, narrowed by property and
- * steward, one hit per parcel: active parcels first, then the most recent. Pure.
+ * notification's task hits (matched there, in the caller's scope) as one hit per parcel: active
+ * parcels first, then the most recent. Pure.
  */
-export function searchTasks(tasks: readonly TaskView[], criteria: SearchCriteria): ParcelHit[] {
-  const needle = normaliseSearchText(criteria.text);
-  if (!needle) return [];
-  const byParcel = new Map<string, Array<{ task: TaskView; matched: ParcelHit['matched'] }>>();
-  for (const task of tasks) {
-    if (criteria.propertyId && task.propertyId !== criteria.propertyId) continue;
-    if (criteria.stewardId && task.stewardId !== criteria.stewardId) continue;
-    const matched = matchOf(task, needle);
-    if (matched) byParcel.set(task.parcelId, [...(byParcel.get(task.parcelId) ?? []), { task, matched }]);
-  }
+export function parcelHits(tasks: readonly TaskHit[]): ParcelHit[] {
+  const byParcel = new Map<string, TaskHit[]>();
+  for (const task of tasks) byParcel.set(task.parcelId, [...(byParcel.get(task.parcelId) ?? []), task]);
   return [...byParcel.values()]
     .map(hitOf)
     .sort(
@@ -82,11 +66,4 @@ export function searchTasks(tasks: readonly TaskView[], criteria: SearchCriteria
         b.lastActivityAt.localeCompare(a.lastActivityAt) ||
         a.parcelId.localeCompare(b.parcelId),
     );
-}
-
-/** The stewards seen on the tasks, for the steward filter (notification has no staff list API). */
-export function stewardsOf(tasks: readonly TaskView[]): Array<{ id: string; name: string | null }> {
-  const byId = new Map<string, string | null>();
-  for (const t of tasks) if (t.stewardId) byId.set(t.stewardId, t.stewardName ?? byId.get(t.stewardId) ?? null);
-  return [...byId.entries()].map(([id, name]) => ({ id, name })).sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -3,18 +3,18 @@ import { parcelId as parcelIdOf } from '@portico/contracts';
 import type { Session } from '../sessions/session';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { maySee } from '../parcels/parcel-scope';
-import type { CaseView, ClaimView, TaskView } from '../parcels/upstream-shapes';
-import { searchTasks, stewardsOf, type ParcelHit } from './search-match';
+import type { CaseView, ClaimView, TaskSearchSteward } from '../parcels/upstream-shapes';
+import { parcelHits, type ParcelHit, type TaskHit } from './search-match';
 import type { SearchBody } from './search-requests';
 
-const STATES = ['open', 'acknowledged', 'closed'] as const;
 const MAX_HITS = 50;
 
 /**
- * Search by tracking number or resident. The text never leaves the console: notification is asked
- * for the person's tasks by state and property (ids), and the matching happens here, so a resident's
- * name is in no upstream URL, access log or span. With a carrier, a tracking number is also looked up
- * as a parcel id in clearance and claims (parcels with a claim but no task, say).
+ * Search by tracking number, unit or resident. notification matches (server-side, within the
+ * person's properties: POST /v1/outreach/tasks/search), so nothing is capped by a page of tasks;
+ * the text travels in that request's body only, so a resident's name is in no URL, access log or
+ * span. With a carrier, a tracking number is also looked up as a parcel id in clearance and claims
+ * (parcels with a claim but no task, say).
  */
 @Injectable()
 export class SearchService {
@@ -22,23 +22,22 @@ export class SearchService {
 
   constructor(private readonly upstream: UpstreamClient) {}
 
-  async search(session: Session, body: SearchBody): Promise<{ items: ParcelHit[]; stewards: Array<{ id: string; name: string | null }> }> {
-    const pages = await Promise.all(
-      STATES.map((state) => {
-        const params = new URLSearchParams({ state, limit: '200' });
-        if (body.propertyId) params.set('propertyId', body.propertyId);
-        return this.upstream.json<{ items: TaskView[] }>(session, 'notification', 'GET', `/v1/outreach/tasks?${params}`);
-      }),
-    );
-    const tasks = pages.flatMap((p) => p.items).filter((t) => maySee(session.account, t));
-    const hits = searchTasks(tasks, body);
+  async search(session: Session, body: SearchBody): Promise<{ items: ParcelHit[]; stewards: TaskSearchSteward[] }> {
+    const found = await this.upstream.json<{ items: TaskHit[]; stewards: TaskSearchSteward[] }>(session, 'notification', 'POST', '/v1/outreach/tasks/search', {
+      text: body.text,
+      ...(body.propertyId ? { propertyId: body.propertyId } : {}),
+      ...(body.stewardId ? { stewardId: body.stewardId } : {}),
+      limit: 200,
+    });
+    const tasks = found.items.filter((t) => maySee(session.account, t));
+    const hits = parcelHits(tasks);
     if (body.carrierCode && !body.stewardId) {
       const extra = await this.byParcelId(session, body.carrierCode, body.text, body.propertyId);
       if (extra && !hits.some((h) => h.parcelId === extra.parcelId)) hits.unshift(extra);
     }
     // counts only: the text is personal data as often as not
-    this.logger.log({ accountId: session.account.id, hits: hits.length, scanned: tasks.length }, 'search');
-    return { items: hits.slice(0, MAX_HITS), stewards: stewardsOf(tasks) };
+    this.logger.log({ accountId: session.account.id, hits: hits.length, tasks: tasks.length }, 'search');
+    return { items: hits.slice(0, MAX_HITS), stewards: found.stewards };
   }
 
   private async byParcelId(session: Session, carrierCode: string, trackingNumber: string, propertyId: string | undefined): Promise<ParcelHit | null> {
@@ -64,6 +63,7 @@ export class SearchService {
       stewardId: null,
       stewardName: null,
       residentName: null,
+      unitLabel: null,
       matched: 'tracking_number',
       caseIds: cases.filter((c) => found.includes(c)).map((c) => c.id),
       state: found.some((r) => r.closedAt === null) ? 'open' : 'closed',

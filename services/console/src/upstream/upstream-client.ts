@@ -6,7 +6,7 @@ import { UpstreamRefusedError, UpstreamUnavailableError } from '../shared/consol
 import { CONSOLE_CONFIG } from '../shared/tokens';
 import { UPSTREAM_CREDENTIALS, type UpstreamCredentials } from './upstream-credentials';
 
-export type UpstreamService = 'notification' | 'id-vault' | 'clearance' | 'claims';
+export type UpstreamService = 'notification' | 'id-vault' | 'clearance' | 'claims' | 'carrier-ingestion';
 
 interface Envelope {
   error?: { code?: unknown; message?: { en?: unknown; zh?: unknown } };
@@ -31,6 +31,7 @@ export class UpstreamClient {
     if (service === 'notification') return this.config.notificationUrl;
     if (service === 'id-vault') return this.config.vaultUrl;
     if (service === 'claims') return this.config.claimsUrl;
+    if (service === 'carrier-ingestion') return this.config.carrierIngestionUrl;
     return this.config.clearanceUrl;
   }
 
@@ -45,6 +46,16 @@ export class UpstreamClient {
    */
   async publicJson<T>(service: UpstreamService, path: string, headers: Record<string, string>): Promise<T> {
     const res = await this.request(undefined, service, 'GET', path, undefined, headers);
+    return (await res.json()) as T;
+  }
+
+  /**
+   * A call as the console itself (service `console`, its INTERNAL_SERVICE_TOKEN), for internal APIs
+   * that know nothing of people (carrier-ingestion's tracking history). The caller must have checked
+   * that the signed-in person may see what it asks for: the upstream cannot.
+   */
+  async asConsole<T>(service: 'carrier-ingestion', path: string): Promise<T> {
+    const res = await this.request(this.config.internalToken, service, 'GET', path, undefined, { 'x-portico-service': 'console' });
     return (await res.json()) as T;
   }
 

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, type ApiError, type ClaimSummary, type ParcelView, type Task } from './api';
+import { api, type ApiError, type ClaimSummary, type MessageSummary, type ParcelTimelineEntry, type ParcelView, type Task } from './api';
 import { navigate } from './App';
 import { CodeSelect, CopyScriptButton, ErrorAlert, ScriptDetails } from './Controls';
 import { DocumentReview } from './DocumentReview';
-import { code, formatTime, t, type Lang } from './i18n';
+import { code, formatTime, t, type Lang, type TextKey } from './i18n';
 import { useLiveUpdates } from './live';
 
 const CHANNELS = ['wecom', 'sms', 'phone_call', 'chat', 'in_person', 'email', 'dingtalk'];
@@ -83,6 +83,7 @@ export function ParcelPage({ lang, parcelId }: { lang: Lang; parcelId: string })
                   ))}
                 </section>
               ))}
+              <Messages lang={lang} messages={parcel.messages ?? []} />
               {parcel.claims.length > 0 && <h3>{t(lang, 'claims')}</h3>}
               {parcel.claims.map((claim) => (
                 <ClaimCard key={claim.id} lang={lang} claim={claim} done={done} act={act} />
@@ -95,7 +96,9 @@ export function ParcelPage({ lang, parcelId }: { lang: Lang; parcelId: string })
                   <li key={i} className={`source-${entry.source}`}>
                     <time dateTime={entry.at}>{formatTime(lang, entry.at)}</time> <span className="badge">{code(lang, entry.source)}</span>{' '}
                     {code(lang, entry.kind)}: <strong>{code(lang, entry.code)}</strong>
-                    {entry.detail ? ` · ${code(lang, entry.detail)}` : ''}
+                    {detailText(lang, entry)}
+                    {entry.place ? ` · ${entry.place}` : ''}
+                    {entry.late ? ` · ${t(lang, 'late')}` : ''}
                     {entry.actorId ? ` · ${entry.actorId}` : ''}
                   </li>
                 ))}
@@ -103,6 +106,67 @@ export function ParcelPage({ lang, parcelId }: { lang: Lang; parcelId: string })
             </div>
           </div>
         </>
+      )}
+    </section>
+  );
+}
+
+/** A timeline detail in words; a failed attempt's is `<channel>:<provider code>` (the code stays as it is). */
+function detailText(lang: Lang, entry: ParcelTimelineEntry): string {
+  if (!entry.detail) return '';
+  if (entry.kind === 'message_attempt_failed') {
+    const [channel, ...error] = entry.detail.split(':');
+    return ` · ${code(lang, channel)} · ${error.join(':')}`;
+  }
+  return ` · ${code(lang, entry.detail)}`;
+}
+
+// A message's status in its own words: "delivered" is not the parcel's 已签收.
+const MESSAGE_STATUS: Readonly<Record<string, TextKey>> = {
+  queued: 'messageQueued',
+  sending: 'messageSending',
+  sent: 'messageSent',
+  delivered: 'messageDelivered',
+  failed: 'messageFailed',
+  cancelled: 'messageCancelled',
+};
+const messageStatus = (lang: Lang, status: string) => (MESSAGE_STATUS[status] ? t(lang, MESSAGE_STATUS[status]) : status);
+
+/** The parcel's messages with their delivery: who (role), which message, on what channel (after a failover), status. */
+function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }) {
+  return (
+    <section aria-labelledby="messages-title">
+      <h3 id="messages-title">{t(lang, 'messages')}</h3>
+      {messages.length === 0 ? (
+        <p>{t(lang, 'noMessages')}</p>
+      ) : (
+        <table className="messages">
+          <thead>
+            <tr>
+              <th scope="col">{t(lang, 'messageTemplate')}</th>
+              <th scope="col">{t(lang, 'recipient')}</th>
+              <th scope="col">{t(lang, 'channel')}</th>
+              <th scope="col">{t(lang, 'status')}</th>
+              <th scope="col">{t(lang, 'attempts')}</th>
+              <th scope="col">{t(lang, 'lastChange')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {messages.map((m) => (
+              <tr key={m.id} data-message-id={m.id} className={`message ${m.status}`}>
+                <td>{code(lang, m.templateRef)}</td>
+                <td>{code(lang, m.recipientRole)}</td>
+                <td>{[...m.failedOverFrom, m.channel].map((c) => code(lang, c)).join(' → ')}</td>
+                <td>
+                  <span className={`badge ${m.status}`}>{messageStatus(lang, m.status)}</span>
+                  {m.lastErrorCode && m.status === 'failed' ? ` · ${m.lastErrorCode}` : ''}
+                </td>
+                <td>{m.attempts}</td>
+                <td>{formatTime(lang, m.deliveredAt ?? m.failedAt ?? m.sentAt ?? m.queuedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );

@@ -5,7 +5,7 @@ import { ErrorAlert, PropertySelect } from './Controls';
 import { code, formatTime, t, type Lang } from './i18n';
 
 /**
- * Find a parcel by tracking number or resident. The text lives in this component's state and goes
+ * Find a parcel by tracking number, unit or resident (matched by notification, server-side). The text lives in this component's state and goes
  * to the BFF in a POST body only: never into the address bar, history or any log.
  */
 export function SearchPage({ lang, me }: { lang: Lang; me: Me }) {
@@ -62,7 +62,7 @@ export function SearchPage({ lang, me }: { lang: Lang; me: Me }) {
         <button type="submit" className="primary">
           {t(lang, 'searchButton')}
         </button>
-        <small>{t(lang, 'unitSearchNote')}</small>
+        <small>{t(lang, 'searchScopeNote')}</small>
       </form>
       <ErrorAlert lang={lang} error={error} />
       {hits && (
@@ -81,8 +81,9 @@ export function SearchPage({ lang, me }: { lang: Lang; me: Me }) {
                 </a>{' '}
                 <span className={`badge ${hit.state}`}>{t(lang, hit.state as 'open')}</span>
                 <p className="deadline">
-                  {hit.matched === 'resident' ? t(lang, 'matchedResident') : t(lang, 'matchedTracking')}
+                  {t(lang, hit.matched === 'resident' ? 'matchedResident' : hit.matched === 'unit' ? 'matchedUnit' : 'matchedTracking')}
                   {hit.residentName ? ` · ${t(lang, 'resident')}: ${hit.residentName}` : ''}
+                  {hit.unitLabel ? ` · ${t(lang, 'unit')}: ${hit.unitLabel}` : ''}
                   {hit.propertyId ? ` · ${hit.propertyId}` : ''}
                   {hit.stewardName || hit.stewardId ? ` · ${t(lang, 'steward')}: ${hit.stewardName ?? hit.stewardId}` : ''} · {formatTime(lang, hit.lastActivityAt)}
                 </p>

@@ -120,9 +120,28 @@ export interface ParcelTimelineEntry {
   source: 'tracking' | 'clearance' | 'notification' | 'id-vault' | 'claims';
   kind: string;
   code: string;
-  ref: { caseId?: string; taskId?: string; documentId?: string; claimId?: string };
+  ref: { caseId?: string; taskId?: string; documentId?: string; claimId?: string; messageId?: string };
   actorId?: string | null;
   detail?: string | null;
+  place?: string | null;
+  late?: boolean;
+}
+
+/** A message and its delivery (notification's history; the recipient is a role only). */
+export interface MessageSummary {
+  id: string;
+  taskId: string | null;
+  recipientRole: string;
+  templateRef: string;
+  status: string;
+  channel: string;
+  failedOverFrom: string[];
+  attempts: number;
+  queuedAt: string;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  failedAt: string | null;
+  lastErrorCode: string | null;
 }
 
 export interface ParcelView {
@@ -133,6 +152,7 @@ export interface ParcelView {
   cases: CaseSummary[];
   documents: Record<string, VaultDocument[]>;
   claims: ClaimSummary[];
+  messages: MessageSummary[];
   timeline: ParcelTimelineEntry[];
   sources: Record<string, 'ok' | 'unavailable' | 'refused'>;
 }
@@ -145,7 +165,8 @@ export interface ParcelHit {
   stewardId: string | null;
   stewardName: string | null;
   residentName: string | null;
-  matched: 'tracking_number' | 'resident';
+  unitLabel: string | null;
+  matched: 'tracking_number' | 'unit' | 'resident';
   state: string;
   lastActivityAt: string;
 }

@@ -13,6 +13,7 @@ export class OutreachMetrics {
   private readonly acknowledgement: Histogram<'kind'>;
   private readonly escalations: Counter<'level' | 'reason'>;
   private readonly actions: Counter<'action'>;
+  private readonly reads: Counter<'api' | 'outcome'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.tasksCreated = new Counter({
@@ -46,6 +47,12 @@ export class OutreachMetrics {
       labelNames: ['action'] as const,
       registers: [registry],
     });
+    this.reads = new Counter({
+      name: 'portico_outreach_reads_total',
+      help: 'Steward read API calls (messages, task_messages, search) by whether anything was found',
+      labelNames: ['api', 'outcome'] as const,
+      registers: [registry],
+    });
   }
 
   acknowledged(kind: TaskKind, seconds: number): void {
@@ -54,6 +61,10 @@ export class OutreachMetrics {
 
   escalated(level: EscalationLevel, reason: EscalationReason): void {
     this.escalations.inc({ level, reason });
+  }
+
+  read(api: 'messages' | 'task_messages' | 'search', found: number): void {
+    this.reads.inc({ api, outcome: found > 0 ? 'found' : 'empty' });
   }
 
   action(action: TaskActionKind): void {

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/directory.module';
+import { MessageHistoryController } from '../messages/message-history.controller';
+import { MessageHistoryRepository } from '../messages/message-history.repository';
+import { MessageHistoryService } from '../messages/message-history.service';
 import { ParcelsModule } from '../parcels/parcels.module';
 import { ClearanceConsumer } from './clearance.consumer';
 import { EscalationService } from './escalation.service';
@@ -15,10 +18,10 @@ import { TaskActionsService } from './task-actions.service';
 import { TaskQueriesService } from './task-queries.service';
 import { TaskTimers } from './task-timers';
 
-/** Steward tasks from clearance events, their escalation, the steward actions, the front-desk queue and the read API. */
+/** Steward tasks from clearance events, their escalation, the steward actions, the front-desk queue and the read APIs (tasks, messages). */
 @Module({
   imports: [DirectoryModule, ParcelsModule],
-  controllers: [ClearanceConsumer, OutreachController, TaskActionsController],
+  controllers: [ClearanceConsumer, OutreachController, TaskActionsController, MessageHistoryController],
   providers: [
     OutreachService,
     TaskQueriesService,
@@ -30,6 +33,8 @@ import { TaskTimers } from './task-timers';
     TaskActionsRepository,
     FrontDeskRepository,
     OutreachMetrics,
+    MessageHistoryService,
+    MessageHistoryRepository,
   ],
   // front-desk/ links queued parcels by hand and resumes their documents request.
   exports: [OutreachService, OutreachRepository, OutreachMetrics],

@@ -1,9 +1,29 @@
 import { Injectable } from '@nestjs/common';
+import { SEARCH_TEXT_SQL, type TaskSearchMatch } from '@portico/contracts';
 import type { EntityManager } from 'typeorm';
+import { SqlConditions } from '../shared/sql-conditions';
 import type { Language } from '../directory/directory.types';
 import { returnedRows } from '@portico/messaging';
 import type { EscalationLevel } from './escalation';
 import type { CloseResolution, OutreachTask, TaskKind, TaskState } from './outreach-task';
+
+/** What a task search is narrowed by; the access scope is already folded in. */
+export interface TaskSearchFilter {
+  readonly tenantId?: string;
+  readonly propertyIds?: readonly string[];
+  /** The search text in normaliseSearchText's form. */
+  readonly needle: string;
+  /** Properties whose resident names and units may be matched (the caller's own, as a steward or manager). */
+  readonly namesIn: readonly string[];
+  readonly stewardId?: string;
+  readonly state?: TaskState;
+  readonly limit: number;
+}
+
+export interface TaskSearchRow extends TaskListRow {
+  readonly unitLabel: string | null;
+  readonly matched: readonly TaskSearchMatch[];
+}
 
 /** What the task list may be narrowed by; the access scope is already folded in. */
 export interface TaskFilter {
@@ -100,39 +120,106 @@ export class OutreachRepository {
   }
 
   async list(m: EntityManager, f: TaskFilter): Promise<TaskListRow[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.tenantId !== undefined) add('t.tenant_id = ?', f.tenantId);
-    if (f.propertyIds !== undefined) add('t.property_id = ANY(?::text[])', f.propertyIds);
-    if (f.parcelId !== undefined) add('t.parcel_id = ?', f.parcelId);
-    if (f.caseId !== undefined) add('t.case_id = ?', f.caseId);
-    if (f.state !== undefined) add('t.state = ?', f.state);
-    params.push(f.limit);
-    const rows: (TaskDbRow & { steward_name: string | null; resident_name: string | null })[] = await m.query(
+    const q = scopedConditions(new SqlConditions(), f)
+      .optional('t.parcel_id = ?', f.parcelId)
+      .optional('t.case_id = ?', f.caseId)
+      .optional('t.state = ?', f.state);
+    const limit = q.bind(f.limit);
+    const rows: ListDbRow[] = await m.query(
       `SELECT t.*, s.name AS steward_name, r.name AS resident_name
          FROM outreach_tasks t
          LEFT JOIN staff s ON s.id = t.steward_id
          LEFT JOIN residents r ON r.id = t.resident_id
-        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ${q.where}
         ORDER BY t.created_at DESC, t.id DESC
-        LIMIT $${params.length}`,
-      params,
+        LIMIT ${limit}`,
+      q.params,
+    );
+    return rows.map(toListRow);
+  }
+
+  /**
+   * Tasks whose tracking number contains the needle, or — only in `namesIn` properties, where the
+   * caller may see names — whose resident's name or unit label does. Everything is compared in
+   * normaliseSearchText's form (SEARCH_TEXT_SQL); `strpos`, not LIKE, so the needle needs no escaping.
+   * Active tasks first, then the newest.
+   */
+  async search(m: EntityManager, f: TaskSearchFilter): Promise<TaskSearchRow[]> {
+    const q = scopedConditions(new SqlConditions(f.needle, f.namesIn), f)
+      .optional('t.steward_id = ?', f.stewardId)
+      .optional('t.state = ?', f.state);
+    const limit = q.bind(f.limit);
+    const rows: (ListDbRow & {
+      unit_label: string | null;
+      by_tracking: boolean;
+      by_resident: boolean;
+      by_unit: boolean;
+    })[] = await m.query(
+      `SELECT * FROM (
+           SELECT t.*, s.name AS steward_name, r.name AS resident_name, u.label AS unit_label,
+                  strpos(${SEARCH_TEXT_SQL('t.tracking_number')}, $1) > 0 AS by_tracking,
+                  (t.property_id = ANY($2::text[]) AND strpos(${SEARCH_TEXT_SQL('r.name')}, $1) > 0) IS TRUE AS by_resident,
+                  (t.property_id = ANY($2::text[]) AND strpos(${SEARCH_TEXT_SQL('u.label')}, $1) > 0) IS TRUE AS by_unit
+             FROM outreach_tasks t
+             LEFT JOIN staff s ON s.id = t.steward_id
+             LEFT JOIN residents r ON r.id = t.resident_id
+             LEFT JOIN units u ON u.id = r.unit_id
+            ${q.where}
+         ) hits
+         WHERE by_tracking OR by_resident OR by_unit
+         ORDER BY CASE state WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, created_at DESC, id DESC
+         LIMIT ${limit}`,
+      q.params,
     );
     return rows.map((r) => ({
-      ...toTask(r),
-      acknowledgedAt: r.acknowledged_at,
-      closedAt: r.closed_at,
-      closeResolution: r.close_resolution,
-      escalationLevel: r.escalation_level,
-      assigneeId: r.assignee_id,
-      stewardName: r.steward_name,
-      residentName: r.resident_name,
+      ...toListRow(r),
+      unitLabel: r.unit_label,
+      matched: [
+        ...(r.by_tracking ? (['tracking_number'] as const) : []),
+        ...(r.by_unit ? (['unit'] as const) : []),
+        ...(r.by_resident ? (['resident'] as const) : []),
+      ],
     }));
   }
+
+  /** The stewards assigned to these properties (not removed), for the search page's steward filter. */
+  async stewards(
+    m: EntityManager,
+    scope: { tenantId?: string; propertyIds?: readonly string[] },
+  ): Promise<Array<{ id: string; name: string; propertyIds: string[] }>> {
+    const rows: Array<{ id: string; name: string; property_ids: string[] }> = await m.query(
+      `SELECT s.id, s.name, array_agg(sp.property_id ORDER BY sp.property_id) AS property_ids
+         FROM staff s JOIN staff_properties sp ON sp.staff_id = s.id
+        WHERE s.role = 'steward' AND s.removed_at IS NULL
+          AND ($1::text IS NULL OR s.tenant_id = $1) AND ($2::text[] IS NULL OR sp.property_id = ANY($2::text[]))
+        GROUP BY s.id, s.name ORDER BY s.id LIMIT 500`,
+      [scope.tenantId ?? null, scope.propertyIds ?? null],
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, propertyIds: r.property_ids }));
+  }
+}
+
+/** The read scope (tenant, properties) as conditions on `t`, the tasks table. */
+function scopedConditions(
+  q: SqlConditions,
+  f: { tenantId?: string; propertyIds?: readonly string[] },
+): SqlConditions {
+  return q.optional('t.tenant_id = ?', f.tenantId).optional('t.property_id = ANY(?::text[])', f.propertyIds);
+}
+
+type ListDbRow = TaskDbRow & { steward_name: string | null; resident_name: string | null };
+
+function toListRow(r: ListDbRow): TaskListRow {
+  return {
+    ...toTask(r),
+    acknowledgedAt: r.acknowledged_at,
+    closedAt: r.closed_at,
+    closeResolution: r.close_resolution,
+    escalationLevel: r.escalation_level,
+    assigneeId: r.assignee_id,
+    stewardName: r.steward_name,
+    residentName: r.resident_name,
+  };
 }
 
 interface TaskDbRow {

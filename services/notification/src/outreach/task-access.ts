@@ -23,27 +23,35 @@ export const taskQuerySchema = z
 
 export type TaskQuery = z.output<typeof taskQuerySchema>;
 
+/** Which tenant and properties a read may cover; undefined = not narrowed (operators only). */
+export interface ReadScope {
+  readonly tenantId?: string;
+  readonly propertyIds?: readonly string[];
+}
+
 /**
- * The query narrowed to what the caller may see. Operators see every tenant (optionally one);
- * stewards and managers only their own tenant's properties listed in their token.
+ * A read narrowed to what the caller may see: operators every tenant (optionally one), stewards and
+ * managers only their own tenant's properties listed in their token (`403 tenant_mismatch` when
+ * they ask for another tenant or property). Shared by every steward read API (tasks, messages,
+ * search) so they cannot drift apart.
  */
-export function scopedTaskFilter(caller: Principal, query: TaskQuery): TaskFilter {
-  const base = { parcelId: query.parcelId, caseId: query.caseId, state: query.state, limit: query.limit };
+export function readScope(caller: Principal, asked: { tenantId?: string; propertyId?: string }): ReadScope {
   if (caller.kind === 'person' && caller.roles.includes('operator')) {
-    return {
-      ...base,
-      tenantId: query.tenantId,
-      propertyIds: query.propertyId ? [query.propertyId] : undefined,
-    };
+    return { tenantId: asked.tenantId, propertyIds: asked.propertyId ? [asked.propertyId] : undefined };
   }
   if (caller.kind !== 'person') throw new AuthError('forbidden');
   if (!caller.tenantId) throw new AuthError('missing_tenant');
-  assertTenantAccess(caller, { tenantId: query.tenantId ?? caller.tenantId, propertyId: query.propertyId });
+  assertTenantAccess(caller, { tenantId: asked.tenantId ?? caller.tenantId, propertyId: asked.propertyId });
   return {
-    ...base,
     tenantId: caller.tenantId,
-    propertyIds: query.propertyId ? [query.propertyId] : caller.propertyIds,
+    propertyIds: asked.propertyId ? [asked.propertyId] : caller.propertyIds,
   };
+}
+
+/** The task query narrowed to what the caller may see (readScope). */
+export function scopedTaskFilter(caller: Principal, query: TaskQuery): TaskFilter {
+  const base = { parcelId: query.parcelId, caseId: query.caseId, state: query.state, limit: query.limit };
+  return { ...base, ...readScope(caller, query) };
 }
 
 /**

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite (README command 2): installs what is missing (npm packages; Chromium and a CJK
-# font for the upload page's browser test), makes sure the real Kafka broker and Postgres are there,
+# The whole test suite (README command 2): installs what is missing (npm packages; Debian's Chromium, a
+# CJK font, poppler, promtool and a compose client), makes sure the real Kafka broker and Postgres are there,
 # then runs unit, integration and cross-service tests.
 set -euo pipefail
 source "$(dirname "$0")/../deploy/local/lib.sh"
 
 ensure_dependencies
-ensure_browser
+ensure_test_packages
 ensure_kafka
 ensure_databases
 build_all

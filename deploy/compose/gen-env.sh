@@ -9,11 +9,12 @@ umask 077
 node -e '
 const { randomBytes, generateKeyPairSync } = require("node:crypto");
 const s = (n = 32) => randomBytes(n).toString("base64url");
-// The services that call others with a service token (the console calls them as the signed-in
-// person and holds none). notification presents its token to id-vault as VAULT_SERVICE_TOKEN, which
-// compose.yaml takes from INTERNAL_SERVICE_TOKEN_NOTIFICATION: one value, so it matches the
-// notification entry of AUTH_SERVICE_TOKENS by construction.
-const services = ["carrier-ingestion", "clearance", "id-vault", "notification", "claims"];
+// The services that call others with a service token (the console calls most as the signed-in
+// person; its own token is for the internal tracking history of carrier-ingestion). notification
+// presents its token to id-vault as VAULT_SERVICE_TOKEN, which compose.yaml takes from
+// INTERNAL_SERVICE_TOKEN_NOTIFICATION: one value, so it matches the notification entry of
+// AUTH_SERVICE_TOKENS by construction.
+const services = ["carrier-ingestion", "clearance", "id-vault", "notification", "claims", "console"];
 const tokens = Object.fromEntries(services.map((x) => [x, s()]));
 const env = (x) => x.toUpperCase().replace(/-/g, "_");
 const lines = [
@@ -36,6 +37,8 @@ const lines = [
   `AUDIT_SIGNING_KEY=${generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "der" }).toString("base64")}`,
   // where browsers reach id-vault (upload links; the console status page links there)
   "PUBLIC_VAULT_URL=http://127.0.0.1:3003",
+  // where browsers reach claims (the residents evidence page)
+  "PUBLIC_CLAIMS_URL=http://127.0.0.1:3005",
 ];
 process.stdout.write(lines.join("\n") + "\n");
 ' >.env

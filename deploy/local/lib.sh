@@ -43,10 +43,10 @@ ensure_databases() {
   bash "$PORTICO_ROOT/deploy/local/databases.sh"
 }
 
-# The browser test of id-vault's resident upload page drives Debian's Chromium through playwright-core
-# (Playwright's own browser download cannot work on these machines) and needs a font with Chinese
-# glyphs, or the zh page renders as empty boxes. Installs both when missing: root only, from apt.
-ensure_browser() {
+# Debian packages the test suite needs, installed when missing (root only, from apt). The browser
+# tests drive Debian's Chromium through playwright-core (Playwright's own browser download cannot
+# work on these machines) and need a font with Chinese glyphs, or the zh pages render as empty boxes.
+ensure_test_packages() {
   local need=()
   [ -x /usr/bin/chromium ] || need+=(chromium)
   if ! command -v fc-list >/dev/null || [ -z "$(fc-list :lang=zh family 2>/dev/null)" ]; then
@@ -54,15 +54,23 @@ ensure_browser() {
   fi
   # claims' evidence PDF spec renders the bundle to PNG with poppler's pdftoppm (and reads its text with pdftotext)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
+  # deploy/tests: the alert rules' unit tests run with Debian's promtool (package prometheus), and
+  # compose.yaml is rendered and validated by a compose client (no engine needed). Without them
+  # those tests skip, which a CI run must not do silently.
+  command -v promtool >/dev/null || need+=(prometheus)
+  if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null 2>&1; then
+    need+=(docker-compose)
+  fi
   [ "${#need[@]}" -eq 0 ] && return
   local how="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${need[*]}"
-  [ "$(id -u)" -eq 0 ] || die "missing ${need[*]}, needed by the browser tests and claims' evidence PDF test: as root run: $how"
-  command -v apt-get >/dev/null || die "missing ${need[*]} and no apt-get here: install Chromium at /usr/bin/chromium and a CJK font (Noto Sans CJK) by hand"
+  [ "$(id -u)" -eq 0 ] || die "missing ${need[*]}, needed by the browser, evidence PDF, alert-rule and compose tests: as root run: $how"
+  command -v apt-get >/dev/null || die "missing ${need[*]} and no apt-get here: install Chromium at /usr/bin/chromium, a CJK font (Noto Sans CJK), poppler-utils, promtool and a compose client by hand"
   log "installing ${need[*]} (apt)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   [ -x /usr/bin/chromium ] || die "apt-get installed ${need[*]}, but /usr/bin/chromium is still missing"
   command -v pdftoppm >/dev/null || die "apt-get installed ${need[*]}, but pdftoppm is still missing"
+  command -v promtool >/dev/null || die "apt-get installed ${need[*]}, but promtool is still missing"
 }
 
 # The console's demo account: steward.demo, bound to the steward, tenant and property of the demo run
@@ -91,9 +99,10 @@ build_all() {
 SERVICE_NAMES=(carrier-ingestion clearance id-vault notification claims console)
 # shellcheck disable=SC2034  # read by services.sh and observability.sh
 declare -gA SERVICE_PORTS=([carrier-ingestion]=3001 [clearance]=3002 [id-vault]=3003 [notification]=3004 [claims]=3005 [console]=3006)
-# The services that call each other's internal APIs with a service token. The console calls them as
-# the signed-in person (a person token it mints), so it holds no service token.
-TOKEN_SERVICE_NAMES=(carrier-ingestion clearance id-vault notification claims)
+# The services that call each other's internal APIs with a service token. The console calls most as
+# the signed-in person (a person token it mints); its own token is for carrier-ingestion's tracking
+# history.
+TOKEN_SERVICE_NAMES=(carrier-ingestion clearance id-vault notification claims console)
 ensure_local_secrets() {
   local file="$PORTICO_ROOT/.local/secrets.env"
   if [ ! -f "$file" ]; then
@@ -135,6 +144,14 @@ ensure_local_secrets() {
   # it the subscriptions API answers 503 and no outbound webhook is delivered.
   if ! grep -q '^WEBHOOK_SECRETS_KEY=' "$file"; then
     (umask 077 && node -e 'process.stdout.write(`WEBHOOK_SECRETS_KEY=k1=${require("node:crypto").randomBytes(32).toString("base64")}\n`)' >>"$file")
+  fi
+  # The console's service token (added after the first files were generated): its own entry, and
+  # the same value in AUTH_SERVICE_TOKENS, which every service reads.
+  if ! grep -q '^INTERNAL_SERVICE_TOKEN_CONSOLE=' "$file"; then
+    local token
+    token="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64url"))')"
+    sed -i "s|^AUTH_SERVICE_TOKENS=\(.*\)$|AUTH_SERVICE_TOKENS=\1,console=$token|" "$file"
+    echo "INTERNAL_SERVICE_TOKEN_CONSOLE=$token" >>"$file"
   fi
   # The demo's console account (steward.demo, bound to the demo run's steward): its password.
   if ! grep -q '^CONSOLE_DEMO_PASSWORD=' "$file"; then

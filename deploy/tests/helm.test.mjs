@@ -27,16 +27,18 @@ function helm(args) {
   assert.equal(res.status, 0, `helm.sh ${args.join(' ')}:\n${res.stderr}`);
   return res.stdout;
 }
-// Install and upgrade need the browser-facing address of id-vault; every render here gives one
-// (a later --set of the same key wins).
+// Install and upgrade need the browser-facing addresses of id-vault and claims; every render here
+// gives them (a later --set of the same key wins).
 const VAULT_PUBLIC = 'https://vault.portico.test';
+const PUBLIC = { 'id-vault': VAULT_PUBLIC, claims: 'https://claims.portico.test' };
+const PUBLIC_SETS = Object.entries(PUBLIC).map(([svc, url]) => `global.publicUrls.${svc}=${url}`);
 function render(...sets) {
   const docs = loadAll(
     helm([
       'template',
       '--namespace',
       'portico',
-      ...[`global.publicUrls.id-vault=${VAULT_PUBLIC}`, ...sets].flatMap((s) => ['--set', s]),
+      ...[...PUBLIC_SETS, ...sets].flatMap((s) => ['--set', s]),
     ]),
   ).filter(Boolean);
   const by = (kind) => docs.filter((d) => d.kind === kind);
@@ -271,8 +273,8 @@ test('ConfigMaps carry the upstream URLs as in-cluster Service names and ports, 
     }
   }
   for (const [svc, settings] of Object.entries(PUBLIC_URLS))
-    for (const setting of Object.keys(settings))
-      assert.equal(data[svc][setting], VAULT_PUBLIC, `${svc} ${setting}`);
+    for (const [setting, target] of Object.entries(settings))
+      assert.equal(data[svc][setting], PUBLIC[target], `${svc} ${setting}`);
   // Nothing in a pod may point at the pod itself for another service's address.
   const jobs = render('migrations.helmHook=false').by('Job');
   for (const [svc, cm] of Object.entries(data))
@@ -292,7 +294,7 @@ test('upstream wiring: an explicit env entry wins, a disabled target and a missi
 
   const template = (...sets) =>
     run('bash', [HELM, 'template', ...sets.flatMap((s) => ['--set', s])], { timeout: 300_000 });
-  const disabled = template(`global.publicUrls.id-vault=${VAULT_PUBLIC}`, 'services.id-vault.enabled=false');
+  const disabled = template(...PUBLIC_SETS, 'services.id-vault.enabled=false');
   assert.notEqual(disabled.status, 0);
   assert.match(
     disabled.stderr,
@@ -300,9 +302,15 @@ test('upstream wiring: an explicit env entry wins, a disabled target and a missi
   );
   const noPublic = template();
   assert.notEqual(noPublic.status, 0);
-  assert.match(noPublic.stderr, /global\.publicUrls\.id-vault is required/);
+  assert.match(noPublic.stderr, /global\.publicUrls\.(id-vault|claims) is required/);
+  for (const [svc, url] of Object.entries(PUBLIC)) {
+    const missing = Object.keys(PUBLIC).find((other) => other !== svc);
+    const onlyOne = template(`global.publicUrls.${svc}=${url}`);
+    assert.notEqual(onlyOne.status, 0);
+    assert.match(onlyOne.stderr, new RegExp(`global\\.publicUrls\\.${missing} is required`));
+  }
   const typo = template(
-    `global.publicUrls.id-vault=${VAULT_PUBLIC}`,
+    ...PUBLIC_SETS,
     'services.console.upstreams.CONSOLE_CLAIMS_URL=claimz',
   );
   assert.notEqual(typo.status, 0, 'the schema knows the service names');

@@ -14,6 +14,7 @@ export const UPSTREAMS = {
     CONSOLE_VAULT_URL: 'id-vault',
     CONSOLE_CLEARANCE_URL: 'clearance',
     CONSOLE_CLAIMS_URL: 'claims',
+    CONSOLE_CARRIER_INGESTION_URL: 'carrier-ingestion',
   },
 };
 
@@ -21,6 +22,7 @@ export const UPSTREAMS = {
 export const PUBLIC_URLS = {
   'id-vault': { VAULT_PUBLIC_URL: 'id-vault' },
   console: { CONSOLE_VAULT_PUBLIC_URL: 'id-vault' },
+  claims: { CLAIMS_PUBLIC_URL: 'claims' },
 };
 
 /** URL settings that point outside the platform (providers, infrastructure): not wired by name. */

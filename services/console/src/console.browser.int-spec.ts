@@ -6,7 +6,7 @@
 // Screenshots land in test-artifacts/console/ for a person to look at.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { create } from '@bufbuild/protobuf';
@@ -199,6 +199,26 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     await shot(page, '01-login-refused');
     expect((await context.cookies()).length).toBe(0);
     await context.close();
+  });
+
+  it('slows password guessing down: after five failures for one user name, 429 with Retry-After and zh/en', async () => {
+    const attempt = () =>
+      fetch(`${console_.baseUrl}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `guessed.${run}`, password: 'not the password' }),
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(401);
+    const throttled = await attempt();
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await throttled.json()) as { error: { code: string; message: { en: string; zh: string } } };
+    expect(body.error.code).toBe('login_throttled');
+    expect(body.error.message.zh).toContain('登录失败次数过多');
+    expect(body.error.message.en).toContain('Too many failed sign-ins');
+    expect(throttled.headers.get('set-cookie')).toBeNull();
+    // The throttle is per user name: the seeded stewards still sign in (the tests below do).
+    expect(readFileSync(console_.logFile, 'utf8')).not.toContain(`guessed.${run}`);
   });
 
   it('shows a new task without reload within 2 s, hides the other property, acknowledges by keyboard', async () => {

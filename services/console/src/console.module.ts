@@ -23,6 +23,7 @@ import { SearchController } from './search/search.controller';
 import { SearchService } from './search/search.service';
 import { SessionController } from './sessions/session.controller';
 import { SessionGuard } from './sessions/session.guard';
+import { LoginThrottleRepository } from './sessions/login-throttle.repository';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SESSION_TTL_MINUTES, SessionsService } from './sessions/sessions.service';
 import { ConsoleMetrics } from './shared/console-metrics';
@@ -66,6 +67,7 @@ export class ConsoleModule {
         PasswordHasher,
         AccountsRepository,
         SessionsRepository,
+        LoginThrottleRepository,
         SessionsService,
         ConsoleMetrics,
         UpstreamClient,

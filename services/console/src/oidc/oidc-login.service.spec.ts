@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Account } from '../accounts/account';
 import type { AccountsRepository } from '../accounts/accounts.repository';
+import type { LoginThrottleRepository } from '../sessions/login-throttle.repository';
 import type { SessionsRepository } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
 import { ConsoleMetrics } from '../shared/console-metrics';
@@ -63,6 +64,7 @@ function setup(
   const sessions = new SessionsService(
     { authenticate: async () => null },
     { insert: async (row: unknown) => void sessionRows.push(row) } as unknown as SessionsRepository,
+    {} as LoginThrottleRepository, // OIDC sign-ins open sessions without a password, never throttled here
     metrics,
     clock,
     60,

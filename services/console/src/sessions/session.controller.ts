@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ConsoleConfig } from '../config';
 import { OidcLoginService } from '../oidc/oidc-login.service';
+import { LoginThrottledError } from '../shared/console-errors';
 import { CONSOLE_CONFIG } from '../shared/tokens';
 import type { Session } from './session';
 import { cookieIsSecure, sessionCookieName, sessionCookieOptions } from './session-cookie';
@@ -44,7 +45,13 @@ export class SessionController {
   @PublicEndpoint()
   @HttpCode(201)
   async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { cookieValue, session } = await this.sessions.login(loginBody.parse(body));
+    const credentials = loginBody.parse(body);
+    const { cookieValue, session } = await this.sessions
+      .login(credentials)
+      .catch((e: unknown) => {
+        if (e instanceof LoginThrottledError) reply.header('retry-after', String(e.retryAfterSeconds));
+        throw e;
+      });
     const secure = cookieIsSecure(this.config.cookieSecure, { protocol: request.protocol, host: request.host });
     const maxAge = Math.floor((session.expiresAt.getTime() - Date.now()) / 1000);
     reply.setCookie(sessionCookieName(secure), cookieValue, sessionCookieOptions(secure, maxAge));

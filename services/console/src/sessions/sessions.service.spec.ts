@@ -2,7 +2,9 @@ import { Registry } from 'prom-client';
 import type { Account } from '../accounts/account';
 import type { LoginAuthenticator } from '../accounts/login-authenticator';
 import { ConsoleMetrics } from '../shared/console-metrics';
-import { LoginFailedError } from '../shared/console-errors';
+import { LoginFailedError, LoginThrottledError } from '../shared/console-errors';
+import type { FailureRecord } from './login-throttle';
+import type { LoginThrottleRepository } from './login-throttle.repository';
 import type { Session } from './session';
 import { secretHash } from './session-token';
 import type { SessionsRepository } from './sessions.repository';
@@ -26,11 +28,37 @@ class FakeSessions {
   }
 }
 
+/** The throttle repository boundary, in memory (its SQL is tested on Postgres in login-throttle.int-spec). */
+class FakeThrottle {
+  records = new Map<string, FailureRecord>();
+  async find(key: Buffer) {
+    return this.records.get(key.toString('hex'));
+  }
+  async recordFailure(key: Buffer, at: Date) {
+    const r = this.records.get(key.toString('hex'));
+    this.records.set(key.toString('hex'), { failures: (r?.failures ?? 0) + 1, lastFailureAt: at });
+  }
+  async clear(key: Buffer) {
+    this.records.delete(key.toString('hex'));
+  }
+  async purgeOlderThan() {
+    return 0;
+  }
+}
+
 function service(authenticate: LoginAuthenticator['authenticate'], clock = () => now) {
   const repo = new FakeSessions();
+  const throttle = new FakeThrottle();
   const registry = new Registry();
-  const s = new SessionsService({ authenticate }, repo as unknown as SessionsRepository, new ConsoleMetrics(registry), clock, 60);
-  return { s, repo, registry };
+  const s = new SessionsService(
+    { authenticate },
+    repo as unknown as SessionsRepository,
+    throttle as unknown as LoginThrottleRepository,
+    new ConsoleMetrics(registry),
+    clock,
+    60,
+  );
+  return { s, repo, throttle, registry };
 }
 
 describe('SessionsService', () => {
@@ -48,6 +76,27 @@ describe('SessionsService', () => {
     await expect(s.login({ username: 'nobody', password: 'x' })).rejects.toBeInstanceOf(LoginFailedError);
     expect(repo.rows).toHaveLength(0);
     expect(await registry.getSingleMetricAsString('portico_console_logins_total')).toContain('outcome="refused"} 1');
+  });
+
+  it('slows a guessed account down after five failures, without asking the authenticator, and counts it', async () => {
+    let clock = now;
+    let asked = 0;
+    const { s, registry } = service(async ({ password }) => {
+      asked += 1;
+      return password === 'right' ? account : null;
+    }, () => clock);
+    for (let i = 0; i < 5; i++) await expect(s.login({ username: 'steward.a', password: `guess${i}` })).rejects.toBeInstanceOf(LoginFailedError);
+    const throttled = await s.login({ username: ' STEWARD.A', password: 'right' }).catch((e: unknown) => e);
+    expect(throttled).toBeInstanceOf(LoginThrottledError);
+    expect((throttled as LoginThrottledError).retryAfterSeconds).toBe(30);
+    expect((throttled as LoginThrottledError).status).toBe(429);
+    expect(asked).toBe(5);
+    // Another account is not affected; after the wait the right password goes in and the count starts over.
+    await expect(s.login({ username: 'steward.b', password: 'x' })).rejects.toBeInstanceOf(LoginFailedError);
+    clock = new Date(now.getTime() + 30_000);
+    await expect(s.login({ username: 'steward.a', password: 'right' })).resolves.toMatchObject({ session: { account } });
+    for (let i = 0; i < 5; i++) await expect(s.login({ username: 'steward.a', password: 'no' })).rejects.toBeInstanceOf(LoginFailedError);
+    expect(await registry.getSingleMetricAsString('portico_console_logins_total')).toContain('outcome="throttled"} 1');
   });
 
   it('finds nothing after logout, after expiry, or for a missing or oversized cookie', async () => {

@@ -3,11 +3,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Account } from '../accounts/account';
 import { LOGIN_AUTHENTICATOR, type LoginAuthenticator } from '../accounts/login-authenticator';
 import { ConsoleMetrics } from '../shared/console-metrics';
-import { LoginFailedError } from '../shared/console-errors';
+import { LoginFailedError, LoginThrottledError } from '../shared/console-errors';
 import { CLOCK, type Clock } from '../shared/tokens';
 import type { Session } from './session';
+import { ACCOUNT_POLICY, throttleKey, waitSeconds } from './login-throttle';
+import { LoginThrottleRepository } from './login-throttle.repository';
 import { newSecret, secretHash } from './session-token';
 import { SessionsRepository } from './sessions.repository';
+
+/** How often stale throttle records are deleted (on a failure, at most this often per instance). */
+const THROTTLE_PURGE_EVERY_MS = 3600_000;
 
 export const SESSION_TTL_MINUTES = 'console:session-ttl-minutes';
 
@@ -15,24 +20,47 @@ export const SESSION_TTL_MINUTES = 'console:session-ttl-minutes';
 @Injectable()
 export class SessionsService {
   private readonly logger = new Logger('sessions');
+  private lastThrottlePurge = 0;
 
   constructor(
     @Inject(LOGIN_AUTHENTICATOR) private readonly authenticator: LoginAuthenticator,
     private readonly sessions: SessionsRepository,
+    private readonly throttle: LoginThrottleRepository,
     private readonly metrics: ConsoleMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SESSION_TTL_MINUTES) private readonly ttlMinutes: number,
   ) {}
 
-  /** A new session for these credentials; `cookieValue` goes to the browser once and is stored hashed. */
+  /**
+   * A new session for these credentials; `cookieValue` goes to the browser once and is stored hashed.
+   * Failed attempts are counted per account and slow further guesses down (login-throttle.ts); the
+   * check comes before the password hash is computed, so a throttled guesser costs no argon2 time.
+   */
   async login(credentials: { username: string; password: string }): Promise<{ cookieValue: string; session: Session }> {
+    const now = this.clock();
+    const key = throttleKey(credentials.username);
+    const wait = waitSeconds(await this.throttle.find(key), now, ACCOUNT_POLICY);
+    if (wait > 0) {
+      this.metrics.logins.inc({ outcome: 'throttled' });
+      this.logger.warn({ retryAfterSeconds: wait }, 'login throttled');
+      throw new LoginThrottledError(wait);
+    }
     const account: Account | null = await this.authenticator.authenticate(credentials);
     if (!account) {
+      await this.throttle.recordFailure(key, now, ACCOUNT_POLICY);
+      await this.purgeStaleThrottleRecords(now);
       this.metrics.logins.inc({ outcome: 'refused' });
       this.logger.warn('login refused');
       throw new LoginFailedError();
     }
+    await this.throttle.clear(key);
     return this.open(account);
+  }
+
+  private async purgeStaleThrottleRecords(now: Date): Promise<void> {
+    if (now.getTime() - this.lastThrottlePurge < THROTTLE_PURGE_EVERY_MS) return;
+    this.lastThrottlePurge = now.getTime();
+    await this.throttle.purgeOlderThan(new Date(now.getTime() - ACCOUNT_POLICY.forgetAfterSeconds * 1000));
   }
 
   /**

@@ -12,6 +12,22 @@ export class LoginFailedError extends DomainError {
   }
 }
 
+/** Too many failed sign-ins for this account or from this address: try again after `retryAfterSeconds`. */
+export class LoginThrottledError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    // The same answer whether the account exists or not (the counter is kept for any typed name).
+    super({
+      code: 'login_throttled',
+      status: 429,
+      message: {
+        en: `Too many failed sign-ins. Try again in ${retryAfterSeconds} seconds.`,
+        zh: `登录失败次数过多，请在 ${retryAfterSeconds} 秒后重试。`,
+      },
+      details: { retryAfterSeconds },
+    });
+  }
+}
+
 export class SessionRequiredError extends DomainError {
   constructor() {
     super({

@@ -19,7 +19,7 @@ export class ConsoleMetrics {
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.logins = new Counter({
       name: 'portico_console_logins_total',
-      help: 'console sign-in attempts by outcome (signed_in, refused)',
+      help: 'console sign-in attempts by outcome (signed_in, refused, throttled)',
       labelNames: ['outcome'],
       registers: [registry],
     });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TimerScheduler } from '@portico/timers';
 import type { EntityManager } from 'typeorm';
-import { ackDueAt, caseTimerPrefix, documentsRequestTimers, type TimedCase } from './timer-plan';
+import { ackDueAt, caseTimerPrefix, documentsRequestTimers, slaMinutesOf, type TimedCase } from './timer-plan';
 import type { TimerRules } from './timer-rules';
 
 export const TIMER_RULES = 'clearance:timer-rules';
@@ -24,6 +24,11 @@ export class CaseTimers {
 
   ackDueAt(c: RuledCase, now: Date): Date {
     return ackDueAt(c, this.rulesOf(c), now);
+  }
+
+  /** The steward's acknowledgement SLA this case runs on, in minutes. */
+  ackSlaMinutes(c: RuledCase): number {
+    return slaMinutesOf(c, this.rulesOf(c));
   }
 
   /** A documents request (first or after a rejection): SLA, reminders, expiry. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Timer } from '@portico/timers';
 import type { EntityManager } from 'typeorm';
-import { isOpen } from '../cases/case';
+import { isOpen, type ClearanceCase } from '../cases/case';
 import { CaseActivityRepository } from '../cases/case-activity.repository';
 import { CaseClosing } from '../cases/case-closing';
 import { caseExpiredEvent, residentReminderDueEvent, stewardAckSlaBreachedEvent } from '../cases/case-events';
@@ -11,7 +11,16 @@ import { step } from '../cases/case-step';
 import { CaseWriter, ConcurrentCaseUpdateError } from '../cases/case-writer';
 import { CaseRepository } from '../cases/case.repository';
 import { CLOCK, type Clock } from '../shared/tokens';
+import { CaseTimers } from './case-timers';
 import type { AckSlaPayload, ExpiryPayload, ReminderPayload } from './timer-plan';
+
+/** The acknowledgement window of the case's current round passed with nobody acknowledging, unrecorded. */
+export function ackWindowMissed(
+  c: Pick<ClearanceCase, 'ackDueAt' | 'acknowledgedAt' | 'ackSlaBreachedAt'>,
+  now: Date,
+): boolean {
+  return c.ackDueAt !== null && c.ackDueAt <= now && !c.acknowledgedAt && !c.ackSlaBreachedAt;
+}
 
 /** What a timer did; the runner's span records it, tests assert on it. */
 export type DeadlineOutcome = 'reminded' | 'breached' | 'expired' | 'moot';
@@ -29,6 +38,7 @@ export class DeadlineHandlers {
     private readonly activity: CaseActivityRepository,
     private readonly writer: CaseWriter,
     private readonly closing: CaseClosing,
+    private readonly caseTimers: CaseTimers,
     private readonly metrics: CaseMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -65,21 +75,25 @@ export class DeadlineHandlers {
     const c = await this.cases.findById(m, timer.payload.caseId, { lock: true });
     if (!c || !isOpen(c) || c.documentsRound !== timer.payload.round) return 'moot';
     if (c.acknowledgedAt || c.ackSlaBreachedAt || !c.ackDueAt) return 'moot';
+    await this.recordAckBreach(m, c, c.ackDueAt, timer.payload.slaMinutes, `timer:${timer.id}`);
+    return 'breached';
+  }
+
+  /** Marks the breach, records the activity, publishes StewardAckSlaBreached; the case as it is now. */
+  private async recordAckBreach(
+    m: EntityManager,
+    c: ClearanceCase,
+    ackDueAt: Date,
+    slaMinutes: number,
+    sourceEventId: string,
+  ): Promise<ClearanceCase> {
     const now = this.clock();
     const next = { ...c, ackSlaBreachedAt: now, updatedAt: now, version: c.version + 1 };
     if (!(await this.cases.saveAckMarks(m, next, c.version))) throw new ConcurrentCaseUpdateError(c.id);
-    await this.activity.record(m, {
-      caseId: c.id,
-      kind: 'ack_sla_breached',
-      actorId: null,
-      sourceEventId: `timer:${timer.id}`,
-      at: now,
-    });
-    await this.writer.publish(m, next, [
-      stewardAckSlaBreachedEvent(next, c.ackDueAt, timer.payload.slaMinutes, now),
-    ]);
+    await this.activity.record(m, { caseId: c.id, kind: 'ack_sla_breached', actorId: null, sourceEventId, at: now });
+    await this.writer.publish(m, next, [stewardAckSlaBreachedEvent(next, ackDueAt, slaMinutes, now)]);
     this.metrics.ackSlaBreached(c.expedited);
-    return 'breached';
+    return next;
   }
 
   /** The deadline passed with the case still waiting on documents or on their review. */
@@ -89,8 +103,14 @@ export class DeadlineHandlers {
     const now = this.clock();
     // The timer may run late (a backlog, a restart): the case's own deadline is the truth.
     if (c.deadline > now) return 'moot';
-    const { next, transition } = step(c, 'expire', 'deadline_passed', null, now);
-    await this.writer.change(m, c, next, [transition], [caseExpiredEvent(next, c.state, now)]);
+    // Both timers due at once (after downtime), the expiry claimed first: the missed acknowledgement
+    // is still a breach, recorded before the expiry (closing cancels the SLA timer with the case).
+    const current =
+      c.ackDueAt && ackWindowMissed(c, now)
+        ? await this.recordAckBreach(m, c, c.ackDueAt, this.caseTimers.ackSlaMinutes(c), `timer:${timer.id}`)
+        : c;
+    const { next, transition } = step(current, 'expire', 'deadline_passed', null, now);
+    await this.writer.change(m, current, next, [transition], [caseExpiredEvent(next, current.state, now)]);
     await this.closing.closed(m, next, 'expired', now);
     return 'expired';
   }

@@ -31,7 +31,7 @@ import { logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { cpuTimeMs, describeMachine, fmt, loadAverages } from './support/machine';
-import { postgresBackendCpu } from './support/postgres-cpu';
+import { describePostgres, postgresBackendCpu } from './support/postgres-cpu';
 
 const TARGET_ACCEPTED_PER_SECOND = 3_000;
 const TARGET_P99_MS = 150;
@@ -267,6 +267,7 @@ async function main(): Promise<void> {
     const lines = [
       `machine            ${describeMachine()}`,
       `load average       ${loadAtStart} at start, ${loadAtEnd} after the intake load (1 / 5 / 15 min)`,
+      `postgres server    ${await describePostgres(pg)}`,
       `service log level  ${values['log-level']}`,
       `load               ${connections} connections, unique signed customs-hold webhooks (portico-native)`,
       `bare Fastify       ${fmt(bareRate)} req/s over ${bare.seconds} s, p50 ${bare.p50} ms, p99 ${bare.p99} ms (signature + JSON.parse only)`,

@@ -13,7 +13,7 @@ import {
   NOTIFICATION_OUTREACH_TOPIC,
   VAULT_DOCUMENT_TOPIC,
 } from '@portico/contracts';
-import { waitFor } from '@portico/testing';
+import { headersAsStrings, waitFor } from '@portico/testing';
 import { cardPhoto } from '@portico/testing/images';
 import type { ReceivedMail } from '@portico/testing/smtp';
 import {
@@ -50,10 +50,12 @@ async function recordsKeyed(
     await consumer.run({
       eachMessage: async ({ topic, message }) => {
         if (message.key?.toString() !== key) return;
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {}))
-          headers[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-        found.push({ topic, key, value: message.value ?? Buffer.alloc(0), headers });
+        found.push({
+          topic,
+          key,
+          value: message.value ?? Buffer.alloc(0),
+          headers: headersAsStrings(message.headers),
+        });
       },
     });
     await waitFor(() => found.length >= minimum, {

@@ -27,3 +27,9 @@ export { resolveSource, type InfrastructureSource } from './infrastructure';
 export { isDockerAvailable } from './docker';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { readTopicRange, type RangeRecord, type TopicOffset } from './topic-range';
+export {
+  headersAsStrings,
+  readKeyedTopic,
+  type KeyedRecord,
+  type KeyedTopicReader,
+} from './keyed-topic-reader';

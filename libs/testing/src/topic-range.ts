@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { headersAsStrings } from './keyed-topic-reader';
 import { waitFor } from './wait-for';
 
 export interface TopicOffset {
@@ -46,15 +47,12 @@ export async function readTopicRange(
           const position = `${batch.partition}:${message.offset}`;
           if (read.has(position)) continue;
           read.add(position);
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(message.headers ?? {}))
-            if (value !== undefined) headers[name] = value.toString();
           records.push({
             partition: batch.partition,
             offset: message.offset,
             timestamp: new Date(Number(message.timestamp)).toISOString(),
             value: message.value ?? Buffer.alloc(0),
-            headers,
+            headers: headersAsStrings(message.headers),
           });
         }
         next.set(batch.partition, BigInt(batch.lastOffset()) + 1n);

@@ -10,7 +10,13 @@ import { signDevToken } from '@portico/auth';
 import { CARRIER_TRACKING_TOPIC } from '@portico/contracts';
 import { createLogger } from '@portico/observability';
 import { createServiceApp, runMigrations } from '@portico/service-kit';
-import { createTestDatabase, getTestKafka, startTcpProxy, type TestDatabase } from '@portico/testing';
+import {
+  createTestDatabase,
+  getTestKafka,
+  headersAsStrings,
+  startTcpProxy,
+  type TestDatabase,
+} from '@portico/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
@@ -48,10 +54,11 @@ export async function trackingReader(brokers: string[], runId: string) {
   await consumer.subscribe({ topics: [CARRIER_TRACKING_TOPIC.name], fromBeginning: false });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(message.headers ?? {}))
-        headers[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-      records.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), headers });
+      records.push({
+        key: message.key?.toString() ?? '',
+        value: message.value ?? Buffer.alloc(0),
+        headers: headersAsStrings(message.headers),
+      });
     },
   });
   for (const p of start)

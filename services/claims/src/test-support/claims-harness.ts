@@ -37,8 +37,11 @@ import {
   testKafkaClient,
   waitFor,
   type TestDatabase,
+  readKeyedTopic,
+  type KeyedRecord,
+  type KeyedTopicReader,
 } from '@portico/testing';
-import { logLevel, type Consumer, type Producer } from 'kafkajs';
+import { logLevel, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
 import { AppModule } from '../app.module';
@@ -56,11 +59,7 @@ export type TrackingInit = Exclude<
   carrier.TrackingEventRecorded
 >;
 
-export interface ReceivedClaimEvent {
-  readonly key: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly event: ClaimEvent;
-}
+export type ReceivedClaimEvent = KeyedRecord<ClaimEvent>;
 
 function memoryLog() {
   const lines: string[] = [];
@@ -81,17 +80,20 @@ export class ClaimsHarness {
   readonly group: string;
   readonly devTokenKey = randomBytes(32).toString('base64url');
   readonly notificationToken = randomBytes(32).toString('base64url');
-  readonly received: ReceivedClaimEvent[] = [];
   readonly instances: RunningService[] = [];
   readonly log = memoryLog();
   readonly spans = new InMemorySpanExporter();
-  private readonly parcels = new Set<string>();
   private db!: TestDatabase;
   private brokers!: string[];
   private producer!: Producer;
-  private reader!: Consumer;
+  private reader!: KeyedTopicReader<ClaimEvent>;
   pg!: Client;
   config!: ClaimsConfig;
+
+  /** claims.claim.v1 records of this harness's parcels, in arrival order. */
+  get received(): ReceivedClaimEvent[] {
+    return this.reader.received;
+  }
 
   private constructor(name: string) {
     this.group = `claims-${name}-${this.run}`;
@@ -130,21 +132,10 @@ export class ClaimsHarness {
     await this.producer.connect();
     this.pg = new Client({ connectionString: this.db.url });
     await this.pg.connect();
-    this.reader = testKafkaClient(this.brokers).consumer({ groupId: `${this.group}-reader` });
-    await this.reader.connect();
-    await this.reader.subscribe({ topics: [CLAIMS_CLAIM_TOPIC.name], fromBeginning: true });
-    await this.reader.run({
-      eachMessage: async ({ message }) => {
-        const key = message.key?.toString() ?? '';
-        if (!this.parcels.has(key)) return;
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-        this.received.push({
-          key,
-          headers,
-          event: fromBinary(ClaimEventSchema, message.value ?? Buffer.alloc(0)),
-        });
-      },
+    this.reader = await readKeyedTopic(this.brokers, {
+      topic: CLAIMS_CLAIM_TOPIC.name,
+      groupId: `${this.group}-reader`,
+      decode: (value) => fromBinary(ClaimEventSchema, value),
     });
   }
 
@@ -194,12 +185,12 @@ export class ClaimsHarness {
 
   parcel(suffix: string, carrierCode = 'it-express'): common.ParcelRef {
     const ref = parcelRef(carrierCode, `IT${this.run}${suffix}`.toUpperCase());
-    this.parcels.add(ref.parcelId);
+    this.reader.follow(ref.parcelId);
     return ref;
   }
 
   events(parcelId: string): ReceivedClaimEvent[] {
-    return this.received.filter((r) => r.key === parcelId);
+    return this.reader.of(parcelId);
   }
 
   eventCases(parcelId: string): string[] {
@@ -348,7 +339,7 @@ export class ClaimsHarness {
   }
 
   async stop(): Promise<void> {
-    await this.reader?.disconnect().catch(() => undefined);
+    await this.reader?.close();
     await this.producer?.disconnect().catch(() => undefined);
     await this.pg?.end().catch(() => undefined);
     for (const s of [...this.instances]) await s.shutdown('test finished').catch(() => undefined);

@@ -34,11 +34,13 @@ import {
   createTestDatabase,
   removeConsumerGroup,
   getTestKafka,
-  testKafkaClient,
   waitFor,
   type TestDatabase,
+  readKeyedTopic,
+  type KeyedRecord,
+  type KeyedTopicReader,
 } from '@portico/testing';
-import { logLevel, type Consumer, type Producer } from 'kafkajs';
+import { logLevel, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { migrations } from '../../migrations';
 import { AppModule } from '../app.module';
@@ -52,11 +54,7 @@ import {
   type TrackingInit,
 } from './clearance-it';
 
-export interface ReceivedCaseEvent {
-  readonly key: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly event: ClearanceCaseEvent;
-}
+export type ReceivedCaseEvent = KeyedRecord<ClearanceCaseEvent>;
 
 export class ClearanceHarness {
   readonly run = randomBytes(4).toString('hex');
@@ -66,18 +64,21 @@ export class ClearanceHarness {
   readonly devTokenKey = randomBytes(32).toString('base64url');
   /** notification's service token. */
   readonly notificationToken = randomBytes(32).toString('base64url');
-  readonly received: ReceivedCaseEvent[] = [];
   readonly instances: RunningService[] = [];
   /** Everything every instance logged (to assert nothing personal is in it). */
   readonly log = memoryLog();
-  private readonly parcels = new Set<string>();
   private db!: TestDatabase;
   private brokers!: string[];
   private producer!: Producer;
-  private reader!: Consumer;
+  private reader!: KeyedTopicReader<ClearanceCaseEvent>;
   /** A connection to the harness's database, for specs that look at rows directly. */
   pg!: Client;
   config!: ClearanceConfig;
+
+  /** clearance.case.v1 records of this harness's parcels, in arrival order. */
+  get received(): ReceivedCaseEvent[] {
+    return this.reader.received;
+  }
 
   private constructor(name: string) {
     this.group = `clearance-${name}-${this.run}`;
@@ -116,18 +117,10 @@ export class ClearanceHarness {
     await this.producer.connect();
     this.pg = new Client({ connectionString: this.db.url });
     await this.pg.connect();
-    this.reader = testKafkaClient(this.brokers).consumer({ groupId: `${this.group}-reader` });
-    await this.reader.connect();
-    await this.reader.subscribe({ topics: [CLEARANCE_CASE_TOPIC.name], fromBeginning: true });
-    await this.reader.run({
-      eachMessage: async ({ message }) => {
-        const key = message.key?.toString() ?? '';
-        if (!this.parcels.has(key)) return;
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-        const event = fromBinary(ClearanceCaseEventSchema, message.value ?? Buffer.alloc(0));
-        this.received.push({ key, headers, event });
-      },
+    this.reader = await readKeyedTopic(this.brokers, {
+      topic: CLEARANCE_CASE_TOPIC.name,
+      groupId: `${this.group}-reader`,
+      decode: (value) => fromBinary(ClearanceCaseEventSchema, value),
     });
   }
 
@@ -157,17 +150,17 @@ export class ClearanceHarness {
   /** A parcel of this run; its clearance.case.v1 records are collected. */
   parcel(suffix: string): common.ParcelRef {
     const ref = parcelRef('it-express', `IT${this.run}${suffix}`.toUpperCase());
-    this.parcels.add(ref.parcelId);
+    this.reader.follow(ref.parcelId);
     return ref;
   }
 
   /** Collects clearance.case.v1 records of parcels a spec named itself. */
   watch(...parcelIds: string[]): void {
-    for (const id of parcelIds) this.parcels.add(id);
+    for (const id of parcelIds) this.reader.follow(id);
   }
 
   events(parcelId: string): ReceivedCaseEvent[] {
-    return this.received.filter((r) => r.key === parcelId);
+    return this.reader.of(parcelId);
   }
 
   eventCases(parcelId: string): string[] {
@@ -252,7 +245,7 @@ export class ClearanceHarness {
   }
 
   async stop(): Promise<void> {
-    await this.reader?.disconnect().catch(() => undefined);
+    await this.reader?.close();
     await this.producer?.disconnect().catch(() => undefined);
     await this.pg?.end().catch(() => undefined);
     for (const s of [...this.instances]) await s.shutdown('test finished').catch(() => undefined);

@@ -29,7 +29,8 @@ import { SESSION_TTL_MINUTES, SessionsService } from './sessions/sessions.servic
 import { ConsoleMetrics } from './shared/console-metrics';
 import { CLOCK, CONSOLE_CONFIG } from './shared/tokens';
 import { SpaController } from './spa/spa.controller';
-import { DevTokenCredentials, UPSTREAM_CREDENTIALS } from './upstream/upstream-credentials';
+import { JwksController } from './upstream/jwks.controller';
+import { UPSTREAM_CREDENTIALS, upstreamCredentialsClass } from './upstream/upstream-credentials';
 import { UpstreamClient } from './upstream/upstream-client';
 
 /** The console's features: sessions, inbox, parcel page, search, monthly review, resident status, live updates and the SPA entry. */
@@ -51,6 +52,7 @@ export class ConsoleModule {
         LiveController,
         LiveEventsConsumer,
         SpaController,
+        JwksController,
       ],
       providers: [
         { provide: CONSOLE_CONFIG, useValue: config },
@@ -58,8 +60,9 @@ export class ConsoleModule {
         { provide: SESSION_TTL_MINUTES, useValue: config.sessionTtlMinutes },
         // The login port and the upstream credentials are the two places an OIDC adapter plugs in.
         { provide: LOGIN_AUTHENTICATOR, useClass: LocalAccountAuthenticator },
-        // OIDC sessions too: the console mints the person token from the mapped account (README).
-        { provide: UPSTREAM_CREDENTIALS, useClass: DevTokenCredentials },
+        // Password and OIDC sessions alike: the console signs the person token from the mapped account,
+        // with its own keys (published as JWKS) or, locally, the development key (docs/adr/0006).
+        { provide: UPSTREAM_CREDENTIALS, useClass: upstreamCredentialsClass(config) },
         { provide: OIDC_GATEWAY, useValue: oidc ? new OpenIdClientGateway(oidc) : null },
         OidcLoginService,
         OidcLoginsRepository,

@@ -15,6 +15,8 @@ export class ConsoleMetrics {
   readonly liveListener: Gauge<string>;
   readonly stewardActions: Counter<'action' | 'outcome'>;
   readonly residentStatusViews: Counter<'outcome'>;
+  readonly personTokens: Counter<'key'>;
+  readonly jwksServed: Counter<string>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.logins = new Counter({
@@ -73,6 +75,17 @@ export class ConsoleMetrics {
       name: 'portico_console_resident_status_views_total',
       help: "residents' status page data requests by outcome (shown, refused by clearance, unavailable)",
       labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.personTokens = new Counter({
+      name: 'portico_console_person_tokens_issued_total',
+      help: 'person tokens the console signed for upstream calls, by signing key id ("development" for AUTH_DEV_TOKEN_KEY): shows when a rotation took effect',
+      labelNames: ['key'],
+      registers: [registry],
+    });
+    this.jwksServed = new Counter({
+      name: 'portico_console_jwks_served_total',
+      help: "requests for the console's public JWKS (the services' verifiers fetch it on start, on an unknown kid and when their cache ages)",
       registers: [registry],
     });
   }

@@ -13,6 +13,9 @@ const message = z
     propertyId: id,
     caseId: id,
     taskId: id,
+    // default '': an instance of the previous version may still send without them during a rollout
+    parcelId: id.default(''),
+    messageId: id.default(''),
     /** W3C trace context of the consumer that sent it, so the receiving span joins the event's trace. */
     trace: z.record(z.string(), z.string().max(512)).default({}),
   })
@@ -20,8 +23,8 @@ const message = z
 
 /** A notification's payload: the update's ids (never personal data; NOTIFY payloads stay far below 8000 bytes). */
 export function encodeLiveMessage(update: LiveUpdate, trace: Record<string, string>): string {
-  const { topic, type, tenantId, propertyId, caseId, taskId } = update;
-  return JSON.stringify({ topic, type, tenantId, propertyId, caseId, taskId, trace });
+  const { topic, type, tenantId, propertyId, caseId, taskId, parcelId, messageId } = update;
+  return JSON.stringify({ topic, type, tenantId, propertyId, caseId, taskId, parcelId, messageId, trace });
 }
 
 /** The update in a notification, or null for anything that is not one (another writer on the channel). */

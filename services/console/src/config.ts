@@ -67,7 +67,12 @@ export const settings = {
   sessionTtlMinutes: setting(
     'CONSOLE_SESSION_TTL_MINUTES',
     z.coerce.number().int().min(5).max(10_080).default(720),
-    'lifetime of a signed-in session (sliding is not done: a session ends this long after login)',
+    'absolute maximum lifetime of a signed-in session: it ends this long after sign-in however busy',
+  ),
+  sessionIdleMinutes: setting(
+    'CONSOLE_SESSION_IDLE_MINUTES',
+    z.coerce.number().int().min(5).max(1_440).default(60),
+    'a session ends after this long without a request (renewed on use, never past CONSOLE_SESSION_TTL_MINUTES; the live-update stream does not count as use)',
   ),
   cookieSecure: setting(
     'CONSOLE_COOKIE_SECURE',

@@ -25,7 +25,8 @@ import { SessionController } from './sessions/session.controller';
 import { SessionGuard } from './sessions/session.guard';
 import { LoginThrottleRepository } from './sessions/login-throttle.repository';
 import { SessionsRepository } from './sessions/sessions.repository';
-import { SESSION_TTL_MINUTES, SessionsService } from './sessions/sessions.service';
+import { SESSION_LIFETIME } from './sessions/session-lifetime';
+import { SessionsService } from './sessions/sessions.service';
 import { ConsoleMetrics } from './shared/console-metrics';
 import { CLOCK, CONSOLE_CONFIG } from './shared/tokens';
 import { SpaController } from './spa/spa.controller';
@@ -57,7 +58,10 @@ export class ConsoleModule {
       providers: [
         { provide: CONSOLE_CONFIG, useValue: config },
         { provide: CLOCK, useValue: () => new Date() },
-        { provide: SESSION_TTL_MINUTES, useValue: config.sessionTtlMinutes },
+        {
+          provide: SESSION_LIFETIME,
+          useValue: { idleMinutes: config.sessionIdleMinutes, absoluteMinutes: config.sessionTtlMinutes },
+        },
         // The login port and the upstream credentials are the two places an OIDC adapter plugs in.
         { provide: LOGIN_AUTHENTICATOR, useClass: LocalAccountAuthenticator },
         // Password and OIDC sessions alike: the console signs the person token from the mapped account,

@@ -15,13 +15,21 @@ const now = new Date('2026-12-02T10:00:00Z');
 
 /** The repository boundary, in memory. */
 class FakeSessions {
-  rows: { id: string; tokenHash: Buffer; csrfToken: string; expiresAt: Date; revoked: boolean }[] = [];
-  async insert(row: { id: string; tokenHash: Buffer; csrfToken: string; expiresAt: Date }) {
+  rows: { id: string; tokenHash: Buffer; csrfToken: string; expiresAt: Date; maxExpiresAt: Date; revoked: boolean }[] = [];
+  renewals = 0;
+  async insert(row: { id: string; tokenHash: Buffer; csrfToken: string; expiresAt: Date; maxExpiresAt: Date }) {
     this.rows.push({ ...row, revoked: false });
   }
   async findLive(hash: Buffer, at: Date): Promise<Session | null> {
     const r = this.rows.find((x) => x.tokenHash.equals(hash) && !x.revoked && x.expiresAt > at);
-    return r ? { id: r.id, account, csrfToken: r.csrfToken, expiresAt: r.expiresAt } : null;
+    return r ? { id: r.id, account, csrfToken: r.csrfToken, expiresAt: r.expiresAt, maxExpiresAt: r.maxExpiresAt } : null;
+  }
+  async renew(id: string, expiresAt: Date, at: Date): Promise<boolean> {
+    const r = this.rows.find((x) => x.id === id && !x.revoked && x.expiresAt > at);
+    if (!r) return false;
+    r.expiresAt = expiresAt;
+    this.renewals++;
+    return true;
   }
   async revoke(id: string) {
     for (const r of this.rows) if (r.id === id) r.revoked = true;
@@ -56,7 +64,7 @@ function service(authenticate: LoginAuthenticator['authenticate'], clock = () =>
     throttle as unknown as LoginThrottleRepository,
     new ConsoleMetrics(registry),
     clock,
-    60,
+    { idleMinutes: 60, absoluteMinutes: 600 },
   );
   return { s, repo, throttle, registry };
 }
@@ -69,6 +77,47 @@ describe('SessionsService', () => {
     expect(JSON.stringify(repo.rows)).not.toContain(cookieValue);
     expect(session.expiresAt).toEqual(new Date(now.getTime() + 60 * 60_000));
     await expect(s.find(cookieValue)).resolves.toMatchObject({ id: session.id });
+  });
+
+  it('slides the idle end on use, up to the absolute maximum; the live stream does not renew', async () => {
+    let clock = now;
+    const { s, repo, registry } = service(async () => account, () => clock);
+    const { cookieValue, session } = await s.login({ username: 'steward.a', password: 'x' });
+    expect(session.maxExpiresAt).toEqual(new Date(now.getTime() + 600 * 60_000));
+    const after = (min: number) => new Date(now.getTime() + min * 60_000);
+
+    clock = after(50); // used after 50 minutes: ends 60 minutes later
+    await expect(s.find(cookieValue)).resolves.toMatchObject({ expiresAt: after(110) });
+    clock = after(50.5); // a burst: no second write
+    await s.find(cookieValue);
+    expect(repo.renewals).toBe(1);
+    clock = after(100); // the live stream reconnecting: no renewal
+    await expect(s.find(cookieValue, { renew: false })).resolves.toMatchObject({ expiresAt: after(110) });
+    expect(repo.renewals).toBe(1);
+    clock = after(111); // idle for 61 minutes: gone
+    await expect(s.find(cookieValue)).resolves.toBeNull();
+    expect(await registry.getSingleMetricAsString('portico_console_session_renewals_total')).toContain(' 1');
+
+    // kept busy, it still ends at the absolute maximum
+    clock = now;
+    const busy = await s.login({ username: 'steward.a', password: 'x' });
+    for (let min = 50; min < 600; min += 50) {
+      clock = after(min);
+      await expect(s.find(busy.cookieValue)).resolves.not.toBeNull();
+    }
+    clock = after(599);
+    await expect(s.find(busy.cookieValue)).resolves.toMatchObject({ expiresAt: after(600) });
+    clock = after(600);
+    await expect(s.find(busy.cookieValue)).resolves.toBeNull();
+  });
+
+  it('refuses the request when the session ended between reading and renewing it', async () => {
+    let clock = now;
+    const { s, repo } = service(async () => account, () => clock);
+    const { cookieValue } = await s.login({ username: 'steward.a', password: 'x' });
+    clock = new Date(now.getTime() + 30 * 60_000);
+    repo.renew = async () => false; // e.g. the account was disabled meanwhile
+    await expect(s.find(cookieValue)).resolves.toBeNull();
   });
 
   it('answers one generic error for refused credentials and counts it', async () => {

@@ -9,12 +9,12 @@ import type { Session } from './session';
 import { ACCOUNT_POLICY, throttleKey, waitSeconds } from './login-throttle';
 import { LoginThrottleRepository } from './login-throttle.repository';
 import { newSecret, secretHash } from './session-token';
+import { initialExpiry, renewedExpiry, SESSION_LIFETIME, type SessionLifetime } from './session-lifetime';
 import { SessionsRepository } from './sessions.repository';
 
 /** How often stale throttle records are deleted (on a failure, at most this often per instance). */
 const THROTTLE_PURGE_EVERY_MS = 3600_000;
 
-export const SESSION_TTL_MINUTES = 'console:session-ttl-minutes';
 
 /** Sign-in, sign-out and finding the session of a request. Logs carry session and account ids only. */
 @Injectable()
@@ -28,7 +28,7 @@ export class SessionsService {
     private readonly throttle: LoginThrottleRepository,
     private readonly metrics: ConsoleMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(SESSION_TTL_MINUTES) private readonly ttlMinutes: number,
+    @Inject(SESSION_LIFETIME) private readonly lifetime: SessionLifetime,
   ) {}
 
   /**
@@ -70,12 +70,7 @@ export class SessionsService {
   async open(account: Account): Promise<{ cookieValue: string; session: Session }> {
     const now = this.clock();
     const cookieValue = newSecret();
-    const session: Session = {
-      id: randomUUID(),
-      account,
-      csrfToken: newSecret(),
-      expiresAt: new Date(now.getTime() + this.ttlMinutes * 60_000),
-    };
+    const session: Session = { id: randomUUID(), account, csrfToken: newSecret(), ...initialExpiry(now, this.lifetime) };
     await this.sessions.insert({
       id: session.id,
       tokenHash: secretHash(cookieValue),
@@ -83,15 +78,28 @@ export class SessionsService {
       csrfToken: session.csrfToken,
       createdAt: now,
       expiresAt: session.expiresAt,
+      maxExpiresAt: session.maxExpiresAt!,
     });
     this.metrics.logins.inc({ outcome: 'signed_in' });
     this.logger.log({ sessionId: session.id, accountId: account.id, via: account.oidcIssuer ? 'oidc' : 'password' }, 'signed in');
     return { cookieValue, session };
   }
 
-  find(cookieValue: string | undefined): Promise<Session | null> {
-    if (!cookieValue || cookieValue.length > 128) return Promise.resolve(null);
-    return this.sessions.findLive(secretHash(cookieValue), this.clock());
+  /**
+   * The live session of a request's cookie. A request is a use: it pushes the idle end forward
+   * (session-lifetime.ts), unless `renew` is false — the live-update stream, which a browser keeps
+   * open by itself and which must not keep an unattended session alive.
+   */
+  async find(cookieValue: string | undefined, options: { renew?: boolean } = {}): Promise<Session | null> {
+    if (!cookieValue || cookieValue.length > 128) return null;
+    const now = this.clock();
+    const session = await this.sessions.findLive(secretHash(cookieValue), now);
+    if (!session || options.renew === false) return session;
+    const expiresAt = renewedExpiry(session, now, this.lifetime);
+    if (!expiresAt) return session;
+    if (!(await this.sessions.renew(session.id, expiresAt, now))) return null;
+    this.metrics.sessionRenewals.inc();
+    return { ...session, expiresAt };
   }
 
   async logout(session: Session): Promise<void> {

@@ -16,6 +16,8 @@ export class ConsoleMetrics {
   readonly stewardActions: Counter<'action' | 'outcome'>;
   readonly residentStatusViews: Counter<'outcome'>;
   readonly personTokens: Counter<'key'>;
+  readonly sessionRenewals: Counter<string>;
+  readonly liveStreamsClosed: Counter<'reason'>;
   readonly jwksServed: Counter<string>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
@@ -81,6 +83,17 @@ export class ConsoleMetrics {
       name: 'portico_console_person_tokens_issued_total',
       help: 'person tokens the console signed for upstream calls, by signing key id ("development" for AUTH_DEV_TOKEN_KEY): shows when a rotation took effect',
       labelNames: ['key'],
+      registers: [registry],
+    });
+    this.sessionRenewals = new Counter({
+      name: 'portico_console_session_renewals_total',
+      help: 'sessions whose idle end was pushed forward by a request (at most one write per session and minute)',
+      registers: [registry],
+    });
+    this.liveStreamsClosed = new Counter({
+      name: 'portico_console_live_streams_closed_total',
+      help: 'open live-update streams this instance closed itself, by reason (account_disabled: the account-status command ended its sessions)',
+      labelNames: ['reason'],
       registers: [registry],
     });
     this.jwksServed = new Counter({

@@ -17,6 +17,7 @@ const session: Session = {
   id: 'ses_1',
   csrfToken: 'c',
   expiresAt: new Date(Date.now() + 60_000),
+  maxExpiresAt: null,
   account: { id: 'acc_1', username: 'li.na', subject: 'stf_1', roles: ['steward'], tenantId: 'ten_1', propertyIds: ['prop_a'] },
 };
 

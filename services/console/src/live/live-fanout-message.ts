@@ -43,3 +43,24 @@ export function decodeLiveMessage(
   const { trace, ...update } = parsed.data;
   return { update, trace };
 }
+
+/**
+ * The channel on which the account-status command announces that an account's sessions ended:
+ * every instance closes that account's open live-update streams. Payload: the account id only.
+ */
+export const SESSIONS_CHANNEL = 'portico_console_sessions';
+
+const sessionsEnded = z.object({ accountId: z.string().min(1).max(200) }).strict();
+
+export function encodeSessionsEnded(accountId: string): string {
+  return JSON.stringify({ accountId });
+}
+
+export function decodeSessionsEnded(payload: string | undefined): string | null {
+  try {
+    const parsed = sessionsEnded.safeParse(JSON.parse(payload ?? ''));
+    return parsed.success ? parsed.data.accountId : null;
+  } catch {
+    return null;
+  }
+}

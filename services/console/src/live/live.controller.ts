@@ -36,9 +36,11 @@ export class LiveController {
       'x-accel-buffering': 'no',
     });
     raw.write('retry: 2000\n\n');
-    const unsubscribe = this.hub.subscribe(session.account, (u) => {
-      raw.write(`event: update\ndata: ${JSON.stringify(ssePayload(u))}\n\n`);
-    });
+    const unsubscribe = this.hub.subscribe(
+      session.account,
+      (u) => raw.write(`event: update\ndata: ${JSON.stringify(ssePayload(u))}\n\n`),
+      () => raw.end(),
+    );
     const beat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const close = () => {
       clearInterval(beat);

@@ -13,6 +13,8 @@ export interface SseUpdate {
 export class SseClient {
   readonly updates: SseUpdate[] = [];
   private readonly abort = new AbortController();
+  /** Set once the server ended the stream (not when we aborted it). */
+  closedByServer = false;
 
   static async open(baseUrl: string, cookie: string): Promise<SseClient> {
     const client = new SseClient();
@@ -39,6 +41,7 @@ export class SseClient {
           if (/^event: update$/m.test(block) && data) this.updates.push(JSON.parse(data[1]!) as SseUpdate);
         }
       }
+      this.closedByServer = true;
     } catch {
       // aborted at the end of the test
     }
@@ -63,6 +66,14 @@ export class SseClient {
     throw new Error(
       `missing updates: ${taskIds.filter((id) => !this.updates.some((u) => u.taskId === id)).join(', ')}`,
     );
+  }
+
+  async waitClosed(timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closedByServer) {
+      if (Date.now() > deadline) throw new Error('the server did not end the stream');
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   close(): void {

@@ -9,6 +9,7 @@ import {
   type Environment,
 } from '@portico/config';
 import { z } from 'zod';
+import { TrustedProxies } from './sessions/client-address';
 
 export const SERVICE_NAME = 'console';
 
@@ -73,6 +74,22 @@ export const settings = {
     'CONSOLE_SESSION_IDLE_MINUTES',
     z.coerce.number().int().min(5).max(1_440).default(60),
     'a session ends after this long without a request (renewed on use, never past CONSOLE_SESSION_TTL_MINUTES; the live-update stream does not count as use)',
+  ),
+  trustedProxies: setting(
+    'CONSOLE_TRUSTED_PROXIES',
+    z
+      .string()
+      .default('')
+      .transform((raw, ctx) => {
+        const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+        try {
+          return new TrustedProxies(entries);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          return z.NEVER;
+        }
+      }),
+    'addresses or CIDR ranges of the proxies (Ingress, load balancer) whose X-Forwarded-For the console believes, comma-separated; empty: the connection peer is the client (sign-in throttling per address)',
   ),
   cookieSecure: setting(
     'CONSOLE_COOKIE_SECURE',

@@ -127,6 +127,35 @@ describe('SessionsService', () => {
     expect(await registry.getSingleMetricAsString('portico_console_logins_total')).toContain('outcome="refused"} 1');
   });
 
+  it('slows one address guessing many user names down after 30 failures; other addresses and a success do not reset it', async () => {
+    let clock = now;
+    let asked = 0;
+    const { s, registry } = service(async ({ username, password }) => {
+      asked += 1;
+      return username === 'steward.a' && password === 'right' ? account : null;
+    }, () => clock);
+    const guesser = '198.51.100.7';
+    for (let i = 0; i < 30; i++)
+      await expect(s.login({ username: `name${i}`, password: 'p' }, guesser)).rejects.toBeInstanceOf(LoginFailedError);
+    const held = await s.login({ username: 'name-new', password: 'p' }, guesser).catch((e: unknown) => e);
+    expect(held).toBeInstanceOf(LoginThrottledError);
+    expect((held as LoginThrottledError).retryAfterSeconds).toBe(10);
+    expect(asked).toBe(30); // no password hash computed while held back
+    // another address is not affected, nor a caller whose address is unknown
+    await expect(s.login({ username: 'steward.a', password: 'right' }, '203.0.113.9')).resolves.toBeDefined();
+    await expect(s.login({ username: 'name-x', password: 'p' }, null)).rejects.toBeInstanceOf(LoginFailedError);
+    // after the wait a valid sign-in from there works, and does not reset the address's count:
+    clock = new Date(now.getTime() + 11_000);
+    await expect(s.login({ username: 'steward.a', password: 'right' }, guesser)).resolves.toBeDefined();
+    await expect(s.login({ username: 'name-31', password: 'p' }, guesser)).rejects.toBeInstanceOf(LoginFailedError);
+    const doubled = await s.login({ username: 'name-32', password: 'p' }, guesser).catch((e: unknown) => e);
+    expect((doubled as LoginThrottledError).retryAfterSeconds).toBe(20);
+    // IPv6: the whole /64 shares one counter
+    for (let i = 0; i < 30; i++) await s.login({ username: `v6-${i}`, password: 'p' }, `2001:db8:1:2::${i + 1}`).catch(() => undefined);
+    await expect(s.login({ username: 'v6-new', password: 'p' }, '2001:db8:1:2:ffff::1')).rejects.toBeInstanceOf(LoginThrottledError);
+    expect(await registry.getSingleMetricAsString('portico_console_login_throttled_total')).toContain('scope="address"} 3');
+  });
+
   it('slows a guessed account down after five failures, without asking the authenticator, and counts it', async () => {
     let clock = now;
     let asked = 0;

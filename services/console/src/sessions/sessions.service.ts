@@ -6,7 +6,8 @@ import { ConsoleMetrics } from '../shared/console-metrics';
 import { LoginFailedError, LoginThrottledError } from '../shared/console-errors';
 import { CLOCK, type Clock } from '../shared/tokens';
 import type { Session } from './session';
-import { ACCOUNT_POLICY, throttleKey, waitSeconds } from './login-throttle';
+import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey, throttleKey, waitSeconds } from './login-throttle';
+import { addressThrottleSubject } from './client-address';
 import { LoginThrottleRepository } from './login-throttle.repository';
 import { newSecret, secretHash } from './session-token';
 import { initialExpiry, renewedExpiry, SESSION_LIFETIME, type SessionLifetime } from './session-lifetime';
@@ -33,21 +34,38 @@ export class SessionsService {
 
   /**
    * A new session for these credentials; `cookieValue` goes to the browser once and is stored hashed.
-   * Failed attempts are counted per account and slow further guesses down (login-throttle.ts); the
-   * check comes before the password hash is computed, so a throttled guesser costs no argon2 time.
+   * Failed attempts are counted per account and per client address and slow further guesses down
+   * (login-throttle.ts); the check comes before the password hash is computed, so a throttled
+   * guesser costs no argon2 time.
    */
-  async login(credentials: { username: string; password: string }): Promise<{ cookieValue: string; session: Session }> {
+  async login(
+    credentials: { username: string; password: string },
+    clientAddress: string | null = null,
+  ): Promise<{ cookieValue: string; session: Session }> {
     const now = this.clock();
     const key = throttleKey(credentials.username);
-    const wait = waitSeconds(await this.throttle.find(key), now, ACCOUNT_POLICY);
+    const addressKey = clientAddress ? addressThrottleKey(addressThrottleSubject(clientAddress)) : null;
+    const [accountRecord, addressRecord] = await Promise.all([
+      this.throttle.find(key),
+      addressKey ? this.throttle.find(addressKey) : undefined,
+    ]);
+    const byAccount = waitSeconds(accountRecord, now, ACCOUNT_POLICY);
+    const byAddress = waitSeconds(addressRecord, now, ADDRESS_POLICY);
+    const wait = Math.max(byAccount, byAddress);
     if (wait > 0) {
+      const scope = byAccount >= byAddress ? 'account' : 'address';
       this.metrics.logins.inc({ outcome: 'throttled' });
-      this.logger.warn({ retryAfterSeconds: wait }, 'login throttled');
+      this.metrics.loginThrottled.inc({ scope });
+      // never the address or the typed name: the scope says which counter held it back
+      this.logger.warn({ retryAfterSeconds: wait, scope }, 'login throttled');
       throw new LoginThrottledError(wait);
     }
     const account: Account | null = await this.authenticator.authenticate(credentials);
     if (!account) {
       await this.throttle.recordFailure(key, now, ACCOUNT_POLICY);
+      // A success does not clear the address's count: one valid account must not reset it for a
+      // guesser who holds one. It is forgotten an hour after the last failure instead.
+      if (addressKey) await this.throttle.recordFailure(addressKey, now, ADDRESS_POLICY);
       await this.purgeStaleThrottleRecords(now);
       this.metrics.logins.inc({ outcome: 'refused' });
       this.logger.warn('login refused');

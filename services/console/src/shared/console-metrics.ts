@@ -17,6 +17,7 @@ export class ConsoleMetrics {
   readonly residentStatusViews: Counter<'outcome'>;
   readonly personTokens: Counter<'key'>;
   readonly sessionRenewals: Counter<string>;
+  readonly loginThrottled: Counter<'scope'>;
   readonly liveStreamsClosed: Counter<'reason'>;
   readonly jwksServed: Counter<string>;
 
@@ -83,6 +84,12 @@ export class ConsoleMetrics {
       name: 'portico_console_person_tokens_issued_total',
       help: 'person tokens the console signed for upstream calls, by signing key id ("development" for AUTH_DEV_TOKEN_KEY): shows when a rotation took effect',
       labelNames: ['key'],
+      registers: [registry],
+    });
+    this.loginThrottled = new Counter({
+      name: 'portico_console_login_throttled_total',
+      help: 'password sign-ins held back by the throttle, by the counter that held them (account, address)',
+      labelNames: ['scope'],
       registers: [registry],
     });
     this.sessionRenewals = new Counter({

@@ -6,12 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase, getTestKafka, type TestDatabase } from '@portico/testing';
-import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
+import type { TestDatabase } from '@portico/testing';
+import { REPO_ROOT, type ServiceProcess } from '@portico/testing/platform';
 import { Client } from 'pg';
+import { consoleProcess, passwordSignIn, seedAccount } from '../test-support/console-process';
 import { SseClient } from '../test-support/sse-client';
 
-const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'console-account-status');
 const run = randomBytes(4).toString('hex');
 const PASSWORD = `correct horse ${run}`;
 const USER = `li.na.${run}`;
@@ -27,14 +27,9 @@ describe('account-status command (console process, real Postgres + Kafka)', () =
       encoding: 'utf8',
     });
 
-  async function signIn(username = USER): Promise<{ status: number; cookie: string }> {
-    const response = await fetch(`${console_.baseUrl}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: PASSWORD }),
-    });
-    return { status: response.status, cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '' };
-  }
+  const signIn = (username = USER) => passwordSignIn(console_.baseUrl, username, PASSWORD);
+  const seed = (username: string) =>
+    seedAccount(db.url, { username, subject: `stf_${username}`, roles: ['steward'], tenantId: `ten_${run}`, propertyIds: [`prop_${run}`] }, PASSWORD);
   const me = async (cookie: string) => (await fetch(`${console_.baseUrl}/api/me`, { headers: { cookie } })).status;
   const audit = async () =>
     (
@@ -46,32 +41,8 @@ describe('account-status command (console process, real Postgres + Kafka)', () =
     ).rows;
 
   beforeAll(async () => {
-    db = await createTestDatabase('console');
-    const { brokers } = await getTestKafka();
-    console_ = new ServiceProcess(
-      'console',
-      await freePort(),
-      {
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: brokers.join(','),
-        KAFKA_CONSUMER_GROUP: `console-status-${run}`,
-        AUTH_DEV_TOKEN_KEY: `console-status-${run}-dev-key-long-enough`,
-        LOG_LEVEL: 'debug',
-      },
-      ARTIFACTS,
-    );
-    console_.migrate();
-    for (const username of [USER, `other.${run}`]) {
-      const seeded = spawnSync(
-        process.execPath,
-        [
-          join(REPO_ROOT, 'services/console/dist/src/accounts.js'),
-          JSON.stringify({ username, subject: `stf_${username}`, roles: ['steward'], tenantId: `ten_${run}`, propertyIds: [`prop_${run}`] }),
-        ],
-        { input: PASSWORD, env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' },
-      );
-      expect(seeded.status).toBe(0);
-    }
+    ({ db, console: console_ } = await consoleProcess('account-status', run));
+    for (const username of [USER, `other.${run}`]) seed(username);
     await console_.start();
     pg = new Client({ connectionString: db.url });
     await pg.connect();
@@ -128,15 +99,7 @@ describe('account-status command (console process, real Postgres + Kafka)', () =
     );
     expect(rows[0].live).toBe(0);
     // the accounts command (demo seeding, mapping changes) does not quietly enable it again
-    const reseeded = spawnSync(
-      process.execPath,
-      [
-        join(REPO_ROOT, 'services/console/dist/src/accounts.js'),
-        JSON.stringify({ username: USER, subject: `stf_${USER}`, roles: ['steward'], tenantId: `ten_${run}`, propertyIds: [`prop_${run}`] }),
-      ],
-      { input: PASSWORD, env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' },
-    );
-    expect(reseeded.status).toBe(0);
+    seed(USER);
     expect((await signIn()).status).toBe(401);
   });
 

@@ -2,20 +2,17 @@
 // notification.outreach.v1, the REAL broker) reach the signed-in browsers' SSE streams of the
 // console as a process from its build, through the Postgres fan-out (real Postgres), with the
 // parcel and message ids the parcel page matches on — and only for the property's stewards.
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { common, NOTIFICATION_OUTREACH_TOPIC, notification } from '@portico/contracts';
 import { encodeEvent } from '@portico/messaging';
-import { createTestDatabase, getTestKafka, type TestDatabase } from '@portico/testing';
-import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
+import type { TestDatabase } from '@portico/testing';
+import type { ServiceProcess } from '@portico/testing/platform';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { consoleProcess, passwordSignIn, seedAccount } from '../test-support/console-process';
 import { SseClient } from '../test-support/sse-client';
-
-const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'console-live-messages');
 const run = randomBytes(4).toString('hex');
 const TENANT = `ten_msg_${run}`;
 const PROP_A = `prop_a_${run}`;
@@ -56,13 +53,9 @@ describe('live updates when a message’s status changes (real broker, real Post
   }
 
   async function signIn(username: string): Promise<string> {
-    const response = await fetch(`${console_.baseUrl}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: PASSWORD }),
-    });
-    expect(response.status).toBe(201);
-    return response.headers.getSetCookie()[0]!.split(';')[0]!;
+    const { status, cookie } = await passwordSignIn(console_.baseUrl, username, PASSWORD);
+    expect(status).toBe(201);
+    return cookie;
   }
 
   /** The consumer group has joined (and so starts at the topic end before we publish). */
@@ -83,39 +76,17 @@ describe('live updates when a message’s status changes (real broker, real Post
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase('console');
-    const { brokers } = await getTestKafka();
+    let brokers: string[];
+    let group: string;
+    ({ db, console: console_, brokers, group } = await consoleProcess('live-messages', run));
     kafka = new Kafka({ clientId: `console-msg-${run}`, brokers, logLevel: logLevel.NOTHING });
     producer = kafka.producer();
     await producer.connect();
-    const group = `console-msg-${run}`;
-    console_ = new ServiceProcess(
-      'console',
-      await freePort(),
-      {
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: brokers.join(','),
-        KAFKA_CONSUMER_GROUP: group,
-        AUTH_DEV_TOKEN_KEY: `console-msg-${run}-dev-key-long-enough`,
-        LOG_LEVEL: 'debug',
-      },
-      ARTIFACTS,
-    );
-    console_.migrate();
     for (const [username, propertyId] of [
       ['steward.a', PROP_A],
       ['steward.b', PROP_B],
-    ] as const) {
-      const seeded = spawnSync(
-        process.execPath,
-        [
-          join(REPO_ROOT, 'services/console/dist/src/accounts.js'),
-          JSON.stringify({ username, subject: `stf_${username}_${run}`, roles: ['steward'], tenantId: TENANT, propertyIds: [propertyId] }),
-        ],
-        { input: PASSWORD, env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' },
-      );
-      expect(seeded.status).toBe(0);
-    }
+    ] as const)
+      seedAccount(db.url, { username, subject: `stf_${username}_${run}`, roles: ['steward'], tenantId: TENANT, propertyIds: [propertyId] }, PASSWORD);
     await console_.start();
     await groupStable(group);
     a = await SseClient.open(console_.baseUrl, await signIn('steward.a'));
@@ -133,24 +104,10 @@ describe('live updates when a message’s status changes (real broker, real Post
 
   it('sent, delivered and failed reach the property’s steward with parcel and message ids; the other property’s steward gets nothing', async () => {
     const started = Date.now();
-    await publish('messageSent', notification.MessageSentSchema, {
-      parcelId: PARCEL_A,
-      propertyId: PROP_A,
-      taskId: `ot_${run}`,
-      caseId: `case_${run}`,
-      messageId: `msg_${run}_1`,
-      attempt: 1,
-      recipientId: RECIPIENT,
-      templateRef: 'resident-documents-requested@1',
-    });
-    await publish('messageDelivered', notification.MessageDeliveredSchema, {
-      parcelId: PARCEL_A,
-      propertyId: PROP_A,
-      taskId: `ot_${run}`,
-      caseId: `case_${run}`,
-      messageId: `msg_${run}_1`,
-      attempt: 1,
-    });
+    // the resident's documents request: sent, then delivered (one message, one task, one case)
+    const request = { parcelId: PARCEL_A, propertyId: PROP_A, taskId: `ot_${run}`, caseId: `case_${run}`, messageId: `msg_${run}_1`, attempt: 1 };
+    await publish('messageSent', notification.MessageSentSchema, { ...request, recipientId: RECIPIENT, templateRef: 'resident-documents-requested@1' });
+    await publish('messageDelivered', notification.MessageDeliveredSchema, request);
     // a message outside any task or case (e.g. the closing notice): only the parcel ties it to a page
     await publish('messageFailed', notification.MessageFailedSchema, {
       parcelId: PARCEL_A,

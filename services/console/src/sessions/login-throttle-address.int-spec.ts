@@ -4,8 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase, getTestKafka, type TestDatabase } from '@portico/testing';
-import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
+import type { TestDatabase } from '@portico/testing';
+import { REPO_ROOT, type ServiceProcess } from '@portico/testing/platform';
+import { consoleProcess } from '../test-support/console-process';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'console-throttle-address');
 const run = randomBytes(4).toString('hex');
@@ -25,22 +26,7 @@ describe('sign-in throttling per client address (console process, trusted proxy)
 
   beforeAll(async () => {
     rmSync(ARTIFACTS, { recursive: true, force: true }); // the log is appended to: check this run's only
-    db = await createTestDatabase('console');
-    const { brokers } = await getTestKafka();
-    console_ = new ServiceProcess(
-      'console',
-      await freePort(),
-      {
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: brokers.join(','),
-        KAFKA_CONSUMER_GROUP: `console-throttle-${run}`,
-        AUTH_DEV_TOKEN_KEY: `console-throttle-${run}-dev-key-long-enough`,
-        CONSOLE_TRUSTED_PROXIES: '127.0.0.1,::1',
-        LOG_LEVEL: 'debug',
-      },
-      ARTIFACTS,
-    );
-    console_.migrate();
+    ({ db, console: console_ } = await consoleProcess('throttle-address', run, { CONSOLE_TRUSTED_PROXIES: '127.0.0.1,::1' }));
     await console_.start();
   });
 

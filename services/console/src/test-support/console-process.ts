@@ -3,6 +3,7 @@
 // plus the accounts command for seeding. Each spec adds the settings it is about.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { processEnvironment } from '@portico/config';
 import { createTestDatabase, getTestKafka, type TestDatabase } from '@portico/testing';
 import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
 
@@ -43,7 +44,7 @@ export function seedAccount(
 ): void {
   const seeded = spawnSync(process.execPath, [join(REPO_ROOT, 'services/console/dist/src/accounts.js'), JSON.stringify(account)], {
     input: password,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: { ...processEnvironment(), DATABASE_URL: databaseUrl },
     encoding: 'utf8',
   });
   if (seeded.status !== 0) throw new Error(`accounts command failed: ${seeded.stderr}`);

@@ -24,7 +24,8 @@ const lines = [
   `POSTGRES_PASSWORD=${s(24)}`,
   `GRAFANA_ADMIN_PASSWORD=${s(18)}`,
   `KAFKA_CLUSTER_ID=${randomBytes(16).toString("base64url")}`,
-  `AUTH_DEV_TOKEN_KEY=${s()}`,
+  // the console signs person tokens with it (the services verify its JWKS): private JWK, newest first
+  `CONSOLE_TOKEN_SIGNING_KEYS=${JSON.stringify([{ ...generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }), kid: "compose-" + new Date().toISOString().slice(0, 10) }])}`,
   ...services.map((x) => `INTERNAL_SERVICE_TOKEN_${env(x)}=${tokens[x]}`),
   `AUTH_SERVICE_TOKENS=${services.map((x) => `${x}=${tokens[x]}`).join(",")}`,
   `AUTH_API_KEY_PEPPERS=p1=${s()}`,

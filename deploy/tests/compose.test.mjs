@@ -200,3 +200,33 @@ test('with .env.example and with a fresh gen-env.sh: public URLs are published p
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("person tokens: every service verifies the console's JWKS, no development key; gen-env.sh makes a P-256 signing JWK with a kid", (t) => {
+  const cmd = composeCommand();
+  if (!needTool(t, cmd, 'no compose client')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'portico-gen-env-'));
+  try {
+    copyFileSync(join(ROOT, 'deploy/compose/gen-env.sh'), join(dir, 'gen-env.sh'));
+    assert.equal(run('bash', [join(dir, 'gen-env.sh')]).status, 0);
+    const r = render(join(dir, '.env'));
+    assert.equal(r.status, 0, r.stderr);
+    const s = loadYaml(r.stdout).services;
+    const port = servicePorts().console;
+    for (const svc of SERVICES) {
+      const env = s[svc].environment;
+      assert.equal(env.AUTH_JWKS_URL, `http://console:${port}/.well-known/jwks.json`, svc);
+      assert.equal(env.AUTH_OIDC_ISSUER, `http://console:${port}`, svc);
+      assert.equal(env.AUTH_DEV_TOKEN_KEY, undefined, `${svc}: no development key next to a JWKS`);
+    }
+    for (const svc of SERVICES.filter((x) => x !== 'console'))
+      assert.equal(s[svc].environment.CONSOLE_TOKEN_SIGNING_KEYS, undefined, `${svc} must not hold the console's key`);
+    const keys = JSON.parse(s.console.environment.CONSOLE_TOKEN_SIGNING_KEYS);
+    assert.equal(keys.length, 1);
+    assert.match(keys[0].kid, /^compose-\d{4}-\d{2}-\d{2}$/);
+    const key = createPrivateKey({ key: keys[0], format: 'jwk' });
+    assert.equal(key.asymmetricKeyType, 'ec');
+    assert.equal(key.asymmetricKeyDetails.namedCurve, 'prime256v1');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -348,3 +348,39 @@ test("id-vault's audit export directory: an extra volume under the read-only roo
     ['tmp'],
   );
 });
+
+test("person tokens: every service verifies the console's JWKS by default; external leaves it to the operator; extra issuers rendered", (t) => {
+  if (!needTool(t, canRender, 'no helm, and no java+mvn for helm-java')) return;
+  const dataOf = (...sets) =>
+    Object.fromEntries(render(...sets).by('ConfigMap').map((c) => [c.metadata.labels['app.kubernetes.io/name'], c.data]));
+  const byDefault = dataOf();
+  const consoleService = render().by('Service').find((s) => s.metadata.name === 'portico-console');
+  assert.ok(consoleService.spec.ports.some((p) => p.port === servicePorts().console));
+  for (const svc of SERVICES) {
+    assert.equal(byDefault[svc].AUTH_JWKS_URL, `http://portico-console:${servicePorts().console}/.well-known/jwks.json`, svc);
+    assert.equal(byDefault[svc].AUTH_OIDC_ISSUER, `http://portico-console:${servicePorts().console}`, svc);
+    assert.equal(byDefault[svc].AUTH_EXTRA_ISSUERS, undefined, svc);
+  }
+  const custom = dataOf(
+    'global.personTokens.consoleIssuer=https://console.portico.test/',
+    'global.personTokens.extraIssuers[0].issuer=https://idp.corp.test/',
+    'global.personTokens.extraIssuers[0].jwksUrl=https://idp.corp.test/jwks',
+    'services.claims.env.AUTH_OIDC_ISSUER=https://claims-own.test',
+  );
+  assert.equal(custom.notification.AUTH_OIDC_ISSUER, 'https://console.portico.test');
+  assert.equal(custom.claims.AUTH_OIDC_ISSUER, 'https://claims-own.test', 'an explicit env entry wins');
+  assert.equal(custom['id-vault'].AUTH_EXTRA_ISSUERS, 'https://idp.corp.test/ https://idp.corp.test/jwks');
+  const external = dataOf('global.personTokens.issuer=external');
+  for (const svc of SERVICES) {
+    assert.equal(external[svc].AUTH_JWKS_URL, undefined, svc);
+    assert.equal(external[svc].AUTH_OIDC_ISSUER, undefined, svc);
+  }
+  const template = (...sets) =>
+    run('bash', [HELM, 'template', ...[...PUBLIC_SETS, ...sets].flatMap((s) => ['--set', s])], { timeout: 300_000 });
+  const noConsole = template('services.console.enabled=false');
+  assert.notEqual(noConsole.status, 0);
+  assert.match(noConsole.stderr, /AUTH_JWKS_URL \(global\.personTokens\.issuer=console\) points at console, which is disabled/);
+  assert.equal(template('services.console.enabled=false', 'global.personTokens.issuer=external').status, 0);
+  const bad = template('global.personTokens.issuer=idp');
+  assert.notEqual(bad.status, 0, 'the schema knows the two modes');
+});

@@ -10,6 +10,8 @@ export * from './api-keys/api-keys.migration';
 export * from './people/dev-key';
 export * from './people/person-token.verifier';
 export * from './people/dev-token';
+export * from './people/signing-keys';
+export * from './people/person-token.signer';
 export * from './services/service-token.verifier';
 export * from './nest/access';
 export * from './nest/authenticator';

@@ -71,6 +71,38 @@ describe('authSettings / apiKeySettings', () => {
     expect(personTokenOptionsFromConfig(prod).keys).toEqual({ jwksUrl: 'https://idp.example/jwks' });
   });
 
+  it('trusts further issuers from AUTH_EXTRA_ISSUERS next to the JWKS, never next to a dev key', () => {
+    const config = loadConfig('svc', authSettings(), {
+      AUTH_JWKS_URL: 'http://console:3006/.well-known/jwks.json',
+      AUTH_OIDC_ISSUER: 'http://console:3006',
+      AUTH_EXTRA_ISSUERS: 'https://idp.corp.example/ https://idp.corp.example/jwks , urn:api-idp https://api.example/keys',
+    });
+    expect(personTokenOptionsFromConfig(config)).toMatchObject({
+      issuer: 'http://console:3006',
+      keys: { jwksUrl: 'http://console:3006/.well-known/jwks.json' },
+      additionalIssuers: [
+        { issuer: 'https://idp.corp.example/', keys: { jwksUrl: 'https://idp.corp.example/jwks' } },
+        { issuer: 'urn:api-idp', keys: { jwksUrl: 'https://api.example/keys' } },
+      ],
+    });
+    expect(personTokenOptionsFromConfig(loadConfig('svc', authSettings(), { AUTH_JWKS_URL: 'https://x.example/jwks' }))).not.toHaveProperty(
+      'additionalIssuers',
+    );
+    const withDev = loadConfig('svc', authSettings(), {
+      AUTH_DEV_TOKEN_KEY: 'dev-key-0123456789-0123456789-0123',
+      AUTH_EXTRA_ISSUERS: 'https://idp.corp.example/ https://idp.corp.example/jwks',
+    });
+    expect(() => personTokenOptionsFromConfig(withDev)).toThrow(/development key/);
+    const repeated = loadConfig('svc', authSettings(), {
+      AUTH_JWKS_URL: 'https://x.example/jwks',
+      AUTH_OIDC_ISSUER: 'https://x.example/',
+      AUTH_EXTRA_ISSUERS: 'https://x.example/ https://x.example/jwks',
+    });
+    expect(() => personTokenOptionsFromConfig(repeated)).toThrow(/repeats/);
+    for (const bad of ['https://idp.example/', 'a b c', 'issuer ftp://x/jwks', 'issuer not-a-url'])
+      expect(() => loadConfig('svc', authSettings(), { AUTH_EXTRA_ISSUERS: bad })).toThrow(/AUTH_EXTRA_ISSUERS/);
+  });
+
   it('accepts no internal callers unless configured', () => {
     expect(loadConfig('svc', authSettings(), {}).authServiceTokens).toEqual({});
   });

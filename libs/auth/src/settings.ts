@@ -58,6 +58,30 @@ const serviceTokenTable = pairs('service token', SERVICE_TOKEN_MIN_LENGTH).trans
   return table as ServiceTokenTable;
 });
 
+/** `<issuer> <jwks-url>, …`: issuers are compared exactly, so each is kept as written. */
+const extraIssuers = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const out: { issuer: string; jwksUrl: string }[] = [];
+    for (const entry of (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+      const parts = entry.split(/\s+/);
+      const [issuer, jwksUrl] = parts;
+      let ok = parts.length === 2;
+      try {
+        if (ok && !['https:', 'http:'].includes(new URL(jwksUrl!).protocol)) ok = false;
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        ctx.addIssue({ code: 'custom', message: `entry ${out.length + 1} must be "<issuer> <JWKS URL>"` });
+        return z.NEVER;
+      }
+      out.push({ issuer: issuer!, jwksUrl: jwksUrl! });
+    }
+    return out;
+  });
+
 /**
  * Settings for checking people and internal callers. Spread into a service's definition:
  * `{ ...commonSettings('id-vault', …), ...authSettings() }`. Exactly one of AUTH_JWKS_URL
@@ -81,6 +105,11 @@ export function authSettings() {
       'AUTH_JWKS_URL',
       schemas.optionalUrl,
       "identity provider's JWKS URL (production); leave empty when AUTH_DEV_TOKEN_KEY is set",
+    ),
+    authExtraIssuers: setting(
+      'AUTH_EXTRA_ISSUERS',
+      extraIssuers,
+      'more issuers whose person tokens are accepted besides AUTH_OIDC_ISSUER, each "<issuer> <JWKS URL>", comma-separated (e.g. the company IdP for API users next to the console)',
     ),
     authDevTokenKey: setting(
       'AUTH_DEV_TOKEN_KEY',
@@ -140,10 +169,22 @@ export function personTokenOptionsFromConfig(config: AuthConfig, clock?: () => D
       'AUTH_JWKS_URL (production) or AUTH_DEV_TOKEN_KEY (local development) is required to check person tokens',
     ]);
   }
+  const extra = config.authExtraIssuers ?? [];
+  if (dev && extra.length > 0) {
+    throw new ConfigError('auth', [
+      'AUTH_EXTRA_ISSUERS and AUTH_DEV_TOKEN_KEY are both set: a development key must not be trusted next to real issuers',
+    ]);
+  }
+  if (extra.some((e) => e.issuer === config.authIssuer)) {
+    throw new ConfigError('auth', ['AUTH_EXTRA_ISSUERS repeats AUTH_OIDC_ISSUER']);
+  }
   return {
     issuer: config.authIssuer,
     audience: config.authAudience,
     keys: jwks ? { jwksUrl: jwks } : { devKey: dev! },
+    ...(extra.length > 0
+      ? { additionalIssuers: extra.map((e) => ({ issuer: e.issuer, keys: { jwksUrl: e.jwksUrl } })) }
+      : {}),
     clockToleranceSec: config.authClockToleranceSec,
     claimNamespace: config.authClaimNamespace,
     ...(clock ? { clock } : {}),

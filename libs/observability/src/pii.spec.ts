@@ -55,6 +55,12 @@ describe('personalDataCensor', () => {
     });
   });
 
+  it("censors the headers that carry a client's address (personal data)", () => {
+    expect(
+      censored({ req: { headers: { 'X-Forwarded-For': '198.51.100.7, 10.0.0.1', forwarded: 'for=198.51.100.7', 'x-real-ip': '198.51.100.7', host: 'console' } } }),
+    ).toEqual({ req: { headers: { 'X-Forwarded-For': REDACTED, forwarded: REDACTED, 'x-real-ip': REDACTED, host: 'console' } } });
+  });
+
   it('gives a line without any such key back as it is (the common case: one regex test)', () => {
     const line =
       '{"level":"info","msg":"webhook received","outcome":"accepted","note":"say \\"name\\": no"}\n';

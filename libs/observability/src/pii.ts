@@ -30,7 +30,7 @@ export const PERSONAL_DATA_KEYS = [
   'token',
 ] as const;
 
-/** Headers that carry credentials or signatures. Lower-case, as Node delivers them. */
+/** Headers that carry credentials, signatures or the client's address. Lower-case, as Node delivers them. */
 export const SENSITIVE_HEADERS = [
   'authorization',
   'proxy-authorization',
@@ -45,6 +45,13 @@ export const SENSITIVE_HEADERS = [
   'x-hub-signature-256',
   'x-aftership-hmac-sha256',
   'x-hmac-signature',
+  // a client's IP address is personal data: the headers a proxy puts it in
+  'x-forwarded-for',
+  'forwarded',
+  'x-real-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'x-client-ip',
 ] as const;
 
 /** Any header whose name looks like it carries a credential, even one not listed above. */

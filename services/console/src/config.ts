@@ -1,4 +1,4 @@
-import { authSettings } from '@portico/auth';
+import { authSettings, parseSigningKeys, SigningKeyError, type SigningKeyring } from '@portico/auth';
 import {
   commonSettings,
   loadConfig,
@@ -9,8 +9,23 @@ import {
   type Environment,
 } from '@portico/config';
 import { z } from 'zod';
+import { TrustedProxies } from './sessions/client-address';
 
 export const SERVICE_NAME = 'console';
+
+/** Parsed at start so a broken key stops the process; messages name kids, never key material. */
+const signingKeys = z
+  .string()
+  .optional()
+  .transform((raw, ctx): SigningKeyring | undefined => {
+    if (!raw?.trim()) return undefined;
+    try {
+      return parseSigningKeys(raw);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof SigningKeyError ? e.message : 'signing keys could not be read' });
+      return z.NEVER;
+    }
+  });
 
 const baseUrl = (fallback: string) =>
   z
@@ -25,9 +40,17 @@ export const baseSettings = commonSettings(SERVICE_NAME, { port: 3006, database:
 /** Every setting of the console. Validated at start, all problems at once. */
 export const settings = {
   ...baseSettings,
-  // The console signs the person token it presents to the other services (local accounts) with the
-  // same development key they verify; with a real IdP the OIDC adapter hands over the IdP's token.
+  // The console signs the person token it presents to the other services. Production: with its own
+  // keys (CONSOLE_TOKEN_SIGNING_KEYS), as the issuer AUTH_OIDC_ISSUER for audience AUTH_OIDC_AUDIENCE,
+  // the services verifying through its JWKS (docs/adr/0006). Local demo and tests: the shared
+  // development key AUTH_DEV_TOKEN_KEY. Never both.
   ...authSettings(),
+  tokenSigningKeys: setting(
+    'CONSOLE_TOKEN_SIGNING_KEYS',
+    signingKeys,
+    'private JWKs (EC P-256 or Ed25519, each with its kid) the console signs person tokens with, JSON array, newest first; all are published at /.well-known/jwks.json (production; leave empty with AUTH_DEV_TOKEN_KEY)',
+    { secret: true },
+  ),
   notificationUrl: setting('CONSOLE_NOTIFICATION_URL', baseUrl('http://127.0.0.1:3004'), 'notification API base URL'),
   vaultUrl: setting('CONSOLE_VAULT_URL', baseUrl('http://127.0.0.1:3003'), 'id-vault API base URL (steward review)'),
   clearanceUrl: setting('CONSOLE_CLEARANCE_URL', baseUrl('http://127.0.0.1:3002'), 'clearance API base URL'),
@@ -45,7 +68,28 @@ export const settings = {
   sessionTtlMinutes: setting(
     'CONSOLE_SESSION_TTL_MINUTES',
     z.coerce.number().int().min(5).max(10_080).default(720),
-    'lifetime of a signed-in session (sliding is not done: a session ends this long after login)',
+    'absolute maximum lifetime of a signed-in session: it ends this long after sign-in however busy',
+  ),
+  sessionIdleMinutes: setting(
+    'CONSOLE_SESSION_IDLE_MINUTES',
+    z.coerce.number().int().min(5).max(1_440).default(60),
+    'a session ends after this long without a request (renewed on use, never past CONSOLE_SESSION_TTL_MINUTES; the live-update stream does not count as use)',
+  ),
+  trustedProxies: setting(
+    'CONSOLE_TRUSTED_PROXIES',
+    z
+      .string()
+      .default('')
+      .transform((raw, ctx) => {
+        const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+        try {
+          return new TrustedProxies(entries);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          return z.NEVER;
+        }
+      }),
+    'addresses or CIDR ranges of the proxies (Ingress, load balancer) whose X-Forwarded-For the console believes, comma-separated; empty: the connection peer is the client (sign-in throttling per address)',
   ),
   cookieSecure: setting(
     'CONSOLE_COOKIE_SECURE',
@@ -60,7 +104,7 @@ export const settings = {
   upstreamTokenTtlSec: setting(
     'CONSOLE_UPSTREAM_TOKEN_TTL_SEC',
     z.coerce.number().int().min(30).max(3_600).default(300),
-    'lifetime of the person token minted per upstream call (local accounts)',
+    'lifetime of the person token the console signs per upstream call',
   ),
   // OIDC login (off while CONSOLE_OIDC_ISSUER is empty). Only this one issuer is trusted; who may
   // sign in, with which roles and properties, is the console's mapping table keyed by the issuer's

@@ -95,19 +95,18 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
   const shot = (p: Page, name: string) => p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   async function publishTaskCreated(t: SimulatedTask): Promise<void> {
-    const message = create(notification.OutreachEventSchema, {
-      event: {
-        case: 'outreachTaskCreated',
-        value: create(notification.OutreachTaskCreatedSchema, {
-          taskId: t.id,
-          tenantId: t.tenantId,
-          propertyId: t.propertyId,
-          caseId: t.caseId,
-          occurredAt: timestampFromDate(new Date()),
-        }),
-      },
+    const value = create(notification.OutreachTaskCreatedSchema, {
+      taskId: t.id,
+      tenantId: t.tenantId,
+      propertyId: t.propertyId,
+      caseId: t.caseId,
+      occurredAt: timestampFromDate(new Date()),
     });
-    const record = encodeEvent({ schema: notification.OutreachEventSchema, message, key: `prc_${t.id}`, tenantId: t.tenantId });
+    await publishOutreach(create(notification.OutreachEventSchema, { event: { case: 'outreachTaskCreated', value } }), `prc_${t.id}`, t.tenantId);
+  }
+
+  async function publishOutreach(message: notification.OutreachEvent, key: string, tenantId: string): Promise<void> {
+    const record = encodeEvent({ schema: notification.OutreachEventSchema, message, key, tenantId });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: NOTIFICATION_OUTREACH_TOPIC.name, messages: [{ key: record.key, value: Buffer.from(record.value), headers: record.headers }] });
@@ -549,6 +548,28 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     await page.setViewportSize({ width: 1280, height: 900 }); // wide: documents beside checks, timeline beside them
     await shot(page, '09b-parcel-timeline-wide');
     await page.setViewportSize({ width: 390, height: 844 });
+
+    // notification confirms the resident's e-mail delivered: its MessageDelivered on the real topic
+    // updates the messages table without a reload. No task or case in the event (as for messages
+    // outside a task): the page matches on the parcel id.
+    let navigations = 0;
+    page.on('framenavigated', () => navigations++);
+    const index = notificationApi.messages.findIndex((m) => m.id === `msg_res_${run}`);
+    notificationApi.messages[index] = { ...notificationApi.messages[index]!, status: 'delivered', deliveredAt: new Date().toISOString() };
+    const delivered = create(notification.MessageDeliveredSchema, {
+      tenantId: TENANT,
+      propertyId: PROP_A,
+      parcel: { parcelId: heldTask.parcelId, carrierCode: heldTask.carrierCode, trackingNumber: heldTask.trackingNumber },
+      messageId: `msg_res_${run}`,
+      attempt: 2,
+      occurredAt: timestampFromDate(new Date()),
+    });
+    const publishedAt = Date.now();
+    await publishOutreach(create(notification.OutreachEventSchema, { event: { case: 'messageDelivered', value: delivered } }), heldTask.parcelId, TENANT);
+    await residentRow.getByText('已送达').waitFor({ timeout: 2_000 });
+    process.stdout.write(`message delivered shown on the open parcel page ${Date.now() - publishedAt} ms after publishing\n`);
+    expect(navigations).toBe(0);
+    await shot(page, '09c-parcel-message-delivered-live');
 
     // Send script: record that it went out on WeCom.
     await page.getByLabel('发送渠道').selectOption('wecom');

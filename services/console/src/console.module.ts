@@ -25,11 +25,13 @@ import { SessionController } from './sessions/session.controller';
 import { SessionGuard } from './sessions/session.guard';
 import { LoginThrottleRepository } from './sessions/login-throttle.repository';
 import { SessionsRepository } from './sessions/sessions.repository';
-import { SESSION_TTL_MINUTES, SessionsService } from './sessions/sessions.service';
+import { SESSION_LIFETIME } from './sessions/session-lifetime';
+import { SessionsService } from './sessions/sessions.service';
 import { ConsoleMetrics } from './shared/console-metrics';
 import { CLOCK, CONSOLE_CONFIG } from './shared/tokens';
 import { SpaController } from './spa/spa.controller';
-import { DevTokenCredentials, UPSTREAM_CREDENTIALS } from './upstream/upstream-credentials';
+import { JwksController } from './upstream/jwks.controller';
+import { UPSTREAM_CREDENTIALS, upstreamCredentialsClass } from './upstream/upstream-credentials';
 import { UpstreamClient } from './upstream/upstream-client';
 
 /** The console's features: sessions, inbox, parcel page, search, monthly review, resident status, live updates and the SPA entry. */
@@ -51,15 +53,20 @@ export class ConsoleModule {
         LiveController,
         LiveEventsConsumer,
         SpaController,
+        JwksController,
       ],
       providers: [
         { provide: CONSOLE_CONFIG, useValue: config },
         { provide: CLOCK, useValue: () => new Date() },
-        { provide: SESSION_TTL_MINUTES, useValue: config.sessionTtlMinutes },
+        {
+          provide: SESSION_LIFETIME,
+          useValue: { idleMinutes: config.sessionIdleMinutes, absoluteMinutes: config.sessionTtlMinutes },
+        },
         // The login port and the upstream credentials are the two places an OIDC adapter plugs in.
         { provide: LOGIN_AUTHENTICATOR, useClass: LocalAccountAuthenticator },
-        // OIDC sessions too: the console mints the person token from the mapped account (README).
-        { provide: UPSTREAM_CREDENTIALS, useClass: DevTokenCredentials },
+        // Password and OIDC sessions alike: the console signs the person token from the mapped account,
+        // with its own keys (published as JWKS) or, locally, the development key (docs/adr/0006).
+        { provide: UPSTREAM_CREDENTIALS, useClass: upstreamCredentialsClass(config) },
         { provide: OIDC_GATEWAY, useValue: oidc ? new OpenIdClientGateway(oidc) : null },
         OidcLoginService,
         OidcLoginsRepository,

@@ -55,7 +55,8 @@ export class AccountsRepository {
 
   /**
    * Creates or replaces the account with that username (the accounts command; idempotent demo
-   * seeding). It signs in one way only: the other way's columns are cleared.
+   * seeding). It signs in one way only: the other way's columns are cleared. A disabled account
+   * stays disabled: only the audited account-status command enables it again.
    */
   async upsert(
     account: Omit<Account, 'id' | 'oidcIssuer'> & { id: string },
@@ -68,7 +69,7 @@ export class AccountsRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, subject = EXCLUDED.subject,
          roles = EXCLUDED.roles, tenant_id = EXCLUDED.tenant_id, property_ids = EXCLUDED.property_ids,
-         oidc_issuer = EXCLUDED.oidc_issuer, oidc_subject = EXCLUDED.oidc_subject, disabled_at = NULL, updated_at = now()`,
+         oidc_issuer = EXCLUDED.oidc_issuer, oidc_subject = EXCLUDED.oidc_subject, updated_at = now()`,
       [
         account.id,
         account.username,

@@ -9,6 +9,9 @@ interface IdentityFields {
   propertyId?: string;
   caseId?: string;
   taskId?: string;
+  /** Message events only: the parcel and the message (never the recipient id, channel address or content). */
+  parcel?: { parcelId?: string };
+  messageId?: string;
 }
 
 const OUTREACH = [
@@ -59,6 +62,8 @@ export class LiveEventsConsumer {
         propertyId: event.propertyId ?? '',
         caseId: event.caseId ?? '',
         taskId: event.taskId ?? '',
+        parcelId: type.startsWith('Message') ? (event.parcel?.parcelId ?? '') : '',
+        messageId: type.startsWith('Message') ? (event.messageId ?? '') : '',
       },
       ctx.manager,
     );

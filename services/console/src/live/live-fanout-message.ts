@@ -13,6 +13,9 @@ const message = z
     propertyId: id,
     caseId: id,
     taskId: id,
+    // default '': an instance of the previous version may still send without them during a rollout
+    parcelId: id.default(''),
+    messageId: id.default(''),
     /** W3C trace context of the consumer that sent it, so the receiving span joins the event's trace. */
     trace: z.record(z.string(), z.string().max(512)).default({}),
   })
@@ -20,8 +23,8 @@ const message = z
 
 /** A notification's payload: the update's ids (never personal data; NOTIFY payloads stay far below 8000 bytes). */
 export function encodeLiveMessage(update: LiveUpdate, trace: Record<string, string>): string {
-  const { topic, type, tenantId, propertyId, caseId, taskId } = update;
-  return JSON.stringify({ topic, type, tenantId, propertyId, caseId, taskId, trace });
+  const { topic, type, tenantId, propertyId, caseId, taskId, parcelId, messageId } = update;
+  return JSON.stringify({ topic, type, tenantId, propertyId, caseId, taskId, parcelId, messageId, trace });
 }
 
 /** The update in a notification, or null for anything that is not one (another writer on the channel). */
@@ -39,4 +42,25 @@ export function decodeLiveMessage(
   if (!parsed.success) return null;
   const { trace, ...update } = parsed.data;
   return { update, trace };
+}
+
+/**
+ * The channel on which the account-status command announces that an account's sessions ended:
+ * every instance closes that account's open live-update streams. Payload: the account id only.
+ */
+export const SESSIONS_CHANNEL = 'portico_console_sessions';
+
+const sessionsEnded = z.object({ accountId: z.string().min(1).max(200) }).strict();
+
+export function encodeSessionsEnded(accountId: string): string {
+  return JSON.stringify({ accountId });
+}
+
+export function decodeSessionsEnded(payload: string | undefined): string | null {
+  try {
+    const parsed = sessionsEnded.safeParse(JSON.parse(payload ?? ''));
+    return parsed.success ? parsed.data.accountId : null;
+  } catch {
+    return null;
+  }
 }

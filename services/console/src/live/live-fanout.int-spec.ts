@@ -12,6 +12,7 @@ import { encodeEvent } from '@portico/messaging';
 import { createTestDatabase, getTestKafka, type TestDatabase } from '@portico/testing';
 import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
 import { Kafka, logLevel } from 'kafkajs';
+import { SseClient } from '../test-support/sse-client';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'console-live-fanout');
 const run = randomBytes(4).toString('hex');
@@ -20,63 +21,6 @@ const PROP_A = `prop_a_${run}`;
 const PROP_B = `prop_b_${run}`;
 const PASSWORD = `correct horse ${run}`;
 const GROUP = `console-live-${run}`;
-
-interface Update {
-  type: string;
-  taskId: string;
-  propertyId: string;
-}
-
-/** An open SSE stream of one signed-in browser, collecting its `update` events. */
-class SseClient {
-  readonly updates: Update[] = [];
-  private readonly abort = new AbortController();
-
-  static async open(baseUrl: string, cookie: string): Promise<SseClient> {
-    const client = new SseClient();
-    const response = await fetch(`${baseUrl}/api/events`, {
-      headers: { cookie },
-      signal: client.abort.signal,
-    });
-    expect(response.status).toBe(200);
-    void client.read(response.body!);
-    return client;
-  }
-
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of body) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(block);
-          if (/^event: update$/m.test(block) && data) this.updates.push(JSON.parse(data[1]!) as Update);
-        }
-      }
-    } catch {
-      // aborted at the end of the test
-    }
-  }
-
-  async waitFor(taskIds: string[], timeoutMs = 5_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (taskIds.every((id) => this.updates.some((u) => u.taskId === id))) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(
-      `missing updates: ${taskIds.filter((id) => !this.updates.some((u) => u.taskId === id)).join(', ')}`,
-    );
-  }
-
-  close(): void {
-    this.abort.abort();
-  }
-}
 
 describe('live updates across two console instances (one consumer group, Postgres fan-out)', () => {
   let db: TestDatabase;

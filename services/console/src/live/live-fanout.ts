@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 import type { ConsoleConfig } from '../config';
 import { ConsoleMetrics } from '../shared/console-metrics';
 import { CONSOLE_CONFIG } from '../shared/tokens';
-import { decodeLiveMessage, encodeLiveMessage, LIVE_CHANNEL } from './live-fanout-message';
+import { decodeLiveMessage, decodeSessionsEnded, encodeLiveMessage, LIVE_CHANNEL, SESSIONS_CHANNEL } from './live-fanout-message';
 import { LiveHub } from './live-hub';
 import type { LiveUpdate } from './live-scope';
 
@@ -54,13 +54,14 @@ export class LiveFanout implements OnModuleInit, OnApplicationShutdown {
       connectionString: this.config.databaseUrl,
       application_name: 'console-live-fanout',
     });
-    client.on('notification', (n) => this.receive(n.payload));
+    client.on('notification', (n) => (n.channel === SESSIONS_CHANNEL ? this.sessionsEnded(n.payload) : this.receive(n.payload)));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     this.client = client;
     try {
       await client.connect();
       await client.query(`LISTEN ${LIVE_CHANNEL}`);
+      await client.query(`LISTEN ${SESSIONS_CHANNEL}`);
       this.failures = 0;
       this.metrics.liveListener.set(1);
       this.logger.log(`listening on ${LIVE_CHANNEL}`);
@@ -81,6 +82,14 @@ export class LiveFanout implements OnModuleInit, OnApplicationShutdown {
       'live fan-out listener lost its connection',
     );
     setTimeout(() => void this.listen(), delay).unref();
+  }
+
+  /** The account-status command disabled an account: its streams here close at once. */
+  private sessionsEnded(payload: string | undefined): void {
+    const accountId = decodeSessionsEnded(payload);
+    if (!accountId) return;
+    const closed = this.hub.endAccount(accountId);
+    this.logger.log({ accountId, streamsClosed: closed }, 'account sessions ended');
   }
 
   private receive(payload: string | undefined): void {

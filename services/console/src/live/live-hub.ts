@@ -12,19 +12,34 @@ type Listener = (update: LiveUpdate) => void;
  */
 @Injectable()
 export class LiveHub {
-  private readonly listeners = new Map<number, { account: Account; listener: Listener }>();
+  private readonly listeners = new Map<number, { account: Account; listener: Listener; end: () => void }>();
   private nextId = 0;
 
   constructor(private readonly metrics: ConsoleMetrics) {}
 
-  subscribe(account: Account, listener: Listener): () => void {
+  /** `end` closes the stream from our side (its account's sessions were ended). */
+  subscribe(account: Account, listener: Listener, end: () => void = () => undefined): () => void {
     const id = this.nextId++;
-    this.listeners.set(id, { account, listener });
+    this.listeners.set(id, { account, listener, end });
     this.metrics.liveStreams.set(this.listeners.size);
     return () => {
       this.listeners.delete(id);
       this.metrics.liveStreams.set(this.listeners.size);
     };
+  }
+
+  /** Closes every open stream of the account (disabled: its sessions ended). Returns how many. */
+  endAccount(accountId: string): number {
+    let closed = 0;
+    for (const [id, entry] of [...this.listeners]) {
+      if (entry.account.id !== accountId) continue;
+      this.listeners.delete(id);
+      entry.end();
+      closed++;
+    }
+    this.metrics.liveStreams.set(this.listeners.size);
+    if (closed > 0) this.metrics.liveStreamsClosed.inc({ reason: 'account_disabled' }, closed);
+    return closed;
   }
 
   publish(update: LiveUpdate): number {

@@ -7,6 +7,8 @@ const update = (tenantId: string, propertyId: string): LiveUpdate => ({
   propertyId,
   caseId: 'case_1',
   taskId: 'ot_1',
+  parcelId: '',
+  messageId: '',
 });
 const steward = { roles: ['steward'] as const, tenantId: 'ten_1', propertyIds: ['prop_a'] };
 

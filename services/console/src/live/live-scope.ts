@@ -8,6 +8,14 @@ export interface LiveUpdate {
   readonly propertyId: string;
   readonly caseId: string;
   readonly taskId: string;
+  /**
+   * The parcel (`prc_` + hex, derived from carrier and tracking number, not personal) and the
+   * message of a MessageSent / MessageDelivered / MessageFailed event; '' for every other event.
+   * A message may belong to no task or case (closing notices, claims' messages), so the parcel
+   * page matches on the parcel.
+   */
+  readonly parcelId: string;
+  readonly messageId: string;
 }
 
 /**

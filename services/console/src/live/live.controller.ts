@@ -3,9 +3,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Session } from '../sessions/session';
 import { CurrentSession } from '../sessions/session.guard';
 import { LiveHub } from './live-hub';
+import type { LiveUpdate } from './live-scope';
 
 /** Heartbeats keep proxies from closing an idle stream; losing one is harmless (not durable state). */
 const HEARTBEAT_MS = 15_000;
+
+/** What a browser is told: the event type and ids (no tenant, no topic, never personal data). */
+export function ssePayload(u: LiveUpdate): Record<string, string> {
+  return {
+    type: u.type,
+    caseId: u.caseId,
+    taskId: u.taskId,
+    propertyId: u.propertyId,
+    parcelId: u.parcelId,
+    messageId: u.messageId,
+  };
+}
 
 /** `GET /api/events`: Server-Sent Events with the updates this session may see (ids only). */
 @Controller('api')
@@ -23,9 +36,11 @@ export class LiveController {
       'x-accel-buffering': 'no',
     });
     raw.write('retry: 2000\n\n');
-    const unsubscribe = this.hub.subscribe(session.account, (u) => {
-      raw.write(`event: update\ndata: ${JSON.stringify({ type: u.type, caseId: u.caseId, taskId: u.taskId, propertyId: u.propertyId })}\n\n`);
-    });
+    const unsubscribe = this.hub.subscribe(
+      session.account,
+      (u) => raw.write(`event: update\ndata: ${JSON.stringify(ssePayload(u))}\n\n`),
+      () => raw.end(),
+    );
     const beat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const close = () => {
       clearInterval(beat);

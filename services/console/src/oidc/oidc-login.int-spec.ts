@@ -4,10 +4,14 @@
 // stop at the callback and tamper with it the way an attacker would. Upstream notification is the
 // SIMULATED one of the browser test (it verifies the person token the console mints and scopes by
 // its property ids), which shows the mapped properties reaching the other services.
+// The console runs as in production (docs/adr/0006): no development key; it signs the person tokens
+// with CONSOLE_TOKEN_SIGNING_KEYS and the simulated notification verifies them with libs/auth's
+// verifier against the console's real HTTP JWKS (AUTH_JWKS_URL), as every service does.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AuthError, parseSigningKeys, PersonTokenSigner, PersonTokenVerifier, signDevToken } from '@portico/auth';
 import { createTestDatabase, getTestKafka, type TestDatabase } from '@portico/testing';
 import { launchChromium } from '@portico/testing/browser';
 import { freePort, REPO_ROOT, ServiceProcess } from '@portico/testing/platform';
@@ -16,7 +20,13 @@ import { SimulatedNotification, type SimulatedTask } from '../test-support/simul
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'console-oidc');
 const run = randomBytes(4).toString('hex');
-const DEV_KEY = `console-oidc-${randomBytes(24).toString('base64url')}`;
+const AUDIENCE = 'portico-api';
+/** Private JWKs, newest first: the console signs with the first and publishes both. */
+const signingJwk = (kid: string, type: 'ec' | 'ed25519') => {
+  const { privateKey } = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+  return { ...privateKey.export({ format: 'jwk' }), kid };
+};
+const SIGNING_KEYS = [signingJwk(`k2-${run}`, 'ec'), signingJwk(`k1-${run}`, 'ed25519')];
 const TENANT = `ten_oidc_${run}`;
 const PROP_A = `prop_a_${run}`;
 const PROP_B = `prop_b_${run}`;
@@ -72,6 +82,8 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
   let issuer: string;
   let notificationApi: SimulatedNotification;
   let console_: ServiceProcess;
+  let consoleIssuer: string;
+  let jwksUrl: string;
 
   /** Starts a sign-in in `browser`: the provider's authorization URL the console redirected to. */
   async function startLogin(browser: HttpBrowser): Promise<URL> {
@@ -128,6 +140,8 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
     const consolePort = await freePort();
     const providerPort = await freePort();
     const redirectUrl = `http://127.0.0.1:${consolePort}/api/auth/oidc/callback`;
+    consoleIssuer = `http://127.0.0.1:${consolePort}`;
+    jwksUrl = `${consoleIssuer}/.well-known/jwks.json`;
     provider = spawn(
       process.execPath,
       [join(REPO_ROOT, 'services/console/src/test-support/oidc-provider-process.mjs')],
@@ -158,11 +172,7 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
       });
       provider.once('exit', (code) => reject(new Error(`oidc-provider exited ${code}`)));
     });
-    notificationApi = new SimulatedNotification({
-      devKey: DEV_KEY,
-      issuer: 'http://127.0.0.1:8080/portico-dev',
-      audience: 'portico-api',
-    });
+    notificationApi = new SimulatedNotification({ jwksUrl, issuer: consoleIssuer, audience: AUDIENCE });
     await notificationApi.start();
     console_ = new ServiceProcess(
       'console',
@@ -171,7 +181,9 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
         DATABASE_URL: db.url,
         KAFKA_BROKERS: brokers.join(','),
         KAFKA_CONSUMER_GROUP: `console-oidc-${run}`,
-        AUTH_DEV_TOKEN_KEY: DEV_KEY,
+        CONSOLE_TOKEN_SIGNING_KEYS: JSON.stringify(SIGNING_KEYS),
+        AUTH_OIDC_ISSUER: consoleIssuer,
+        AUTH_OIDC_AUDIENCE: AUDIENCE,
         CONSOLE_NOTIFICATION_URL: notificationApi.url,
         CONSOLE_OIDC_ISSUER: issuer,
         CONSOLE_OIDC_CLIENT_ID: CLIENT_ID,
@@ -309,6 +321,68 @@ describe('console OIDC login (real oidc-provider, console process, real Postgres
     await expect(ids(manager.browser)).resolves.toEqual([`ot_a_${run}`, `ot_b_${run}`]);
     const otherProperty = await steward.browser.request(`${console_.baseUrl}/api/tasks?propertyId=${PROP_B}`);
     expect(otherProperty.status).toBe(403);
+  });
+
+  it("publishes its public signing keys as a cacheable JWKS without private parts", async () => {
+    const response = await fetch(jwksUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(response.headers.get('content-type')).toMatch(/^application\/jwk-set\+json/);
+    const text = await response.text();
+    const { keys } = JSON.parse(text) as { keys: Array<Record<string, string>> };
+    expect(keys.map((k) => [k['kid'], k['alg'], k['use']])).toEqual([
+      [`k2-${run}`, 'ES256', 'sig'],
+      [`k1-${run}`, 'EdDSA', 'sig'],
+    ]);
+    expect(text).not.toContain('"d"');
+    for (const k of SIGNING_KEYS) expect(text).not.toContain(String(k.d));
+  });
+
+  it("the console's upstream token for an OIDC sign-in passes libs/auth's verifier on the console's JWKS; another key's token does not", async () => {
+    const steward = await signIn(STEWARD_SUB);
+    const before = notificationApi.tokens.length;
+    expect((await steward.browser.request(`${console_.baseUrl}/api/tasks?state=open`)).status).toBe(200);
+    const token = notificationApi.tokens.slice(before).at(-1)!;
+    const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as Record<string, string>;
+    expect(header).toMatchObject({ alg: 'ES256', kid: `k2-${run}` }); // the newest key signs
+
+    // what a real service builds from AUTH_JWKS_URL / AUTH_OIDC_ISSUER / AUTH_OIDC_AUDIENCE
+    const service = new PersonTokenVerifier({ issuer: consoleIssuer, audience: AUDIENCE, keys: { jwksUrl } });
+    await expect(service.verify(token)).resolves.toEqual({
+      kind: 'person',
+      subject: `stf_a_${run}`,
+      roles: ['steward'],
+      tenantId: TENANT,
+      propertyIds: [PROP_A],
+    });
+    const refusedCode = async (forged: string) =>
+      service.verify(forged).then(
+        () => 'accepted',
+        (e: unknown) => (e instanceof AuthError ? e.code : String(e)),
+      );
+    const person = { subject: `stf_mgr_${run}`, roles: ['operator' as const], tenantId: null, propertyIds: [] };
+    // another key under the console's own kid, and under a kid the console does not publish
+    for (const kid of [`k2-${run}`, `k9-${run}`]) {
+      const other = new PersonTokenSigner({
+        keyring: parseSigningKeys(JSON.stringify([signingJwk(kid, 'ec')])),
+        issuer: consoleIssuer,
+        audience: AUDIENCE,
+        ttlSec: 60,
+      });
+      await expect(refusedCode(await other.sign(person))).resolves.toBe('token_invalid');
+    }
+    // an HS256 token, as the development key would sign it
+    const hs = await signDevToken(person, { key: randomBytes(32).toString('base64url'), issuer: consoleIssuer, audience: AUDIENCE });
+    await expect(refusedCode(hs)).resolves.toBe('token_invalid');
+    // and the simulated notification (the same verifier) answers such a token 401
+    const forged = await new PersonTokenSigner({
+      keyring: parseSigningKeys(JSON.stringify([signingJwk(`k2-${run}`, 'ec')])),
+      issuer: consoleIssuer,
+      audience: AUDIENCE,
+      ttlSec: 60,
+    }).sign(person);
+    const direct = await fetch(`${notificationApi.url}/v1/outreach/tasks?state=open`, { headers: { authorization: `Bearer ${forged}` } });
+    expect(direct.status).toBe(401);
   });
 
   it('refuses a callback whose state is not the browser’s (400), and the pending login is then used up', async () => {

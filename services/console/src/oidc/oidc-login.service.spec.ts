@@ -67,7 +67,7 @@ function setup(
     {} as LoginThrottleRepository, // OIDC sign-ins open sessions without a password, never throttled here
     metrics,
     clock,
-    60,
+    { idleMinutes: 60, absoluteMinutes: 600 },
   );
   const accounts = {
     findByOidcSubject: async (issuer: string, sub: string) =>

@@ -20,16 +20,25 @@ export interface ThrottlePolicy {
   readonly forgetAfterSeconds: number;
 }
 
-/**
- * Per account (the normalised user name): a person mistyping a few times never waits. Not per client
- * address: behind the Ingress every request comes from the proxy's address until the service trusts
- * forwarded headers, and one shared counter would throttle every steward at once.
- */
+/** Per account (the normalised user name): a person mistyping a few times never waits. */
 export const ACCOUNT_POLICY: ThrottlePolicy = {
   freeFailures: 5,
   baseDelaySeconds: 30,
   maxDelaySeconds: 15 * 60,
   forgetAfterSeconds: 24 * 3600,
+};
+
+/**
+ * Per client address (client-address.ts; IPv6 per /64): the guesser who tries many user names
+ * from one place. More lenient than per account, because many stewards may share one office
+ * address (NAT): 30 failures an hour are free, then 10 s doubling up to 5 minutes. Behind a proxy
+ * it needs CONSOLE_TRUSTED_PROXIES, or every sign-in counts against the proxy's address.
+ */
+export const ADDRESS_POLICY: ThrottlePolicy = {
+  freeFailures: 30,
+  baseDelaySeconds: 10,
+  maxDelaySeconds: 5 * 60,
+  forgetAfterSeconds: 3600,
 };
 
 export interface FailureRecord {
@@ -58,4 +67,9 @@ function isForgotten(record: FailureRecord, now: Date, policy: ThrottlePolicy): 
  */
 export function throttleKey(username: string): Buffer {
   return createHash('sha256').update(`account:${username.trim().toLowerCase()}`).digest();
+}
+
+/** The stored key of a client address's record (hashed like the account keys: addresses are personal data). */
+export function addressThrottleKey(subject: string): Buffer {
+  return createHash('sha256').update(`address:${subject}`).digest();
 }

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ConsoleConfig } from '../config';
 import { OidcLoginService } from '../oidc/oidc-login.service';
+import { clientAddress } from './client-address';
 import { LoginThrottledError } from '../shared/console-errors';
 import { CONSOLE_CONFIG } from '../shared/tokens';
 import type { Session } from './session';
@@ -46,8 +47,10 @@ export class SessionController {
   @HttpCode(201)
   async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const credentials = loginBody.parse(body);
+    // X-Forwarded-For only from CONSOLE_TRUSTED_PROXIES (client-address.ts), else the peer.
+    const address = clientAddress(request.raw.socket.remoteAddress, request.headers['x-forwarded-for'], this.config.trustedProxies);
     const { cookieValue, session } = await this.sessions
-      .login(credentials)
+      .login(credentials, address)
       .catch((e: unknown) => {
         if (e instanceof LoginThrottledError) reply.header('retry-after', String(e.retryAfterSeconds));
         throw e;

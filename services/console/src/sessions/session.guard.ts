@@ -50,7 +50,9 @@ export class SessionGuard implements CanActivate {
     const request = ctx.switchToHttp().getRequest<RequestWithSession>();
     // Health probes, metrics and the SPA's HTML are outside /api and need no session.
     if (!request.url.startsWith('/api/')) return true;
-    const session = await this.sessions.find(readSessionCookie(request, this.config));
+    // The live-update stream is opened (and reopened) by the browser on its own: not a use.
+    const renew = !request.url.startsWith('/api/events');
+    const session = await this.sessions.find(readSessionCookie(request, this.config), { renew });
     if (!session) throw new SessionRequiredError();
     if (!SAFE_METHODS.has(request.method)) {
       const header = request.headers[CSRF_HEADER];

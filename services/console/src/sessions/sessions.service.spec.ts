@@ -15,13 +15,21 @@ const now = new Date('2026-12-02T10:00:00Z');
 
 /** The repository boundary, in memory. */
 class FakeSessions {
-  rows: { id: string; tokenHash: Buffer; csrfToken: string; expiresAt: Date; revoked: boolean }[] = [];
-  async insert(row: { id: string; tokenHash: Buffer; csrfToken: string; expiresAt: Date }) {
+  rows: { id: string; tokenHash: Buffer; csrfToken: string; expiresAt: Date; maxExpiresAt: Date; revoked: boolean }[] = [];
+  renewals = 0;
+  async insert(row: { id: string; tokenHash: Buffer; csrfToken: string; expiresAt: Date; maxExpiresAt: Date }) {
     this.rows.push({ ...row, revoked: false });
   }
   async findLive(hash: Buffer, at: Date): Promise<Session | null> {
     const r = this.rows.find((x) => x.tokenHash.equals(hash) && !x.revoked && x.expiresAt > at);
-    return r ? { id: r.id, account, csrfToken: r.csrfToken, expiresAt: r.expiresAt } : null;
+    return r ? { id: r.id, account, csrfToken: r.csrfToken, expiresAt: r.expiresAt, maxExpiresAt: r.maxExpiresAt } : null;
+  }
+  async renew(id: string, expiresAt: Date, at: Date): Promise<boolean> {
+    const r = this.rows.find((x) => x.id === id && !x.revoked && x.expiresAt > at);
+    if (!r) return false;
+    r.expiresAt = expiresAt;
+    this.renewals++;
+    return true;
   }
   async revoke(id: string) {
     for (const r of this.rows) if (r.id === id) r.revoked = true;
@@ -56,7 +64,7 @@ function service(authenticate: LoginAuthenticator['authenticate'], clock = () =>
     throttle as unknown as LoginThrottleRepository,
     new ConsoleMetrics(registry),
     clock,
-    60,
+    { idleMinutes: 60, absoluteMinutes: 600 },
   );
   return { s, repo, throttle, registry };
 }
@@ -71,11 +79,81 @@ describe('SessionsService', () => {
     await expect(s.find(cookieValue)).resolves.toMatchObject({ id: session.id });
   });
 
+  it('slides the idle end on use, up to the absolute maximum; the live stream does not renew', async () => {
+    let clock = now;
+    const { s, repo, registry } = service(async () => account, () => clock);
+    const { cookieValue, session } = await s.login({ username: 'steward.a', password: 'x' });
+    expect(session.maxExpiresAt).toEqual(new Date(now.getTime() + 600 * 60_000));
+    const after = (min: number) => new Date(now.getTime() + min * 60_000);
+
+    clock = after(50); // used after 50 minutes: ends 60 minutes later
+    await expect(s.find(cookieValue)).resolves.toMatchObject({ expiresAt: after(110) });
+    clock = after(50.5); // a burst: no second write
+    await s.find(cookieValue);
+    expect(repo.renewals).toBe(1);
+    clock = after(100); // the live stream reconnecting: no renewal
+    await expect(s.find(cookieValue, { renew: false })).resolves.toMatchObject({ expiresAt: after(110) });
+    expect(repo.renewals).toBe(1);
+    clock = after(111); // idle for 61 minutes: gone
+    await expect(s.find(cookieValue)).resolves.toBeNull();
+    expect(await registry.getSingleMetricAsString('portico_console_session_renewals_total')).toContain(' 1');
+
+    // kept busy, it still ends at the absolute maximum
+    clock = now;
+    const busy = await s.login({ username: 'steward.a', password: 'x' });
+    for (let min = 50; min < 600; min += 50) {
+      clock = after(min);
+      await expect(s.find(busy.cookieValue)).resolves.not.toBeNull();
+    }
+    clock = after(599);
+    await expect(s.find(busy.cookieValue)).resolves.toMatchObject({ expiresAt: after(600) });
+    clock = after(600);
+    await expect(s.find(busy.cookieValue)).resolves.toBeNull();
+  });
+
+  it('refuses the request when the session ended between reading and renewing it', async () => {
+    let clock = now;
+    const { s, repo } = service(async () => account, () => clock);
+    const { cookieValue } = await s.login({ username: 'steward.a', password: 'x' });
+    clock = new Date(now.getTime() + 30 * 60_000);
+    repo.renew = async () => false; // e.g. the account was disabled meanwhile
+    await expect(s.find(cookieValue)).resolves.toBeNull();
+  });
+
   it('answers one generic error for refused credentials and counts it', async () => {
     const { s, repo, registry } = service(async () => null);
     await expect(s.login({ username: 'nobody', password: 'x' })).rejects.toBeInstanceOf(LoginFailedError);
     expect(repo.rows).toHaveLength(0);
     expect(await registry.getSingleMetricAsString('portico_console_logins_total')).toContain('outcome="refused"} 1');
+  });
+
+  it('slows one address guessing many user names down after 30 failures; other addresses and a success do not reset it', async () => {
+    let clock = now;
+    let asked = 0;
+    const { s, registry } = service(async ({ username, password }) => {
+      asked += 1;
+      return username === 'steward.a' && password === 'right' ? account : null;
+    }, () => clock);
+    const guesser = '198.51.100.7';
+    for (let i = 0; i < 30; i++)
+      await expect(s.login({ username: `name${i}`, password: 'p' }, guesser)).rejects.toBeInstanceOf(LoginFailedError);
+    const held = await s.login({ username: 'name-new', password: 'p' }, guesser).catch((e: unknown) => e);
+    expect(held).toBeInstanceOf(LoginThrottledError);
+    expect((held as LoginThrottledError).retryAfterSeconds).toBe(10);
+    expect(asked).toBe(30); // no password hash computed while held back
+    // another address is not affected, nor a caller whose address is unknown
+    await expect(s.login({ username: 'steward.a', password: 'right' }, '203.0.113.9')).resolves.toBeDefined();
+    await expect(s.login({ username: 'name-x', password: 'p' }, null)).rejects.toBeInstanceOf(LoginFailedError);
+    // after the wait a valid sign-in from there works, and does not reset the address's count:
+    clock = new Date(now.getTime() + 11_000);
+    await expect(s.login({ username: 'steward.a', password: 'right' }, guesser)).resolves.toBeDefined();
+    await expect(s.login({ username: 'name-31', password: 'p' }, guesser)).rejects.toBeInstanceOf(LoginFailedError);
+    const doubled = await s.login({ username: 'name-32', password: 'p' }, guesser).catch((e: unknown) => e);
+    expect((doubled as LoginThrottledError).retryAfterSeconds).toBe(20);
+    // IPv6: the whole /64 shares one counter
+    for (let i = 0; i < 30; i++) await s.login({ username: `v6-${i}`, password: 'p' }, `2001:db8:1:2::${i + 1}`).catch(() => undefined);
+    await expect(s.login({ username: 'v6-new', password: 'p' }, '2001:db8:1:2:ffff::1')).rejects.toBeInstanceOf(LoginThrottledError);
+    expect(await registry.getSingleMetricAsString('portico_console_login_throttled_total')).toContain('scope="address"} 3');
   });
 
   it('slows a guessed account down after five failures, without asking the authenticator, and counts it', async () => {

@@ -6,15 +6,16 @@ import { ConsoleMetrics } from '../shared/console-metrics';
 import { LoginFailedError, LoginThrottledError } from '../shared/console-errors';
 import { CLOCK, type Clock } from '../shared/tokens';
 import type { Session } from './session';
-import { ACCOUNT_POLICY, throttleKey, waitSeconds } from './login-throttle';
+import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey, throttleKey, waitSeconds } from './login-throttle';
+import { addressThrottleSubject } from './client-address';
 import { LoginThrottleRepository } from './login-throttle.repository';
 import { newSecret, secretHash } from './session-token';
+import { initialExpiry, renewedExpiry, SESSION_LIFETIME, type SessionLifetime } from './session-lifetime';
 import { SessionsRepository } from './sessions.repository';
 
 /** How often stale throttle records are deleted (on a failure, at most this often per instance). */
 const THROTTLE_PURGE_EVERY_MS = 3600_000;
 
-export const SESSION_TTL_MINUTES = 'console:session-ttl-minutes';
 
 /** Sign-in, sign-out and finding the session of a request. Logs carry session and account ids only. */
 @Injectable()
@@ -28,26 +29,43 @@ export class SessionsService {
     private readonly throttle: LoginThrottleRepository,
     private readonly metrics: ConsoleMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(SESSION_TTL_MINUTES) private readonly ttlMinutes: number,
+    @Inject(SESSION_LIFETIME) private readonly lifetime: SessionLifetime,
   ) {}
 
   /**
    * A new session for these credentials; `cookieValue` goes to the browser once and is stored hashed.
-   * Failed attempts are counted per account and slow further guesses down (login-throttle.ts); the
-   * check comes before the password hash is computed, so a throttled guesser costs no argon2 time.
+   * Failed attempts are counted per account and per client address and slow further guesses down
+   * (login-throttle.ts); the check comes before the password hash is computed, so a throttled
+   * guesser costs no argon2 time.
    */
-  async login(credentials: { username: string; password: string }): Promise<{ cookieValue: string; session: Session }> {
+  async login(
+    credentials: { username: string; password: string },
+    clientAddress: string | null = null,
+  ): Promise<{ cookieValue: string; session: Session }> {
     const now = this.clock();
     const key = throttleKey(credentials.username);
-    const wait = waitSeconds(await this.throttle.find(key), now, ACCOUNT_POLICY);
+    const addressKey = clientAddress ? addressThrottleKey(addressThrottleSubject(clientAddress)) : null;
+    const [accountRecord, addressRecord] = await Promise.all([
+      this.throttle.find(key),
+      addressKey ? this.throttle.find(addressKey) : undefined,
+    ]);
+    const byAccount = waitSeconds(accountRecord, now, ACCOUNT_POLICY);
+    const byAddress = waitSeconds(addressRecord, now, ADDRESS_POLICY);
+    const wait = Math.max(byAccount, byAddress);
     if (wait > 0) {
+      const scope = byAccount >= byAddress ? 'account' : 'address';
       this.metrics.logins.inc({ outcome: 'throttled' });
-      this.logger.warn({ retryAfterSeconds: wait }, 'login throttled');
+      this.metrics.loginThrottled.inc({ scope });
+      // never the address or the typed name: the scope says which counter held it back
+      this.logger.warn({ retryAfterSeconds: wait, scope }, 'login throttled');
       throw new LoginThrottledError(wait);
     }
     const account: Account | null = await this.authenticator.authenticate(credentials);
     if (!account) {
       await this.throttle.recordFailure(key, now, ACCOUNT_POLICY);
+      // A success does not clear the address's count: one valid account must not reset it for a
+      // guesser who holds one. It is forgotten an hour after the last failure instead.
+      if (addressKey) await this.throttle.recordFailure(addressKey, now, ADDRESS_POLICY);
       await this.purgeStaleThrottleRecords(now);
       this.metrics.logins.inc({ outcome: 'refused' });
       this.logger.warn('login refused');
@@ -70,12 +88,7 @@ export class SessionsService {
   async open(account: Account): Promise<{ cookieValue: string; session: Session }> {
     const now = this.clock();
     const cookieValue = newSecret();
-    const session: Session = {
-      id: randomUUID(),
-      account,
-      csrfToken: newSecret(),
-      expiresAt: new Date(now.getTime() + this.ttlMinutes * 60_000),
-    };
+    const session: Session = { id: randomUUID(), account, csrfToken: newSecret(), ...initialExpiry(now, this.lifetime) };
     await this.sessions.insert({
       id: session.id,
       tokenHash: secretHash(cookieValue),
@@ -83,15 +96,28 @@ export class SessionsService {
       csrfToken: session.csrfToken,
       createdAt: now,
       expiresAt: session.expiresAt,
+      maxExpiresAt: session.maxExpiresAt!,
     });
     this.metrics.logins.inc({ outcome: 'signed_in' });
     this.logger.log({ sessionId: session.id, accountId: account.id, via: account.oidcIssuer ? 'oidc' : 'password' }, 'signed in');
     return { cookieValue, session };
   }
 
-  find(cookieValue: string | undefined): Promise<Session | null> {
-    if (!cookieValue || cookieValue.length > 128) return Promise.resolve(null);
-    return this.sessions.findLive(secretHash(cookieValue), this.clock());
+  /**
+   * The live session of a request's cookie. A request is a use: it pushes the idle end forward
+   * (session-lifetime.ts), unless `renew` is false — the live-update stream, which a browser keeps
+   * open by itself and which must not keep an unattended session alive.
+   */
+  async find(cookieValue: string | undefined, options: { renew?: boolean } = {}): Promise<Session | null> {
+    if (!cookieValue || cookieValue.length > 128) return null;
+    const now = this.clock();
+    const session = await this.sessions.findLive(secretHash(cookieValue), now);
+    if (!session || options.renew === false) return session;
+    const expiresAt = renewedExpiry(session, now, this.lifetime);
+    if (!expiresAt) return session;
+    if (!(await this.sessions.renew(session.id, expiresAt, now))) return null;
+    this.metrics.sessionRenewals.inc();
+    return { ...session, expiresAt };
   }
 
   async logout(session: Session): Promise<void> {

@@ -72,3 +72,17 @@ export class UpstreamRefusedError extends DomainError {
     super({ code, status, message, details: { service } });
   }
 }
+
+/** The console signs with the development key (local demo): it publishes no JWKS. */
+export class JwksNotConfiguredError extends DomainError {
+  constructor() {
+    super({
+      code: 'jwks_not_configured',
+      status: 404,
+      message: {
+        en: 'This console publishes no signing keys (CONSOLE_TOKEN_SIGNING_KEYS is not set).',
+        zh: '此控制台未发布签名公钥（未设置 CONSOLE_TOKEN_SIGNING_KEYS）。',
+      },
+    });
+  }
+}

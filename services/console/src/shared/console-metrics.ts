@@ -15,6 +15,11 @@ export class ConsoleMetrics {
   readonly liveListener: Gauge<string>;
   readonly stewardActions: Counter<'action' | 'outcome'>;
   readonly residentStatusViews: Counter<'outcome'>;
+  readonly personTokens: Counter<'key'>;
+  readonly sessionRenewals: Counter<string>;
+  readonly loginThrottled: Counter<'scope'>;
+  readonly liveStreamsClosed: Counter<'reason'>;
+  readonly jwksServed: Counter<string>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.logins = new Counter({
@@ -73,6 +78,34 @@ export class ConsoleMetrics {
       name: 'portico_console_resident_status_views_total',
       help: "residents' status page data requests by outcome (shown, refused by clearance, unavailable)",
       labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.personTokens = new Counter({
+      name: 'portico_console_person_tokens_issued_total',
+      help: 'person tokens the console signed for upstream calls, by signing key id ("development" for AUTH_DEV_TOKEN_KEY): shows when a rotation took effect',
+      labelNames: ['key'],
+      registers: [registry],
+    });
+    this.loginThrottled = new Counter({
+      name: 'portico_console_login_throttled_total',
+      help: 'password sign-ins held back by the throttle, by the counter that held them (account, address)',
+      labelNames: ['scope'],
+      registers: [registry],
+    });
+    this.sessionRenewals = new Counter({
+      name: 'portico_console_session_renewals_total',
+      help: 'sessions whose idle end was pushed forward by a request (at most one write per session and minute)',
+      registers: [registry],
+    });
+    this.liveStreamsClosed = new Counter({
+      name: 'portico_console_live_streams_closed_total',
+      help: 'open live-update streams this instance closed itself, by reason (account_disabled: the account-status command ended its sessions)',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.jwksServed = new Counter({
+      name: 'portico_console_jwks_served_total',
+      help: "requests for the console's public JWKS (the services' verifiers fetch it on start, on an unknown kid and when their cache ages)",
       registers: [registry],
     });
   }

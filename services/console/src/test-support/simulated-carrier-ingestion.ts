@@ -1,5 +1,5 @@
 import type { TrackingEventView } from '@portico/contracts';
-import { refusal, SimulatedUpstream, UNAUTHENTICATED, type SimulatedAnswer, type SimulatedRequest } from './simulated-upstream';
+import { refusal, SimulatedUpstream, UNAUTHENTICATED, type SimulatedAnswer, type SimulatedRequest, type SimulatedUpstreamKeys } from './simulated-upstream';
 
 /**
  * SIMULATED carrier-ingestion internal API for the console's browser test — not the real service.
@@ -14,7 +14,7 @@ export class SimulatedCarrierIngestion extends SimulatedUpstream {
   readonly events = new Map<string, TrackingEventView[]>();
 
   constructor(
-    keys: { devKey: string; issuer: string; audience: string },
+    keys: SimulatedUpstreamKeys,
     private readonly consoleToken: string,
     private readonly pageSize = 2,
   ) {

@@ -24,6 +24,9 @@ export function personMaySee(caller: PersonPrincipal, target: { tenantId: string
   return target.propertyId === undefined || target.propertyId === null || caller.propertyIds.includes(target.propertyId);
 }
 
+/** How a simulator checks the console's person tokens, like the real services' AUTH_* settings. */
+export type SimulatedUpstreamKeys = { issuer: string; audience: string } & ({ devKey: string } | { jwksUrl: string });
+
 /**
  * The HTTP plumbing of the console's SIMULATED upstream services (browser test only, not the real
  * services): one local server each, the console's bearer token verified with the verifier the real
@@ -36,9 +39,14 @@ export abstract class SimulatedUpstream {
   private readonly verifier: PersonTokenVerifier;
   /** Every request as method + path (no query, no body), to assert what reached the service. */
   readonly requests: string[] = [];
+  /** The bearer tokens presented, in order (the OIDC spec checks their header and verifies them itself). */
+  readonly tokens: string[] = [];
 
-  constructor(options: { devKey: string; issuer: string; audience: string }) {
-    this.verifier = new PersonTokenVerifier({ issuer: options.issuer, audience: options.audience, keys: { devKey: options.devKey } });
+  constructor(options: SimulatedUpstreamKeys) {
+    // The development key (browser spec), or the console's published JWKS as a production service
+    // fetches it through AUTH_JWKS_URL (OIDC spec: docs/adr/0006).
+    const keys = 'jwksUrl' in options ? { jwksUrl: options.jwksUrl } : { devKey: options.devKey };
+    this.verifier = new PersonTokenVerifier({ issuer: options.issuer, audience: options.audience, keys });
   }
 
   protected abstract route(req: SimulatedRequest): SimulatedAnswer | Promise<SimulatedAnswer>;
@@ -57,6 +65,7 @@ export abstract class SimulatedUpstream {
   private async caller(req: IncomingMessage): Promise<PersonPrincipal | null> {
     const auth = req.headers.authorization ?? '';
     if (!auth.startsWith('Bearer ')) return null;
+    this.tokens.push(auth.slice(7));
     try {
       return await this.verifier.verify(auth.slice(7));
     } catch {

@@ -3,7 +3,7 @@ import { api, type ApiError, type Me, type Task } from './api';
 import { navigate } from './App';
 import { CopyScriptButton, ErrorAlert, PropertySelect, ScriptDetails } from './Controls';
 import { formatTime, t, type Lang } from './i18n';
-import { useLiveUpdates } from './live';
+import { isMessageUpdate, useLiveUpdates } from './live';
 
 /** Same order as the server's (deadline, expedited, age): kept after a single task is merged in. */
 function byUrgency(a: Task, b: Task): number {
@@ -33,9 +33,11 @@ export function Inbox({ lang, me }: { lang: Lang; me: Me }) {
 
   useEffect(load, [load]);
 
-  // A pushed change refetches only that case's tasks and merges them in.
+  // A pushed change refetches only that case's tasks and merges them in. A message's status (sent,
+  // delivered, failed) changes no task: the parcel page shows it, the inbox is left alone.
   const connected = useLiveUpdates(
     (u) => {
+      if (isMessageUpdate(u)) return;
       if (!u.caseId) return load();
       if (propertyId && u.propertyId !== propertyId) return;
       api.tasks({ caseId: u.caseId }).then(

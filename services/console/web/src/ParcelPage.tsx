@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type ApiError, type ClaimSummary, type MessageSummary, type ParcelTimelineEntry, type ParcelView, type Task } from './api';
 import { navigate } from './App';
 import { CodeSelect, CopyScriptButton, ErrorAlert, ScriptDetails } from './Controls';
@@ -26,7 +26,25 @@ export function ParcelPage({ lang, parcelId }: { lang: Lang; parcelId: string })
 
   useEffect(() => void load(), [load]);
   const caseIds = new Set(parcel?.cases.map((c) => c.id) ?? []);
-  useLiveUpdates((u) => (caseIds.has(u.caseId) ? void load() : undefined), () => void load());
+  const taskIds = new Set(parcel?.tasks.map((x) => x.id) ?? []);
+  // A message's status events come in bursts (sent, then delivered; a failed attempt, then the
+  // failover's): one reload for a burst.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const reloadSoon = () => {
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      void load();
+    }, 200);
+  };
+  useEffect(() => () => clearTimeout(pending.current ?? undefined), []);
+  useLiveUpdates(
+    (u) =>
+      (u.parcelId !== '' && u.parcelId === parcelId) || caseIds.has(u.caseId) || taskIds.has(u.taskId)
+        ? reloadSoon()
+        : undefined,
+    () => void load(),
+  );
 
   /** Every one-click action: run it, say so, reload the parcel (its timeline shows the result). */
   const act = async (key: string, run: () => Promise<unknown>) => {

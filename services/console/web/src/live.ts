@@ -5,7 +5,13 @@ export interface LiveUpdate {
   caseId: string;
   taskId: string;
   propertyId: string;
+  /** MessageSent / MessageDelivered / MessageFailed only ('' otherwise). */
+  parcelId: string;
+  messageId: string;
 }
+
+/** A message's status changed (sent, delivered, an attempt failed): nothing about tasks changed. */
+export const isMessageUpdate = (u: LiveUpdate): boolean => u.type.startsWith('Message');
 
 /**
  * Subscribes to /api/events (Server-Sent Events, cookie session). EventSource reconnects by itself;

@@ -249,8 +249,9 @@ describe('RelayService.relay', () => {
       const t = await relayed();
       expect(t.delivery.destination).toEqual(SF);
       const { notice } = t.delivery;
-      expect(notice.downloadUrl.startsWith(`${BASE_URL}/v1/relay-grants/`)).toBe(true);
-      const token = tokenOf(notice.downloadUrl);
+      expect(notice.downloadUrl?.startsWith(`${BASE_URL}/v1/relay-grants/`)).toBe(true);
+      expect(notice.copies).toBeUndefined();
+      const token = tokenOf(notice.downloadUrl!);
       expect(looksLikeSecret(token)).toBe(true);
       expect(t.grant.tokenHash.equals(hashSecret(token))).toBe(true);
       expect(notice).toMatchObject({

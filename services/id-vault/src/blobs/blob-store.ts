@@ -20,6 +20,8 @@ import type { EntityManager } from 'typeorm';
  */
 export interface BlobStore {
   put(key: string, bytes: Buffer, manager?: EntityManager): Promise<void>;
+  /** Several blobs at once (one statement for the Postgres store); same rules as `put`. */
+  putMany(entries: ReadonlyArray<{ key: string; bytes: Buffer }>, manager?: EntityManager): Promise<void>;
   /** The bytes, or undefined when nothing is stored under the key. */
   get(key: string, manager?: EntityManager): Promise<Buffer | undefined>;
   /** Idempotent: deleting a missing key is not an error. */

@@ -18,6 +18,18 @@ export class PostgresBlobStore implements BlobStore {
     await this.runner(manager).query(`INSERT INTO vault_blobs (key, bytes) VALUES ($1, $2)`, [key, bytes]);
   }
 
+  async putMany(
+    entries: ReadonlyArray<{ key: string; bytes: Buffer }>,
+    manager?: EntityManager,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    entries.forEach((e) => assertBlobKey(e.key));
+    await this.runner(manager).query(
+      `INSERT INTO vault_blobs (key, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])`,
+      [entries.map((e) => e.key), entries.map((e) => e.bytes)],
+    );
+  }
+
   async get(key: string, manager?: EntityManager): Promise<Buffer | undefined> {
     assertBlobKey(key);
     const rows: { bytes: Buffer }[] = await this.runner(manager).query(

@@ -59,6 +59,11 @@ export class S3BlobStore implements BlobStore {
     return new S3BlobStore(createS3Client(options), options);
   }
 
+  /** Puts in parallel: an object store joins no transaction, and each key is new (BlobStore's rules). */
+  async putMany(entries: ReadonlyArray<{ key: string; bytes: Buffer }>): Promise<void> {
+    await Promise.all(entries.map((e) => this.put(e.key, e.bytes)));
+  }
+
   async put(key: string, bytes: Buffer): Promise<void> {
     assertBlobKey(key);
     await this.client.send(

@@ -74,6 +74,46 @@ export class EncryptedDocumentStore {
   }
 
   /**
+   * Seals all sides of a version the caller's transaction just created, in two round trips
+   * whatever the number of sides (the blobs, then the key with the blob rows), instead of four per
+   * side. A version that already has a key is refused (DocumentSideExistsError) and nothing is
+   * written to the database; with S3 the blobs already put are orphans the sweep removes.
+   */
+  async sealNewVersion(
+    documentId: string,
+    version: number,
+    parts: ReadonlyArray<{ side: string; plaintext: Buffer }>,
+    manager: EntityManager,
+  ): Promise<SealResult[]> {
+    const refs = parts.map((p) => contentRef(documentId, version, p.side));
+    const first = refs[0];
+    if (!first) return [];
+    const { dataKey, wrapped } = await this.cipher.createDataKey(first);
+    let sealed: Array<{ side: string; blobKey: string; bytes: Buffer }>;
+    try {
+      sealed = refs.map((ref, i) => ({
+        side: ref.side,
+        blobKey: `documents/${ref.documentId}/${ref.version}/${ref.side}.${randomUUID()}`,
+        bytes: encodeSealedContent(dataKey.encrypt(ref.side, parts[i]!.plaintext)),
+      }));
+    } finally {
+      dataKey.destroy();
+    }
+    await this.blobs.putMany(
+      sealed.map((s) => ({ key: s.blobKey, bytes: s.bytes })),
+      manager,
+    ); // blobs first, then the rows that reference them
+    const inserted = await this.repository.insertKeyWithBlobs(
+      manager,
+      first,
+      wrapped,
+      sealed.map((s) => ({ side: s.side, blobKey: s.blobKey, byteLength: s.bytes.length })),
+    );
+    if (!inserted) throw new DocumentSideExistsError(first.documentId, first.version, first.side);
+    return sealed.map((s) => ({ kekId: wrapped.kekId, blobKey: s.blobKey, byteLength: s.bytes.length }));
+  }
+
+  /**
    * The plaintext of one side. Errors: DocumentNotFoundError, DocumentShreddedError,
    * EncryptionKeyUnavailableError (its KEK is not configured), DocumentIntegrityError (tampering).
    */

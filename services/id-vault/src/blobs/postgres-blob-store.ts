@@ -10,6 +10,7 @@ const PAGE_SIZE = 1_000;
  * Documents are a few hundred KB after re-encoding, well within what bytea handles.
  */
 export class PostgresBlobStore implements BlobStore {
+  readonly inDatabase = true;
   constructor(private readonly dataSource: DataSource) {}
 
   async put(key: string, bytes: Buffer, manager?: EntityManager): Promise<void> {

@@ -45,6 +45,7 @@ export function createS3Client(options: S3BlobStoreOptions): S3Client {
  * (blob first, then row; unique keys; orphan sweep).
  */
 export class S3BlobStore implements BlobStore {
+  readonly inDatabase = false;
   private readonly prefix: string;
 
   constructor(

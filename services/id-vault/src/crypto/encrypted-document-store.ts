@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { BlobStore } from '../blobs/blob-store';
+import { assertBlobKey, type BlobStore } from '../blobs/blob-store';
 import { contentRef, versionRef, type ContentRef } from './associated-data';
 import {
   decodeSealedContent,
@@ -74,9 +74,9 @@ export class EncryptedDocumentStore {
   }
 
   /**
-   * Seals all sides of a version the caller's transaction just created, in two round trips
-   * whatever the number of sides (the blobs, then the key with the blob rows), instead of four per
-   * side. A version that already has a key is refused (DocumentSideExistsError) and nothing is
+   * Seals all sides of a version the caller's transaction just created in one round trip with the
+   * Postgres blob store (key, blobs and blob rows in one statement), two with S3 (the objects, then
+   * the key with the rows), whatever the number of sides; `seal` costs up to four per side. A version that already has a key is refused (DocumentSideExistsError) and nothing is
    * written to the database; with S3 the blobs already put are orphans the sweep removes.
    */
   async sealNewVersion(
@@ -99,15 +99,19 @@ export class EncryptedDocumentStore {
     } finally {
       dataKey.destroy();
     }
-    await this.blobs.putMany(
-      sealed.map((s) => ({ key: s.blobKey, bytes: s.bytes })),
-      manager,
-    ); // blobs first, then the rows that reference them
+    sealed.forEach((s) => assertBlobKey(s.blobKey));
+    // An object store gets the blobs first, then the rows that reference them (BlobStore's rules).
+    if (!this.blobs.inDatabase)
+      await this.blobs.putMany(
+        sealed.map((s) => ({ key: s.blobKey, bytes: s.bytes })),
+        manager,
+      );
     const inserted = await this.repository.insertKeyWithBlobs(
       manager,
       first,
       wrapped,
-      sealed.map((s) => ({ side: s.side, blobKey: s.blobKey, byteLength: s.bytes.length })),
+      sealed.map((s) => ({ side: s.side, blobKey: s.blobKey, byteLength: s.bytes.length, bytes: s.bytes })),
+      this.blobs.inDatabase,
     );
     if (!inserted) throw new DocumentSideExistsError(first.documentId, first.version, first.side);
     return sealed.map((s) => ({ kekId: wrapped.kekId, blobKey: s.blobKey, byteLength: s.bytes.length }));

@@ -73,6 +73,6 @@ describe('queries per upload (real Postgres, counted at the pg client)', () => {
     console.log(
       `queries per ID-card upload: ${queries.length}\n${queries.map((q) => `  ${q.replace(/\s+/g, ' ').slice(0, 110)}`).join('\n')}`,
     );
-    expect(queries.length).toBeLessThanOrEqual(12);
+    expect(queries.length).toBeLessThanOrEqual(11);
   }, 90_000);
 });

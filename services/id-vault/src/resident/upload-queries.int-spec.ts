@@ -69,7 +69,6 @@ describe('queries per upload (real Postgres, counted at the pg client)', () => {
 
   it('an ID card, front and back with typed fields', async () => {
     const queries = await countOneUpload(`cc_q2_${run}`);
-    // eslint-disable-next-line no-console -- the measurement is the point of this spec
     console.log(
       `queries per ID-card upload: ${queries.length}\n${queries.map((q) => `  ${q.replace(/\s+/g, ' ').slice(0, 110)}`).join('\n')}`,
     );

@@ -18,7 +18,7 @@ import { waitFor } from '@portico/testing';
 import sharp from 'sharp';
 import { cardPhoto } from './checks/fixtures/synthetic-images';
 import { SimulatedDhlExpressApi } from './test-support/simulated-dhl-express-api';
-import { seededPersonalData, startVault, tokenOf, type VaultHarness } from './test-support/vault-harness';
+import { seededPersonalData, startVault, type VaultHarness } from './test-support/vault-harness';
 
 const spans = new InMemorySpanExporter();
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -53,12 +53,8 @@ describe('id-vault relaying to DHL Express (SIMULATED MyDHL API, real Kafka + Po
 
   /** A resident's upload through a fresh link, then the steward's approval; the document id. */
   async function uploadAndApprove(caseId: string): Promise<string> {
-    const link = await vault.requestLink(caseId);
-    expect(link.status).toBe(201);
-    const token = tokenOf(link.json.uploadUrl!);
-    expect((await vault.consent(token)).status).toBe(201);
-    const res = await vault.upload(
-      token,
+    const { res } = await vault.linkConsentAndUpload(
+      caseId,
       { front: await cardPhoto(), back: await cardPhoto() },
       { idNumber: ID_NUMBER, name: NAME, expiry: '长期' },
     );

@@ -416,6 +416,9 @@ describe('RelayService.relay', () => {
 
 describe('RelayService.push with an adapter that carries the copy (a carrier API such as DHL’s)', () => {
   const copySetup = () => setup({ 'sf-express': DHL }, new FakeCopyAdapter());
+  /** What the carrier API answers, as the DHL adapter reports it. */
+  const apiError = (status: number, reason: string, retryable: boolean) =>
+    new RelayDeliveryError('fake-carrier-api', status, `relay failed: ${reason}`, retryable, reason);
 
   it('hands over the watermarked sides, no link, and counts the upload as the grant’s one use', async () => {
     const t = copySetup();
@@ -458,13 +461,7 @@ describe('RelayService.push with an adapter that carries the copy (a carrier API
 
   it('ends the relay on a final refusal: grant revoked, audited, counted, no retry, document still approved', async () => {
     const t = copySetup();
-    t.adapter.failure = new RelayDeliveryError(
-      'fake-carrier-api',
-      422,
-      'relay failed: unprocessable',
-      false,
-      'unprocessable',
-    );
+    t.adapter.failure = apiError(422, 'unprocessable', false);
     expect(await t.relay()).toBe('relayed');
     expect(t.uow.outcomes).toEqual(['committed', 'committed']); // the push timer completes: no retry
     const grant = [...t.grants.rows.values()][0]!;
@@ -495,13 +492,7 @@ describe('RelayService.push with an adapter that carries the copy (a carrier API
 
   it('a retryable failure still rolls back and is retried by the timer', async () => {
     const t = copySetup();
-    t.adapter.failure = new RelayDeliveryError(
-      'fake-carrier-api',
-      503,
-      'relay failed: server_error',
-      true,
-      'server_error',
-    );
+    t.adapter.failure = apiError(503, 'server_error', true);
     const err = await t.relay().catch((e: unknown) => e);
     expect(err).toBe(t.adapter.failure);
     expect([...t.grants.rows.values()][0]).toMatchObject({ deliveredAt: null, revokedAt: null, uses: 0 });
@@ -509,13 +500,7 @@ describe('RelayService.push with an adapter that carries the copy (a carrier API
 
   it('does not upload once the grant has expired (the carrier was down past it): revoked and audited', async () => {
     const t = copySetup();
-    t.adapter.failure = new RelayDeliveryError(
-      'fake-carrier-api',
-      503,
-      'relay failed: server_error',
-      true,
-      'server_error',
-    );
+    t.adapter.failure = apiError(503, 'server_error', true);
     await t.relay().catch(() => undefined);
     const grant = [...t.grants.rows.values()][0]!;
     t.clock.advance(48 * HOUR);

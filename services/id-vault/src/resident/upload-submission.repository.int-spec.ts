@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { migrations } from '../../migrations';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@portico/testing';
 import type { VaultDocument } from '../documents/vault-document';
+import { aDocument } from '../test-support/vault-fakes';
 import { UploadSubmissionRepository } from './upload-submission.repository';
 
 const T0 = new Date('2026-12-03T10:00:00Z');
@@ -44,27 +45,17 @@ describe('UploadSubmissionRepository (real Postgres)', () => {
     return { caseId, requestId, tokenHash };
   }
 
-  const draft = (caseId: string, requestId: string): Omit<VaultDocument, 'consentId'> => ({
-    id: `doc_${randomBytes(6).toString('hex')}`,
-    requestId,
-    caseId,
-    tenantId: 'ten_1',
-    propertyId: null,
-    parcelId: 'par_1',
-    documentType: 'resident_id_card',
-    sides: ['front', 'back'],
-    version: 1,
-    channel: 'resident_upload',
-    attempt: 1,
-    status: 'submitted',
-    checkSummary: {},
-    hasTypedFields: false,
-    submittedAt: T0,
-    reviewedAt: null,
-    reviewerId: null,
-    rejectionReason: null,
-    purgedAt: null,
-  });
+  const draft = (caseId: string, requestId: string): Omit<VaultDocument, 'consentId'> => {
+    const { consentId: _none, ...d } = aDocument({
+      id: `doc_${randomBytes(6).toString('hex')}`,
+      requestId,
+      caseId,
+      parcelId: 'par_1',
+      status: 'submitted',
+      submittedAt: T0,
+    });
+    return d;
+  };
 
   it('resolves link, case and active consent in one statement, and misses junk', async () => {
     const { caseId, requestId, tokenHash } = await seed();

@@ -5,6 +5,7 @@ import type { VaultCase } from '../cases/vault-case';
 import type { Consent } from '../documents/consent';
 import { toConsent, type ConsentRow } from '../documents/consent.repository';
 import type { VaultDocument } from '../documents/vault-document';
+import { DOCUMENT_INSERT_COLUMNS, documentInsertValues } from '../documents/vault-document.repository';
 import type { UploadRequest } from '../upload-requests/upload-request';
 import { toRequest, type RequestRow } from '../upload-requests/upload-request.repository';
 
@@ -116,33 +117,17 @@ export class UploadSubmissionRepository {
       `WITH k AS (
          SELECT * FROM consents WHERE request_id = $2 AND withdrawn_at IS NULL ORDER BY given_at DESC LIMIT 1
        ), inserted AS (
-         INSERT INTO documents (id, request_id, case_id, tenant_id, property_id, parcel_id, document_type, sides,
-                                version, channel, consent_id, attempt, status, check_summary, has_typed_fields,
-                                submitted_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, k.id, $11, $12, $13::jsonb, $14, $15 FROM k
+         INSERT INTO documents (${DOCUMENT_INSERT_COLUMNS})
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11::text, k.id), $12, $13, $14::jsonb, $15, $16
+           FROM k
          RETURNING id
        )
        SELECT k.*, (SELECT count(*) FROM inserted)::int AS inserted,
               EXISTS (SELECT 1 FROM documents o
-                       WHERE o.case_id = $3 AND o.status = 'rejected' AND o.submitted_at <= $15) AS supersedes
+                       WHERE o.case_id = $3 AND o.status = 'rejected' AND o.submitted_at <= $16) AS supersedes
          FROM k`,
-      [
-        d.id,
-        d.requestId,
-        d.caseId,
-        d.tenantId,
-        d.propertyId,
-        d.parcelId,
-        d.documentType,
-        d.sides,
-        d.version,
-        d.channel,
-        d.attempt,
-        d.status,
-        JSON.stringify(d.checkSummary),
-        d.hasTypedFields,
-        d.submittedAt,
-      ],
+      // consent_id null: the statement takes the consent it read ($11 falls back to k.id).
+      documentInsertValues(d, null),
     )) as Array<ConsentRow & { inserted: number; supersedes: boolean }>;
     const row = rows[0];
     if (!row) return undefined;

@@ -43,14 +43,6 @@ describe('id-vault relaying to DHL Express (SIMULATED MyDHL API, real Kafka + Po
   const refused = { parcel: parcelRef('dhl', awb(2)), caseId: `cc_dhl_no_${run}` };
   const sentContent: string[] = [];
 
-  const steward = () =>
-    vault.personToken({
-      subject: `stf_${run}`,
-      roles: ['steward'],
-      tenantId: TENANT,
-      propertyIds: [PROPERTY],
-    });
-
   /** A resident's upload through a fresh link, then the steward's approval; the document id. */
   async function uploadAndApprove(caseId: string): Promise<string> {
     const { res } = await vault.linkConsentAndUpload(
@@ -62,7 +54,9 @@ describe('id-vault relaying to DHL Express (SIMULATED MyDHL API, real Kafka + Po
     const documentId = res.json.documentId as string;
     const approved = await vault.call(`/v1/documents/${documentId}/approve`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await steward()}` },
+      headers: {
+        authorization: `Bearer ${await vault.personToken({ subject: `stf_${run}`, roles: ['steward'], tenantId: TENANT, propertyIds: [PROPERTY] })}`,
+      },
     });
     expect(approved.status).toBe(201);
     return documentId;

@@ -128,6 +128,7 @@ describe('DhlExpressRelayAdapter against the SimulatedDhlExpressApi (real HTTP)'
       status: 503,
       retryable: true,
       reason: 'server_error',
+      retryAfterMs: 10 * 60_000, // DHL's minimum interval between uploads to a shipment
     });
     await adapter.deliver(destination, n);
     const [first, second] = sim.uploads.slice(-2);
@@ -149,6 +150,7 @@ describe('DhlExpressRelayAdapter against the SimulatedDhlExpressApi (real HTTP)'
     sim.failNext(status);
     const e = await failureOf(adapter.deliver(destination, notice([{ part: 'front', bytes: front }])));
     expect(e).toMatchObject({ status, reason, retryable });
+    expect(e.retryAfterMs).toBe(retryable ? 10 * 60_000 : undefined);
     // DHL's error detail quotes the request back; the error carries none of it.
     expect(e.message).not.toMatch(/SIMULATED|awb|ref /i);
     expect(e.message).not.toContain(AWB);

@@ -5,6 +5,12 @@ import { classifyDhlStatus, dhlUploadRequest, type DhlFailureReason } from './dh
 import { fitJpegToBase64Limit } from './relay-copy-fit';
 
 /**
+ * DHL asks for at least 10 minutes between a shipment's creation and an upload, and between
+ * uploads: a retry sooner could be refused as such (and a 4xx is final here).
+ */
+export const DHL_UPLOAD_INTERVAL_MS = 10 * 60_000;
+
+/**
  * Relay to DHL Express through the MyDHL API's Paperless Trade upload (dhl-express-request.ts has
  * the call). DHL takes images, not links, so this adapter `carriesCopy`: RelayService hands it the
  * watermarked sides and counts the upload as the grant's one use (README, "Relay adapters").
@@ -62,6 +68,7 @@ export class DhlExpressRelayAdapter extends RelayAdapter<DhlExpressDestination> 
       `relay to DHL Express failed: ${reason}${status ? ` (${status})` : ''}`,
       retryable,
       reason,
+      retryable ? DHL_UPLOAD_INTERVAL_MS : undefined,
     );
   }
 }

@@ -44,6 +44,12 @@ export class RelayDeliveryError extends Error {
     readonly retryable = true,
     /** A closed-set reason (`server_error`, `unprocessable`, ...) for the audit entry and the log. */
     readonly reason?: string,
+    /**
+     * The destination's own minimum wait before the same request may come again (DHL: 10 minutes
+     * between uploads to a shipment); the push is then rescheduled that far out instead of
+     * following the timer's generic back-off, which starts at a second.
+     */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'RelayDeliveryError';

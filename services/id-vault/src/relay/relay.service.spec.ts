@@ -181,7 +181,8 @@ function setup(
   // Step 1 runs in the relay timer's transaction; step 2, the push, in the push timer's, after
   // step 1 committed (as the runner fires the timer step 1 scheduled).
   const pushDue = async () => {
-    for (const [key, timer] of f.db.timers) {
+    // A snapshot: a push that reschedules itself is due again later, not in this pass.
+    for (const [key, timer] of [...f.db.timers]) {
       if (timer.kind !== RELAY_PUSH_TIMER_KIND) continue;
       const p = timer.payload as { documentId: string; grantId: string };
       await f.uow.transaction(async (m: EntityManager) => {
@@ -496,6 +497,36 @@ describe('RelayService.push with an adapter that carries the copy (a carrier API
     const err = await t.relay().catch((e: unknown) => e);
     expect(err).toBe(t.adapter.failure);
     expect([...t.grants.rows.values()][0]).toMatchObject({ deliveredAt: null, revokedAt: null, uses: 0 });
+  });
+
+  it('waits the destination’s own interval before trying the same push again (DHL: 10 minutes)', async () => {
+    const t = copySetup();
+    t.adapter.failure = new RelayDeliveryError(
+      'fake-carrier-api',
+      503,
+      'relay failed: server_error',
+      true,
+      'server_error',
+      10 * 60_000,
+    );
+    expect(await t.relay()).toBe('relayed');
+    expect(t.uow.outcomes).toEqual(['committed', 'committed']);
+    const grant = [...t.grants.rows.values()][0]!;
+    expect([...t.db.timers.values()]).toEqual([
+      expect.objectContaining({
+        kind: RELAY_PUSH_TIMER_KIND,
+        dueAt: new Date(T0.getTime() + 10 * 60_000),
+        payload: { documentId: 'doc_1', grantId: grant.id },
+      }),
+    ]);
+    expect(grant).toMatchObject({ deliveredAt: null, revokedAt: null, uses: 0 });
+    expect(t.lines.map((l) => l.msg)).toContain('relay retry scheduled');
+    t.adapter.failure = undefined;
+    t.clock.advance(10 * 60_000);
+    await t.pushDue();
+    expect(t.adapter.deliveries.map((d) => d.notice.grantId)).toEqual([grant.id, grant.id]);
+    expect(t.grants.rows.get(grant.id)).toMatchObject({ uses: 1, revokedAt: null });
+    expect(t.documents.get('doc_1').status).toBe('relayed');
   });
 
   it('does not upload once the grant has expired (the carrier was down past it): revoked and audited', async () => {

@@ -30,7 +30,7 @@ export interface RelaySettings {
 }
 
 export type RelayOutcome = 'relayed' | 'not_approved';
-export type PushOutcome = 'pushed' | 'nothing_to_push' | 'refused' | 'grant_expired';
+export type PushOutcome = 'pushed' | 'nothing_to_push' | 'refused' | 'grant_expired' | 'retry_scheduled';
 
 /** Thrown so the timer retries later: a destination may be configured after the approval. */
 export class NoRelayDestinationError extends Error {
@@ -200,6 +200,28 @@ export class RelayService {
     } catch (e) {
       if (e instanceof RelayDeliveryError && !e.retryable)
         return this.abandon(m, doc, grantId, adapter.name, 'refused', e.status, e.reason ?? 'rejected');
+      if (e instanceof RelayDeliveryError && e.retryAfterMs) {
+        // The destination's own interval, not the timer's back-off: this attempt's timer completes
+        // and the same push (same grant, same reference) is queued that far out.
+        await this.pushes.schedule(
+          m,
+          { documentId: doc.id, grantId },
+          new Date(this.clock().getTime() + e.retryAfterMs),
+        );
+        this.logger.warn(
+          {
+            caseId: doc.caseId,
+            documentId: doc.id,
+            grantId,
+            adapter: adapter.name,
+            why: e.reason,
+            status: e.status,
+            retryInMs: e.retryAfterMs,
+          },
+          'relay retry scheduled',
+        );
+        return 'retry_scheduled';
+      }
       throw e;
     }
     const now = this.clock();

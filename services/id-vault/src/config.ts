@@ -36,7 +36,9 @@ export const settings = {
     'VAULT_RELAY_DESTINATIONS',
     relayDestinationsSchema,
     'JSON object: carrier code (or "default") -> {url, secret (whsec_)} for a signed push, or ' +
-      '{"adapter": "email", mailbox} for a clearance desk; both take recipientKind, recipientId',
+      '{"adapter": "email", mailbox} for a clearance desk, or {"adapter": "dhl-express-mydhl", baseUrl, ' +
+      'username, password, accountNumber, documentTypeCode?, maxImageBase64Bytes?} for DHL Express; ' +
+      'all take recipientKind, recipientId',
     { secret: true },
   ),
   // The SMTP relay of "email" destinations.

@@ -42,6 +42,7 @@ import { Watermarker } from './relay/watermarker';
 import { UploadGate } from '@portico/images';
 import { MAX_UPLOAD_BYTES, ResidentController, UPLOAD_GATE } from './resident/resident.controller';
 import { ResidentUploadService } from './resident/resident-upload.service';
+import { UploadSubmissionRepository } from './resident/upload-submission.repository';
 import { RetentionScheduler } from './retention/retention-scheduler';
 import { RetentionService } from './retention/retention.service';
 import { TIMER_POLL_INTERVAL_MS, VaultTimerRunner } from './retention/vault-timer-runner';
@@ -217,6 +218,7 @@ export class VaultModule {
         VaultCasesService,
         UploadRequestsService,
         ResidentUploadService,
+        UploadSubmissionRepository,
         ReviewService,
         RelayScheduler,
         RelayPushScheduler,

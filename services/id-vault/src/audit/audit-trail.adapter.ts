@@ -19,6 +19,8 @@ const ACTION: Readonly<Record<FeatureAction, AuditAction>> = {
   'document.relayed': 'relay',
   'grant.downloaded': 'download',
   'grant.refused': 'refuse',
+  // The relay ended without delivery: its grant is revoked (details say why).
+  'relay.abandoned': 'revoke',
   'document.purged': 'purge',
 };
 

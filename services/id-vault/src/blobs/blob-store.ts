@@ -19,7 +19,14 @@ import type { EntityManager } from 'typeorm';
  *     absent from `document_blobs`. Not implemented yet; S3 lifecycle rules cannot express it.
  */
 export interface BlobStore {
+  /**
+   * True when blobs are rows of this service's own database (`vault_blobs`): the document store may
+   * then write them in the very statement that writes the rows referencing them (one round trip).
+   */
+  readonly inDatabase: boolean;
   put(key: string, bytes: Buffer, manager?: EntityManager): Promise<void>;
+  /** Several blobs at once (one statement for the Postgres store); same rules as `put`. */
+  putMany(entries: ReadonlyArray<{ key: string; bytes: Buffer }>, manager?: EntityManager): Promise<void>;
   /** The bytes, or undefined when nothing is stored under the key. */
   get(key: string, manager?: EntityManager): Promise<Buffer | undefined>;
   /** Idempotent: deleting a missing key is not an error. */

@@ -10,12 +10,25 @@ const PAGE_SIZE = 1_000;
  * Documents are a few hundred KB after re-encoding, well within what bytea handles.
  */
 export class PostgresBlobStore implements BlobStore {
+  readonly inDatabase = true;
   constructor(private readonly dataSource: DataSource) {}
 
   async put(key: string, bytes: Buffer, manager?: EntityManager): Promise<void> {
     assertBlobKey(key);
     // A plain INSERT: keys are never reused, so a clash is a bug to surface, not a row to overwrite.
     await this.runner(manager).query(`INSERT INTO vault_blobs (key, bytes) VALUES ($1, $2)`, [key, bytes]);
+  }
+
+  async putMany(
+    entries: ReadonlyArray<{ key: string; bytes: Buffer }>,
+    manager?: EntityManager,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    entries.forEach((e) => assertBlobKey(e.key));
+    await this.runner(manager).query(
+      `INSERT INTO vault_blobs (key, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])`,
+      [entries.map((e) => e.key), entries.map((e) => e.bytes)],
+    );
   }
 
   async get(key: string, manager?: EntityManager): Promise<Buffer | undefined> {

@@ -45,6 +45,7 @@ export function createS3Client(options: S3BlobStoreOptions): S3Client {
  * (blob first, then row; unique keys; orphan sweep).
  */
 export class S3BlobStore implements BlobStore {
+  readonly inDatabase = false;
   private readonly prefix: string;
 
   constructor(
@@ -57,6 +58,11 @@ export class S3BlobStore implements BlobStore {
 
   static fromOptions(options: S3BlobStoreOptions): S3BlobStore {
     return new S3BlobStore(createS3Client(options), options);
+  }
+
+  /** Puts in parallel: an object store joins no transaction, and each key is new (BlobStore's rules). */
+  async putMany(entries: ReadonlyArray<{ key: string; bytes: Buffer }>): Promise<void> {
+    await Promise.all(entries.map((e) => this.put(e.key, e.bytes)));
   }
 
   async put(key: string, bytes: Buffer): Promise<void> {

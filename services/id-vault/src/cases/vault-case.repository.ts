@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { DocumentTypeName } from '../shared/document-types';
 import type { CaseClosure, VaultCase } from './vault-case';
 
-interface CaseRow {
+export interface CaseRow {
   case_id: string;
   tenant_id: string;
   property_id: string | null;
@@ -18,7 +18,7 @@ interface CaseRow {
   closed_at: Date | null;
 }
 
-function toCase(r: CaseRow): VaultCase {
+export function toCase(r: CaseRow): VaultCase {
   return {
     caseId: r.case_id,
     tenantId: r.tenant_id,

@@ -60,6 +60,47 @@ export class DocumentKeysRepository {
     return rows.length === 1;
   }
 
+  /**
+   * A new version's key and all its blob rows in one statement, with the blobs' bytes too when they
+   * live in this database (`contents`); false (nothing written) when the version already has a
+   * key. The rows reference the key row inserted beside them: foreign keys are checked at the end
+   * of the statement, when all exist.
+   */
+  async insertKeyWithBlobs(
+    m: EntityManager,
+    ref: DocumentVersionRef,
+    wrapped: WrappedKey,
+    blobs: ReadonlyArray<{ side: string; blobKey: string; byteLength: number; bytes?: Buffer }>,
+    withContents: boolean,
+  ): Promise<boolean> {
+    const rows: Array<{ n: number }> = await m.query(
+      `WITH k AS (
+         INSERT INTO document_keys (document_id, version, kek_id, wrapped_key) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (document_id, version) DO NOTHING RETURNING document_id, version
+       ), x AS (
+         SELECT * FROM unnest($5::text[], $6::text[], $7::int[], $8::bytea[]) AS x (side, blob_key, byte_length, bytes)
+       ), c AS (
+         INSERT INTO vault_blobs (key, bytes) SELECT x.blob_key, x.bytes FROM k, x WHERE $9::boolean
+       ), b AS (
+         INSERT INTO document_blobs (document_id, version, side, blob_key, byte_length)
+         SELECT k.document_id, k.version, x.side, x.blob_key, x.byte_length FROM k, x
+       )
+       SELECT (SELECT count(*) FROM k)::int AS n`,
+      [
+        ref.documentId,
+        ref.version,
+        wrapped.kekId,
+        wrapped.bytes,
+        blobs.map((b) => b.side),
+        blobs.map((b) => b.blobKey),
+        blobs.map((b) => b.byteLength),
+        blobs.map((b) => (withContents ? b.bytes! : null)),
+        withContents,
+      ],
+    );
+    return rows[0]?.n === 1;
+  }
+
   async findBlobKey(m: EntityManager, ref: ContentRef): Promise<string | undefined> {
     const rows: { blob_key: string }[] = await m.query(
       `SELECT blob_key FROM document_blobs WHERE document_id = $1 AND version = $2 AND side = $3`,

@@ -59,6 +59,36 @@ describe('EncryptedDocumentStore (real Postgres)', () => {
     await db?.drop();
   });
 
+  it('seals a new version’s sides in two round trips, readable each, and refuses the version a second time', async () => {
+    const id = randomUUID();
+    const sides = ['front', 'back', 'fields'];
+    const results = await db.dataSource.transaction((m) =>
+      store.sealNewVersion(
+        id,
+        1,
+        sides.map((side) => ({ side, plaintext: image(side) })),
+        m,
+      ),
+    );
+    expect(results).toHaveLength(3);
+    for (const side of sides) expect((await store.open(id, 1, side)).equals(image(side))).toBe(true);
+    const stored = await sql<{ bytes: Buffer }>(
+      `SELECT b.bytes FROM vault_blobs b JOIN document_blobs d ON d.blob_key = b.key WHERE d.document_id = $1`,
+      [id],
+    );
+    expect(stored).toHaveLength(3);
+    for (const s of stored) expect(s.bytes.toString('latin1')).not.toContain(NUMBER);
+    expect(await sql(`SELECT 1 FROM document_keys WHERE document_id = $1`, [id])).toHaveLength(1);
+
+    const again = await db.dataSource
+      .transaction((m) => store.sealNewVersion(id, 1, [{ side: 'front', plaintext: image('other') }], m))
+      .catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(DocumentSideExistsError);
+    // Rolled back with the caller: still the first three blobs, the first content.
+    expect(await sql(`SELECT 1 FROM document_blobs WHERE document_id = $1`, [id])).toHaveLength(3);
+    expect((await store.open(id, 1, 'front')).equals(image('front'))).toBe(true);
+  });
+
   it('seals two sides of a version under one data key, stores no plaintext, opens both', async () => {
     const id = randomUUID();
     const result = await db.dataSource.transaction(async (m) => {

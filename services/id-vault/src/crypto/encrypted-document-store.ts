@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { BlobStore } from '../blobs/blob-store';
+import { assertBlobKey, type BlobStore } from '../blobs/blob-store';
 import { contentRef, versionRef, type ContentRef } from './associated-data';
 import {
   decodeSealedContent,
@@ -71,6 +71,50 @@ export class EncryptedDocumentStore {
     await this.blobs.put(blobKey, stored, manager); // blob first, then the row that references it
     await this.repository.insertBlob(manager, ref, blobKey, stored.length);
     return { kekId, blobKey, byteLength: stored.length };
+  }
+
+  /**
+   * Seals all sides of a version the caller's transaction just created in one round trip with the
+   * Postgres blob store (key, blobs and blob rows in one statement), two with S3 (the objects, then
+   * the key with the rows), whatever the number of sides; `seal` costs up to four per side. A version that already has a key is refused (DocumentSideExistsError) and nothing is
+   * written to the database; with S3 the blobs already put are orphans the sweep removes.
+   */
+  async sealNewVersion(
+    documentId: string,
+    version: number,
+    parts: ReadonlyArray<{ side: string; plaintext: Buffer }>,
+    manager: EntityManager,
+  ): Promise<SealResult[]> {
+    const refs = parts.map((p) => contentRef(documentId, version, p.side));
+    const first = refs[0];
+    if (!first) return [];
+    const { dataKey, wrapped } = await this.cipher.createDataKey(first);
+    let sealed: Array<{ side: string; blobKey: string; bytes: Buffer }>;
+    try {
+      sealed = refs.map((ref, i) => ({
+        side: ref.side,
+        blobKey: `documents/${ref.documentId}/${ref.version}/${ref.side}.${randomUUID()}`,
+        bytes: encodeSealedContent(dataKey.encrypt(ref.side, parts[i]!.plaintext)),
+      }));
+    } finally {
+      dataKey.destroy();
+    }
+    sealed.forEach((s) => assertBlobKey(s.blobKey));
+    // An object store gets the blobs first, then the rows that reference them (BlobStore's rules).
+    if (!this.blobs.inDatabase)
+      await this.blobs.putMany(
+        sealed.map((s) => ({ key: s.blobKey, bytes: s.bytes })),
+        manager,
+      );
+    const inserted = await this.repository.insertKeyWithBlobs(
+      manager,
+      first,
+      wrapped,
+      sealed.map((s) => ({ side: s.side, blobKey: s.blobKey, byteLength: s.bytes.length, bytes: s.bytes })),
+      this.blobs.inDatabase,
+    );
+    if (!inserted) throw new DocumentSideExistsError(first.documentId, first.version, first.side);
+    return sealed.map((s) => ({ kekId: wrapped.kekId, blobKey: s.blobKey, byteLength: s.bytes.length }));
   }
 
   /**

@@ -14,6 +14,19 @@ export class EnvelopeSealedDocuments extends SealedDocuments {
     await this.store.seal(ref.documentId, ref.version, ref.part, plaintext, m);
   }
 
+  override async sealNewVersion(
+    m: EntityManager,
+    version: { readonly documentId: string; readonly version: number },
+    parts: ReadonlyArray<{ readonly part: SealedPartRef['part']; readonly plaintext: Buffer }>,
+  ): Promise<void> {
+    await this.store.sealNewVersion(
+      version.documentId,
+      version.version,
+      parts.map((p) => ({ side: p.part, plaintext: p.plaintext })),
+      m,
+    );
+  }
+
   open(m: EntityManager, ref: SealedPartRef): Promise<Buffer> {
     return this.store.open(ref.documentId, ref.version, ref.part, m);
   }

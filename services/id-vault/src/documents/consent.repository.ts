@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Language } from '../upload-requests/upload-request';
 import type { Consent } from './consent';
 
-interface ConsentRow {
+export interface ConsentRow {
   id: string;
   request_id: string;
   text_version: string;
@@ -15,7 +15,7 @@ interface ConsentRow {
   withdrawn_at: Date | null;
 }
 
-function toConsent(r: ConsentRow): Consent {
+export function toConsent(r: ConsentRow): Consent {
   return {
     id: r.id,
     requestId: r.request_id,

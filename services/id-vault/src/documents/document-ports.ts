@@ -67,6 +67,18 @@ export interface SealedPartRef {
  */
 export abstract class SealedDocuments {
   abstract seal(m: EntityManager, ref: SealedPartRef, plaintext: Buffer): Promise<void>;
+  /**
+   * Seals every part of a version this transaction just created (no key, no part exists yet), in
+   * as few round trips as the store allows; fails, rolling the caller back, if the version exists.
+   * The default seals part by part.
+   */
+  async sealNewVersion(
+    m: EntityManager,
+    version: { readonly documentId: string; readonly version: number },
+    parts: ReadonlyArray<{ readonly part: SealedPartRef['part']; readonly plaintext: Buffer }>,
+  ): Promise<void> {
+    for (const p of parts) await this.seal(m, { ...version, part: p.part }, p.plaintext);
+  }
   abstract open(m: EntityManager, ref: SealedPartRef): Promise<Buffer>;
   abstract shred(m: EntityManager, documentId: string): Promise<void>;
 }

@@ -52,32 +52,41 @@ function toDocument(r: DocumentRow): VaultDocument {
   };
 }
 
+/** The columns a new document row is written with, and its values in that order ($14 is jsonb). */
+export const DOCUMENT_INSERT_COLUMNS = `id, request_id, case_id, tenant_id, property_id, parcel_id, document_type, sides,
+  version, channel, consent_id, attempt, status, check_summary, has_typed_fields, submitted_at`;
+
+export function documentInsertValues(
+  d: Omit<VaultDocument, 'consentId'>,
+  consentId: string | null,
+): unknown[] {
+  return [
+    d.id,
+    d.requestId,
+    d.caseId,
+    d.tenantId,
+    d.propertyId,
+    d.parcelId,
+    d.documentType,
+    d.sides,
+    d.version,
+    d.channel,
+    consentId,
+    d.attempt,
+    d.status,
+    JSON.stringify(d.checkSummary),
+    d.hasTypedFields,
+    d.submittedAt,
+  ];
+}
+
 @Injectable()
 export class VaultDocumentRepository {
   async insert(m: EntityManager, d: VaultDocument): Promise<void> {
     await m.query(
-      `INSERT INTO documents (id, request_id, case_id, tenant_id, property_id, parcel_id, document_type, sides,
-                              version, channel, consent_id, attempt, status, check_summary, has_typed_fields,
-                              submitted_at)
+      `INSERT INTO documents (${DOCUMENT_INSERT_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15, $16)`,
-      [
-        d.id,
-        d.requestId,
-        d.caseId,
-        d.tenantId,
-        d.propertyId,
-        d.parcelId,
-        d.documentType,
-        d.sides,
-        d.version,
-        d.channel,
-        d.consentId,
-        d.attempt,
-        d.status,
-        JSON.stringify(d.checkSummary),
-        d.hasTypedFields,
-        d.submittedAt,
-      ],
+      documentInsertValues(d, d.consentId),
     );
   }
 

@@ -2,6 +2,7 @@ import { RelayAdapters } from './relay-adapter';
 import { adapterKindsIn, type RelayDestination } from './relay-destination';
 import { EmailRelayAdapter, type EmailRelaySettings } from './email-relay.adapter';
 import { SignedHttpsPushAdapter } from './signed-https-push.adapter';
+import { DhlExpressRelayAdapter } from './dhl-express-relay.adapter';
 
 /**
  * The adapters this process relays with. The push needs nothing beyond its destinations; the
@@ -19,6 +20,8 @@ export function createRelayAdapters(
   }
   return new RelayAdapters({
     'signed-https-push': new SignedHttpsPushAdapter(),
+    // Needs nothing beyond its destinations (credentials and account live there).
+    'dhl-express-mydhl': new DhlExpressRelayAdapter(),
     ...(email ? { email: new EmailRelayAdapter(email) } : {}),
   });
 }

@@ -120,6 +120,52 @@ describe('relayDestinationsSchema', () => {
     expect(everything).not.toContain(mailbox);
   });
 
+  it('reads a DHL Express MyDHL destination with its defaults (DCL, 1 MB of base64 per image)', () => {
+    const r = parse(
+      JSON.stringify({
+        dhl: {
+          adapter: 'dhl-express-mydhl',
+          baseUrl: 'https://express.api.dhl.com/mydhlapi/',
+          username: 'key',
+          password: 'dhl-secret-value',
+          accountNumber: '123456789',
+        },
+      }),
+    );
+    expect(r.success && r.data).toEqual({
+      dhl: {
+        carrierCode: 'dhl',
+        recipientKind: 'carrier',
+        recipientId: 'dhl',
+        adapter: 'dhl-express-mydhl',
+        baseUrl: 'https://express.api.dhl.com/mydhlapi',
+        username: 'key',
+        password: 'dhl-secret-value',
+        accountNumber: '123456789',
+        documentTypeCode: 'DCL',
+        maxImageBase64Bytes: 1024 * 1024,
+      },
+    });
+    expect(adapterKindsIn(r.success ? r.data : {})).toEqual(new Set(['dhl-express-mydhl']));
+  });
+
+  it('refuses a DHL destination with a bad account number without echoing its credentials', () => {
+    const { message, everything } = refusal(
+      JSON.stringify({
+        dhl: {
+          adapter: 'dhl-express-mydhl',
+          baseUrl: 'https://express.api.dhl.com/mydhlapi',
+          username: 'key',
+          password: 'dhl-secret-value',
+          accountNumber: 'ACC-1',
+        },
+      }),
+    );
+    expect(message).toContain('accountNumber');
+    expect(everything).not.toContain('dhl-secret-value');
+    expect(everything).not.toContain('ACC-1');
+  });
+
   it('refuses a carrier code that is not lower-case kebab', () => {
     const { message, everything } = refusal(
       JSON.stringify({ 'SF Express': { url: 'https://x.test', secret: SECRET } }),

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * secrets are deployment facts. Each adapter has its own shape, so a destination carries exactly
  * what its adapter needs (a push has no mailbox, an e-mail desk no webhook secret).
  */
-export type RelayDestination = PushDestination | EmailDestination;
+export type RelayDestination = PushDestination | EmailDestination | DhlExpressDestination;
 export type RelayAdapterKind = RelayDestination['adapter'];
 
 interface DestinationBase {
@@ -30,6 +30,26 @@ export interface EmailDestination extends DestinationBase {
   readonly mailbox: string;
 }
 
+/**
+ * DHL Express's MyDHL API (`PATCH /shipments/{awb}/upload-image`, Paperless Trade images): the
+ * adapter uploads the watermarked copy itself, so the destination carries the API credentials and
+ * the DHL account the upload is made under. See dhl-express-relay.adapter.ts.
+ */
+export interface DhlExpressDestination extends DestinationBase {
+  readonly adapter: 'dhl-express-mydhl';
+  /** `https://express.api.dhl.com/mydhlapi` (production), `.../mydhlapi/test` (DHL's sandbox). */
+  readonly baseUrl: string;
+  /** MyDHL API key and secret (HTTP Basic). */
+  readonly username: string;
+  readonly password: string;
+  /** The DHL Express account the images are uploaded under (accounts[].typeCode "shipper"). */
+  readonly accountNumber: string;
+  /** documentImages[].typeCode: DCL (customs declaration) unless the account manager says otherwise. */
+  readonly documentTypeCode: 'DCL' | 'INV' | 'PNV' | 'COO' | 'NAF' | 'CIN' | 'AWB';
+  /** Largest base64 `content` of one image DHL takes for this account (1 MB unless agreed otherwise). */
+  readonly maxImageBase64Bytes: number;
+}
+
 const common = {
   recipientKind: z.enum(['carrier', 'customs_broker']).default('carrier'),
   recipientId: z.string().min(1).max(64).optional(),
@@ -48,6 +68,23 @@ const destinationSchema = z.discriminatedUnion('adapter', [
     .object({
       adapter: z.literal('email'),
       mailbox: z.email('must be an e-mail address').max(254),
+      ...common,
+    })
+    .strict(),
+  z
+    .object({
+      adapter: z.literal('dhl-express-mydhl'),
+      baseUrl: z.string().url(),
+      username: z.string().min(1).max(200),
+      password: z.string().min(1).max(200),
+      accountNumber: z.string().regex(/^[0-9]{9,12}$/, 'must be a DHL Express account number'),
+      documentTypeCode: z.enum(['DCL', 'INV', 'PNV', 'COO', 'NAF', 'CIN', 'AWB']).default('DCL'),
+      maxImageBase64Bytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(20 * 1024 * 1024)
+        .default(1024 * 1024),
       ...common,
     })
     .strict(),
@@ -91,14 +128,27 @@ export const relayDestinationsSchema = z
       out[carrierCode] =
         d.adapter === 'email'
           ? { ...base, adapter: 'email', mailbox: d.mailbox }
-          : { ...base, adapter: 'signed-https-push', url: d.url, secret: d.secret };
+          : d.adapter === 'dhl-express-mydhl'
+            ? {
+                ...base,
+                adapter: 'dhl-express-mydhl',
+                baseUrl: d.baseUrl.replace(/\/+$/, ''),
+                username: d.username,
+                password: d.password,
+                accountNumber: d.accountNumber,
+                documentTypeCode: d.documentTypeCode,
+                maxImageBase64Bytes: d.maxImageBase64Bytes,
+              }
+            : { ...base, adapter: 'signed-https-push', url: d.url, secret: d.secret };
     }
     return out as Readonly<Record<string, RelayDestination>>;
   });
 
 /** An unknown adapter fails the union as a whole; say which values exist (never the one given). */
 function safeMessage(issue: { code: string; message: string }): string {
-  return issue.code === 'invalid_union' ? 'adapter must be signed-https-push or email' : issue.message;
+  return issue.code === 'invalid_union'
+    ? 'adapter must be signed-https-push, email or dhl-express-mydhl'
+    : issue.message;
 }
 
 export function destinationFor(

@@ -25,9 +25,12 @@ const BEIJING = new Intl.DateTimeFormat('zh-CN', {
  * notice holds parcel and case ids only; no resident's name, number or address is in it.
  */
 export function composeRelayEmail(notice: RelayNotice): RelayEmail {
+  const downloadUrl = notice.downloadUrl;
+  if (!downloadUrl)
+    throw new Error('an e-mail relay needs the grant link (the e-mail adapter does not carry copies)');
   const zhCarrier = carrierDisplayName(notice.carrierCode, 'zh');
   const enCarrier = carrierDisplayName(notice.carrierCode, 'en');
-  const links = notice.parts.map((part) => `  ${part}: ${partUrl(notice.downloadUrl, part)}`).join('\n');
+  const links = notice.parts.map((part) => `  ${part}: ${partUrl(downloadUrl, part)}`).join('\n');
   const until = notice.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
     subject: `清关证件 / ID document for customs clearance: ${enCarrier} ${notice.trackingNumber}`,

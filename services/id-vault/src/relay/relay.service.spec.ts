@@ -19,7 +19,7 @@ import {
   type Snapshottable,
 } from '../test-support/vault-fakes';
 import { RelayAdapters, RelayDeliveryError } from './relay-adapter';
-import type { PushDestination } from './relay-destination';
+import type { DhlExpressDestination, PushDestination } from './relay-destination';
 import { RELAY_PUSH_TIMER_KIND, RelayPushScheduler } from './relay-scheduler';
 import { NoRelayDestinationError, RelayService, type RelaySettings } from './relay.service';
 
@@ -45,6 +45,8 @@ interface GrantRow {
   maxUses: number;
   createdAt: Date;
   deliveredAt: Date | null;
+  uses: number;
+  revokedAt: Date | null;
 }
 
 /** relay_grants as the relay writes it; rolled back with the rest. */
@@ -59,7 +61,29 @@ class GrantsTable implements Snapshottable {
   }
 }
 
-function setup(destinations: RelaySettings['destinations'] = { 'sf-express': SF }) {
+/** A carrier API that takes the images themselves (like DHL's), standing in for the real adapter. */
+class FakeCopyAdapter extends FakeRelayAdapter {
+  override readonly name = 'fake-carrier-api';
+  override readonly carriesCopy = true;
+}
+
+const DHL: DhlExpressDestination = {
+  carrierCode: 'sf-express',
+  recipientKind: 'carrier',
+  recipientId: 'carrier-api',
+  adapter: 'dhl-express-mydhl',
+  baseUrl: 'https://carrier-api.example.test/mydhlapi',
+  username: 'api-user',
+  password: 'api-password',
+  accountNumber: '123456789',
+  documentTypeCode: 'DCL',
+  maxImageBase64Bytes: 1024 * 1024,
+};
+
+function setup(
+  destinations: RelaySettings['destinations'] = { 'sf-express': SF },
+  adapter: FakeRelayAdapter = new FakeRelayAdapter(),
+) {
   const f = vaultFakes();
   const grants = new GrantsTable();
   f.db.track(grants);
@@ -88,11 +112,13 @@ function setup(destinations: RelaySettings['destinations'] = { 'sf-express': SF 
       maxUses,
       createdAt,
       deliveredAt: null,
+      uses: 0,
+      revokedAt: null,
     });
     return [];
   });
   f.db.on(
-    /SELECT id, recipient_kind, recipient_id, expires_at, max_uses, delivered_at, revoked_at\s+FROM relay_grants/,
+    /SELECT id, recipient_kind, recipient_id, expires_at, max_uses, delivered_at, revoked_at, uses\s+FROM relay_grants/,
     (p) => {
       const g = grants.rows.get(p[0] as string);
       if (!g || g.documentId !== p[1]) return [];
@@ -104,18 +130,25 @@ function setup(destinations: RelaySettings['destinations'] = { 'sf-express': SF 
           expires_at: g.expiresAt,
           max_uses: g.maxUses,
           delivered_at: g.deliveredAt,
-          revoked_at: null,
+          revoked_at: g.revokedAt,
+          uses: g.uses,
         },
       ];
     },
   );
-  f.db.on(/UPDATE relay_grants SET delivered_at/, (p) => {
+  f.db.on(/UPDATE relay_grants SET delivered_at/, (p, _tx, sql) => {
     const [id, at] = p as [string, Date];
-    grants.rows.set(id, { ...grants.rows.get(id)!, deliveredAt: at });
+    const g = grants.rows.get(id)!;
+    grants.rows.set(id, { ...g, deliveredAt: at, uses: g.uses + (/uses = uses \+ 1/.test(sql) ? 1 : 0) });
+    return [];
+  });
+  f.db.on(/UPDATE relay_grants SET revoked_at/, (p) => {
+    const [id, at] = p as [string, Date];
+    const g = grants.rows.get(id)!;
+    grants.rows.set(id, { ...g, revokedAt: g.revokedAt ?? at });
     return [];
   });
   const watermarker = new FakeWatermarker();
-  const adapter = new FakeRelayAdapter();
   const settings: RelaySettings = {
     publicBaseUrl: BASE_URL,
     grantTtlMinutes: 48 * 60,
@@ -129,7 +162,9 @@ function setup(destinations: RelaySettings['destinations'] = { 'sf-express': SF 
     f.sealed,
     watermarker,
     // The fake stands in for the push: the adapter SF's destination names.
-    new RelayAdapters({ 'signed-https-push': adapter }),
+    new RelayAdapters(
+      adapter.carriesCopy ? { 'dhl-express-mydhl': adapter } : { 'signed-https-push': adapter },
+    ),
     new RelayPushScheduler(),
     f.outbox.writer,
     f.audit,
@@ -146,7 +181,8 @@ function setup(destinations: RelaySettings['destinations'] = { 'sf-express': SF 
   // Step 1 runs in the relay timer's transaction; step 2, the push, in the push timer's, after
   // step 1 committed (as the runner fires the timer step 1 scheduled).
   const pushDue = async () => {
-    for (const [key, timer] of f.db.timers) {
+    // A snapshot: a push that reschedules itself is due again later, not in this pass.
+    for (const [key, timer] of [...f.db.timers]) {
       if (timer.kind !== RELAY_PUSH_TIMER_KIND) continue;
       const p = timer.payload as { documentId: string; grantId: string };
       await f.uow.transaction(async (m: EntityManager) => {
@@ -249,8 +285,9 @@ describe('RelayService.relay', () => {
       const t = await relayed();
       expect(t.delivery.destination).toEqual(SF);
       const { notice } = t.delivery;
-      expect(notice.downloadUrl.startsWith(`${BASE_URL}/v1/relay-grants/`)).toBe(true);
-      const token = tokenOf(notice.downloadUrl);
+      expect(notice.downloadUrl?.startsWith(`${BASE_URL}/v1/relay-grants/`)).toBe(true);
+      expect(notice.copies).toBeUndefined();
+      const token = tokenOf(notice.downloadUrl!);
       expect(looksLikeSecret(token)).toBe(true);
       expect(t.grant.tokenHash.equals(hashSecret(token))).toBe(true);
       expect(notice).toMatchObject({
@@ -344,6 +381,8 @@ describe('RelayService.relay', () => {
       expect(span?.attributes).toEqual({
         'portico.vault.grant_id': [...t.grants.rows.values()][0]!.id,
         'portico.vault.relay_adapter': 'fake-push',
+        'portico.vault.relay_retryable': true,
+        'http.response.status_code': 503,
       });
       const everything = JSON.stringify(span?.attributes);
       expect(everything).not.toContain(SF.url);
@@ -373,5 +412,139 @@ describe('RelayService.relay', () => {
     expect(delivered!.notice.downloadUrl).toBe(failed!.notice.downloadUrl);
     expect(t.grants.rows.size).toBe(1);
     expect(t.documents.get('doc_1').status).toBe('relayed');
+  });
+});
+
+describe('RelayService.push with an adapter that carries the copy (a carrier API such as DHL’s)', () => {
+  const copySetup = () => setup({ 'sf-express': DHL }, new FakeCopyAdapter());
+  /** What the carrier API answers, as the DHL adapter reports it. */
+  const apiError = (status: number, reason: string, retryable: boolean) =>
+    new RelayDeliveryError('fake-carrier-api', status, `relay failed: ${reason}`, retryable, reason);
+
+  it('hands over the watermarked sides, no link, and counts the upload as the grant’s one use', async () => {
+    const t = copySetup();
+    expect(await t.relay()).toBe('relayed');
+    const [delivery] = t.adapter.deliveries;
+    expect(delivery!.destination).toEqual(DHL);
+    expect(delivery!.notice.downloadUrl).toBeUndefined();
+    expect(delivery!.notice.copies?.map((c) => [c.part, c.bytes.toString()])).toEqual([
+      ['front', 'front|marked:顺丰速运:SF1234567890'],
+      ['back', 'back|marked:顺丰速运:SF1234567890'],
+    ]);
+    const grant = [...t.grants.rows.values()][0]!;
+    expect(grant).toMatchObject({
+      maxUses: 1,
+      uses: 1,
+      deliveredAt: T0,
+      revokedAt: null,
+      adapter: 'fake-carrier-api',
+    });
+    // The grant's secret is never read for a copy-carrying push.
+    expect(t.sealed.calls.filter((c) => c.includes('relay-grant') && c.startsWith('open'))).toEqual([]);
+    expect(t.documents.get('doc_1').status).toBe('relayed');
+    expect(t.outbox.only('documentRelayed')).toMatchObject({ maxUses: 1, adapter: 'fake-carrier-api' });
+    expect(t.audit.entries).toEqual([
+      expect.objectContaining({
+        action: 'document.relayed',
+        details: {
+          documentId: 'doc_1',
+          recipient: 'carrier-api',
+          maxUses: 1,
+          copyDelivered: true,
+          adapter: 'fake-carrier-api',
+        },
+      }),
+    ]);
+    expect(
+      await t.count('portico_vault_relays_total', { outcome: 'delivered', adapter: 'fake-carrier-api' }),
+    ).toBe(1);
+  });
+
+  it('ends the relay on a final refusal: grant revoked, audited, counted, no retry, document still approved', async () => {
+    const t = copySetup();
+    t.adapter.failure = apiError(422, 'unprocessable', false);
+    expect(await t.relay()).toBe('relayed');
+    expect(t.uow.outcomes).toEqual(['committed', 'committed']); // the push timer completes: no retry
+    const grant = [...t.grants.rows.values()][0]!;
+    expect(grant).toMatchObject({ deliveredAt: null, revokedAt: T0, uses: 0 });
+    expect(t.documents.get('doc_1').status).toBe('approved');
+    expect(t.outbox.written).toEqual([]);
+    expect(t.audit.entries).toEqual([
+      expect.objectContaining({
+        action: 'relay.abandoned',
+        subject: { type: 'grant', id: grant.id },
+        details: {
+          documentId: 'doc_1',
+          adapter: 'fake-carrier-api',
+          outcome: 'refused',
+          why: 'unprocessable',
+          status: 422,
+        },
+      }),
+    ]);
+    expect(
+      await t.count('portico_vault_relays_total', { outcome: 'refused', adapter: 'fake-carrier-api' }),
+    ).toBe(1);
+    expect(
+      await t.count('portico_vault_relays_total', { outcome: 'failed', adapter: 'fake-carrier-api' }),
+    ).toBe(1);
+    expect(t.lines.map((l) => l.msg)).toContain('relay abandoned');
+  });
+
+  it('a retryable failure still rolls back and is retried by the timer', async () => {
+    const t = copySetup();
+    t.adapter.failure = apiError(503, 'server_error', true);
+    const err = await t.relay().catch((e: unknown) => e);
+    expect(err).toBe(t.adapter.failure);
+    expect([...t.grants.rows.values()][0]).toMatchObject({ deliveredAt: null, revokedAt: null, uses: 0 });
+  });
+
+  it('waits the destination’s own interval before trying the same push again (DHL: 10 minutes)', async () => {
+    const t = copySetup();
+    t.adapter.failure = new RelayDeliveryError(
+      'fake-carrier-api',
+      503,
+      'relay failed: server_error',
+      true,
+      'server_error',
+      10 * 60_000,
+    );
+    expect(await t.relay()).toBe('relayed');
+    expect(t.uow.outcomes).toEqual(['committed', 'committed']);
+    const grant = [...t.grants.rows.values()][0]!;
+    expect([...t.db.timers.values()]).toEqual([
+      expect.objectContaining({
+        kind: RELAY_PUSH_TIMER_KIND,
+        dueAt: new Date(T0.getTime() + 10 * 60_000),
+        payload: { documentId: 'doc_1', grantId: grant.id },
+      }),
+    ]);
+    expect(grant).toMatchObject({ deliveredAt: null, revokedAt: null, uses: 0 });
+    expect(t.lines.map((l) => l.msg)).toContain('relay retry scheduled');
+    t.adapter.failure = undefined;
+    t.clock.advance(10 * 60_000);
+    await t.pushDue();
+    expect(t.adapter.deliveries.map((d) => d.notice.grantId)).toEqual([grant.id, grant.id]);
+    expect(t.grants.rows.get(grant.id)).toMatchObject({ uses: 1, revokedAt: null });
+    expect(t.documents.get('doc_1').status).toBe('relayed');
+  });
+
+  it('does not upload once the grant has expired (the carrier was down past it): revoked and audited', async () => {
+    const t = copySetup();
+    t.adapter.failure = apiError(503, 'server_error', true);
+    await t.relay().catch(() => undefined);
+    const grant = [...t.grants.rows.values()][0]!;
+    t.clock.advance(48 * HOUR);
+    await t.uow.transaction((m: EntityManager) =>
+      new RelayPushScheduler().schedule(m, { documentId: 'doc_1', grantId: grant.id }, t.clock.now),
+    );
+    t.adapter.failure = undefined;
+    await t.pushDue();
+    expect(t.adapter.deliveries).toHaveLength(1); // only the failed attempt
+    expect(t.grants.rows.get(grant.id)).toMatchObject({ deliveredAt: null, revokedAt: t.clock.now, uses: 0 });
+    expect(t.audit.entries.map((e) => [e.action, e.details?.['outcome'], e.details?.['why']])).toEqual([
+      ['relay.abandoned', 'grant_expired', 'expired'],
+    ]);
+    expect(t.documents.get('doc_1').status).toBe('approved');
   });
 });

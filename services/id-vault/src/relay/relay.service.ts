@@ -14,7 +14,7 @@ import { hashSecret, issueSecret, looksLikeSecret } from '../shared/secret-token
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
 import { VAULT_METRICS, type VaultMetrics } from '../shared/vault-metrics';
 import { eventSubject } from '../upload-requests/upload-requests.service';
-import { RelayAdapters, type RelayNotice } from './relay-adapter';
+import { RelayAdapters, RelayDeliveryError, type RelayNotice } from './relay-adapter';
 import { RelayPushScheduler } from './relay-scheduler';
 import { destinationFor, type RelayDestination } from './relay-destination';
 import { GrantRefusedError } from './relay-errors';
@@ -30,7 +30,7 @@ export interface RelaySettings {
 }
 
 export type RelayOutcome = 'relayed' | 'not_approved';
-export type PushOutcome = 'pushed' | 'nothing_to_push';
+export type PushOutcome = 'pushed' | 'nothing_to_push' | 'refused' | 'grant_expired' | 'retry_scheduled';
 
 /** Thrown so the timer retries later: a destination may be configured after the approval. */
 export class NoRelayDestinationError extends Error {
@@ -95,6 +95,7 @@ export class RelayService {
       await this.sealed.seal(m, { documentId: doc.id, version: doc.version, part: `relay-${side}` }, marked);
     }
     const now = this.clock();
+    const adapter = this.adapters.for(destination);
     const secret = issueSecret();
     const grantId = this.newId('grt');
     const expiresAt = new Date(now.getTime() + this.settings.grantTtlMinutes * 60_000);
@@ -108,10 +109,12 @@ export class RelayService {
         secret.hash,
         destination.recipientKind,
         destination.recipientId,
-        this.adapters.for(destination).name,
+        adapter.name,
         RELAY_PURPOSE,
         expiresAt,
-        this.settings.grantMaxUses,
+        // An adapter that hands over the copy itself uses the grant once, by that upload; the link
+        // is then never disclosed and the grant is spent (see push).
+        adapter.carriesCopy ? 1 : this.settings.grantMaxUses,
         now,
       ],
     );
@@ -135,7 +138,7 @@ export class RelayService {
   async push(m: EntityManager, documentId: string, grantId: string): Promise<PushOutcome> {
     const doc = await this.documents.find(m, documentId, { lock: true });
     const grants = (await m.query(
-      `SELECT id, recipient_kind, recipient_id, expires_at, max_uses, delivered_at, revoked_at
+      `SELECT id, recipient_kind, recipient_id, expires_at, max_uses, delivered_at, revoked_at, uses
        FROM relay_grants WHERE id = $1 AND document_id = $2`,
       [grantId, documentId],
     )) as Array<{
@@ -146,36 +149,88 @@ export class RelayService {
       max_uses: number;
       delivered_at: Date | null;
       revoked_at: Date | null;
+      uses?: number;
     }>;
     const g = grants[0];
     if (!doc || doc.status !== 'approved' || !g || g.delivered_at || g.revoked_at) return 'nothing_to_push';
     const c = (await this.cases.find(m, doc.caseId))!;
     const destination = destinationFor(this.settings.destinations, c.carrierCode);
     if (!destination) throw new NoRelayDestinationError(c.carrierCode);
-    const token = (
-      await this.sealed.open(m, { documentId: doc.id, version: doc.version, part: 'relay-grant' })
-    ).toString('utf8');
     const adapter = this.adapters.for(destination);
-    await this.deliver(
-      adapter.name,
-      () =>
-        adapter.deliver(destination, {
-          grantId,
-          caseId: doc.caseId,
-          carrierCode: c.carrierCode,
-          trackingNumber: c.trackingNumber,
-          documentId: doc.id,
-          documentType: doc.documentType,
-          parts: doc.sides,
-          downloadUrl: `${this.settings.publicBaseUrl}/v1/relay-grants/${token}`,
-          expiresAt: g.expires_at,
-          maxUses: g.max_uses,
-          purpose: RELAY_PURPOSE,
-        } satisfies RelayNotice),
+    const base = {
       grantId,
-    );
+      caseId: doc.caseId,
+      carrierCode: c.carrierCode,
+      trackingNumber: c.trackingNumber,
+      documentId: doc.id,
+      documentType: doc.documentType,
+      parts: doc.sides,
+      expiresAt: g.expires_at,
+      maxUses: g.max_uses,
+      purpose: RELAY_PURPOSE,
+    };
+    let notice: RelayNotice;
+    if (adapter.carriesCopy) {
+      // The upload is a use of the grant: only while it is usable (a carrier down past the grant's
+      // expiry gets nothing; a new approval issues a new grant), and counted when accepted.
+      const state = grantState(
+        { expiresAt: g.expires_at, maxUses: g.max_uses, uses: g.uses ?? 0, revokedAt: g.revoked_at },
+        this.clock(),
+      );
+      if (state !== 'usable')
+        return this.abandon(m, doc, grantId, adapter.name, 'grant_expired', null, state);
+      const copies = [];
+      for (const side of doc.sides) {
+        const bytes = await this.sealed.open(m, {
+          documentId: doc.id,
+          version: doc.version,
+          part: `relay-${side}`,
+        });
+        copies.push({ part: side, bytes });
+      }
+      notice = { ...base, copies };
+    } else {
+      const token = (
+        await this.sealed.open(m, { documentId: doc.id, version: doc.version, part: 'relay-grant' })
+      ).toString('utf8');
+      notice = { ...base, downloadUrl: `${this.settings.publicBaseUrl}/v1/relay-grants/${token}` };
+    }
+    try {
+      await this.deliver(adapter.name, () => adapter.deliver(destination, notice), grantId);
+    } catch (e) {
+      if (e instanceof RelayDeliveryError && !e.retryable)
+        return this.abandon(m, doc, grantId, adapter.name, 'refused', e.status, e.reason ?? 'rejected');
+      if (e instanceof RelayDeliveryError && e.retryAfterMs) {
+        // The destination's own interval, not the timer's back-off: this attempt's timer completes
+        // and the same push (same grant, same reference) is queued that far out.
+        await this.pushes.schedule(
+          m,
+          { documentId: doc.id, grantId },
+          new Date(this.clock().getTime() + e.retryAfterMs),
+        );
+        this.logger.warn(
+          {
+            caseId: doc.caseId,
+            documentId: doc.id,
+            grantId,
+            adapter: adapter.name,
+            why: e.reason,
+            status: e.status,
+            retryInMs: e.retryAfterMs,
+          },
+          'relay retry scheduled',
+        );
+        return 'retry_scheduled';
+      }
+      throw e;
+    }
     const now = this.clock();
-    await m.query(`UPDATE relay_grants SET delivered_at = $2 WHERE id = $1`, [grantId, now]);
+    await m.query(
+      adapter.carriesCopy
+        ? `UPDATE relay_grants SET delivered_at = $2, uses = uses + 1 WHERE id = $1`
+        : `UPDATE relay_grants SET delivered_at = $2 WHERE id = $1`,
+      [grantId, now],
+    );
     await this.documents.markRelayed(m, doc.id);
     const subject = eventSubject(c, doc.requestId);
     await this.events.append(
@@ -198,7 +253,12 @@ export class RelayService {
       subject: { type: 'grant', id: grantId },
       caseId: doc.caseId,
       tenantId: doc.tenantId,
-      details: { documentId: doc.id, recipient: g.recipient_id, maxUses: g.max_uses },
+      details: {
+        documentId: doc.id,
+        recipient: g.recipient_id,
+        maxUses: g.max_uses,
+        ...(adapter.carriesCopy ? { copyDelivered: true, adapter: adapter.name } : {}),
+      },
     });
     this.metrics.relays.inc({ outcome: 'delivered', adapter: adapter.name });
     trace
@@ -209,6 +269,45 @@ export class RelayService {
       'document relayed',
     );
     return 'pushed';
+  }
+
+  /**
+   * A relay that cannot succeed by retrying (the destination refused the request as such, or the
+   * grant expired before a copy-carrying upload got through): the grant is revoked, so nothing can
+   * use it later, the end is audited and counted, and the timer completes. The document stays
+   * approved and unrelayed; the audit entry and `portico_vault_relays_total{outcome}` say why.
+   */
+  private async abandon(
+    m: EntityManager,
+    doc: { id: string; caseId: string; tenantId: string },
+    grantId: string,
+    adapter: string,
+    outcome: 'refused' | 'grant_expired',
+    status: number | null,
+    why: string,
+  ): Promise<PushOutcome> {
+    await m.query(`UPDATE relay_grants SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, [
+      grantId,
+      this.clock(),
+    ]);
+    await this.audit.record(m, {
+      actor: { kind: 'system', id: 'id-vault' },
+      action: 'relay.abandoned',
+      purpose: RELAY_PURPOSE,
+      subject: { type: 'grant', id: grantId },
+      caseId: doc.caseId,
+      tenantId: doc.tenantId,
+      details: { documentId: doc.id, adapter, outcome, why, ...(status ? { status } : {}) },
+    });
+    this.metrics.relays.inc({ outcome, adapter });
+    trace
+      .getActiveSpan()
+      ?.setAttributes({ 'portico.case_id': doc.caseId, 'portico.vault.grant_id': grantId });
+    this.logger.warn(
+      { caseId: doc.caseId, documentId: doc.id, grantId, adapter, outcome, why, status },
+      'relay abandoned',
+    );
+    return outcome;
   }
 
   /**
@@ -227,6 +326,12 @@ export class RelayService {
           await send();
         } catch (e) {
           this.metrics.relays.inc({ outcome: 'failed', adapter });
+          if (e instanceof RelayDeliveryError)
+            span.setAttributes({
+              'portico.vault.relay_retryable': e.retryable,
+              ...(e.reason ? { 'portico.vault.relay_failure': e.reason } : {}),
+              ...(e.status ? { 'http.response.status_code': e.status } : {}),
+            });
           span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.name : 'error' });
           throw e;
         } finally {

@@ -52,6 +52,7 @@ function setup() {
     f.clock.fn,
     f.ids,
     f.logger,
+    f.submissions,
   );
   const link = issueSecret();
   const vaultCase = f.cases.add(aCase());

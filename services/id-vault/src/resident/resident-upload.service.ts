@@ -28,6 +28,7 @@ import { UploadLinkNotFoundError, UploadLinkUnusableError } from '../upload-requ
 import { UploadRequestRepository } from '../upload-requests/upload-request.repository';
 import { eventSubject } from '../upload-requests/upload-requests.service';
 import { ConsentRequiredError, DocumentChecksFailedError } from './resident-errors';
+import { UploadSubmissionRepository } from './upload-submission.repository';
 import type { VaultMetrics } from '../shared/vault-metrics';
 import { VAULT_METRICS } from '../shared/vault-metrics';
 
@@ -85,6 +86,7 @@ export class ResidentUploadService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
     @InjectPinoLogger('id-vault-resident') private readonly logger: PinoLogger,
+    private readonly submissions: UploadSubmissionRepository,
   ) {}
 
   view(token: string): Promise<ResidentView> {
@@ -155,9 +157,13 @@ export class ResidentUploadService {
    * link, so two tabs uploading at once end with one document, not two.
    */
   async submit(token: string, s: Submission): Promise<{ documentId: string }> {
+    // One round trip for the link, its case and its consent (issue 6); the link is re-checked
+    // under its lock in the transaction below.
     const { request, vaultCase, consented } = await this.uow.read(async (m) => {
-      const resolved = await this.resolve(m, token);
-      return { ...resolved, consented: Boolean(await this.consents.activeFor(m, resolved.request.id)) };
+      if (!looksLikeSecret(token)) throw new UploadLinkNotFoundError();
+      const found = await this.submissions.resolve(m, hashSecret(token));
+      if (!found?.vaultCase) throw new UploadLinkNotFoundError();
+      return { request: found.request, vaultCase: found.vaultCase, consented: Boolean(found.consent) };
     });
     this.assertUsable(request);
     // Before the checks: decoding images for a link without consent would be work for nothing.
@@ -179,16 +185,18 @@ export class ResidentUploadService {
 
     return this.uow
       .transaction(async (m) => {
-        const locked = await this.requests.find(m, request.id, { lock: true });
-        if (!locked) throw new UploadLinkNotFoundError();
-        this.assertUsable(locked);
-        const consent = await this.consents.activeFor(m, locked.id);
-        if (!consent) throw new ConsentRequiredError();
-        const attempt = await this.requests.countAttempt(m, locked.id);
-        const subject = eventSubject(vaultCase, locked.id);
         const now = this.clock();
+        // Lock, attempt count and (checks passed) the link's new status in one statement; a link
+        // found unusable under the lock throws, and the rollback takes the count and status back.
+        const claimed = await this.submissions.claim(m, request.id, outcome.ok ? now : null);
+        if (!claimed) throw new UploadLinkNotFoundError();
+        const locked = claimed.request;
+        this.assertUsable(locked);
+        const attempt = claimed.attempt;
+        const subject = eventSubject(vaultCase, locked.id);
 
         if (!outcome.ok) {
+          if (!(await this.consents.activeFor(m, locked.id))) throw new ConsentRequiredError();
           await this.events.append(
             m,
             subject,
@@ -208,7 +216,7 @@ export class ResidentUploadService {
           return { failed: new DocumentChecksFailedError(outcome.failures) } as const;
         }
 
-        const doc: VaultDocument = {
+        const draft: Omit<VaultDocument, 'consentId'> = {
           id: this.newId('doc'),
           requestId: locked.id,
           caseId: locked.caseId,
@@ -219,7 +227,6 @@ export class ResidentUploadService {
           sides: outcome.sides.map((x) => x.side),
           version: 1,
           channel: 'resident_upload',
-          consentId: consent.id,
           attempt,
           status: 'submitted',
           checkSummary: Object.fromEntries(
@@ -235,25 +242,24 @@ export class ResidentUploadService {
           rejectionReason: null,
           purgedAt: null,
         };
-        await this.documents.insert(m, doc);
-        for (const side of outcome.sides) {
-          await this.sealed.seal(m, { documentId: doc.id, version: doc.version, part: side.side }, side.jpeg);
-        }
-        if (doc.hasTypedFields) {
-          await this.sealed.seal(
-            m,
-            { documentId: doc.id, version: doc.version, part: 'fields' },
-            Buffer.from(JSON.stringify(s.typed), 'utf8'),
-          );
-        }
+        // The consent is read by the insert itself, after the lock: none (withdrawn meanwhile), no row.
+        const placed = await this.submissions.insertUnderConsent(m, draft);
+        if (!placed) throw new ConsentRequiredError();
+        const consent = placed.consent;
+        const doc: VaultDocument = { ...draft, consentId: consent.id };
+        await this.sealed.sealNewVersion(m, { documentId: doc.id, version: doc.version }, [
+          ...outcome.sides.map((side) => ({ part: side.side, plaintext: side.jpeg })),
+          ...(doc.hasTypedFields
+            ? [{ part: 'fields' as const, plaintext: Buffer.from(JSON.stringify(s.typed), 'utf8') }]
+            : []),
+        ]);
         // Older documents of this case were rejected (that is why a new link exists): they go now.
-        await this.retention.purgeSupersededInCase(m, doc.caseId, doc.id, now);
+        if (placed.supersedesRejected) await this.retention.purgeSupersededInCase(m, doc.caseId, doc.id, now);
         await this.retentionTimers.scheduleDocumentPurge(
           m,
           doc.id,
           backstopPurgeAt(vaultCase, now, this.retentionDays),
         );
-        await this.requests.setStatus(m, locked.id, 'submitted', now);
         await this.events.append(
           m,
           subject,

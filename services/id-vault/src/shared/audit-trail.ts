@@ -22,6 +22,7 @@ export type AuditAction =
   | 'document.relayed'
   | 'grant.downloaded'
   | 'grant.refused'
+  | 'relay.abandoned'
   | 'document.purged';
 
 export interface AuditRecord {

@@ -52,7 +52,7 @@ export function createVaultMetrics(registry: Registry): VaultMetrics {
     }),
     relays: new Counter({
       name: 'portico_vault_relays_total',
-      help: 'Relays of approved documents to carriers/brokers, by outcome (delivered, failed) and adapter (signed-https-push, email)',
+      help: 'Relays of approved documents to carriers/brokers, by outcome (delivered; failed: one attempt, retried; refused: final refusal by the destination; grant_expired: a copy-carrying upload past its grant) and adapter (signed-https-push, email, dhl-express-mydhl)',
       labelNames: ['outcome', 'adapter'] as const,
       registers: [registry],
     }),

@@ -38,6 +38,7 @@ import type { Clock, IdGenerator } from '../shared/tokens';
 import { createVaultMetrics, type VaultMetrics } from '../shared/vault-metrics';
 import type { UploadRequest, UploadRequestStatus } from '../upload-requests/upload-request';
 import type { NewUploadRequest, UploadRequestRepository } from '../upload-requests/upload-request.repository';
+import type { UploadSubmissionRepository } from '../resident/upload-submission.repository';
 
 // ---------------------------------------------------------------------------------------------
 // Transactions and raw SQL
@@ -459,6 +460,44 @@ export class FakeDocumentRepository extends Rows<VaultDocument> implements Vault
   }
 }
 
+/** The upload's combined SQL, answered by the other fakes (what each statement reads and writes). */
+export class FakeUploadSubmissions implements UploadSubmissionRepository {
+  constructor(
+    private readonly requests: FakeUploadRequestRepository,
+    private readonly cases: FakeCaseRepository,
+    private readonly consents: FakeConsentRepository,
+    private readonly documents: FakeDocumentRepository,
+  ) {}
+
+  async resolve(m: EntityManager, tokenHash: Buffer) {
+    const request = await this.requests.findByTokenHash(m, tokenHash);
+    if (!request) return undefined;
+    return {
+      request,
+      vaultCase: await this.cases.find(m, request.caseId),
+      consent: await this.consents.activeFor(m, request.id),
+    };
+  }
+
+  async claim(m: EntityManager, requestId: string, submittedAt: Date | null) {
+    const request = await this.requests.find(m, requestId);
+    if (!request) return undefined;
+    const attempt = await this.requests.countAttempt(m, requestId);
+    if (submittedAt) await this.requests.setStatus(m, requestId, 'submitted');
+    return { request, attempt };
+  }
+
+  async insertUnderConsent(m: EntityManager, d: Omit<VaultDocument, 'consentId'>) {
+    const consent = await this.consents.activeFor(m, d.requestId);
+    if (!consent) return undefined;
+    const supersedesRejected = this.documents
+      .values()
+      .some((o) => o.caseId === d.caseId && o.status === 'rejected' && o.submittedAt <= d.submittedAt);
+    await this.documents.insert(m, { ...d, consentId: consent.id });
+    return { consent, supersedesRejected };
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Ports
 
@@ -622,7 +661,7 @@ export class FakeWatermarker extends Watermarker {
 }
 
 export class FakeRelayAdapter extends RelayAdapter {
-  readonly name = 'fake-push';
+  readonly name: string = 'fake-push';
   readonly deliveries: Array<{ readonly destination: RelayDestination; readonly notice: RelayNotice }> = [];
   failure: Error | undefined;
 
@@ -780,6 +819,7 @@ export function vaultFakes(clockStart: Date = T0) {
     consents: new FakeConsentRepository(),
     documents: new FakeDocumentRepository(),
     sealed: new FakeSealedDocuments(),
+    submissions: undefined as unknown as FakeUploadSubmissions,
     audit: new FakeAuditTrail(),
     outbox: new FakeOutbox(),
     clock: new TestClock(clockStart),
@@ -787,6 +827,7 @@ export function vaultFakes(clockStart: Date = T0) {
     ...testMetrics(),
     ...testLogger(),
   };
+  fakes.submissions = new FakeUploadSubmissions(fakes.requests, fakes.cases, fakes.consents, fakes.documents);
   db.track(
     fakes.cases,
     fakes.requests,

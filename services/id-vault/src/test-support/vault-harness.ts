@@ -117,6 +117,12 @@ export interface VaultHarness {
   consent(token: string): Promise<CallResult>;
   /** The resident's multipart upload through their link token (JSON). */
   upload(token: string, sides: Record<string, Buffer>, typed?: Record<string, string>): Promise<CallResult>;
+  /** A fresh link for the case, consent, and an upload of both sides of a card; the raw answer. */
+  linkConsentAndUpload(
+    caseId: string,
+    sides: Record<string, Buffer>,
+    typed?: Record<string, string>,
+  ): Promise<{ token: string; res: CallResult }>;
   /** A dev token for a person (steward, manager, operator). */
   personToken(claims: {
     subject: string;
@@ -267,6 +273,15 @@ export async function startVault(options: VaultHarnessOptions): Promise<VaultHar
           headers: { accept: 'application/json' },
           form,
         });
+      },
+      async linkConsentAndUpload(caseId, sides, typed) {
+        const self = this as VaultHarness;
+        const link = await self.requestLink(caseId);
+        if (link.status !== 201) throw new Error(`upload link refused: ${link.status}`);
+        const token = tokenOf(link.json.uploadUrl!);
+        const consented = await self.consent(token);
+        if (consented.status !== 201) throw new Error(`consent refused: ${consented.status}`);
+        return { token, res: await self.upload(token, sides, typed) };
       },
       personToken: (claims) =>
         signDevToken(claims, { key: devTokenKey, issuer: config.authIssuer, audience: config.authAudience }),

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { DocumentTypeName } from '../shared/document-types';
 import type { Language, UploadRequest, UploadRequestStatus } from './upload-request';
 
-interface RequestRow {
+export interface RequestRow {
   id: string;
   case_id: string;
   tenant_id: string;
@@ -19,7 +19,7 @@ interface RequestRow {
   created_at: Date;
 }
 
-function toRequest(r: RequestRow): UploadRequest {
+export function toRequest(r: RequestRow): UploadRequest {
   return {
     id: r.id,
     caseId: r.case_id,

@@ -12,6 +12,7 @@ import { Webhooks1796100000001 } from './1796100000001-webhooks';
 import { MessageTraceContext1796500000001 } from './1796500000001-message-trace-context';
 import { FollowUpMessages1796600000001 } from './1796600000001-follow-up-messages';
 import { WebhookClaimOrder1796700000001 } from './1796700000001-webhook-claim-order';
+import { MessageReceipts1796800000001 } from './1796800000001-message-receipts';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -30,4 +31,5 @@ export const migrations = [
   MessageTraceContext1796500000001,
   FollowUpMessages1796600000001,
   WebhookClaimOrder1796700000001,
+  MessageReceipts1796800000001,
 ];

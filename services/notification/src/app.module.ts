@@ -13,6 +13,7 @@ import { FrontDeskModule } from './front-desk/front-desk.module';
 import { MessagesModule } from './messages/messages.module';
 import { OutreachModule } from './outreach/outreach.module';
 import { ParcelsModule } from './parcels/parcels.module';
+import { ReceiptsModule } from './receipts/receipts.module';
 import { SharedModule } from './shared/shared.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -47,6 +48,7 @@ export class AppModule {
         ApiKeysModule,
         MessagesModule,
         WebhooksModule,
+        ReceiptsModule,
       ],
     };
   }

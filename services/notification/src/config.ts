@@ -241,6 +241,26 @@ export const settings = {
     'service token notification presents to id-vault',
     { secret: true },
   ),
+  // --- Delivery receipts. The pushes are unsigned, so each receiving URL carries its own secret,
+  // in the one shape request logs and spans redact (32 random bytes as base64url, 43 characters).
+  smsReportToken: setting(
+    'SMS_REPORT_TOKEN',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 random bytes as base64url (43 characters)')
+      .optional(),
+    'secret in the SmsReport receiving URL (…/v1/receipts/sms/<token>); empty: SMS reports refused',
+    { secret: true },
+  ),
+  emailDsnToken: setting(
+    'EMAIL_DSN_TOKEN',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 random bytes as base64url (43 characters)')
+      .optional(),
+    'secret in the bounce receiving URL (…/v1/receipts/email/<token>); empty: bounces refused',
+    { secret: true },
+  ),
   // --- Follow-up messages (resend, escalation notices, reminders).
   operationsContact: setting(
     'OPERATIONS_CONTACT',

@@ -37,7 +37,10 @@ const OUR_MESSAGE_ID = /<(msg_[0-9a-f]{32})@portico\.notification>/i;
 const OUR_HEADER = /^X-Portico-Message-Id:\s*(msg_[0-9a-f]{32})\s*$/im;
 
 /** The per-recipient field blocks of a message/delivery-status body (blocks split by blank lines). */
-export function deliveryStatusFields(body: string): { perMessage: Map<string, string>; recipients: Map<string, string>[] } {
+export function deliveryStatusFields(body: string): {
+  perMessage: Map<string, string>;
+  recipients: Map<string, string>[];
+} {
   // Folded lines (continuations start with white space) belong to the field before them.
   const unfolded = body.replace(/\r\n/g, '\n').replace(/\n[ \t]+/g, ' ');
   const blocks = unfolded
@@ -73,7 +76,8 @@ export function receiptOfFields(recipients: readonly Map<string, string>[]): Rec
 
 export async function parseDsn(raw: Buffer): Promise<Dsn> {
   const mail = await simpleParser(raw, { keepDeliveryStatus: true, ignoreEmbedded: true });
-  const type = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  const type = mail.headers.get('content-type') as
+    { value?: string; params?: Record<string, string> } | undefined;
   if (type?.value?.toLowerCase() !== 'multipart/report') throw new NotADsnError('not_multipart_report');
   const status = mail.attachments.find((a) =>
     ['message/delivery-status', 'message/global-delivery-status'].includes(a.contentType.toLowerCase()),
@@ -81,10 +85,15 @@ export async function parseDsn(raw: Buffer): Promise<Dsn> {
   if (!status) throw new NotADsnError('no_delivery_status');
   const { perMessage, recipients } = deliveryStatusFields(status.content.toString('utf8'));
   const returned = mail.attachments
-    .filter((a) => ['text/rfc822-headers', 'message/rfc822', 'message/global-headers'].includes(a.contentType.toLowerCase()))
+    .filter((a) =>
+      ['text/rfc822-headers', 'message/rfc822', 'message/global-headers'].includes(
+        a.contentType.toLowerCase(),
+      ),
+    )
     .map((a) => a.content.toString('utf8'))
     .join('\n');
-  const messageId = (OUR_HEADER.exec(returned)?.[1] ?? OUR_MESSAGE_ID.exec(returned)?.[1])?.toLowerCase() ?? null;
+  const messageId =
+    (OUR_HEADER.exec(returned)?.[1] ?? OUR_MESSAGE_ID.exec(returned)?.[1])?.toLowerCase() ?? null;
   const arrival = perMessage.get('arrival-date');
   const arrivalDate = arrival ? new Date(arrival) : null;
   return {

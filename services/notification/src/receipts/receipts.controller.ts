@@ -68,7 +68,8 @@ export class ReceiptsController {
   @Access.public()
   async emailDsn(@Param('token') token: string, @Body() body: unknown): Promise<ReceiptAnswer> {
     this.authenticate('email_dsn', token);
-    if (!Buffer.isBuffer(body) || body.length === 0) throw new NotADsnBodyError('content_type_message_rfc822_expected');
+    if (!Buffer.isBuffer(body) || body.length === 0)
+      throw new NotADsnBodyError('content_type_message_rfc822_expected');
     let dsn;
     try {
       dsn = await parseDsn(body);

@@ -175,7 +175,10 @@ export class ReceiptsService {
         attemptHasReceipt: attempt.receiptOutcome !== null,
       },
       a.receipt,
-      stillUseful({ taskState: target.taskState, deadline: target.taskDeadline, queuedAt: target.createdAt }, now),
+      stillUseful(
+        { taskState: target.taskState, deadline: target.taskDeadline, queuedAt: target.createdAt },
+        now,
+      ),
     );
     const fresh = await this.repo.insertReceipt(m, {
       messageId: msg.id,
@@ -199,7 +202,10 @@ export class ReceiptsService {
         return 'recorded';
       case 'delivered':
         await this.repo.markDelivered(m, msg.id, now);
-        await this.outbox.append(m, toOutbox(msg.tenantId, msg.parcelId, messageDelivered(about, attempt.channel, now)));
+        await this.outbox.append(
+          m,
+          toOutbox(msg.tenantId, msg.parcelId, messageDelivered(about, attempt.channel, now)),
+        );
         this.messageMetrics.outcome(attempt.channel, 'delivered');
         return 'delivered';
       case 'failover':
@@ -209,7 +215,11 @@ export class ReceiptsService {
           toOutbox(
             msg.tenantId,
             msg.parcelId,
-            messageFailed(about, attempt.channel, now, { errorCode, willRetry: false, failoverChannel: effect.channel }),
+            messageFailed(about, attempt.channel, now, {
+              errorCode,
+              willRetry: false,
+              failoverChannel: effect.channel,
+            }),
           ),
         );
         this.messageMetrics.outcome(attempt.channel, 'failover');
@@ -222,7 +232,11 @@ export class ReceiptsService {
           toOutbox(
             msg.tenantId,
             msg.parcelId,
-            messageFailed(about, attempt.channel, now, { errorCode, willRetry: false, failoverChannel: null }),
+            messageFailed(about, attempt.channel, now, {
+              errorCode,
+              willRetry: false,
+              failoverChannel: null,
+            }),
           ),
         );
         await this.hooks.unreachable(m, about, errorCode);

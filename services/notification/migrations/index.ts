@@ -13,6 +13,7 @@ import { MessageTraceContext1796500000001 } from './1796500000001-message-trace-
 import { FollowUpMessages1796600000001 } from './1796600000001-follow-up-messages';
 import { WebhookClaimOrder1796700000001 } from './1796700000001-webhook-claim-order';
 import { MessageReceipts1796800000001 } from './1796800000001-message-receipts';
+import { ConsentWithdrawnAction1796800000002 } from './1796800000002-consent-withdrawn-action';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -32,4 +33,5 @@ export const migrations = [
   FollowUpMessages1796600000001,
   WebhookClaimOrder1796700000001,
   MessageReceipts1796800000001,
+  ConsentWithdrawnAction1796800000002,
 ];

@@ -14,6 +14,9 @@ export type FollowUpKind =
   | 'reminder'
   | 'hold_predicted'
   | 'case_cleared'
+  | 'case_expired'
+  | 'case_returned'
+  | 'consent_withdrawn'
   | 'escalation_manager'
   | 'escalation_operations';
 /** queued; duplicate (its dedupe key was queued before); not_sent (policy, consent or no channel); refused (a steward's request answered with an error). */

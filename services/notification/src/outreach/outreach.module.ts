@@ -5,6 +5,7 @@ import { MessageHistoryRepository } from '../messages/message-history.repository
 import { MessageHistoryService } from '../messages/message-history.service';
 import { ParcelsModule } from '../parcels/parcels.module';
 import { ClearanceConsumer } from './clearance.consumer';
+import { ConsentWithdrawnHandler } from './consent-withdrawn';
 import { EscalationService } from './escalation.service';
 import { FrontDeskRepository } from './front-desk.repository';
 import { OutreachController } from './outreach.controller';
@@ -28,6 +29,7 @@ import { TaskTimers } from './task-timers';
     TaskActionsService,
     EscalationService,
     ResidentNoticesService,
+    ConsentWithdrawnHandler,
     TaskTimers,
     OutreachRepository,
     TaskActionsRepository,

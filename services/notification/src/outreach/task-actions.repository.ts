@@ -49,6 +49,8 @@ export const TASK_ACTIONS = [
   'escalated',
   'resent',
   'reupload_requested',
+  // the resident withdrew consent to a channel while the task was active (directory; no actor)
+  'consent_withdrawn',
 ] as const;
 export type TaskActionKind = (typeof TASK_ACTIONS)[number];
 
@@ -76,6 +78,22 @@ export interface RecordedAction extends TaskAction {
 /** SQL of task actions, assignment and escalation; every method runs in the caller's transaction. */
 @Injectable()
 export class TaskActionsRepository {
+  /** The residents' active documents tasks, locked (a consent withdrawal is recorded on each). */
+  async activeTasksOfResidents(
+    m: EntityManager,
+    tenantId: string,
+    residentIds: readonly string[],
+  ): Promise<ActionableTask[]> {
+    const rows: TaskRow[] = await m.query(
+      `SELECT ${TASK_COLUMNS} FROM outreach_tasks
+        WHERE tenant_id = $1 AND resident_id = ANY($2::text[]) AND state IN ('open', 'acknowledged')
+        ORDER BY created_at, id
+        FOR UPDATE`,
+      [tenantId, residentIds],
+    );
+    return rows.map(toTask);
+  }
+
   /** The task, locked until the transaction ends, so two clicks or a click and a timer serialise. */
   async lock(m: EntityManager, taskId: string): Promise<ActionableTask | null> {
     const rows: TaskRow[] = await m.query(

@@ -41,8 +41,6 @@ export class ContactChannels1796000000001 implements MigrationInterface {
     await q.query(`
       ALTER TABLE properties DROP CONSTRAINT properties_quiet_hours_check,
         DROP COLUMN quiet_hours_end, DROP COLUMN quiet_hours_start, DROP COLUMN resident_outreach`);
-    await q.query(
-      `ALTER TABLE residents DROP COLUMN channel_preferences, DROP COLUMN wecom_user_id, DROP COLUMN email`,
-    );
+    await q.query(`ALTER TABLE residents DROP COLUMN channel_preferences, DROP COLUMN wecom_user_id, DROP COLUMN email`);
   }
 }

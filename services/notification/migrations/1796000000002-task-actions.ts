@@ -41,9 +41,7 @@ export class TaskActions1796000000002 implements MigrationInterface {
         idempotency_key text NULL,
         occurred_at   timestamptz NOT NULL
       )`);
-    await q.query(
-      `CREATE INDEX outreach_task_actions_task_idx ON outreach_task_actions (task_id, occurred_at)`,
-    );
+    await q.query(`CREATE INDEX outreach_task_actions_task_idx ON outreach_task_actions (task_id, occurred_at)`);
     await q.query(
       `CREATE UNIQUE INDEX outreach_task_actions_idempotency_idx ON outreach_task_actions (task_id, idempotency_key)
         WHERE idempotency_key IS NOT NULL`,

@@ -78,6 +78,20 @@ export interface RecordedAction extends TaskAction {
 /** SQL of task actions, assignment and escalation; every method runs in the caller's transaction. */
 @Injectable()
 export class TaskActionsRepository {
+  /**
+   * When the steward was (or will be) told of the task: the first attempt of their new-task notice,
+   * or, while it still waits (quiet hours, rate limit), when it is due. Null without a notice.
+   */
+  async stewardToldAt(m: EntityManager, taskId: string, stewardId: string): Promise<Date | null> {
+    const [row] = (await m.query(
+      `SELECT COALESCE((SELECT min(a.started_at) FROM message_attempts a WHERE a.message_id = msg.id),
+                       msg.next_attempt_at) AS told_at
+         FROM messages msg WHERE msg.dedupe_key = $1`,
+      [`task:${taskId}:steward:${stewardId}`],
+    )) as { told_at: Date | null }[];
+    return row?.told_at ?? null;
+  }
+
   /** The residents' active documents tasks, locked (a consent withdrawal is recorded on each). */
   async activeTasksOfResidents(
     m: EntityManager,

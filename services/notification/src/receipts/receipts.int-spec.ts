@@ -316,6 +316,52 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
     expect(badBatch.status).toBe(400);
   }, 60_000);
 
+  it('lets an operator list the failed message and send it again from its first channel, once', async () => {
+    const operator = await h.operator();
+    const listed = await h.call(`/v1/outreach/messages/failed?tenantId=${h.tenantId}`, { token: operator });
+    expect(listed.status).toBe(200);
+    const items = listed.json.items as {
+      id: string;
+      status: string;
+      lastErrorCode: string;
+      failedOverFrom: string[];
+    }[];
+    const failed = items.find((i) => i.lastErrorCode === 'DSN_5.1.1')!;
+    expect(failed).toMatchObject({ status: 'failed', failedOverFrom: ['sms'] });
+
+    const steward = await h.token(['steward'], { subject: ids.steward, propertyIds: [ids.property] });
+    expect((await h.call('/v1/outreach/messages/failed', { token: steward })).status).toBe(403);
+    expect(
+      (await h.call(`/v1/outreach/messages/${failed.id}/redrive`, { method: 'POST', token: steward })).status,
+    ).toBe(403);
+
+    const before = sms.received.filter((s) => s.outId === failed.id).length;
+    const redriven = await h.call(`/v1/outreach/messages/${failed.id}/redrive`, {
+      method: 'POST',
+      token: operator,
+    });
+    expect(redriven).toMatchObject({ status: 202, json: { messageId: failed.id, status: 'queued' } });
+    await waitFor(() => sms.received.filter((s) => s.outId === failed.id).length === before + 1, {
+      timeoutMs: 30_000,
+      description: 'the re-driven SMS',
+    });
+    const again = await h.call(`/v1/outreach/messages/${failed.id}/redrive`, {
+      method: 'POST',
+      token: operator,
+    });
+    expect(again.status).toBe(409);
+    expect(again.json).toMatchObject({ error: { code: 'message_not_failed' } });
+    const unknown = await h.call(`/v1/outreach/messages/msg_${'f'.repeat(32)}/redrive`, {
+      method: 'POST',
+      token: operator,
+    });
+    expect(unknown.json).toMatchObject({ error: { code: 'message_not_found' } });
+    expect(
+      (await h.call('/v1/outreach/messages/not-an-id/redrive', { method: 'POST', token: operator })).status,
+    ).toBe(400);
+    expect(h.logs()).toContain('failed message re-driven');
+  }, 60_000);
+
   it('leaves no phone number, e-mail address or name in logs and events', async () => {
     const events = await h.outreachEvents(new Set([parcelId]), (found) => found.length > 0);
     const everything =

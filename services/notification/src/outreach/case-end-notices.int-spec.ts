@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { clearance, ClearanceCaseEventSchema, CLEARANCE_CASE_TOPIC, type common } from '@portico/contracts';
+import { clearance } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
 import { SmtpSink } from '@portico/testing/smtp';
 import { NotificationHarness, uniqueResident } from '../it-harness';
@@ -38,37 +38,38 @@ describe('notification: case-end notices and consent withdrawn mid-case (real Ka
   });
 
   async function openTask(suffix: string, who: keyof typeof people) {
-    const ref = h.parcel(suffix);
-    const caseId = `case_${h.run}_${suffix}`;
-    vault.knowCase(caseId);
-    await h.publishHold(ref, {
-      name: people[who].name,
-      phone: people[who].phone,
-      ...address(),
-      unit: people[who].unit,
+    const opened = await h.openDocumentsTask(suffix, people[who], address(), {
+      beforeRequest: (caseId) => vault.knowCase(caseId),
     });
-    await h.publishDocumentsRequested(ref, caseId, { deadline: new Date(Date.now() + 72 * 3600_000) });
-    const [task] = await h.tasksOf(ref.parcelId);
     await waitFor(() => sink.received.some((m) => m.to.includes(emails[who])), {
       timeoutMs: 30_000,
       description: 'the resident’s documents message',
     });
-    return { ref, caseId, taskId: task!.id as string };
+    return opened;
   }
 
-  async function publishCase(
-    ref: common.ParcelRef,
-    value: clearance.ClearanceCaseEvent['event'],
-    eventId?: string,
-  ) {
-    return h.publish(
-      CLEARANCE_CASE_TOPIC.name,
-      ClearanceCaseEventSchema,
-      create(ClearanceCaseEventSchema, { event: value }),
-      ref.parcelId,
-      eventId,
-    );
-  }
+  /** The roster change that withdraws the resident's e-mail consent (the same body each time). */
+  const withdrawEmail = async (changeId: string) =>
+    h.call('/v1/directory/changes', {
+      method: 'POST',
+      token: await h.operator(),
+      body: {
+        tenantId: h.tenantId,
+        changes: [
+          {
+            changeId,
+            occurredAt: new Date().toISOString(),
+            type: 'resident.upsert',
+            unitId: `unit_withdraws_${h.run}`,
+            resident: {
+              ...resident('withdraws'),
+              consent: { sms: false, email: false, wecom: false },
+              channelPreferences: [],
+            },
+          },
+        ],
+      },
+    });
 
   beforeAll(async () => {
     await Promise.all([sink.start(), vault.start()]);
@@ -132,12 +133,12 @@ describe('notification: case-end notices and consent withdrawn mid-case (real Ka
         expiredInState: clearance.CaseState.AWAITING_DOCUMENTS,
       }),
     };
-    const first = await publishCase(exp.ref, expired);
-    await publishCase(exp.ref, expired, first.headers['event-id']); // redelivery
-    await publishCase(exp.ref, expired); // re-published with a new event id
+    const first = await h.publishCase(exp.ref, expired);
+    await h.publishCase(exp.ref, expired, first.headers['event-id']); // redelivery
+    await h.publishCase(exp.ref, expired); // re-published with a new event id
 
     const ret = await openTask('CE2', 'returned');
-    await publishCase(ret.ref, {
+    await h.publishCase(ret.ref, {
       case: 'caseReturnedToSender',
       value: create(clearance.CaseReturnedToSenderSchema, {
         caseId: ret.caseId,
@@ -175,26 +176,7 @@ describe('notification: case-end notices and consent withdrawn mid-case (real Ka
 
   it('records a consent withdrawal on the resident’s open task and tells the steward', async () => {
     const t = await openTask('CE3', 'withdraws');
-    const changed = await h.call('/v1/directory/changes', {
-      method: 'POST',
-      token: await h.operator(),
-      body: {
-        tenantId: h.tenantId,
-        changes: [
-          {
-            changeId: `pms-${h.run}-1`,
-            occurredAt: new Date().toISOString(),
-            type: 'resident.upsert',
-            unitId: `unit_withdraws_${h.run}`,
-            resident: {
-              ...resident('withdraws'),
-              consent: { sms: false, email: false, wecom: false },
-              channelPreferences: [],
-            },
-          },
-        ],
-      },
-    });
+    const changed = await withdrawEmail(`pms-${h.run}-1`);
     expect(changed.status).toBe(200);
     const notice = await waitFor(
       () =>
@@ -219,27 +201,8 @@ describe('notification: case-end notices and consent withdrawn mid-case (real Ka
       expect.objectContaining({ action: 'consent_withdrawn', actorId: null, reason: 'email' }),
     ]);
 
-    // The same roster change again (and an unchanged import) withdraws nothing more.
-    await h.call('/v1/directory/changes', {
-      method: 'POST',
-      token: await h.operator(),
-      body: {
-        tenantId: h.tenantId,
-        changes: [
-          {
-            changeId: `pms-${h.run}-2`,
-            occurredAt: new Date().toISOString(),
-            type: 'resident.upsert',
-            unitId: `unit_withdraws_${h.run}`,
-            resident: {
-              ...resident('withdraws'),
-              consent: { sms: false, email: false, wecom: false },
-              channelPreferences: [],
-            },
-          },
-        ],
-      },
-    });
+    // The same roster change again (another change id, same consent) withdraws nothing more.
+    expect((await withdrawEmail(`pms-${h.run}-2`)).status).toBe(200);
     const { rows } = await h.pg.query(
       `SELECT count(*)::int AS n FROM outreach_task_actions WHERE task_id = $1 AND action = 'consent_withdrawn'`,
       [t.taskId],

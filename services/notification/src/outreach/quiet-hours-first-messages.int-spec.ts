@@ -28,17 +28,10 @@ describe('notification: quiet hours hold a task’s first messages (real Kafka +
   const address = () => ({ postalCode: '200120', addressLine: `${h.run} Quiet Lane` });
 
   async function request(suffix: string, who: keyof typeof people, deadline: Date) {
-    const ref = h.parcel(suffix);
-    const caseId = `case_${h.run}_${suffix}`;
-    vault.knowCase(caseId);
-    await h.publishHold(ref, {
-      name: people[who].name,
-      phone: people[who].phone,
-      ...address(),
-      unit: people[who].unit,
+    const { caseId, taskId } = await h.openDocumentsTask(suffix, people[who], address(), {
+      deadline,
+      beforeRequest: (id) => vault.knowCase(id),
     });
-    await h.publishDocumentsRequested(ref, caseId, { deadline });
-    const [task] = await h.tasksOf(ref.parcelId);
     const rows = await waitFor(
       async () => {
         const { rows } = await h.pg.query(
@@ -51,7 +44,7 @@ describe('notification: quiet hours hold a task’s first messages (real Kafka +
       },
       { timeoutMs: 30_000, description: 'the task’s two messages' },
     );
-    return { taskId: task!.id as string, rows };
+    return { taskId, rows };
   }
 
   beforeAll(async () => {

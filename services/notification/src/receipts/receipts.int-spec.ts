@@ -163,19 +163,16 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
   let parcelId = '';
 
   it('an undelivered SMS report fails the resident’s message over to e-mail; a bounce then fails it for good', async () => {
-    const ref = h.parcel('RC1');
-    parcelId = ref.parcelId;
-    caseId = `case_${h.run}_rc1`;
-    vault.knowCase(caseId);
-    await h.publishHold(ref, {
-      name: person.name,
-      phone: person.phone,
-      postalCode: '200120',
-      addressLine: `${h.run} Receipt Road`,
-      unit: person.unit,
-    });
-    await h.publishDocumentsRequested(ref, caseId, { deadline: new Date(Date.now() + 72 * 3600_000) });
-
+    const opened = await h.openDocumentsTask(
+      'RC1',
+      person,
+      { postalCode: '200120', addressLine: `${h.run} Receipt Road` },
+      {
+        beforeRequest: (id) => vault.knowCase(id),
+      },
+    );
+    parcelId = opened.ref.parcelId;
+    caseId = opened.caseId;
     const texted = await waitFor(() => sms.received.find((s) => s.templateCode === 'SMS_3001'), {
       timeoutMs: 30_000,
       description: 'the resident’s SMS',

@@ -80,34 +80,29 @@ export class ReceiptsRepository {
   }
 
   /** The accepted attempt of `messageId` the provider id names (SMS: the BizId of one send). */
-  async attemptByProviderId(
-    m: EntityManager,
-    messageId: string,
-    providerMessageId: string,
-  ): Promise<ReceiptAttempt | null> {
-    const [row] = (await m.query(
-      `SELECT attempt, channel, provider_message_id, receipt_outcome FROM message_attempts
-        WHERE message_id = $1 AND provider_message_id = $2 AND outcome = 'sent'
-        ORDER BY attempt DESC LIMIT 1`,
-      [messageId, providerMessageId],
-    )) as AttemptRow[];
-    return row ? toAttempt(row) : null;
+  attemptByProviderId(m: EntityManager, messageId: string, providerMessageId: string) {
+    return this.newestAccepted(m, messageId, 'provider_message_id', providerMessageId);
   }
 
   /**
    * The last accepted attempt of the message on `channel`. Every e-mail attempt of a message
    * carries the same Message-ID, so a bounce can only be about the newest one that was accepted.
    */
-  async latestAcceptedAttempt(
+  latestAcceptedAttempt(m: EntityManager, messageId: string, channel: ChannelKind) {
+    return this.newestAccepted(m, messageId, 'channel', channel);
+  }
+
+  private async newestAccepted(
     m: EntityManager,
     messageId: string,
-    channel: ChannelKind,
+    column: 'provider_message_id' | 'channel',
+    value: string,
   ): Promise<ReceiptAttempt | null> {
     const [row] = (await m.query(
       `SELECT attempt, channel, provider_message_id, receipt_outcome FROM message_attempts
-        WHERE message_id = $1 AND channel = $2 AND outcome = 'sent'
+        WHERE message_id = $1 AND ${column} = $2 AND outcome = 'sent'
         ORDER BY attempt DESC LIMIT 1`,
-      [messageId, channel],
+      [messageId, value],
     )) as AttemptRow[];
     return row ? toAttempt(row) : null;
   }

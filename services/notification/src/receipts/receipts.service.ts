@@ -4,6 +4,8 @@ import { OutboxWriter } from '@portico/messaging';
 import { storedTraceContext, type Logger } from '@portico/observability';
 import { ROOT_LOGGER } from '@portico/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { ChannelKind } from '../channels/channel';
+import type { MessageRecord } from '../messages/message';
 import { messageDelivered, messageFailed } from '../messages/message-events';
 import { MessageHooks } from '../messages/message-hooks';
 import { MessagesMetrics } from '../messages/messages.metrics';
@@ -210,38 +212,29 @@ export class ReceiptsService {
         return 'delivered';
       case 'failover':
         await this.repo.failOverLate(m, msg.id, effect.channelIndex, now, errorCode);
-        await this.outbox.append(
-          m,
-          toOutbox(
-            msg.tenantId,
-            msg.parcelId,
-            messageFailed(about, attempt.channel, now, {
-              errorCode,
-              willRetry: false,
-              failoverChannel: effect.channel,
-            }),
-          ),
-        );
+        await this.lateFailure(m, about, attempt.channel, now, errorCode, effect.channel);
         this.messageMetrics.outcome(attempt.channel, 'failover');
         this.messageMetrics.failover(attempt.channel, effect.channel);
         return 'failover';
       case 'failed':
         await this.repo.markFailed(m, msg.id, now, errorCode);
-        await this.outbox.append(
-          m,
-          toOutbox(
-            msg.tenantId,
-            msg.parcelId,
-            messageFailed(about, attempt.channel, now, {
-              errorCode,
-              willRetry: false,
-              failoverChannel: null,
-            }),
-          ),
-        );
+        await this.lateFailure(m, about, attempt.channel, now, errorCode, null);
         await this.hooks.unreachable(m, about, errorCode);
         this.messageMetrics.outcome(attempt.channel, 'failed');
         return 'failed';
     }
+  }
+
+  /** The late MessageFailed: never retried on that channel; the channel it failed over to, if any. */
+  private async lateFailure(
+    m: EntityManager,
+    about: MessageRecord,
+    channel: ChannelKind,
+    at: Date,
+    errorCode: string,
+    failoverChannel: ChannelKind | null,
+  ): Promise<void> {
+    const event = messageFailed(about, channel, at, { errorCode, willRetry: false, failoverChannel });
+    await this.outbox.append(m, toOutbox(about.tenantId, about.parcelId, event));
   }
 }

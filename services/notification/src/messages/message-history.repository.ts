@@ -37,7 +37,8 @@ export class MessageHistoryRepository {
   async attempts(m: EntityManager, messageIds: readonly string[]): Promise<MessageAttemptRow[]> {
     if (messageIds.length === 0) return [];
     const rows: Array<Record<string, never>> = await m.query(
-      `SELECT message_id, attempt, channel, started_at, finished_at, outcome, error_code
+      `SELECT message_id, attempt, channel, started_at, finished_at, outcome, error_code,
+              receipt_outcome, receipt_code, receipt_at
          FROM message_attempts WHERE message_id = ANY($1::text[]) ORDER BY message_id, attempt`,
       [messageIds],
     );
@@ -49,6 +50,9 @@ export class MessageHistoryRepository {
       finishedAt: r.finished_at,
       outcome: r.outcome,
       errorCode: r.error_code,
+      receiptOutcome: r.receipt_outcome,
+      receiptCode: r.receipt_code,
+      receiptAt: r.receipt_at,
     }));
   }
 

@@ -256,6 +256,13 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
     }[];
     const steward = items.find((i) => i.recipientRole === 'steward')!;
     expect(steward.status).toBe('delivered');
+    const resident = (
+      res.json.items as { recipientRole: string; attemptLog: { channel: string; receipt: unknown }[] }[]
+    ).find((i) => i.recipientRole === 'resident')!;
+    expect(resident.attemptLog.map((a) => [a.channel, a.receipt])).toEqual([
+      ['sms', { outcome: 'failed', code: 'MK:0001', at: expect.any(String) }],
+      ['email', { outcome: 'failed', code: '5.1.1', at: expect.any(String) }],
+    ]);
     expect(Date.parse(steward.deliveredAt!)).toBeGreaterThanOrEqual(Date.parse(steward.sentAt!));
     const events = await h.outreachEvents(new Set([parcelId]), (found) =>
       found.some((f) => f.event.case === 'messageDelivered'),

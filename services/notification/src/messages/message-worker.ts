@@ -26,7 +26,6 @@ import {
   smsNumber,
   type AttemptFailure,
   type RateLimits,
-  type ResidentChannel,
 } from './message-rules';
 import { MessagesMetrics } from './messages.metrics';
 import { MessagesRepository } from './messages.repository';

@@ -16,6 +16,10 @@ export { type TrackingStreamEvent, TrackingStreamEventSchema } from './gen/porti
 export { type ClearanceCaseEvent, ClearanceCaseEventSchema } from './gen/portico/clearance/v1/case_pb';
 export { type VaultDocumentEvent, VaultDocumentEventSchema } from './gen/portico/vault/v1/document_pb';
 export { type OutreachEvent, OutreachEventSchema } from './gen/portico/notification/v1/outreach_pb';
+export {
+  type WebhookSubscriptionEvent,
+  WebhookSubscriptionEventSchema,
+} from './gen/portico/notification/v1/webhook_subscription_pb';
 export { type ClaimEvent, ClaimEventSchema } from './gen/portico/claims/v1/claim_pb';
 export { type ParcelRef, ParcelRefSchema } from './gen/portico/common/v1/parcel_pb';
 

@@ -11,6 +11,7 @@ import { file_portico_common_v1_location } from './gen/portico/common/v1/locatio
 import { file_portico_common_v1_money } from './gen/portico/common/v1/money_pb';
 import { file_portico_common_v1_parcel } from './gen/portico/common/v1/parcel_pb';
 import { file_portico_notification_v1_outreach } from './gen/portico/notification/v1/outreach_pb';
+import { file_portico_notification_v1_webhook_subscription } from './gen/portico/notification/v1/webhook_subscription_pb';
 import { file_portico_vault_v1_document } from './gen/portico/vault/v1/document_pb';
 
 /** Every Portico proto file, in dependency order. */
@@ -26,6 +27,7 @@ export const CONTRACT_FILES = Object.freeze([
   file_portico_clearance_v1_case,
   file_portico_vault_v1_document,
   file_portico_notification_v1_outreach,
+  file_portico_notification_v1_webhook_subscription,
   file_portico_claims_v1_claim,
 ]);
 

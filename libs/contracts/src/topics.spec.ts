@@ -6,6 +6,7 @@ import {
   DEFAULT_PARTITIONS,
   DEFAULT_RETENTION_MS,
   NOTIFICATION_OUTREACH_TOPIC,
+  NOTIFICATION_WEBHOOK_SUBSCRIPTION_TOPIC,
   VAULT_DOCUMENT_TOPIC,
   dlqTopicName,
   findTopic,
@@ -22,6 +23,7 @@ describe('topics', () => {
       ['vault.document.v1', 'portico.vault.v1.VaultDocumentEvent'],
       ['notification.outreach.v1', 'portico.notification.v1.OutreachEvent'],
       ['claims.claim.v1', 'portico.claims.v1.ClaimEvent'],
+      ['notification.webhook-subscription.v1', 'portico.notification.v1.WebhookSubscriptionEvent'],
     ]);
     expect([
       CARRIER_TRACKING_TOPIC,
@@ -29,6 +31,7 @@ describe('topics', () => {
       VAULT_DOCUMENT_TOPIC,
       NOTIFICATION_OUTREACH_TOPIC,
       CLAIMS_CLAIM_TOPIC,
+      NOTIFICATION_WEBHOOK_SUBSCRIPTION_TOPIC,
     ]).toEqual(ALL_TOPICS);
   });
 

@@ -4,12 +4,17 @@ import { type TrackingStreamEvent, TrackingStreamEventSchema } from './gen/porti
 import { type ClaimEvent, ClaimEventSchema } from './gen/portico/claims/v1/claim_pb';
 import { type ClearanceCaseEvent, ClearanceCaseEventSchema } from './gen/portico/clearance/v1/case_pb';
 import { type OutreachEvent, OutreachEventSchema } from './gen/portico/notification/v1/outreach_pb';
+import {
+  type WebhookSubscriptionEvent,
+  WebhookSubscriptionEventSchema,
+} from './gen/portico/notification/v1/webhook_subscription_pb';
 import { type VaultDocumentEvent, VaultDocumentEventSchema } from './gen/portico/vault/v1/document_pb';
 
 /**
  * A topic as the platform provisions it (auto topic creation is off everywhere). One topic per
- * aggregate stream, named `<domain>.<aggregate>.v<N>`, keyed by parcel id, whose values are all
- * encoded with `valueSchema` (a stream message with a `oneof event`).
+ * aggregate stream, named `<domain>.<aggregate>.v<N>`, keyed by parcel id (the one exception:
+ * `notification.webhook-subscription.v1`, whose aggregate is a subscription, keyed by its id),
+ * whose values are all encoded with `valueSchema` (a stream message with a `oneof event`).
  */
 export interface TopicSpec<T extends Message = Message> {
   readonly name: string;
@@ -65,6 +70,14 @@ export const NOTIFICATION_OUTREACH_TOPIC: TopicSpec<OutreachEvent> = defineTopic
   'notification.outreach.v1',
   OutreachEventSchema,
 );
+/**
+ * Outbound webhook subscriptions of notification (auto-disable), keyed by subscription id: they
+ * belong to a tenant, not a parcel, and each subscription's events keep their order.
+ */
+export const NOTIFICATION_WEBHOOK_SUBSCRIPTION_TOPIC: TopicSpec<WebhookSubscriptionEvent> = defineTopic(
+  'notification.webhook-subscription.v1',
+  WebhookSubscriptionEventSchema,
+);
 /** Lost/damaged parcel claims from claims. */
 export const CLAIMS_CLAIM_TOPIC: TopicSpec<ClaimEvent> = defineTopic('claims.claim.v1', ClaimEventSchema);
 
@@ -75,6 +88,7 @@ export const ALL_TOPICS: readonly TopicSpec[] = Object.freeze([
   VAULT_DOCUMENT_TOPIC,
   NOTIFICATION_OUTREACH_TOPIC,
   CLAIMS_CLAIM_TOPIC,
+  NOTIFICATION_WEBHOOK_SUBSCRIPTION_TOPIC,
 ] as TopicSpec[]);
 
 /** The stream topic with this name, or undefined (retry/DLQ names are not stream topics). */

@@ -12,6 +12,8 @@ import { Webhooks1796100000001 } from './1796100000001-webhooks';
 import { MessageTraceContext1796500000001 } from './1796500000001-message-trace-context';
 import { FollowUpMessages1796600000001 } from './1796600000001-follow-up-messages';
 import { WebhookClaimOrder1796700000001 } from './1796700000001-webhook-claim-order';
+import { MessageReceipts1796800000001 } from './1796800000001-message-receipts';
+import { ConsentWithdrawnAction1796800000002 } from './1796800000002-consent-withdrawn-action';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -30,4 +32,6 @@ export const migrations = [
   MessageTraceContext1796500000001,
   FollowUpMessages1796600000001,
   WebhookClaimOrder1796700000001,
+  MessageReceipts1796800000001,
+  ConsentWithdrawnAction1796800000002,
 ];

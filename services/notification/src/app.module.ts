@@ -3,6 +3,7 @@ import {
   CARRIER_TRACKING_TOPIC,
   CLEARANCE_CASE_TOPIC,
   NOTIFICATION_OUTREACH_TOPIC,
+  NOTIFICATION_WEBHOOK_SUBSCRIPTION_TOPIC,
 } from '@portico/contracts';
 import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
@@ -13,6 +14,7 @@ import { FrontDeskModule } from './front-desk/front-desk.module';
 import { MessagesModule } from './messages/messages.module';
 import { OutreachModule } from './outreach/outreach.module';
 import { ParcelsModule } from './parcels/parcels.module';
+import { ReceiptsModule } from './receipts/receipts.module';
 import { SharedModule } from './shared/shared.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -31,7 +33,8 @@ export class AppModule {
           poolSize: config.consumerConcurrency + 4 + config.timerConcurrency + 4,
         }),
         MessagingModule.forRoot(config, {
-          produces: [NOTIFICATION_OUTREACH_TOPIC],
+          // Outreach keyed by parcel; webhook subscription events (auto-disable) keyed by subscription.
+          produces: [NOTIFICATION_OUTREACH_TOPIC, NOTIFICATION_WEBHOOK_SUBSCRIPTION_TOPIC],
           // Tracking builds the parcel projection that resolution reads; clearance asks for outreach;
           // clearance and (our own) outreach events are fanned out to webhook subscribers.
           consumes: [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC, NOTIFICATION_OUTREACH_TOPIC],
@@ -47,6 +50,7 @@ export class AppModule {
         ApiKeysModule,
         MessagesModule,
         WebhooksModule,
+        ReceiptsModule,
       ],
     };
   }

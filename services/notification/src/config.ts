@@ -152,6 +152,18 @@ export const settings = {
     schemas.optionalUrl,
     'WeCom group robot API (https://qyapi.weixin.qq.com); empty disables WeCom',
   ),
+  wecomAppBaseUrl: setting(
+    'WECOM_APP_BASE_URL',
+    schemas.optionalUrl,
+    "WeCom self-built app API for residents' messages (https://qyapi.weixin.qq.com); empty: residents get no WeCom",
+  ),
+  wecomAppCorpId: setting('WECOM_APP_CORP_ID', z.string().optional(), 'WeCom corp id (企业ID) of the app'),
+  wecomAppAgentId: setting(
+    'WECOM_APP_AGENT_ID',
+    z.coerce.number().int().positive().optional(),
+    'AgentId of the self-built app',
+  ),
+  wecomAppSecret: setting('WECOM_APP_SECRET', z.string().optional(), "the app's Secret", { secret: true }),
   dingtalkRobotBaseUrl: setting(
     'DINGTALK_ROBOT_BASE_URL',
     schemas.optionalUrl,
@@ -239,6 +251,26 @@ export const settings = {
     'VAULT_SERVICE_TOKEN',
     z.string().optional(),
     'service token notification presents to id-vault',
+    { secret: true },
+  ),
+  // --- Delivery receipts. The pushes are unsigned, so each receiving URL carries its own secret,
+  // in the one shape request logs and spans redact (32 random bytes as base64url, 43 characters).
+  smsReportToken: setting(
+    'SMS_REPORT_TOKEN',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 random bytes as base64url (43 characters)')
+      .optional(),
+    'secret in the SmsReport receiving URL (…/v1/receipts/sms/<token>); empty: SMS reports refused',
+    { secret: true },
+  ),
+  emailDsnToken: setting(
+    'EMAIL_DSN_TOKEN',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 random bytes as base64url (43 characters)')
+      .optional(),
+    'secret in the bounce receiving URL (…/v1/receipts/email/<token>); empty: bounces refused',
     { secret: true },
   ),
   // --- Follow-up messages (resend, escalation notices, reminders).
@@ -380,6 +412,10 @@ export function channelSettingProblems(c: NotificationConfig): string[] {
     problems.push('SMS_ACCESS_KEY_ID and SMS_ACCESS_KEY_SECRET are required when SMS_GATEWAY_URL is set');
   if (Boolean(c.vapidPublicKey) !== Boolean(c.vapidPrivateKey))
     problems.push('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together');
+  if (c.wecomAppBaseUrl && (!c.wecomAppCorpId || !c.wecomAppAgentId || !c.wecomAppSecret))
+    problems.push(
+      'WECOM_APP_CORP_ID, WECOM_APP_AGENT_ID and WECOM_APP_SECRET are required when WECOM_APP_BASE_URL is set',
+    );
   if (c.vaultInternalUrl && !c.vaultServiceToken)
     problems.push('VAULT_SERVICE_TOKEN is required when VAULT_INTERNAL_URL is set');
   if (c.smtpUser && !c.smtpPassword) problems.push('SMTP_PASSWORD is required when SMTP_USER is set');

@@ -314,6 +314,39 @@ export class NotificationHarness {
     await this.publish(CLEARANCE_CASE_TOPIC.name, ClearanceCaseEventSchema, event, ref.parcelId);
   }
 
+  /**
+   * A documents task for `who`: their parcel's hold (address + unit + name) and clearance's
+   * DocumentsRequested, then the task. `beforeRequest` runs with the case id first (a vault
+   * simulator learns the case there).
+   */
+  async openDocumentsTask(
+    suffix: string,
+    who: { name: string; phone: string; unit: string },
+    address: { postalCode: string; addressLine: string },
+    options: { deadline?: Date; beforeRequest?: (caseId: string) => void } = {},
+  ): Promise<{ ref: common.ParcelRef; caseId: string; taskId: string }> {
+    const ref = this.parcel(suffix);
+    const caseId = `case_${this.run}_${suffix}`;
+    options.beforeRequest?.(caseId);
+    await this.publishHold(ref, { name: who.name, phone: who.phone, ...address, unit: who.unit });
+    await this.publishDocumentsRequested(ref, caseId, {
+      deadline: options.deadline ?? new Date(Date.now() + 72 * 3600_000),
+    });
+    const [task] = await this.tasksOf(ref.parcelId);
+    return { ref, caseId, taskId: task!.id as string };
+  }
+
+  /** A clearance case event for the parcel, as clearance publishes it (same `eventId` = redelivery). */
+  publishCase(ref: common.ParcelRef, value: clearance.ClearanceCaseEvent['event'], eventId?: string) {
+    return this.publish(
+      CLEARANCE_CASE_TOPIC.name,
+      ClearanceCaseEventSchema,
+      create(ClearanceCaseEventSchema, { event: value }),
+      ref.parcelId,
+      eventId,
+    );
+  }
+
   /** The property's quiet hours: from an hour ago to two hours ahead, in its own time zone. */
   async quietHoursAroundNow(propertyId: string): Promise<void> {
     await this.pg.query(

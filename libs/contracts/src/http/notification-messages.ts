@@ -16,6 +16,16 @@ export interface MessageAttemptView {
   readonly outcome: string;
   /** A closed code of ours or the provider's (`smtp_5xx`, `isv.BUSINESS_LIMIT_CONTROL`), never a text. */
   readonly errorCode: string | null;
+  /**
+   * What a delivery receipt (SMS report, e-mail DSN) said later about an attempt the provider
+   * accepted: `delivered` or `failed` with the provider's code (`DELIVERED`, `MK:0001`, `5.1.1`).
+   * Absent or null: no receipt (yet).
+   */
+  readonly receipt?: {
+    readonly outcome: 'delivered' | 'failed';
+    readonly code: string | null;
+    readonly at: string;
+  } | null;
 }
 
 export interface MessageView {

@@ -60,8 +60,9 @@ export function aliyunRpcSignature(method: string, params: Record<string, string
  * form-encoded RPC parameters (PhoneNumbers, SignName, TemplateCode, TemplateParam JSON, common
  * parameters and the signature). The answer is `{"Code":"OK","BizId":…,"RequestId":…}` or
  * `{"Code":"isv.…","Message":…}` with HTTP 200 for business errors. "Sent" means the gateway
- * accepted it (BizId); delivery to the handset is reported later by a receipt (SmsReport), which
- * this service does not consume yet, so the channel never reports "delivered".
+ * accepted it (BizId); delivery to the handset is reported later by a receipt (SmsReport, pushed to
+ * `POST /v1/receipts/sms/<token>`, src/receipts), matched on OutId (our message id) and BizId, so
+ * the channel itself never reports "delivered".
  */
 export class AliyunSmsChannel implements Channel<'sms'> {
   readonly kind = 'sms' as const;

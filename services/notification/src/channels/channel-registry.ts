@@ -9,6 +9,7 @@ import type { Channel, ChannelKind, OutgoingMessage, SendResult } from './channe
 import { DingTalkRobotChannel, parseDingTalkSecrets } from './dingtalk-robot.channel';
 import { SmtpChannel } from './smtp.channel';
 import { WebPushChannel } from './web-push.channel';
+import { WeComAppChannel } from './wecom-app.channel';
 import { WeComRobotChannel } from './wecom-robot.channel';
 
 /** The setting that switches each channel on, named in the start-up log when it is absent. */
@@ -18,6 +19,7 @@ const ENABLING_SETTING: Record<ChannelKind, string> = {
   wecom: 'WECOM_ROBOT_BASE_URL',
   dingtalk: 'DINGTALK_ROBOT_BASE_URL',
   web_push: 'VAPID_PUBLIC_KEY',
+  wecom_app: 'WECOM_APP_BASE_URL',
 };
 
 /** The channels this instance can send through (the configured ones), by kind. */
@@ -78,6 +80,18 @@ export function channelsFromConfig(config: NotificationConfig, log?: Logger): Ch
   }
   if (config.wecomRobotBaseUrl)
     map.set('wecom', new WeComRobotChannel({ baseUrl: config.wecomRobotBaseUrl, timeoutMs }));
+  if (config.wecomAppBaseUrl && config.wecomAppCorpId && config.wecomAppAgentId && config.wecomAppSecret) {
+    map.set(
+      'wecom_app',
+      new WeComAppChannel({
+        baseUrl: config.wecomAppBaseUrl,
+        corpId: config.wecomAppCorpId,
+        agentId: config.wecomAppAgentId,
+        secret: config.wecomAppSecret,
+        timeoutMs,
+      }),
+    );
+  }
   if (config.dingtalkRobotBaseUrl) {
     map.set(
       'dingtalk',

@@ -21,6 +21,7 @@ describe('channel settings', () => {
       'WECOM_ROBOT_BASE_URL',
       'DINGTALK_ROBOT_BASE_URL',
       'VAPID_PUBLIC_KEY',
+      'WECOM_APP_BASE_URL',
     ])
       expect(log.text()).toContain(`"setting":"${setting}"`);
     expect(config.messageRetryDelaysMs).toEqual([30_000, 120_000, 600_000]);
@@ -35,9 +36,13 @@ describe('channel settings', () => {
       SMS_ACCESS_KEY_SECRET: 'secret',
       SMS_TEMPLATE_CODES: 'resident-documents-requested@1/zh=SMS_1,resident-documents-requested@1/en=SMS_2',
       WECOM_ROBOT_BASE_URL: 'https://qyapi.weixin.qq.com',
+      WECOM_APP_BASE_URL: 'https://qyapi.weixin.qq.com',
+      WECOM_APP_CORP_ID: 'ww1',
+      WECOM_APP_AGENT_ID: '1000002',
+      WECOM_APP_SECRET: 'app-secret',
       MESSAGE_RETRY_DELAYS_MS: '100, 200',
     });
-    expect(channelsFromConfig(config).enabledKinds().sort()).toEqual(['email', 'sms', 'wecom']);
+    expect(channelsFromConfig(config).enabledKinds().sort()).toEqual(['email', 'sms', 'wecom', 'wecom_app']);
     expect(config.messageRetryDelaysMs).toEqual([100, 200]);
   });
 
@@ -46,6 +51,13 @@ describe('channel settings', () => {
       /SMS_ACCESS_KEY_ID and SMS_ACCESS_KEY_SECRET are required/,
     );
     expect(() => loadServiceConfig({ ...SECRETS, VAPID_PUBLIC_KEY: 'abc' })).toThrow(ConfigError);
+    expect(() =>
+      loadServiceConfig({
+        ...SECRETS,
+        WECOM_APP_BASE_URL: 'https://qyapi.weixin.qq.com',
+        WECOM_APP_CORP_ID: 'ww1',
+      }),
+    ).toThrow(/WECOM_APP_CORP_ID, WECOM_APP_AGENT_ID and WECOM_APP_SECRET are required/);
     expect(() => loadServiceConfig({ ...SECRETS, VAULT_INTERNAL_URL: 'http://127.0.0.1:3003' })).toThrow(
       /VAULT_SERVICE_TOKEN/,
     );
@@ -66,8 +78,19 @@ describe('channel settings', () => {
       VAULT_SERVICE_TOKEN: 'vault-token',
       VAPID_PUBLIC_KEY: 'pub',
       VAPID_PRIVATE_KEY: 'vapid-private',
+      WECOM_APP_SECRET: 'wecom-app-secret',
+      SMS_REPORT_TOKEN: 'r'.repeat(43),
+      EMAIL_DSN_TOKEN: 'd'.repeat(43),
     });
     const shown = JSON.stringify(describeConfig(settings, config));
-    for (const secret of ['smtp-pw', 'vault-token', 'vapid-private']) expect(shown).not.toContain(secret);
+    for (const secret of [
+      'smtp-pw',
+      'vault-token',
+      'vapid-private',
+      'wecom-app-secret',
+      'r'.repeat(43),
+      'd'.repeat(43),
+    ])
+      expect(shown).not.toContain(secret);
   });
 });

@@ -5,7 +5,8 @@
  * trying the same channel again can help). Adapters never throw for a provider's answer, and never
  * put an address or a body into an error code.
  */
-export const CHANNEL_KINDS = ['email', 'sms', 'wecom', 'dingtalk', 'web_push'] as const;
+/** `wecom`: a staff member's group robot; `wecom_app`: the self-built app's message to a resident (member). */
+export const CHANNEL_KINDS = ['email', 'sms', 'wecom', 'dingtalk', 'web_push', 'wecom_app'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 export interface EmailContent {
@@ -63,6 +64,13 @@ export type OutgoingMessage =
       readonly messageId: string;
       readonly to: string;
       readonly content: MarkdownContent;
+    }
+  | {
+      readonly channel: 'wecom_app';
+      readonly messageId: string;
+      /** The resident's WeCom user id (personal data: the call only). */
+      readonly to: string;
+      readonly content: { readonly text: string };
     }
   | {
       readonly channel: 'web_push';

@@ -18,8 +18,9 @@ const TRANSIENT = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONN
 
 /**
  * E-mail through an SMTP relay (nodemailer). "Sent" means the relay answered 250 to DATA: it
- * accepted the message for delivery. SMTP gives no synchronous delivery confirmation (that would
- * be a DSN or a bounce later), so this channel never reports "delivered".
+ * accepted the message for delivery. SMTP gives no synchronous delivery confirmation: a DSN or a
+ * bounce may come later (`POST /v1/receipts/email/<token>`, src/receipts, matched on the
+ * Message-ID below), so this channel itself never reports "delivered".
  */
 export class SmtpChannel implements Channel<'email'> {
   readonly kind = 'email' as const;

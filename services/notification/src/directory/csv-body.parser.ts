@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { NotificationConfig } from '../config';
+import { addRawBodyParser } from '../shared/raw-body';
 import { NOTIFICATION_CONFIG } from '../shared/tokens';
 import { CsvTooLargeError } from './directory-csv';
 
@@ -21,29 +22,12 @@ export class CsvBodyParser implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance() as FastifyInstance | undefined;
-    if (!fastify || fastify.hasContentTypeParser('text/csv')) return;
     const limit = this.config.directoryCsvMaxBytes;
-    fastify.addContentTypeParser(CSV_MEDIA_TYPES, (_request, payload, done) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let finished = false;
-      const finish = (error: Error | null, body?: Buffer) => {
-        if (finished) return;
-        finished = true;
-        done(error, body);
-      };
-      payload.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) {
-          finish(new CsvTooLargeError(limit));
-          payload.resume();
-          return;
-        }
-        if (!finished) chunks.push(chunk);
-      });
-      payload.on('end', () => finish(null, Buffer.concat(chunks)));
-      payload.on('error', (e: Error) => finish(e));
-    });
+    addRawBodyParser(
+      this.adapterHost.httpAdapter?.getInstance() as FastifyInstance | undefined,
+      CSV_MEDIA_TYPES,
+      limit,
+      () => new CsvTooLargeError(limit),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from '@portico/observability';
 import { BadRequestError, ConflictError, ROOT_LOGGER, UnitOfWork } from '@portico/service-kit';
 import { TimerScheduler, type Timer } from '@portico/timers';
@@ -16,7 +16,8 @@ import {
 } from './directory-changes.schema';
 import { DirectoryMetrics } from './directory.metrics';
 import { DirectoryRepository } from './directory.repository';
-import { toRows } from './directory.service';
+import { consentOfRow, toRows } from './directory.service';
+import { consentWithdrawals, DirectoryHooks } from './consent-changes';
 
 /** Durable timer that blanks a removed resident's personal data after the retention. */
 export const RESIDENT_PURGE_TIMER = 'directory.resident-purge';
@@ -47,6 +48,7 @@ export class DirectoryChangesService implements OnModuleInit {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(NOTIFICATION_CONFIG) config: Pick<NotificationConfig, 'directoryPurgeAfterDays'>,
     @Inject(ROOT_LOGGER) root: Logger,
+    @Optional() private readonly hooks?: DirectoryHooks,
   ) {
     this.log = root.child({ component: 'directory' });
     this.purgeAfterMs = config.directoryPurgeAfterDays * DAY_MS;
@@ -128,8 +130,15 @@ export class DirectoryChangesService implements OnModuleInit {
           ],
           staff: [],
         });
+        const consentBefore = await this.directory.consentOf(m, tenantId, [c.resident.id]);
         const written = await this.directory.upsertResidents(m, tenantId, rows.residents);
         if (written.length === 0) throw foreign(`${at}.resident.id`);
+        await this.hooks?.consentWithdrawn(
+          m,
+          tenantId,
+          consentWithdrawals(consentBefore, rows.residents.map(consentOfRow)),
+          c.occurredAt,
+        );
         await this.directory.replacePreRegistrations(m, tenantId, written, rows.preRegistrations);
         return 'applied';
       }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DirectoryHooks } from './consent-changes';
 import { CsvBodyParser } from './csv-body.parser';
 import { DirectoryChangesService } from './directory-changes.service';
 import { DirectoryCsvService } from './directory-csv.service';
@@ -20,7 +21,8 @@ import { DirectoryService } from './directory.service';
     DirectoryRepository,
     DirectoryMetrics,
     CsvBodyParser,
+    DirectoryHooks,
   ],
-  exports: [DirectoryRepository],
+  exports: [DirectoryRepository, DirectoryHooks],
 })
 export class DirectoryModule {}

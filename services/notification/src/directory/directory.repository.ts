@@ -169,6 +169,24 @@ export class DirectoryRepository {
     return returnedRows<{ id: string }>(result).map((r) => r.id);
   }
 
+  /** What the tenant's listed residents consent to now, locked (compared with what an import writes). */
+  async consentOf(
+    m: EntityManager,
+    tenantId: string,
+    residentIds: readonly string[],
+  ): Promise<Map<string, { sms: boolean; email: boolean; wecom: boolean }>> {
+    if (residentIds.length === 0) return new Map();
+    const rows = (await m.query(
+      `SELECT id, consent_sms, consent_email, consent_wecom FROM residents
+        WHERE tenant_id = $1 AND id = ANY($2::text[]) AND removed_at IS NULL
+        FOR UPDATE`,
+      [tenantId, residentIds],
+    )) as { id: string; consent_sms: boolean; consent_email: boolean; consent_wecom: boolean }[];
+    return new Map(
+      rows.map((r) => [r.id, { sms: r.consent_sms, email: r.consent_email, wecom: r.consent_wecom }]),
+    );
+  }
+
   async upsertResidents(m: EntityManager, tenantId: string, rows: readonly ResidentRow[]): Promise<string[]> {
     if (rows.length === 0) return [];
     const result = await m.query(

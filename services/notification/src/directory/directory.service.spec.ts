@@ -65,6 +65,7 @@ function fakeRepository(overrides: Partial<Record<keyof DirectoryRepository, jes
     upsertProperties: echoIds(),
     upsertUnits: echoIds(),
     upsertResidents: echoIds(),
+    consentOf: jest.fn(async () => new Map()),
     replacePreRegistrations: jest.fn(async () => undefined),
     upsertStaff: echoIds(),
     replaceStaffAssignments: jest.fn(async () => undefined),

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ROOT_LOGGER, BadRequestError, ConflictError, DomainError } from '@portico/service-kit';
 import type { Logger } from '@portico/observability';
 import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '@portico/service-kit';
 import { CLOCK, type Clock } from '../shared/tokens';
+import { consentWithdrawals, DirectoryHooks } from './consent-changes';
 import { DirectoryMetrics } from './directory.metrics';
 import { addressKeys, normaliseUnitLabel } from './address';
 import type { DirectoryImport, DirectoryImportResult } from './directory-import.schema';
@@ -46,6 +47,7 @@ export class DirectoryService {
     private readonly metrics: DirectoryMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ROOT_LOGGER) root: Logger,
+    @Optional() private readonly hooks?: DirectoryHooks,
   ) {
     this.log = root.child({ component: 'directory' });
   }
@@ -76,8 +78,20 @@ export class DirectoryService {
         await this.directory.upsertProperties(m, tenantId, rows.properties),
       );
       this.refuseForeign(rows.unitPaths, await this.directory.upsertUnits(m, tenantId, rows.units));
+      const consentBefore = await this.directory.consentOf(
+        m,
+        tenantId,
+        rows.residents.map((r) => r.id),
+      );
       const residentIds = await this.directory.upsertResidents(m, tenantId, rows.residents);
       this.refuseForeign(rows.residentPaths, residentIds);
+      // Open work for a resident who just said "no more messages here" must hear of it.
+      await this.hooks?.consentWithdrawn(
+        m,
+        tenantId,
+        consentWithdrawals(consentBefore, rows.residents.map(consentOfRow)),
+        this.clock(),
+      );
       await this.directory.replacePreRegistrations(m, tenantId, residentIds, rows.preRegistrations);
       await this.assertStaffProperties(m, tenantId, input);
       const staffIds = await this.directory.upsertStaff(m, tenantId, rows.staff);
@@ -159,6 +173,11 @@ interface ImportRows {
   preRegistrations: PreRegistrationRow[];
   staff: StaffRow[];
   rota: RotaRow[];
+}
+
+/** A resident row's consent, as the withdrawal check compares it. */
+export function consentOfRow(r: ResidentRow) {
+  return { id: r.id, consent: { sms: r.consentSms, email: r.consentEmail, wecom: r.consentWecom } };
 }
 
 /** The validated import as table rows (pure). */

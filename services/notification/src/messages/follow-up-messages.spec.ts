@@ -254,6 +254,53 @@ describe('FollowUpMessages', () => {
     });
   });
 
+  it('tells the resident once per case when it expired and when the parcel goes back, after quiet hours', async () => {
+    const t = setup({ now: NIGHT });
+    expect(await t.service.caseEnded(m, task, 'expired')).toBe('msg_1');
+    expect(await t.service.caseEnded(m, task, 'expired')).toBeNull();
+    expect(await t.service.caseEnded(m, task, 'returned_to_sender')).toBe('msg_2');
+    expect(t.queued.map((q) => [q.taskId, q.dedupeKey, q.template.id, q.notBefore])).toEqual([
+      [null, 'case:case_1:expired', 'resident-case-expired', new Date('2026-11-25T23:00:00Z')],
+      [
+        null,
+        'case:case_1:returned_to_sender',
+        'resident-returned-to-sender',
+        new Date('2026-11-25T23:00:00Z'),
+      ],
+    ]);
+    expect(t.queued[0]!.variables).toEqual({ carrierCode: 'sf-express', trackingNumber: 'SF1234567890' });
+    expect(t.counted).toEqual(['case_expired:queued', 'case_expired:duplicate', 'case_returned:queued']);
+    // A steward-only property hears nothing from Portico (the steward's task closed with the case).
+    const quiet = setup();
+    quiet.contacts.properties.set('prop_a', {
+      ...quiet.contacts.properties.get('prop_a')!,
+      residentOutreach: 'steward_only',
+    });
+    expect(await quiet.service.caseEnded(m, task, 'expired')).toBeNull();
+  });
+
+  it('tells the task’s assignee at once when the resident withdrew consent, never operations', async () => {
+    const t = setup({ now: NIGHT });
+    const at = new Date('2026-11-25T15:31:00Z');
+    const withdrawn = { ...task, assigneeId: 'stf_mgr', assigneeRole: 'manager' as const };
+    expect(await t.service.consentWithdrawn(m, withdrawn, ['sms'], at)).toBe('msg_1');
+    expect(t.queued[0]).toMatchObject({
+      taskId: 'ot_1',
+      dedupeKey: `task:ot_1:consent-withdrawn:${at.getTime()}`,
+      recipient: { role: 'manager', id: 'stf_mgr' },
+      template: { id: 'steward-consent-withdrawn' },
+      channelPlan: ['dingtalk', 'web_push'],
+      language: 'en',
+      variables: { taskId: 'ot_1', channels: ['sms'], deadline: '2026-11-28T06:00:00.000Z' },
+    });
+    // Not held for the night: the steward has to change how they reach the resident now.
+    expect(t.queued[0]!.notBefore).toBeUndefined();
+    expect(
+      await t.service.consentWithdrawn(m, { ...task, assigneeId: null, assigneeRole: null }, ['sms'], at),
+    ).toBeNull();
+    expect(t.counted).toEqual(['consent_withdrawn:queued', 'consent_withdrawn:not_sent']);
+  });
+
   it('tells the manager on their channel, operations on the configured inbox, and nobody without a channel', async () => {
     const t = setup();
     const at = new Date('2026-11-25T06:00:00Z');

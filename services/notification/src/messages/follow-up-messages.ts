@@ -34,11 +34,14 @@ import { MessagesMetrics, type FollowUpKind } from './messages.metrics';
 import { MessagesRepository } from './messages.repository';
 import {
   RESIDENT_CASE_CLEARED,
+  RESIDENT_CASE_EXPIRED,
   RESIDENT_DEADLINE_REMINDER,
   RESIDENT_DOCUMENTS_REQUESTED,
   RESIDENT_HOLD_PREDICTED,
   RESIDENT_REUPLOAD_REQUESTED,
+  RESIDENT_RETURNED_TO_SENDER,
   STAFF_TASK_ESCALATED,
+  STEWARD_CONSENT_WITHDRAWN,
   STEWARD_REUPLOAD_REQUEST,
   type MessageTemplate,
 } from './templates';
@@ -228,6 +231,69 @@ export class FollowUpMessages {
       notBefore: this.quietUntil(reach.property, null),
     });
     return this.counted('case_cleared', id, true);
+  }
+
+  /**
+   * The case ended without clearing: the customs deadline passed (CaseExpired) or the parcel goes
+   * back to the sender (CaseReturnedToSender). One notice per case and end (a case may expire and
+   * then be returned: both are news), after quiet hours, tied to no task (the task closed just before).
+   */
+  async caseEnded(
+    m: EntityManager,
+    task: FollowUpTask,
+    end: 'expired' | 'returned_to_sender',
+  ): Promise<string | null> {
+    const kind = end === 'expired' ? 'case_expired' : 'case_returned';
+    const reach = await this.reachableResident(m, task, false);
+    if (!reach) return this.counted(kind, null, false);
+    const id = await this.outbox.enqueue(m, {
+      ...this.base(task),
+      taskId: null,
+      dedupeKey: `case:${task.caseId}:${end}`,
+      recipient: { role: 'resident', id: reach.resident.id },
+      template: end === 'expired' ? RESIDENT_CASE_EXPIRED : RESIDENT_RETURNED_TO_SENDER,
+      language: reach.resident.language,
+      variables: { carrierCode: task.carrierCode, trackingNumber: task.trackingNumber },
+      channelPlan: reach.plan,
+      notBefore: this.quietUntil(reach.property, null),
+    });
+    return this.counted(kind, id, true);
+  }
+
+  /**
+   * The resident of an active task withdrew consent on `channels`: the task's assignee (steward or
+   * manager; nobody at operations, whose shared queue has no channel per task) is told at once on
+   * their channel, so they contact the resident another way. One notice per task and withdrawal.
+   */
+  async consentWithdrawn(
+    m: EntityManager,
+    task: FollowUpTask & {
+      readonly assigneeId: string | null;
+      readonly assigneeRole: 'steward' | 'manager' | null;
+    },
+    channels: readonly string[],
+    at: Date,
+  ): Promise<string | null> {
+    if (!task.assigneeId || !task.assigneeRole) return this.counted('consent_withdrawn', null, false);
+    const staff = await this.contacts.staff(m, task.assigneeId);
+    const plan = staff ? staffPlan(staff.channel, (k) => this.channels.enabled(k)) : [];
+    const id = await this.outbox.enqueue(m, {
+      ...this.base(task),
+      dedupeKey: `task:${task.id}:consent-withdrawn:${at.getTime()}`,
+      recipient: { role: task.assigneeRole, id: task.assigneeId },
+      template: STEWARD_CONSENT_WITHDRAWN,
+      language: staff?.language ?? 'zh',
+      variables: {
+        taskId: task.id,
+        taskKind: task.kind,
+        carrierCode: task.carrierCode,
+        trackingNumber: task.trackingNumber,
+        deadline: task.deadline?.toISOString() ?? null,
+        channels: [...channels],
+      },
+      channelPlan: plan,
+    });
+    return this.counted('consent_withdrawn', id, plan.length > 0);
   }
 
   /** A documents hold is predicted for a parcel in transit: one heads-up per parcel, after quiet hours. */

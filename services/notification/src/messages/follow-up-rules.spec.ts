@@ -6,6 +6,7 @@ import {
   resendPlan,
   residentMayReceiveAt,
   residentNoticeNotBefore,
+  taskNoticeNotBefore,
 } from './follow-up-rules';
 
 const NOW = new Date('2026-11-25T06:00:00Z'); // 14:00 Shanghai
@@ -57,5 +58,51 @@ describe('follow-up rules', () => {
     expect(
       residentNoticeNotBefore({ quietHours: null, timeZone: 'UTC', now: NIGHT, deadline: null }),
     ).toBeUndefined();
+  });
+
+  describe('a task’s first messages and quiet hours (22:00-07:00 Shanghai)', () => {
+    const quiet = {
+      quietHours: { start: '22:00', end: '07:00' },
+      timeZone: 'Asia/Shanghai',
+      stepMs: 3_600_000,
+      expeditedStepMs: 900_000,
+      expedited: false,
+      deadline: null,
+    };
+    // 2026-11-25 in Shanghai is UTC+8: 22:00 local = 14:00Z, 07:00 local next day = 23:00Z.
+    const at = (iso: string) => new Date(iso);
+    const morning = at('2026-11-25T23:00:00Z');
+
+    it('goes at once outside quiet hours, up to the minute before they start and from their end', () => {
+      expect(taskNoticeNotBefore({ ...quiet, now: at('2026-11-25T13:59:59.999Z') })).toBeUndefined();
+      expect(taskNoticeNotBefore({ ...quiet, now: morning })).toBeUndefined();
+    });
+
+    it('waits for the morning from the first minute of the quiet hours to their last', () => {
+      expect(taskNoticeNotBefore({ ...quiet, now: at('2026-11-25T14:00:00Z') })).toEqual(morning);
+      expect(taskNoticeNotBefore({ ...quiet, now: at('2026-11-25T22:59:59.999Z') })).toEqual(morning);
+    });
+
+    it('goes at night when the morning would leave the deadline less than one escalation step', () => {
+      const night = at('2026-11-25T16:00:00Z');
+      const exactlyOneStep = new Date(morning.getTime() + 3_600_000);
+      expect(taskNoticeNotBefore({ ...quiet, now: night, deadline: exactlyOneStep })).toEqual(morning);
+      expect(
+        taskNoticeNotBefore({ ...quiet, now: night, deadline: new Date(exactlyOneStep.getTime() - 1) }),
+      ).toBeUndefined();
+      // Expedited cases use the expedited step, as their escalation does.
+      const fifteen = new Date(morning.getTime() + 900_000);
+      expect(taskNoticeNotBefore({ ...quiet, now: night, deadline: fifteen, expedited: true })).toEqual(
+        morning,
+      );
+      expect(
+        taskNoticeNotBefore({
+          ...quiet,
+          now: night,
+          deadline: new Date(fifteen.getTime() - 1),
+          expedited: true,
+        }),
+      ).toBeUndefined();
+    });
   });
 });

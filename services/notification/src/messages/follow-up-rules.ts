@@ -69,3 +69,25 @@ export function residentNoticeNotBefore(input: {
 }): Date | undefined {
   return quietHoursHold({ ...input, mustLeaveMs: REMINDER_MUST_LEAVE_MS }) ?? undefined;
 }
+
+/**
+ * When a task's first messages (the steward's new-task notice, the resident's documents message)
+ * may go out: after the property's quiet hours, unless the deadline would then leave less than one
+ * escalation step (the escalation's own rule, `decideEscalation`: the night a manager sees is the
+ * night the steward and the resident see). A documents request starts a deadline, so it is held
+ * only while the deadline can still wait for the morning.
+ */
+export function taskNoticeNotBefore(input: {
+  readonly now: Date;
+  readonly quietHours: QuietHours | null;
+  readonly timeZone: string;
+  readonly deadline: Date | null;
+  readonly expedited: boolean;
+  readonly stepMs: number;
+  readonly expeditedStepMs: number;
+}): Date | undefined {
+  return (
+    quietHoursHold({ ...input, mustLeaveMs: input.expedited ? input.expeditedStepMs : input.stepMs }) ??
+    undefined
+  );
+}

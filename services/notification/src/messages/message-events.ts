@@ -16,6 +16,8 @@ export const CHANNELS: Readonly<Record<ChannelKind, notification.Channel>> = {
   wecom: notification.Channel.WECOM,
   dingtalk: notification.Channel.DINGTALK,
   web_push: notification.Channel.WEB_PUSH,
+  // The contract's channel is WeCom either way (a resident's app message, a staff group robot).
+  wecom_app: notification.Channel.WECOM,
 };
 
 const ROLES: Readonly<Record<RecipientRole, notification.RecipientRole>> = {

@@ -31,31 +31,14 @@ export class MessageHistoryRepository {
         LIMIT ${limit}`,
       q.params,
     );
-    return rows.map((r) => ({
-      id: r.id,
-      tenantId: r.tenant_id,
-      propertyId: r.property_id,
-      taskId: r.task_id,
-      caseId: r.case_id,
-      parcelId: r.parcel_id,
-      recipientRole: r.recipient_role,
-      templateId: r.template_id,
-      templateVersion: r.template_version,
-      language: r.language,
-      channelPlan: r.channel_plan,
-      channelIndex: r.channel_index,
-      attempt: r.attempt,
-      status: r.status,
-      lastErrorCode: r.last_error_code,
-      createdAt: r.created_at,
-      finishedAt: r.finished_at,
-    }));
+    return rows.map(toHistoryRow);
   }
 
   async attempts(m: EntityManager, messageIds: readonly string[]): Promise<MessageAttemptRow[]> {
     if (messageIds.length === 0) return [];
     const rows: Array<Record<string, never>> = await m.query(
-      `SELECT message_id, attempt, channel, started_at, finished_at, outcome, error_code
+      `SELECT message_id, attempt, channel, started_at, finished_at, outcome, error_code,
+              receipt_outcome, receipt_code, receipt_at
          FROM message_attempts WHERE message_id = ANY($1::text[]) ORDER BY message_id, attempt`,
       [messageIds],
     );
@@ -67,6 +50,9 @@ export class MessageHistoryRepository {
       finishedAt: r.finished_at,
       outcome: r.outcome,
       errorCode: r.error_code,
+      receiptOutcome: r.receipt_outcome,
+      receiptCode: r.receipt_code,
+      receiptAt: r.receipt_at,
     }));
   }
 
@@ -81,4 +67,30 @@ export class MessageHistoryRepository {
     );
     return rows[0] ? { tenantId: rows[0].tenant_id, propertyId: rows[0].property_id } : undefined;
   }
+}
+
+/** The columns the history reads (HISTORY_COLUMNS), as a row of the history. */
+export const HISTORY_COLUMNS = `id, tenant_id, property_id, task_id, case_id, parcel_id, recipient_role, template_id,
+  template_version, language, channel_plan, channel_index, attempt, status, last_error_code, created_at, finished_at`;
+
+export function toHistoryRow(r: Record<string, never>): MessageHistoryRow {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    propertyId: r.property_id,
+    taskId: r.task_id,
+    caseId: r.case_id,
+    parcelId: r.parcel_id,
+    recipientRole: r.recipient_role,
+    templateId: r.template_id,
+    templateVersion: r.template_version,
+    language: r.language,
+    channelPlan: r.channel_plan,
+    channelIndex: r.channel_index,
+    attempt: r.attempt,
+    status: r.status,
+    lastErrorCode: r.last_error_code,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
 }

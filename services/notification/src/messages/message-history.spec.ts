@@ -92,6 +92,25 @@ describe('message history view', () => {
     });
   });
 
+  it('shows what a delivery receipt said about the attempt it was about', () => {
+    const view = toMessageView(row({ channelIndex: 1, attempt: 2, status: 'failed', finishedAt: at(30) }), [
+      { ...attempt(1, 'sms', 'sent', 1), receiptOutcome: 'failed', receiptCode: 'MK:0001', receiptAt: at(5) },
+      {
+        ...attempt(2, 'email', 'sent', 6),
+        receiptOutcome: 'failed',
+        receiptCode: '5.1.1',
+        receiptAt: at(30),
+      },
+    ]);
+    expect(view.attemptLog.map((a) => [a.outcome, a.receipt])).toEqual([
+      ['sent', { outcome: 'failed', code: 'MK:0001', at: at(5).toISOString() }],
+      ['sent', { outcome: 'failed', code: '5.1.1', at: at(30).toISOString() }],
+    ]);
+    expect(view.sentAt).toBe(at(2).toISOString());
+    expect(view.failedAt).toBe(at(30).toISOString());
+    expect(toMessageView(row(), [attempt(1, 'sms', 'sent', 1)]).attemptLog[0]!.receipt).toBeNull();
+  });
+
   it('answers the recipient as a role only: no id, variables or note exist on the view', () => {
     const view = toMessageView(row(), []);
     expect(Object.keys(view).sort()).toEqual(

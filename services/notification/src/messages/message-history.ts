@@ -50,6 +50,9 @@ export interface MessageAttemptRow {
   readonly finishedAt: Date | null;
   readonly outcome: string;
   readonly errorCode: string | null;
+  readonly receiptOutcome?: 'delivered' | 'failed' | null;
+  readonly receiptCode?: string | null;
+  readonly receiptAt?: Date | null;
 }
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -89,6 +92,9 @@ export function toMessageView(row: MessageHistoryRow, attempts: readonly Message
       finishedAt: iso(a.finishedAt),
       outcome: a.outcome,
       errorCode: a.errorCode,
+      receipt: a.receiptOutcome
+        ? { outcome: a.receiptOutcome, code: a.receiptCode ?? null, at: iso(a.receiptAt ?? null)! }
+        : null,
     })),
   };
 }

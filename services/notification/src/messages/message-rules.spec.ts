@@ -2,6 +2,7 @@ import type { ChannelKind } from '../channels/channel';
 import {
   afterFailure,
   rateLimitedUntil,
+  residentConsentOf,
   residentPlan,
   smsNumber,
   staffPlan,
@@ -42,13 +43,14 @@ describe('channel plans', () => {
     expect(residentPlan(reach(), only('email'))).toEqual(['email']);
   });
 
-  it('does not reach residents by WeCom yet: a group robot would post their link into a group', () => {
-    expect(
-      residentPlan(
-        reach({ consent: { sms: false, email: false, wecom: true }, preferences: ['wecom'] }),
-        all,
-      ),
-    ).toEqual([]);
+  it('reaches residents on WeCom by the app message, never by a group robot, and only where the app is set up', () => {
+    const wecomOnly = reach({ consent: { sms: true, email: false, wecom: true }, preferences: ['wecom'] });
+    expect(residentPlan(wecomOnly, all)).toEqual(['wecom_app', 'sms']);
+    expect(residentPlan(wecomOnly, (k) => k !== 'wecom_app')).toEqual(['sms']);
+    expect(residentPlan(wecomOnly, all)).not.toContain('wecom');
+    expect(residentConsentOf('wecom_app')).toBe('wecom');
+    expect(residentConsentOf('wecom')).toBeNull();
+    expect(residentConsentOf('sms')).toBe('sms');
   });
 
   it('reaches staff on their directory channel, then on web push, skipping what is disabled', () => {

@@ -9,11 +9,20 @@ export type ResidentChannel = 'sms' | 'email' | 'wecom';
 const RESIDENT_DEFAULT_ORDER: readonly ResidentChannel[] = ['sms', 'email', 'wecom'];
 
 /**
- * Resident channels Portico can send on today. WeCom to a resident needs a WeCom *app* message
- * (corp id + agent secret, `touser`), not a group robot, which would post the link into a group;
- * it is not built yet, so WeCom consent alone does not reach a resident.
+ * The channel that carries each resident consent: WeCom to a resident is the self-built app's
+ * message to their WeCom user id (`wecom_app`), never a group robot, which would post the link
+ * into a group.
  */
-const RESIDENT_SENDABLE: ReadonlySet<ResidentChannel> = new Set(['sms', 'email']);
+const RESIDENT_CHANNEL_KIND: Readonly<Record<ResidentChannel, ChannelKind>> = {
+  sms: 'sms',
+  email: 'email',
+  wecom: 'wecom_app',
+};
+
+/** The consent a channel needs when it reaches a resident (null: residents are not reached on it). */
+export function residentConsentOf(channel: ChannelKind): ResidentChannel | null {
+  return channel === 'wecom_app' ? 'wecom' : channel === 'sms' || channel === 'email' ? channel : null;
+}
 
 export interface ResidentReachability {
   readonly consent: Readonly<Record<ResidentChannel, boolean>>;
@@ -29,9 +38,9 @@ export interface ResidentReachability {
  */
 export function residentPlan(r: ResidentReachability, enabled: (k: ChannelKind) => boolean): ChannelKind[] {
   const order = [...r.preferences, ...RESIDENT_DEFAULT_ORDER.filter((c) => !r.preferences.includes(c))];
-  return [...new Set(order)].filter(
-    (c) => r.consent[c] && r.hasAddress[c] && RESIDENT_SENDABLE.has(c) && enabled(c),
-  );
+  return [...new Set(order)]
+    .filter((c) => r.consent[c] && r.hasAddress[c] && enabled(RESIDENT_CHANNEL_KIND[c]))
+    .map((c) => RESIDENT_CHANNEL_KIND[c]);
 }
 
 /** What a resident's directory entry says about reaching them (the addresses themselves stay out). */

@@ -22,10 +22,10 @@ import { MessageHooks } from './message-hooks';
 import {
   afterFailure,
   rateLimitedUntil,
+  residentConsentOf,
   smsNumber,
   type AttemptFailure,
   type RateLimits,
-  type ResidentChannel,
 } from './message-rules';
 import { MessagesMetrics } from './messages.metrics';
 import { MessagesRepository } from './messages.repository';
@@ -238,14 +238,17 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
     if (msg.recipientRole === 'resident') {
       const resident = await this.contacts.resident(m, msg.recipientId);
       if (!resident) return fail('RECIPIENT_GONE', false, 'message');
-      if (!resident.consent[channel as ResidentChannel]) return fail('CONSENT_WITHDRAWN', false, 'channel');
+      const consent = residentConsentOf(channel);
+      if (!consent || !resident.consent[consent]) return fail('CONSENT_WITHDRAWN', false, 'channel');
       recipientName = resident.name;
       to =
         channel === 'sms' && resident.phone
           ? smsNumber(resident.phone)
           : channel === 'email'
             ? resident.email
-            : null;
+            : channel === 'wecom_app'
+              ? resident.wecomUserId
+              : null;
     } else if (msg.recipientRole === 'operations') {
       // The shared inbox of the settings (OPERATIONS_CONTACT), not a directory entry.
       const ops = this.config.operationsContact;

@@ -14,6 +14,9 @@ export type FollowUpKind =
   | 'reminder'
   | 'hold_predicted'
   | 'case_cleared'
+  | 'case_expired'
+  | 'case_returned'
+  | 'consent_withdrawn'
   | 'escalation_manager'
   | 'escalation_operations';
 /** queued; duplicate (its dedupe key was queued before); not_sent (policy, consent or no channel); refused (a steward's request answered with an error). */
@@ -27,6 +30,7 @@ export class MessagesMetrics {
   private readonly failovers: Counter<'from' | 'to'>;
   private readonly rateLimited: Counter<'role'>;
   private readonly followUps: Counter<'kind' | 'outcome'>;
+  private readonly redrives: Counter<'outcome'>;
 
   constructor(
     @Inject(METRICS_REGISTRY) registry: Registry,
@@ -56,6 +60,12 @@ export class MessagesMetrics {
       name: 'portico_message_rate_limited_total',
       help: 'Times a message waited because its recipient reached the hourly or daily limit',
       labelNames: ['role'] as const,
+      registers: [registry],
+    });
+    this.redrives = new Counter({
+      name: 'portico_messages_redriven_total',
+      help: 'Operator re-drives of failed messages (queued, or why refused: not_failed, task_closed, deadline_passed)',
+      labelNames: ['outcome'] as const,
       registers: [registry],
     });
     this.followUps = new Counter({
@@ -88,6 +98,10 @@ export class MessagesMetrics {
 
   followUp(kind: FollowUpKind, outcome: FollowUpOutcome): void {
     this.followUps.inc({ kind, outcome });
+  }
+
+  redriven(outcome: 'queued' | 'not_failed' | 'task_closed' | 'deadline_passed'): void {
+    this.redrives.inc({ outcome });
   }
 
   limited(role: string): void {

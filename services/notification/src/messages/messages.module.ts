@@ -42,6 +42,6 @@ import { HttpUploadLinkIssuer, NoUploadLinks, UploadLinkIssuer } from './upload-
           : new NoUploadLinks(),
     },
   ],
-  exports: [MessageOutbox, TaskMessages, FollowUpMessages, MessageHooks],
+  exports: [MessageOutbox, TaskMessages, FollowUpMessages, MessageHooks, MessagesRepository, MessagesMetrics],
 })
 export class MessagesModule {}

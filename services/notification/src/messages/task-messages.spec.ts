@@ -31,7 +31,14 @@ const task: OutreachTask = {
   createdAt: new Date('2026-12-01T10:00:00Z'),
 };
 
-function setup(options: { enabled?: ChannelKind[]; uploadLinks?: UploadLinkIssuer } = {}) {
+function setup(
+  options: {
+    enabled?: ChannelKind[];
+    uploadLinks?: UploadLinkIssuer;
+    quietHours?: { start: string; end: string } | null;
+    now?: Date;
+  } = {},
+) {
   const contacts = new FakeContactBook();
   contacts.properties.set('prop_a', {
     id: 'prop_a',
@@ -39,7 +46,7 @@ function setup(options: { enabled?: ChannelKind[]; uploadLinks?: UploadLinkIssue
     timeZone: 'Asia/Shanghai',
     defaultLanguage: 'zh',
     residentOutreach: 'direct',
-    quietHours: null,
+    quietHours: options.quietHours ?? null,
   });
   contacts.staffMembers.set('stf_1', {
     id: 'stf_1',
@@ -74,11 +81,46 @@ function setup(options: { enabled?: ChannelKind[]; uploadLinks?: UploadLinkIssue
     channels,
     options.uploadLinks ?? new UnusedUploadLinks(),
     log.logger,
+    () => options.now ?? new Date('2026-12-01T10:00:00Z'),
+    { outreachEscalationStepMs: 3_600_000, outreachExpeditedEscalationStepMs: 900_000 },
   );
   return { service, contacts, queued, log };
 }
 
 describe('the messages an outreach task causes', () => {
+  describe('quiet hours (22:00-07:00 Shanghai)', () => {
+    const quietHours = { start: '22:00', end: '07:00' };
+    const night = new Date('2026-12-01T15:00:00Z'); // 23:00 Shanghai
+    const morning = new Date('2026-12-01T23:00:00Z'); // 07:00 Shanghai
+
+    it('holds the steward’s notice and the resident’s message until the quiet hours end', async () => {
+      const t = setup({ quietHours, now: night });
+      await t.service.onTaskCreated(m, { task, documents: [] });
+      expect(t.queued.map((q) => [q.template.id, q.notBefore])).toEqual([
+        ['steward-new-task', morning],
+        ['resident-documents-requested', morning],
+      ]);
+      expect(t.log.text()).toContain('task messages held for quiet hours');
+    });
+
+    it('sends at once when the deadline cannot wait for the morning, or outside quiet hours', async () => {
+      const urgent = { ...task, deadline: new Date(morning.getTime() + 3_600_000 - 1) };
+      const t = setup({ quietHours, now: night });
+      await t.service.onTaskCreated(m, { task: urgent, documents: [] });
+      expect(t.queued.map((q) => q.notBefore)).toEqual([undefined, undefined]);
+      const day = setup({ quietHours, now: new Date('2026-12-01T06:00:00Z') });
+      await day.service.onTaskCreated(m, { task, documents: [] });
+      expect(day.queued.map((q) => q.notBefore)).toEqual([undefined, undefined]);
+    });
+
+    it('lets the caller’s own hold win', async () => {
+      const t = setup({ quietHours, now: night });
+      const later = new Date('2026-12-02T01:00:00Z');
+      await t.service.onTaskCreated(m, { task, documents: [], notBefore: later });
+      expect(t.queued.map((q) => q.notBefore)).toEqual([later, later]);
+    });
+  });
+
   it('queues the steward notice on their channel and the resident message in their preferred order', async () => {
     const t = setup();
     const ids = await t.service.onTaskCreated(m, { task, documents: [common.DocumentType.RESIDENT_ID_CARD] });

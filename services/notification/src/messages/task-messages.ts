@@ -1,11 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { documentTypeFromContract, rejectionReasonFromContract, type common } from '@portico/contracts';
 import type { Logger } from '@portico/observability';
 import { ROOT_LOGGER } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
 import { ChannelRegistry } from '../channels/channel-registry';
 import type { OutreachTask } from '../outreach/outreach-task';
+import type { NotificationConfig } from '../config';
+import { CLOCK, NOTIFICATION_CONFIG, type Clock } from '../shared/tokens';
 import { ContactBook } from './contact-book';
+import { taskNoticeNotBefore } from './follow-up-rules';
 import { reachabilityOf, residentPlan, staffPlan } from './message-rules';
 import { MessageOutbox } from './message-outbox';
 import { RESIDENT_DOCUMENTS_REQUESTED, RESIDENT_REUPLOAD_REQUESTED, STEWARD_NEW_TASK } from './templates';
@@ -15,14 +18,19 @@ export interface TaskCreatedInput {
   readonly task: OutreachTask;
   readonly documents: readonly common.DocumentType[];
   readonly rejectionReasons?: readonly common.DocumentRejectionReason[];
-  /** Quiet hours hook: the caller may hold messages until then. */
+  /**
+   * Hold the messages until then. Without it they wait for the end of the property's quiet hours
+   * unless the deadline cannot wait (`taskNoticeNotBefore`).
+   */
   readonly notBefore?: Date;
 }
 
 /**
  * The messages an outreach task causes, queued in the task's own transaction: a notice to the
  * assigned steward on their channel, and (documents tasks, property policy `direct`, resident
- * consent, id-vault configured) the resident's message with the one-time upload link.
+ * consent, id-vault configured) the resident's message with the one-time upload link. Both wait
+ * for the end of the property's quiet hours unless the deadline cannot wait; the escalation then
+ * counts the steward's acknowledgement time from when the notice goes (EscalationService).
  */
 @Injectable()
 export class TaskMessages {
@@ -34,8 +42,30 @@ export class TaskMessages {
     private readonly channels: ChannelRegistry,
     private readonly uploadLinks: UploadLinkIssuer,
     @Inject(ROOT_LOGGER) root: Logger,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = () => new Date(),
+    @Optional()
+    @Inject(NOTIFICATION_CONFIG)
+    private readonly sla?: Pick<
+      NotificationConfig,
+      'outreachEscalationStepMs' | 'outreachExpeditedEscalationStepMs'
+    >,
   ) {
     this.log = root.child({ component: 'messages' });
+  }
+
+  /** Until when the task's first messages wait (quiet hours), or undefined for now. */
+  private async holdUntil(m: EntityManager, task: OutreachTask): Promise<Date | undefined> {
+    const property = await this.contacts.property(m, task.propertyId);
+    if (!property?.quietHours) return undefined;
+    return taskNoticeNotBefore({
+      now: this.clock(),
+      quietHours: property.quietHours,
+      timeZone: property.timeZone,
+      deadline: task.deadline,
+      expedited: task.expedited,
+      stepMs: this.sla?.outreachEscalationStepMs ?? 3_600_000,
+      expeditedStepMs: this.sla?.outreachExpeditedEscalationStepMs ?? 900_000,
+    });
   }
 
   async onTaskCreated(m: EntityManager, input: TaskCreatedInput): Promise<string[]> {
@@ -48,8 +78,13 @@ export class TaskMessages {
       taskId: task.id,
       caseId: task.caseId,
       parcel: { parcelId: task.parcelId, carrierCode: task.carrierCode, trackingNumber: task.trackingNumber },
-      notBefore: input.notBefore,
+      notBefore: input.notBefore ?? (await this.holdUntil(m, task)),
     };
+    if (base.notBefore)
+      this.log.info(
+        { taskId: task.id, parcelId: task.parcelId, until: base.notBefore.toISOString() },
+        'task messages held for quiet hours',
+      );
     const deadline = task.deadline ? task.deadline.toISOString() : null;
 
     if (task.stewardId) {

@@ -99,6 +99,7 @@ export class ClearanceConsumer {
   @EventPattern('portico.clearance.v1.CaseExpired')
   async onCaseExpired(@Payload() event: clearance.CaseExpired, @Ctx() ctx: EventContext): Promise<void> {
     await this.closeTasks(ctx, event.caseId, 'case_ended');
+    await this.notices.onCaseEndedUncleared(ctx.manager, { caseId: event.caseId, end: 'expired' });
   }
 
   @EventPattern('portico.clearance.v1.CaseCancelled')
@@ -112,6 +113,7 @@ export class ClearanceConsumer {
     @Ctx() ctx: EventContext,
   ): Promise<void> {
     await this.closeTasks(ctx, event.caseId, 'case_ended');
+    await this.notices.onCaseEndedUncleared(ctx.manager, { caseId: event.caseId, end: 'returned_to_sender' });
   }
 
   private async closeTasks(ctx: EventContext, caseId: string, resolution: CaseEndedCommand['resolution']) {

@@ -13,6 +13,7 @@ import { MessageHooks } from '../messages/message-hooks';
 import { NotificationTimers } from '../shared/notification-timers';
 import { CLOCK, NOTIFICATION_CONFIG, type Clock } from '../shared/tokens';
 import {
+  ackDueAfterNotice,
   deadlineRiskAt,
   decideEscalation,
   nextEscalationDueAt,
@@ -137,6 +138,22 @@ export class EscalationService implements OnModuleInit {
       this.sla,
     );
     const ids = { taskId, propertyId: task.propertyId, caseId: task.caseId, parcelId: task.parcelId, reason };
+    if (
+      reason === 'ack_sla_breached' &&
+      task.state === 'open' &&
+      task.escalationLevel === 'steward' &&
+      task.stewardId
+    ) {
+      const due = ackDueAfterNotice(task, await this.tasks.stewardToldAt(m, task.id, task.stewardId));
+      if (due.getTime() > now.getTime()) {
+        await this.timers.scheduleAckSla(m, taskId, due);
+        this.log.info(
+          { ...ids, until: due.toISOString() },
+          'acknowledgement time counted from the held notice',
+        );
+        return 'defer';
+      }
+    }
     if (decision.kind === 'defer') {
       // Same kind again at the end of the quiet hours; the decision is taken afresh then.
       if (kind === TASK_TIMER.ackSla) await this.timers.scheduleAckSla(m, taskId, decision.until);

@@ -1,5 +1,6 @@
 import type { RotaEntry } from '../directory/directory.types';
 import {
+  ackDueAfterNotice,
   deadlineRiskAt,
   decideEscalation,
   nextEscalationDueAt,
@@ -192,5 +193,21 @@ describe('escalation ladder', () => {
     expect(pickEscalationManager(rota, AFTERNOON, TZ)?.staffId).toBe('stf_m_on');
     expect(pickEscalationManager(rota.slice(0, 2), AFTERNOON, TZ)?.staffId).toBe('stf_m_off');
     expect(pickEscalationManager(rota.slice(0, 1), AFTERNOON, TZ)).toBeUndefined();
+  });
+});
+
+describe('ackDueAfterNotice', () => {
+  const task = { createdAt: new Date('2026-11-25T15:00:00Z'), ackDueAt: new Date('2026-11-25T17:00:00Z') };
+
+  it('counts the acknowledgement time from a notice held past the task’s creation', () => {
+    expect(ackDueAfterNotice(task, new Date('2026-11-25T23:00:00Z'))).toEqual(
+      new Date('2026-11-26T01:00:00Z'),
+    );
+  });
+
+  it('keeps the task’s own time when the notice went at once, or there was none', () => {
+    expect(ackDueAfterNotice(task, task.createdAt)).toEqual(task.ackDueAt);
+    expect(ackDueAfterNotice(task, new Date('2026-11-25T14:59:00Z'))).toEqual(task.ackDueAt);
+    expect(ackDueAfterNotice(task, null)).toEqual(task.ackDueAt);
   });
 });

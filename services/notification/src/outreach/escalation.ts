@@ -97,6 +97,21 @@ export function decideEscalation(input: EscalationInput, sla: EscalationSla): Es
   return until ? { kind: 'defer', until } : { kind: 'escalate', to, quietHoursOverridden: true };
 }
 
+/**
+ * The steward's acknowledgement time counts from when they were told. A new-task notice held for
+ * quiet hours (or waiting for a rate limit) goes out later than the task was created; the
+ * acknowledgement window then starts at that moment, so the manager does not hear about a task the
+ * steward heard about in the same minute. `toldAt`: the notice's first attempt, or when it is due
+ * while it still waits; null when no notice was queued (nothing moves).
+ */
+export function ackDueAfterNotice(
+  task: { readonly createdAt: Date; readonly ackDueAt: Date },
+  toldAt: Date | null,
+): Date {
+  if (!toldAt || toldAt.getTime() <= task.createdAt.getTime()) return task.ackDueAt;
+  return new Date(toldAt.getTime() + (task.ackDueAt.getTime() - task.createdAt.getTime()));
+}
+
 /** When the rung just reached must have acknowledged: one step, never after the case deadline. */
 export function nextEscalationDueAt(
   now: Date,

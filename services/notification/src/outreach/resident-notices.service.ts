@@ -79,6 +79,25 @@ export class ResidentNoticesService {
   }
 
   /**
+   * CaseExpired / CaseReturnedToSender: the resident's notice that the case ended without clearing,
+   * once per case and end (the case's tasks were closed just before).
+   */
+  async onCaseEndedUncleared(
+    m: EntityManager,
+    e: { caseId: string; end: 'expired' | 'returned_to_sender' },
+  ): Promise<string | null> {
+    const task = await this.tasks.latestDocumentsTaskOfCase(m, e.caseId, false);
+    if (!task) return null;
+    const id = await this.followUps?.caseEnded(m, followUpOf(task), e.end);
+    if (id)
+      this.log.info(
+        { caseId: e.caseId, parcelId: task.parcelId, messageId: id, end: e.end },
+        'case-ended notice queued',
+      );
+    return id ?? null;
+  }
+
+  /**
    * HoldPredicted: a heads-up to the parcel's resident, once per parcel. The parcel must be
    * projected and resolve to a resident; an unresolved parcel gets nothing (nobody to tell yet,
    * and guessing would tell the wrong person). The resolution is not stored: the documents request

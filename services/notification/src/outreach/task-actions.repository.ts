@@ -49,6 +49,8 @@ export const TASK_ACTIONS = [
   'escalated',
   'resent',
   'reupload_requested',
+  // the resident withdrew consent to a channel while the task was active (directory; no actor)
+  'consent_withdrawn',
 ] as const;
 export type TaskActionKind = (typeof TASK_ACTIONS)[number];
 
@@ -76,6 +78,36 @@ export interface RecordedAction extends TaskAction {
 /** SQL of task actions, assignment and escalation; every method runs in the caller's transaction. */
 @Injectable()
 export class TaskActionsRepository {
+  /**
+   * When the steward was (or will be) told of the task: the first attempt of their new-task notice,
+   * or, while it still waits (quiet hours, rate limit), when it is due. Null without a notice.
+   */
+  async stewardToldAt(m: EntityManager, taskId: string, stewardId: string): Promise<Date | null> {
+    const [row] = (await m.query(
+      `SELECT COALESCE((SELECT min(a.started_at) FROM message_attempts a WHERE a.message_id = msg.id),
+                       msg.next_attempt_at) AS told_at
+         FROM messages msg WHERE msg.dedupe_key = $1`,
+      [`task:${taskId}:steward:${stewardId}`],
+    )) as { told_at: Date | null }[];
+    return row?.told_at ?? null;
+  }
+
+  /** The residents' active documents tasks, locked (a consent withdrawal is recorded on each). */
+  async activeTasksOfResidents(
+    m: EntityManager,
+    tenantId: string,
+    residentIds: readonly string[],
+  ): Promise<ActionableTask[]> {
+    const rows: TaskRow[] = await m.query(
+      `SELECT ${TASK_COLUMNS} FROM outreach_tasks
+        WHERE tenant_id = $1 AND resident_id = ANY($2::text[]) AND state IN ('open', 'acknowledged')
+        ORDER BY created_at, id
+        FOR UPDATE`,
+      [tenantId, residentIds],
+    );
+    return rows.map(toTask);
+  }
+
   /** The task, locked until the transaction ends, so two clicks or a click and a timer serialise. */
   async lock(m: EntityManager, taskId: string): Promise<ActionableTask | null> {
     const rows: TaskRow[] = await m.query(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { injectTraceContext, storedTraceContext, type Logger } from '@portico/observability';
+import type { OutboxWriter } from '@portico/messaging';
 import type { DataSource } from 'typeorm';
 import type { Webhook } from 'standardwebhooks';
 import { afterAttempt, unchangedBySuccess, type BreakerPolicy, type BreakerState } from './circuit-breaker';
@@ -9,6 +10,7 @@ import { outcomeLabel, settleAttempt } from './delivery-outcome';
 import type { AttemptOutcome, WebhookGateway } from './webhook-gateway';
 import type { WebhookSigners } from './webhook-signers';
 import { signDelivery } from './webhook-signing';
+import { subscriptionDisabled } from './subscription-events';
 import type { WebhooksMetrics } from './webhooks.metrics';
 import type { ClaimedDelivery, StoredSecret, WebhooksRepository } from './webhooks.repository';
 
@@ -36,6 +38,8 @@ export interface DeliveryWorkerDeps {
   readonly clock: () => Date;
   readonly newId: (prefix: string) => string;
   readonly random?: () => number;
+  /** Auto-disable's Kafka event goes through the outbox, in the transaction that disables. */
+  readonly outbox?: OutboxWriter;
 }
 
 interface Finished {
@@ -309,8 +313,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     breaker: BreakerState,
     now: Date,
   ): Promise<void> {
+    const noticeId = this.deps.newId('whn');
     await this.deps.repository.insertNotice(m, {
-      id: this.deps.newId('whn'),
+      id: noticeId,
       tenantId,
       subscriptionId,
       kind: 'subscription_auto_disabled',
@@ -320,6 +325,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       },
       createdAt: now,
     });
+    await this.deps.outbox?.append(
+      m,
+      subscriptionDisabled({
+        subscriptionId,
+        tenantId,
+        noticeId,
+        failingSince: breaker.failingSince,
+        consecutiveFailures: breaker.consecutiveFailures,
+        at: now,
+      }),
+    );
     this.deps.metrics.autoDisabled.inc();
     this.log.warn(
       { subscriptionId, tenantId, consecutiveFailures: breaker.consecutiveFailures },

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { create } from '@bufbuild/protobuf';
+import { create, fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -27,6 +27,8 @@ import {
   common,
   dlqTopicName,
   NOTIFICATION_OUTREACH_TOPIC,
+  NOTIFICATION_WEBHOOK_SUBSCRIPTION_TOPIC,
+  WebhookSubscriptionEventSchema,
   parcelRef,
   retryTopicName,
   type ClearanceCaseEvent,
@@ -660,6 +662,39 @@ describe('outbound webhooks (real Kafka + Postgres, a local receiver verifying w
     ]);
     expect((await call('/v1/webhooks/notices', { bearer: keyB })).json.items).toEqual([]);
     expect(log.text()).toContain('auto-disabled');
+
+    // The same moment as a Kafka event, keyed by the subscription (no parcel, no URL, no secret).
+    const reader = testKafkaClient(brokers).consumer({
+      groupId: `${group}-disabled-${randomBytes(3).toString('hex')}`,
+    });
+    const seen: { key: string; value: Buffer; headers: Record<string, string> }[] = [];
+    await reader.connect();
+    try {
+      await reader.subscribe({ topics: [NOTIFICATION_WEBHOOK_SUBSCRIPTION_TOPIC.name], fromBeginning: true });
+      await reader.run({
+        eachMessage: async ({ message }) => {
+          if (message.key?.toString() !== down.id) return;
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+          seen.push({ key: message.key.toString(), value: message.value ?? Buffer.alloc(0), headers });
+        },
+      });
+      await waitFor(() => seen.length > 0, { timeoutMs: 30_000, description: 'WebhookSubscriptionDisabled' });
+    } finally {
+      await reader.disconnect();
+    }
+    expect(seen).toHaveLength(1);
+    const decoded = fromBinary(WebhookSubscriptionEventSchema, seen[0]!.value).event;
+    expect(decoded.case).toBe('webhookSubscriptionDisabled');
+    expect(decoded.value).toMatchObject({
+      subscriptionId: down.id,
+      tenantId: TENANT_A,
+      noticeId: (notices.json.items as { id: string }[])[0]!.id,
+    });
+    expect(decoded.value!.consecutiveFailures).toBeGreaterThan(0);
+    expect(seen[0]!.headers['event-type']).toBe('portico.notification.v1.WebhookSubscriptionDisabled');
+    expect(seen[0]!.headers['tenant-id']).toBe(TENANT_A);
+    expect(seen[0]!.value.toString('latin1')).not.toContain('http');
 
     // Disabled: new events are not queued for it (subscription A, subscribed to everything, shows
     // the event was consumed); what was pending stays.

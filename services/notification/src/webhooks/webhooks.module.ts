@@ -1,3 +1,4 @@
+import { OutboxWriter } from '@portico/messaging';
 import { Module } from '@nestjs/common';
 import { SecretBox } from '@portico/auth';
 import type { Logger } from '@portico/observability';
@@ -59,6 +60,7 @@ import { WebhooksRepository } from './webhooks.repository';
         CLOCK,
         ID_GENERATOR,
         NOTIFICATION_CONFIG,
+        OutboxWriter,
       ],
       useFactory: (
         dataSource: DataSource,
@@ -70,9 +72,10 @@ import { WebhooksRepository } from './webhooks.repository';
         clock: Clock,
         newId: IdGenerator,
         c: NotificationConfig,
+        outbox: OutboxWriter,
       ) =>
         new DeliveryWorker(
-          { dataSource, repository, gateway, signers: signers!, metrics, logger, clock, newId },
+          { dataSource, repository, gateway, signers: signers!, metrics, logger, clock, newId, outbox },
           {
             concurrency: c.webhookWorkerConcurrency,
             // Without a secrets key nothing can be signed: deliver nothing rather than unsigned.

@@ -1,7 +1,10 @@
 // SimulatedSmsGateway: a SIMULATOR of Alibaba Cloud SMS `SendSms` (API 2017-05-25) for tests, not
 // the real service. It checks a request the way the documented API does (RPC common parameters,
 // HMAC-SHA1 signature v1.0, timestamp window, nonce reuse, PhoneNumbers, SignName, TemplateCode,
-// TemplateParam JSON) and answers in the documented shape; it can be told to fail.
+// TemplateParam JSON) and answers in the documented shape; it can be told to fail. It also plays the
+// platform's SmsReport "HTTP batch push": `pushReports` POSTs delivery reports for messages it
+// accepted to a receiving URL, as a JSON array in the documented fields, and checks the answer the
+// way the platform does (HTTP 200 and a numeric `code`; anything else would be pushed again).
 import { randomUUID } from 'node:crypto';
 import { aliyunRpcSignature } from '../aliyun-sms.channel';
 import { FailurePlan, startHttpSimulator, type RunningSimulator } from './http-simulator';
@@ -13,6 +16,21 @@ export interface SimulatedSms {
   readonly params: Record<string, string>;
   readonly outId: string;
   readonly bizId: string;
+}
+
+/** One delivery report to push: `DELIVERED`, or a carrier code such as `MK:0001` (no such number). */
+export interface SimulatedReport {
+  readonly sms: SimulatedSms;
+  readonly success: boolean;
+  readonly errCode?: string;
+  /** Overrides for tests of bad or foreign reports. */
+  readonly bizId?: string;
+  readonly outId?: string;
+}
+
+/** Beijing time as the reports carry it: `yyyy-MM-dd HH:mm:ss`. */
+function beijing(at: Date): string {
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export type SmsFailure = { code: string; message?: string; status?: number } | { hang: number };
@@ -120,6 +138,43 @@ export class SimulatedSmsGateway {
       return { status: 200, json: { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: randomUUID() } };
     });
     return this;
+  }
+
+  /**
+   * Pushes SmsReport entries to `receivingUrl` in one request, the way the platform's HTTP batch
+   * push does; answers whether the platform would count them received (HTTP 200 and a numeric
+   * `code`) and the receiver's body.
+   */
+  async pushReports(
+    receivingUrl: string,
+    reports: readonly SimulatedReport[],
+  ): Promise<{ accepted: boolean; status: number; body: unknown }> {
+    const now = new Date();
+    const payload = reports.map((r) => ({
+      phone_number: r.sms.phoneNumbers,
+      send_time: beijing(now),
+      report_time: beijing(now),
+      success: r.success,
+      err_code: r.errCode ?? (r.success ? 'DELIVERED' : 'MK:0001'),
+      err_msg: r.success ? '用户接收成功' : '用户接收失败',
+      sms_size: '1',
+      biz_id: r.bizId ?? r.sms.bizId,
+      out_id: r.outId ?? r.sms.outId,
+    }));
+    const res = await fetch(receivingUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    const text = await res.text();
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    const code = (body as { code?: unknown } | null)?.code;
+    return { accepted: res.status === 200 && typeof code === 'number', status: res.status, body };
   }
 
   async stop(): Promise<void> {

@@ -1,14 +1,23 @@
 import type { MessageTemplate } from './message-template';
-import { RESIDENT_CASE_CLEARED, RESIDENT_HOLD_PREDICTED } from './resident-case-notices';
+import {
+  RESIDENT_CASE_CLEARED,
+  RESIDENT_CASE_EXPIRED,
+  RESIDENT_HOLD_PREDICTED,
+  RESIDENT_RETURNED_TO_SENDER,
+} from './resident-case-notices';
 import { RESIDENT_DOCUMENTS_REQUESTED, RESIDENT_REUPLOAD_REQUESTED } from './resident-documents';
 import { RESIDENT_DEADLINE_REMINDER, STEWARD_REUPLOAD_REQUEST } from './resident-follow-ups';
 import { STAFF_TASK_ESCALATED } from './staff-task-escalated';
+import { STEWARD_CONSENT_WITHDRAWN } from './steward-consent-withdrawn';
 import { STEWARD_NEW_TASK } from './steward-new-task';
 
 export * from './message-template';
 export * from './rejection-reasons';
 export {
   RESIDENT_CASE_CLEARED,
+  RESIDENT_CASE_EXPIRED,
+  RESIDENT_RETURNED_TO_SENDER,
+  STEWARD_CONSENT_WITHDRAWN,
   RESIDENT_DEADLINE_REMINDER,
   RESIDENT_DOCUMENTS_REQUESTED,
   RESIDENT_HOLD_PREDICTED,
@@ -28,6 +37,9 @@ export const MESSAGE_TEMPLATES: ReadonlyMap<string, MessageTemplate> = new Map(
     RESIDENT_DEADLINE_REMINDER,
     RESIDENT_HOLD_PREDICTED,
     RESIDENT_CASE_CLEARED,
+    RESIDENT_CASE_EXPIRED,
+    RESIDENT_RETURNED_TO_SENDER,
     STAFF_TASK_ESCALATED,
+    STEWARD_CONSENT_WITHDRAWN,
   ].map((t) => [`${t.id}@${t.version}`, t]),
 );

@@ -51,7 +51,8 @@ export type ChannelContent =
   | { channel: 'email'; content: EmailContent }
   | { channel: 'sms'; content: SmsContent }
   | { channel: 'wecom' | 'dingtalk'; content: MarkdownContent }
-  | { channel: 'web_push'; content: PushContent };
+  | { channel: 'web_push'; content: PushContent }
+  | { channel: 'wecom_app'; content: { text: string } };
 
 export function contentFor(
   channel: ChannelKind,
@@ -72,6 +73,10 @@ export function contentFor(
       return { channel, content: rendered.markdown };
     case 'web_push':
       return { channel, content: rendered.push };
+    case 'wecom_app':
+      // Plain text: WeChat shows a WeCom markdown message only as a stub. The e-mail text is the
+      // full message (greeting, body, link) without markup.
+      return { channel, content: { text: rendered.email.text } };
   }
 }
 

@@ -17,6 +17,11 @@ import { docs } from './resident-documents';
  *   (HoldPredicted). Variables: carrierCode, trackingNumber, documents (likely document type names).
  * - `resident-case-cleared@1`: the case cleared (CaseCleared). Variables: carrierCode,
  *   trackingNumber, trigger (`customs_released` | `out_for_delivery` | `delivered` | `operator`).
+ * - `resident-case-expired@1`: the customs deadline passed without the case clearing (CaseExpired).
+ *   Variables: carrierCode, trackingNumber. Says what happens next (the carrier decides: usually a
+ *   return) and that any documents given are deleted within 7 days, and where to ask.
+ * - `resident-returned-to-sender@1`: the parcel is going back to the sender (CaseReturnedToSender).
+ *   Variables: carrierCode, trackingNumber. Points the resident to the sender for a reship/refund.
  */
 
 /** A notice without a link: its subject is its title, its one body is every channel's text. */
@@ -89,4 +94,44 @@ export const RESIDENT_CASE_CLEARED: MessageTemplate = {
   version: 1,
   needsUploadLink: false,
   render: { zh: renderCleared('zh'), en: renderCleared('en') },
+};
+
+function renderExpired(language: Language) {
+  return (vars: MessageVariables, facts: SendTimeFacts): RenderedMessage => {
+    const waybill = str(vars, 'trackingNumber');
+    const carrier = carrierName(str(vars, 'carrierCode'), language);
+    if (language === 'zh') {
+      const body = `您的${carrier}包裹（运单号 ${waybill}）的海关证件提交期限已过，清关未能完成。包裹的后续处理（通常为退回寄件人）由承运商决定。如您已提供证件，我们将在7天内彻底删除。如有疑问，请联系物业服务中心。`;
+      return shapes(waybill, `【清关已过期】包裹 ${waybill}`, residentGreeting('zh', facts), body);
+    }
+    const body = `The customs deadline for your ${carrier} parcel (waybill ${waybill}) has passed and the parcel could not be cleared. The carrier decides what happens next (usually a return to the sender). Any documents you provided will be deleted within 7 days. If you have questions, please contact the management office.`;
+    return shapes(waybill, `Customs deadline passed: parcel ${waybill}`, residentGreeting('en', facts), body);
+  };
+}
+
+function renderReturned(language: Language) {
+  return (vars: MessageVariables, facts: SendTimeFacts): RenderedMessage => {
+    const waybill = str(vars, 'trackingNumber');
+    const carrier = carrierName(str(vars, 'carrierCode'), language);
+    if (language === 'zh') {
+      const body = `您的${carrier}包裹（运单号 ${waybill}）未能清关，正在退回寄件人。如需重新寄送或退款，请联系寄件人或商家。如您已提供证件，我们将在7天内彻底删除。`;
+      return shapes(waybill, `【退回寄件人】包裹 ${waybill}`, residentGreeting('zh', facts), body);
+    }
+    const body = `Your ${carrier} parcel (waybill ${waybill}) could not be cleared and is being returned to the sender. For a reshipment or a refund, please contact the sender or the shop. Any documents you provided will be deleted within 7 days.`;
+    return shapes(waybill, `Returned to sender: parcel ${waybill}`, residentGreeting('en', facts), body);
+  };
+}
+
+export const RESIDENT_CASE_EXPIRED: MessageTemplate = {
+  id: 'resident-case-expired',
+  version: 1,
+  needsUploadLink: false,
+  render: { zh: renderExpired('zh'), en: renderExpired('en') },
+};
+
+export const RESIDENT_RETURNED_TO_SENDER: MessageTemplate = {
+  id: 'resident-returned-to-sender',
+  version: 1,
+  needsUploadLink: false,
+  render: { zh: renderReturned('zh'), en: renderReturned('en') },
 };

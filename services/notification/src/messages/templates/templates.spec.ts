@@ -4,11 +4,14 @@ import {
   MESSAGE_TEMPLATES,
   REJECTION_ADVICE,
   RESIDENT_CASE_CLEARED,
+  RESIDENT_CASE_EXPIRED,
   RESIDENT_DEADLINE_REMINDER,
   RESIDENT_DOCUMENTS_REQUESTED,
   RESIDENT_HOLD_PREDICTED,
   RESIDENT_REUPLOAD_REQUESTED,
+  RESIDENT_RETURNED_TO_SENDER,
   STAFF_TASK_ESCALATED,
+  STEWARD_CONSENT_WITHDRAWN,
   STEWARD_NEW_TASK,
   STEWARD_REUPLOAD_REQUEST,
   type SendTimeFacts,
@@ -33,11 +36,14 @@ describe('message templates', () => {
   it('are all registered by id@version', () => {
     expect([...MESSAGE_TEMPLATES.keys()].sort()).toEqual([
       'resident-case-cleared@1',
+      'resident-case-expired@1',
       'resident-deadline-reminder@1',
       'resident-documents-requested@1',
       'resident-hold-predicted@1',
+      'resident-returned-to-sender@1',
       'resident-reupload-requested@1',
       'staff-task-escalated@1',
+      'steward-consent-withdrawn@1',
       'steward-new-task@1',
       'steward-reupload-request@1',
     ]);
@@ -214,6 +220,46 @@ describe('message templates', () => {
       const all = JSON.stringify([zh, en]);
       expect(all).not.toContain('李伟');
       expect(all).not.toContain(LINK);
+    });
+    it('tell the resident when the case expired or the parcel goes back, without a link', () => {
+      const ended = { carrierCode: 'sf-express', trackingNumber: 'SF1234567890' };
+      const zh = RESIDENT_CASE_EXPIRED.render.zh(ended, { ...facts, upload: null });
+      expect(zh.email.subject).toBe('【清关已过期】包裹 SF1234567890');
+      expect(zh.email.text).toContain('提交期限已过');
+      expect(zh.email.text).toContain('7天内彻底删除');
+      const en = RESIDENT_CASE_EXPIRED.render.en(ended, facts);
+      expect(en.email.subject).toBe('Customs deadline passed: parcel SF1234567890');
+      expect(en.email.text).toContain('deleted within 7 days');
+      const back = RESIDENT_RETURNED_TO_SENDER.render.zh(ended, facts);
+      expect(back.email.subject).toBe('【退回寄件人】包裹 SF1234567890');
+      expect(back.email.text).toContain('请联系寄件人或商家');
+      expect(RESIDENT_RETURNED_TO_SENDER.render.en(ended, facts).email.text).toContain(
+        'returned to the sender',
+      );
+      for (const r of [zh, en, back]) {
+        expect(r.sms.params).toEqual({ waybill: 'SF1234567890' });
+        expect(JSON.stringify(r)).not.toContain(LINK);
+        expect(r.sms.preview).not.toContain('李伟');
+      }
+    });
+
+    it('tell the steward which channels the resident withdrew, without the resident', () => {
+      const withdrawn = {
+        taskId: 'ot_7',
+        taskKind: 'documents_requested',
+        carrierCode: 'sf-express',
+        trackingNumber: 'SF1234567890',
+        deadline: '2026-11-28T06:00:00.000Z',
+        channels: ['sms', 'email'],
+      };
+      const zh = STEWARD_CONSENT_WITHDRAWN.render.zh(withdrawn, facts);
+      expect(zh.email.subject).toBe('住户已撤回联系授权：顺丰速运包裹 SF1234567890');
+      expect(zh.email.text).toContain('通过短信、邮件接收消息的授权');
+      expect(zh.email.text).toContain('2026年11月28日 14:00（GMT+8）');
+      expect(zh.push.path).toBe('/tasks/ot_7');
+      const en = STEWARD_CONSENT_WITHDRAWN.render.en(withdrawn, facts);
+      expect(en.email.text).toContain('messages by text message, e-mail');
+      expect(JSON.stringify([zh, en])).not.toContain('李伟');
     });
   });
 });

@@ -151,7 +151,10 @@ describe('tracking runs (a chunk folded at once)', () => {
       update({ status: 'in_transit', occurredAt: at(5) }),
     ]);
     expect(run!.status?.status).toBe('in_transit');
-    expect(mergeTrackingRun(stored, run!)).toMatchObject({ status: 'customs_hold', statusOccurredAt: at(10) });
+    expect(mergeTrackingRun(stored, run!)).toMatchObject({
+      status: 'customs_hold',
+      statusOccurredAt: at(10),
+    });
     // a parcel first seen through a late scan still starts from it (as one by one)
     expect(run!.insert).toMatchObject({ status: 'delivered', statusOccurredAt: at(30) });
   });
@@ -161,7 +164,14 @@ describe('tracking runs (a chunk folded at once)', () => {
     const b = update({ parcelId: 'prc_b', eventId: 'b1' });
     const otherTenant = update({ tenantId: 'ten_2', parcelId: 'prc_a', eventId: 'a2' });
     const a3 = update({ parcelId: 'prc_a', eventId: 'a3', occurredAt: at(1) });
-    const runs = foldTrackingRuns([a, b, update({ parcelId: '' }), otherTenant, a3, update({ tenantId: '' })]);
+    const runs = foldTrackingRuns([
+      a,
+      b,
+      update({ parcelId: '' }),
+      otherTenant,
+      a3,
+      update({ tenantId: '' }),
+    ]);
     expect(runs.map((r) => [r.tenantId, r.parcelId, r.insert.lastEventId])).toEqual([
       ['ten_1', 'prc_a', 'a3'],
       ['ten_1', 'prc_b', 'b1'],

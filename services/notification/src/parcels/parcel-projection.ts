@@ -202,7 +202,8 @@ export function foldTrackingRuns(updates: readonly TrackingUpdate[]): TrackingRu
 /** A run applied to the stored projection (or the insert when there is none): the rule upsertMany runs in SQL. */
 export function mergeTrackingRun(existing: ParcelProjection | undefined, run: TrackingRun): ParcelProjection {
   if (!existing) return run.insert;
-  const statusNewer = run.status !== null && run.status.occurredAt.getTime() >= existing.statusOccurredAt.getTime();
+  const statusNewer =
+    run.status !== null && run.status.occurredAt.getTime() >= existing.statusOccurredAt.getTime();
   const hintNewer =
     run.hint !== null &&
     (existing.hint === null ||

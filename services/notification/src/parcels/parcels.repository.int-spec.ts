@@ -39,11 +39,14 @@ describe('parcel projection: one statement per chunk (real Postgres)', () => {
     await db.dataSource.transaction(async (m) => {
       for (const tenantId of TENANTS) {
         const ids = (
-          (await m.query(`SELECT parcel_id FROM parcel_projection WHERE tenant_id = $1`, [tenantId])) as Array<{
+          (await m.query(`SELECT parcel_id FROM parcel_projection WHERE tenant_id = $1`, [
+            tenantId,
+          ])) as Array<{
             parcel_id: string;
           }>
         ).map((r) => r.parcel_id);
-        for (const [id, p] of await repository.findManyForUpdate(m, tenantId, ids)) all.set(`${tenantId}/${id}`, p);
+        for (const [id, p] of await repository.findManyForUpdate(m, tenantId, ids))
+          all.set(`${tenantId}/${id}`, p);
       }
     });
     return all;

@@ -180,6 +180,7 @@ describe('tracking projection in batches (real Kafka + Postgres)', () => {
       .map((l) => JSON.parse(l) as { updates: number; parcels: number });
     expect(lines.some((l) => l.updates > 1)).toBe(true);
     const logs = h.logs();
-    for (const secret of [resident.name, resident.phone, ordered.trackingNumber]) expect(logs).not.toContain(secret);
+    for (const secret of [resident.name, resident.phone, ordered.trackingNumber])
+      expect(logs).not.toContain(secret);
   });
 });

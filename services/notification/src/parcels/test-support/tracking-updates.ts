@@ -57,7 +57,10 @@ export function randomUpdates(
       status: pick(STATUSES),
       occurredAt: at(Math.floor(random() * 4)),
       late: random() < 0.3,
-      hint: random() < 0.4 ? hintRecord(`hint ${id}`, random() < 0.5 ? new Uint8Array([1, 2, 3]) : undefined) : null,
+      hint:
+        random() < 0.4
+          ? hintRecord(`hint ${id}`, random() < 0.5 ? new Uint8Array([1, 2, 3]) : undefined)
+          : null,
     };
   });
 }

@@ -4,8 +4,15 @@
 // (the bench's mix, without carrier-ingestion and clearance), produced in bursts of 200; the clock
 // runs from the first burst until every hold has its task and every scan is in the inbox. Prints
 // this process's CPU (the service and the test producer) and the CPU of the Postgres backends of
-// the scratch database, per scan, and the top self-time functions of a CPU profile. Run:
-//   KAFKA_BROKERS=127.0.0.1:9092 jest -c jest.int.js --testMatch '**/notify-cpu.measure.ts' services/notification/src/notify-cpu.measure.ts
+// the scratch database, per scan, and the top self-time functions of a CPU profile.
+//
+// ONLY against a scratch broker: it puts ~12,500 records on carrier.tracking.v1, and every
+// harness of every service starts its consumer group at the beginning of that topic (14 days'
+// retention), so on the shared broker it slows everyone's integration specs until they time out
+// (it did, 2026-12-03: 86,000 records, truncated by hand). Run:
+//   a broker of its own as tools/bench/scratch-broker.sh starts one (deploy/local/kafka.sh with
+//   KAFKA_LOCAL_DIR=.local/kafka-bench KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093), then
+//   KAFKA_BROKERS=127.0.0.1:19092 jest -c jest.int.js --testMatch '**/notify-cpu.measure.ts' services/notification/src/notify-cpu.measure.ts
 import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { create } from '@bufbuild/protobuf';
@@ -45,7 +52,13 @@ function cpuMsOf(pid: number): number {
   }
 }
 
+const SHARED_BROKER = '127.0.0.1:9092';
+
 it('measures', async () => {
+  if ((await getTestKafka()).brokers.includes(SHARED_BROKER))
+    throw new Error(
+      `notify-cpu.measure needs a scratch broker, not the shared ${SHARED_BROKER} (see the header)`,
+    );
   const h = await NotificationHarness.start({ LOG_LEVEL: 'info' });
   const residents = Array.from({ length: 20 }, (_, i) => ({ ...uniqueResident(), unit: `${i + 1}-01` }));
   await h.importDirectory({

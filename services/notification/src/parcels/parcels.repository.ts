@@ -71,7 +71,9 @@ export class ParcelsRepository {
         run.status?.occurredAt ?? null,
         run.status?.eventId ?? null,
       ];
-      row.forEach((v, i) => columns[i]!.push(v));
+      // Dates as ISO text: node-postgres formats a Date element in JS, field by field, in local
+      // time (its dateToString was ~2 % of the service's CPU in the profile); toISOString is native.
+      row.forEach((v, i) => columns[i]!.push(v instanceof Date ? v.toISOString() : v));
     }
     await m.query(UPSERT_RUNS_SQL, columns);
   }

@@ -25,12 +25,12 @@ import {
   CLEARANCE_CASE_TOPIC,
   common,
   recipientDigest,
-  TrackingStreamEventSchema,
 } from '@portico/contracts';
 import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
 import { getTestKafka, waitFor } from '@portico/testing';
 import { logLevel, type Message } from 'kafkajs';
 import { NotificationHarness, uniqueResident } from './it-harness';
+import { trackingRecord } from './parcels/test-support/tracking-records';
 
 const SCANS = 12_000;
 const PARCELS = 2_000;
@@ -104,45 +104,31 @@ it('measures', async () => {
     value: Buffer.from(r.value),
     headers: { ...r.headers },
   });
-  const trackingRecord = (ref: common.ParcelRef, hold?: (typeof residents)[number]) =>
-    toMessage(
-      encodeEvent({
-        schema: TrackingStreamEventSchema,
-        message: create(TrackingStreamEventSchema, {
-          event: {
-            case: 'trackingEventRecorded',
-            value: create(carrier.TrackingEventRecordedSchema, {
-              parcel: ref,
-              tenantId: h.tenantId,
-              status: hold ? carrier.TrackingStatus.CUSTOMS_HOLD : carrier.TrackingStatus.IN_TRANSIT,
-              customsHoldReason: hold ? carrier.CustomsHoldReason.ID_DOCUMENTS_REQUIRED : undefined,
-              occurredAt: timestampFromDate(new Date()),
-              recipient: hold
-                ? create(carrier.RecipientHintSchema, {
-                    postalCode: '200120',
-                    addressLine: `${h.run} Measure Road`,
-                    unit: hold.unit,
-                    nameDigest: recipientDigest('name', hold.name, h.digestKey),
-                  })
-                : undefined,
-            }),
-          },
-        }),
-        key: ref.parcelId,
-        tenantId: h.tenantId,
-      }),
-    );
+  const scanOf = (ref: common.ParcelRef, hold?: (typeof residents)[number]) =>
+    trackingRecord(ref, {
+      tenantId: h.tenantId,
+      status: hold ? carrier.TrackingStatus.CUSTOMS_HOLD : carrier.TrackingStatus.IN_TRANSIT,
+      customsHoldReason: hold ? carrier.CustomsHoldReason.ID_DOCUMENTS_REQUIRED : undefined,
+      recipient: hold
+        ? create(carrier.RecipientHintSchema, {
+            postalCode: '200120',
+            addressLine: `${h.run} Measure Road`,
+            unit: hold.unit,
+            nameDigest: recipientDigest('name', hold.name, h.digestKey),
+          })
+        : undefined,
+    });
   const holds: common.ParcelRef[] = [];
   const bursts: Array<{ tracking: Message[]; cases: Message[] }> = [];
   for (let n = 0; n < SCANS; n += BURST) {
     const tracking: Message[] = [];
     const cases: Message[] = [];
     for (let k = n; k < n + BURST; k += 1) {
-      tracking.push(trackingRecord(h.parcel(`S${k % PARCELS}`)));
+      tracking.push(scanOf(h.parcel(`S${k % PARCELS}`)));
       if (k % HOLD_EVERY === 0) {
         const ref = h.parcel(`H${k}`);
         holds.push(ref);
-        tracking.push(trackingRecord(ref, residents[k % residents.length]));
+        tracking.push(scanOf(ref, residents[k % residents.length]));
         cases.push(
           toMessage(
             encodeEvent({

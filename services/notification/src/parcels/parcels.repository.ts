@@ -18,7 +18,7 @@ export class ParcelsRepository {
        VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
        ON CONFLICT (tenant_id, parcel_id) DO NOTHING
        RETURNING parcel_id`,
-      values(p),
+      projectionValues(p),
     );
     return rows.length > 0;
   }
@@ -66,7 +66,7 @@ export class ParcelsRepository {
     const columns: unknown[][] = [...COLUMNS, ...RUN_COLUMNS].map(() => []);
     for (const run of runs) {
       const row = [
-        ...values(run.insert),
+        ...projectionValues(run.insert),
         run.status?.status ?? null,
         run.status?.occurredAt ?? null,
         run.status?.eventId ?? null,
@@ -180,7 +180,8 @@ const UPSERT_RUNS_SQL = (() => {
     WHEN NOT MATCHED THEN INSERT (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `i.${c}`).join(', ')})`;
 })();
 
-function values(p: ParcelProjection): unknown[] {
+/** The row's values in COLUMNS order (also the measure's per-record UPDATE). */
+export function projectionValues(p: ParcelProjection): unknown[] {
   const h = p.hint;
   return [
     p.tenantId,

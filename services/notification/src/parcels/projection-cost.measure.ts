@@ -9,7 +9,7 @@ import { createMigratedTestDatabase } from '@portico/testing';
 import type { EntityManager } from 'typeorm';
 import { migrations } from '../../migrations';
 import { applyTrackingUpdate, foldTrackingRuns, type TrackingUpdate } from './parcel-projection';
-import { ParcelsRepository } from './parcels.repository';
+import { ParcelsRepository, projectionValues } from './parcels.repository';
 import { eventId, hintRecord, prng } from './test-support/tracking-updates';
 
 const PARCELS = 20_000;
@@ -46,7 +46,6 @@ it('measures', async () => {
       if (await newRepo.insertIfAbsent(m, applyTrackingUpdate(undefined, u))) continue;
       const p = applyTrackingUpdate(await newRepo.findForUpdate(m, u.tenantId, u.parcelId), u);
       // the removed ParcelsRepository.update: every column of the row again
-      const h = p.hint;
       await m.query(
         `UPDATE parcel_projection SET carrier_code = $3, tracking_number = $4, status = $5,
                 status_occurred_at = $6, last_event_id = $7, hint_occurred_at = $8, hint_country_code = $9,
@@ -54,27 +53,7 @@ it('measures', async () => {
                 hint_address_line = $14, hint_unit = $15, name_digest = $16, name_digest_key_id = $17,
                 phone_digest = $18, phone_digest_key_id = $19, updated_at = now()
           WHERE tenant_id = $1 AND parcel_id = $2`,
-        [
-          p.tenantId,
-          p.parcelId,
-          p.carrierCode,
-          p.trackingNumber,
-          p.status,
-          p.statusOccurredAt,
-          p.lastEventId,
-          p.hintOccurredAt,
-          h?.countryCode ?? '',
-          h?.region ?? '',
-          h?.city ?? '',
-          h?.district ?? '',
-          h?.postalCode ?? '',
-          h?.addressLine ?? '',
-          h?.unit ?? '',
-          h?.nameDigest ? Buffer.from(h.nameDigest.value) : null,
-          h?.nameDigest?.keyId ?? null,
-          h?.phoneDigest ? Buffer.from(h.phoneDigest.value) : null,
-          h?.phoneDigest?.keyId ?? null,
-        ],
+        projectionValues(p),
       );
     }
   };

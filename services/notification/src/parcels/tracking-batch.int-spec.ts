@@ -3,22 +3,20 @@
 // one statement, and must leave every parcel where the one-by-one path left it — out-of-order and
 // late scans never move a status back, a redelivered copy inside the chunk changes nothing, and a
 // poison record goes to the DLQ alone while the rest of its chunk is projected.
-import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   carrier,
   CARRIER_TRACKING_TOPIC,
   dlqTopicName,
   HeaderNames,
   recipientDigest,
-  TrackingStreamEventSchema,
   type common,
 } from '@portico/contracts';
-import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
+import { createIdempotentProducer, createKafka } from '@portico/messaging';
 import { getTestKafka, waitFor } from '@portico/testing';
-import { logLevel, type Message, type Producer } from 'kafkajs';
+import { logLevel, type Producer } from 'kafkajs';
 import { NotificationHarness, uniqueResident } from '../it-harness';
+import { trackingRecord } from './test-support/tracking-records';
 
 const T0 = new Date('2026-12-01T02:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -43,49 +41,28 @@ describe('tracking projection in batches (real Kafka + Postgres)', () => {
     await h?.stop();
   });
 
-  function scan(
+  const scan = (
     ref: common.ParcelRef,
     status: carrier.TrackingStatus,
     occurredAt: Date,
     options: { late?: boolean; hint?: boolean; eventId?: string } = {},
-  ): Message & { eventId: string } {
-    const record = encodeEvent({
-      schema: TrackingStreamEventSchema,
-      message: create(TrackingStreamEventSchema, {
-        event: {
-          case: 'trackingEventRecorded',
-          value: create(carrier.TrackingEventRecordedSchema, {
-            parcel: ref,
-            tenantId: h.tenantId,
-            provider: carrier.TrackingProvider.PORTICO_NATIVE,
-            sourceEventId: randomUUID(),
-            status,
-            occurredAt: timestampFromDate(occurredAt),
-            receivedAt: timestampFromDate(new Date()),
-            late: options.late ?? false,
-            recipient: options.hint
-              ? create(carrier.RecipientHintSchema, {
-                  postalCode: '200120',
-                  addressLine: '88 Century Avenue',
-                  unit: '12-03',
-                  nameDigest: recipientDigest('name', resident.name, h.digestKey),
-                  phoneDigest: recipientDigest('phone', resident.phone, h.digestKey),
-                })
-              : undefined,
-          }),
-        },
-      }),
-      key: ref.parcelId,
+  ) =>
+    trackingRecord(ref, {
       tenantId: h.tenantId,
+      status,
+      occurredAt,
+      late: options.late,
       eventId: options.eventId,
+      recipient: options.hint
+        ? create(carrier.RecipientHintSchema, {
+            postalCode: '200120',
+            addressLine: '88 Century Avenue',
+            unit: '12-03',
+            nameDigest: recipientDigest('name', resident.name, h.digestKey),
+            phoneDigest: recipientDigest('phone', resident.phone, h.digestKey),
+          })
+        : undefined,
     });
-    return {
-      key: record.key,
-      value: Buffer.from(record.value),
-      headers: { ...record.headers },
-      eventId: record.eventId,
-    };
-  }
 
   const projection = async (ref: common.ParcelRef) =>
     (

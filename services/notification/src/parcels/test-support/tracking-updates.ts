@@ -1,22 +1,14 @@
 // Test support (not loaded by the application): random sequences of tracking updates of one
 // parcel with many equal times, late events and hints here and there: the cases in which folding
 // a run at once could differ from folding it one update at a time.
+import { seededRandom } from '@portico/testing/images';
 import type { RecipientHintRecord, TrackingUpdate } from '../parcel-projection';
 
 export const T0 = new Date('2026-11-25T06:00:00Z');
 export const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A deterministic PRNG (libs/testing's mulberry32), so a failing seed can be replayed. */
+export const prng = seededRandom;
 
 export const hintRecord = (addressLine: string, digest?: Uint8Array): RecipientHintRecord => ({
   countryCode: 'CN',

@@ -11,15 +11,12 @@ import { context, propagation } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
-  carrier,
-  CARRIER_TRACKING_TOPIC,
   clearance,
   ClearanceCaseEventSchema,
   CLEARANCE_CASE_TOPIC,
   common,
   dlqTopicName,
   HeaderNames,
-  TrackingStreamEventSchema,
 } from '@portico/contracts';
 import { createIdempotentProducer, createKafka, encodeEvent } from '@portico/messaging';
 import { getTestKafka, waitFor } from '@portico/testing';
@@ -143,33 +140,8 @@ describe('HoldPredicted heads-ups in batches (real Kafka + Postgres)', () => {
       addressLine: '1 Nowhere',
       unit: '1',
     });
-    // projected from a scan without any recipient hint: only its pre-registration can match it
-    await h.publish(
-      CARRIER_TRACKING_TOPIC.name,
-      TrackingStreamEventSchema,
-      create(TrackingStreamEventSchema, {
-        event: {
-          case: 'trackingEventRecorded',
-          value: create(carrier.TrackingEventRecordedSchema, {
-            parcel: preRegistered,
-            tenantId: h.tenantId,
-            status: carrier.TrackingStatus.IN_TRANSIT,
-            occurredAt: timestampFromDate(new Date()),
-          }),
-        },
-      }),
-      preRegistered.parcelId,
-    );
-    await waitFor(
-      async () =>
-        (
-          await h.pg.query(`SELECT 1 FROM parcel_projection WHERE tenant_id = $1 AND parcel_id = $2`, [
-            h.tenantId,
-            preRegistered.parcelId,
-          ])
-        ).rows.length > 0,
-      { timeoutMs: 30_000, description: 'the pre-registered parcel projected' },
-    );
+    // projected from a scan without an address: only its pre-registration can match it
+    await h.publishHold(preRegistered, { ...uniqueResident(), postalCode: '', addressLine: '', unit: '' });
 
     const a = prediction(byAddress);
     const aAgain = prediction(byAddress); // clearance re-published it (a new event id)

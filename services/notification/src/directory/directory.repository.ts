@@ -410,6 +410,43 @@ export class DirectoryRepository {
     return rows.map(toResident);
   }
 
+  /** propertiesAtAddress for several address lines of one tenant, in one statement. */
+  async propertiesAtAddresses(
+    m: EntityManager,
+    tenantId: string,
+    addressLinesNorm: readonly string[],
+  ): Promise<PropertyRecord[]> {
+    if (addressLinesNorm.length === 0) return [];
+    const rows: PropertyDbRow[] = await m.query(
+      `${PROPERTY_SELECT} WHERE tenant_id = $1 AND address_line_norm = ANY($2::text[])`,
+      [tenantId, [...new Set(addressLinesNorm)]],
+    );
+    return rows.map(toProperty);
+  }
+
+  /** residentsWithPreRegistration for several parcels of one tenant, in one statement: by parcel id. */
+  async residentsWithPreRegistrations(
+    m: EntityManager,
+    tenantId: string,
+    parcelIds: readonly string[],
+  ): Promise<Map<string, ResidentRecord[]>> {
+    const byParcel = new Map<string, ResidentRecord[]>();
+    if (parcelIds.length === 0) return byParcel;
+    const rows: Array<ResidentDbRow & { pre_registered_parcel_id: string }> = await m.query(
+      `SELECT DISTINCT ON (pr.parcel_id, q.id) pr.parcel_id AS pre_registered_parcel_id, q.*
+         FROM pre_registered_parcels pr
+         JOIN (${RESIDENT_SELECT} WHERE r.tenant_id = $1 AND r.removed_at IS NULL) q ON q.id = pr.resident_id
+        WHERE pr.tenant_id = $1 AND pr.parcel_id = ANY($2::text[])`,
+      [tenantId, [...new Set(parcelIds)]],
+    );
+    for (const row of rows) {
+      const list = byParcel.get(row.pre_registered_parcel_id) ?? [];
+      list.push(toResident(row));
+      byParcel.set(row.pre_registered_parcel_id, list);
+    }
+    return byParcel;
+  }
+
   async residentsOfProperties(m: EntityManager, propertyIds: readonly string[]): Promise<ResidentRecord[]> {
     if (propertyIds.length === 0) return [];
     const rows: ResidentDbRow[] = await m.query(

@@ -79,11 +79,17 @@ function setup(
     address: 'token',
   });
   const queued: EnqueueRequest[] = [];
+  const enqueue = async (_m: EntityManager, r: EnqueueRequest) => {
+    if (r.channelPlan.length === 0 || queued.some((q) => q.dedupeKey === r.dedupeKey)) return null;
+    queued.push(r);
+    return `msg_${queued.length}`;
+  };
   const outbox = {
-    enqueue: async (_m: EntityManager, r: EnqueueRequest) => {
-      if (r.channelPlan.length === 0 || queued.some((q) => q.dedupeKey === r.dedupeKey)) return null;
-      queued.push(r);
-      return `msg_${queued.length}`;
+    enqueue,
+    enqueueMany: async (_m: EntityManager, items: ReadonlyArray<{ request: EnqueueRequest }>) => {
+      const ids: Array<string | null> = [];
+      for (const item of items) ids.push(await enqueue(_m, item.request));
+      return ids;
     },
   } as unknown as MessageOutbox;
   const repo = {

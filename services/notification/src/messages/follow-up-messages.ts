@@ -22,7 +22,7 @@ import {
   type ReuploadReason,
 } from './follow-up-rules';
 import type { MessageVariables } from './message';
-import { MessageOutbox } from './message-outbox';
+import { MessageOutbox, type EnqueueItem } from './message-outbox';
 import {
   reachabilityOf,
   residentPlan,
@@ -297,41 +297,56 @@ export class FollowUpMessages {
   }
 
   /** A documents hold is predicted for a parcel in transit: one heads-up per parcel, after quiet hours. */
-  async holdPredicted(
+  async holdPredicted(m: EntityManager, input: HoldPredictedInput): Promise<string | null> {
+    const [id] = await this.holdPredictedMany(m, [input]);
+    return id ?? null;
+  }
+
+  /**
+   * holdPredicted for a batch handler's run: the residents' reachability is checked per input (in
+   * its own trace), and every heads-up of the run is queued with ONE insert (MessageOutbox.enqueueMany).
+   * @returns per input, in order, the queued message id or null.
+   */
+  async holdPredictedMany(
     m: EntityManager,
-    input: {
-      readonly tenantId: string;
-      readonly propertyId: string;
-      readonly residentId: string;
-      readonly parcel: ParcelIdentity;
-      readonly documents: readonly string[];
-    },
-  ): Promise<string | null> {
-    const reach = await this.reachableResident(
-      m,
-      { propertyId: input.propertyId, residentId: input.residentId },
-      false,
+    inputs: readonly HoldPredictedInput[],
+  ): Promise<Array<string | null>> {
+    const items: Array<EnqueueItem | null> = [];
+    for (const input of inputs) {
+      const run = input.inTrace ?? ((work) => work());
+      const reach = await run(() =>
+        this.reachableResident(m, { propertyId: input.propertyId, residentId: input.residentId }, false),
+      );
+      items.push(
+        reach && {
+          inTrace: input.inTrace,
+          request: {
+            tenantId: input.tenantId,
+            propertyId: input.propertyId,
+            taskId: null,
+            caseId: null,
+            parcel: input.parcel,
+            dedupeKey: `parcel:${input.parcel.parcelId}:hold-predicted`,
+            recipient: { role: 'resident', id: reach.resident.id },
+            template: RESIDENT_HOLD_PREDICTED,
+            language: reach.resident.language,
+            variables: {
+              carrierCode: input.parcel.carrierCode,
+              trackingNumber: input.parcel.trackingNumber,
+              documents: [...input.documents],
+            },
+            channelPlan: reach.plan,
+            notBefore: this.quietUntil(reach.property, null),
+          },
+        },
+      );
+    }
+    const reached = items.filter((i): i is EnqueueItem => i !== null);
+    const queued = reached.length > 0 ? await this.outbox.enqueueMany(m, reached) : [];
+    let next = 0;
+    return items.map((item) =>
+      this.counted('hold_predicted', item ? (queued[next++] ?? null) : null, !!item),
     );
-    if (!reach) return this.counted('hold_predicted', null, false);
-    const id = await this.outbox.enqueue(m, {
-      tenantId: input.tenantId,
-      propertyId: input.propertyId,
-      taskId: null,
-      caseId: null,
-      parcel: input.parcel,
-      dedupeKey: `parcel:${input.parcel.parcelId}:hold-predicted`,
-      recipient: { role: 'resident', id: reach.resident.id },
-      template: RESIDENT_HOLD_PREDICTED,
-      language: reach.resident.language,
-      variables: {
-        carrierCode: input.parcel.carrierCode,
-        trackingNumber: input.parcel.trackingNumber,
-        documents: [...input.documents],
-      },
-      channelPlan: reach.plan,
-      notBefore: this.quietUntil(reach.property, null),
-    });
-    return this.counted('hold_predicted', id, true);
   }
 
   /**
@@ -521,4 +536,15 @@ export class FollowUpMessages {
     // The action row's idempotency key already stops a repeated click; null = the same key won a race.
     return id ?? ((await this.repo.idOfDedupeKey(m, q.dedupeKey)) as string);
   }
+}
+
+/** One HoldPredicted heads-up to queue (the parcel resolved to this resident). */
+export interface HoldPredictedInput {
+  readonly tenantId: string;
+  readonly propertyId: string;
+  readonly residentId: string;
+  readonly parcel: ParcelIdentity;
+  readonly documents: readonly string[];
+  /** Runs work in the event's own trace (given by a batch handler). */
+  readonly inTrace?: <T>(work: () => Promise<T>) => Promise<T>;
 }

@@ -7,7 +7,7 @@ import type { Language } from '../directory/directory.types';
 import type { ParcelIdentity } from '../outreach/outreach-events';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../shared/tokens';
 import type { MessageVariables, RecipientRole } from './message';
-import { MessagesRepository } from './messages.repository';
+import { MessagesRepository, type NewMessage } from './messages.repository';
 import type { MessageTemplate } from './templates';
 
 export interface EnqueueRequest {
@@ -50,48 +50,88 @@ export class MessageOutbox {
 
   /** @returns the new message's id, or null when its dedupe key was already queued or it has no channel. */
   async enqueue(m: EntityManager, req: EnqueueRequest): Promise<string | null> {
+    const [id] = await this.enqueueMany(m, [{ request: req }]);
+    return id ?? null;
+  }
+
+  /**
+   * enqueue for a batch handler's chunk: ONE insert for all the requests. Each row stores the
+   * trace context of its own item (`inTrace`: the record's trace), and each "message queued" line
+   * is logged in it, so a message sent later stays in its parcel's trace.
+   * @returns per request, in order, the new message's id or null (dedupe key already queued —
+   *   also by an earlier request of the same batch — or no channel).
+   */
+  async enqueueMany(m: EntityManager, items: readonly EnqueueItem[]): Promise<Array<string | null>> {
     if (!m.queryRunner?.isTransactionActive) {
       throw new Error('MessageOutbox.enqueue needs the EntityManager of an open transaction');
     }
-    if (req.channelPlan.length === 0) return null;
-    const id = this.newId('msg');
     const now = this.clock();
-    const trace = injectTraceContext({});
-    const inserted = await this.repo.insert(m, {
-      id,
-      dedupeKey: req.dedupeKey,
-      tenantId: req.tenantId,
-      propertyId: req.propertyId,
-      taskId: req.taskId,
-      caseId: req.caseId,
-      parcelId: req.parcel.parcelId,
-      carrierCode: req.parcel.carrierCode,
-      trackingNumber: req.parcel.trackingNumber,
-      recipientRole: req.recipient.role,
-      recipientId: req.recipient.id,
-      templateId: req.template.id,
-      templateVersion: req.template.version,
-      language: req.language,
-      variables: req.variables,
-      channelPlan: req.channelPlan,
-      nextAttemptAt: req.notBefore && req.notBefore > now ? req.notBefore : now,
-      traceparent: trace.traceparent ?? null,
-      tracestate: trace.tracestate ?? null,
-      stewardNote: req.stewardNote ?? null,
-    });
-    if (!inserted) return null;
-    this.log.info(
-      {
-        messageId: id,
+    const rows: Array<NewMessage | null> = [];
+    for (const { request: req, inTrace } of items) {
+      if (req.channelPlan.length === 0) {
+        rows.push(null);
+        continue;
+      }
+      const trace = inTrace
+        ? await inTrace(() => Promise.resolve(injectTraceContext({})))
+        : injectTraceContext({});
+      rows.push({
+        id: this.newId('msg'),
+        dedupeKey: req.dedupeKey,
+        tenantId: req.tenantId,
+        propertyId: req.propertyId,
         taskId: req.taskId,
+        caseId: req.caseId,
         parcelId: req.parcel.parcelId,
+        carrierCode: req.parcel.carrierCode,
+        trackingNumber: req.parcel.trackingNumber,
         recipientRole: req.recipient.role,
         recipientId: req.recipient.id,
-        templateRef: `${req.template.id}@${req.template.version}`,
-        channels: req.channelPlan,
-      },
-      'message queued',
+        templateId: req.template.id,
+        templateVersion: req.template.version,
+        language: req.language,
+        variables: req.variables,
+        channelPlan: req.channelPlan,
+        nextAttemptAt: req.notBefore && req.notBefore > now ? req.notBefore : now,
+        traceparent: trace.traceparent ?? null,
+        tracestate: trace.tracestate ?? null,
+        stewardNote: req.stewardNote ?? null,
+      });
+    }
+    const inserted = await this.repo.insertMany(
+      m,
+      rows.filter((r): r is NewMessage => r !== null),
     );
-    return id;
+    const ids: Array<string | null> = [];
+    for (const [i, row] of rows.entries()) {
+      if (!row || !inserted.has(row.id)) {
+        ids.push(null);
+        continue;
+      }
+      const { request: req, inTrace } = items[i]!;
+      const log = () =>
+        this.log.info(
+          {
+            messageId: row.id,
+            taskId: req.taskId,
+            parcelId: req.parcel.parcelId,
+            recipientRole: req.recipient.role,
+            recipientId: req.recipient.id,
+            templateRef: `${req.template.id}@${req.template.version}`,
+            channels: req.channelPlan,
+          },
+          'message queued',
+        );
+      if (inTrace) await inTrace(() => Promise.resolve(log()));
+      else log();
+      ids.push(row.id);
+    }
+    return ids;
   }
+}
+
+/** One request of enqueueMany, with the trace it belongs to (a batch handler's record). */
+export interface EnqueueItem {
+  readonly request: EnqueueRequest;
+  readonly inTrace?: <T>(work: () => Promise<T>) => Promise<T>;
 }

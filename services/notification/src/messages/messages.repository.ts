@@ -116,14 +116,20 @@ export interface AttemptOutcome {
 export class MessagesRepository {
   /** Inserts the message unless its dedupe key exists; true when inserted. */
   async insert(m: EntityManager, msg: NewMessage): Promise<boolean> {
-    const rows: unknown[] = await m.query(
-      `INSERT INTO messages (id, dedupe_key, tenant_id, property_id, task_id, case_id, parcel_id, carrier_code,
-                             tracking_number, recipient_role, recipient_id, template_id, template_version,
-                             language, variables, channel_plan, next_attempt_at, traceparent, tracestate, steward_note)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::text[], $17, $18, $19, $20)
-       ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING id`,
-      [
+    return (await this.insertMany(m, [msg])).size > 0;
+  }
+
+  /**
+   * Queues several messages with one statement (a batch handler's chunk); a dedupe key already
+   * queued, or twice in `msgs`, is skipped (ON CONFLICT DO NOTHING keeps the first).
+   * @returns the ids of the rows inserted.
+   */
+  async insertMany(m: EntityManager, msgs: readonly NewMessage[]): Promise<Set<string>> {
+    if (msgs.length === 0) return new Set();
+    const params: unknown[] = [];
+    const tuples = msgs.map((msg) => {
+      const at = params.length;
+      params.push(
         msg.id,
         msg.dedupeKey,
         msg.tenantId,
@@ -144,9 +150,20 @@ export class MessagesRepository {
         msg.traceparent,
         msg.tracestate,
         msg.stewardNote ?? null,
-      ],
-    );
-    return rows.length > 0;
+      );
+      const p = (i: number) => `$${at + i}`;
+      return `(${[...Array(14).keys()].map((i) => p(i + 1)).join(', ')}, ${p(15)}::jsonb, ${p(16)}::text[], ${p(17)}, ${p(18)}, ${p(19)}, ${p(20)})`;
+    });
+    const rows = (await m.query(
+      `INSERT INTO messages (id, dedupe_key, tenant_id, property_id, task_id, case_id, parcel_id, carrier_code,
+                             tracking_number, recipient_role, recipient_id, template_id, template_version,
+                             language, variables, channel_plan, next_attempt_at, traceparent, tracestate, steward_note)
+       VALUES ${tuples.join(', ')}
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id`,
+      params,
+    )) as Array<{ id: string }>;
+    return new Set(rows.map((r) => r.id));
   }
 
   /**

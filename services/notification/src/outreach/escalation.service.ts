@@ -97,9 +97,13 @@ export class EscalationService implements OnModuleInit {
     task: { id: string; ackDueAt: Date; deadline: Date | null },
     now: Date,
   ): Promise<void> {
-    await this.timers.scheduleAckSla(m, task.id, task.ackDueAt);
-    const riskAt = deadlineRiskAt(now, task.deadline, this.riskMs);
-    if (riskAt) await this.timers.scheduleDeadlineRisk(m, task.id, riskAt);
+    // one statement for both (a task per hold: ~20/s at the target load)
+    await this.timers.scheduleForNewTask(
+      m,
+      task.id,
+      task.ackDueAt,
+      deadlineRiskAt(now, task.deadline, this.riskMs),
+    );
   }
 
   private async fire(

@@ -3,7 +3,7 @@ import { documentTypeFromContract, type common } from '@portico/contracts';
 import type { Logger } from '@portico/observability';
 import { ROOT_LOGGER } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
-import { FollowUpMessages } from '../messages/follow-up-messages';
+import { FollowUpMessages, type HoldPredictedInput } from '../messages/follow-up-messages';
 import type { ParcelProjection } from '../parcels/parcel-projection';
 import { ParcelsRepository } from '../parcels/parcels.repository';
 import { RecipientResolver } from '../parcels/recipient-resolver';
@@ -110,9 +110,12 @@ export class ResidentNoticesService {
 
   /**
    * onHoldPredicted for a batch (clearance predicts holds for many scans: at 1,000 webhooks/s
-   * thousands a minute, most of them for parcels nobody here knows). The parcels of each tenant are
-   * read and locked in one statement for the whole batch; resolving and queueing stay per event,
-   * each in its own event's trace (`inTrace`), so a message row carries the parcel's trace.
+   * thousands a minute, most of them for parcels nobody here knows or can match). Per run, with
+   * one statement each: the parcels of each tenant read and locked, their resolutions
+   * (RecipientResolver.resolveMany), and the heads-ups queued (FollowUpMessages.holdPredictedMany);
+   * only the resolved parcels' reachability checks stay per event, each in its own event's trace
+   * (`inTrace`), so a message row carries the parcel's trace. One log line for the run's
+   * unprojected and unmatched parcels (a line per event was most of the log volume).
    * @returns the queued message id (or null) of each event, in order.
    */
   async onHoldPredictedMany(
@@ -127,52 +130,64 @@ export class ResidentNoticesService {
         projections.set(`${tenantId}\u001f${parcelId}`, parcel);
       }
     }
-    const ids: Array<string | null> = [];
-    let notProjected = 0;
-    for (const e of batch) {
+    const projected = batch.flatMap((e, index) => {
       const parcel = projections.get(`${e.tenantId}\u001f${e.parcel.parcelId}`);
-      if (!parcel) {
-        notProjected += 1;
-        ids.push(null);
+      return parcel ? [{ e, parcel, index }] : [];
+    });
+    const resolutions = await this.resolver.resolveMany(
+      m,
+      projected.map((p) => p.parcel),
+    );
+    const unmatched: Record<string, number> = {};
+    const inputs: HoldPredictedInput[] = [];
+    const indexOf: number[] = []; // input -> its event's place in the batch
+    for (const [i, { e, index }] of projected.entries()) {
+      const resolution = resolutions[i]!;
+      if (resolution.kind !== 'resolved') {
+        unmatched[resolution.reason] = (unmatched[resolution.reason] ?? 0) + 1;
         continue;
       }
-      const run = e.inTrace ?? ((work) => work());
-      ids.push(await run(() => this.headsUp(m, e, parcel)));
+      indexOf.push(index);
+      inputs.push({
+        tenantId: e.tenantId,
+        propertyId: resolution.propertyId,
+        residentId: resolution.residentId,
+        parcel: e.parcel,
+        documents: e.documents.map(documentTypeFromContract).filter((d): d is NonNullable<typeof d> => !!d),
+        inTrace: e.inTrace,
+      });
     }
-    // one line for the batch: at full load most predictions are for parcels not projected here
+    const queued = (await this.followUps?.holdPredictedMany(m, inputs)) ?? inputs.map(() => null);
+    for (const [i, input] of inputs.entries()) {
+      const id = queued[i];
+      if (!id) continue;
+      const run = input.inTrace ?? ((work) => work());
+      await run(() =>
+        Promise.resolve(
+          this.log.info(
+            { parcelId: input.parcel.parcelId, propertyId: input.propertyId, messageId: id },
+            'hold heads-up queued',
+          ),
+        ),
+      );
+    }
+    const notProjected = batch.length - projected.length;
+    // one line for the run: at full load most predictions are for parcels not projected or matched here
     if (notProjected > 0) {
       this.log.info(
         { events: batch.length, notProjected },
         'holds predicted for parcels not projected yet; no heads-up',
       );
     }
-    return ids;
-  }
-
-  private async headsUp(
-    m: EntityManager,
-    e: HoldPredictedNotice,
-    parcel: ParcelProjection,
-  ): Promise<string | null> {
-    const ids = { parcelId: e.parcel.parcelId };
-    const resolution = await this.resolver.resolve(m, parcel);
-    if (resolution.kind !== 'resolved') {
+    if (Object.keys(unmatched).length > 0) {
       this.log.info(
-        { ...ids, reason: resolution.reason },
+        { events: batch.length, unmatched },
         'hold predicted for an unmatched parcel; no heads-up',
       );
-      return null;
     }
-    const id = await this.followUps?.holdPredicted(m, {
-      tenantId: e.tenantId,
-      propertyId: resolution.propertyId,
-      residentId: resolution.residentId,
-      parcel: e.parcel,
-      documents: e.documents.map(documentTypeFromContract).filter((d): d is NonNullable<typeof d> => !!d),
-    });
-    if (id)
-      this.log.info({ ...ids, propertyId: resolution.propertyId, messageId: id }, 'hold heads-up queued');
-    return id ?? null;
+    const ids: Array<string | null> = batch.map(() => null);
+    indexOf.forEach((index, i) => (ids[index] = queued[i] ?? null));
+    return ids;
   }
 }
 

@@ -33,6 +33,21 @@ export class TaskTimers {
     });
   }
 
+  /** A new task's acknowledgement SLA and (with a deadline) deadline-risk timers, in one statement. */
+  async scheduleForNewTask(
+    m: EntityManager,
+    taskId: string,
+    ackDueAt: Date,
+    riskAt: Date | null,
+  ): Promise<void> {
+    await this.scheduler.scheduleMany<TaskTimerPayload>(m, [
+      { key: keyOf(taskId, 'ack'), kind: TASK_TIMER.ackSla, dueAt: ackDueAt, payload: { taskId } },
+      ...(riskAt
+        ? [{ key: keyOf(taskId, 'risk'), kind: TASK_TIMER.deadlineRisk, dueAt: riskAt, payload: { taskId } }]
+        : []),
+    ]);
+  }
+
   async scheduleDeadlineRisk(m: EntityManager, taskId: string, at: Date): Promise<void> {
     await this.scheduler.schedule<TaskTimerPayload>(m, {
       key: keyOf(taskId, 'risk'),

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/directory.module';
+import { ParcelsMetrics } from './parcels.metrics';
 import { ParcelsRepository } from './parcels.repository';
 import { ParcelsService } from './parcels.service';
 import { RecipientResolver } from './recipient-resolver';
@@ -9,7 +10,7 @@ import { TrackingConsumer } from './tracking.consumer';
 @Module({
   imports: [DirectoryModule],
   controllers: [TrackingConsumer],
-  providers: [ParcelsService, ParcelsRepository, RecipientResolver],
+  providers: [ParcelsService, ParcelsRepository, ParcelsMetrics, RecipientResolver],
   exports: [ParcelsRepository, RecipientResolver],
 })
 export class ParcelsModule {}

@@ -71,23 +71,44 @@ export function documentsPhrase(documents: readonly common.DocumentType[], langu
   return list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
 }
 
+/**
+ * Formatters per time zone, made once: building an Intl.DateTimeFormat loads ICU data for its
+ * zone and locale and cost ~2 % of notification's CPU under the scan load (two per task created,
+ * more per message rendered), far more than formatting with it.
+ */
+const deadlineFormats = new Map<string, { parts: Intl.DateTimeFormat; month: Intl.DateTimeFormat }>();
+
+function deadlineFormatOf(timeZone: string) {
+  let format = deadlineFormats.get(timeZone);
+  if (!format) {
+    format = {
+      parts: new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        timeZoneName: 'shortOffset',
+      }),
+      month: new Intl.DateTimeFormat('en-GB', { timeZone, month: 'short' }),
+    };
+    // zones come from the directory (a few per deployment, ~400 exist); an invalid one throws before it is kept
+    deadlineFormats.set(timeZone, format);
+  }
+  return format;
+}
+
 /** A deadline in the property's local time, the way each language writes dates. */
 export function formatDeadline(deadline: Date, language: Language, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'shortOffset',
-  }).formatToParts(deadline);
+  const format = deadlineFormatOf(timeZone);
+  const parts = format.parts.formatToParts(deadline);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   // Newer ICU data writes UTC as "GMT+0"; residents read the same "GMT" whatever Node runs.
   const offset = part('timeZoneName').replace(/^GMT[+-]0(?::00)?$/, 'GMT');
   const time = `${part('hour')}:${part('minute')}`;
   if (language === 'zh') return `${part('year')}年${part('month')}月${part('day')}日 ${time}（${offset}）`;
-  const month = new Intl.DateTimeFormat('en-GB', { timeZone, month: 'short' }).format(deadline);
+  const month = format.month.format(deadline);
   return `${part('day')} ${month} ${part('year')}, ${time} (${offset})`;
 }

@@ -9,3 +9,4 @@ export * from './auth';
 export * from './unit-of-work';
 export * from './durable-timers';
 export * from './public-page';
+export * from './smtp-relay';

@@ -1,18 +1,12 @@
+import { smtpTransportOptions, type SmtpRelaySettings } from '@portico/service-kit';
 import { createTransport, type Transporter } from 'nodemailer';
 import { RelayAdapter, RelayDeliveryError, type RelayNotice } from './relay-adapter';
 import type { EmailDestination } from './relay-destination';
 import { composeRelayEmail } from './relay-email';
 
-export interface EmailRelaySettings {
-  readonly host: string;
-  readonly port: number;
-  readonly secure: boolean;
+export interface EmailRelaySettings extends SmtpRelaySettings {
   /** STARTTLS required (or implicit TLS): the mail holds a grant link. Off only for a local test sink. */
   readonly requireTls: boolean;
-  readonly user?: string;
-  readonly password?: string;
-  readonly from: string;
-  readonly timeoutMs: number;
 }
 
 /**
@@ -27,19 +21,7 @@ export class EmailRelayAdapter extends RelayAdapter<EmailDestination> {
 
   constructor(private readonly settings: EmailRelaySettings) {
     super();
-    this.transport = createTransport({
-      host: settings.host,
-      port: settings.port,
-      secure: settings.secure,
-      requireTLS: settings.requireTls,
-      auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
-      connectionTimeout: settings.timeoutMs,
-      greetingTimeout: settings.timeoutMs,
-      socketTimeout: settings.timeoutMs,
-      // nodemailer would log envelopes and message bodies (the mailbox, the link) when asked to.
-      logger: false,
-      debug: false,
-    });
+    this.transport = createTransport(smtpTransportOptions(settings));
   }
 
   async deliver(destination: EmailDestination, notice: RelayNotice): Promise<void> {

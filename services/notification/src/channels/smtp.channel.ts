@@ -1,17 +1,9 @@
+import { smtpTransportOptions, type SmtpRelaySettings } from '@portico/service-kit';
 import { createTransport, type Transporter } from 'nodemailer';
 import { failed, type Channel, type OutgoingOf, type SendResult } from './channel';
 
-export interface SmtpSettings {
-  readonly host: string;
-  readonly port: number;
-  readonly secure: boolean;
-  readonly user?: string;
-  readonly password?: string;
-  readonly from: string;
-  readonly timeoutMs: number;
-  /** Tests' local sink speaks plain SMTP on localhost; production servers offer STARTTLS. */
-  readonly requireTls?: boolean;
-}
+/** requireTls is off by default here: tests' local sink speaks plain SMTP; relays offer STARTTLS. */
+export type SmtpSettings = SmtpRelaySettings;
 
 /** Network trouble nodemailer reports without an SMTP reply: the server may answer later. */
 const TRANSIENT = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNRESET', 'ECONNREFUSED']);
@@ -27,19 +19,7 @@ export class SmtpChannel implements Channel<'email'> {
   private readonly transport: Transporter;
 
   constructor(private readonly settings: SmtpSettings) {
-    this.transport = createTransport({
-      host: settings.host,
-      port: settings.port,
-      secure: settings.secure,
-      requireTLS: settings.requireTls ?? false,
-      auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
-      connectionTimeout: settings.timeoutMs,
-      greetingTimeout: settings.timeoutMs,
-      socketTimeout: settings.timeoutMs,
-      // nodemailer would log envelopes (addresses) when asked to; it is never asked to.
-      logger: false,
-      debug: false,
-    });
+    this.transport = createTransport(smtpTransportOptions(settings));
   }
 
   async send(message: OutgoingOf<'email'>): Promise<SendResult> {

@@ -33,6 +33,7 @@ export const EXTERNAL_URLS = new Set([
   'AUTH_OIDC_ISSUER', // compared with the tokens' "iss", never called (the default is a 127.0.0.1 URL)
   'SMS_GATEWAY_URL',
   'WECOM_ROBOT_BASE_URL',
+  'WECOM_APP_BASE_URL', // WeCom's app API (residents' app messages)
   'DINGTALK_ROBOT_BASE_URL',
   'CLAIMS_SMTP_URL', // a secret (carries credentials)
   'VAULT_S3_ENDPOINT',

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, type ApiError, type ClaimSummary, type MessageSummary, type ParcelTimelineEntry, type ParcelView, type Task } from './api';
+import { api, type ApiError, type ClaimSummary, type MessageReceipt, type MessageSummary, type ParcelTimelineEntry, type ParcelView, type Task } from './api';
 import { navigate } from './App';
 import { CodeSelect, CopyScriptButton, ErrorAlert, ScriptDetails } from './Controls';
 import { DocumentReview } from './DocumentReview';
@@ -166,6 +166,7 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
               <th scope="col">{t(lang, 'channel')}</th>
               <th scope="col">{t(lang, 'status')}</th>
               <th scope="col">{t(lang, 'attempts')}</th>
+              <th scope="col">{t(lang, 'receipt')}</th>
               <th scope="col">{t(lang, 'lastChange')}</th>
             </tr>
           </thead>
@@ -180,6 +181,9 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
                   {m.lastErrorCode && m.status === 'failed' ? ` · ${m.lastErrorCode}` : ''}
                 </td>
                 <td>{m.attempts}</td>
+                <td>
+                  <Receipts lang={lang} receipts={m.receipts ?? []} />
+                </td>
                 <td>{formatTime(lang, m.deliveredAt ?? m.failedAt ?? m.sentAt ?? m.queuedAt)}</td>
               </tr>
             ))}
@@ -187,6 +191,28 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
         </table>
       )}
     </section>
+  );
+}
+
+/**
+ * Each attempt's receipt in words (the outcome is text; the badge colour only repeats it). A failed
+ * receipt always follows a send the provider accepted, hence "failed after sending": that is what
+ * made the message fail over or fail late, which the status column alone does not tell.
+ */
+function Receipts({ lang, receipts }: { lang: Lang; receipts: MessageReceipt[] }) {
+  if (receipts.length === 0) return <span className="receipt none">{t(lang, 'noReceipt')}</span>;
+  return (
+    <ul className="receipts">
+      {receipts.map((r) => (
+        <li key={r.attempt} className={`receipt ${r.outcome}`} data-receipt-attempt={r.attempt}>
+          <span className={`badge ${r.outcome}`}>{t(lang, r.outcome === 'delivered' ? 'receiptDelivered' : 'receiptFailedLate')}</span>
+          {` · ${code(lang, r.channel)} · ${t(lang, 'attemptNo').replace('{n}', String(r.attempt))}`}
+          {r.code ? ` · ${r.code}` : ''}
+          {' · '}
+          <time dateTime={r.at}>{formatTime(lang, r.at)}</time>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -181,8 +181,8 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
                   {m.lastErrorCode && m.status === 'failed' ? ` · ${m.lastErrorCode}` : ''}
                 </td>
                 <td>{m.attempts}</td>
-                <td>
-                  <Receipts lang={lang} receipts={m.receipts ?? []} />
+                <td className="receipt-cell">
+                  <Receipts lang={lang} message={m} />
                 </td>
                 <td>{formatTime(lang, m.deliveredAt ?? m.failedAt ?? m.sentAt ?? m.queuedAt)}</td>
               </tr>
@@ -194,13 +194,18 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
   );
 }
 
+const RECEIPT_CHANNELS = new Set(['sms', 'email']);
+
 /**
  * Each attempt's receipt in words (the outcome is text; the badge colour only repeats it). A failed
  * receipt always follows a send the provider accepted, hence "failed after sending": that is what
  * made the message fail over or fail late, which the status column alone does not tell.
  */
-function Receipts({ lang, receipts }: { lang: Lang; receipts: MessageReceipt[] }) {
-  if (receipts.length === 0) return <span className="receipt none">{t(lang, 'noReceipt')}</span>;
+function Receipts({ lang, message }: { lang: Lang; message: MessageSummary }) {
+  const receipts: MessageReceipt[] = message.receipts ?? [];
+  if (receipts.length === 0)
+    // Only SMS and e-mail report delivery; "none yet" is said only while one may still come.
+    return message.status === 'sent' && RECEIPT_CHANNELS.has(message.channel) ? <span className="receipt none">{t(lang, 'noReceipt')}</span> : <>—</>;
   return (
     <ul className="receipts">
       {receipts.map((r) => (

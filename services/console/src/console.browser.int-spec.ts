@@ -553,9 +553,9 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     expect(lines.some((l) => l.includes('消息已发出') && l.includes('请住户上传证件') && l.includes('邮件'))).toBe(true);
     expect(lines.some((l) => l.includes('消息已送达') && l.includes('企业微信'))).toBe(true);
     const residentRow = page.locator(`tr[data-message-id="msg_res_${run}"]`);
-    await expect(residentRow.textContent()).resolves.toMatch(/请住户上传证件.*住户.*短信 → 邮件.*已发出.*2.*暂无回执/);
+    await expect(residentRow.textContent()).resolves.toMatch(/请住户上传证件.*住户.*短信 → 邮件.*已发出.*暂无回执.*2/);
     // WeCom reports no delivery: no "none yet" that would never change
-    await expect(page.locator(`tr[data-message-id="msg_stf_${run}"] td.receipt-cell`).textContent()).resolves.toBe('—');
+    await expect(page.locator(`tr[data-message-id="msg_stf_${run}"] div.receipt-cell`).textContent()).resolves.toBe('—');
     // a late failure in words, with the attempt, the provider's code and the time (not colour only)
     const lateRow = page.locator(`tr[data-message-id="msg_late_${run}"]`);
     const lateReceipt = await lateRow.locator('li[data-receipt-attempt="1"]').textContent();

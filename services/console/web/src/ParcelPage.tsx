@@ -164,9 +164,8 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
               <th scope="col">{t(lang, 'messageTemplate')}</th>
               <th scope="col">{t(lang, 'recipient')}</th>
               <th scope="col">{t(lang, 'channel')}</th>
-              <th scope="col">{t(lang, 'status')}</th>
+              <th scope="col">{t(lang, 'statusAndReceipt')}</th>
               <th scope="col">{t(lang, 'attempts')}</th>
-              <th scope="col">{t(lang, 'receipt')}</th>
               <th scope="col">{t(lang, 'lastChange')}</th>
             </tr>
           </thead>
@@ -176,14 +175,14 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
                 <td>{code(lang, m.templateRef)}</td>
                 <td>{code(lang, m.recipientRole)}</td>
                 <td>{[...m.failedOverFrom, m.channel].map((c) => code(lang, c)).join(' → ')}</td>
-                <td>
+                <td className="status-cell">
                   <span className={`badge ${m.status}`}>{messageStatus(lang, m.status)}</span>
                   {m.lastErrorCode && m.status === 'failed' ? ` · ${m.lastErrorCode}` : ''}
+                  <div className="receipt-cell">
+                    <Receipts lang={lang} message={m} />
+                  </div>
                 </td>
                 <td>{m.attempts}</td>
-                <td className="receipt-cell">
-                  <Receipts lang={lang} message={m} />
-                </td>
                 <td>{formatTime(lang, m.deliveredAt ?? m.failedAt ?? m.sentAt ?? m.queuedAt)}</td>
               </tr>
             ))}

@@ -83,7 +83,7 @@ export const TEXT = {
   messageDelivered: { zh: '已送达', en: 'Delivered' },
   messageFailed: { zh: '发送失败', en: 'Failed' },
   messageCancelled: { zh: '已取消', en: 'Cancelled' },
-  receipt: { zh: '送达回执', en: 'Delivery receipt' },
+  statusAndReceipt: { zh: '状态与送达回执', en: 'Status and delivery receipt' },
   noReceipt: { zh: '暂无回执', en: 'No receipt yet' },
   receiptDelivered: { zh: '回执：已送达', en: 'Receipt: delivered' },
   receiptFailedLate: { zh: '回执：发出后未送达', en: 'Receipt: failed after sending' },

@@ -603,6 +603,12 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     process.stdout.write(`message delivered shown on the open parcel page ${Date.now() - publishedAt} ms after publishing\n`);
     expect(navigations).toBe(0);
     await shot(page, '09c-parcel-message-delivered-live');
+    // the receipts in English, then back to Chinese for the steps below
+    await page.getByRole('button', { name: '切换为英文' }).click();
+    await expect(residentRow.locator('li[data-receipt-attempt="2"]').textContent()).resolves.toMatch(/^Receipt: delivered · Email · attempt 2 · 2\.0\.0 · /);
+    await expect(page.locator(`tr[data-message-id="msg_late_${run}"] li[data-receipt-attempt="1"]`).textContent()).resolves.toMatch(/^Receipt: failed after sending · SMS · attempt 1 · MK:0001 · /);
+    await page.getByRole('button', { name: 'Switch to Chinese' }).click();
+    await page.getByRole('heading', { name: '消息与送达' }).waitFor();
 
     // Send script: record that it went out on WeCom.
     await page.getByLabel('发送渠道').selectOption('wecom');

@@ -293,6 +293,7 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
   // ---- the parcel page, search, monthly review and resident status ----
 
   const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+  let lateReceiptAt = '';
   const heldTask = task(`ot_held_${run}`, PROP_A, RESIDENT_A, 30);
   const otherTask = task(`ot_other_${run}`, PROP_B, RESIDENT_B, 30);
   const LOST_TRACKING = `LX${run.toUpperCase()}77CN`;
@@ -375,6 +376,7 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
       lastErrorCode: null,
       ...over,
     });
+    lateReceiptAt = hours(-4.5);
     notificationApi.messages.push(
       message(`msg_res_${run}`, {
         recipientRole: 'resident',
@@ -403,6 +405,21 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
         sentAt: hours(-4.94),
         deliveredAt: hours(-4.94),
         attemptLog: [{ attempt: 1, channel: 'wecom', startedAt: hours(-4.95), finishedAt: hours(-4.94), outcome: 'sent', errorCode: null }],
+      }),
+      // the reminder's SMS was accepted, then its SmsReport failed it late (no channel left)
+      message(`msg_late_${run}`, {
+        recipientRole: 'resident',
+        templateRef: 'resident-deadline-reminder@1',
+        status: 'failed',
+        channel: 'sms',
+        channelPlan: ['sms'],
+        failedOverFrom: [],
+        attempts: 1,
+        queuedAt: hours(-4.6),
+        sentAt: hours(-4.59),
+        failedAt: lateReceiptAt,
+        lastErrorCode: 'SMS_DR_MK:0001',
+        attemptLog: [{ attempt: 1, channel: 'sms', startedAt: hours(-4.6), finishedAt: hours(-4.59), outcome: 'sent', errorCode: null, receipt: { outcome: 'failed', code: 'MK:0001', at: lateReceiptAt } }],
       }),
     );
     notificationApi.tasks.set(heldTask.id, heldTask);
@@ -536,7 +553,14 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     expect(lines.some((l) => l.includes('消息已发出') && l.includes('请住户上传证件') && l.includes('邮件'))).toBe(true);
     expect(lines.some((l) => l.includes('消息已送达') && l.includes('企业微信'))).toBe(true);
     const residentRow = page.locator(`tr[data-message-id="msg_res_${run}"]`);
-    await expect(residentRow.textContent()).resolves.toMatch(/请住户上传证件.*住户.*短信 → 邮件.*已发出.*2/);
+    await expect(residentRow.textContent()).resolves.toMatch(/请住户上传证件.*住户.*短信 → 邮件.*已发出.*暂无回执.*2/);
+    // WeCom reports no delivery: no "none yet" that would never change
+    await expect(page.locator(`tr[data-message-id="msg_stf_${run}"] div.receipt-cell`).textContent()).resolves.toBe('—');
+    // a late failure in words, with the attempt, the provider's code and the time (not colour only)
+    const lateRow = page.locator(`tr[data-message-id="msg_late_${run}"]`);
+    const lateReceipt = await lateRow.locator('li[data-receipt-attempt="1"]').textContent();
+    expect(lateReceipt).toMatch(/^回执：发出后未送达 · 短信 · 第 1 次 · MK:0001 · \S/);
+    await expect(lateRow.locator('time').getAttribute('datetime')).resolves.toBe(lateReceiptAt);
     expect(lines.some((l) => l.includes('清关') && l.includes('证件已收到'))).toBe(true); // case step
     expect(lines.some((l) => l.includes('通知') && l.includes('需要证件'))).toBe(true); // the task
     expect(lines.some((l) => l.includes('证件') && l.includes('证件提交'))).toBe(true); // the upload
@@ -555,7 +579,15 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     let navigations = 0;
     page.on('framenavigated', () => navigations++);
     const index = notificationApi.messages.findIndex((m) => m.id === `msg_res_${run}`);
-    notificationApi.messages[index] = { ...notificationApi.messages[index]!, status: 'delivered', deliveredAt: new Date().toISOString() };
+    const deliveredAt = new Date().toISOString();
+    const sentMessage = notificationApi.messages[index]!;
+    notificationApi.messages[index] = {
+      ...sentMessage,
+      status: 'delivered',
+      deliveredAt,
+      // the e-mail's DSN said delivered
+      attemptLog: sentMessage.attemptLog.map((a) => (a.attempt === 2 ? { ...a, receipt: { outcome: 'delivered' as const, code: '2.0.0', at: deliveredAt } } : a)),
+    };
     const delivered = create(notification.MessageDeliveredSchema, {
       tenantId: TENANT,
       propertyId: PROP_A,
@@ -566,10 +598,17 @@ describe('steward console in Chromium (console process, real Kafka + Postgres, s
     });
     const publishedAt = Date.now();
     await publishOutreach(create(notification.OutreachEventSchema, { event: { case: 'messageDelivered', value: delivered } }), heldTask.parcelId, TENANT);
-    await residentRow.getByText('已送达').waitFor({ timeout: 2_000 });
+    await residentRow.getByText('已送达', { exact: true }).waitFor({ timeout: 2_000 });
+    await expect(residentRow.locator('li[data-receipt-attempt="2"]').textContent()).resolves.toMatch(/^回执：已送达 · 邮件 · 第 2 次 · 2\.0\.0 · /);
     process.stdout.write(`message delivered shown on the open parcel page ${Date.now() - publishedAt} ms after publishing\n`);
     expect(navigations).toBe(0);
     await shot(page, '09c-parcel-message-delivered-live');
+    // the receipts in English, then back to Chinese for the steps below
+    await page.getByRole('button', { name: '切换为英文' }).click();
+    await expect(residentRow.locator('li[data-receipt-attempt="2"]').textContent()).resolves.toMatch(/^Receipt: delivered · Email · attempt 2 · 2\.0\.0 · /);
+    await expect(page.locator(`tr[data-message-id="msg_late_${run}"] li[data-receipt-attempt="1"]`).textContent()).resolves.toMatch(/^Receipt: failed after sending · SMS · attempt 1 · MK:0001 · /);
+    await page.getByRole('button', { name: 'Switch to Chinese' }).click();
+    await page.getByRole('heading', { name: '消息与送达' }).waitFor();
 
     // Send script: record that it went out on WeCom.
     await page.getByLabel('发送渠道').selectOption('wecom');

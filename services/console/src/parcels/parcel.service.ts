@@ -6,6 +6,7 @@ import { UpstreamUnavailableError } from '../shared/console-errors';
 import type { UpstreamService } from '../upstream/upstream-client';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { maySee } from './parcel-scope';
+import { withReceipts, type ParcelMessageView } from './message-receipts';
 import { mergeParcelTimeline, type TimelineEntry } from './parcel-timeline';
 import type { ActionView, CaseView, ClaimView, DocumentSummary, MessageView, TaskView, TrackingEventsPage, TrackingEventView } from './upstream-shapes';
 
@@ -20,8 +21,8 @@ export interface ParcelView {
   readonly cases: readonly CaseView[];
   readonly documents: Readonly<Record<string, readonly DocumentSummary[]>>;
   readonly claims: readonly ClaimView[];
-  /** notification's messages of the parcel with their delivery status (recipient role only). */
-  readonly messages: readonly MessageView[];
+  /** notification's messages of the parcel with their delivery status and receipts (recipient role only). */
+  readonly messages: readonly ParcelMessageView[];
   /** carrier-ingestion's tracking history, oldest first; null when it did not answer. */
   readonly tracking: readonly TrackingEventView[] | null;
   readonly timeline: readonly TimelineEntry[];
@@ -103,7 +104,7 @@ export class ParcelService {
       cases,
       documents: Object.fromEntries(documentsByCase),
       claims,
-      messages,
+      messages: messages.map(withReceipts),
       tracking,
       timeline,
       sources,

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, type ApiError, type ClaimSummary, type MessageSummary, type ParcelTimelineEntry, type ParcelView, type Task } from './api';
+import { api, type ApiError, type ClaimSummary, type MessageReceipt, type MessageSummary, type ParcelTimelineEntry, type ParcelView, type Task } from './api';
 import { navigate } from './App';
 import { CodeSelect, CopyScriptButton, ErrorAlert, ScriptDetails } from './Controls';
 import { DocumentReview } from './DocumentReview';
@@ -164,7 +164,7 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
               <th scope="col">{t(lang, 'messageTemplate')}</th>
               <th scope="col">{t(lang, 'recipient')}</th>
               <th scope="col">{t(lang, 'channel')}</th>
-              <th scope="col">{t(lang, 'status')}</th>
+              <th scope="col">{t(lang, 'statusAndReceipt')}</th>
               <th scope="col">{t(lang, 'attempts')}</th>
               <th scope="col">{t(lang, 'lastChange')}</th>
             </tr>
@@ -175,9 +175,12 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
                 <td>{code(lang, m.templateRef)}</td>
                 <td>{code(lang, m.recipientRole)}</td>
                 <td>{[...m.failedOverFrom, m.channel].map((c) => code(lang, c)).join(' → ')}</td>
-                <td>
+                <td className="status-cell">
                   <span className={`badge ${m.status}`}>{messageStatus(lang, m.status)}</span>
                   {m.lastErrorCode && m.status === 'failed' ? ` · ${m.lastErrorCode}` : ''}
+                  <div className="receipt-cell">
+                    <Receipts lang={lang} message={m} />
+                  </div>
                 </td>
                 <td>{m.attempts}</td>
                 <td>{formatTime(lang, m.deliveredAt ?? m.failedAt ?? m.sentAt ?? m.queuedAt)}</td>
@@ -187,6 +190,33 @@ function Messages({ lang, messages }: { lang: Lang; messages: MessageSummary[] }
         </table>
       )}
     </section>
+  );
+}
+
+const RECEIPT_CHANNELS = new Set(['sms', 'email']);
+
+/**
+ * Each attempt's receipt in words (the outcome is text; the badge colour only repeats it). A failed
+ * receipt always follows a send the provider accepted, hence "failed after sending": that is what
+ * made the message fail over or fail late, which the status column alone does not tell.
+ */
+function Receipts({ lang, message }: { lang: Lang; message: MessageSummary }) {
+  const receipts: MessageReceipt[] = message.receipts ?? [];
+  if (receipts.length === 0)
+    // Only SMS and e-mail report delivery; "none yet" is said only while one may still come.
+    return message.status === 'sent' && RECEIPT_CHANNELS.has(message.channel) ? <span className="receipt none">{t(lang, 'noReceipt')}</span> : <>—</>;
+  return (
+    <ul className="receipts">
+      {receipts.map((r) => (
+        <li key={r.attempt} className={`receipt ${r.outcome}`} data-receipt-attempt={r.attempt}>
+          <span className={`badge ${r.outcome}`}>{t(lang, r.outcome === 'delivered' ? 'receiptDelivered' : 'receiptFailedLate')}</span>
+          {` · ${code(lang, r.channel)} · ${t(lang, 'attemptNo').replace('{n}', String(r.attempt))}`}
+          {r.code ? ` · ${r.code}` : ''}
+          {' · '}
+          <time dateTime={r.at}>{formatTime(lang, r.at)}</time>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -142,6 +142,17 @@ export interface MessageSummary {
   deliveredAt: string | null;
   failedAt: string | null;
   lastErrorCode: string | null;
+  /** The delivery receipts of its attempts, oldest first (closed provider codes only). */
+  receipts?: MessageReceipt[];
+}
+
+/** What a delivery receipt said about one attempt the provider had accepted. */
+export interface MessageReceipt {
+  attempt: number;
+  channel: string;
+  outcome: 'delivered' | 'failed';
+  code: string | null;
+  at: string;
 }
 
 export interface ParcelView {

@@ -10,8 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { notification, type OutreachEvent } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
 import { SmtpSink } from '@portico/testing/smtp';
+import type { EntityManager } from 'typeorm';
 import { SimulatedSmsGateway } from '../channels/test-support/simulated-sms-gateway';
 import { NotificationHarness, uniqueResident } from '../it-harness';
+import { MessagesRepository } from '../messages/messages.repository';
+import { NOTE_KEPT_AFTER_SEND_MS } from '../messages/steward-note';
 import { SimulatedVaultUploadLinks } from '../messages/test-support/simulated-vault-upload-links';
 
 const VAULT_TOKEN = `vault-${randomBytes(16).toString('hex')}`;
@@ -430,6 +433,19 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
       variables: sent.variables,
       steward_note: null,
     });
+
+    // The sweep (the worker runs it every minute): a kept note stays while a failover could still
+    // use it, and goes once none can (here: the send is older than a receipt can be late).
+    const repo = new MessagesRepository();
+    const manager = {
+      query: async (sql: string, params?: unknown[]) => (await h.pg.query(sql, params)).rows,
+    } as unknown as EntityManager;
+    await h.pg.query(`UPDATE messages SET steward_note = $2 WHERE id = $1`, [messageId, NOTE]);
+    await repo.forgetSpentNotes(manager, new Date(), NOTE_KEPT_AFTER_SEND_MS);
+    expect((await row()).steward_note).toBe(NOTE);
+    await h.pg.query(`UPDATE messages SET finished_at = now() - interval '6 days' WHERE id = $1`, [messageId]);
+    expect(await repo.forgetSpentNotes(manager, new Date(), NOTE_KEPT_AFTER_SEND_MS)).toBeGreaterThanOrEqual(1);
+    expect((await row()).steward_note).toBeNull();
   }, 90_000);
 
   it('leaves no phone number, e-mail address or name in logs and events', async () => {

@@ -14,6 +14,7 @@ import { FollowUpMessages1796600000001 } from './1796600000001-follow-up-message
 import { WebhookClaimOrder1796700000001 } from './1796700000001-webhook-claim-order';
 import { MessageReceipts1796800000001 } from './1796800000001-message-receipts';
 import { ConsentWithdrawnAction1796800000002 } from './1796800000002-consent-withdrawn-action';
+import { StewardNoteSweep1796800000003 } from './1796800000003-steward-note-sweep';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -34,4 +35,5 @@ export const migrations = [
   WebhookClaimOrder1796700000001,
   MessageReceipts1796800000001,
   ConsentWithdrawnAction1796800000002,
+  StewardNoteSweep1796800000003,
 ];

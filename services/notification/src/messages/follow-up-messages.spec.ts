@@ -265,6 +265,8 @@ describe('FollowUpMessages', () => {
     expect(await t.service.caseEnded(m, task, 'expired')).toBe('msg_1');
     expect(await t.service.caseEnded(m, task, 'expired')).toBeNull();
     expect(await t.service.caseEnded(m, task, 'returned_to_sender')).toBe('msg_2');
+    expect(await t.service.caseEnded(m, task, 'cancelled')).toBe('msg_3');
+    expect(await t.service.caseEnded(m, task, 'cancelled')).toBeNull();
     expect(t.queued.map((q) => [q.taskId, q.dedupeKey, q.template.id, q.notBefore])).toEqual([
       [null, 'case:case_1:expired', 'resident-case-expired', new Date('2026-11-25T23:00:00Z')],
       [
@@ -273,9 +275,16 @@ describe('FollowUpMessages', () => {
         'resident-returned-to-sender',
         new Date('2026-11-25T23:00:00Z'),
       ],
+      [null, 'case:case_1:cancelled', 'resident-case-cancelled', new Date('2026-11-25T23:00:00Z')],
     ]);
     expect(t.queued[0]!.variables).toEqual({ carrierCode: 'sf-express', trackingNumber: 'SF1234567890' });
-    expect(t.counted).toEqual(['case_expired:queued', 'case_expired:duplicate', 'case_returned:queued']);
+    expect(t.counted).toEqual([
+      'case_expired:queued',
+      'case_expired:duplicate',
+      'case_returned:queued',
+      'case_cancelled:queued',
+      'case_cancelled:duplicate',
+    ]);
     // A steward-only property hears nothing from Portico (the steward's task closed with the case).
     const quiet = setup();
     quiet.contacts.properties.set('prop_a', {

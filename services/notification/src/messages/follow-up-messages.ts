@@ -34,6 +34,7 @@ import { MessagesMetrics, type FollowUpKind } from './messages.metrics';
 import { MessagesRepository } from './messages.repository';
 import {
   RESIDENT_CASE_CLEARED,
+  RESIDENT_CASE_CANCELLED,
   RESIDENT_CASE_EXPIRED,
   RESIDENT_DEADLINE_REMINDER,
   RESIDENT_DOCUMENTS_REQUESTED,
@@ -46,6 +47,15 @@ import {
   type MessageTemplate,
 } from './templates';
 import { NoUploadLinks, UploadLinkIssuer } from './upload-links';
+
+/** How a case ended without clearing; each end is its own notice (dedupe key `case:<case>:<end>`). */
+export type CaseEnd = 'expired' | 'returned_to_sender' | 'cancelled';
+
+const CASE_ENDS: Readonly<Record<CaseEnd, { kind: FollowUpKind; template: MessageTemplate }>> = {
+  expired: { kind: 'case_expired', template: RESIDENT_CASE_EXPIRED },
+  returned_to_sender: { kind: 'case_returned', template: RESIDENT_RETURNED_TO_SENDER },
+  cancelled: { kind: 'case_cancelled', template: RESIDENT_CASE_CANCELLED },
+};
 
 /** The task a follow-up is about (ids and times only). */
 export interface FollowUpTask {
@@ -235,15 +245,12 @@ export class FollowUpMessages {
 
   /**
    * The case ended without clearing: the customs deadline passed (CaseExpired) or the parcel goes
-   * back to the sender (CaseReturnedToSender). One notice per case and end (a case may expire and
-   * then be returned: both are news), after quiet hours, tied to no task (the task closed just before).
+   * back to the sender (CaseReturnedToSender), or the case was cancelled (CaseCancelled). One notice
+   * per case and end (a case may expire and then be returned: both are news), after quiet hours,
+   * tied to no task (the task closed just before, and must not cancel it).
    */
-  async caseEnded(
-    m: EntityManager,
-    task: FollowUpTask,
-    end: 'expired' | 'returned_to_sender',
-  ): Promise<string | null> {
-    const kind = end === 'expired' ? 'case_expired' : 'case_returned';
+  async caseEnded(m: EntityManager, task: FollowUpTask, end: CaseEnd): Promise<string | null> {
+    const { kind, template } = CASE_ENDS[end];
     const reach = await this.reachableResident(m, task, false);
     if (!reach) return this.counted(kind, null, false);
     const id = await this.outbox.enqueue(m, {
@@ -251,7 +258,7 @@ export class FollowUpMessages {
       taskId: null,
       dedupeKey: `case:${task.caseId}:${end}`,
       recipient: { role: 'resident', id: reach.resident.id },
-      template: end === 'expired' ? RESIDENT_CASE_EXPIRED : RESIDENT_RETURNED_TO_SENDER,
+      template,
       language: reach.resident.language,
       variables: { carrierCode: task.carrierCode, trackingNumber: task.trackingNumber },
       channelPlan: reach.plan,

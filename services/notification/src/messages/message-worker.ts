@@ -29,6 +29,12 @@ import {
 } from './message-rules';
 import { MessagesMetrics } from './messages.metrics';
 import { MessagesRepository } from './messages.repository';
+import {
+  channelCarriesNote,
+  keepNoteAfterSend,
+  NOTE_KEPT_AFTER_SEND_MS,
+  NOTE_SWEEP_INTERVAL_MS,
+} from './steward-note';
 import { contentFor, MESSAGE_TEMPLATES, STEWARD_REUPLOAD_REQUEST, type SendTimeFacts } from './templates';
 import { UploadLinkIssuer } from './upload-links';
 
@@ -57,6 +63,7 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private lastNoteSweep: Date | null = null;
   private readonly residentLimits: RateLimits;
 
   constructor(
@@ -104,6 +111,7 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
       let claimed = 0;
       try {
         claimed = await this.pollOnce();
+        await this.sweepNotesIfDue();
       } catch (e) {
         this.log.error({ err: { name: (e as Error).name } }, 'message poll failed');
       }
@@ -115,6 +123,21 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
         });
       }
     }
+  }
+
+  /**
+   * Drops the steward's notes kept on sent messages for a late failover once none can happen
+   * (`forgetSpentNotes`), at most every NOTE_SWEEP_INTERVAL_MS. Logs a count only.
+   */
+  async sweepNotesIfDue(): Promise<number> {
+    const now = this.clock();
+    if (this.lastNoteSweep && now.getTime() - this.lastNoteSweep.getTime() < NOTE_SWEEP_INTERVAL_MS) return 0;
+    this.lastNoteSweep = now;
+    const dropped = await this.dataSource.transaction((m) =>
+      this.repo.forgetSpentNotes(m, now, NOTE_KEPT_AFTER_SEND_MS),
+    );
+    if (dropped > 0) this.log.info({ dropped }, 'steward notes dropped: no failover can use them any more');
+    return dropped;
   }
 
   /** One claim-send-record round; returns how many messages it sent (or tried to). */
@@ -274,8 +297,11 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
       if (!link.ok) return link;
       upload = { url: link.link.url, expiresAt: link.link.expiresAt };
     }
+    // Read only for a channel that may carry free text: an SMS never gets it, even by mistake.
     const note =
-      msg.templateId === STEWARD_REUPLOAD_REQUEST.id ? await this.repo.stewardNote(m, msg.id) : null;
+      msg.templateId === STEWARD_REUPLOAD_REQUEST.id && channelCarriesNote(channel)
+        ? await this.repo.stewardNote(m, msg.id)
+        : null;
     const rendered = template.render[msg.language](msg.variables, {
       recipientName,
       propertyName: property.name,
@@ -342,6 +368,7 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
           result.delivered ? 'delivered' : 'sent',
           result.providerMessageId,
           now,
+          keepNoteAfterSend(current.channelPlan, current.channelIndex, result.delivered),
         );
         events.push(messageSent(current, channel, now));
         if (result.delivered) events.push(messageDelivered(current, channel, now));

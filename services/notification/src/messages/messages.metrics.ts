@@ -16,6 +16,7 @@ export type FollowUpKind =
   | 'case_cleared'
   | 'case_expired'
   | 'case_returned'
+  | 'case_cancelled'
   | 'consent_withdrawn'
   | 'escalation_manager'
   | 'escalation_operations';

@@ -277,19 +277,46 @@ export class MessagesRepository {
     );
   }
 
+  /**
+   * `keepNote`: a late receipt may still fail the message over to a channel that carries the
+   * steward's note (`keepNoteAfterSend`); otherwise the note goes now.
+   */
   async markSent(
     m: EntityManager,
     messageId: string,
     status: 'sent' | 'delivered',
     providerMessageId: string,
     now: Date,
+    keepNote = false,
   ): Promise<void> {
     await m.query(
       `UPDATE messages SET status = $2, provider_message_id = $3, lease_until = NULL, finished_at = $4,
-              last_error_code = NULL, steward_note = NULL, updated_at = now()
+              last_error_code = NULL, steward_note = CASE WHEN $5::boolean THEN steward_note END,
+              updated_at = now()
         WHERE id = $1`,
-      [messageId, status, providerMessageId, now],
+      [messageId, status, providerMessageId, now, keepNote],
     );
+  }
+
+  /**
+   * Drops the notes kept for a late failover once none can happen: the message is no longer
+   * `sent` (a path that missed it), its task closed or its deadline passed, or the send is older
+   * than `keptForMs`. Returns how many notes it dropped.
+   */
+  async forgetSpentNotes(m: EntityManager, now: Date, keptForMs: number): Promise<number> {
+    const rows = returnedRows<{ id: string }>(
+      await m.query(
+        `UPDATE messages msg SET steward_note = NULL, updated_at = now()
+          WHERE msg.steward_note IS NOT NULL AND msg.status NOT IN ('queued', 'sending')
+            AND (msg.status <> 'sent'
+                 OR msg.finished_at <= $1::timestamptz - $2 * interval '1 millisecond'
+                 OR EXISTS (SELECT 1 FROM outreach_tasks t
+                             WHERE t.id = msg.task_id AND (t.state = 'closed' OR t.deadline <= $1)))
+          RETURNING msg.id`,
+        [now, keptForMs],
+      ),
+    );
+    return rows.length;
   }
 
   async scheduleRetry(m: EntityManager, messageId: string, at: Date, errorCode: string): Promise<void> {

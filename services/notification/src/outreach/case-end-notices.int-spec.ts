@@ -1,6 +1,6 @@
 // Closing notices beyond CaseCleared and consent withdrawn mid-case, on NotificationHarness (the
 // service as in production on the real broker and Postgres, e-mail through the real SMTP sink,
-// links from SimulatedVaultUploadLinks). Clearance's CaseExpired / CaseReturnedToSender are
+// links from SimulatedVaultUploadLinks). Clearance's CaseExpired / CaseReturnedToSender / CaseCancelled are
 // published the way clearance publishes them, redeliveries included; a roster change withdraws a
 // resident's consent while their task is open.
 import { randomBytes } from 'node:crypto';
@@ -20,6 +20,7 @@ describe('notification: case-end notices and consent withdrawn mid-case (real Ka
   const people = {
     expired: { ...uniqueResident(), unit: '6-01' },
     returned: { ...uniqueResident(), unit: '6-02' },
+    cancelled: { ...uniqueResident(), unit: '6-04' },
     withdraws: { ...uniqueResident(), unit: '6-03' },
   };
   const emails = {} as Record<keyof typeof people, string>;
@@ -172,6 +173,62 @@ describe('notification: case-end notices and consent withdrawn mid-case (real Ka
     ]);
     const [task] = await h.tasks(`parcelId=${exp.ref.parcelId}`);
     expect(task).toMatchObject({ state: 'closed', closeResolution: 'case_ended' });
+  }, 120_000);
+
+  it('tells the resident once that a cancelled case needs nothing more, after quiet hours', async () => {
+    const c = await openTask('CE4', 'cancelled');
+    const cancelled = {
+      case: 'caseCancelled' as const,
+      value: create(clearance.CaseCancelledSchema, {
+        caseId: c.caseId,
+        tenantId: h.tenantId,
+        parcel: c.ref,
+        state: clearance.CaseState.CANCELLED,
+        occurredAt: timestampFromDate(new Date()),
+      }),
+    };
+    // Quiet hours in the property's time zone: the notice waits for their end, not the event.
+    await h.quietHoursAroundNow(ids.property);
+    const first = await h.publishCase(c.ref, cancelled);
+    await h.publishCase(c.ref, cancelled, first.headers['event-id']); // redelivery
+    await h.publishCase(c.ref, cancelled); // re-published with a new event id
+    const held = await waitFor(
+      async () => {
+        const { rows } = await h.pg.query(
+          `SELECT task_id, status, template_version, next_attempt_at > now() + interval '1 hour' AS held
+             FROM messages WHERE case_id = $1 AND template_id = 'resident-case-cancelled'`,
+          [c.caseId],
+        );
+        const [task] = await h.tasks(`parcelId=${c.ref.parcelId}`);
+        return rows.length > 0 && task?.state === 'closed' && { rows, task };
+      },
+      { timeoutMs: 30_000, description: 'the cancellation notice queued and the task closed' },
+    );
+    expect(held.rows).toEqual([{ task_id: null, status: 'queued', template_version: 1, held: true }]);
+    expect(held.task).toMatchObject({ state: 'closed', closeResolution: 'case_ended' });
+
+    // The quiet hours end: the one notice goes out, and says nothing more is needed.
+    await h.pg.query(`UPDATE properties SET quiet_hours_start = NULL, quiet_hours_end = NULL WHERE id = $1`, [
+      ids.property,
+    ]);
+    await h.pg.query(
+      `UPDATE messages SET next_attempt_at = now() WHERE case_id = $1 AND template_id = 'resident-case-cancelled'`,
+      [c.caseId],
+    );
+    const mail = await waitFor(
+      () => sink.received.find((m) => m.to.includes(emails.cancelled) && m.subject.includes('证件请求已取消')),
+      { timeoutMs: 30_000, description: 'the cancellation notice' },
+    );
+    expect(mail.subject).toBe(`【无需操作】包裹 ${c.ref.trackingNumber} 证件请求已取消`);
+    expect(mail.text).toContain('无需再提供任何证件');
+    expect(mail.text).toContain(people.cancelled.name);
+    expect(mail.text).not.toContain('http');
+    const { rows } = await h.pg.query(
+      `SELECT status FROM messages WHERE case_id = $1 AND template_id = 'resident-case-cancelled'`,
+      [c.caseId],
+    );
+    expect(rows).toEqual([{ status: 'sent' }]);
+    expect(sink.received.filter((m) => m.to.includes(emails.cancelled) && m.subject.includes('已取消'))).toHaveLength(1);
   }, 120_000);
 
   it('records a consent withdrawal on the resident’s open task and tells the steward', async () => {

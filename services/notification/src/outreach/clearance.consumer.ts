@@ -105,6 +105,8 @@ export class ClearanceConsumer {
   @EventPattern('portico.clearance.v1.CaseCancelled')
   async onCaseCancelled(@Payload() event: clearance.CaseCancelled, @Ctx() ctx: EventContext): Promise<void> {
     await this.closeTasks(ctx, event.caseId, 'case_ended');
+    // The reason is not passed on: the notice says only what holds for every cancellation.
+    await this.notices.onCaseEndedUncleared(ctx.manager, { caseId: event.caseId, end: 'cancelled' });
   }
 
   @EventPattern('portico.clearance.v1.CaseReturnedToSender')

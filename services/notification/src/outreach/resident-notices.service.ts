@@ -3,7 +3,7 @@ import { documentTypeFromContract, type common } from '@portico/contracts';
 import type { Logger } from '@portico/observability';
 import { ROOT_LOGGER } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
-import { FollowUpMessages, type HoldPredictedInput } from '../messages/follow-up-messages';
+import { FollowUpMessages, type CaseEnd, type HoldPredictedInput } from '../messages/follow-up-messages';
 import type { ParcelProjection } from '../parcels/parcel-projection';
 import { ParcelsRepository } from '../parcels/parcels.repository';
 import { RecipientResolver } from '../parcels/recipient-resolver';
@@ -79,12 +79,12 @@ export class ResidentNoticesService {
   }
 
   /**
-   * CaseExpired / CaseReturnedToSender: the resident's notice that the case ended without clearing,
-   * once per case and end (the case's tasks were closed just before).
+   * CaseExpired / CaseReturnedToSender / CaseCancelled: the resident's notice that the case ended
+   * without clearing, once per case and end (the case's tasks were closed just before).
    */
   async onCaseEndedUncleared(
     m: EntityManager,
-    e: { caseId: string; end: 'expired' | 'returned_to_sender' },
+    e: { caseId: string; end: CaseEnd },
   ): Promise<string | null> {
     const task = await this.tasks.latestDocumentsTaskOfCase(m, e.caseId, false);
     if (!task) return null;

@@ -3,19 +3,24 @@
 // through the real SMTP sink, links from SimulatedVaultUploadLinks. A resident's SMS is reported
 // undelivered -> the message fails over to e-mail; the e-mail bounces (a DSN as a relay forwards
 // it) -> the message fails for good; the steward's notice gets a success DSN -> delivered. Re-pushed
-// receipts change nothing, unknown ids and bad tokens are answered clearly, and nothing personal
-// reaches logs or events.
+// receipts change nothing, unknown ids and bad tokens are answered clearly, a steward's re-upload
+// request keeps its note through a late SMS failover to e-mail (the SMS never carries it), and nothing
+// personal (nor the note) reaches logs or events.
 import { randomBytes } from 'node:crypto';
 import { notification, type OutreachEvent } from '@portico/contracts';
 import { waitFor } from '@portico/testing';
 import { SmtpSink } from '@portico/testing/smtp';
+import type { EntityManager } from 'typeorm';
 import { SimulatedSmsGateway } from '../channels/test-support/simulated-sms-gateway';
 import { NotificationHarness, uniqueResident } from '../it-harness';
+import { MessagesRepository } from '../messages/messages.repository';
+import { NOTE_KEPT_AFTER_SEND_MS } from '../messages/steward-note';
 import { SimulatedVaultUploadLinks } from '../messages/test-support/simulated-vault-upload-links';
 
 const VAULT_TOKEN = `vault-${randomBytes(16).toString('hex')}`;
 const SMS_TOKEN = randomBytes(32).toString('base64url');
 const DSN_TOKEN = randomBytes(32).toString('base64url');
+const NOTE = `请在白天靠窗拍摄，背面也要 ${randomBytes(4).toString('hex')}`;
 
 function dsn(action: 'failed' | 'delivered', status: string, to: string, messageIdHeader: string): string {
   return [
@@ -59,7 +64,7 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
   const sms = new SimulatedSmsGateway(
     `LTAI${randomBytes(4).toString('hex')}`,
     smsSecret,
-    new Set(['SMS_3001']),
+    new Set(['SMS_3001', 'SMS_3002']),
   );
   const person = { ...uniqueResident(), unit: '5-01' };
   let h: NotificationHarness;
@@ -95,7 +100,8 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
       SMS_GATEWAY_URL: sms.url,
       SMS_ACCESS_KEY_ID: sms.accessKeyId,
       SMS_ACCESS_KEY_SECRET: smsSecret,
-      SMS_TEMPLATE_CODES: 'resident-documents-requested@1/zh=SMS_3001',
+      SMS_TEMPLATE_CODES: 'resident-documents-requested@1/zh=SMS_3001,steward-reupload-request@1/zh=SMS_3002',
+      MESSAGE_RATE_LIMIT_PER_HOUR: '20',
       SMS_REPORT_TOKEN: SMS_TOKEN,
       EMAIL_DSN_TOKEN: DSN_TOKEN,
       VAULT_INTERNAL_URL: vault.url,
@@ -161,6 +167,7 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
 
   let caseId = '';
   let parcelId = '';
+  let taskId = '';
 
   it('an undelivered SMS report fails the resident’s message over to e-mail; a bounce then fails it for good', async () => {
     const opened = await h.openDocumentsTask(
@@ -173,6 +180,7 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
     );
     parcelId = opened.ref.parcelId;
     caseId = opened.caseId;
+    taskId = opened.taskId;
     const texted = await waitFor(() => sms.received.find((s) => s.templateCode === 'SMS_3001'), {
       timeoutMs: 30_000,
       description: 'the resident’s SMS',
@@ -366,6 +374,80 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
     expect(h.logs()).toContain('failed message re-driven');
   }, 60_000);
 
+  it('a late SMS failure moves the steward’s re-upload request to e-mail with the note the SMS never carried', async () => {
+    const steward = await h.token(['steward'], { subject: ids.steward, propertyIds: [ids.property] });
+    const asked = await h.call(`/v1/outreach/tasks/${taskId}/request-reupload`, {
+      method: 'POST',
+      token: steward,
+      body: { reason: 'blurry', note: NOTE },
+    });
+    expect(asked.status).toBe(200);
+    const messageId = asked.json.messageId as string;
+    const row = async () => {
+      const { rows } = await h.pg.query(
+        `SELECT status, channel_index, template_id, template_version, variables, steward_note
+           FROM messages WHERE id = $1`,
+        [messageId],
+      );
+      return rows[0] as {
+        status: string;
+        channel_index: number;
+        template_id: string;
+        template_version: number;
+        variables: unknown;
+        steward_note: string | null;
+      };
+    };
+    const texted = await waitFor(() => sms.received.find((s) => s.outId === messageId), {
+      timeoutMs: 30_000,
+      description: 'the re-upload request by SMS',
+    });
+    expect(texted.templateCode).toBe('SMS_3002');
+    expect(JSON.stringify(texted)).not.toContain(NOTE);
+    // Accepted on SMS with e-mail still ahead: the note stays for a late failover (its column only).
+    const sent = await waitFor(async () => (await row())?.status === 'sent' && row(), {
+      timeoutMs: 30_000,
+      description: 'the re-upload request sent on SMS',
+    });
+    expect(sent).toMatchObject({ channel_index: 0, steward_note: NOTE });
+    expect(JSON.stringify(sent.variables)).not.toContain(NOTE);
+
+    const pushed = await sms.pushReports(smsUrl(), [{ sms: texted, success: false, errCode: 'IS:0001' }]);
+    expect(pushed.body).toMatchObject({ results: [{ messageId, result: 'failover' }] });
+    const mailed = await waitFor(() => sink.received.find((m) => m.to.includes(email) && m.text.includes(NOTE)), {
+      timeoutMs: 30_000,
+      description: 'the re-upload request by e-mail, with the note',
+    });
+    expect(mailed.text).toContain(`管家留言：${NOTE}`);
+    // The same message, template and version; e-mail was the plan's last channel, so the note is gone.
+    const after = await waitFor(
+      async () => {
+        const r = await row();
+        return r.status === 'sent' && r.channel_index === 1 && r;
+      },
+      { timeoutMs: 30_000, description: 'the re-upload request sent on e-mail' },
+    );
+    expect(after).toMatchObject({
+      template_id: 'steward-reupload-request',
+      template_version: sent.template_version,
+      variables: sent.variables,
+      steward_note: null,
+    });
+
+    // The sweep (the worker runs it every minute): a kept note stays while a failover could still
+    // use it, and goes once none can (here: the send is older than a receipt can be late).
+    const repo = new MessagesRepository();
+    const manager = {
+      query: async (sql: string, params?: unknown[]) => (await h.pg.query(sql, params)).rows,
+    } as unknown as EntityManager;
+    await h.pg.query(`UPDATE messages SET steward_note = $2 WHERE id = $1`, [messageId, NOTE]);
+    await repo.forgetSpentNotes(manager, new Date(), NOTE_KEPT_AFTER_SEND_MS);
+    expect((await row()).steward_note).toBe(NOTE);
+    await h.pg.query(`UPDATE messages SET finished_at = now() - interval '6 days' WHERE id = $1`, [messageId]);
+    expect(await repo.forgetSpentNotes(manager, new Date(), NOTE_KEPT_AFTER_SEND_MS)).toBeGreaterThanOrEqual(1);
+    expect((await row()).steward_note).toBeNull();
+  }, 90_000);
+
   it('leaves no phone number, e-mail address or name in logs and events', async () => {
     const events = await h.outreachEvents(new Set([parcelId]), (found) => found.length > 0);
     const everything =
@@ -373,7 +455,7 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
       events
         .map((e) => JSON.stringify(e.event, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)))
         .join('');
-    for (const secret of [person.phone, email, stewardEmail, person.name, SMS_TOKEN, DSN_TOKEN])
+    for (const secret of [person.phone, email, stewardEmail, person.name, SMS_TOKEN, DSN_TOKEN, NOTE])
       expect(everything).not.toContain(secret);
     expect(h.logs()).toContain('delivery receipt');
   }, 60_000);

@@ -148,12 +148,16 @@ export class ReceiptsRepository {
 
   async markDelivered(m: EntityManager, messageId: string, at: Date): Promise<void> {
     await m.query(
-      `UPDATE messages SET status = 'delivered', finished_at = $2, updated_at = now() WHERE id = $1 AND status = 'sent'`,
+      `UPDATE messages SET status = 'delivered', finished_at = $2, steward_note = NULL, updated_at = now()
+        WHERE id = $1 AND status = 'sent'`,
       [messageId, at],
     );
   }
 
-  /** A late failure: back in the queue on the plan's next channel, due now. */
+  /**
+   * A late failure: back in the queue on the plan's next channel, due now — the same row, so the
+   * template, version, variables and the steward's note (kept by `markSent`) go with it.
+   */
   async failOverLate(
     m: EntityManager,
     messageId: string,

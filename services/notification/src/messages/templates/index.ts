@@ -1,5 +1,6 @@
 import type { MessageTemplate } from './message-template';
 import {
+  RESIDENT_CASE_CANCELLED,
   RESIDENT_CASE_CLEARED,
   RESIDENT_CASE_EXPIRED,
   RESIDENT_HOLD_PREDICTED,
@@ -14,6 +15,7 @@ import { STEWARD_NEW_TASK } from './steward-new-task';
 export * from './message-template';
 export * from './rejection-reasons';
 export {
+  RESIDENT_CASE_CANCELLED,
   RESIDENT_CASE_CLEARED,
   RESIDENT_CASE_EXPIRED,
   RESIDENT_RETURNED_TO_SENDER,
@@ -39,6 +41,7 @@ export const MESSAGE_TEMPLATES: ReadonlyMap<string, MessageTemplate> = new Map(
     RESIDENT_CASE_CLEARED,
     RESIDENT_CASE_EXPIRED,
     RESIDENT_RETURNED_TO_SENDER,
+    RESIDENT_CASE_CANCELLED,
     STAFF_TASK_ESCALATED,
     STEWARD_CONSENT_WITHDRAWN,
   ].map((t) => [`${t.id}@${t.version}`, t]),

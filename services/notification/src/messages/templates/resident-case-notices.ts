@@ -22,6 +22,11 @@ import { docs } from './resident-documents';
  *   return) and that any documents given are deleted within 7 days, and where to ask.
  * - `resident-returned-to-sender@1`: the parcel is going back to the sender (CaseReturnedToSender).
  *   Variables: carrierCode, trackingNumber. Points the resident to the sender for a reship/refund.
+ * - `resident-case-cancelled@1`: the case was cancelled (CaseCancelled: an operator's decision, or a
+ *   carrier withdrawing the hold). Variables: carrierCode, trackingNumber. Deliberately names no
+ *   reason (the event's reasons range from "wrong parcel" to "carrier released it": no one wording
+ *   fits them all) and says only what holds for every one: nothing more is needed from the
+ *   resident, and any documents given are deleted within 7 days.
  */
 
 /** A notice without a link: its subject is its title, its one body is every channel's text. */
@@ -134,4 +139,29 @@ export const RESIDENT_RETURNED_TO_SENDER: MessageTemplate = {
   version: 1,
   needsUploadLink: false,
   render: { zh: renderReturned('zh'), en: renderReturned('en') },
+};
+
+function renderCancelled(language: Language) {
+  return (vars: MessageVariables, facts: SendTimeFacts): RenderedMessage => {
+    const waybill = str(vars, 'trackingNumber');
+    const carrier = carrierName(str(vars, 'carrierCode'), language);
+    if (language === 'zh') {
+      const body = `您的${carrier}包裹（运单号 ${waybill}）的清关证件请求已取消，您无需再提供任何证件或进行其他操作。此前发送的上传链接不再需要使用。如您已提供证件，我们将在7天内彻底删除。如有疑问，请联系物业服务中心。`;
+      return shapes(waybill, `【无需操作】包裹 ${waybill} 证件请求已取消`, residentGreeting('zh', facts), body);
+    }
+    const body = `The customs documents request for your ${carrier} parcel (waybill ${waybill}) has been cancelled: nothing more is needed from you, and you no longer need any upload link we sent. Any documents you provided will be deleted within 7 days. If you have questions, please contact the management office.`;
+    return shapes(
+      waybill,
+      `No action needed: documents request for parcel ${waybill} cancelled`,
+      residentGreeting('en', facts),
+      body,
+    );
+  };
+}
+
+export const RESIDENT_CASE_CANCELLED: MessageTemplate = {
+  id: 'resident-case-cancelled',
+  version: 1,
+  needsUploadLink: false,
+  render: { zh: renderCancelled('zh'), en: renderCancelled('en') },
 };

@@ -4,6 +4,7 @@ import {
   MESSAGE_TEMPLATES,
   REJECTION_ADVICE,
   RESIDENT_CASE_CLEARED,
+  RESIDENT_CASE_CANCELLED,
   RESIDENT_CASE_EXPIRED,
   RESIDENT_DEADLINE_REMINDER,
   RESIDENT_DOCUMENTS_REQUESTED,
@@ -35,6 +36,7 @@ const vars = {
 describe('message templates', () => {
   it('are all registered by id@version', () => {
     expect([...MESSAGE_TEMPLATES.keys()].sort()).toEqual([
+      'resident-case-cancelled@1',
       'resident-case-cleared@1',
       'resident-case-expired@1',
       'resident-deadline-reminder@1',
@@ -220,6 +222,21 @@ describe('message templates', () => {
       const all = JSON.stringify([zh, en]);
       expect(all).not.toContain('李伟');
       expect(all).not.toContain(LINK);
+    });
+    it('tell the resident a cancelled case needs nothing more, naming no reason and no link', () => {
+      const ended = { carrierCode: 'sf-express', trackingNumber: 'SF1234567890' };
+      const zh = RESIDENT_CASE_CANCELLED.render.zh(ended, { ...facts, upload: null });
+      expect(zh.email.subject).toBe('【无需操作】包裹 SF1234567890 证件请求已取消');
+      expect(zh.email.text).toContain('无需再提供任何证件');
+      expect(zh.email.text).toContain('7天内彻底删除');
+      const en = RESIDENT_CASE_CANCELLED.render.en(ended, facts);
+      expect(en.email.subject).toBe('No action needed: documents request for parcel SF1234567890 cancelled');
+      expect(en.email.text).toContain('nothing more is needed from you');
+      for (const r of [zh, en]) {
+        expect(r.sms.params).toEqual({ waybill: 'SF1234567890' });
+        expect(JSON.stringify(r)).not.toContain(LINK);
+        expect(r.sms.preview).not.toContain('李伟');
+      }
     });
     it('tell the resident when the case expired or the parcel goes back, without a link', () => {
       const ended = { carrierCode: 'sf-express', trackingNumber: 'SF1234567890' };

@@ -48,7 +48,7 @@ export const settings = {
     z.coerce.number().int().min(1).max(365).default(30),
     'days the raw webhook archive (bodies with personal data) is kept before it is purged',
   ),
-  // Named prepared statements for the intake's hot queries: Postgres parses and plans them once per
+  // Named prepared statements for the intake's hot queries: Postgres parses them once per
   // connection. Transaction-mode poolers (PgBouncer < 1.21) cannot keep them: turn off behind one.
   webhookPreparedStatements: setting(
     'WEBHOOK_PREPARED_STATEMENTS',

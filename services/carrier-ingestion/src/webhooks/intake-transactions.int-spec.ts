@@ -2,7 +2,8 @@
  * The intake's own transactions against real Postgres: the timeouts bound the transaction and end
  * with it (the pooled connection goes back clean), a lock held too long fails the transaction with a
  * retryable error (503 upstream) and rolls it back, named prepared statements run again and again on
- * one connection, and two batches seeing one new parcel at once both get it locked.
+ * one connection, and two batches seeing one new parcel at once both get it locked; a statement
+ * prepared while the parcels table was small still probes the index once the table has grown.
  */
 import { dataSourceOptions, runMigrations } from '@portico/service-kit';
 import { createTestDatabase, type TestDatabase } from '@portico/testing';
@@ -113,6 +114,36 @@ describe('PgIntakeTransactions (real Postgres)', () => {
       await holder.release();
       await twoConnections.destroy();
     }
+  });
+
+  it('keeps probing the parcels index after the table grew (no generic plan cached while it was small)', async () => {
+    const transactions = new PgIntakeTransactions(() => pool, { statementTimeoutMs: 5_000, preparedStatements: true });
+    const repo = new ParcelsRepository();
+    const now = new Date('2026-12-01T00:00:00Z');
+    const lock = (ids: string[]) =>
+      transactions.run((tx) => repo.lockForUpdate(tx, ids.map((id) => unseenParcel(scanOf(id, id.slice(-6)), now))));
+    // Postgres caches a generic plan from a prepared statement's sixth execution on; made while the
+    // table holds a handful of rows, that plan is a sequential scan, kept until the table is analysed.
+    for (let i = 0; i < 8; i++) await lock([parcel(`d${i}`), parcel(`e${i}`)]);
+    await dataSource.query(
+      `INSERT INTO parcels (parcel_id, carrier_code, tracking_number, status, status_occurred_at, first_seen_at, updated_at)
+       SELECT 'prc_' || md5(g::text), 'demo', 'G' || g, 'unknown', '-infinity', now(), now()
+         FROM generate_series(1, 20000) AS g`,
+    );
+    // the pool's one connection is the one that ran the intake: its statistics reach the view on flush
+    const tuplesRead = async () => {
+      await dataSource.query('SELECT pg_stat_force_next_flush()');
+      const [row] = (await dataSource.query(
+        `SELECT seq_tup_read::int AS n FROM pg_stat_user_tables WHERE relname = 'parcels'`,
+      )) as { n: number }[];
+      return row!.n;
+    };
+    const before = await tuplesRead();
+    await lock([parcel('f1'), parcel('d1'), parcel('f2')]);
+    const states = await lock([parcel('f3'), parcel('e2')]);
+    expect([...states.keys()].sort()).toEqual([parcel('e2'), parcel('f3')]);
+    // a sequential scan would read all 20,000+ rows per statement
+    expect((await tuplesRead()) - before).toBeLessThan(1_000);
   });
 
   it('locks a parcel that another batch created meanwhile (the second, rare statement)', async () => {

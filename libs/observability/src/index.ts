@@ -10,6 +10,7 @@ export {
   type TracingOptions,
 } from './tracing';
 export * from './trace-context';
+export * from './server-span';
 export * from './pii';
 export * from './logger';
 export * from './metrics';

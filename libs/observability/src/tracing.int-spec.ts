@@ -36,9 +36,11 @@ function reachable(hostPort: string): Promise<boolean> {
 function runChild(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     // --no-warnings: kafkajs 2.2.4 trips Node 24's TimeoutNegativeWarning (tulios/kafkajs#1751), harmless.
+    // the child produces to Kafka only when told to here, not because this runner has KAFKA_BROKERS set
+    const { KAFKA_BROKERS: _brokers, KAFKA_TOPIC: _topic, ...inherited } = process.env;
     const child = spawn(process.execPath, ['--no-warnings', CHILD], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...inherited, ...env },
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

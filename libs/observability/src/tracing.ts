@@ -32,6 +32,7 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { REDACTED, scrubPersonalData } from './pii';
 import { pathWithoutQuery, redactSecretSegments } from './logger';
+import { isSelfTraced } from './server-span';
 
 export interface TracingOptions {
   serviceName: string;
@@ -205,7 +206,11 @@ export function startTracing(options: TracingOptions): TracingHandle {
 
   const instrumentations = [
     new HttpInstrumentation({
-      ignoreIncomingRequestHook: (req) => untraced.has(pathOf(req.url)),
+      // self-traced prefixes: the service makes those server spans itself (server-span.ts)
+      ignoreIncomingRequestHook: (req) => {
+        const path = pathOf(req.url);
+        return untraced.has(path) || isSelfTraced(path);
+      },
       // The instrumentation records the request target; link secrets in paths and queries must not
       // reach the trace store, so the recorded target is the redacted path.
       startIncomingSpanHook: (req) => ({ 'url.path': pathOf((req as { url?: string }).url) }),

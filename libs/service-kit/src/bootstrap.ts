@@ -26,6 +26,7 @@ import { ROOT_LOGGER } from './database';
 import { ApiExceptionFilter, mapError } from './error-filter';
 import { MessagingRuntime } from './messaging';
 import { PinoNestLogger } from './nest-logger';
+import { traceFastifyOnlyRoutes } from './self-traced-routes';
 import { installGracefulShutdown, type GracefulShutdown, type ProcessLike } from './shutdown';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -51,7 +52,8 @@ export interface ServiceAppOptions {
    * `configureHttp`), outside Nest's pipeline: a hot path that needs none of guards, interceptors,
    * pipes or filters. Nest middleware is not run there either (the request-scoped logger binding
    * costs a child logger per request), so those handlers log with ids themselves and answer errors
-   * with `mapError`. Request ids, HTTP metrics, body parsing and Fastify's own errors still apply.
+   * with `mapError`. Request ids, HTTP metrics, body parsing and Fastify's own errors still apply;
+   * their server spans are made by `traceFastifyOnlyRoutes` rather than the HTTP instrumentation.
    */
   fastifyOnlyPathPrefixes?: readonly string[];
   /**
@@ -223,6 +225,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     reply.header('x-request-id', request.id);
     done(null, payload);
   });
+  traceFastifyOnlyRoutes(fastify, options.fastifyOnlyPathPrefixes ?? []);
   fastify.addHook('onResponse', (request, reply, done) => {
     httpMetrics.observe(
       request.method,

@@ -17,15 +17,43 @@ export interface EnsureTopicsResult {
   readonly existing: string[];
 }
 
+export interface EnsureTopicsOptions {
+  /** Attempts in all when the broker answers with a retriable error; default 6. */
+  readonly attempts?: number;
+  /** Wait before the first retry, doubled after each; default 250 ms. */
+  readonly backoffMs?: number;
+}
+
 /**
  * Creates the topics that do not exist yet and waits for their leaders, so producers can write at
  * once. Existing topics are left alone: adding partitions would move keys to other partitions and
  * break per-parcel order, and retention changes are an operator's decision.
+ *
+ * A broker that has just created a topic (this call's, or another service's starting at the same
+ * time) can answer the metadata request of `waitForLeaders` with "this server does not host this
+ * topic-partition" before its metadata has caught up; kafkajs flags that retriable but retries only
+ * "leader not available" itself. Every step here is idempotent, so a retriable error runs the whole
+ * check again, a few times with a growing pause, instead of failing the service's start.
  */
 export async function ensureTopics(
   admin: Admin,
   specs: readonly KafkaTopicSpec[],
+  options: EnsureTopicsOptions = {},
 ): Promise<EnsureTopicsResult> {
+  const attempts = options.attempts ?? 6;
+  let backoffMs = options.backoffMs ?? 250;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ensureTopicsOnce(admin, specs);
+    } catch (error) {
+      if (attempt >= attempts || (error as { retriable?: unknown }).retriable !== true) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoffMs));
+      backoffMs *= 2;
+    }
+  }
+}
+
+async function ensureTopicsOnce(admin: Admin, specs: readonly KafkaTopicSpec[]): Promise<EnsureTopicsResult> {
   const unique = [...new Map(specs.map((s) => [s.name, s])).values()];
   const present = new Set(await admin.listTopics());
   const missing = unique.filter((s) => !present.has(s.name));

@@ -1,5 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  context,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { extractTraceContext } from './trace-context';
 
 /**
@@ -49,9 +57,11 @@ const TRACER = 'portico-http-server';
 
 /** Starts the SERVER span of an incoming request, continuing the caller's trace when it sent one. */
 export function startServerSpan(facts: IncomingRequestFacts): ServerSpan {
+  // From the root, not the active context: the HTTP instrumentation runs a request it skips with
+  // tracing suppressed, which would make this span and every span under it a no-op.
   const parent = facts.headers.traceparent
-    ? extractTraceContext(facts.headers as Record<string, string>, context.active())
-    : context.active();
+    ? extractTraceContext(facts.headers as Record<string, string>, ROOT_CONTEXT)
+    : ROOT_CONTEXT;
   const userAgent = facts.headers['user-agent'];
   const span = trace.getTracer(TRACER).startSpan(
     `${facts.method} ${facts.route}`,

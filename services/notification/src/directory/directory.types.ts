@@ -17,7 +17,10 @@ export interface PropertyRecord {
   readonly tenantId: string;
   readonly name: string;
   readonly countryCode: string;
-  readonly cityNorm: string;
+  /** Region, city and district as the property system wrote them (address-match.ts compares them). */
+  readonly region: string;
+  readonly city: string;
+  readonly district: string;
   readonly postalCodeNorm: string;
   readonly addressLineNorm: string;
   readonly defaultLanguage: Language;

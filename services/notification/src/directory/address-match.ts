@@ -76,7 +76,7 @@ export function matchBuilding(property: PropertyAddress, hint: CarrierAddress): 
   let rule: AddressRule = 'exact';
 
   if (ours.region && theirs.region && ours.region !== theirs.region) {
-    if (!ours.named || ours.named !== theirs.named) return null;
+    if (!aliases || !ours.named || ours.named !== theirs.named) return null;
     rule = 'alias';
   }
   // A region missing on one side is taken from its city when the table knows it: Shanghai's
@@ -84,6 +84,7 @@ export function matchBuilding(property: PropertyAddress, hint: CarrierAddress): 
   if (ours.province && theirs.province && ours.province !== theirs.province) return null;
 
   if (ours.city && theirs.city && ours.city !== theirs.city) {
+    if (!aliases) return null;
     const a = uniqueCity(ours.city, ours.province);
     const b = uniqueCity(theirs.city, theirs.province);
     if (!a || !b || a.id !== b.id) return null;

@@ -34,10 +34,21 @@ export async function rekeyProperties(q: QueryRunner): Promise<void> {
       `SELECT id, country_code, city, postal_code, address_line FROM properties
         WHERE id > $1 ORDER BY id LIMIT ${CHUNK}`,
       [after],
-    )) as Array<{ id: string; country_code: string; city: string; postal_code: string; address_line: string }>;
+    )) as Array<{
+      id: string;
+      country_code: string;
+      city: string;
+      postal_code: string;
+      address_line: string;
+    }>;
     if (rows.length === 0) return;
     const keys = rows.map((r) =>
-      addressKeys({ country: r.country_code, city: r.city, postalCode: r.postal_code, addressLine: r.address_line }),
+      addressKeys({
+        country: r.country_code,
+        city: r.city,
+        postalCode: r.postal_code,
+        addressLine: r.address_line,
+      }),
     );
     await q.query(
       `UPDATE properties p SET address_line_norm = k.address_line_norm, city_norm = k.city_norm

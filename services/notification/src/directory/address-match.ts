@@ -1,9 +1,4 @@
-import {
-  normaliseAddressLine,
-  normaliseCountryCode,
-  normalisePostalCode,
-  placeKey,
-} from './address';
+import { normaliseAddressLine, normaliseCountryCode, normalisePostalCode, placeKey } from './address';
 import { provinceOf, sameScript, tableAppliesTo, uniqueCity } from './address-places';
 import type { ProvinceCode } from './china-divisions';
 

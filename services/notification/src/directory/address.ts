@@ -92,7 +92,22 @@ const LATIN_SUFFIXES: readonly (readonly string[])[] = [
 ];
 
 /** Chinese administrative suffixes, longest first. */
-const HAN_SUFFIXES = ['特别行政区', '特別行政區', '自治区', '自治區', '新区', '新區', '地区', '地區', '省', '市', '区', '區', '县', '縣'];
+const HAN_SUFFIXES = [
+  '特别行政区',
+  '特別行政區',
+  '自治区',
+  '自治區',
+  '新区',
+  '新區',
+  '地区',
+  '地區',
+  '省',
+  '市',
+  '区',
+  '區',
+  '县',
+  '縣',
+];
 
 /**
  * Province, city and district names without width, case, punctuation and the administrative
@@ -110,7 +125,10 @@ export function placeKey(value: string): string {
   while (trimmed) {
     trimmed = false;
     for (const suffix of LATIN_SUFFIXES) {
-      if (words.length > suffix.length && suffix.every((s, i) => words[words.length - suffix.length + i] === s)) {
+      if (
+        words.length > suffix.length &&
+        suffix.every((s, i) => words[words.length - suffix.length + i] === s)
+      ) {
         words.splice(words.length - suffix.length);
         trimmed = true;
         break;

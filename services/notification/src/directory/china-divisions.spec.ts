@@ -9,7 +9,10 @@ describe('China divisions alias table', () => {
 
   it('has every province-level division once: 4 municipalities, 23 provinces, 5 autonomous regions, 2 SARs', () => {
     expect(new Set(PROVINCES.map((p) => p.code)).size).toBe(34);
-    const kinds = PROVINCES.reduce<Record<string, number>>((n, p) => ({ ...n, [p.kind]: (n[p.kind] ?? 0) + 1 }), {});
+    const kinds = PROVINCES.reduce<Record<string, number>>(
+      (n, p) => ({ ...n, [p.kind]: (n[p.kind] ?? 0) + 1 }),
+      {},
+    );
     expect(kinds).toEqual({ municipality: 4, province: 23, autonomous_region: 5, sar: 2 });
   });
 
@@ -63,7 +66,8 @@ describe('China divisions alias table', () => {
   it('shares a spelling between cities only where declared, and then only the region decides', () => {
     const owners = new Map<string, Set<number>>();
     CITIES.forEach((city, id) => {
-      for (const name of city.names) owners.set(placeKey(name), new Set([...(owners.get(placeKey(name)) ?? []), id]));
+      for (const name of city.names)
+        owners.set(placeKey(name), new Set([...(owners.get(placeKey(name)) ?? []), id]));
     });
     const shared = [...owners].filter(([, ids]) => ids.size > 1).map(([key]) => key);
     expect(shared.sort()).toEqual(SHARED_CITY_SPELLINGS.map(placeKey).sort());

@@ -15,11 +15,40 @@
 export const CHINA_DIVISIONS_VERSION = '2026.12.1';
 
 export type ProvinceCode =
-  | 'BJ' | 'TJ' | 'SH' | 'CQ'
-  | 'HE' | 'SX' | 'LN' | 'JL' | 'HL' | 'JS' | 'ZJ' | 'AH' | 'FJ' | 'JX' | 'SD' | 'HA' | 'HB' | 'HN'
-  | 'GD' | 'HI' | 'SC' | 'GZ' | 'YN' | 'SN' | 'GS' | 'QH' | 'TW'
-  | 'NM' | 'GX' | 'XZ' | 'NX' | 'XJ'
-  | 'HK' | 'MO';
+  | 'BJ'
+  | 'TJ'
+  | 'SH'
+  | 'CQ'
+  | 'HE'
+  | 'SX'
+  | 'LN'
+  | 'JL'
+  | 'HL'
+  | 'JS'
+  | 'ZJ'
+  | 'AH'
+  | 'FJ'
+  | 'JX'
+  | 'SD'
+  | 'HA'
+  | 'HB'
+  | 'HN'
+  | 'GD'
+  | 'HI'
+  | 'SC'
+  | 'GZ'
+  | 'YN'
+  | 'SN'
+  | 'GS'
+  | 'QH'
+  | 'TW'
+  | 'NM'
+  | 'GX'
+  | 'XZ'
+  | 'NX'
+  | 'XJ'
+  | 'HK'
+  | 'MO';
 
 export type ProvinceKind = 'municipality' | 'province' | 'autonomous_region' | 'sar';
 
@@ -36,7 +65,11 @@ export interface CityEntry {
   readonly names: readonly string[];
 }
 
-const p = (code: ProvinceCode, kind: ProvinceKind, ...names: string[]): ProvinceEntry => ({ code, kind, names });
+const p = (code: ProvinceCode, kind: ProvinceKind, ...names: string[]): ProvinceEntry => ({
+  code,
+  kind,
+  names,
+});
 
 export const PROVINCES: readonly ProvinceEntry[] = [
   p('BJ', 'municipality', '北京市', 'Beijing', 'Peking'),
@@ -67,11 +100,29 @@ export const PROVINCES: readonly ProvinceEntry[] = [
   p('GS', 'province', '甘肃省', '甘肅', 'Gansu', 'Kansu'),
   p('QH', 'province', '青海省', 'Qinghai', 'Tsinghai'),
   p('TW', 'province', '台湾省', '台湾', '臺灣', '台灣', 'Taiwan'),
-  p('NM', 'autonomous_region', '内蒙古自治区', '内蒙古', '內蒙古', 'Inner Mongolia', 'Nei Mongol', 'Neimenggu'),
+  p(
+    'NM',
+    'autonomous_region',
+    '内蒙古自治区',
+    '内蒙古',
+    '內蒙古',
+    'Inner Mongolia',
+    'Nei Mongol',
+    'Neimenggu',
+  ),
   p('GX', 'autonomous_region', '广西壮族自治区', '广西', '廣西', 'Guangxi', 'Guangxi Zhuang', 'Kwangsi'),
   p('XZ', 'autonomous_region', '西藏自治区', '西藏', 'Xizang', 'Tibet'),
   p('NX', 'autonomous_region', '宁夏回族自治区', '宁夏', '寧夏', 'Ningxia', 'Ningxia Hui'),
-  p('XJ', 'autonomous_region', '新疆维吾尔自治区', '新疆', 'Xinjiang', 'Xinjiang Uygur', 'Xinjiang Uyghur', 'Sinkiang'),
+  p(
+    'XJ',
+    'autonomous_region',
+    '新疆维吾尔自治区',
+    '新疆',
+    'Xinjiang',
+    'Xinjiang Uygur',
+    'Xinjiang Uyghur',
+    'Sinkiang',
+  ),
   p('HK', 'sar', '香港特别行政区', '香港', 'Hong Kong', 'HKSAR', 'Hongkong'),
   p('MO', 'sar', '澳门特别行政区', '澳门', '澳門', 'Macao', 'Macau'),
 ];

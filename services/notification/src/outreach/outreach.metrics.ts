@@ -25,8 +25,7 @@ export class OutreachMetrics {
     });
     this.resolutions = new Counter({
       name: 'portico_parcel_resolution_total',
-      help:
-        'Parcels matched to a resident (or queued for the front desk), by method and the address rule that matched the property (exact, alias, none)',
+      help: 'Parcels matched to a resident (or queued for the front desk), by method and the address rule that matched the property (exact, alias, none)',
       labelNames: ['method', 'address_rule'] as const,
       registers: [registry],
     });

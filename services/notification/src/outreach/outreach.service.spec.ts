@@ -254,7 +254,8 @@ describe('OutreachService.onDocumentsRequested', () => {
     );
     const logged = world.log.text();
     expect(logged).toContain('"addressRule":"alias"');
-    for (const value of ['上海', 'Shanghai', '浦东', 'Century', '200120', '12-03']) expect(logged).not.toContain(value);
+    for (const value of ['上海', 'Shanghai', '浦东', 'Century', '200120', '12-03'])
+      expect(logged).not.toContain(value);
   });
 
   it('creates one task for the same case and round however often it is delivered', async () => {

@@ -310,7 +310,10 @@ export class OutreachService {
       }
     }
     if (queued) this.metrics.parcelResolved('unmatched', addressRule);
-    this.log.info({ ...ids, reason, propertyId, addressRule, taskId, queued }, 'parcel not matched to a resident');
+    this.log.info(
+      { ...ids, reason, propertyId, addressRule, taskId, queued },
+      'parcel not matched to a resident',
+    );
     return { outcome: 'unmatched', reason, taskId };
   }
 

@@ -83,10 +83,7 @@ export class ResidentNoticesService {
    * CaseExpired / CaseReturnedToSender / CaseCancelled: the resident's notice that the case ended
    * without clearing, once per case and end (the case's tasks were closed just before).
    */
-  async onCaseEndedUncleared(
-    m: EntityManager,
-    e: { caseId: string; end: CaseEnd },
-  ): Promise<string | null> {
+  async onCaseEndedUncleared(m: EntityManager, e: { caseId: string; end: CaseEnd }): Promise<string | null> {
     const task = await this.tasks.latestDocumentsTaskOfCase(m, e.caseId, false);
     if (!task) return null;
     const id = await this.followUps?.caseEnded(m, followUpOf(task), e.end);

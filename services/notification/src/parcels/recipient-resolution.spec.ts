@@ -124,14 +124,18 @@ describe('resolveRecipient', () => {
     expect(resolveRecipient(input({ hint: hint({ city: '上饶市' }) }), matches)).toMatchObject({
       reason: 'no_property',
     });
-    expect(resolveRecipient(input({ hint: hint({ addressLine: '89 Century Avenue, Tower A' }) }), matches)).toMatchObject({
+    expect(
+      resolveRecipient(input({ hint: hint({ addressLine: '89 Century Avenue, Tower A' }) }), matches),
+    ).toMatchObject({
       reason: 'no_property',
     });
   });
 
-  it('matches a city the carrier spells in Chinese to the directory\'s English one, and says so', () => {
+  it("matches a city the carrier spells in Chinese to the directory's English one, and says so", () => {
     // the directory spells it "Shanghai"
-    const zhCity = input({ hint: hint({ countryCode: 'cn', region: '上海', city: '上海市', district: '浦东新区' }) });
+    const zhCity = input({
+      hint: hint({ countryCode: 'cn', region: '上海', city: '上海市', district: '浦东新区' }),
+    });
     expect(resolveRecipient(zhCity, matches)).toMatchObject({ kind: 'resolved', addressRule: 'alias' });
     const sameSpelling = input({ hint: hint({ city: 'Shanghai City' }) });
     expect(resolveRecipient(sameSpelling, matches)).toMatchObject({ kind: 'resolved', addressRule: 'exact' });
@@ -157,7 +161,10 @@ describe('resolveRecipient', () => {
   it('never prefers an exact match to an alias one: two candidates are ambiguous', () => {
     const zh = property({ id: 'prop_zh', region: '上海市', city: '上海市', district: '浦东新区' });
     const both = input({ hint: hint({ city: 'Shanghai' }), propertiesAtAddress: [property(), zh] });
-    expect(resolveRecipient(both, matches)).toMatchObject({ kind: 'unmatched', reason: 'ambiguous_property' });
+    expect(resolveRecipient(both, matches)).toMatchObject({
+      kind: 'unmatched',
+      reason: 'ambiguous_property',
+    });
     // another city's building at the same street line is no candidate
     const other = property({ id: 'prop_sr', region: '江西', city: '上饶' });
     const one = input({ hint: hint({ city: '上海市' }), propertiesAtAddress: [property(), other] });

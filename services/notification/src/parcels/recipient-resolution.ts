@@ -73,7 +73,8 @@ export function resolveRecipient(input: ResolutionInput, matches: DigestMatcher)
 
 function resolveByAddress(input: ResolutionInput, matches: DigestMatcher): Resolution {
   const hint = input.hint;
-  if (!hint || !hint.addressLine || (!hint.postalCode && !hint.city)) return unmatched('no_address', null, null);
+  if (!hint || !hint.addressLine || (!hint.postalCode && !hint.city))
+    return unmatched('no_address', null, null);
   // Every candidate counts, however it matched: an exact match does not outrank an alias one, two
   // candidates are the front desk's to tell apart.
   const candidates = input.propertiesAtAddress.flatMap((p) => {
@@ -120,9 +121,20 @@ function pickByDigests(
 }
 
 function resolved(method: ResolutionMethod, r: ResidentRecord, addressRule: AddressRule | null): Resolution {
-  return { kind: 'resolved', method, propertyId: r.propertyId, unitId: r.unitId, residentId: r.id, addressRule };
+  return {
+    kind: 'resolved',
+    method,
+    propertyId: r.propertyId,
+    unitId: r.unitId,
+    residentId: r.id,
+    addressRule,
+  };
 }
 
-function unmatched(reason: UnmatchedReason, propertyId: string | null, addressRule: AddressRule | null): Resolution {
+function unmatched(
+  reason: UnmatchedReason,
+  propertyId: string | null,
+  addressRule: AddressRule | null,
+): Resolution {
   return { kind: 'unmatched', reason, propertyId, addressRule };
 }

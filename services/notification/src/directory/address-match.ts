@@ -13,6 +13,7 @@ export type AddressRule = 'exact' | 'alias';
 /** A property's address as the directory keeps it (country and keys normalised, places raw). */
 export interface PropertyAddress {
   readonly countryCode: string;
+  /** Region, city and district as the property system wrote them (compared here, after placeKey). */
   readonly region: string;
   readonly city: string;
   readonly district: string;
@@ -20,7 +21,7 @@ export interface PropertyAddress {
   readonly addressLineNorm: string;
 }
 
-/** A carrier's recipient address, as carrier-ingestion passed it on. */
+/** A carrier's recipient address as carrier-ingestion passed it on (the hint's building-level part). */
 export interface CarrierAddress {
   readonly countryCode: string;
   readonly region: string;

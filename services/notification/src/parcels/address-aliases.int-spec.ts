@@ -44,53 +44,34 @@ describe('notification: parcels matched to properties across spellings (real Kaf
     P = { shenzhen: `prop_sz_${run}`, pudong: `prop_pd_${run}`, xuhui: `prop_xh_${run}` };
     KEYUAN = `科苑路15号 ${run}栋`;
     CENTURY = `世纪大道88号 ${run}座`;
-    const unit = (id: string, who: { name: string; phone: string }) => [
-      { id: `unit_${id}`, label: '12-03', residents: [{ id: `res_${id}`, ...who, language: 'zh' }] },
-    ];
+    const property = (
+      id: string,
+      name: string,
+      [region, city, district]: [string, string, string],
+      addressLine: string,
+      resident?: { id: string; name: string; phone: string },
+    ) => ({
+      id,
+      name: `${name} ${run}`,
+      address: { country: 'CN', region, city, district, postalCode: '', addressLine },
+      units: resident
+        ? [{ id: `unit_${resident.id}`, label: '12-03', residents: [{ ...resident, language: 'zh' }] }]
+        : [],
+    });
     await h.importDirectory({
       tenant: { id: h.tenantId, name: `Address Residences ${run}` },
       properties: [
-        {
-          id: P.shenzhen,
-          name: `Keyuan Tower ${run}`,
-          // entered in English by the property system; the street line as written on the building
-          address: {
-            country: 'CN',
-            region: 'Guangdong',
-            city: 'Shenzhen',
-            district: 'Nanshan District',
-            postalCode: '',
-            addressLine: KEYUAN,
-          },
-          units: unit(`sz_${run}`, shenzhen),
-        },
-        {
-          id: P.pudong,
-          name: `Century Tower ${run}`,
-          address: {
-            country: 'CN',
-            region: 'Shanghai',
-            city: 'Shanghai',
-            district: 'Pudong',
-            postalCode: '',
-            addressLine: CENTURY,
-          },
-          units: unit(`pd_${run}`, pudong),
-        },
-        {
-          // another compound of the tenant on a street line of the same name, entered in Chinese
-          id: P.xuhui,
-          name: `Xuhui Court ${run}`,
-          address: {
-            country: 'CN',
-            region: '上海市',
-            city: '上海市',
-            district: '徐汇区',
-            postalCode: '',
-            addressLine: CENTURY,
-          },
-          units: [],
-        },
+        // entered in English by the property system; the street line as written on the building
+        property(P.shenzhen, 'Keyuan Tower', ['Guangdong', 'Shenzhen', 'Nanshan District'], KEYUAN, {
+          id: `res_sz_${run}`,
+          ...shenzhen,
+        }),
+        property(P.pudong, 'Century Tower', ['Shanghai', 'Shanghai', 'Pudong'], CENTURY, {
+          id: `res_pd_${run}`,
+          ...pudong,
+        }),
+        // another compound of the tenant on a street line of the same name, entered in Chinese
+        property(P.xuhui, 'Xuhui Court', ['上海市', '上海市', '徐汇区'], CENTURY),
       ],
       staff: [
         {

@@ -252,7 +252,18 @@ export class NotificationHarness {
    */
   async publishHold(
     ref: common.ParcelRef,
-    recipient: { name: string; phone: string; postalCode: string; addressLine: string; unit: string },
+    recipient: {
+      name: string;
+      phone: string;
+      postalCode: string;
+      addressLine: string;
+      unit: string;
+      /** The place fields carriers send more or less of (default: none). */
+      countryCode?: string;
+      region?: string;
+      city?: string;
+      district?: string;
+    },
   ): Promise<void> {
     const event = create(TrackingStreamEventSchema, {
       event: {
@@ -268,6 +279,10 @@ export class NotificationHarness {
           receivedAt: timestampFromDate(new Date()),
           rawStatusCode: 'CUSTOMS_ID_REQUIRED',
           recipient: create(carrier.RecipientHintSchema, {
+            countryCode: recipient.countryCode ?? '',
+            region: recipient.region ?? '',
+            city: recipient.city ?? '',
+            district: recipient.district ?? '',
             postalCode: recipient.postalCode,
             addressLine: recipient.addressLine,
             unit: recipient.unit,

@@ -682,7 +682,7 @@ export class DirectoryRepository {
   }
 }
 
-const PROPERTY_SELECT = `SELECT id, tenant_id, name, country_code, city_norm, postal_code_norm, address_line_norm,
+const PROPERTY_SELECT = `SELECT id, tenant_id, name, country_code, region, city, district, postal_code_norm, address_line_norm,
                                 default_language, time_zone, resident_outreach,
                                 to_char(quiet_hours_start, 'HH24:MI') AS quiet_hours_start,
                                 to_char(quiet_hours_end, 'HH24:MI') AS quiet_hours_end
@@ -693,7 +693,9 @@ interface PropertyDbRow {
   tenant_id: string;
   name: string;
   country_code: string;
-  city_norm: string;
+  region: string;
+  city: string;
+  district: string;
   postal_code_norm: string;
   address_line_norm: string;
   default_language: Language;
@@ -709,7 +711,9 @@ function toProperty(r: PropertyDbRow): PropertyRecord {
     tenantId: r.tenant_id,
     name: r.name,
     countryCode: r.country_code,
-    cityNorm: r.city_norm,
+    region: r.region,
+    city: r.city,
+    district: r.district,
     postalCodeNorm: r.postal_code_norm,
     addressLineNorm: r.address_line_norm,
     defaultLanguage: r.default_language,

@@ -1,3 +1,4 @@
+import type { PropertyAddress } from './address-match';
 import type { Language, ResidentChannel } from './directory-import.schema';
 
 export type { Language, ResidentChannel } from './directory-import.schema';
@@ -11,15 +12,11 @@ export interface QuietHours {
 /** 'steward_only': Portico prepares messages, the steward sends them; 'direct': Portico may message consenting residents. */
 export type ResidentOutreachPolicy = 'steward_only' | 'direct';
 
-/** A property as resolution and scripts need it. */
-export interface PropertyRecord {
+/** A property as resolution and scripts need it (its address as address-match.ts compares it). */
+export interface PropertyRecord extends PropertyAddress {
   readonly id: string;
   readonly tenantId: string;
   readonly name: string;
-  readonly countryCode: string;
-  readonly cityNorm: string;
-  readonly postalCodeNorm: string;
-  readonly addressLineNorm: string;
   readonly defaultLanguage: Language;
   readonly timeZone: string;
   readonly residentOutreach: ResidentOutreachPolicy;

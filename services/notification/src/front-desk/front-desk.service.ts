@@ -175,7 +175,7 @@ export class FrontDeskService {
         caseId: entry.caseId,
       };
     });
-    this.metrics.parcelResolved('front_desk');
+    this.metrics.parcelResolved('front_desk', null);
     const { tenantId, caseId, ...answer } = result;
     this.log.info(
       { ...answer, tenantId, caseId, linkedBy: caller.subject },

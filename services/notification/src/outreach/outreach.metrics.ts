@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, METRICS_REGISTRY, type Registry } from '@portico/observability';
+import type { AddressRule } from '../directory/address-match';
 import type { ResolutionMethod } from '../parcels/parcel-projection';
 import type { EscalationLevel, EscalationReason } from './escalation';
 import type { TaskKind } from './outreach-task';
@@ -9,7 +10,7 @@ import type { TaskActionKind } from './task-actions.repository';
 @Injectable()
 export class OutreachMetrics {
   private readonly tasksCreated: Counter<'kind'>;
-  private readonly resolutions: Counter<'method'>;
+  private readonly resolutions: Counter<'method' | 'address_rule'>;
   private readonly acknowledgement: Histogram<'kind'>;
   private readonly escalations: Counter<'level' | 'reason'>;
   private readonly actions: Counter<'action'>;
@@ -24,8 +25,8 @@ export class OutreachMetrics {
     });
     this.resolutions = new Counter({
       name: 'portico_parcel_resolution_total',
-      help: 'Parcels matched to a resident (or queued for the front desk), by method',
-      labelNames: ['method'] as const,
+      help: 'Parcels matched to a resident (or queued for the front desk), by method and the address rule that matched the property (exact, alias, none)',
+      labelNames: ['method', 'address_rule'] as const,
       registers: [registry],
     });
     this.acknowledgement = new Histogram({
@@ -75,7 +76,7 @@ export class OutreachMetrics {
     this.tasksCreated.inc({ kind });
   }
 
-  parcelResolved(method: ResolutionMethod | 'unmatched'): void {
-    this.resolutions.inc({ method });
+  parcelResolved(method: ResolutionMethod | 'unmatched', addressRule: AddressRule | null): void {
+    this.resolutions.inc({ method, address_rule: addressRule ?? 'none' });
   }
 }

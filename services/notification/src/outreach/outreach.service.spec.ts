@@ -237,7 +237,25 @@ describe('OutreachService.onDocumentsRequested', () => {
     expect(await world.metric('portico_outreach_tasks_created_total')).toContain(
       'kind="documents_requested"} 1',
     );
-    expect(await world.metric('portico_parcel_resolution_total')).toContain('method="address_match"} 1');
+    expect(await world.metric('portico_parcel_resolution_total')).toContain(
+      'method="address_match",address_rule="exact"} 1',
+    );
+  });
+
+  it('records that the address matched by alias, in the metric label and the log line, without the address', async () => {
+    const world = new World();
+    const p = world.parcel();
+    world.parcel({ hint: { ...p.hint!, region: '上海', city: '上海市', district: '浦东新区' } });
+    await expect(world.service().onDocumentsRequested(m, request())).resolves.toMatchObject({
+      outcome: 'task_created',
+    });
+    expect(await world.metric('portico_parcel_resolution_total')).toContain(
+      'method="address_match",address_rule="alias"} 1',
+    );
+    const logged = world.log.text();
+    expect(logged).toContain('"addressRule":"alias"');
+    for (const value of ['上海', 'Shanghai', '浦东', 'Century', '200120', '12-03'])
+      expect(logged).not.toContain(value);
   });
 
   it('creates one task for the same case and round however often it is delivered', async () => {
@@ -321,7 +339,9 @@ describe('OutreachService.onDocumentsRequested', () => {
     expect(created).toHaveLength(1);
     expect(created[0]!.kind).toBe(notification.OutreachKind.UNMATCHED_PARCEL);
     expect(created[0]!.residentId).toBe('');
-    expect(await world.metric('portico_parcel_resolution_total')).toContain('method="unmatched"} 1');
+    expect(await world.metric('portico_parcel_resolution_total')).toContain(
+      'method="unmatched",address_rule="exact"} 1',
+    );
     expect(await world.metric('portico_outreach_tasks_created_total')).toContain(
       'kind="unmatched_parcel"} 1',
     );

@@ -5,6 +5,7 @@ import type { Logger } from '@portico/observability';
 import { ROOT_LOGGER } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { NotificationConfig } from '../config';
+import type { AddressRule } from '../directory/address-match';
 import { DirectoryRepository } from '../directory/directory.repository';
 import type { PropertyRecord } from '../directory/directory.types';
 import { pickOnDutySteward } from '../directory/duty-rota';
@@ -129,11 +130,12 @@ export class OutreachService {
 
     const resolution = await this.resolver.resolve(m, parcel);
     if (resolution.kind === 'unmatched') {
-      return this.unmatched(m, cmd, parcel, resolution.reason, resolution.propertyId);
+      return this.unmatched(m, cmd, parcel, resolution.reason, resolution.propertyId, resolution.addressRule);
     }
     const property = await this.directory.property(m, resolution.propertyId);
     const resident = await this.directory.resident(m, resolution.residentId);
-    if (!property || !resident) return this.unmatched(m, cmd, parcel, 'no_resident', property?.id ?? null);
+    if (!property || !resident)
+      return this.unmatched(m, cmd, parcel, 'no_resident', property?.id ?? null, resolution.addressRule);
 
     const now = this.clock();
     const steward = pickOnDutySteward(await this.directory.dutyRota(m, property.id), now, property.timeZone);
@@ -200,7 +202,7 @@ export class OutreachService {
     );
 
     this.metrics.taskCreated(kind);
-    if (newlyResolved) this.metrics.parcelResolved(resolution.method);
+    if (newlyResolved) this.metrics.parcelResolved(resolution.method, resolution.addressRule);
     this.log.info(
       {
         ...ids,
@@ -209,6 +211,8 @@ export class OutreachService {
         propertyId: property.id,
         stewardId: task.stewardId,
         method: resolution.method,
+        // which address rule matched (exact | alias), never the address
+        addressRule: resolution.addressRule,
       },
       'outreach task created',
     );
@@ -251,6 +255,7 @@ export class OutreachService {
     parcel: ParcelProjection | null,
     reason: FrontDeskReason,
     propertyId: string | null,
+    addressRule: AddressRule | null = null,
   ): Promise<DocumentsRequestedOutcome> {
     const ids = { caseId: cmd.caseId, parcelId: cmd.parcel.parcelId, round: cmd.round };
     const queued = await this.frontDesk.enqueue(m, {
@@ -304,8 +309,11 @@ export class OutreachService {
         taskId = task.id;
       }
     }
-    if (queued) this.metrics.parcelResolved('unmatched');
-    this.log.info({ ...ids, reason, propertyId, taskId, queued }, 'parcel not matched to a resident');
+    if (queued) this.metrics.parcelResolved('unmatched', addressRule);
+    this.log.info(
+      { ...ids, reason, propertyId, addressRule, taskId, queued },
+      'parcel not matched to a resident',
+    );
     return { outcome: 'unmatched', reason, taskId };
   }
 

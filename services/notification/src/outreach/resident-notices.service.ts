@@ -3,6 +3,7 @@ import { documentTypeFromContract, type common } from '@portico/contracts';
 import type { Logger } from '@portico/observability';
 import { ROOT_LOGGER } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
+import type { AddressRule } from '../directory/address-match';
 import { FollowUpMessages, type CaseEnd, type HoldPredictedInput } from '../messages/follow-up-messages';
 import type { ParcelProjection } from '../parcels/parcel-projection';
 import { ParcelsRepository } from '../parcels/parcels.repository';
@@ -82,10 +83,7 @@ export class ResidentNoticesService {
    * CaseExpired / CaseReturnedToSender / CaseCancelled: the resident's notice that the case ended
    * without clearing, once per case and end (the case's tasks were closed just before).
    */
-  async onCaseEndedUncleared(
-    m: EntityManager,
-    e: { caseId: string; end: CaseEnd },
-  ): Promise<string | null> {
+  async onCaseEndedUncleared(m: EntityManager, e: { caseId: string; end: CaseEnd }): Promise<string | null> {
     const task = await this.tasks.latestDocumentsTaskOfCase(m, e.caseId, false);
     if (!task) return null;
     const id = await this.followUps?.caseEnded(m, followUpOf(task), e.end);
@@ -141,6 +139,7 @@ export class ResidentNoticesService {
     const unmatched: Record<string, number> = {};
     const inputs: HoldPredictedInput[] = [];
     const indexOf: number[] = []; // input -> its event's place in the batch
+    const rules: Array<AddressRule | null> = []; // input -> how its address matched
     for (const [i, { e, index }] of projected.entries()) {
       const resolution = resolutions[i]!;
       if (resolution.kind !== 'resolved') {
@@ -148,6 +147,7 @@ export class ResidentNoticesService {
         continue;
       }
       indexOf.push(index);
+      rules.push(resolution.addressRule);
       inputs.push({
         tenantId: e.tenantId,
         propertyId: resolution.propertyId,
@@ -165,7 +165,12 @@ export class ResidentNoticesService {
       await run(() =>
         Promise.resolve(
           this.log.info(
-            { parcelId: input.parcel.parcelId, propertyId: input.propertyId, messageId: id },
+            {
+              parcelId: input.parcel.parcelId,
+              propertyId: input.propertyId,
+              messageId: id,
+              addressRule: rules[i] ?? null,
+            },
             'hold heads-up queued',
           ),
         ),

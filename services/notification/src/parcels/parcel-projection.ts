@@ -1,5 +1,6 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { carrier, type common } from '@portico/contracts';
+import type { CarrierAddress } from '../directory/address-match';
 
 /** A keyed digest as stored: the HMAC bytes and the id of the key that made them. */
 export interface StoredDigest {
@@ -8,13 +9,7 @@ export interface StoredDigest {
 }
 
 /** What carrier-ingestion tells about the recipient: building-level address, unit, digests. */
-export interface RecipientHintRecord {
-  readonly countryCode: string;
-  readonly region: string;
-  readonly city: string;
-  readonly district: string;
-  readonly postalCode: string;
-  readonly addressLine: string;
+export interface RecipientHintRecord extends CarrierAddress {
   readonly unit: string;
   readonly nameDigest: StoredDigest | null;
   readonly phoneDigest: StoredDigest | null;

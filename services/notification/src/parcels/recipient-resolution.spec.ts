@@ -60,6 +60,7 @@ describe('resolveRecipient', () => {
       propertyId: 'prop_a',
       unitId: 'unit_1203',
       residentId: 'res_1',
+      addressRule: 'exact',
     });
   });
 
@@ -71,6 +72,7 @@ describe('resolveRecipient', () => {
       kind: 'unmatched',
       reason: 'no_resident',
       propertyId: 'prop_a',
+      addressRule: 'exact',
     });
   });
 
@@ -82,6 +84,7 @@ describe('resolveRecipient', () => {
       propertyId: 'prop_a',
       unitId: 'unit_1203',
       residentId: 'res_2',
+      addressRule: null,
     });
   });
 
@@ -98,6 +101,7 @@ describe('resolveRecipient', () => {
       kind: 'unmatched',
       reason: 'no_address',
       propertyId: null,
+      addressRule: null,
     });
     expect(resolveRecipient(input({ hint: hint({ postalCode: '', city: '' }) }), matches)).toMatchObject({
       reason: 'no_address',
@@ -117,16 +121,31 @@ describe('resolveRecipient', () => {
     expect(resolveRecipient(input({ hint: hint({ city: 'Beijing' }) }), matches)).toMatchObject({
       reason: 'no_property',
     });
+    expect(resolveRecipient(input({ hint: hint({ city: '上饶市' }) }), matches)).toMatchObject({
+      reason: 'no_property',
+    });
     expect(
-      resolveRecipient(input({ hint: hint({ countryCode: 'cn', city: '上海市' }) }), matches),
+      resolveRecipient(input({ hint: hint({ addressLine: '89 Century Avenue, Tower A' }) }), matches),
     ).toMatchObject({
-      reason: 'no_property', // the directory spells the city "Shanghai": different values rule it out
+      reason: 'no_property',
     });
+  });
+
+  it("matches a city the carrier spells in Chinese to the directory's English one, and says so", () => {
+    // the directory spells it "Shanghai"
     const zhCity = input({
-      hint: hint({ countryCode: 'cn', city: '上海市' }),
-      propertiesAtAddress: [property({ cityNorm: '上海' })],
+      hint: hint({ countryCode: 'cn', region: '上海', city: '上海市', district: '浦东新区' }),
     });
-    expect(resolveRecipient(zhCity, matches)).toMatchObject({ kind: 'resolved' });
+    expect(resolveRecipient(zhCity, matches)).toMatchObject({ kind: 'resolved', addressRule: 'alias' });
+    const sameSpelling = input({ hint: hint({ city: 'Shanghai City' }) });
+    expect(resolveRecipient(sameSpelling, matches)).toMatchObject({ kind: 'resolved', addressRule: 'exact' });
+    const noResident = input({ hint: hint({ city: '上海', nameDigest: nameDigest('赵强') }) });
+    expect(resolveRecipient(noResident, matches)).toEqual({
+      kind: 'unmatched',
+      reason: 'no_resident',
+      propertyId: 'prop_a',
+      addressRule: 'alias',
+    });
   });
 
   it('is ambiguous when two properties of the tenant share the address', () => {
@@ -135,7 +154,21 @@ describe('resolveRecipient', () => {
       kind: 'unmatched',
       reason: 'ambiguous_property',
       propertyId: null,
+      addressRule: null,
     });
+  });
+
+  it('never prefers an exact match to an alias one: two candidates are ambiguous', () => {
+    const zh = property({ id: 'prop_zh', region: '上海市', city: '上海市', district: '浦东新区' });
+    const both = input({ hint: hint({ city: 'Shanghai' }), propertiesAtAddress: [property(), zh] });
+    expect(resolveRecipient(both, matches)).toMatchObject({
+      kind: 'unmatched',
+      reason: 'ambiguous_property',
+    });
+    // another city's building at the same street line is no candidate
+    const other = property({ id: 'prop_sr', region: '江西', city: '上饶' });
+    const one = input({ hint: hint({ city: '上海市' }), propertiesAtAddress: [property(), other] });
+    expect(resolveRecipient(one, matches)).toMatchObject({ kind: 'resolved', propertyId: 'prop_a' });
   });
 
   it('queues for the property when nobody in the unit matches the name', () => {
@@ -144,6 +177,7 @@ describe('resolveRecipient', () => {
       kind: 'unmatched',
       reason: 'no_resident',
       propertyId: 'prop_a',
+      addressRule: 'exact',
     });
   });
 
@@ -155,6 +189,7 @@ describe('resolveRecipient', () => {
       kind: 'unmatched',
       reason: 'ambiguous_resident',
       propertyId: 'prop_a',
+      addressRule: 'exact',
     });
   });
 

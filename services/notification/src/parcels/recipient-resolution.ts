@@ -1,10 +1,5 @@
-import {
-  normaliseAddressLine,
-  normaliseCity,
-  normaliseCountryCode,
-  normalisePostalCode,
-  normaliseUnitLabel,
-} from '../directory/address';
+import { normaliseUnitLabel } from '../directory/address';
+import { matchBuilding, type AddressRule } from '../directory/address-match';
 import type { PropertyRecord, ResidentRecord } from '../directory/directory.types';
 import type { RecipientHintRecord, ResolutionMethod, StoredDigest } from './parcel-projection';
 
@@ -30,12 +25,16 @@ export type Resolution =
       readonly propertyId: string;
       readonly unitId: string;
       readonly residentId: string;
+      /** How the address matched the property (`address_match` only; null otherwise). */
+      readonly addressRule: AddressRule | null;
     }
   | {
       readonly kind: 'unmatched';
       readonly reason: UnmatchedReason;
       /** Set when the address alone identifies one property (its steward gets the task). */
       readonly propertyId: string | null;
+      /** How the address matched that property, when it did. */
+      readonly addressRule: AddressRule | null;
     };
 
 export interface ResolutionInput {
@@ -60,49 +59,39 @@ export function resolveRecipient(input: ResolutionInput, matches: DigestMatcher)
   const registeredBy = new Map(input.preRegistered.map((r) => [r.id, r]));
   if (registeredBy.size === 1) {
     const [resident] = registeredBy.values();
-    return resolved('pre_registered', resident!);
+    return resolved('pre_registered', resident!, null);
   }
   const byAddress = resolveByAddress(input, matches);
   if (byAddress.kind === 'resolved') return byAddress;
   // Several residents pre-registered the number: the digests may still tell which one it is for.
   if (registeredBy.size > 1) {
     const chosen = pickByDigests([...registeredBy.values()], input.hint, matches);
-    if (chosen.kind === 'one') return resolved('pre_registered', chosen.resident);
+    if (chosen.kind === 'one') return resolved('pre_registered', chosen.resident, null);
   }
   return byAddress;
 }
 
 function resolveByAddress(input: ResolutionInput, matches: DigestMatcher): Resolution {
   const hint = input.hint;
-  if (!hint || !hint.addressLine || (!hint.postalCode && !hint.city)) return unmatched('no_address', null);
-  const properties = input.propertiesAtAddress.filter((p) => sameBuilding(p, hint));
-  if (properties.length === 0) return unmatched('no_property', null);
-  if (properties.length > 1) return unmatched('ambiguous_property', null);
-  const property = properties[0]!;
+  if (!hint || !hint.addressLine || (!hint.postalCode && !hint.city))
+    return unmatched('no_address', null, null);
+  // Every candidate counts, however it matched: an exact match does not outrank an alias one, two
+  // candidates are the front desk's to tell apart.
+  const candidates = input.propertiesAtAddress.flatMap((p) => {
+    const rule = matchBuilding(p, hint);
+    return rule ? [{ property: p, rule }] : [];
+  });
+  if (candidates.length === 0) return unmatched('no_property', null, null);
+  if (candidates.length > 1) return unmatched('ambiguous_property', null, null);
+  const { property, rule } = candidates[0]!;
 
   const unit = hint.unit ? normaliseUnitLabel(hint.unit) : '';
   const inProperty = input.residents.filter(
     (r) => r.propertyId === property.id && (unit === '' || r.unitLabelNorm === unit),
   );
   const chosen = pickByDigests(inProperty, hint, matches);
-  if (chosen.kind === 'one') return resolved('address_match', chosen.resident);
-  return unmatched(chosen.kind === 'many' ? 'ambiguous_resident' : 'no_resident', property.id);
-}
-
-/**
- * The building-level comparison: the address line always, and country, city and postal code
- * whenever both sides have them (carriers often omit country and city; a value that is present
- * and different rules the property out).
- */
-export function sameBuilding(property: PropertyRecord, hint: RecipientHintRecord): boolean {
-  if (normaliseAddressLine(hint.addressLine) !== property.addressLineNorm) return false;
-  const country = normaliseCountryCode(hint.countryCode);
-  if (country && country !== property.countryCode) return false;
-  const city = normaliseCity(hint.city);
-  if (city && property.cityNorm && city !== property.cityNorm) return false;
-  const postal = normalisePostalCode(hint.postalCode);
-  if (postal && property.postalCodeNorm && postal !== property.postalCodeNorm) return false;
-  return true;
+  if (chosen.kind === 'one') return resolved('address_match', chosen.resident, rule);
+  return unmatched(chosen.kind === 'many' ? 'ambiguous_resident' : 'no_resident', property.id, rule);
 }
 
 type DigestPick = { kind: 'one'; resident: ResidentRecord } | { kind: 'none' } | { kind: 'many' };
@@ -131,10 +120,21 @@ function pickByDigests(
   return distinct.length === 0 ? { kind: 'none' } : { kind: 'many' };
 }
 
-function resolved(method: ResolutionMethod, r: ResidentRecord): Resolution {
-  return { kind: 'resolved', method, propertyId: r.propertyId, unitId: r.unitId, residentId: r.id };
+function resolved(method: ResolutionMethod, r: ResidentRecord, addressRule: AddressRule | null): Resolution {
+  return {
+    kind: 'resolved',
+    method,
+    propertyId: r.propertyId,
+    unitId: r.unitId,
+    residentId: r.id,
+    addressRule,
+  };
 }
 
-function unmatched(reason: UnmatchedReason, propertyId: string | null): Resolution {
-  return { kind: 'unmatched', reason, propertyId };
+function unmatched(
+  reason: UnmatchedReason,
+  propertyId: string | null,
+  addressRule: AddressRule | null,
+): Resolution {
+  return { kind: 'unmatched', reason, propertyId, addressRule };
 }

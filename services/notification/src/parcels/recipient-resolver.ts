@@ -24,7 +24,7 @@ export class RecipientResolver {
   }
 
   async resolve(m: EntityManager, parcel: ParcelProjection): Promise<Resolution> {
-    if (parcel.resolution) return { kind: 'resolved', ...parcel.resolution };
+    if (parcel.resolution) return { kind: 'resolved', ...parcel.resolution, addressRule: null };
     const preRegistered = await this.directory.residentsWithPreRegistration(
       m,
       parcel.tenantId,
@@ -53,7 +53,7 @@ export class RecipientResolver {
    */
   async resolveMany(m: EntityManager, parcels: readonly ParcelProjection[]): Promise<Resolution[]> {
     const results: Array<Resolution | undefined> = parcels.map((p) =>
-      p.resolution ? { kind: 'resolved', ...p.resolution } : undefined,
+      p.resolution ? { kind: 'resolved', ...p.resolution, addressRule: null } : undefined,
     );
     const byTenant = new Map<string, number[]>();
     parcels.forEach((p, i) => {

@@ -15,6 +15,8 @@ import { SimulatedSmsGateway } from '../channels/test-support/simulated-sms-gate
 import { NotificationHarness, uniqueResident } from '../it-harness';
 import { MessagesRepository } from '../messages/messages.repository';
 import { NOTE_KEPT_AFTER_SEND_MS } from '../messages/steward-note';
+
+const KEEP = { afterSendMs: NOTE_KEPT_AFTER_SEND_MS, afterFailureMs: 72 * 3_600_000 };
 import { SimulatedVaultUploadLinks } from '../messages/test-support/simulated-vault-upload-links';
 
 const VAULT_TOKEN = `vault-${randomBytes(16).toString('hex')}`;
@@ -419,7 +421,8 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
       description: 'the re-upload request by e-mail, with the note',
     });
     expect(mailed.text).toContain(`管家留言：${NOTE}`);
-    // The same message, template and version; e-mail was the plan's last channel, so the note is gone.
+    // The same message, template and version. E-mail was the plan's last channel, yet the note stays:
+    // a bounce would fail the message for good, and an operator's re-drive would want it.
     const after = await waitFor(
       async () => {
         const r = await row();
@@ -431,7 +434,7 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
       template_id: 'steward-reupload-request',
       template_version: sent.template_version,
       variables: sent.variables,
-      steward_note: null,
+      steward_note: NOTE,
     });
 
     // The sweep (the worker runs it every minute): a kept note stays while a failover could still
@@ -440,11 +443,10 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
     const manager = {
       query: async (sql: string, params?: unknown[]) => (await h.pg.query(sql, params)).rows,
     } as unknown as EntityManager;
-    await h.pg.query(`UPDATE messages SET steward_note = $2 WHERE id = $1`, [messageId, NOTE]);
-    await repo.forgetSpentNotes(manager, new Date(), NOTE_KEPT_AFTER_SEND_MS);
+    await repo.forgetSpentNotes(manager, new Date(), KEEP);
     expect((await row()).steward_note).toBe(NOTE);
     await h.pg.query(`UPDATE messages SET finished_at = now() - interval '6 days' WHERE id = $1`, [messageId]);
-    expect(await repo.forgetSpentNotes(manager, new Date(), NOTE_KEPT_AFTER_SEND_MS)).toBeGreaterThanOrEqual(1);
+    expect(await repo.forgetSpentNotes(manager, new Date(), KEEP)).toBeGreaterThanOrEqual(1);
     expect((await row()).steward_note).toBeNull();
   }, 90_000);
 

@@ -18,46 +18,12 @@ import { NOTE_KEPT_AFTER_SEND_MS } from '../messages/steward-note';
 
 const KEEP = { afterSendMs: NOTE_KEPT_AFTER_SEND_MS, afterFailureMs: 72 * 3_600_000 };
 import { SimulatedVaultUploadLinks } from '../messages/test-support/simulated-vault-upload-links';
+import { dsn } from './test-support/dsn';
 
 const VAULT_TOKEN = `vault-${randomBytes(16).toString('hex')}`;
 const SMS_TOKEN = randomBytes(32).toString('base64url');
 const DSN_TOKEN = randomBytes(32).toString('base64url');
 const NOTE = `请在白天靠窗拍摄，背面也要 ${randomBytes(4).toString('hex')}`;
-
-function dsn(action: 'failed' | 'delivered', status: string, to: string, messageIdHeader: string): string {
-  return [
-    'From: MAILER-DAEMON@relay.example.test',
-    'To: no-reply@portico.invalid',
-    'Subject: Delivery Status Notification',
-    `Message-Id: <dsn-${randomBytes(4).toString('hex')}@relay.example.test>`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="R"',
-    '',
-    '--R',
-    'Content-Type: text/plain',
-    '',
-    'Delivery report.',
-    '',
-    '--R',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; relay.example.test',
-    '',
-    `Final-Recipient: rfc822; ${to}`,
-    `Action: ${action}`,
-    `Status: ${status}`,
-    `Diagnostic-Code: smtp; ${action === 'failed' ? '550 5.1.1' : '250 2.0.0'} <${to}>`,
-    '',
-    '--R',
-    'Content-Type: text/rfc822-headers',
-    '',
-    `To: ${to}`,
-    `Message-ID: ${messageIdHeader}`,
-    '',
-    '--R--',
-    '',
-  ].join('\r\n');
-}
 
 describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + SimulatedSmsGateway)', () => {
   const sink = new SmtpSink();

@@ -328,6 +328,29 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
     expect(redrives('deadline_passed')).toBe(2);
   }, 120_000);
 
+  it('two operators re-driving the same failures at once queue each message once', async () => {
+    const since = new Date().toISOString();
+    sink.unknownMailboxes.add(email);
+    const failed: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await requestReupload(NOTE_BULK);
+      await rowWhen(id, (r) => r.status === 'failed', 'failed');
+      failed.push(id);
+    }
+    sink.unknownMailboxes.delete(email);
+    const [a, b] = await Promise.all([bulk({ tenantId: h.tenantId, since }), bulk({ tenantId: h.tenantId, since })]);
+    const queued = [...(a!.json.queuedIds as string[]), ...(b!.json.queuedIds as string[])];
+    expect(queued.sort()).toEqual([...failed].sort());
+    // The later call either found them no longer failed, or saw them queued once it got the locks.
+    const counts = [a!, b!].map((r) => r.json.counts as Record<string, number>);
+    expect(counts.reduce((n, c) => n + c['queued']!, 0)).toBe(3);
+    expect(counts.every((c) => c['task_closed'] === 0 && c['deadline_passed'] === 0)).toBe(true);
+    for (const id of failed) {
+      await rowWhen(id, (r) => r.status === 'sent', 'sent');
+      expect(mailsOf(id)).toHaveLength(1);
+    }
+  }, 90_000);
+
   it('drops a failed message’s note once its task closes, and the batch counts the closed task', async () => {
     sink.unknownMailboxes.add(email);
     const id = await requestReupload(NOTE_CLOSED);

@@ -40,7 +40,7 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
   const parcels = new Set<string>();
   let h: NotificationHarness;
   let email: string;
-  let ids: { property: string; steward: string };
+  let ids: Awaited<ReturnType<NotificationHarness['importResidentAndSteward']>>;
   let taskId = '';
   let stewardToken = '';
   let operatorToken = '';
@@ -48,7 +48,9 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
   const repo = new MessagesRepository();
   const sweep = () =>
     repo.forgetSpentNotes(
-      { query: async (sql: string, p?: unknown[]) => (await h.pg.query(sql, p)).rows } as unknown as EntityManager,
+      {
+        query: async (sql: string, p?: unknown[]) => (await h.pg.query(sql, p)).rows,
+      } as unknown as EntityManager,
       new Date(),
       { afterSendMs: NOTE_KEPT_AFTER_SEND_MS, afterFailureMs: h.config.messageRedriveNoteKeepMs },
     );
@@ -60,10 +62,13 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
       )
     ).rows[0] as Row;
   const rowWhen = (id: string, ok: (r: Row) => boolean, description: string) =>
-    waitFor(async () => {
-      const r = await row(id);
-      return ok(r) && r;
-    }, { timeoutMs: 30_000, description });
+    waitFor(
+      async () => {
+        const r = await row(id);
+        return ok(r) && r;
+      },
+      { timeoutMs: 30_000, description },
+    );
   const mailsOf = (id: string) => sink.received.filter((m) => m.messageId.includes(id));
   /** An HTTP call whose error body is kept for the personal-data scan. */
   const call = async (...args: Parameters<NotificationHarness['call']>) => {
@@ -98,62 +103,21 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
       MESSAGE_REDRIVE_NOTE_KEEP_MS: String(KEEP_MS),
     });
     const r = h.run;
-    ids = { property: `prop_rd_${r}`, steward: `stf_rd_${r}` };
     email = `resident.${r}@residents.example.test`;
-    await h.importDirectory({
-      tenant: { id: h.tenantId, name: `Redrive Residences ${r}` },
-      properties: [
-        {
-          id: ids.property,
-          name: `Redrive Court ${r}`,
-          address: {
-            country: 'CN',
-            region: 'Shanghai',
-            city: 'Shanghai',
-            district: 'Pudong',
-            postalCode: '200120',
-            addressLine: `${r} Redrive Road`,
-          },
-          residentOutreach: 'direct',
-          units: [
-            {
-              id: `unit_rd_${r}`,
-              label: person.unit,
-              residents: [
-                {
-                  id: `res_rd_${r}`,
-                  name: person.name,
-                  phone: person.phone,
-                  email,
-                  language: 'zh',
-                  consent: { sms: false, email: true, wecom: false },
-                  channelPreferences: ['email'],
-                },
-              ],
-            },
-          ],
-        },
-      ],
-      staff: [
-        {
-          id: ids.steward,
-          name: `Steward ${r}`,
-          role: 'steward',
-          language: 'zh',
-          channel: { kind: 'email', address: `steward.${r}@staff.example.test` },
-          propertyIds: [ids.property],
-          onDuty: true,
-        },
-      ],
+    ids = await h.importResidentAndSteward({
+      prefix: 'rd',
+      label: 'Redrive',
+      person,
+      email,
+      consent: { sms: false, email: true, wecom: false },
+      channelPreferences: ['email'],
+      stewardEmail: `steward.${r}@staff.example.test`,
     });
     stewardToken = await h.token(['steward'], { subject: ids.steward, propertyIds: [ids.property] });
     operatorToken = await h.operator();
-    const opened = await h.openDocumentsTask(
-      'RD1',
-      person,
-      { postalCode: '200120', addressLine: `${r} Redrive Road` },
-      { beforeRequest: (id) => vault.knowCase(id) },
-    );
+    const opened = await h.openDocumentsTask('RD1', person, ids.address, {
+      beforeRequest: (id) => vault.knowCase(id),
+    });
     taskId = opened.taskId;
     parcels.add(opened.ref.parcelId);
     await waitFor(() => sink.received.some((m) => m.to.includes(email)), {
@@ -183,14 +147,19 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
       method: 'POST',
       token: operatorToken,
     });
-    expect(redriven).toMatchObject({ status: 202, json: { messageId, status: 'queued', noteDropped: false } });
+    expect(redriven).toMatchObject({
+      status: 202,
+      json: { messageId, status: 'queued', noteDropped: false },
+    });
     const mailed = await waitFor(() => mailsOf(messageId)[0], {
       timeoutMs: 30_000,
       description: 'the re-driven re-upload request',
     });
     expect(mailed.text).toContain(`管家留言：${NOTE}`);
     // Accepted on its last channel, not confirmed: a bounce could still fail it for another re-drive.
-    expect(await rowWhen(messageId, (r) => r.status === 'sent', 'sent')).toMatchObject({ steward_note: NOTE });
+    expect(await rowWhen(messageId, (r) => r.status === 'sent', 'sent')).toMatchObject({
+      steward_note: NOTE,
+    });
   }, 90_000);
 
   it('after a bounce and the end of the window, the re-drive still sends, without the note, and says so', async () => {
@@ -201,7 +170,11 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
       contentType: 'message/rfc822',
     });
     expect(bounced.json).toEqual({ messageId, result: 'failed' });
-    expect(await row(messageId)).toMatchObject({ status: 'failed', last_error_code: 'DSN_5.1.1', steward_note: NOTE });
+    expect(await row(messageId)).toMatchObject({
+      status: 'failed',
+      last_error_code: 'DSN_5.1.1',
+      steward_note: NOTE,
+    });
 
     // One minute past MESSAGE_REDRIVE_NOTE_KEEP_MS since the failure: the sweep drops the note.
     await h.pg.query(
@@ -209,7 +182,11 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
       [messageId, KEEP_MS],
     );
     expect(await sweep()).toBeGreaterThanOrEqual(1);
-    expect(await row(messageId)).toMatchObject({ status: 'failed', steward_note: null, had_steward_note: true });
+    expect(await row(messageId)).toMatchObject({
+      status: 'failed',
+      steward_note: null,
+      had_steward_note: true,
+    });
 
     const redriven = await call(`/v1/outreach/messages/${messageId}/redrive`, {
       method: 'POST',
@@ -233,12 +210,9 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
     await rowWhen(first, (r) => r.status === 'failed', 'the first failed');
     const second = await requestReupload(NOTE_BULK);
     // A second case whose resident e-mail fails too; its deadline then passes.
-    const late = await h.openDocumentsTask(
-      'RD2',
-      person,
-      { postalCode: '200120', addressLine: `${h.run} Redrive Road` },
-      { beforeRequest: (id) => vault.knowCase(id) },
-    );
+    const late = await h.openDocumentsTask('RD2', person, ids.address, {
+      beforeRequest: (id) => vault.knowCase(id),
+    });
     parcels.add(late.ref.parcelId);
     const lateMessage = await waitFor(
       async () => {
@@ -302,7 +276,10 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
     expect((await bulk({ tenantId: `ten_other_${h.run}` })).json).toMatchObject({ queuedIds: [] });
 
     for (const id of [first, second]) {
-      const mail = await waitFor(() => mailsOf(id)[0], { timeoutMs: 30_000, description: 'a re-driven e-mail' });
+      const mail = await waitFor(() => mailsOf(id)[0], {
+        timeoutMs: 30_000,
+        description: 'a re-driven e-mail',
+      });
       expect(mail.text).toContain(`管家留言：${NOTE_BULK}`);
       await rowWhen(id, (r) => r.status === 'sent', 'sent');
       expect(mailsOf(id)).toHaveLength(1);
@@ -322,7 +299,11 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
     });
     const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
     const redrives = (outcome: string) =>
-      Number(new RegExp(`portico_messages_redriven_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(metrics)?.[1]);
+      Number(
+        new RegExp(`portico_messages_redriven_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(
+          metrics,
+        )?.[1],
+      );
     // Two single re-drives and two of the batch; the past deadline counted by two calls.
     expect(redrives('queued')).toBe(4);
     expect(redrives('deadline_passed')).toBe(2);
@@ -338,7 +319,10 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
       failed.push(id);
     }
     sink.unknownMailboxes.delete(email);
-    const [a, b] = await Promise.all([bulk({ tenantId: h.tenantId, since }), bulk({ tenantId: h.tenantId, since })]);
+    const [a, b] = await Promise.all([
+      bulk({ tenantId: h.tenantId, since }),
+      bulk({ tenantId: h.tenantId, since }),
+    ]);
     const queued = [...(a!.json.queuedIds as string[]), ...(b!.json.queuedIds as string[])];
     expect(queued.sort()).toEqual([...failed].sort());
     // The later call either found them no longer failed, or saw them queued once it got the locks.
@@ -364,7 +348,10 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
       queuedIds: [],
       noteDroppedIds: [],
     });
-    const single = await call(`/v1/outreach/messages/${id}/redrive`, { method: 'POST', token: operatorToken });
+    const single = await call(`/v1/outreach/messages/${id}/redrive`, {
+      method: 'POST',
+      token: operatorToken,
+    });
     expect(single.json).toMatchObject({ error: { code: 'message_task_closed' } });
   }, 60_000);
 
@@ -372,7 +359,9 @@ describe('notification: re-driving failed messages (real Kafka + Postgres + SMTP
     const events = await h.outreachEvents(parcels, (found) => found.length > 0);
     const everything = [
       h.logs(),
-      ...events.map((e) => JSON.stringify(e.event, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))),
+      ...events.map((e) =>
+        JSON.stringify(e.event, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+      ),
       ...errorBodies,
     ].join('\n');
     expect(errorBodies.length).toBeGreaterThanOrEqual(7);

@@ -38,7 +38,7 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
   let h: NotificationHarness;
   let email: string;
   let stewardEmail: string;
-  let ids: { property: string; resident: string; steward: string };
+  let ids: Awaited<ReturnType<NotificationHarness['importResidentAndSteward']>>;
   const smsUrl = (token = SMS_TOKEN) => `${h.service.url}/v1/receipts/sms/${token}`;
 
   const postDsn = (raw: string, token = DSN_TOKEN) =>
@@ -77,54 +77,16 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
       MESSAGE_WORKER_POLL_INTERVAL_MS: '100',
     });
     const r = h.run;
-    ids = { property: `prop_rc_${r}`, resident: `res_rc_${r}`, steward: `stf_rc_${r}` };
     email = `resident.${r}@residents.example.test`;
     stewardEmail = `steward.${r}@staff.example.test`;
-    await h.importDirectory({
-      tenant: { id: h.tenantId, name: `Receipt Residences ${r}` },
-      properties: [
-        {
-          id: ids.property,
-          name: `Receipt Court ${r}`,
-          address: {
-            country: 'CN',
-            region: 'Shanghai',
-            city: 'Shanghai',
-            district: 'Pudong',
-            postalCode: '200120',
-            addressLine: `${r} Receipt Road`,
-          },
-          residentOutreach: 'direct',
-          units: [
-            {
-              id: `unit_rc_${r}`,
-              label: person.unit,
-              residents: [
-                {
-                  id: ids.resident,
-                  name: person.name,
-                  phone: person.phone,
-                  email,
-                  language: 'zh',
-                  consent: { sms: true, email: true, wecom: false },
-                  channelPreferences: ['sms', 'email'],
-                },
-              ],
-            },
-          ],
-        },
-      ],
-      staff: [
-        {
-          id: ids.steward,
-          name: `Steward ${r}`,
-          role: 'steward',
-          language: 'zh',
-          channel: { kind: 'email', address: stewardEmail },
-          propertyIds: [ids.property],
-          onDuty: true,
-        },
-      ],
+    ids = await h.importResidentAndSteward({
+      prefix: 'rc',
+      label: 'Receipt',
+      person,
+      email,
+      consent: { sms: true, email: true, wecom: false },
+      channelPreferences: ['sms', 'email'],
+      stewardEmail,
     });
   }, 120_000);
 
@@ -138,14 +100,9 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
   let taskId = '';
 
   it('an undelivered SMS report fails the resident’s message over to e-mail; a bounce then fails it for good', async () => {
-    const opened = await h.openDocumentsTask(
-      'RC1',
-      person,
-      { postalCode: '200120', addressLine: `${h.run} Receipt Road` },
-      {
-        beforeRequest: (id) => vault.knowCase(id),
-      },
-    );
+    const opened = await h.openDocumentsTask('RC1', person, ids.address, {
+      beforeRequest: (id) => vault.knowCase(id),
+    });
     parcelId = opened.ref.parcelId;
     caseId = opened.caseId;
     taskId = opened.taskId;
@@ -382,10 +339,13 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
 
     const pushed = await sms.pushReports(smsUrl(), [{ sms: texted, success: false, errCode: 'IS:0001' }]);
     expect(pushed.body).toMatchObject({ results: [{ messageId, result: 'failover' }] });
-    const mailed = await waitFor(() => sink.received.find((m) => m.to.includes(email) && m.text.includes(NOTE)), {
-      timeoutMs: 30_000,
-      description: 'the re-upload request by e-mail, with the note',
-    });
+    const mailed = await waitFor(
+      () => sink.received.find((m) => m.to.includes(email) && m.text.includes(NOTE)),
+      {
+        timeoutMs: 30_000,
+        description: 'the re-upload request by e-mail, with the note',
+      },
+    );
     expect(mailed.text).toContain(`管家留言：${NOTE}`);
     // The same message, template and version. E-mail was the plan's last channel, yet the note stays:
     // a bounce would fail the message for good, and an operator's re-drive would want it.
@@ -411,7 +371,9 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
     } as unknown as EntityManager;
     await repo.forgetSpentNotes(manager, new Date(), KEEP);
     expect((await row()).steward_note).toBe(NOTE);
-    await h.pg.query(`UPDATE messages SET finished_at = now() - interval '6 days' WHERE id = $1`, [messageId]);
+    await h.pg.query(`UPDATE messages SET finished_at = now() - interval '6 days' WHERE id = $1`, [
+      messageId,
+    ]);
     expect(await repo.forgetSpentNotes(manager, new Date(), KEEP)).toBeGreaterThanOrEqual(1);
     expect((await row()).steward_note).toBeNull();
   }, 90_000);

@@ -38,7 +38,10 @@ export class FailedMessagesController {
   @Post('redrive')
   @HttpCode(202)
   @Access.people('operator')
-  async redriveMany(@CurrentPrincipal() caller: Principal, @Body() body: unknown): Promise<BulkRedriveAnswer> {
+  async redriveMany(
+    @CurrentPrincipal() caller: Principal,
+    @Body() body: unknown,
+  ): Promise<BulkRedriveAnswer> {
     return this.failed.redriveMany(caller, parseBulkRedriveFilter(body));
   }
 }

@@ -22,8 +22,9 @@ import { MessagesMetrics } from './messages.metrics';
 
 /**
  * Operators: messages that failed for good (every channel refused, or a late receipt), newest
- * failure first, and re-driving one or a filtered batch. The re-drive records nothing but the queue change and a log
- * line with the operator's user id; the attempt it leads to emits MessageSent / MessageFailed.
+ * failure first, and re-driving one or a filtered batch. The re-drive records nothing but the
+ * queue change and a log line with the operator's user id; the attempt it leads to emits
+ * MessageSent / MessageFailed.
  */
 @Injectable()
 export class FailedMessagesService {

@@ -89,7 +89,9 @@ describe('bulk re-drive filter', () => {
     expect(refusedWith({ tenantId: 't', since: '2026-12-02T00:00:00Z', until: at }).code).toBe(
       'redrive_window_invalid',
     );
-    expect(parseBulkRedriveFilter({ tenantId: 't', since: at, until: '2026-12-01T00:00:00.001Z' }).limit).toBe(100);
+    expect(
+      parseBulkRedriveFilter({ tenantId: 't', since: at, until: '2026-12-01T00:00:00.001Z' }).limit,
+    ).toBe(100);
   });
 
   it('refuses more than the most one call may queue, naming the maximum', () => {
@@ -153,7 +155,12 @@ describe('deciding a batch of re-drives', () => {
       queued: ['msg_a', 'msg_e'],
       noteDropped: [],
     });
-    expect(tallyRedrives([], now).counts).toEqual({ queued: 0, not_failed: 0, task_closed: 0, deadline_passed: 0 });
+    expect(tallyRedrives([], now).counts).toEqual({
+      queued: 0,
+      not_failed: 0,
+      task_closed: 0,
+      deadline_passed: 0,
+    });
   });
 
   it('says which queued messages go without the steward’s note (window ended), not the refused ones', () => {

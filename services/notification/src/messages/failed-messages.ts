@@ -22,7 +22,12 @@ export type FailedMessagesQuery = z.output<typeof failedMessagesQuery>;
 
 export type RedriveRefusal = 'not_failed' | 'task_closed' | 'deadline_passed';
 export type RedriveOutcome = 'queued' | RedriveRefusal;
-export const REDRIVE_OUTCOMES: readonly RedriveOutcome[] = ['queued', 'not_failed', 'task_closed', 'deadline_passed'];
+export const REDRIVE_OUTCOMES: readonly RedriveOutcome[] = [
+  'queued',
+  'not_failed',
+  'task_closed',
+  'deadline_passed',
+];
 
 /** A message as the re-drive sees it once locked: enough to decide, count and log (ids only). */
 export interface RedriveCandidate {

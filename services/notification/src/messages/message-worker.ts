@@ -141,7 +141,8 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
         afterFailureMs: this.config.messageRedriveNoteKeepMs,
       }),
     );
-    if (dropped > 0) this.log.info({ dropped }, 'steward notes dropped: no failover or re-drive can use them any more');
+    if (dropped > 0)
+      this.log.info({ dropped }, 'steward notes dropped: no failover or re-drive can use them any more');
     return dropped;
   }
 
@@ -398,7 +399,8 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
       if (next.next === 'retry') await this.repo.scheduleRetry(m, msg.id, next.at, failure.code);
       else if (next.next === 'failover')
         await this.repo.failOver(m, msg.id, next.channelIndex, now, failure.code);
-      else await this.repo.markFailed(m, msg.id, now, failure.code, keepNoteAfterFailure(current.channelPlan));
+      else
+        await this.repo.markFailed(m, msg.id, now, failure.code, keepNoteAfterFailure(current.channelPlan));
       events.push(
         messageFailed(current, channel, now, {
           errorCode: failure.code,

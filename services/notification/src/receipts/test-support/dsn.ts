@@ -4,7 +4,12 @@ import { randomBytes } from 'node:crypto';
  * A delivery status notification (RFC 3464) as a relay forwards it to the bounce receiver: the
  * returned headers carry our `Message-ID`, the free text quotes the address (the parser drops it).
  */
-export function dsn(action: 'failed' | 'delivered', status: string, to: string, messageIdHeader: string): string {
+export function dsn(
+  action: 'failed' | 'delivered',
+  status: string,
+  to: string,
+  messageIdHeader: string,
+): string {
   return [
     'From: MAILER-DAEMON@relay.example.test',
     'To: no-reply@portico.invalid',

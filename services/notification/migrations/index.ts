@@ -15,6 +15,7 @@ import { WebhookClaimOrder1796700000001 } from './1796700000001-webhook-claim-or
 import { MessageReceipts1796800000001 } from './1796800000001-message-receipts';
 import { ConsentWithdrawnAction1796800000002 } from './1796800000002-consent-withdrawn-action';
 import { StewardNoteSweep1796800000003 } from './1796800000003-steward-note-sweep';
+import { RedriveNote1797200000001 } from './1797200000001-redrive-note';
 import { AddressLineKeys1797300000001 } from './1797300000001-address-line-keys';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
@@ -37,5 +38,6 @@ export const migrations = [
   MessageReceipts1796800000001,
   ConsentWithdrawnAction1796800000002,
   StewardNoteSweep1796800000003,
+  RedriveNote1797200000001,
   AddressLineKeys1797300000001,
 ];

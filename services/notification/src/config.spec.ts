@@ -81,6 +81,16 @@ describe('notification configuration', () => {
     );
   });
 
+  it('keeps a failed message’s steward note 72 h for a re-drive by default, at most 14 days', () => {
+    expect(loadServiceConfig(SECRETS).messageRedriveNoteKeepMs).toBe(72 * 3_600_000);
+    expect(
+      loadServiceConfig({ ...SECRETS, MESSAGE_REDRIVE_NOTE_KEEP_MS: '0' }).messageRedriveNoteKeepMs,
+    ).toBe(0);
+    expect(() =>
+      loadServiceConfig({ ...SECRETS, MESSAGE_REDRIVE_NOTE_KEEP_MS: String(15 * 86_400_000) }),
+    ).toThrow(/MESSAGE_REDRIVE_NOTE_KEEP_MS/);
+  });
+
   it('never shows secrets when describing or rejecting the configuration', () => {
     const env = {
       ...SECRETS,

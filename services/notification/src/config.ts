@@ -242,6 +242,16 @@ export const settings = {
     schemas.milliseconds.min(1_000).default(120_000),
     'how long a claimed message is held before another worker may take it over (a crashed sender)',
   ),
+  messageRedriveNoteKeepMs: setting(
+    'MESSAGE_REDRIVE_NOTE_KEEP_MS',
+    // At most 14 days: a case's deadline is days away, and the sweep drops the note sooner anyway
+    // once the task closes or its deadline passes.
+    schemas.milliseconds
+      .min(0)
+      .max(14 * 86_400_000)
+      .default(72 * 3_600_000),
+    "how long a failed re-upload request keeps the steward's note for an operator's re-drive (never past its task's close or deadline); after it the re-drive sends without the note",
+  ),
   vaultInternalUrl: setting(
     'VAULT_INTERNAL_URL',
     schemas.optionalUrl,

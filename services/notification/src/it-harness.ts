@@ -226,6 +226,70 @@ export class NotificationHarness {
     if (res.status !== 200) throw new Error(`directory import answered ${res.status}: ${res.text}`);
   }
 
+  /**
+   * The directory most message specs need: one Shanghai property taking direct outreach
+   * (`<label> Court`, at `<run> <label> Road`, 200120) with one resident and its on-duty steward
+   * reached by e-mail; ids `prop_/res_/stf_/unit_<prefix>_<run>`. Returns the ids and the address
+   * `openDocumentsTask` wants.
+   */
+  async importResidentAndSteward(o: {
+    prefix: string;
+    label: string;
+    person: { name: string; phone: string; unit: string };
+    email: string;
+    consent: { sms: boolean; email: boolean; wecom: boolean };
+    channelPreferences: string[];
+    stewardEmail: string;
+  }) {
+    const r = this.run;
+    const ids = {
+      property: `prop_${o.prefix}_${r}`,
+      resident: `res_${o.prefix}_${r}`,
+      steward: `stf_${o.prefix}_${r}`,
+    };
+    const address = { postalCode: '200120', addressLine: `${r} ${o.label} Road` };
+    await this.importDirectory({
+      tenant: { id: this.tenantId, name: `${o.label} Residences ${r}` },
+      properties: [
+        {
+          id: ids.property,
+          name: `${o.label} Court ${r}`,
+          address: { country: 'CN', region: 'Shanghai', city: 'Shanghai', district: 'Pudong', ...address },
+          residentOutreach: 'direct',
+          units: [
+            {
+              id: `unit_${o.prefix}_${r}`,
+              label: o.person.unit,
+              residents: [
+                {
+                  id: ids.resident,
+                  name: o.person.name,
+                  phone: o.person.phone,
+                  email: o.email,
+                  language: 'zh',
+                  consent: o.consent,
+                  channelPreferences: o.channelPreferences,
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      staff: [
+        {
+          id: ids.steward,
+          name: `Steward ${r}`,
+          role: 'steward',
+          language: 'zh',
+          channel: { kind: 'email', address: o.stewardEmail },
+          propertyIds: [ids.property],
+          onDuty: true,
+        },
+      ],
+    });
+    return { ...ids, address };
+  }
+
   parcel(suffix: string): common.ParcelRef {
     return parcelRef('it-express', `IT${this.run}${suffix}`);
   }

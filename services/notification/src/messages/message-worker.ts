@@ -31,6 +31,7 @@ import { MessagesMetrics } from './messages.metrics';
 import { MessagesRepository } from './messages.repository';
 import {
   channelCarriesNote,
+  keepNoteAfterFailure,
   keepNoteAfterSend,
   NOTE_KEPT_AFTER_SEND_MS,
   NOTE_SWEEP_INTERVAL_MS,
@@ -126,17 +127,22 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * Drops the steward's notes kept on sent messages for a late failover once none can happen
-   * (`forgetSpentNotes`), at most every NOTE_SWEEP_INTERVAL_MS. Logs a count only.
+   * Drops the steward's notes kept on sent messages for a late failover, and on failed ones for a
+   * re-drive, once none can happen (`forgetSpentNotes`), at most every NOTE_SWEEP_INTERVAL_MS.
+   * Logs a count only.
    */
   async sweepNotesIfDue(): Promise<number> {
     const now = this.clock();
     if (this.lastNoteSweep && now.getTime() - this.lastNoteSweep.getTime() < NOTE_SWEEP_INTERVAL_MS) return 0;
     this.lastNoteSweep = now;
     const dropped = await this.dataSource.transaction((m) =>
-      this.repo.forgetSpentNotes(m, now, NOTE_KEPT_AFTER_SEND_MS),
+      this.repo.forgetSpentNotes(m, now, {
+        afterSendMs: NOTE_KEPT_AFTER_SEND_MS,
+        afterFailureMs: this.config.messageRedriveNoteKeepMs,
+      }),
     );
-    if (dropped > 0) this.log.info({ dropped }, 'steward notes dropped: no failover can use them any more');
+    if (dropped > 0)
+      this.log.info({ dropped }, 'steward notes dropped: no failover or re-drive can use them any more');
     return dropped;
   }
 
@@ -368,7 +374,7 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
           result.delivered ? 'delivered' : 'sent',
           result.providerMessageId,
           now,
-          keepNoteAfterSend(current.channelPlan, current.channelIndex, result.delivered),
+          keepNoteAfterSend(current.channelPlan, result.delivered),
         );
         events.push(messageSent(current, channel, now));
         if (result.delivered) events.push(messageDelivered(current, channel, now));
@@ -393,7 +399,8 @@ export class MessageWorker implements OnApplicationBootstrap, BeforeApplicationS
       if (next.next === 'retry') await this.repo.scheduleRetry(m, msg.id, next.at, failure.code);
       else if (next.next === 'failover')
         await this.repo.failOver(m, msg.id, next.channelIndex, now, failure.code);
-      else await this.repo.markFailed(m, msg.id, now, failure.code);
+      else
+        await this.repo.markFailed(m, msg.id, now, failure.code, keepNoteAfterFailure(current.channelPlan));
       events.push(
         messageFailed(current, channel, now, {
           errorCode: failure.code,

@@ -101,8 +101,8 @@ export class MessagesMetrics {
     this.followUps.inc({ kind, outcome });
   }
 
-  redriven(outcome: 'queued' | 'not_failed' | 'task_closed' | 'deadline_passed'): void {
-    this.redrives.inc({ outcome });
+  redriven(outcome: 'queued' | 'not_failed' | 'task_closed' | 'deadline_passed', count = 1): void {
+    if (count > 0) this.redrives.inc({ outcome }, count);
   }
 
   limited(role: string): void {

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { ChannelKind } from '../channels/channel';
 import type { Language } from '../directory/directory.types';
 import type { MessageRecord, MessageStatus, MessageVariables, RecipientRole } from './message';
+import type { NoteKeepWindows } from './steward-note';
 
 export interface NewMessage {
   readonly id: string;
@@ -152,12 +153,13 @@ export class MessagesRepository {
         msg.stewardNote ?? null,
       );
       const p = (i: number) => `$${at + i}`;
-      return `(${[...Array(14).keys()].map((i) => p(i + 1)).join(', ')}, ${p(15)}::jsonb, ${p(16)}::text[], ${p(17)}, ${p(18)}, ${p(19)}, ${p(20)})`;
+      return `(${[...Array(14).keys()].map((i) => p(i + 1)).join(', ')}, ${p(15)}::jsonb, ${p(16)}::text[], ${p(17)}, ${p(18)}, ${p(19)}, ${p(20)}, ${p(20)}::text IS NOT NULL)`;
     });
     const rows = (await m.query(
       `INSERT INTO messages (id, dedupe_key, tenant_id, property_id, task_id, case_id, parcel_id, carrier_code,
                              tracking_number, recipient_role, recipient_id, template_id, template_version,
-                             language, variables, channel_plan, next_attempt_at, traceparent, tracestate, steward_note)
+                             language, variables, channel_plan, next_attempt_at, traceparent, tracestate, steward_note,
+                             had_steward_note)
        VALUES ${tuples.join(', ')}
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
@@ -299,21 +301,22 @@ export class MessagesRepository {
   }
 
   /**
-   * Drops the notes kept for a late failover once none can happen: the message is no longer
-   * `sent` (a path that missed it), its task closed or its deadline passed, or the send is older
-   * than `keptForMs`. Returns how many notes it dropped.
+   * Drops the kept notes no failover or re-drive can use any more: the message is neither `sent`
+   * nor `failed` (a path that missed it), its task closed or its deadline passed, the send is older
+   * than `afterSendMs`, or the failure older than `afterFailureMs`. Returns how many it dropped.
    */
-  async forgetSpentNotes(m: EntityManager, now: Date, keptForMs: number): Promise<number> {
+  async forgetSpentNotes(m: EntityManager, now: Date, keep: NoteKeepWindows): Promise<number> {
     const rows = returnedRows<{ id: string }>(
       await m.query(
         `UPDATE messages msg SET steward_note = NULL, updated_at = now()
           WHERE msg.steward_note IS NOT NULL AND msg.status NOT IN ('queued', 'sending')
-            AND (msg.status <> 'sent'
-                 OR msg.finished_at <= $1::timestamptz - $2 * interval '1 millisecond'
+            AND (msg.status NOT IN ('sent', 'failed')
+                 OR (msg.status = 'sent' AND msg.finished_at <= $1::timestamptz - $2 * interval '1 millisecond')
+                 OR (msg.status = 'failed' AND msg.finished_at <= $1::timestamptz - $3 * interval '1 millisecond')
                  OR EXISTS (SELECT 1 FROM outreach_tasks t
                              WHERE t.id = msg.task_id AND (t.state = 'closed' OR t.deadline <= $1)))
           RETURNING msg.id`,
-        [now, keptForMs],
+        [now, keep.afterSendMs, keep.afterFailureMs],
       ),
     );
     return rows.length;
@@ -343,12 +346,22 @@ export class MessagesRepository {
     );
   }
 
-  async markFailed(m: EntityManager, messageId: string, now: Date, errorCode: string): Promise<void> {
+  /**
+   * Failed for good. `keepNote`: an operator may re-drive it on a channel that carries the
+   * steward's note (`keepNoteAfterFailure`); the sweep bounds how long it stays.
+   */
+  async markFailed(
+    m: EntityManager,
+    messageId: string,
+    now: Date,
+    errorCode: string,
+    keepNote: boolean,
+  ): Promise<void> {
     await m.query(
       `UPDATE messages SET status = 'failed', lease_until = NULL, finished_at = $2, last_error_code = $3,
-              steward_note = NULL, updated_at = now()
+              steward_note = CASE WHEN $4::boolean THEN steward_note END, updated_at = now()
         WHERE id = $1`,
-      [messageId, now, errorCode],
+      [messageId, now, errorCode, keepNote],
     );
   }
 

@@ -1,5 +1,5 @@
 import { STEWARD_REUPLOAD_REQUEST } from './templates';
-import { channelCarriesNote, keepNoteAfterSend } from './steward-note';
+import { channelCarriesNote, keepNoteAfterFailure, keepNoteAfterSend } from './steward-note';
 
 const NOTE = 'Bitte das Foto bei Tageslicht, 请在白天拍';
 
@@ -10,19 +10,25 @@ describe('the steward note across failovers', () => {
       expect(channelCarriesNote(c)).toBe(true);
   });
 
-  it('is kept after an accepted SMS when a late receipt may still move the message to e-mail', () => {
-    expect(keepNoteAfterSend(['sms', 'email'], 0, false)).toBe(true);
-    // Accepted on e-mail with nothing after it: no failover can use the note.
-    expect(keepNoteAfterSend(['sms', 'email'], 1, false)).toBe(false);
+  it('is kept after an accepted send while a late receipt may still fail it over or fail it for good', () => {
+    // A late failover to e-mail would carry it.
+    expect(keepNoteAfterSend(['sms', 'email'], false)).toBe(true);
+    // Accepted on the last channel: a bounce fails it for good, and an operator's re-drive goes
+    // from the first channel again, so the note still has a use.
+    expect(keepNoteAfterSend(['email'], false)).toBe(true);
+    expect(keepNoteAfterSend(['email', 'sms'], false)).toBe(true);
     // Delivered is final: nothing moves on.
-    expect(keepNoteAfterSend(['email', 'wecom_app'], 0, true)).toBe(false);
-    expect(keepNoteAfterSend(['email', 'wecom_app'], 0, false)).toBe(true);
+    expect(keepNoteAfterSend(['email', 'wecom_app'], true)).toBe(false);
   });
 
-  it('is dropped when only SMS could follow (it would never be sent there)', () => {
-    expect(keepNoteAfterSend(['email', 'sms'], 0, false)).toBe(false);
-    expect(keepNoteAfterSend(['sms'], 0, false)).toBe(false);
-    expect(keepNoteAfterSend(['wecom_app', 'sms', 'email'], 0, false)).toBe(true);
+  it('is dropped when no channel of the plan carries it (it would never be sent)', () => {
+    expect(keepNoteAfterSend(['sms'], false)).toBe(false);
+    expect(keepNoteAfterFailure(['sms'])).toBe(false);
+  });
+
+  it('is kept when a message fails for good on a plan a re-drive could send it on', () => {
+    expect(keepNoteAfterFailure(['sms', 'email'])).toBe(true);
+    expect(keepNoteAfterFailure(['wecom_app'])).toBe(true);
   });
 
   it('renders into the e-mail the failover sends, and never into the SMS shape', () => {

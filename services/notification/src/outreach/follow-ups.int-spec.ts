@@ -285,7 +285,9 @@ describe('notification: steward follow-ups and resident case notices (real Kafka
     expect(request).toMatchObject({
       template_id: 'steward-reupload-request',
       status: 'sent',
-      steward_note: null,
+      // Kept in its column after the accepted e-mail: a bounce would fail it for good, and an
+      // operator's re-drive would want the note (the worker's sweep bounds how long).
+      steward_note: note,
     });
     expect(JSON.stringify(request.variables)).not.toContain(note);
     const mail = mailsTo(emails.reupload).at(-1)!;

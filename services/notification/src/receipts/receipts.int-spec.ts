@@ -15,47 +15,15 @@ import { SimulatedSmsGateway } from '../channels/test-support/simulated-sms-gate
 import { NotificationHarness, uniqueResident } from '../it-harness';
 import { MessagesRepository } from '../messages/messages.repository';
 import { NOTE_KEPT_AFTER_SEND_MS } from '../messages/steward-note';
+
+const KEEP = { afterSendMs: NOTE_KEPT_AFTER_SEND_MS, afterFailureMs: 72 * 3_600_000 };
 import { SimulatedVaultUploadLinks } from '../messages/test-support/simulated-vault-upload-links';
+import { dsn } from './test-support/dsn';
 
 const VAULT_TOKEN = `vault-${randomBytes(16).toString('hex')}`;
 const SMS_TOKEN = randomBytes(32).toString('base64url');
 const DSN_TOKEN = randomBytes(32).toString('base64url');
 const NOTE = `请在白天靠窗拍摄，背面也要 ${randomBytes(4).toString('hex')}`;
-
-function dsn(action: 'failed' | 'delivered', status: string, to: string, messageIdHeader: string): string {
-  return [
-    'From: MAILER-DAEMON@relay.example.test',
-    'To: no-reply@portico.invalid',
-    'Subject: Delivery Status Notification',
-    `Message-Id: <dsn-${randomBytes(4).toString('hex')}@relay.example.test>`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="R"',
-    '',
-    '--R',
-    'Content-Type: text/plain',
-    '',
-    'Delivery report.',
-    '',
-    '--R',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; relay.example.test',
-    '',
-    `Final-Recipient: rfc822; ${to}`,
-    `Action: ${action}`,
-    `Status: ${status}`,
-    `Diagnostic-Code: smtp; ${action === 'failed' ? '550 5.1.1' : '250 2.0.0'} <${to}>`,
-    '',
-    '--R',
-    'Content-Type: text/rfc822-headers',
-    '',
-    `To: ${to}`,
-    `Message-ID: ${messageIdHeader}`,
-    '',
-    '--R--',
-    '',
-  ].join('\r\n');
-}
 
 describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + SimulatedSmsGateway)', () => {
   const sink = new SmtpSink();
@@ -70,7 +38,7 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
   let h: NotificationHarness;
   let email: string;
   let stewardEmail: string;
-  let ids: { property: string; resident: string; steward: string };
+  let ids: Awaited<ReturnType<NotificationHarness['importResidentAndSteward']>>;
   const smsUrl = (token = SMS_TOKEN) => `${h.service.url}/v1/receipts/sms/${token}`;
 
   const postDsn = (raw: string, token = DSN_TOKEN) =>
@@ -109,54 +77,16 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
       MESSAGE_WORKER_POLL_INTERVAL_MS: '100',
     });
     const r = h.run;
-    ids = { property: `prop_rc_${r}`, resident: `res_rc_${r}`, steward: `stf_rc_${r}` };
     email = `resident.${r}@residents.example.test`;
     stewardEmail = `steward.${r}@staff.example.test`;
-    await h.importDirectory({
-      tenant: { id: h.tenantId, name: `Receipt Residences ${r}` },
-      properties: [
-        {
-          id: ids.property,
-          name: `Receipt Court ${r}`,
-          address: {
-            country: 'CN',
-            region: 'Shanghai',
-            city: 'Shanghai',
-            district: 'Pudong',
-            postalCode: '200120',
-            addressLine: `${r} Receipt Road`,
-          },
-          residentOutreach: 'direct',
-          units: [
-            {
-              id: `unit_rc_${r}`,
-              label: person.unit,
-              residents: [
-                {
-                  id: ids.resident,
-                  name: person.name,
-                  phone: person.phone,
-                  email,
-                  language: 'zh',
-                  consent: { sms: true, email: true, wecom: false },
-                  channelPreferences: ['sms', 'email'],
-                },
-              ],
-            },
-          ],
-        },
-      ],
-      staff: [
-        {
-          id: ids.steward,
-          name: `Steward ${r}`,
-          role: 'steward',
-          language: 'zh',
-          channel: { kind: 'email', address: stewardEmail },
-          propertyIds: [ids.property],
-          onDuty: true,
-        },
-      ],
+    ids = await h.importResidentAndSteward({
+      prefix: 'rc',
+      label: 'Receipt',
+      person,
+      email,
+      consent: { sms: true, email: true, wecom: false },
+      channelPreferences: ['sms', 'email'],
+      stewardEmail,
     });
   }, 120_000);
 
@@ -170,14 +100,9 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
   let taskId = '';
 
   it('an undelivered SMS report fails the resident’s message over to e-mail; a bounce then fails it for good', async () => {
-    const opened = await h.openDocumentsTask(
-      'RC1',
-      person,
-      { postalCode: '200120', addressLine: `${h.run} Receipt Road` },
-      {
-        beforeRequest: (id) => vault.knowCase(id),
-      },
-    );
+    const opened = await h.openDocumentsTask('RC1', person, ids.address, {
+      beforeRequest: (id) => vault.knowCase(id),
+    });
     parcelId = opened.ref.parcelId;
     caseId = opened.caseId;
     taskId = opened.taskId;
@@ -414,12 +339,16 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
 
     const pushed = await sms.pushReports(smsUrl(), [{ sms: texted, success: false, errCode: 'IS:0001' }]);
     expect(pushed.body).toMatchObject({ results: [{ messageId, result: 'failover' }] });
-    const mailed = await waitFor(() => sink.received.find((m) => m.to.includes(email) && m.text.includes(NOTE)), {
-      timeoutMs: 30_000,
-      description: 'the re-upload request by e-mail, with the note',
-    });
+    const mailed = await waitFor(
+      () => sink.received.find((m) => m.to.includes(email) && m.text.includes(NOTE)),
+      {
+        timeoutMs: 30_000,
+        description: 'the re-upload request by e-mail, with the note',
+      },
+    );
     expect(mailed.text).toContain(`管家留言：${NOTE}`);
-    // The same message, template and version; e-mail was the plan's last channel, so the note is gone.
+    // The same message, template and version. E-mail was the plan's last channel, yet the note stays:
+    // a bounce would fail the message for good, and an operator's re-drive would want it.
     const after = await waitFor(
       async () => {
         const r = await row();
@@ -431,7 +360,7 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
       template_id: 'steward-reupload-request',
       template_version: sent.template_version,
       variables: sent.variables,
-      steward_note: null,
+      steward_note: NOTE,
     });
 
     // The sweep (the worker runs it every minute): a kept note stays while a failover could still
@@ -440,11 +369,12 @@ describe('notification: delivery receipts (real Kafka + Postgres + SMTP sink + S
     const manager = {
       query: async (sql: string, params?: unknown[]) => (await h.pg.query(sql, params)).rows,
     } as unknown as EntityManager;
-    await h.pg.query(`UPDATE messages SET steward_note = $2 WHERE id = $1`, [messageId, NOTE]);
-    await repo.forgetSpentNotes(manager, new Date(), NOTE_KEPT_AFTER_SEND_MS);
+    await repo.forgetSpentNotes(manager, new Date(), KEEP);
     expect((await row()).steward_note).toBe(NOTE);
-    await h.pg.query(`UPDATE messages SET finished_at = now() - interval '6 days' WHERE id = $1`, [messageId]);
-    expect(await repo.forgetSpentNotes(manager, new Date(), NOTE_KEPT_AFTER_SEND_MS)).toBeGreaterThanOrEqual(1);
+    await h.pg.query(`UPDATE messages SET finished_at = now() - interval '6 days' WHERE id = $1`, [
+      messageId,
+    ]);
+    expect(await repo.forgetSpentNotes(manager, new Date(), KEEP)).toBeGreaterThanOrEqual(1);
     expect((await row()).steward_note).toBeNull();
   }, 90_000);
 

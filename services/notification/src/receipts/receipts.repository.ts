@@ -174,8 +174,14 @@ export class ReceiptsRepository {
     );
   }
 
-  async markFailed(m: EntityManager, messageId: string, now: Date, errorCode: string): Promise<void> {
-    await this.messages.markFailed(m, messageId, now, errorCode);
+  async markFailed(
+    m: EntityManager,
+    messageId: string,
+    now: Date,
+    errorCode: string,
+    keepNote: boolean,
+  ): Promise<void> {
+    await this.messages.markFailed(m, messageId, now, errorCode, keepNote);
   }
 }
 

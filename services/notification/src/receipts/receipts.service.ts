@@ -9,6 +9,7 @@ import type { MessageRecord } from '../messages/message';
 import { messageDelivered, messageFailed } from '../messages/message-events';
 import { MessageHooks } from '../messages/message-hooks';
 import { MessagesMetrics } from '../messages/messages.metrics';
+import { keepNoteAfterFailure } from '../messages/steward-note';
 import { toOutbox } from '../outreach/outreach-events';
 import { CLOCK, type Clock } from '../shared/tokens';
 import type { Dsn } from './dsn';
@@ -217,7 +218,8 @@ export class ReceiptsService {
         this.messageMetrics.failover(attempt.channel, effect.channel);
         return 'failover';
       case 'failed':
-        await this.repo.markFailed(m, msg.id, now, errorCode);
+        // Failed for good, but an operator may still re-drive it: the note stays (bounded by the sweep).
+        await this.repo.markFailed(m, msg.id, now, errorCode, keepNoteAfterFailure(msg.channelPlan));
         await this.lateFailure(m, about, attempt.channel, now, errorCode, null);
         await this.hooks.unreachable(m, about, errorCode);
         this.messageMetrics.outcome(attempt.channel, 'failed');

@@ -242,7 +242,13 @@ export class FrontDeskService {
       },
       'front-desk entry dismissed',
     );
-    return { entryId: entry.id, parcelId: entry.parcelId, state: 'dismissed', reason: body.reason, closedTaskIds };
+    return {
+      entryId: entry.id,
+      parcelId: entry.parcelId,
+      state: 'dismissed',
+      reason: body.reason,
+      closedTaskIds,
+    };
   }
 
   /** The entry locked for the caller's transaction, if the caller may act on it and it is still open. */
@@ -256,10 +262,7 @@ export class FrontDeskService {
   }
 
   /** The parcel's projection, locked; created empty when no tracking event ever told about it. */
-  private async projectionOf(
-    m: EntityManager,
-    entry: QueueEntry,
-  ): Promise<ParcelProjection> {
+  private async projectionOf(m: EntityManager, entry: QueueEntry): Promise<ParcelProjection> {
     const found = await this.parcels.findForUpdate(m, entry.tenantId, entry.parcelId);
     if (found) return found;
     await this.parcels.insertIfAbsent(m, {

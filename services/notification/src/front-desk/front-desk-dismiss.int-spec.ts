@@ -28,6 +28,7 @@ describe('notification: dismissing a front-desk queue entry (real Kafka + Postgr
   let steward = '';
   let entry: Json = {};
   let caseId = '';
+  let ref: common.ParcelRef;
 
   const dismiss = (entryId: string, body: unknown, bearer = steward) =>
     h.call(`/v1/front-desk/queue/${entryId}/dismiss`, { method: 'POST', token: bearer, body }) as Promise<{
@@ -52,7 +53,7 @@ describe('notification: dismissing a front-desk queue entry (real Kafka + Postgr
     stewardSubject = `user-steward-fdd-${h.run}`;
     steward = await h.token(['steward'], { subject: stewardSubject, propertyIds: [ids.property] });
 
-    const ref = h.parcel('FDD');
+    ref = h.parcel('FDD');
     caseId = `case_${h.run}_fdd`;
     await h.publishHold(ref, {
       ...addressee,
@@ -157,6 +158,24 @@ describe('notification: dismissing a front-desk queue entry (real Kafka + Postgr
     });
     expect(link.status).toBe(409);
     expect((link.json as Json).error.code).toBe('front_desk_entry_dismissed');
+    // The same request again (a redelivery, round 1) does not queue the parcel anew.
+    const unmatchedLines = () =>
+      h
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('parcel not matched to a resident') && l.includes(caseId)).length;
+    const before = unmatchedLines();
+    await h.publishDocumentsRequested(ref, caseId, { deadline: new Date(Date.now() + 72 * 3600_000) });
+    await waitFor(() => unmatchedLines() > before, {
+      timeoutMs: 30_000,
+      description: 'the redelivery handled',
+    });
+    const entries = await h.pg.query(`SELECT state FROM front_desk_queue WHERE parcel_id = $1`, [
+      entry.parcelId,
+    ]);
+    expect(entries.rows).toEqual([{ state: 'dismissed' }]);
+    expect(await h.tasks(`caseId=${caseId}`, steward)).toHaveLength(1);
+
     // The parcel stays unresolved: nobody was linked.
     const { rows } = await h.pg.query(
       `SELECT resolution_method FROM parcel_projection WHERE tenant_id = $1 AND parcel_id = $2`,
@@ -182,7 +201,9 @@ describe('notification: dismissing a front-desk queue entry (real Kafka + Postgr
     expect(events.some((e) => e.event.case === 'recipientResolved')).toBe(false);
 
     const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
-    expect(metrics).toMatch(/portico_front_desk_dismissals_total\{[^}]*reason="returned_to_sender"[^}]*\} 1\n/);
+    expect(metrics).toMatch(
+      /portico_front_desk_dismissals_total\{[^}]*reason="returned_to_sender"[^}]*\} 1\n/,
+    );
 
     const logs = h.logs();
     const line = logs.split('\n').find((l) => l.includes('front-desk entry dismissed'));

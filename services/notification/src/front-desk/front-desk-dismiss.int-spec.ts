@@ -2,9 +2,10 @@
 // the property but to nobody in its directory is queued with an unmatched-parcel task; the
 // property's steward dismisses it. Covers the 400/404/409 answers, tenant and property isolation,
 // the task closing CANCELLED with who did it (TaskClosed on notification.outreach.v1), the list by
-// state, the metric, and a scan proving the note, the names and the phone numbers reached neither
+// state, a redelivered request not re-queuing the parcel, the metric, and a scan proving the note, the names and the phone numbers reached neither
 // Kafka nor the logs. Ids are unique per run: the topics are shared with other suites.
 import {
+  common,
   NOTIFICATION_OUTREACH_TOPIC,
   notification,
   OutreachEventSchema,

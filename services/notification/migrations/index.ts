@@ -17,6 +17,7 @@ import { ConsentWithdrawnAction1796800000002 } from './1796800000002-consent-wit
 import { StewardNoteSweep1796800000003 } from './1796800000003-steward-note-sweep';
 import { RedriveNote1797200000001 } from './1797200000001-redrive-note';
 import { AddressLineKeys1797300000001 } from './1797300000001-address-line-keys';
+import { FrontDeskDismiss1797400000001 } from './1797400000001-front-desk-dismiss';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -40,4 +41,5 @@ export const migrations = [
   StewardNoteSweep1796800000003,
   RedriveNote1797200000001,
   AddressLineKeys1797300000001,
+  FrontDeskDismiss1797400000001,
 ];

@@ -1,5 +1,11 @@
 import type { PersonPrincipal } from '@portico/auth';
-import { mayHandle, queueQuerySchema, scopedQueueFilter } from './front-desk-access';
+import {
+  dismissBodySchema,
+  entryClosedError,
+  mayHandle,
+  queueQuerySchema,
+  scopedQueueFilter,
+} from './front-desk-access';
 
 const person = (
   roles: PersonPrincipal['roles'],
@@ -46,5 +52,39 @@ describe('front-desk access', () => {
     expect(mayHandle(steward, { tenantId: 'ten_1', propertyId: 'p2' })).toBe(false);
     expect(mayHandle(steward, { tenantId: 'ten_2', propertyId: null })).toBe(false);
     expect(mayHandle(person(['operator'], null), { tenantId: 'ten_2', propertyId: 'p9' })).toBe(true);
+  });
+
+  it('accepts the four dismiss reasons only, and a note up to 500 characters (blank: none)', () => {
+    for (const reason of ['not_our_resident', 'returned_to_sender', 'duplicate', 'other']) {
+      expect(dismissBodySchema.parse({ reason })).toEqual({ reason, note: null });
+    }
+    expect(dismissBodySchema.parse({ reason: 'other', note: '  ' })).toEqual({ reason: 'other', note: null });
+    expect(dismissBodySchema.parse({ reason: 'other', note: ` ${'x'.repeat(500)} ` }).note).toHaveLength(500);
+    const rejected = (body: unknown) =>
+      dismissBodySchema.safeParse(body).error?.issues.map((i) => i.path.join('.'));
+    expect(rejected({ reason: 'returned' })).toEqual(['reason']);
+    expect(rejected({})).toEqual(['reason']);
+    expect(rejected({ reason: 'other', note: 'x'.repeat(501) })).toEqual(['note']);
+    expect(rejected({ reason: 'other', note: 5 })).toEqual(['note']);
+  });
+
+  it('lets only open entries be acted on: dismissed and linked ones answer distinct 409 codes', () => {
+    expect(entryClosedError('open')).toBeNull();
+    const dismissed = entryClosedError('dismissed')!;
+    expect(dismissed).toMatchObject({
+      status: 409,
+      code: 'front_desk_entry_dismissed',
+      details: { state: 'dismissed' },
+    });
+    const linked = entryClosedError('linked')!;
+    expect(linked).toMatchObject({
+      status: 409,
+      code: 'front_desk_entry_closed',
+      details: { state: 'linked' },
+    });
+    for (const e of [dismissed, linked]) {
+      expect(e.localized.en).toEqual(expect.any(String));
+      expect(e.localized.zh).toMatch(/[\u4e00-\u9fff]/);
+    }
   });
 });

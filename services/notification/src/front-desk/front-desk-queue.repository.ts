@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { returnedRows } from '@portico/messaging';
 import type { FrontDeskReason } from '../outreach/front-desk.repository';
+import type { DismissReason } from './front-desk-access';
 
 export type QueueState = 'open' | 'linked' | 'dismissed';
 
@@ -27,6 +28,13 @@ export interface QueueEntry {
   readonly linkedResidentId: string | null;
   readonly linkedBy: string | null;
   readonly linkedAt: Date | null;
+  readonly dismissal: {
+    readonly reason: DismissReason;
+    /** Free text of the person who dismissed it: shown to the desk, never logged or emitted. */
+    readonly note: string | null;
+    readonly by: string;
+    readonly at: Date;
+  } | null;
 }
 
 export interface QueueFilter {
@@ -38,7 +46,7 @@ export interface QueueFilter {
   readonly limit: number;
 }
 
-/** Reads and the link of the front-desk queue (outreach/front-desk.repository.ts enqueues). */
+/** Reads, the link and the dismissal of the front-desk queue (outreach/front-desk.repository.ts enqueues). */
 @Injectable()
 export class FrontDeskQueueRepository {
   async list(m: EntityManager, f: QueueFilter): Promise<QueueEntry[]> {
@@ -78,6 +86,20 @@ export class FrontDeskQueueRepository {
     );
   }
 
+  async markDismissed(
+    m: EntityManager,
+    id: string,
+    dismissal: { reason: DismissReason; note: string | null; by: string; at: Date },
+  ): Promise<void> {
+    await m.query(
+      `UPDATE front_desk_queue
+          SET state = 'dismissed', dismiss_reason = $2, dismiss_note = $3, dismissed_by = $4, dismissed_at = $5,
+              updated_at = now()
+        WHERE id = $1`,
+      [id, dismissal.reason, dismissal.note, dismissal.by, dismissal.at],
+    );
+  }
+
   /** Whether clearance ended (or moved past) the case: its tasks were closed for that reason. */
   async caseEnded(m: EntityManager, caseId: string): Promise<boolean> {
     const result = await m.query(
@@ -107,6 +129,10 @@ interface QueueDbRow {
   linked_resident_id: string | null;
   linked_by: string | null;
   linked_at: Date | null;
+  dismiss_reason: DismissReason | null;
+  dismiss_note: string | null;
+  dismissed_by: string | null;
+  dismissed_at: Date | null;
 }
 
 function toEntry(r: QueueDbRow): QueueEntry {
@@ -134,5 +160,9 @@ function toEntry(r: QueueDbRow): QueueEntry {
     linkedResidentId: r.linked_resident_id,
     linkedBy: r.linked_by,
     linkedAt: r.linked_at,
+    dismissal:
+      r.dismiss_reason === null
+        ? null
+        : { reason: r.dismiss_reason, note: r.dismiss_note, by: r.dismissed_by!, at: r.dismissed_at! },
   };
 }

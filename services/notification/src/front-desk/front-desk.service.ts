@@ -3,6 +3,7 @@ import type { common } from '@portico/contracts';
 import { OutboxWriter } from '@portico/messaging';
 import type { Logger } from '@portico/observability';
 import { ConflictError, NotFoundError, ROOT_LOGGER, UnitOfWork } from '@portico/service-kit';
+import type { EntityManager } from 'typeorm';
 import type { Principal } from '@portico/auth';
 import { DirectoryRepository } from '../directory/directory.repository';
 import { recipientResolved, taskClosed, toOutbox } from '../outreach/outreach-events';
@@ -12,7 +13,13 @@ import { OutreachService } from '../outreach/outreach.service';
 import type { ParcelProjection } from '../parcels/parcel-projection';
 import { ParcelsRepository } from '../parcels/parcels.repository';
 import { CLOCK, type Clock } from '../shared/tokens';
-import { mayHandle, scopedQueueFilter, type QueueQuery } from './front-desk-access';
+import {
+  entryClosedError,
+  mayHandle,
+  scopedQueueFilter,
+  type DismissBody,
+  type QueueQuery,
+} from './front-desk-access';
 import { FrontDeskQueueRepository, type QueueEntry } from './front-desk-queue.repository';
 
 export interface QueueEntryView {
@@ -31,6 +38,10 @@ export interface QueueEntryView {
   linkedResidentId: string | null;
   linkedBy: string | null;
   linkedAt: string | null;
+  dismissReason: string | null;
+  dismissNote: string | null;
+  dismissedBy: string | null;
+  dismissedAt: string | null;
 }
 
 export interface LinkResult {
@@ -40,6 +51,14 @@ export interface LinkResult {
   readonly closedTaskIds: readonly string[];
   /** The documents task created for the linked resident, when a documents request was waiting. */
   readonly taskId: string | null;
+}
+
+export interface DismissResult {
+  readonly entryId: string;
+  readonly parcelId: string;
+  readonly state: 'dismissed';
+  readonly reason: DismissBody['reason'];
+  readonly closedTaskIds: readonly string[];
 }
 
 /** Never projected (a case from a front-desk report): a placeholder any real tracking event overrides. */
@@ -57,7 +76,9 @@ const notFound = () =>
  * method FRONT_DESK, linked_by_id), closes the unmatched-parcel task (`TaskClosed` COMPLETED) and,
  * when a documents request was waiting for the parcel, lets OutreachService.onDocumentsRequested
  * carry on with the now-resolved parcel: the steward's documents task for the linked resident.
- * All of it in one transaction, events through the outbox.
+ * Dismissing sets an entry aside without a resident (not ours, returned, a duplicate): the
+ * unmatched-parcel task closes CANCELLED with who did it (`TaskClosed`), the parcel stays
+ * unresolved. All of it in one transaction, events through the outbox.
  */
 @Injectable()
 export class FrontDeskService {
@@ -87,8 +108,8 @@ export class FrontDeskService {
 
   /**
    * @throws 404 front_desk_entry_not_found (also for another tenant's or property's entry: its
-   *   existence is not revealed), 404 resident_not_found, 409 front_desk_entry_closed,
-   *   409 parcel_already_resolved
+   *   existence is not revealed), 404 resident_not_found, 409 front_desk_entry_closed (linked),
+   *   409 front_desk_entry_dismissed, 409 parcel_already_resolved
    */
   async link(
     caller: Principal & { kind: 'person' },
@@ -96,14 +117,7 @@ export class FrontDeskService {
     residentId: string,
   ): Promise<LinkResult> {
     const result = await this.uow.transaction(async (m) => {
-      const entry = await this.queue.findForUpdate(m, entryId);
-      if (!entry || !mayHandle(caller, entry)) throw notFound();
-      if (entry.state !== 'open') {
-        throw new ConflictError('front_desk_entry_closed', {
-          en: 'This parcel has already been linked or dismissed.',
-          zh: '该包裹已被关联或已被忽略。',
-        });
-      }
+      const entry = await this.openEntry(m, caller, entryId);
       const resident = await this.directory.resident(m, residentId);
       if (!resident || resident.tenantId !== entry.tenantId || !mayHandle(caller, resident)) {
         throw new NotFoundError('resident_not_found', {
@@ -184,11 +198,71 @@ export class FrontDeskService {
     return answer;
   }
 
+  /**
+   * Sets the entry aside: state `dismissed` with reason, note and who, and the unmatched-parcel
+   * task of its case closed CANCELLED by the caller. The note stays in the row: it is never in the
+   * log line, the event or the metric.
+   * @throws 404 front_desk_entry_not_found (as for link), 409 front_desk_entry_dismissed,
+   *   409 front_desk_entry_closed (already linked)
+   */
+  async dismiss(
+    caller: Principal & { kind: 'person' },
+    entryId: string,
+    body: DismissBody,
+  ): Promise<DismissResult> {
+    const result = await this.uow.transaction(async (m) => {
+      const entry = await this.openEntry(m, caller, entryId);
+      const now = this.clock();
+      await this.queue.markDismissed(m, entry.id, {
+        reason: body.reason,
+        note: body.note,
+        by: caller.subject,
+        at: now,
+      });
+      const closed = entry.caseId
+        ? await this.tasks.closeOpenOfCase(m, entry.caseId, 'cancelled', now, { kinds: ['unmatched_parcel'] })
+        : [];
+      await this.outbox.appendMany(
+        m,
+        closed.map((t) => toOutbox(t.tenantId, t.parcelId, taskClosed(t, 'cancelled', now, caller.subject))),
+      );
+      return { entry, closedTaskIds: closed.map((t) => t.id) };
+    });
+    const { entry, closedTaskIds } = result;
+    this.metrics.frontDeskDismissed(body.reason);
+    this.log.info(
+      {
+        entryId: entry.id,
+        parcelId: entry.parcelId,
+        tenantId: entry.tenantId,
+        caseId: entry.caseId,
+        reason: body.reason,
+        closedTaskIds,
+        dismissedBy: caller.subject,
+      },
+      'front-desk entry dismissed',
+    );
+    return {
+      entryId: entry.id,
+      parcelId: entry.parcelId,
+      state: 'dismissed',
+      reason: body.reason,
+      closedTaskIds,
+    };
+  }
+
+  /** The entry locked for the caller's transaction, if the caller may act on it and it is still open. */
+  private async openEntry(m: EntityManager, caller: Principal, entryId: string): Promise<QueueEntry> {
+    const entry = await this.queue.findForUpdate(m, entryId);
+    // Another tenant's or property's entry is "not found": its existence is not revealed.
+    if (!entry || !mayHandle(caller, entry)) throw notFound();
+    const closed = entryClosedError(entry.state);
+    if (closed) throw closed;
+    return entry;
+  }
+
   /** The parcel's projection, locked; created empty when no tracking event ever told about it. */
-  private async projectionOf(
-    m: Parameters<ParcelsRepository['findForUpdate']>[0],
-    entry: QueueEntry,
-  ): Promise<ParcelProjection> {
+  private async projectionOf(m: EntityManager, entry: QueueEntry): Promise<ParcelProjection> {
     const found = await this.parcels.findForUpdate(m, entry.tenantId, entry.parcelId);
     if (found) return found;
     await this.parcels.insertIfAbsent(m, {
@@ -224,5 +298,9 @@ function toView(e: QueueEntry): QueueEntryView {
     linkedResidentId: e.linkedResidentId,
     linkedBy: e.linkedBy,
     linkedAt: e.linkedAt?.toISOString() ?? null,
+    dismissReason: e.dismissal?.reason ?? null,
+    dismissNote: e.dismissal?.note ?? null,
+    dismissedBy: e.dismissal?.by ?? null,
+    dismissedAt: e.dismissal?.at.toISOString() ?? null,
   };
 }

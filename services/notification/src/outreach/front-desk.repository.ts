@@ -34,13 +34,21 @@ export interface FrontDeskEntry {
 /** The queue of parcels nobody could be matched to, for the front desk to link by hand. */
 @Injectable()
 export class FrontDeskRepository {
-  /** Queues the parcel unless it is already waiting; true when queued now. */
+  /**
+   * Queues the parcel unless it is already waiting, or the front desk dismissed it for this very
+   * request (same case and round: a redelivery must not undo the dismissal; a new round is a new
+   * question and is queued again). True when queued now.
+   */
   async enqueue(m: EntityManager, e: FrontDeskEntry): Promise<boolean> {
     const rows: unknown[] = await m.query(
       `INSERT INTO front_desk_queue (id, tenant_id, property_id, parcel_id, case_id, carrier_code,
                                      tracking_number, hint_unit, reason, request_round, request_deadline,
                                      request_expedited, request_documents)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::integer, $11::timestamptz, $12::boolean, $13::integer[]
+        WHERE NOT EXISTS (
+          SELECT 1 FROM front_desk_queue d
+           WHERE d.tenant_id = $2 AND d.parcel_id = $4 AND d.state = 'dismissed'
+             AND d.case_id IS NOT DISTINCT FROM $5::text AND d.request_round IS NOT DISTINCT FROM $10::integer)
        ON CONFLICT (tenant_id, parcel_id) WHERE state = 'open' DO NOTHING
        RETURNING id`,
       [

@@ -135,7 +135,13 @@ export function recipientResolved(input: {
   });
 }
 
-export function taskClosed(task: OutreachTask, resolution: CloseResolution, at: Date): OutreachEvent {
+/** `closedById`: the person (user id) whose action closed it; omitted when it closed by itself. */
+export function taskClosed(
+  task: OutreachTask,
+  resolution: CloseResolution,
+  at: Date,
+  closedById?: string,
+): OutreachEvent {
   return create(OutreachEventSchema, {
     event: {
       case: 'taskClosed',
@@ -147,6 +153,7 @@ export function taskClosed(task: OutreachTask, resolution: CloseResolution, at: 
         caseId: task.caseId ?? '',
         occurredAt: timestampFromDate(at),
         resolution: RESOLUTIONS[resolution],
+        closedById: closedById ?? '',
       }),
     },
   });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, METRICS_REGISTRY, type Registry } from '@portico/observability';
 import type { AddressRule } from '../directory/address-match';
+import type { DismissReason } from '../front-desk/front-desk-access';
 import type { ResolutionMethod } from '../parcels/parcel-projection';
 import type { EscalationLevel, EscalationReason } from './escalation';
 import type { TaskKind } from './outreach-task';
@@ -15,6 +16,7 @@ export class OutreachMetrics {
   private readonly escalations: Counter<'level' | 'reason'>;
   private readonly actions: Counter<'action'>;
   private readonly reads: Counter<'api' | 'outcome'>;
+  private readonly dismissals: Counter<'reason'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.tasksCreated = new Counter({
@@ -54,6 +56,16 @@ export class OutreachMetrics {
       labelNames: ['api', 'outcome'] as const,
       registers: [registry],
     });
+    this.dismissals = new Counter({
+      name: 'portico_front_desk_dismissals_total',
+      help: 'Front-desk queue entries dismissed without a resident, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    });
+  }
+
+  frontDeskDismissed(reason: DismissReason): void {
+    this.dismissals.inc({ reason });
   }
 
   acknowledged(kind: TaskKind, seconds: number): void {

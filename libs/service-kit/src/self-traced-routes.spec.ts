@@ -1,28 +1,19 @@
 import { setImmediate as tick } from 'node:timers/promises';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { suppressTracing, W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { isSelfTraced } from '@portico/observability';
+import { installTestTracing } from '@portico/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { traceFastifyOnlyRoutes } from './self-traced-routes';
 
 describe('traceFastifyOnlyRoutes', () => {
-  const exporter = new InMemorySpanExporter();
+  const tracing = installTestTracing();
+  const { exporter } = tracing;
   let app: FastifyInstance;
   const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';
   const CALLER_SPAN = 'b7ad6b7169203331';
 
   beforeAll(async () => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    trace.setGlobalTracerProvider(
-      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-    );
     app = Fastify({ bodyLimit: 64 });
     // The HTTP instrumentation runs every request it is told to skip with tracing suppressed; the
     // spans of these routes must be real all the same.
@@ -38,9 +29,7 @@ describe('traceFastifyOnlyRoutes', () => {
   });
   afterAll(async () => {
     await app.close();
-    trace.disable();
-    propagation.disable();
-    context.disable();
+    tracing.uninstall();
   });
   beforeEach(() => exporter.reset());
 

@@ -23,6 +23,7 @@ export { createTopics, deleteTopics, removeConsumerGroup, type TestTopicSpec } f
 export { testKafkaClient, withAdmin, kafkaAnswers } from './kafka-client';
 export { uniqueTopicName, uniqueDatabaseName, withDatabase, redactUrl } from './names';
 export { waitFor, WaitForTimeoutError, type WaitForOptions, type Truthy } from './wait-for';
+export { installTestTracing } from './tracing';
 export { resolveSource, type InfrastructureSource } from './infrastructure';
 export { isDockerAvailable } from './docker';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';

@@ -1,5 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
 import { HeaderNames } from '@portico/contracts';
+import { installTestTracing } from '@portico/testing';
 import { Partitioners, type Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { MessagingHeaderNames } from '../headers/record-headers';
@@ -7,7 +8,6 @@ import { encodeEvent } from '../serde/event-encoder';
 import {
   createTestDatabase,
   createTopics,
-  installTestTracing,
   readTopic,
   testKafka,
   uniqueStreamTopic,

@@ -2,6 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import type { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { HeaderNames, RetryHeaderNames } from '@portico/contracts';
+import { installTestTracing } from '@portico/testing';
 import { Partitioners, type Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { replayDeadLetters } from '../cli/replay-dlq';
@@ -12,7 +13,6 @@ import { encodeEvent } from '../serde/event-encoder';
 import {
   createTestDatabase,
   createTopics,
-  installTestTracing,
   readTopic,
   testKafka,
   uniqueStreamTopic,

@@ -1,11 +1,11 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { context, trace } from '@opentelemetry/api';
 import { HeaderNames } from '@portico/contracts';
+import { installTestTracing } from '@portico/testing';
 import { Registry } from 'prom-client';
 import {
   createTestDatabase,
   createTopics,
-  installTestTracing,
   readTopic,
   uniqueStreamTopic,
   useTestKafka,

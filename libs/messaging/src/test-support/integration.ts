@@ -3,14 +3,6 @@
 // else the local broker and Postgres): a migrated database per test file with a side-effects table
 // for the test handlers, unique topics, and a Kafka client for the broker found.
 import { randomBytes } from 'node:crypto';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import {
   createMigratedTestDatabase,
   getTestKafka,
@@ -136,21 +128,4 @@ export function stringHeaders(headers: IHeaders | undefined): Record<string, str
   for (const [k, v] of Object.entries(headers ?? {}))
     if (v !== undefined) out[k] = String(Array.isArray(v) ? v.at(-1) : v);
   return out;
-}
-
-/** In-process tracing with W3C propagation and an in-memory exporter. */
-export function installTestTracing(): { exporter: InMemorySpanExporter; uninstall(): void } {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(provider);
-  return {
-    exporter,
-    uninstall() {
-      trace.disable();
-      propagation.disable();
-      context.disable();
-    },
-  };
 }

@@ -10,14 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { create, fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { ApiKeyService, PostgresApiKeyRepository, signDevToken } from '@portico/auth';
 import {
   carrier,
@@ -40,6 +32,7 @@ import {
   createTestDatabase,
   deleteTopics,
   getTestKafka,
+  installTestTracing,
   testKafkaClient,
   waitFor,
   type TestDatabase,
@@ -54,10 +47,7 @@ import { loadServiceConfig, settings, type NotificationConfig } from '../config'
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 // A tracer that records, and W3C propagation: the service's spans land in `spans`.
-const spans = new InMemorySpanExporter();
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+const { exporter: spans } = installTestTracing();
 
 const run = randomBytes(4).toString('hex');
 const secret = () => randomBytes(32).toString('base64url');

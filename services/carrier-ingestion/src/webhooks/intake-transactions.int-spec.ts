@@ -117,11 +117,19 @@ describe('PgIntakeTransactions (real Postgres)', () => {
   });
 
   it('keeps probing the parcels index after the table grew (no generic plan cached while it was small)', async () => {
-    const transactions = new PgIntakeTransactions(() => pool, { statementTimeoutMs: 5_000, preparedStatements: true });
+    const transactions = new PgIntakeTransactions(() => pool, {
+      statementTimeoutMs: 5_000,
+      preparedStatements: true,
+    });
     const repo = new ParcelsRepository();
     const now = new Date('2026-12-01T00:00:00Z');
     const lock = (ids: string[]) =>
-      transactions.run((tx) => repo.lockForUpdate(tx, ids.map((id) => unseenParcel(scanOf(id, id.slice(-6)), now))));
+      transactions.run((tx) =>
+        repo.lockForUpdate(
+          tx,
+          ids.map((id) => unseenParcel(scanOf(id, id.slice(-6)), now)),
+        ),
+      );
     // Postgres caches a generic plan from a prepared statement's sixth execution on; made while the
     // table holds a handful of rows, that plan is a sequential scan, kept until the table is analysed.
     for (let i = 0; i < 8; i++) await lock([parcel(`d${i}`), parcel(`e${i}`)]);

@@ -1,7 +1,7 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { context, trace } from '@opentelemetry/api';
 import { HeaderNames } from '@portico/contracts';
-import { installTestTracing } from '@portico/testing';
+import { createMigratedTestDatabase, installTestTracing } from '@portico/testing';
 import { Registry } from 'prom-client';
 import {
   createTestDatabase,
@@ -13,6 +13,7 @@ import {
   type TestDatabase,
 } from '../test-support/integration';
 import { TRACKING_SCHEMA, trackingEvent } from '../test-support/tracking-events';
+import { createMessagingMigration } from './messaging.migration';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox-writer';
 
@@ -168,6 +169,56 @@ describe('OutboxRelay (real Kafka + Postgres)', () => {
       seen.set(m.key, list);
     }
     expect(seen).toEqual(expected);
+  }, 90_000);
+
+  it('claims by an index scan that steps over the rows published before (no rescan of the dead)', async () => {
+    // one connection: the relay's statistics reach pg_stat_user_indexes when this connection flushes
+    const single = await createMigratedTestDatabase('relay_claim_plan', [createMessagingMigration()], {
+      poolSize: 1,
+    });
+    const topic = uniqueStreamTopic();
+    await createTopics([{ name: topic, partitions: 1 }]);
+    const r = new OutboxRelay({ dataSource: single.dataSource, kafka, batchSize: 1_000 });
+    const appendOn = (count: number, label: string) =>
+      single.dataSource.transaction((manager) =>
+        writer.appendMany(
+          manager,
+          Array.from({ length: count }, (_, i) => ({
+            topic,
+            key: `prc_${label}${i % 50}`,
+            tenantId: 'tenant-1',
+            schema: TRACKING_SCHEMA,
+            message: trackingEvent(`prc_${label}${i % 50}`, { sourceEventId: `${label}${i}` }),
+          })),
+        ),
+      );
+    const indexEntriesRead = async () => {
+      await single.dataSource.query('SELECT pg_stat_force_next_flush()');
+      const [row] = (await single.dataSource.query(
+        `SELECT idx_tup_read::int AS n FROM pg_stat_user_indexes WHERE indexrelname = 'outbox_unpublished_idx'`,
+      )) as { n: number }[];
+      return row!.n;
+    };
+    try {
+      await r.connectProducer();
+      // 5,000 rows published and deleted, not vacuumed (as between two autovacuum rounds)
+      for (let i = 0; i < 5; i++) await appendOn(1_000, `bulk${i}-`);
+      let published = 0;
+      while (published < 5_000) published += await r.publishBatch();
+      await appendOn(1, 'warm');
+      expect(await r.publishBatch()).toBe(1); // this claim meets the dead entries (and kills them)
+      const before = await indexEntriesRead();
+      for (let i = 0; i < 10; i++) {
+        await appendOn(2, `after${i}-`);
+        expect(await r.publishBatch()).toBe(2);
+      }
+      // a bitmap scan reads all 5,000 dead entries on every claim: 50,000 and more
+      expect((await indexEntriesRead()) - before).toBeLessThan(500);
+      expect(await readTopic(topic, 5_021, 60_000)).toHaveLength(5_021);
+    } finally {
+      await r.stop();
+      await single.drop();
+    }
   }, 90_000);
 
   it('wakes on NOTIFY when rows commit instead of waiting for its next poll', async () => {

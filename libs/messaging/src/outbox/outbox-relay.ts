@@ -110,7 +110,7 @@ export class OutboxRelay {
    * what a crash can make the relay send twice.
    */
   async publishBatch(): Promise<number> {
-    const published = await this.repository.inTransaction(async (manager) => {
+    const published = await this.repository.inClaimTransaction(async (manager) => {
       const lanes = await this.repository.lockFreeLanes(manager);
       if (lanes.length === 0) return [];
       const done: OutboxRow[] = [];

@@ -2,7 +2,6 @@ import { Global, Injectable, Module, Optional, type DynamicModule, type OnModule
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createLogger, databaseReadiness, ReadinessRegistry, type Logger } from '@portico/observability';
 import type { LevelWithSilent } from 'pino';
-import { StatisticsUpkeep } from './statistics-upkeep';
 import { DataSource, type DataSourceOptions, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
 
 /** A TypeORM migration class (what `migrations/index.ts` of a service exports a list of). */
@@ -102,8 +101,7 @@ export class DatabaseModule {
    * The service's TypeORM DataSource (injectable as `DataSource`, repositories through
    * `TypeOrmModule.forFeature([...])` in feature modules). Schema changes happen only through
    * migrations run by the service's `migrate` command: synchronize and migrationsRun are off.
-   * Registers the `database` readiness check, and keeps the planner statistics of the service's
-   * tables up to date where autovacuum is off (StatisticsUpkeep).
+   * Registers the `database` readiness check.
    */
   static forRoot(
     config: DatabaseConfig,
@@ -125,7 +123,7 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [DatabaseReadiness, StatisticsUpkeep],
+      providers: [DatabaseReadiness],
     };
   }
 }

@@ -2,7 +2,6 @@ export * from './domain-error';
 export * from './error-filter';
 export * from './shutdown';
 export * from './database';
-export * from './statistics-upkeep';
 export * from './bootstrap';
 export * from './nest-logger';
 export * from './messaging';

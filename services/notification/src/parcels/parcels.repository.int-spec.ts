@@ -90,6 +90,46 @@ describe('parcel projection: one statement per chunk (real Postgres)', () => {
     for (const [key, projection] of want) expect([key, stored.get(key)]).toEqual([key, projection]);
   });
 
+  it('locks a chunk of parcels by one key probe each, also on a table grown since its statistics', async () => {
+    // one connection: the statement's counts reach pg_stat_user_tables when this connection flushes
+    const single = await createMigratedTestDatabase('notification_parcels_lookup', migrations, {
+      poolSize: 1,
+    });
+    try {
+      const tenantId = 'ten_lookup';
+      // 20,000 parcels of one tenant after the table's (empty) statistics: autovacuum lagging or off
+      await single.dataSource.query(
+        `INSERT INTO parcel_projection (tenant_id, parcel_id, carrier_code, tracking_number, status,
+                                        status_occurred_at, last_event_id)
+         SELECT $1, 'prc_' || md5(g::text), 'demo', 'T' || g, 'in_transit', now(), gen_random_uuid()
+           FROM generate_series(1, 20000) AS g`,
+        [tenantId],
+      );
+      const tuplesRead = async () => {
+        await single.dataSource.query('SELECT pg_stat_force_next_flush()');
+        const [row] = (await single.dataSource.query(
+          `SELECT (seq_tup_read + coalesce(idx_tup_fetch, 0))::int AS n
+             FROM pg_stat_user_tables WHERE relname = 'parcel_projection'`,
+        )) as { n: number }[];
+        return row!.n;
+      };
+      const wanted = (await single.dataSource.query(
+        `SELECT 'prc_' || md5(g::text) AS id FROM generate_series(1, 40) AS g`,
+      )) as { id: string }[];
+      const ids = [...wanted.map((w) => w.id), 'prc_' + '0'.repeat(32)]; // and one nobody knows
+      const before = await tuplesRead();
+      const found = await single.dataSource.transaction((m) =>
+        repository.findManyForUpdate(m, tenantId, [...ids].reverse()),
+      );
+      expect([...found.keys()]).toEqual(wanted.map((w) => w.id).sort());
+      expect(found.get(wanted[0]!.id)).toMatchObject({ tenantId, trackingNumber: 'T1' });
+      // a scan of the tenant's parcels would read all 20,000
+      expect((await tuplesRead()) - before).toBeLessThan(200);
+    } finally {
+      await single.drop();
+    }
+  }, 120_000);
+
   it('fails, rather than overwrite, when another transaction inserts one of its parcels meanwhile', async () => {
     const parcel = { tenantId: TENANTS[0]!, parcelId: 'prc_merge_race' };
     const [theirs] = randomUpdates(prng(1), 1, parcel);

@@ -36,7 +36,13 @@ export class ParcelsRepository {
     return rows[0] && toProjection(rows[0]);
   }
 
-  /** findForUpdate for many parcels of one tenant in one statement; rows locked in parcel id order. */
+  /**
+   * findForUpdate for many parcels of one tenant in one statement; rows locked in parcel id order.
+   * One primary-key probe per id (a lateral lookup on the whole key), whatever the statistics say:
+   * written as `parcel_id = ANY(ids)`, a table whose statistics are older than its rows (autovacuum
+   * lagging or off) got a bitmap scan of the tenant's every parcel, filtered by id — the tenant is
+   * most of the table, so 118 ms for 40 ids at 20,000 parcels in `npm run bench:notify`.
+   */
   async findManyForUpdate(
     m: EntityManager,
     tenantId: string,
@@ -44,8 +50,13 @@ export class ParcelsRepository {
   ): Promise<Map<string, ParcelProjection>> {
     if (parcelIds.length === 0) return new Map();
     const rows: ProjectionDbRow[] = await m.query(
-      `SELECT * FROM parcel_projection WHERE tenant_id = $1 AND parcel_id = ANY($2::text[])
-        ORDER BY parcel_id FOR UPDATE`,
+      `SELECT p.*
+         FROM (SELECT DISTINCT unnest($2::text[]) AS parcel_id ORDER BY 1) AS k
+        CROSS JOIN LATERAL (
+              SELECT * FROM parcel_projection
+               WHERE tenant_id = $1 AND parcel_id = k.parcel_id
+                 FOR UPDATE) AS p
+        ORDER BY k.parcel_id`,
       [tenantId, [...new Set(parcelIds)]],
     );
     return new Map(rows.map((row) => [row.parcel_id, toProjection(row)]));

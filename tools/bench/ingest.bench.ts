@@ -1,7 +1,7 @@
 // Webhook intake under sustained load (issue 4's numbers), against the real service, Postgres and Kafka.
 //
 //   npm run bench:ingest -- [--seconds 60] [--connections 64] [--baseline-seconds 20] [--cpu-prof <dir>]
-//                           [--log-level info]
+//                           [--log-level info] [--replicas 1]
 //
 // 1. Baseline: a bare Fastify server in its own process that does only what every webhook costs at
 //    the least (Standard Webhooks signature check on the raw bytes + JSON.parse), same load generator.
@@ -17,6 +17,9 @@
 // bench database's backends (pg_stat_activity + /proc) is printed per 2xx beside the service's.
 // `--cpu-prof <dir>` writes a V8 CPU profile of the service (only) under the load to <dir>.
 // `--log-level` is the service's LOG_LEVEL (default info, as in production).
+// `--replicas N` runs N carrier-ingestion processes on one database (as N pods would), each with its
+// own port, pool and outbox relay, and spreads the connections over them (autocannon's round robin):
+// one Node process serves on one core, and this is how the service uses more than one.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -95,17 +98,19 @@ function webhookSource(secret: string, runId: string) {
 }
 
 async function load(
-  url: string,
+  urls: string[],
   seconds: number,
   connections: number,
   next: ReturnType<typeof webhookSource>,
-  serverPid: number | undefined,
+  serverPids: readonly (number | undefined)[],
   postgres?: Client,
 ) {
   const postgresCpu = postgres ? await postgresBackendCpu(postgres) : undefined;
-  const cpuBefore = cpuTimeMs(serverPid);
+  const serversCpu = () => serverPids.reduce<number>((sum, pid) => sum + cpuTimeMs(pid), 0);
+  const cpuBefore = serversCpu();
   const result = await autocannon({
-    url,
+    // autocannon takes several (connection i goes to urls[i % n]); its types know only one
+    url: urls as unknown as string,
     connections,
     duration: seconds,
     timeout: 10,
@@ -114,7 +119,7 @@ async function load(
   const ok = result['2xx'];
   return {
     seconds,
-    cpuMs: cpuTimeMs(serverPid) - cpuBefore,
+    cpuMs: serversCpu() - cpuBefore,
     postgresCpuMs: postgresCpu ? await postgresCpu.spentMs() : Number.NaN,
     ok,
     other: result.non2xx,
@@ -157,11 +162,14 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '64' },
       'cpu-prof': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      replicas: { type: 'string', default: '1' },
     },
   });
   const seconds = Number(values.seconds);
   const baselineSeconds = Number(values['baseline-seconds']);
   const connections = Number(values.connections);
+  const replicas = Number(values.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error('--replicas wants a whole number >= 1');
   const runId = randomBytes(3).toString('hex');
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   const devTokenKey = randomBytes(32).toString('base64url');
@@ -174,34 +182,40 @@ async function main(): Promise<void> {
   let bare: LoadResult;
   try {
     bare = await load(
-      baseline.url,
+      [baseline.url],
       baselineSeconds,
       connections,
       webhookSource(baselineSecret, `b${runId}`),
-      baseline.pid,
+      [baseline.pid],
     );
   } finally {
     baseline.stop();
   }
 
   const db = await createTestDatabase('bench_ingest');
-  const service = new ServiceProcess(
-    'carrier-ingestion',
-    await freePort(),
-    {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_CLIENT_ID: `bench-ingest-${runId}`,
-      AUTH_DEV_TOKEN_KEY: devTokenKey,
-      RECIPIENT_DIGEST_KEYS: `k1=${randomBytes(32).toString('base64url')}`,
-      CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
-      LOG_LEVEL: values['log-level'],
-      ...(values['cpu-prof']
-        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(values['cpu-prof'])}` }
-        : {}),
-    },
-    LOG_DIR,
-  );
+  const sharedEnv = {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: brokers.join(','),
+    AUTH_DEV_TOKEN_KEY: devTokenKey,
+    RECIPIENT_DIGEST_KEYS: `k1=${randomBytes(32).toString('base64url')}`,
+    CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: values['log-level'],
+    ...(values['cpu-prof']
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(values['cpu-prof'])}` }
+      : {}),
+  };
+  const services: ServiceProcess[] = [];
+  for (let i = 1; i <= replicas; i++) {
+    services.push(
+      new ServiceProcess(
+        'carrier-ingestion',
+        await freePort(),
+        { ...sharedEnv, KAFKA_CLIENT_ID: `bench-ingest-${runId}-${i}` },
+        replicas === 1 ? LOG_DIR : join(LOG_DIR, `replica-${i}`),
+      ),
+    );
+  }
+  const service = services[0]!;
   const kafka = createKafka({
     brokers,
     clientId: `bench-ingest-reader-${runId}`,
@@ -211,7 +225,7 @@ async function main(): Promise<void> {
   const pg = new Client({ connectionString: db.url });
   try {
     service.migrate();
-    await service.start();
+    await Promise.all(services.map((s) => s.start()));
     await admin.connect();
     await pg.connect();
     const token = await signDevToken(
@@ -233,11 +247,11 @@ async function main(): Promise<void> {
     const before = await admin.fetchTopicOffsets(CARRIER_TRACKING_TOPIC.name);
 
     const intake = await load(
-      `${service.baseUrl}/webhooks/${account.id}`,
+      services.map((s) => `${s.baseUrl}/webhooks/${account.id}`),
       seconds,
       connections,
       webhookSource(account.secret, runId),
-      service.pid,
+      services.map((s) => s.pid),
       pg,
     );
     const loadAtEnd = loadAverages();
@@ -270,6 +284,7 @@ async function main(): Promise<void> {
       `postgres server    ${await describePostgres(pg)}`,
       `service log level  ${values['log-level']}`,
       `load               ${connections} connections, unique signed customs-hold webhooks (portico-native)`,
+      `service processes  ${replicas}${replicas > 1 ? ' (replicas on one database, connections spread over them; CPU below is their sum)' : ''}`,
       `bare Fastify       ${fmt(bareRate)} req/s over ${bare.seconds} s, p50 ${bare.p50} ms, p99 ${bare.p99} ms (signature + JSON.parse only)`,
       `carrier-ingestion  ${fmt(rate)} accepted/s over ${intake.seconds} s  [target >= ${fmt(TARGET_ACCEPTED_PER_SECOND)}]`,
       `latency            p50 ${intake.p50} ms, p99 ${intake.p99} ms, max ${intake.max} ms  [target p99 < ${TARGET_P99_MS} ms]`,
@@ -284,7 +299,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await service.stop();
+    await Promise.all(services.map((s) => s.stop()));
     await admin.disconnect().catch(() => undefined);
     await pg.end().catch(() => undefined);
     await db.drop();

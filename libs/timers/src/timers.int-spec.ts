@@ -1,9 +1,4 @@
-import { trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { installTestTracing } from '@portico/testing';
 import { Client } from 'pg';
 import { Registry } from 'prom-client';
 import type { EntityManager } from 'typeorm';
@@ -380,10 +375,7 @@ describe('@portico/timers (real Postgres)', () => {
     });
 
     it('fires a timer soon after it is due, never before, with a span carrying kind and key prefix only', async () => {
-      const exporter = new InMemorySpanExporter();
-      trace.setGlobalTracerProvider(
-        new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-      );
+      const { exporter, uninstall } = installTestTracing();
       try {
         const registry = new Registry();
         const firedAt: number[] = [];
@@ -413,7 +405,7 @@ describe('@portico/timers (real Postgres)', () => {
           'portico.timer.key_prefix': 'reminder',
         });
       } finally {
-        trace.disable();
+        uninstall();
       }
     });
   });

@@ -5,25 +5,14 @@
 // vault itself as the grant's one use, a final refusal ending the relay, and no personal data or
 // credential in the log or the spans.
 import { randomBytes } from 'node:crypto';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { parcelRef } from '@portico/contracts';
-import { waitFor } from '@portico/testing';
+import { installTestTracing, waitFor } from '@portico/testing';
 import sharp from 'sharp';
 import { cardPhoto } from './checks/fixtures/synthetic-images';
 import { SimulatedDhlExpressApi } from './test-support/simulated-dhl-express-api';
 import { seededPersonalData, startVault, type VaultHarness } from './test-support/vault-harness';
 
-const spans = new InMemorySpanExporter();
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+const { exporter: spans } = installTestTracing();
 
 const run = randomBytes(4).toString('hex');
 const TENANT = `ten_vault_dhl_${run}`;

@@ -1,11 +1,6 @@
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { trace } from '@opentelemetry/api';
+import { installTestTracing } from '@portico/testing';
 import {
   CARRIER_TRACKING_TOPIC,
   matchesRecipientDigest,
@@ -321,14 +316,10 @@ describe('WebhookIntakeService', () => {
   });
 
   it('puts the parcel id on the active span', async () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const contextManager = new AsyncLocalStorageContextManager().enable();
-    context.setGlobalContextManager(contextManager);
-    trace.setGlobalTracerProvider(provider);
+    const { exporter, uninstall } = installTestTracing();
     try {
       const t = setup();
-      await provider.getTracer('test').startActiveSpan('POST /webhooks/:carrierAccountId', async (span) => {
+      await trace.getTracer('test').startActiveSpan('POST /webhooks/:carrierAccountId', async (span) => {
         await t.service.receive(deliveryOf([holdEvent()]));
         span.end();
       });
@@ -340,7 +331,7 @@ describe('WebhookIntakeService', () => {
 
       // several parcels in one webhook: each is findable by its own span attribute
       exporter.reset();
-      await provider.getTracer('test').startActiveSpan('POST', async (request) => {
+      await trace.getTracer('test').startActiveSpan('POST', async (request) => {
         await t.service.receive(
           deliveryOf([holdEvent('PX0001CN'), holdEvent('PX0002CN'), holdEvent('PX0003CN')]),
         );
@@ -351,9 +342,7 @@ describe('WebhookIntakeService', () => {
         ['PX0001CN', 'PX0002CN', 'PX0003CN'].map((n) => parcelId('demo-express', n)).sort(),
       );
     } finally {
-      context.disable();
-      trace.disable();
-      await provider.shutdown();
+      uninstall();
     }
   });
 

@@ -1,10 +1,5 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { installTestTracing } from '@portico/testing';
 import { vault } from '@portico/contracts';
 import type { EntityManager } from 'typeorm';
 import { hashSecret, looksLikeSecret } from '../shared/secret-token';
@@ -368,9 +363,7 @@ describe('RelayService.relay', () => {
   });
 
   it('hands over in a client span named by adapter, with ids only (no URL, no grant link)', async () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    trace.setGlobalTracerProvider(provider);
+    const { exporter, uninstall } = installTestTracing();
     try {
       const t = setup();
       t.adapter.failure = new RelayDeliveryError('fake-push', 503, 'relay push answered 503');
@@ -391,8 +384,7 @@ describe('RelayService.relay', () => {
         1,
       );
     } finally {
-      trace.disable();
-      await provider.shutdown();
+      uninstall();
     }
   });
 

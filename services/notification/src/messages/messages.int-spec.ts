@@ -9,14 +9,6 @@ import { globalAgent } from 'node:https';
 import { Writable } from 'node:stream';
 import { create, fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { signDevToken } from '@portico/auth';
 import {
   carrier,
@@ -42,6 +34,7 @@ import {
   createTestDatabase,
   deleteTopics,
   getTestKafka,
+  installTestTracing,
   testKafkaClient,
   waitFor,
   type TestDatabase,
@@ -164,7 +157,7 @@ const fakeProcess = () => ({ on: () => undefined, removeListener: () => undefine
 
 describe('messages: steward notices and residents’ upload links through real channels (Kafka + Postgres)', () => {
   const log = memoryLog();
-  const exporter = new InMemorySpanExporter();
+  const { exporter, uninstall: uninstallTracing } = installTestTracing();
   const digestKey = { id: 'k1', secret: secret() };
   const devTokenKey = secret();
   const group = `notification-msg-it-${run}`;
@@ -342,11 +335,6 @@ describe('messages: steward notices and residents’ upload links through real c
       .map((e) => ({ kind: e.event.case!, value: e.event.value as MessageEvent }));
 
   beforeAll(async () => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    trace.setGlobalTracerProvider(
-      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-    );
     await Promise.all([sink.start(), sms.start(), wecom.start(), vault.start(), pushService.start()]);
     // web-push always speaks https: this process trusts the simulated push service's certificate.
     globalAgent.options.ca = pushService.ca;
@@ -429,9 +417,7 @@ describe('messages: steward notices and residents’ upload links through real c
       await admin.deleteGroups([group, `${group}.retry`]).catch(() => undefined);
       await admin.disconnect();
     }
-    trace.disable();
-    propagation.disable();
-    context.disable();
+    uninstallTracing();
   }, 60_000);
 
   it('notifies the steward by e-mail and texts the resident a fresh upload link, once for a duplicate case event', async () => {

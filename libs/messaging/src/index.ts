@@ -79,3 +79,4 @@ export {
   type ReplayResult,
 } from './cli/replay-dlq';
 export { returnedRows } from './persistence/returned-rows';
+export { withPlanMethodsOff, type PlanMethod } from './persistence/planner-settings';

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { StringHeaders } from '../headers/record-headers';
+import { withPlanMethodsOff } from '../persistence/planner-settings';
 import { returnedRows } from '../persistence/returned-rows';
 import { OUTBOX_LANE_COUNT, OUTBOX_LANE_LOCK_CLASS } from './outbox-lane';
 
@@ -31,12 +32,9 @@ export class OutboxRepository {
    * claim steps over them almost for free.
    */
   inClaimTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('READ COMMITTED', async (manager) => {
-      await manager.query(
-        `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`,
-      );
-      return work(manager);
-    });
+    return this.dataSource.transaction('READ COMMITTED', (manager) =>
+      withPlanMethodsOff(manager, ['bitmapscan', 'seqscan'], () => work(manager)),
+    );
   }
 
   /** Lanes this transaction now owns until it ends; lanes another relay holds are skipped. */

@@ -12,7 +12,7 @@ import {
   type TrackingUpdate,
 } from './parcel-projection';
 import { ParcelsRepository } from './parcels.repository';
-import { prng, randomUpdates } from './test-support/tracking-updates';
+import { eventId, prng, randomUpdates } from './test-support/tracking-updates';
 
 const TENANTS = ['ten_merge_a', 'ten_merge_b'];
 const RESOLUTION: StoredResolution = {
@@ -125,6 +125,61 @@ describe('parcel projection: one statement per chunk (real Postgres)', () => {
       expect(found.get(wanted[0]!.id)).toMatchObject({ tenantId, trackingNumber: 'T1' });
       // a scan of the tenant's parcels would read all 20,000
       expect((await tuplesRead()) - before).toBeLessThan(200);
+    } finally {
+      await single.drop();
+    }
+  }, 120_000);
+
+  it('upserts a chunk by key probes in key order where the planner would hash-join a scan', async () => {
+    const single = await createMigratedTestDatabase('notification_parcels_merge', migrations, {
+      poolSize: 1,
+    });
+    try {
+      const tenantId = 'ten_merge_plan';
+      // a table of 2,000 parcels is where a hash join over a sequential scan looks cheaper than 45
+      // probes: it reads the whole table, and locks the rows in heap order, not in key order
+      await single.dataSource.query(
+        `INSERT INTO parcel_projection (tenant_id, parcel_id, carrier_code, tracking_number, status,
+                                        status_occurred_at, last_event_id)
+         SELECT $1, 'prc_' || md5(g::text), 'demo', 'T' || g, 'in_transit', now(), gen_random_uuid()
+           FROM generate_series(1, 2000) AS g`,
+        [tenantId],
+      );
+      const tuplesRead = async () => {
+        await single.dataSource.query('SELECT pg_stat_force_next_flush()');
+        const [row] = (await single.dataSource.query(
+          `SELECT (seq_tup_read + coalesce(idx_tup_fetch, 0))::int AS n
+             FROM pg_stat_user_tables WHERE relname = 'parcel_projection'`,
+        )) as { n: number }[];
+        return row!.n;
+      };
+      const wanted = (await single.dataSource.query(
+        `SELECT 'prc_' || md5(g::text) AS id FROM generate_series(1, 40) AS g`,
+      )) as { id: string }[];
+
+      // the chunk's upsert: the 40 known parcels delivered, 5 new ones, in one MERGE
+      const later = new Date(Date.now() + 60_000);
+      const fresh = Array.from({ length: 5 }, (_, i) => `prc_${String(i).padStart(32, 'f')}`);
+      const updates: TrackingUpdate[] = [...wanted.map((w) => w.id), ...fresh].map((id) => ({
+        eventId: eventId(),
+        tenantId,
+        parcelId: id,
+        carrierCode: 'demo',
+        trackingNumber: `T${id.slice(-6)}`,
+        status: 'delivered',
+        occurredAt: later,
+        late: false,
+        hint: null,
+      }));
+      const beforeUpsert = await tuplesRead();
+      await single.dataSource.transaction((m) => repository.upsertMany(m, foldTrackingRuns(updates)));
+      // a hash join over a sequential scan reads all 2,000
+      expect((await tuplesRead()) - beforeUpsert).toBeLessThan(200);
+      const [counts] = (await single.dataSource.query(
+        `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total
+           FROM parcel_projection`,
+      )) as { delivered: number; total: number }[];
+      expect(counts).toEqual({ delivered: 45, total: 2_005 });
     } finally {
       await single.drop();
     }

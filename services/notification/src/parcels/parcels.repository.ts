@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { withPlanMethodsOff } from '@portico/messaging';
 import type { EntityManager } from 'typeorm';
 import type {
   ParcelProjection,
@@ -86,7 +87,13 @@ export class ParcelsRepository {
       // time (its dateToString was ~2 % of the service's CPU in the profile); toISOString is native.
       row.forEach((v, i) => columns[i]!.push(v instanceof Date ? v.toISOString() : v));
     }
-    await m.query(UPSERT_RUNS_SQL, columns);
+    // A probe of the primary key per run, in the source's (tenant, parcel) order: that order is
+    // what keeps two chunks' row locks deadlock-free. With statistics older than the table the
+    // planner chose a hash join over a sequential scan instead (every chunk read the whole table,
+    // and locked in heap order: bench:notify saw a deadlock).
+    await withPlanMethodsOff(m, ['hashjoin', 'mergejoin', 'seqscan', 'bitmapscan'], () =>
+      m.query(UPSERT_RUNS_SQL, columns),
+    );
   }
 
   async markResolved(

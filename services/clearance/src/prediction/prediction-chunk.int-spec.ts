@@ -11,6 +11,7 @@ import { EventBatchContext, EventContext } from '@portico/messaging';
 import type { RunningService } from '@portico/service-kit';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { CaseConsumer } from '../cases/case.consumer';
+import { ConcurrentHistoryWriteError } from './prediction-errors';
 import { ClearanceHarness } from '../test-support/clearance-harness';
 import { trackingEvent, type TrackingInit } from '../test-support/clearance-it';
 
@@ -259,5 +260,49 @@ describe('clearance: hold prediction folded per chunk (real Postgres)', () => {
       /clearance_hold_history|clearance_hold_counts|clearance_prediction_settings/.test(s),
     );
     expect(predictionStatements).toHaveLength(4);
+  }, 120_000);
+
+  it('fails the chunk when another transaction inserted a first sight meanwhile (no counts moved)', async () => {
+    const chunk = [hold('RACE', 0), delivered('OTHER', 1)];
+    const other = await dataSource.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    const countsBefore = await harness.pg.query(`SELECT sum(resolved)::int AS r FROM clearance_hold_counts`);
+    try {
+      // the other transaction's row is not visible to the chunk's locked read; its INSERT waits for
+      // the other transaction and then finds the conflict
+      await other.query(
+        `INSERT INTO clearance_hold_history
+           (tenant_id, parcel_id, carrier_code, origin_country_code, destination_country_code, value_band, first_seen_at)
+         VALUES ($1, $2, $3, 'JP', 'CN', '1000-5000', now())`,
+        [TENANT, ref('RACE').parcelId, CARRIER],
+      );
+      // commit once the chunk's statement waits on the other transaction's row
+      const commitWhenWaiting = async () => {
+        let waited = false;
+        for (let i = 0; i < 400 && !waited; i++) {
+          const { rows } = await harness.pg.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+          );
+          waited = rows[0].n > 0;
+          if (!waited) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        await other.commitTransaction();
+        return waited;
+      };
+      const committed = commitWhenWaiting();
+      await expect(runRolledBack([chunk])).rejects.toBeInstanceOf(ConcurrentHistoryWriteError);
+      // the race really happened: the chunk's insert waited for the other transaction
+      expect(await committed).toBe(true);
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+    }
+    const countsAfter = await harness.pg.query(`SELECT sum(resolved)::int AS r FROM clearance_hold_counts`);
+    expect(countsAfter.rows).toEqual(countsBefore.rows);
+    // record by record (what the transport does next) the row is there: the hold marks it
+    const retried = await runRolledBack(chunk.map((i) => [i]));
+    expect(retried.state.history.find((h) => h.parcel_id === ref('RACE').parcelId)?.held_at).not.toBeNull();
   }, 120_000);
 });

@@ -1,15 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returnedRows } from '@portico/messaging';
-import { emptyLevelCounts, type LevelCounts } from './hold-estimator';
-import {
-  BACKOFF_LEVELS,
-  cellKeyId,
-  cellKeysOf,
-  COUNT_SHARDS,
-  type HoldFeatures,
-  type ValueBand,
-} from './hold-features';
+import type { HoldCounts } from './hold-estimator';
+import { cellKeyId, COUNT_SHARDS, type CellKey, type HoldFeatures, type ValueBand } from './hold-features';
+import { pairKey, type ChunkWrites } from './hold-prediction-fold';
 import type { HoldHistoryState } from './hold-observation';
 import type { HistoryRecord } from './predictor-evaluation';
 
@@ -34,132 +27,51 @@ export interface StoredPrediction {
   readonly predictionId: string | null;
 }
 
-/** One change to a parcel's history row, planned by `planObservation`. */
-export interface HistoryWrite {
+/** A (tenant, parcel) pair of the chunk. */
+export interface HistoryPair {
   readonly tenantId: string;
   readonly parcelId: string;
-  /** First sight: the row is inserted with these. */
-  readonly create: { readonly features: HoldFeatures; readonly firstSeenAt: Date } | null;
-  /** The parcel's features (from the row, or `create`): which count cells a resolution moves. */
-  readonly features: HoldFeatures;
-  readonly markHeldAt: Date | null;
-  readonly markResolvedAt: Date | null;
-  readonly prediction: StoredPrediction | null;
 }
 
 /**
  * `clearance_hold_history` and `clearance_hold_counts`. Every method takes the transaction it is
  * given; the consumer's hook gets the transport's, so history, counts, the case and the outbox row
- * commit together with the inbox row.
+ * commit together with the inbox row. A consumer chunk costs one statement per method (ADR 0013).
  */
 @Injectable()
 export class HoldHistoryRepository {
-  /** The parcel's row, locked until the transaction ends (its counts move at most once). */
-  async findForUpdate(
-    m: EntityManager,
-    tenantId: string,
-    parcelId: string,
-  ): Promise<HoldHistoryState | undefined> {
-    const rows = await m.query<HistoryRow[]>(
-      `SELECT carrier_code, origin_country_code, destination_country_code, value_band, first_seen_at,
-              held_at, resolved_at, predicted_at
-         FROM clearance_hold_history
-        WHERE tenant_id = $1 AND parcel_id = $2
-          FOR UPDATE`,
-      [tenantId, parcelId],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      features: featuresOfRow(row),
-      firstSeenAt: row.first_seen_at,
-      heldAt: row.held_at,
-      resolvedAt: row.resolved_at,
-      predictedAt: row.predicted_at,
-    };
-  }
-
   /**
-   * Writes the row change and, when the parcel's outcome became known or it was held, adds to its
-   * five count cells: one statement, one round trip (the consumer is on the hot path). The counts
-   * move only when the row did (`WHERE EXISTS (SELECT 1 FROM history)`), so a first-sight insert
-   * that lost a race to another transaction counts nothing and reports false.
+   * The rows of the chunk's parcels that exist, by `pairKey`, locked until the transaction ends
+   * (their counts move at most once). Locked in (tenant, parcel) order, byte-wise, the order the
+   * chunk's inserts use too, so two transactions that share parcels queue instead of deadlocking.
    */
-  async write(m: EntityManager, w: HistoryWrite): Promise<boolean> {
-    const params: unknown[] = [w.tenantId, w.parcelId];
-    const p = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const prediction = w.prediction;
-    let history: string;
-    if (w.create) {
-      const f = w.create.features;
-      history = `INSERT INTO clearance_hold_history
-          (tenant_id, parcel_id, carrier_code, origin_country_code, destination_country_code, value_band,
-           first_seen_at, held_at, resolved_at, predicted_at, predicted_probability, model_version,
-           prediction_threshold, prediction_emitted, prediction_id)
-        VALUES ($1, $2, ${p(f.carrierCode)}, ${p(f.originCountryCode ?? '')}, ${p(f.destinationCountryCode ?? '')},
-          ${p(f.valueBand)}, ${p(w.create.firstSeenAt)}, ${p(w.markHeldAt)}::timestamptz,
-          ${p(w.markResolvedAt)}::timestamptz, ${p(prediction?.at ?? null)}::timestamptz,
-          ${p(prediction?.probability ?? null)}::float8, ${p(prediction?.modelVersion ?? null)}::text,
-          ${p(prediction?.threshold ?? null)}::float8, ${p(prediction?.predictionId != null)},
-          ${p(prediction?.predictionId ?? null)}::text)
-        ON CONFLICT (tenant_id, parcel_id) DO NOTHING
-        RETURNING 1`;
-    } else {
-      const set: string[] = [];
-      if (w.markHeldAt) set.push(`held_at = ${p(w.markHeldAt)}`);
-      if (w.markResolvedAt) set.push(`resolved_at = ${p(w.markResolvedAt)}`);
-      if (prediction) {
-        set.push(
-          `predicted_at = ${p(prediction.at)}`,
-          `predicted_probability = ${p(prediction.probability)}`,
-          `model_version = ${p(prediction.modelVersion)}`,
-          `prediction_threshold = ${p(prediction.threshold)}`,
-          `prediction_emitted = ${p(prediction.predictionId !== null)}`,
-          `prediction_id = ${p(prediction.predictionId)}`,
-        );
-      }
-      if (set.length === 0) return true;
-      history = `UPDATE clearance_hold_history SET ${set.join(', ')}
-        WHERE tenant_id = $1 AND parcel_id = $2
-        RETURNING 1`;
-    }
-
-    const resolved = w.markResolvedAt ? 1 : 0;
-    const held = w.markHeldAt ? 1 : 0;
-    if (resolved + held === 0) {
-      return returnedRows(await m.query(history, params)).length > 0;
-    }
-    const cells = cellKeysOf(w.features);
-    // One shard per connection (its backend pid), not per parcel: a transaction that adds counts
-    // for several parcels (a consumer batch) then takes each cell's lock once, cells in
-    // BACKOFF_LEVELS order, the all-parcels cell first. Transactions sharing a shard queue at that
-    // first cell and never deadlock; other connections mostly land on other shards.
-    const rows = await m.query<Array<{ written: number }>>(
-      `WITH history AS (${history}),
-       counted AS (
-         INSERT INTO clearance_hold_counts AS c
-           (destination_country_code, origin_country_code, carrier_code, value_band, shard, resolved, held)
-         SELECT k.d, k.o, k.c, k.b, (pg_backend_pid() % ${COUNT_SHARDS})::smallint, ${p(resolved)}::bigint, ${p(held)}::bigint
-           FROM unnest(${p(cells.map((c) => c.destination))}::text[], ${p(cells.map((c) => c.origin))}::text[],
-                       ${p(cells.map((c) => c.carrierCode))}::text[], ${p(cells.map((c) => c.valueBand))}::text[])
-                WITH ORDINALITY AS k(d, o, c, b, n)
-          WHERE EXISTS (SELECT 1 FROM history)
-          ORDER BY k.n
-         ON CONFLICT (destination_country_code, origin_country_code, carrier_code, value_band, shard)
-         DO UPDATE SET resolved = c.resolved + excluded.resolved, held = c.held + excluded.held
-       )
-       SELECT count(*)::int AS written FROM history`,
-      params,
+  async lockMany(m: EntityManager, pairs: readonly HistoryPair[]): Promise<Map<string, HoldHistoryState>> {
+    const found = new Map<string, HoldHistoryState>();
+    if (pairs.length === 0) return found;
+    const rows = await m.query<Array<HistoryRow & { tenant_id: string; parcel_id: string }>>(
+      `SELECT tenant_id, parcel_id, carrier_code, origin_country_code, destination_country_code, value_band,
+              first_seen_at, held_at, resolved_at, predicted_at
+         FROM clearance_hold_history
+        WHERE (tenant_id, parcel_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        ORDER BY tenant_id COLLATE "C", parcel_id COLLATE "C"
+          FOR UPDATE`,
+      [pairs.map((p) => p.tenantId), pairs.map((p) => p.parcelId)],
     );
-    return (rows[0]?.written ?? 0) > 0;
+    for (const row of rows) {
+      found.set(pairKey(row.tenant_id, row.parcel_id), {
+        features: featuresOfRow(row),
+        firstSeenAt: row.first_seen_at,
+        heldAt: row.held_at,
+        resolvedAt: row.resolved_at,
+        predictedAt: row.predicted_at,
+      });
+    }
+    return found;
   }
 
-  /** History counts of the five cells a parcel with these features is estimated from (shards summed). */
-  async levelCounts(m: EntityManager, features: HoldFeatures): Promise<LevelCounts> {
-    const cells = cellKeysOf(features);
+  /** History counts of these cells (shards summed), by `cellKeyId`; a cell without a row is left out. */
+  async countsOf(m: EntityManager, cells: readonly CellKey[]): Promise<Map<string, HoldCounts>> {
+    if (cells.length === 0) return new Map();
     const rows = await m.query<
       Array<{ d: string; o: string; c: string; b: string; resolved: number; held: number }>
     >(
@@ -176,17 +88,121 @@ export class HoldHistoryRepository {
         cells.map((c) => c.valueBand),
       ],
     );
-    const found = new Map(
+    return new Map(
       rows.map((r) => [
         cellKeyId({ destination: r.d, origin: r.o, carrierCode: r.c, valueBand: r.b }),
         { resolved: Number(r.resolved), held: Number(r.held) },
       ]),
     );
-    const counts = emptyLevelCounts();
-    BACKOFF_LEVELS.forEach((level, i) => {
-      counts[level] = found.get(cellKeyId(cells[i]!)) ?? counts[level];
-    });
-    return counts;
+  }
+
+  /**
+   * Writes the chunk's history and counts in one statement (one round trip on the hot path): the
+   * new rows (`INSERT … SELECT FROM unnest … ON CONFLICT DO NOTHING`), the changed rows (`UPDATE …
+   * FROM unnest`, already locked by `lockMany`) and the summed count deltas. The counts move only
+   * when every planned insert happened, so first sights that lost a race to another transaction
+   * count nothing; their parcel ids come back (the caller fails the chunk, which is then retried
+   * record by record and sees the other transaction's rows).
+   */
+  async writeChunk(m: EntityManager, w: ChunkWrites): Promise<{ lostInserts: string[] }> {
+    const { inserts: ins, updates: upd, counts: cnt } = w;
+    if (ins.length === 0 && upd.length === 0 && cnt.length === 0) return { lostInserts: [] };
+    // Shard: one per connection (its backend pid), not per parcel. Every statement that counts
+    // anything adds to the all-parcels cell, and its deltas go in in lock order with that cell
+    // first (ChunkWrites.counts; ORDER BY k.n below); a transaction runs one such statement per
+    // chunk. So transactions sharing a shard queue at that first cell and never deadlock on the
+    // counts: the waiter holds no count cell of that shard yet. Other connections mostly land on
+    // other shards.
+    const rows = await m.query<
+      Array<{ inserted_tenants: string[] | null; inserted_parcels: string[] | null; updated: number }>
+    >(
+      `WITH inserted AS (
+         INSERT INTO clearance_hold_history
+           (tenant_id, parcel_id, carrier_code, origin_country_code, destination_country_code, value_band,
+            first_seen_at, held_at, resolved_at, predicted_at, predicted_probability, model_version,
+            prediction_threshold, prediction_emitted, prediction_id)
+         SELECT t, p, c, o, d, b, f, h, r, pa, pp, mv, pt, pid IS NOT NULL, pid
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[],
+                       $11::float8[], $12::text[], $13::float8[], $14::text[])
+                WITH ORDINALITY AS n(t, p, c, o, d, b, f, h, r, pa, pp, mv, pt, pid, i)
+          ORDER BY i
+         ON CONFLICT (tenant_id, parcel_id) DO NOTHING
+         RETURNING tenant_id, parcel_id
+       ),
+       updated AS (
+         UPDATE clearance_hold_history AS h
+            SET held_at = coalesce(u.held, h.held_at),
+                resolved_at = coalesce(u.resolved, h.resolved_at),
+                predicted_at = coalesce(u.pa, h.predicted_at),
+                predicted_probability = CASE WHEN u.pa IS NULL THEN h.predicted_probability ELSE u.pp END,
+                model_version = CASE WHEN u.pa IS NULL THEN h.model_version ELSE u.mv END,
+                prediction_threshold = CASE WHEN u.pa IS NULL THEN h.prediction_threshold ELSE u.pt END,
+                prediction_emitted = CASE WHEN u.pa IS NULL THEN h.prediction_emitted ELSE u.pid IS NOT NULL END,
+                prediction_id = CASE WHEN u.pa IS NULL THEN h.prediction_id ELSE u.pid END
+           FROM unnest($15::text[], $16::text[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[],
+                       $20::float8[], $21::text[], $22::float8[], $23::text[])
+                AS u(t, p, held, resolved, pa, pp, mv, pt, pid)
+          WHERE h.tenant_id = u.t AND h.parcel_id = u.p
+         RETURNING 1
+       ),
+       counted AS (
+         INSERT INTO clearance_hold_counts AS c
+           (destination_country_code, origin_country_code, carrier_code, value_band, shard, resolved, held)
+         SELECT k.d, k.o, k.c, k.b, (pg_backend_pid() % ${COUNT_SHARDS})::smallint, k.resolved, k.held
+           FROM unnest($24::text[], $25::text[], $26::text[], $27::text[], $28::bigint[], $29::bigint[])
+                WITH ORDINALITY AS k(d, o, c, b, resolved, held, n)
+          WHERE (SELECT count(*) FROM inserted) = $30
+          ORDER BY k.n
+         ON CONFLICT (destination_country_code, origin_country_code, carrier_code, value_band, shard)
+         DO UPDATE SET resolved = c.resolved + excluded.resolved, held = c.held + excluded.held
+       )
+       SELECT (SELECT array_agg(tenant_id) FROM inserted) AS inserted_tenants,
+              (SELECT array_agg(parcel_id) FROM inserted) AS inserted_parcels,
+              (SELECT count(*)::int FROM updated) AS updated`,
+      [
+        ins.map((r) => r.tenantId),
+        ins.map((r) => r.parcelId),
+        ins.map((r) => r.features.carrierCode),
+        ins.map((r) => r.features.originCountryCode ?? ''),
+        ins.map((r) => r.features.destinationCountryCode ?? ''),
+        ins.map((r) => r.features.valueBand),
+        ins.map((r) => r.firstSeenAt),
+        ins.map((r) => r.heldAt),
+        ins.map((r) => r.resolvedAt),
+        ins.map((r) => r.prediction?.at ?? null),
+        ins.map((r) => r.prediction?.probability ?? null),
+        ins.map((r) => r.prediction?.modelVersion ?? null),
+        ins.map((r) => r.prediction?.threshold ?? null),
+        ins.map((r) => r.prediction?.predictionId ?? null),
+        upd.map((r) => r.tenantId),
+        upd.map((r) => r.parcelId),
+        upd.map((r) => r.markHeldAt),
+        upd.map((r) => r.markResolvedAt),
+        upd.map((r) => r.prediction?.at ?? null),
+        upd.map((r) => r.prediction?.probability ?? null),
+        upd.map((r) => r.prediction?.modelVersion ?? null),
+        upd.map((r) => r.prediction?.threshold ?? null),
+        upd.map((r) => r.prediction?.predictionId ?? null),
+        cnt.map((d) => d.cell.destination),
+        cnt.map((d) => d.cell.origin),
+        cnt.map((d) => d.cell.carrierCode),
+        cnt.map((d) => d.cell.valueBand),
+        cnt.map((d) => d.resolved),
+        cnt.map((d) => d.held),
+        ins.length,
+      ],
+    );
+    // Updated rows were locked by lockMany, so none can be missing; a shortfall would be a bug.
+    if ((rows[0]?.updated ?? 0) !== upd.length)
+      throw new Error('locked hold history rows were not all updated');
+    const tenants = rows[0]?.inserted_tenants ?? [];
+    const inserted = new Set(
+      (rows[0]?.inserted_parcels ?? []).map((parcelId, i) => pairKey(tenants[i]!, parcelId)),
+    );
+    return {
+      lostInserts: ins.filter((r) => !inserted.has(pairKey(r.tenantId, r.parcelId))).map((r) => r.parcelId),
+    };
   }
 
   /** Every parcel with a known outcome, for the report, plus how many are still open. */

@@ -4,7 +4,8 @@ import type { HoldFeatures } from './hold-features';
 
 /**
  * What a tracking event means for the hold history, and what to do about it. Pure: the service
- * loads the parcel's history row (locked), asks `planObservation`, and writes what it says.
+ * loads the chunk's history rows (locked), the chunk's fold asks `planObservation` for each record
+ * on the row as the earlier records left it, and the service writes what the fold says.
  */
 
 export type ObservationKind =

@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { carrier, clearance } from '@portico/contracts';
 import type { OutboxEvent, OutboxWriter } from '@portico/messaging';
 import type { DescMessage } from '@bufbuild/protobuf';
@@ -6,9 +7,9 @@ import { Registry } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import type { RequirementPolicy } from '../cases/requirement-policy';
 import type { TrackingSignal, TrackingUpdate } from '../cases/tracking-update';
-import type { LevelCounts } from './hold-estimator';
-import type { HoldFeatures } from './hold-features';
-import type { HistoryWrite, HoldHistoryRepository } from './hold-history.repository';
+import { ANY, cellKeyId, type CellKey } from './hold-features';
+import type { HistoryPair, HoldHistoryRepository } from './hold-history.repository';
+import { pairKey, type ChunkWrites } from './hold-prediction-fold';
 import type { HoldHistoryState } from './hold-observation';
 import { HoldPredictionService } from './hold-prediction.service';
 import { ConcurrentHistoryWriteError } from './prediction-errors';
@@ -42,58 +43,88 @@ const POLICY: RequirementPolicy = {
 /** The history table and its count cells, in memory: first write wins, counts follow the writes. */
 class FakeHistory {
   readonly rows = new Map<string, HoldHistoryState>();
-  readonly writes: HistoryWrite[] = [];
+  /** Every non-empty chunk write, in order. */
+  readonly writes: ChunkWrites[] = [];
+  /** Summed counts per back-off level (this spec's parcels share one cell per level). */
   counts: Record<string, [number, number]> = {};
   loseNextInsert = false;
 
-  async findForUpdate(_m: EntityManager, tenantId: string, parcelId: string) {
-    return this.rows.get(`${tenantId}/${parcelId}`);
-  }
-
-  async write(_m: EntityManager, w: HistoryWrite): Promise<boolean> {
-    this.writes.push(w);
-    const key = `${w.tenantId}/${w.parcelId}`;
-    if (w.create && (this.loseNextInsert || this.rows.has(key))) {
-      this.loseNextInsert = false;
-      return false;
+  async lockMany(_m: EntityManager, pairs: readonly HistoryPair[]) {
+    const found = new Map<string, HoldHistoryState>();
+    for (const p of pairs) {
+      const row = this.rows.get(pairKey(p.tenantId, p.parcelId));
+      if (row) found.set(pairKey(p.tenantId, p.parcelId), row);
     }
-    const before = this.rows.get(key);
-    this.rows.set(key, {
-      features: w.create?.features ?? before!.features,
-      firstSeenAt: w.create?.firstSeenAt ?? before!.firstSeenAt,
-      heldAt: before?.heldAt ?? w.markHeldAt,
-      resolvedAt: before?.resolvedAt ?? w.markResolvedAt,
-      predictedAt: before?.predictedAt ?? w.prediction?.at ?? null,
-    });
-    return true;
+    return found;
   }
 
-  async levelCounts(_m: EntityManager, _f: HoldFeatures): Promise<LevelCounts> {
-    const c = (level: string) => {
-      const [resolved, held] = this.counts[level] ?? [0, 0];
-      return { resolved, held };
-    };
-    return {
-      all: c('all'),
-      destination: c('destination'),
-      lane: c('lane'),
-      carrier: c('carrier'),
-      cell: c('cell'),
-    };
+  async countsOf(_m: EntityManager, cells: readonly CellKey[]) {
+    return new Map(
+      cells.map((cell) => {
+        const [resolved, held] = this.counts[levelOf(cell)] ?? [0, 0];
+        return [cellKeyId(cell), { resolved, held }];
+      }),
+    );
   }
+
+  async writeChunk(_m: EntityManager, w: ChunkWrites) {
+    if (w.inserts.length + w.updates.length + w.counts.length === 0) return { lostInserts: [] };
+    this.writes.push(w);
+    const lost = w.inserts.filter(
+      (r) => this.loseNextInsert || this.rows.has(pairKey(r.tenantId, r.parcelId)),
+    );
+    this.loseNextInsert = false;
+    if (lost.length > 0) return { lostInserts: lost.map((r) => r.parcelId) };
+    for (const r of w.inserts) {
+      this.rows.set(pairKey(r.tenantId, r.parcelId), {
+        features: r.features,
+        firstSeenAt: r.firstSeenAt,
+        heldAt: r.heldAt,
+        resolvedAt: r.resolvedAt,
+        predictedAt: r.prediction?.at ?? null,
+      });
+    }
+    for (const u of w.updates) {
+      const key = pairKey(u.tenantId, u.parcelId);
+      const before = this.rows.get(key)!;
+      this.rows.set(key, {
+        ...before,
+        heldAt: before.heldAt ?? u.markHeldAt,
+        resolvedAt: before.resolvedAt ?? u.markResolvedAt,
+        predictedAt: before.predictedAt ?? u.prediction?.at ?? null,
+      });
+    }
+    for (const d of w.counts) {
+      const [resolved, held] = this.counts[d.level] ?? [0, 0];
+      this.counts[d.level] = [resolved + d.resolved, held + d.held];
+    }
+    return { lostInserts: [] };
+  }
+}
+
+function levelOf(cell: CellKey): string {
+  if (cell.destination === ANY) return 'all';
+  if (cell.origin === ANY) return 'destination';
+  if (cell.carrierCode === ANY) return 'lane';
+  return cell.valueBand === ANY ? 'carrier' : 'cell';
 }
 
 function setup(settings = { threshold: 0.5, enabled: true }) {
   const history = new FakeHistory();
   const appended: OutboxEvent<DescMessage>[] = [];
-  const outbox = { append: async (_m: EntityManager, e: OutboxEvent<DescMessage>) => appended.push(e) };
+  const outbox = {
+    appendMany: async (_m: EntityManager, events: OutboxEvent<DescMessage>[]) => appended.push(...events),
+  };
   const logged: unknown[] = [];
   const logger = { info: (o: unknown) => logged.push(o) } as unknown as PinoLogger;
   const registry = new Registry();
   let ids = 0;
   const service = new HoldPredictionService(
     history as unknown as HoldHistoryRepository,
-    { effective: async () => settings } as unknown as PredictionSettingsService,
+    {
+      effectiveMany: async (_m: EntityManager, tenants: string[]) =>
+        new Map(tenants.map((t) => [t, settings])),
+    } as unknown as PredictionSettingsService,
     { policyFor: async () => POLICY } as unknown as PredictionPolicies,
     outbox as unknown as OutboxWriter,
     new PredictionMetrics(registry),
@@ -101,7 +132,15 @@ function setup(settings = { threshold: 0.5, enabled: true }) {
     (prefix) => `${prefix}_${String(++ids).padStart(32, '0')}`,
     logger,
   );
-  return { service, history, appended, logged, registry };
+  /** One record as the consumer hands it over on the one-by-one path: a chunk of one, then its event. */
+  const onTrackingUpdate = async (u: TrackingUpdate, status: carrier.TrackingStatus) => {
+    const [outcome] = await service.predictChunk(m, [{ update: u, status }]);
+    if (outcome!.emitted) {
+      await service.emit(m, [{ prediction: outcome!.emitted, traceContext: ROOT_CONTEXT }]);
+    }
+    return outcome!;
+  };
+  return { service, onTrackingUpdate, history, appended, logged, registry };
 }
 
 const update = (signal: TrackingSignal, minutes = 0): TrackingUpdate => ({
@@ -132,21 +171,19 @@ const strongHistory = {
 
 describe('HoldPredictionService', () => {
   it('records first sight with its features (band through the policy rates) and emits HoldPredicted once', async () => {
-    const { service, history, appended, logged, registry } = setup();
+    const { onTrackingUpdate, history, appended, logged, registry } = setup();
     history.counts = strongHistory;
-    const outcome = await service.onTrackingUpdate(m, update(irrelevant), S.IN_TRANSIT);
+    const outcome = await onTrackingUpdate(update(irrelevant), S.IN_TRANSIT);
     expect(outcome.estimate?.probability).toBeCloseTo(0.891808, 6);
-    expect(history.writes[0]).toMatchObject({
-      create: {
-        // 200 USD = 1440 CNY with the policy's rate
-        features: {
-          carrierCode: 'sf-express',
-          originCountryCode: 'JP',
-          destinationCountryCode: 'CN',
-          valueBand: '1000-5000',
-        },
-        firstSeenAt: T0,
+    expect(history.writes[0]!.inserts[0]).toMatchObject({
+      // 200 USD = 1440 CNY with the policy's rate
+      features: {
+        carrierCode: 'sf-express',
+        originCountryCode: 'JP',
+        destinationCountryCode: 'CN',
+        valueBand: '1000-5000',
       },
+      firstSeenAt: T0,
       prediction: {
         threshold: 0.5,
         modelVersion: 'beta-backoff/k=20/p0=0.1/v1',
@@ -173,50 +210,52 @@ describe('HoldPredictionService', () => {
     );
 
     // the next scan and a later in-transit status change nothing
-    await service.onTrackingUpdate(m, update(irrelevant, 10), S.IN_TRANSIT);
-    await service.onTrackingUpdate(m, update(irrelevant, 20), S.INFO_RECEIVED);
+    await onTrackingUpdate(update(irrelevant, 10), S.IN_TRANSIT);
+    await onTrackingUpdate(update(irrelevant, 20), S.INFO_RECEIVED);
     expect(appended).toHaveLength(1);
     expect(history.writes).toHaveLength(1);
   });
 
   it('stores an estimate below the threshold without emitting, and never estimates the parcel again', async () => {
-    const { service, history, appended } = setup({ threshold: 0.95, enabled: true });
+    const { onTrackingUpdate, history, appended } = setup({ threshold: 0.95, enabled: true });
     history.counts = strongHistory;
-    await service.onTrackingUpdate(m, update(irrelevant), S.IN_TRANSIT);
-    expect(history.writes[0]!.prediction).toMatchObject({ threshold: 0.95, predictionId: null });
+    await onTrackingUpdate(update(irrelevant), S.IN_TRANSIT);
+    expect(history.writes[0]!.inserts[0]!.prediction).toMatchObject({ threshold: 0.95, predictionId: null });
     history.counts = { ...strongHistory, cell: [1000, 1000] };
-    const again = await service.onTrackingUpdate(m, update(irrelevant, 10), S.IN_TRANSIT);
+    const again = await onTrackingUpdate(update(irrelevant, 10), S.IN_TRANSIT);
     expect(again.estimate).toBeUndefined();
     expect(appended).toHaveLength(0);
   });
 
   it('estimates nothing for a tenant that turned predictions off', async () => {
-    const { service, history, appended } = setup({ threshold: 0.1, enabled: false });
+    const { onTrackingUpdate, history, appended } = setup({ threshold: 0.1, enabled: false });
     history.counts = strongHistory;
-    const outcome = await service.onTrackingUpdate(m, update(irrelevant), S.IN_TRANSIT);
+    const outcome = await onTrackingUpdate(update(irrelevant), S.IN_TRANSIT);
     expect(outcome.estimate).toBeUndefined();
-    expect(history.writes[0]!.prediction).toBeNull();
+    expect(history.writes[0]!.inserts[0]!.prediction).toBeNull();
     expect(appended).toHaveLength(0);
   });
 
   it('marks the first document hold only, and never predicts after it', async () => {
-    const { service, history, appended } = setup();
-    await service.onTrackingUpdate(m, update(documentHold, 5), S.CUSTOMS_HOLD);
-    expect(history.writes[0]).toMatchObject({
-      markHeldAt: update(documentHold, 5).occurredAt,
+    const { onTrackingUpdate, history, appended } = setup();
+    await onTrackingUpdate(update(documentHold, 5), S.CUSTOMS_HOLD);
+    expect(history.writes[0]!.inserts[0]).toMatchObject({
+      heldAt: update(documentHold, 5).occurredAt,
+      resolvedAt: update(documentHold, 5).occurredAt,
       prediction: null,
     });
-    await service.onTrackingUpdate(m, update(documentHold, 15), S.CUSTOMS_HOLD);
-    await service.onTrackingUpdate(m, update(irrelevant, 25), S.IN_TRANSIT);
+    expect(history.counts).toMatchObject({ all: [1, 1], cell: [1, 1] });
+    await onTrackingUpdate(update(documentHold, 15), S.CUSTOMS_HOLD);
+    await onTrackingUpdate(update(irrelevant, 25), S.IN_TRANSIT);
     expect(history.writes).toHaveLength(1);
     expect(appended).toHaveLength(0);
   });
 
   it('throws (the transport retries) when another transaction recorded the first sight meanwhile', async () => {
-    const { service, history, appended } = setup();
+    const { onTrackingUpdate, history, appended } = setup();
     history.counts = strongHistory;
     history.loseNextInsert = true;
-    await expect(service.onTrackingUpdate(m, update(irrelevant), S.IN_TRANSIT)).rejects.toBeInstanceOf(
+    await expect(onTrackingUpdate(update(irrelevant), S.IN_TRANSIT)).rejects.toBeInstanceOf(
       ConcurrentHistoryWriteError,
     );
     expect(appended).toHaveLength(0);

@@ -26,6 +26,17 @@ export class PredictionSettingsRepository {
     return rows[0] ? toSettings(rows[0]) : undefined;
   }
 
+  /** The rows of these tenants (a consumer chunk reads its tenants' settings in one statement). */
+  async findMany(m: EntityManager, tenantIds: readonly string[]): Promise<Map<string, StoredSettings>> {
+    if (tenantIds.length === 0) return new Map();
+    const rows = await m.query<Array<SettingsRow & { tenant_id: string }>>(
+      `SELECT tenant_id, threshold::float8 AS threshold, enabled, updated_at
+         FROM clearance_prediction_settings WHERE tenant_id = ANY($1::text[])`,
+      [tenantIds],
+    );
+    return new Map(rows.map((r) => [r.tenant_id, toSettings(r)]));
+  }
+
   /** Sets what is given; a first write fills the rest from the defaults (threshold given, enabled). */
   async upsert(
     m: EntityManager,

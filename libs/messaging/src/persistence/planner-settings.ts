@@ -1,23 +1,36 @@
 import type { EntityManager } from 'typeorm';
 
 /** Planner methods a statement can be kept from using (Postgres' `enable_*` settings). */
-export type PlanMethod = 'bitmapscan' | 'seqscan' | 'hashjoin' | 'mergejoin';
+export type PlanMethod = 'bitmapscan' | 'seqscan' | 'hashjoin' | 'mergejoin' | 'sort';
 
 /**
  * Runs `work` (statements of the caller's transaction) with the given plan methods off, then puts
- * them back. For statements whose only sane plan is a walk of an index in key order — a queue's
- * claim, a chunk's upsert that must lock rows in key order — on tables whose statistics are always
- * behind their rows (queue tables; any table where autovacuum lags or is off), where the planner
- * would otherwise pick a scan of the whole table. SET LOCAL: a failure rolls the transaction back
- * and the settings with it, so they are put back only after `work` succeeded.
+ * back the values they had. For statements whose only sane plan walks an index in key order — a
+ * queue's claim, a chunk's upsert that must lock rows in key order — on tables whose statistics are
+ * always behind their rows (queue tables; any table where autovacuum lags or is off), where the
+ * planner would otherwise pick a scan of the whole table. Transaction-local (`set_config(…, true)`):
+ * a failure rolls the transaction back and the settings with it, so they are put back only after
+ * `work` succeeded. One round trip before, one after.
  */
 export async function withPlanMethodsOff<T>(
   m: EntityManager,
   methods: readonly PlanMethod[],
   work: () => Promise<T>,
 ): Promise<T> {
-  await m.query(methods.map((method) => `SET LOCAL enable_${method} = off`).join('; '));
+  if (methods.length === 0) return work();
+  // the target list is evaluated left to right: each value is read before it is set
+  const [was] = (await m.query(
+    `SELECT ${methods
+      .map(
+        (method, i) =>
+          `current_setting('enable_${method}') AS s${i}, set_config('enable_${method}', 'off', true)`,
+      )
+      .join(', ')}`,
+  )) as [Record<string, string>];
   const result = await work();
-  await m.query(methods.map((method) => `SET LOCAL enable_${method} TO DEFAULT`).join('; '));
+  await m.query(
+    `SELECT ${methods.map((method, i) => `set_config('enable_${method}', $${i + 1}, true)`).join(', ')}`,
+    methods.map((_, i) => was[`s${i}`]),
+  );
   return result;
 }

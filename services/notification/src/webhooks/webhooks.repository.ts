@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SealedSecret } from '@portico/auth';
-import { returnedRows } from '@portico/messaging';
+import { returnedRows, withPlanMethodsOff } from '@portico/messaging';
 import type { EntityManager } from 'typeorm';
 import type { BreakerState, CircuitState } from './circuit-breaker';
 
@@ -426,12 +426,10 @@ export class WebhooksRepository {
     // sorts: O(backlog) per claim. With sorting off it must read webhook_deliveries_due_order in the
     // ORDER BY's own order and stops at the LIMIT: the plan it picks anyway once the statistics are
     // right. Scoped to this statement: the setting is restored right after.
-    const [{ was }] = (await m.query(
-      `SELECT current_setting('enable_sort') AS was, set_config('enable_sort', 'off', true)`,
-    )) as [{ was: string }];
-    const rows: Row[] = await select(
-      m,
-      `WITH due AS (
+    const rows: Row[] = await withPlanMethodsOff(m, ['sort'], () =>
+      select(
+        m,
+        `WITH due AS (
          SELECT d.id FROM webhook_deliveries d
            JOIN webhook_subscriptions s ON s.id = d.subscription_id
           WHERE d.status = 'pending' AND d.next_attempt_at <= $1
@@ -447,9 +445,9 @@ export class WebhooksRepository {
         WHERE d.id = due.id AND s.id = d.subscription_id
        RETURNING d.id, d.subscription_id, s.url, d.event_type, d.parcel_id, d.body, d.attempts, d.round_failures,
                  d.traceparent, d.tracestate`,
-      [input.now, input.leaseUntil, input.token, input.limit, input.probeOf ?? null],
+        [input.now, input.leaseUntil, input.token, input.limit, input.probeOf ?? null],
+      ),
     );
-    await m.query(`SELECT set_config('enable_sort', $1, true)`, [was]);
     return rows.map((r) => ({
       id: r.id as string,
       subscriptionId: r.subscription_id as string,

@@ -170,20 +170,12 @@ export class HoldHistoryRepository {
         ins.map((r) => r.firstSeenAt),
         ins.map((r) => r.heldAt),
         ins.map((r) => r.resolvedAt),
-        ins.map((r) => r.prediction?.at ?? null),
-        ins.map((r) => r.prediction?.probability ?? null),
-        ins.map((r) => r.prediction?.modelVersion ?? null),
-        ins.map((r) => r.prediction?.threshold ?? null),
-        ins.map((r) => r.prediction?.predictionId ?? null),
+        ...predictionColumns(ins),
         upd.map((r) => r.tenantId),
         upd.map((r) => r.parcelId),
         upd.map((r) => r.markHeldAt),
         upd.map((r) => r.markResolvedAt),
-        upd.map((r) => r.prediction?.at ?? null),
-        upd.map((r) => r.prediction?.probability ?? null),
-        upd.map((r) => r.prediction?.modelVersion ?? null),
-        upd.map((r) => r.prediction?.threshold ?? null),
-        upd.map((r) => r.prediction?.predictionId ?? null),
+        ...predictionColumns(upd),
         cnt.map((d) => d.cell.destination),
         cnt.map((d) => d.cell.origin),
         cnt.map((d) => d.cell.carrierCode),
@@ -237,4 +229,15 @@ function featuresOfRow(row: HistoryRow): HoldFeatures {
     destinationCountryCode: row.destination_country_code || null,
     valueBand: row.value_band,
   };
+}
+
+/** A stored prediction's five columns (at, probability, model, threshold, id), one array each. */
+function predictionColumns(rows: readonly { readonly prediction: StoredPrediction | null }[]): unknown[][] {
+  return [
+    rows.map((r) => r.prediction?.at ?? null),
+    rows.map((r) => r.prediction?.probability ?? null),
+    rows.map((r) => r.prediction?.modelVersion ?? null),
+    rows.map((r) => r.prediction?.threshold ?? null),
+    rows.map((r) => r.prediction?.predictionId ?? null),
+  ];
 }

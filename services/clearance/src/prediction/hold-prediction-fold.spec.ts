@@ -1,3 +1,4 @@
+import { applyHistoryRowWrites } from '../test-support/history-writes';
 import { DEFAULT_ESTIMATOR, estimateHoldProbability, type HoldCounts } from './hold-estimator';
 import { cellKeyId, cellKeysOf, type HoldFeatures } from './hold-features';
 import {
@@ -216,25 +217,7 @@ describe('foldChunk against record by record', () => {
     counts = new Map<string, HoldCounts>();
 
     apply(w: ChunkWrites) {
-      for (const r of w.inserts) {
-        this.rows.set(pairKey(r.tenantId, r.parcelId), {
-          features: r.features,
-          firstSeenAt: r.firstSeenAt,
-          heldAt: r.heldAt,
-          resolvedAt: r.resolvedAt,
-          predictedAt: r.prediction?.at ?? null,
-        });
-      }
-      for (const u of w.updates) {
-        const key = pairKey(u.tenantId, u.parcelId);
-        const before = this.rows.get(key)!;
-        this.rows.set(key, {
-          ...before,
-          heldAt: before.heldAt ?? u.markHeldAt,
-          resolvedAt: before.resolvedAt ?? u.markResolvedAt,
-          predictedAt: before.predictedAt ?? u.prediction?.at ?? null,
-        });
-      }
+      applyHistoryRowWrites(this.rows, w);
       for (const d of w.counts) {
         const id = cellKeyId(d.cell);
         const c = this.counts.get(id) ?? { resolved: 0, held: 0 };

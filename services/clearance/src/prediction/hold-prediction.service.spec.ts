@@ -5,6 +5,7 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import type { PinoLogger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import type { EntityManager } from 'typeorm';
+import { applyHistoryRowWrites } from '../test-support/history-writes';
 import type { RequirementPolicy } from '../cases/requirement-policy';
 import type { TrackingSignal, TrackingUpdate } from '../cases/tracking-update';
 import { ANY, cellKeyId, type CellKey } from './hold-features';
@@ -75,25 +76,7 @@ class FakeHistory {
     );
     this.loseNextInsert = false;
     if (lost.length > 0) return { lostInserts: lost.map((r) => r.parcelId) };
-    for (const r of w.inserts) {
-      this.rows.set(pairKey(r.tenantId, r.parcelId), {
-        features: r.features,
-        firstSeenAt: r.firstSeenAt,
-        heldAt: r.heldAt,
-        resolvedAt: r.resolvedAt,
-        predictedAt: r.prediction?.at ?? null,
-      });
-    }
-    for (const u of w.updates) {
-      const key = pairKey(u.tenantId, u.parcelId);
-      const before = this.rows.get(key)!;
-      this.rows.set(key, {
-        ...before,
-        heldAt: before.heldAt ?? u.markHeldAt,
-        resolvedAt: before.resolvedAt ?? u.markResolvedAt,
-        predictedAt: before.predictedAt ?? u.prediction?.at ?? null,
-      });
-    }
+    applyHistoryRowWrites(this.rows, w);
     for (const d of w.counts) {
       const [resolved, held] = this.counts[d.level] ?? [0, 0];
       this.counts[d.level] = [resolved + d.resolved, held + d.held];

@@ -22,6 +22,41 @@ const RESOLUTION: StoredResolution = {
   method: 'address_match',
 };
 
+/**
+ * A one-connection database (its statements' counts reach pg_stat_user_tables when it flushes) whose
+ * parcel_projection got `size` parcels of one tenant after its (empty) statistics, as where
+ * autovacuum lags or is off; `tuplesRead` counts the table's tuples read so far, `ids(n)` the first
+ * n parcel ids.
+ */
+async function grownProjection(prefix: string, tenantId: string, size: number) {
+  const db = await createMigratedTestDatabase(prefix, migrations, { poolSize: 1 });
+  await db.dataSource.query(
+    `INSERT INTO parcel_projection (tenant_id, parcel_id, carrier_code, tracking_number, status,
+                                    status_occurred_at, last_event_id)
+     SELECT $1, 'prc_' || md5(g::text), 'demo', 'T' || g, 'in_transit', now(), gen_random_uuid()
+       FROM generate_series(1, $2::int) AS g`,
+    [tenantId, size],
+  );
+  return {
+    db,
+    tuplesRead: async () => {
+      await db.dataSource.query('SELECT pg_stat_force_next_flush()');
+      const [row] = (await db.dataSource.query(
+        `SELECT (seq_tup_read + coalesce(idx_tup_fetch, 0))::int AS n
+           FROM pg_stat_user_tables WHERE relname = 'parcel_projection'`,
+      )) as { n: number }[];
+      return row!.n;
+    },
+    ids: async (n: number) =>
+      (
+        (await db.dataSource.query(
+          `SELECT 'prc_' || md5(g::text) AS id FROM generate_series(1, $1::int) AS g`,
+          [n],
+        )) as { id: string }[]
+      ).map((r) => r.id),
+  };
+}
+
 describe('parcel projection: one statement per chunk (real Postgres)', () => {
   let db: MigratedTestDatabase;
   const repository = new ParcelsRepository();
@@ -91,39 +126,22 @@ describe('parcel projection: one statement per chunk (real Postgres)', () => {
   });
 
   it('locks a chunk of parcels by one key probe each, also on a table grown since its statistics', async () => {
-    // one connection: the statement's counts reach pg_stat_user_tables when this connection flushes
-    const single = await createMigratedTestDatabase('notification_parcels_lookup', migrations, {
-      poolSize: 1,
-    });
+    const tenantId = 'ten_lookup';
+    const {
+      db: single,
+      tuplesRead,
+      ids,
+    } = await grownProjection('notification_parcels_lookup', tenantId, 20_000);
     try {
-      const tenantId = 'ten_lookup';
-      // 20,000 parcels of one tenant after the table's (empty) statistics: autovacuum lagging or off
-      await single.dataSource.query(
-        `INSERT INTO parcel_projection (tenant_id, parcel_id, carrier_code, tracking_number, status,
-                                        status_occurred_at, last_event_id)
-         SELECT $1, 'prc_' || md5(g::text), 'demo', 'T' || g, 'in_transit', now(), gen_random_uuid()
-           FROM generate_series(1, 20000) AS g`,
-        [tenantId],
-      );
-      const tuplesRead = async () => {
-        await single.dataSource.query('SELECT pg_stat_force_next_flush()');
-        const [row] = (await single.dataSource.query(
-          `SELECT (seq_tup_read + coalesce(idx_tup_fetch, 0))::int AS n
-             FROM pg_stat_user_tables WHERE relname = 'parcel_projection'`,
-        )) as { n: number }[];
-        return row!.n;
-      };
-      const wanted = (await single.dataSource.query(
-        `SELECT 'prc_' || md5(g::text) AS id FROM generate_series(1, 40) AS g`,
-      )) as { id: string }[];
-      const ids = [...wanted.map((w) => w.id), 'prc_' + '0'.repeat(32)]; // and one nobody knows
+      const wanted = await ids(40);
+      const asked = [...wanted, 'prc_' + '0'.repeat(32)]; // and one nobody knows
       const before = await tuplesRead();
       const found = await single.dataSource.transaction((m) =>
-        repository.findManyForUpdate(m, tenantId, [...ids].reverse()),
+        repository.findManyForUpdate(m, tenantId, [...asked].reverse()),
       );
-      expect([...found.keys()]).toEqual(wanted.map((w) => w.id).sort());
-      expect(found.get(wanted[0]!.id)).toMatchObject({ tenantId, trackingNumber: 'T1' });
-      // a scan of the tenant's parcels would read all 20,000
+      expect([...found.keys()]).toEqual([...wanted].sort());
+      expect(found.get(wanted[0]!)).toMatchObject({ tenantId, trackingNumber: 'T1' });
+      // a scan of the tenant's parcels (the plan of `parcel_id = ANY(ids)` here) reads all 20,000
       expect((await tuplesRead()) - before).toBeLessThan(200);
     } finally {
       await single.drop();
@@ -131,36 +149,19 @@ describe('parcel projection: one statement per chunk (real Postgres)', () => {
   }, 120_000);
 
   it('upserts a chunk by key probes in key order where the planner would hash-join a scan', async () => {
-    const single = await createMigratedTestDatabase('notification_parcels_merge', migrations, {
-      poolSize: 1,
-    });
+    const tenantId = 'ten_merge_plan';
+    // at 2,000 parcels a hash join over a sequential scan looks cheaper than 45 probes: it reads the
+    // whole table, and locks the rows in heap order, not in key order
+    const {
+      db: single,
+      tuplesRead,
+      ids,
+    } = await grownProjection('notification_parcels_merge', tenantId, 2_000);
     try {
-      const tenantId = 'ten_merge_plan';
-      // a table of 2,000 parcels is where a hash join over a sequential scan looks cheaper than 45
-      // probes: it reads the whole table, and locks the rows in heap order, not in key order
-      await single.dataSource.query(
-        `INSERT INTO parcel_projection (tenant_id, parcel_id, carrier_code, tracking_number, status,
-                                        status_occurred_at, last_event_id)
-         SELECT $1, 'prc_' || md5(g::text), 'demo', 'T' || g, 'in_transit', now(), gen_random_uuid()
-           FROM generate_series(1, 2000) AS g`,
-        [tenantId],
-      );
-      const tuplesRead = async () => {
-        await single.dataSource.query('SELECT pg_stat_force_next_flush()');
-        const [row] = (await single.dataSource.query(
-          `SELECT (seq_tup_read + coalesce(idx_tup_fetch, 0))::int AS n
-             FROM pg_stat_user_tables WHERE relname = 'parcel_projection'`,
-        )) as { n: number }[];
-        return row!.n;
-      };
-      const wanted = (await single.dataSource.query(
-        `SELECT 'prc_' || md5(g::text) AS id FROM generate_series(1, 40) AS g`,
-      )) as { id: string }[];
-
-      // the chunk's upsert: the 40 known parcels delivered, 5 new ones, in one MERGE
+      // the 40 known parcels delivered, 5 new ones, in one MERGE
       const later = new Date(Date.now() + 60_000);
       const fresh = Array.from({ length: 5 }, (_, i) => `prc_${String(i).padStart(32, 'f')}`);
-      const updates: TrackingUpdate[] = [...wanted.map((w) => w.id), ...fresh].map((id) => ({
+      const updates: TrackingUpdate[] = [...(await ids(40)), ...fresh].map((id) => ({
         eventId: eventId(),
         tenantId,
         parcelId: id,
@@ -171,10 +172,9 @@ describe('parcel projection: one statement per chunk (real Postgres)', () => {
         late: false,
         hint: null,
       }));
-      const beforeUpsert = await tuplesRead();
+      const before = await tuplesRead();
       await single.dataSource.transaction((m) => repository.upsertMany(m, foldTrackingRuns(updates)));
-      // a hash join over a sequential scan reads all 2,000
-      expect((await tuplesRead()) - beforeUpsert).toBeLessThan(200);
+      expect((await tuplesRead()) - before).toBeLessThan(200);
       const [counts] = (await single.dataSource.query(
         `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total
            FROM parcel_projection`,

@@ -79,4 +79,8 @@ export {
   type ReplayResult,
 } from './cli/replay-dlq';
 export { returnedRows } from './persistence/returned-rows';
-export { withPlanMethodsOff, type PlanMethod } from './persistence/planner-settings';
+export {
+  planMethodsOffUntilCommit,
+  withPlanMethodsOff,
+  type PlanMethod,
+} from './persistence/planner-settings';

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { StringHeaders } from '../headers/record-headers';
-import { withPlanMethodsOff } from '../persistence/planner-settings';
+import { planMethodsOffUntilCommit } from '../persistence/planner-settings';
 import { returnedRows } from '../persistence/returned-rows';
 import { OUTBOX_LANE_COUNT, OUTBOX_LANE_LOCK_CLASS } from './outbox-lane';
 
@@ -32,9 +32,11 @@ export class OutboxRepository {
    * claim steps over them almost for free.
    */
   inClaimTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('READ COMMITTED', (manager) =>
-      withPlanMethodsOff(manager, ['bitmapscan', 'seqscan'], () => work(manager)),
-    );
+    return this.dataSource.transaction('READ COMMITTED', async (manager) => {
+      // the transaction claims and commits, nothing else: no need to put the settings back
+      await planMethodsOffUntilCommit(manager, ['bitmapscan', 'seqscan']);
+      return work(manager);
+    });
   }
 
   /** Lanes this transaction now owns until it ends; lanes another relay holds are skipped. */

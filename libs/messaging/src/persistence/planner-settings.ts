@@ -34,3 +34,18 @@ export async function withPlanMethodsOff<T>(
   );
   return result;
 }
+
+/**
+ * The given plan methods off for the rest of the caller's transaction, in one statement and with
+ * nothing to put back: for a transaction that runs only statements wanting index plans (the
+ * relay's claim transaction), where withPlanMethodsOff's second round trip would be pure cost.
+ */
+export async function planMethodsOffUntilCommit(
+  m: EntityManager,
+  methods: readonly PlanMethod[],
+): Promise<void> {
+  if (methods.length === 0) return;
+  await m.query(
+    `SELECT ${methods.map((method) => `set_config('enable_${method}', 'off', true)`).join(', ')}`,
+  );
+}

@@ -21,10 +21,7 @@ export async function withPlanMethodsOff<T>(
   // the target list is evaluated left to right: each value is read before it is set
   const [was] = (await m.query(
     `SELECT ${methods
-      .map(
-        (method, i) =>
-          `current_setting('enable_${method}') AS s${i}, set_config('enable_${method}', 'off', true)`,
-      )
+      .map((method, i) => `current_setting('enable_${method}') AS s${i}, ${turnedOff(method)}`)
       .join(', ')}`,
   )) as [Record<string, string>];
   const result = await work();
@@ -45,7 +42,10 @@ export async function planMethodsOffUntilCommit(
   methods: readonly PlanMethod[],
 ): Promise<void> {
   if (methods.length === 0) return;
-  await m.query(
-    `SELECT ${methods.map((method) => `set_config('enable_${method}', 'off', true)`).join(', ')}`,
-  );
+  await m.query(`SELECT ${methods.map(turnedOff).join(', ')}`);
+}
+
+/** The call turning one plan method off until the transaction ends. */
+function turnedOff(method: PlanMethod): string {
+  return `set_config('enable_${method}', 'off', true)`;
 }

@@ -18,12 +18,7 @@ const toSettings = (r: SettingsRow): StoredSettings => ({
 @Injectable()
 export class PredictionSettingsRepository {
   async find(m: EntityManager, tenantId: string): Promise<StoredSettings | undefined> {
-    const rows = await m.query<SettingsRow[]>(
-      `SELECT threshold::float8 AS threshold, enabled, updated_at
-         FROM clearance_prediction_settings WHERE tenant_id = $1`,
-      [tenantId],
-    );
-    return rows[0] ? toSettings(rows[0]) : undefined;
+    return (await this.findMany(m, [tenantId])).get(tenantId);
   }
 
   /** The rows of these tenants (a consumer chunk reads its tenants' settings in one statement). */

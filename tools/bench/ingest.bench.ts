@@ -1,7 +1,7 @@
 // Webhook intake under sustained load (issue 4's numbers), against the real service, Postgres and Kafka.
 //
 //   npm run bench:ingest -- [--seconds 60] [--connections 64] [--baseline-seconds 20] [--cpu-prof <dir>]
-//                           [--log-level info] [--replicas 1]
+//                           [--log-level info] [--replicas 1] [--service-env carrier-ingestion:KEY=VALUE ...]
 //
 // 1. Baseline: a bare Fastify server in its own process that does only what every webhook costs at
 //    the least (Standard Webhooks signature check on the raw bytes + JSON.parse), same load generator.
@@ -20,6 +20,8 @@
 // `--replicas N` runs N carrier-ingestion processes on one database (as N pods would), each with its
 // own port, pool and outbox relay, and spreads the connections over them (autocannon's round robin):
 // one Node process serves on one core, and this is how the service uses more than one.
+// `--service-env carrier-ingestion:KEY=VALUE` (repeatable) adds a setting to the service's environment,
+// e.g. `WEBHOOK_GROUP_COMMITS=2`, so settings can be compared run against run.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -35,6 +37,7 @@ import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { cpuTimeMs, describeMachine, fmt, loadAverages } from './support/machine';
 import { describePostgres, postgresBackendCpu } from './support/postgres-cpu';
+import { serviceEnvOf } from './support/service-env';
 
 const TARGET_ACCEPTED_PER_SECOND = 3_000;
 const TARGET_P99_MS = 150;
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
       'cpu-prof': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       replicas: { type: 'string', default: '1' },
+      'service-env': { type: 'string', multiple: true, default: [] },
     },
   });
   const seconds = Number(values.seconds);
@@ -192,6 +196,7 @@ async function main(): Promise<void> {
     baseline.stop();
   }
 
+  const extraEnv = serviceEnvOf(values['service-env'])['carrier-ingestion'] ?? {};
   const db = await createTestDatabase('bench_ingest');
   const sharedEnv = {
     DATABASE_URL: db.url,
@@ -200,6 +205,7 @@ async function main(): Promise<void> {
     RECIPIENT_DIGEST_KEYS: `k1=${randomBytes(32).toString('base64url')}`,
     CARRIER_SECRETS_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: values['log-level'],
+    ...extraEnv,
     ...(values['cpu-prof']
       ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(values['cpu-prof'])}` }
       : {}),
@@ -285,6 +291,11 @@ async function main(): Promise<void> {
       `service log level  ${values['log-level']}`,
       `load               ${connections} connections, unique signed customs-hold webhooks (portico-native)`,
       `service processes  ${replicas}${replicas > 1 ? ' (replicas on one database, connections spread over them; CPU below is their sum)' : ''}`,
+      `service settings   ${
+        Object.entries(extraEnv)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || 'defaults'
+      }`,
       `bare Fastify       ${fmt(bareRate)} req/s over ${bare.seconds} s, p50 ${bare.p50} ms, p99 ${bare.p99} ms (signature + JSON.parse only)`,
       `carrier-ingestion  ${fmt(rate)} accepted/s over ${intake.seconds} s  [target >= ${fmt(TARGET_ACCEPTED_PER_SECOND)}]`,
       `latency            p50 ${intake.p50} ms, p99 ${intake.p99} ms, max ${intake.max} ms  [target p99 < ${TARGET_P99_MS} ms]`,

@@ -28,19 +28,10 @@ import { describeMachine, fmt, loadAverages } from './support/machine';
 import { measureDeliveries, type DeliveriesResult } from './support/notify-deliveries';
 import { measureLatency, type LatencyResult } from './support/notify-latency';
 import { formatDistribution } from './support/percentiles';
+import { serviceEnvOf } from './support/service-env';
 
 const TARGET_P99_MS = 1_000;
 const TARGET_DELIVERIES_PER_SECOND = 1_000;
-
-function serviceEnvOf(pairs: string[]): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
-  for (const pair of pairs) {
-    const match = /^([a-z-]+):([A-Z0-9_]+)=(.*)$/.exec(pair);
-    if (!match) throw new Error(`--service-env wants <service>:KEY=VALUE, got ${pair}`);
-    (out[match[1]!] ??= {})[match[2]!] = match[3]!;
-  }
-  return out;
-}
 
 function statusList(statuses: Readonly<Record<number, number>>): string {
   return (

@@ -19,7 +19,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        DatabaseModule.forRoot(config, migrations),
+        DatabaseModule.forRoot(config, migrations, {
+          // the group commits in flight, the outbox relay, the admin API and the archive upkeep
+          poolSize: config.webhookGroupCommits + 6,
+        }),
         // After DatabaseModule: the relay stops before the DataSource closes (service-kit README).
         MessagingModule.forRoot(config, { produces: [CARRIER_TRACKING_TOPIC] }),
         serviceAuthModule(config),

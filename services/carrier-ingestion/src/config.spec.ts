@@ -31,6 +31,7 @@ describe('carrier-ingestion configuration', () => {
     expect(config.webhookDedupeWindowHours).toBe(192);
     expect(config.webhookRawRetentionDays).toBe(30);
     expect(config.webhookPreparedStatements).toBe(true);
+    expect(config.webhookGroupCommits).toBe(4);
     expect(config.recipientDigestKeys).toEqual([
       { id: 'k1', secret: 'digest-key-0123456789-abcdefghijklmnopq' },
     ]);
@@ -45,6 +46,13 @@ describe('carrier-ingestion configuration', () => {
     expect(problemsOf({ ...SECRETS, WEBHOOK_PREPARED_STATEMENTS: 'off' })).toContain(
       'WEBHOOK_PREPARED_STATEMENTS',
     );
+  });
+
+  it('takes 1 to 8 group commits in flight, nothing else', () => {
+    expect(loadServiceConfig({ ...SECRETS, WEBHOOK_GROUP_COMMITS: '2' }).webhookGroupCommits).toBe(2);
+    for (const bad of ['0', '9', '1.5', 'many']) {
+      expect(problemsOf({ ...SECRETS, WEBHOOK_GROUP_COMMITS: bad })).toContain('WEBHOOK_GROUP_COMMITS');
+    }
   });
 
   it('names the missing secrets without inventing defaults for them', () => {

@@ -10,6 +10,7 @@ import {
   type Environment,
 } from '@portico/config';
 import { z } from 'zod';
+import { DEFAULT_GROUP_COMMIT } from './webhooks/intake-committer';
 
 export const SERVICE_NAME = 'carrier-ingestion';
 
@@ -54,6 +55,13 @@ export const settings = {
     'WEBHOOK_PREPARED_STATEMENTS',
     schemas.flag.default(true),
     'named prepared statements for the webhook intake (false behind PgBouncer < 1.21 in transaction mode)',
+  ),
+  // Group commits in flight at once. Fewer means larger batches (fewer round trips and WAL flushes
+  // per webhook) but each delivery may wait for one more commit; see the README's bench tables.
+  webhookGroupCommits: setting(
+    'WEBHOOK_GROUP_COMMITS',
+    z.coerce.number().int().min(1).max(8).default(DEFAULT_GROUP_COMMIT.maxInFlight),
+    'intake transactions in flight at once (each holds one pooled connection)',
   ),
 };
 

@@ -37,9 +37,16 @@ import { WebhookRepository } from './webhook.repository';
     },
     {
       provide: IntakeCommitter,
-      inject: [IntakeTransactions, WebhookRepository, OutboxWriter],
-      useFactory: (transactions: IntakeTransactions, webhooks: WebhookRepository, outbox: OutboxWriter) =>
-        new IntakeCommitter(transactions, webhooks, outbox, new ParcelProjection()),
+      inject: [IntakeTransactions, WebhookRepository, OutboxWriter, CARRIER_INGESTION_CONFIG],
+      useFactory: (
+        transactions: IntakeTransactions,
+        webhooks: WebhookRepository,
+        outbox: OutboxWriter,
+        config: Pick<CarrierIngestionConfig, 'webhookGroupCommits'>,
+      ) =>
+        new IntakeCommitter(transactions, webhooks, outbox, new ParcelProjection(), {
+          maxInFlight: config.webhookGroupCommits,
+        }),
     },
     WebhookRepository,
     WebhookMetrics,

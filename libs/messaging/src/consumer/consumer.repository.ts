@@ -8,17 +8,23 @@ export interface ConsumerUnitOfWork {
   /** Serialises everyone touching this key's parking state until the transaction ends (also when
    * there is no row yet), then reads the state. */
   lockParking(topic: string, key: string): Promise<ParkingState | null>;
-  /** lockParking for several keys of one topic: locks taken in one statement (in a fixed order), states read in one. */
-  lockParkingMany(topic: string, keys: readonly string[]): Promise<Map<string, ParkingState | null>>;
+  /**
+   * A chunk's start, two statements whatever its size: every key of one topic locked (in a fixed
+   * order) as lockParking does, then their parking states read and the events claimed in the inbox
+   * together. `claimed` holds the ids claimed now, lower-cased; an id missing from it was processed
+   * before (or appears twice in the list). A caller that finds a key parked rolls the transaction
+   * back, and the claims with it.
+   */
+  lockAndClaimChunk(topic: string, keys: readonly string[], eventIds: readonly string[]): Promise<ChunkStart>;
   /** Writes the state; null removes the row (the key is free again). */
   saveParking(topic: string, key: string, state: ParkingState | null): Promise<void>;
   /** Records the event as processed by this consumer; false when it already was. */
   claimInbox(eventId: string): Promise<boolean>;
-  /**
-   * claimInbox for many events in one statement (a whole chunk of a partition): the ids claimed
-   * now, lower-cased; an id missing from the answer was processed before (or appears twice in the list).
-   */
-  claimInboxMany(eventIds: readonly string[]): Promise<Set<string>>;
+}
+
+export interface ChunkStart {
+  readonly parked: Map<string, ParkingState | null>;
+  readonly claimed: Set<string>;
 }
 
 export interface ConsumerRepository {
@@ -37,9 +43,7 @@ export class PostgresConsumerRepository implements ConsumerRepository {
   ) {}
 
   inTransaction<T>(work: (uow: ConsumerUnitOfWork) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('READ COMMITTED', (manager) =>
-      work(new PostgresUnitOfWork(manager, this.consumer)),
-    );
+    return this.dataSource.transaction((manager) => work(new PostgresUnitOfWork(manager, this.consumer)));
   }
 
   async peekParking(topic: string, key: string): Promise<ParkingState | null> {
@@ -63,7 +67,11 @@ class PostgresUnitOfWork implements ConsumerUnitOfWork {
     return readParking(this.manager, this.consumer, topic, key);
   }
 
-  async lockParkingMany(topic: string, keys: readonly string[]): Promise<Map<string, ParkingState | null>> {
+  async lockAndClaimChunk(
+    topic: string,
+    keys: readonly string[],
+    eventIds: readonly string[],
+  ): Promise<ChunkStart> {
     const distinct = [...new Set(keys)].sort();
     // One statement for all locks, taken in a fixed order (sorted keys), so two batches never wait
     // on each other in a cycle; the read is a separate statement for the reason lockParking gives.
@@ -72,15 +80,27 @@ class PostgresUnitOfWork implements ConsumerUnitOfWork {
          FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n`,
       [distinct.map((key) => `${this.consumer}\u001f${topic}\u001f${key}`)],
     );
-    const rows: Array<{ key: string; head_seq: string; next_seq: string }> = await this.manager.query(
-      `SELECT key, head_seq, next_seq FROM consumer_key_parking
-        WHERE consumer = $1 AND topic = $2 AND key = ANY($3::text[])`,
-      [this.consumer, topic, distinct],
-    );
-    const states = new Map<string, ParkingState | null>(distinct.map((key) => [key, null]));
-    for (const row of rows)
-      states.set(row.key, { headSeq: Number(row.head_seq), nextSeq: Number(row.next_seq) });
-    return states;
+    // The parking read and the inbox claim share one round trip (they touch different tables, so
+    // the CTE's snapshot changes nothing); DO NOTHING also absorbs an id listed twice.
+    const rows: Array<{ key: string | null; head_seq: string; next_seq: string; event_id: string | null }> =
+      await this.manager.query(
+        `WITH claimed AS (
+           INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($4::uuid[])
+             ON CONFLICT DO NOTHING RETURNING event_id::text AS event_id)
+         SELECT key, head_seq, next_seq, NULL AS event_id FROM consumer_key_parking
+          WHERE consumer = $1 AND topic = $2 AND key = ANY($3::text[])
+         UNION ALL
+         SELECT NULL, NULL, NULL, event_id FROM claimed`,
+        [this.consumer, topic, distinct, eventIds],
+      );
+    const parked = new Map<string, ParkingState | null>(distinct.map((key) => [key, null]));
+    const claimed = new Set<string>();
+    for (const row of rows) {
+      if (row.event_id !== null) claimed.add(row.event_id.toLowerCase());
+      else if (row.key !== null)
+        parked.set(row.key, { headSeq: Number(row.head_seq), nextSeq: Number(row.next_seq) });
+    }
+    return { parked, claimed };
   }
 
   async saveParking(topic: string, key: string, state: ParkingState | null): Promise<void> {
@@ -108,19 +128,6 @@ class PostgresUnitOfWork implements ConsumerUnitOfWork {
       ),
     );
     return rows.length === 1;
-  }
-
-  async claimInboxMany(eventIds: readonly string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    // One round trip instead of one per record; DO NOTHING also absorbs an id listed twice.
-    const rows = returnedRows<{ event_id: string }>(
-      await this.manager.query(
-        `INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])
-           ON CONFLICT DO NOTHING RETURNING event_id::text AS event_id`,
-        [this.consumer, eventIds],
-      ),
-    );
-    return new Set(rows.map((row) => row.event_id.toLowerCase()));
   }
 }
 

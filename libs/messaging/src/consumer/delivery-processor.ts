@@ -199,15 +199,16 @@ export class DeliveryProcessor {
   ): Promise<Map<number, Outcome> | undefined> {
     try {
       return await this.deps.repository.inTransaction(async (uow) => {
-        // every key of the chunk locked and its parking read up front: two statements, not two a record
-        const parked = await uow.lockParkingMany(
+        // every key of the chunk locked, its parking read and every event claimed up front: two
+        // statements, not three a record
+        const { parked, claimed } = await uow.lockAndClaimChunk(
           records[0]!.topic,
           pending.map(({ event }) => event.key),
+          pending.map(({ event }) => event.eventId),
         );
         if (pending.some(({ event }) => decideFreshRecord(parked.get(event.key) ?? null) === 'park')) {
-          throw new LeaveBatch();
+          throw new LeaveBatch(); // the claims roll back with the transaction
         }
-        const claimed = await uow.claimInboxMany(pending.map(({ event }) => event.eventId));
         const outcomes = new Map<number, Outcome>();
         const members: BatchMember[] = [];
         for (const { index, event } of pending) {

@@ -111,11 +111,10 @@ export class OutboxRelay {
    */
   async publishBatch(): Promise<number> {
     const published = await this.repository.inClaimTransaction(async (manager) => {
-      const lanes = await this.repository.lockFreeLanes(manager);
-      if (lanes.length === 0) return [];
       const done: OutboxRow[] = [];
       const startedAt = Date.now();
-      let batch = await this.repository.claimBatch(manager, lanes, this.batchSize, this.afterPublish);
+      let batch = await this.repository.claimBatch(manager, this.batchSize, this.afterPublish);
+      const lanes = [...new Set(batch.map((row) => row.lane))];
       while (batch.length > 0) {
         const claimMore =
           batch.length === this.batchSize &&
@@ -123,13 +122,10 @@ export class OutboxRelay {
           Date.now() - startedAt < this.maxTransactionMs;
         const sending = this.send(batch);
         const claiming = claimMore
-          ? this.repository.claimBatch(
-              manager,
+          ? this.repository.claimBatch(manager, this.batchSize, this.afterPublish, {
+              afterId: batch[batch.length - 1]!.id,
               lanes,
-              this.batchSize,
-              this.afterPublish,
-              batch[batch.length - 1]!.id,
-            )
+            })
           : Promise.resolve([]);
         // settle both before deciding, so no query is left running when we roll back
         const [sent, next] = await Promise.allSettled([sending, claiming]);

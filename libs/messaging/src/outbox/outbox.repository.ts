@@ -10,6 +10,8 @@ export interface OutboxRow {
   readonly key: string;
   readonly value: Buffer;
   readonly headers: StringHeaders;
+  /** The row's lane (outboxLaneOf its key). */
+  readonly lane: number;
   /** created_at as epoch milliseconds (cheaper to read than a timestamp, only used for latency). */
   readonly createdAtMs: number;
 }
@@ -32,45 +34,48 @@ export class OutboxRepository {
    * claim steps over them almost for free.
    */
   inClaimTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('READ COMMITTED', async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       // the transaction claims and commits, nothing else: no need to put the settings back
       await planMethodsOffUntilCommit(manager, ['bitmapscan', 'seqscan']);
       return work(manager);
     });
   }
 
-  /** Lanes this transaction now owns until it ends; lanes another relay holds are skipped. */
-  async lockFreeLanes(manager: EntityManager): Promise<number[]> {
-    const rows: Array<{ lane: number }> = await manager.query(
-      `SELECT lane FROM generate_series(0, $1::int - 1) AS lane WHERE pg_try_advisory_xact_lock($2::int, lane)`,
-      [OUTBOX_LANE_COUNT, OUTBOX_LANE_LOCK_CLASS],
-    );
-    return rows.map((r) => r.lane);
-  }
-
   /**
-   * Claims the oldest unpublished rows of the given lanes (after `afterId`) and, in the same
+   * Claims the oldest unpublished rows of the lanes this transaction owns and, in the same
    * statement, deletes them or marks them published. Nothing is visible to others until the
    * transaction commits, which the relay does only after Kafka acknowledged the rows; a failed send
    * rolls the claim back. One statement per batch instead of select-then-delete halves the row
-   * writes (and WAL) per event. `afterId` lets one transaction claim its next batch while the
-   * previous one is still being sent.
+   * writes (and WAL) per event.
+   *
+   * The first claim of a transaction also takes the lanes: every lane no other relay holds, by a
+   * transaction-scoped advisory try-lock inside the statement (one round trip fewer per relay
+   * transaction than locking first). The row locks keep that safe: a row another relay deleted or
+   * marked just before releasing its lane is skipped by FOR UPDATE's re-check even though this
+   * statement's snapshot still shows it. `next` continues a transaction while its previous batch is
+   * still being sent: rows after that batch's last id, of the lanes that batch held rows of (a lane
+   * it had none of has no row before that id either, so leaving it to the next transaction keeps
+   * every lane in id order).
    */
   async claimBatch(
     manager: EntityManager,
-    lanes: number[],
     limit: number,
     mode: AfterPublish,
-    afterId = '0',
+    next?: { afterId: string; lanes: readonly number[] },
   ): Promise<OutboxRow[]> {
+    const lanes = next
+      ? '$3::smallint[]'
+      : `ARRAY(SELECT lane FROM generate_series(0, ${OUTBOX_LANE_COUNT - 1}) AS lane
+                  WHERE pg_try_advisory_xact_lock(${OUTBOX_LANE_LOCK_CLASS}, lane))::smallint[]`;
     const candidates = `SELECT id FROM outbox
-          WHERE published_at IS NULL AND lane = ANY($1::smallint[]) AND id > $3::bigint
+          WHERE published_at IS NULL AND lane = ANY(${lanes}) AND id > $2::bigint
           ORDER BY id
-          LIMIT $2
+          LIMIT $1
           FOR UPDATE SKIP LOCKED`;
-    const returning = `RETURNING id, topic, key, value, headers::text AS headers, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms`;
+    const returning = `RETURNING id, lane, topic, key, value, headers::text AS headers, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms`;
     const rows = returnedRows<{
       id: string;
+      lane: number;
       topic: string;
       key: string;
       value: Buffer;
@@ -81,11 +86,12 @@ export class OutboxRepository {
         mode === 'delete'
           ? `DELETE FROM outbox WHERE id IN (${candidates}) ${returning}`
           : `UPDATE outbox SET published_at = now() WHERE id IN (${candidates}) ${returning}`,
-        [lanes, limit, afterId],
+        next ? [limit, next.afterId, next.lanes] : [limit, '0'],
       ),
     );
     const claimed = rows.map((r) => ({
       id: r.id,
+      lane: r.lane,
       topic: r.topic,
       key: r.key,
       value: r.value,

@@ -10,7 +10,7 @@ export class InMemoryConsumerRepository implements ConsumerRepository {
   /** Side effects handlers record through the fake manager, committed with the transaction. */
   effects: string[] = [];
   transactions = 0;
-  /** claimInboxMany calls (one per chunk, whatever its size). */
+  /** lockAndClaimChunk calls (one per chunk, whatever its size). */
   inboxStatements = 0;
 
   async inTransaction<T>(work: (uow: ConsumerUnitOfWork) => Promise<T>): Promise<T> {
@@ -21,8 +21,17 @@ export class InMemoryConsumerRepository implements ConsumerRepository {
     const uow: ConsumerUnitOfWork = {
       manager,
       lockParking: async (topic, key) => parking.get(`${topic}|${key}`) ?? null,
-      lockParkingMany: async (topic, keys) =>
-        new Map(keys.map((key) => [key, parking.get(`${topic}|${key}`) ?? null])),
+      lockAndClaimChunk: async (topic, keys, eventIds) => {
+        const parked = new Map(keys.map((key) => [key, parking.get(`${topic}|${key}`) ?? null]));
+        const claimed = new Set<string>();
+        for (const id of eventIds.map((e) => e.toLowerCase())) {
+          if (inbox.has(id)) continue;
+          inbox.add(id);
+          claimed.add(id);
+        }
+        this.inboxStatements += 1;
+        return { parked, claimed };
+      },
       saveParking: async (topic, key, state) => {
         if (state) parking.set(`${topic}|${key}`, state);
         else parking.delete(`${topic}|${key}`);
@@ -32,16 +41,6 @@ export class InMemoryConsumerRepository implements ConsumerRepository {
         if (inbox.has(id)) return false;
         inbox.add(id);
         return true;
-      },
-      claimInboxMany: async (eventIds) => {
-        const claimed = new Set<string>();
-        for (const id of eventIds.map((e) => e.toLowerCase())) {
-          if (inbox.has(id)) continue;
-          inbox.add(id);
-          claimed.add(id);
-        }
-        this.inboxStatements += 1;
-        return claimed;
       },
     };
     const result = await work(uow);

@@ -38,6 +38,20 @@ export function commonSettings(service: string, defaults: { port: number; databa
         .default(service),
       'consumer group of this service (also names its retry and DLQ topics)',
     ),
+    // Consumers' fetches: with the defaults a fetch answers as soon as one record is there, so a
+    // consumer that keeps up handles tiny chunks and pays its per-transaction statements nearly per
+    // record. A minimum of bytes lets records gather for up to the wait: larger chunks, less
+    // Postgres and CPU per record, for at most that much more latency per hop.
+    kafkaFetchMinBytes: setting(
+      'KAFKA_FETCH_MIN_BYTES',
+      z.coerce.number().int().min(1).max(1_048_576).default(1),
+      'bytes a consumer fetch waits for (up to KAFKA_FETCH_MAX_WAIT_MS) before it answers',
+    ),
+    kafkaFetchMaxWaitMs: setting(
+      'KAFKA_FETCH_MAX_WAIT_MS',
+      z.coerce.number().int().min(1).max(10_000).default(1_000),
+      'longest a consumer fetch waits for KAFKA_FETCH_MIN_BYTES (or for any record at all)',
+    ),
     otlpEndpoint: setting(
       'OTEL_EXPORTER_OTLP_ENDPOINT',
       schemas.optionalUrl,

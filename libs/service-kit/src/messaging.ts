@@ -119,6 +119,8 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       metricsRegistry: this.metrics,
       logger: new Logger('kafka-consumer'),
       shutdownGraceMs: Math.max(1_000, this.config.shutdownTimeoutMs - 2_000),
+      minBytes: this.config.kafkaFetchMinBytes,
+      maxWaitTimeInMs: this.config.kafkaFetchMaxWaitMs,
     });
     return this.transport;
   }

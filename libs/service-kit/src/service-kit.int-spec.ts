@@ -113,6 +113,8 @@ function configFor(databaseUrl: string, overrides: Partial<CommonConfig> = {}): 
     kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
     kafkaClientId: 'service-kit-int',
     kafkaConsumerGroup: 'service-kit-int',
+    kafkaFetchMinBytes: 1,
+    kafkaFetchMaxWaitMs: 1_000,
     otlpEndpoint: undefined,
     logLevel: 'info',
     shutdownTimeoutMs: 5_000,

@@ -57,6 +57,8 @@ export interface KafkaEventTransportOptions {
   /** How long close() waits for records in flight (default 30 s). */
   readonly shutdownGraceMs?: number;
   readonly maxWaitTimeInMs?: number;
+  /** Bytes a fetch waits for, up to maxWaitTimeInMs (kafkajs minBytes; default 1: answer at once). */
+  readonly minBytes?: number;
   readonly metricsRegistry?: Registry;
   readonly logger?: LoggerService;
   readonly now?: () => number;
@@ -105,6 +107,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1_000,
+      minBytes: options.minBytes ?? 1,
       retry: { initialRetryTime: 200, retries: 10 },
     };
     this.streamConsumer = this.kafka.consumer({ ...consumerConfig, groupId: options.group });

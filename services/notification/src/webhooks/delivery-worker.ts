@@ -274,8 +274,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       for (const [id, { breaker, disable }] of changed) {
         await this.deps.repository.saveBreaker(m, id, breaker, disable ? now : null);
         if (!disable) continue;
-        disabledTenants.push(subscriptions.get(id)!.tenantId);
-        await this.autoDisabled(m, id, subscriptions.get(id)!.tenantId, breaker, now);
+        const tenantId = subscriptions.get(id)!.tenantId;
+        await this.autoDisabled(m, id, tenantId, breaker, now);
+        disabledTenants.push(tenantId);
       }
     });
     for (const tenantId of disabledTenants) this.deps.subscriptionCache?.invalidate(tenantId, 'local');

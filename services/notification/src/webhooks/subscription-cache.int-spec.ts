@@ -25,9 +25,11 @@ import { migrations } from '../../migrations';
 import { SUBSCRIPTION_CHANGES_CHANNEL } from '../../migrations/1797500000001-webhook-subscription-notify';
 import { newId } from '../shared/ids';
 import { memoryLogger } from '../test-support';
+import { DeliveryWorker } from './delivery-worker';
 import { SubscriptionChangeListener } from './subscription-change-listener';
 import { TenantSubscriptionCache } from './tenant-subscription-cache';
 import { WebhookFanOut, type ConsumedEvent } from './webhook-fan-out';
+import type { WebhookGateway } from './webhook-gateway';
 import { WebhookSigners } from './webhook-signers';
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
 import { WebhooksMetrics } from './webhooks.metrics';
@@ -88,6 +90,7 @@ describe('the fan-out subscription cache (real Postgres, NOTIFY from another rep
   let listener: SubscriptionChangeListener;
   let service: WebhookSubscriptionsService;
   let fanOut: WebhookFanOut;
+  let worker: DeliveryWorker;
   const repository = new RacingRepository();
   const statements: string[] = [];
   /** The tenants (and barriers) this process heard notices for, in arrival order. */
@@ -168,11 +171,38 @@ describe('the fan-out subscription cache (real Postgres, NOTIFY from another rep
     listener = new SubscriptionChangeListener(cache, { databaseUrl: url.toString() }, logger);
     await listener.onModuleInit();
     fanOut = new WebhookFanOut(repository, cache, metrics, clock, newId, logger);
+    const signers = new WebhookSigners(new SecretBox([{ id: 'k1', key: randomBytes(32) }]));
+    // every subscriber answers 503, and the first failure auto-disables
+    const failing = {
+      send: async () => ({ succeeded: false, statusCode: 503, errorCode: null, durationMs: 1 }),
+      close: () => undefined,
+    } as WebhookGateway;
+    worker = new DeliveryWorker(
+      {
+        dataSource: db.dataSource,
+        repository,
+        gateway: failing,
+        signers,
+        metrics,
+        logger,
+        clock,
+        newId,
+        subscriptionCache: cache,
+      },
+      {
+        concurrency: 50,
+        loops: 0,
+        pollIntervalMs: 50,
+        timeoutMs: 1_000,
+        schedule: [60_000],
+        breaker: { failureThreshold: 1, coolDownMs: 60_000, autoDisableAfterMs: 0 },
+      },
+    );
     service = new WebhookSubscriptionsService(
       repository,
       new TypeOrmUnitOfWork(db.dataSource),
       cache,
-      new WebhookSigners(new SecretBox([{ id: 'k1', key: randomBytes(32) }])),
+      signers,
       { allowHttp: false, allowedPrivateNetworks: new BlockList() },
       { webhookSecretOverlapMs: 60_000 },
       clock,
@@ -449,4 +479,31 @@ describe('the fan-out subscription cache (real Postgres, NOTIFY from another rep
     await consume(after);
     expect(await receivers(after)).not.toContain(unheard.id);
   }, 30_000);
+
+  it("the delivery worker's auto-disable takes effect in this process at once", async () => {
+    await db.dataSource.query(`DELETE FROM webhook_deliveries`); // only this test's to attempt
+    const { subscription } = await service.create(caller, {
+      url: 'https://example.test/failing',
+      description: 'failing',
+      eventTypes: ['clearance.hold.predicted'],
+      enabled: true,
+    });
+    const first = holdPredicted(TENANT);
+    await consume(first);
+    expect(await receivers(first)).toContain(subscription.id);
+    const local = () =>
+      counter('portico_webhook_subscription_cache_invalidations_total', { source: 'local' });
+    const before = await local();
+    expect(await worker.runOnce()).toBeGreaterThan(0);
+    const disabled = (await db.dataSource.query(
+      `SELECT id FROM webhook_subscriptions WHERE tenant_id = $1 AND disabled_reason = 'failing'`,
+      [TENANT],
+    )) as { id: string }[];
+    expect(disabled.map((r) => r.id)).toContain(subscription.id);
+    // one local invalidation per subscription disabled, right after the commit
+    expect((await local()) - before).toBe(disabled.length);
+    const next = holdPredicted(TENANT);
+    await consume(next);
+    expect(await receivers(next)).toEqual([]);
+  });
 });

@@ -10,3 +10,4 @@ export * from './unit-of-work';
 export * from './durable-timers';
 export * from './public-page';
 export * from './smtp-relay';
+export * from './pg-listener';

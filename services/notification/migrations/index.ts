@@ -18,6 +18,7 @@ import { StewardNoteSweep1796800000003 } from './1796800000003-steward-note-swee
 import { RedriveNote1797200000001 } from './1797200000001-redrive-note';
 import { AddressLineKeys1797300000001 } from './1797300000001-address-line-keys';
 import { FrontDeskDismiss1797400000001 } from './1797400000001-front-desk-dismiss';
+import { WebhookSubscriptionNotify1797500000001 } from './1797500000001-webhook-subscription-notify';
 
 /** Every migration of notification, oldest first (TypeORM orders them by the timestamp in the class name). */
 export const migrations = [
@@ -42,4 +43,5 @@ export const migrations = [
   RedriveNote1797200000001,
   AddressLineKeys1797300000001,
   FrontDeskDismiss1797400000001,
+  WebhookSubscriptionNotify1797500000001,
 ];

@@ -1,17 +1,22 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { context, trace } from '@opentelemetry/api';
 import { extractTraceContext, injectTraceContext } from '@portico/messaging';
-import { Client } from 'pg';
+import { PgListener } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { ConsoleConfig } from '../config';
 import { ConsoleMetrics } from '../shared/console-metrics';
 import { CONSOLE_CONFIG } from '../shared/tokens';
-import { decodeLiveMessage, decodeSessionsEnded, encodeLiveMessage, LIVE_CHANNEL, SESSIONS_CHANNEL } from './live-fanout-message';
+import {
+  decodeLiveMessage,
+  decodeSessionsEnded,
+  encodeLiveMessage,
+  LIVE_CHANNEL,
+  SESSIONS_CHANNEL,
+} from './live-fanout-message';
 import { LiveHub } from './live-hub';
 import type { LiveUpdate } from './live-scope';
 
 const tracer = trace.getTracer('portico-console');
-const RECONNECT_MS = [250, 1_000, 2_000, 5_000];
 
 /**
  * Live updates across console instances (docs/adr/0005-console-live-fanout.md): the one instance
@@ -24,15 +29,33 @@ const RECONNECT_MS = [250, 1_000, 2_000, 5_000];
 @Injectable()
 export class LiveFanout implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('live-fanout');
-  private client?: Client;
-  private stopped = false;
-  private failures = 0;
+  private readonly listener: PgListener;
 
   constructor(
     private readonly hub: LiveHub,
     private readonly metrics: ConsoleMetrics,
-    @Inject(CONSOLE_CONFIG) private readonly config: ConsoleConfig,
-  ) {}
+    @Inject(CONSOLE_CONFIG) config: ConsoleConfig,
+  ) {
+    this.listener = new PgListener({
+      connectionString: config.databaseUrl,
+      applicationName: 'console-live-fanout',
+      channels: [LIVE_CHANNEL, SESSIONS_CHANNEL],
+      onNotification: (channel, payload) =>
+        channel === SESSIONS_CHANNEL ? this.sessionsEnded(payload) : this.receive(payload),
+      onConnectionChange: (connected, lost) => {
+        this.metrics.liveListener.set(connected ? 1 : 0);
+        if (connected) this.logger.log(`listening on ${LIVE_CHANNEL}`);
+        else
+          this.logger.warn(
+            {
+              err: lost?.error instanceof Error ? lost.error.message : undefined,
+              retryInMs: lost?.retryInMs,
+            },
+            'live fan-out listener lost its connection',
+          );
+      },
+    });
+  }
 
   /** Sends the update to every instance when `manager`'s transaction commits. */
   async broadcast(update: LiveUpdate, manager: EntityManager): Promise<void> {
@@ -41,47 +64,12 @@ export class LiveFanout implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.listen();
+    await this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.client?.end().catch(() => undefined);
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({
-      connectionString: this.config.databaseUrl,
-      application_name: 'console-live-fanout',
-    });
-    client.on('notification', (n) => (n.channel === SESSIONS_CHANNEL ? this.sessionsEnded(n.payload) : this.receive(n.payload)));
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client));
-    this.client = client;
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${LIVE_CHANNEL}`);
-      await client.query(`LISTEN ${SESSIONS_CHANNEL}`);
-      this.failures = 0;
-      this.metrics.liveListener.set(1);
-      this.logger.log(`listening on ${LIVE_CHANNEL}`);
-    } catch (error) {
-      this.lost(client, error);
-    }
-  }
-
-  private lost(client: Client, error?: unknown): void {
-    if (this.client !== client) return; // an older connection's late event
-    this.client = undefined;
+    await this.listener.stop();
     this.metrics.liveListener.set(0);
-    client.end().catch(() => undefined);
-    if (this.stopped) return;
-    const delay = RECONNECT_MS[Math.min(this.failures++, RECONNECT_MS.length - 1)]!;
-    this.logger.warn(
-      { err: error instanceof Error ? error.message : undefined, retryInMs: delay },
-      'live fan-out listener lost its connection',
-    );
-    setTimeout(() => void this.listen(), delay).unref();
   }
 
   /** The account-status command disabled an account: its streams here close at once. */

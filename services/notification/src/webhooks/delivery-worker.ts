@@ -11,6 +11,7 @@ import type { AttemptOutcome, WebhookGateway } from './webhook-gateway';
 import type { WebhookSigners } from './webhook-signers';
 import { signDelivery } from './webhook-signing';
 import { subscriptionDisabled } from './subscription-events';
+import type { TenantSubscriptionCache } from './tenant-subscription-cache';
 import type { WebhooksMetrics } from './webhooks.metrics';
 import type { ClaimedDelivery, StoredSecret, WebhooksRepository } from './webhooks.repository';
 
@@ -40,6 +41,8 @@ export interface DeliveryWorkerDeps {
   readonly random?: () => number;
   /** Auto-disable's Kafka event goes through the outbox, in the transaction that disables. */
   readonly outbox?: OutboxWriter;
+  /** Told about an auto-disable once it is committed (other replicas hear the trigger's NOTIFY). */
+  readonly subscriptionCache?: TenantSubscriptionCache;
 }
 
 interface Finished {
@@ -239,6 +242,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const settled = done.map((f) =>
       settleAttempt(f.delivery, f.outcome, f.startedAt, now, this.options.schedule, this.random),
     );
+    const disabledTenants: string[] = [];
     await this.deps.dataSource.transaction(async (m) => {
       await this.deps.repository.release(
         m,
@@ -269,9 +273,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       }
       for (const [id, { breaker, disable }] of changed) {
         await this.deps.repository.saveBreaker(m, id, breaker, disable ? now : null);
-        if (disable) await this.autoDisabled(m, id, subscriptions.get(id)!.tenantId, breaker, now);
+        if (!disable) continue;
+        const tenantId = subscriptions.get(id)!.tenantId;
+        await this.autoDisabled(m, id, tenantId, breaker, now);
+        disabledTenants.push(tenantId);
       }
     });
+    for (const tenantId of disabledTenants) this.deps.subscriptionCache?.invalidate(tenantId, 'local');
     for (const s of settled) this.deps.metrics.deliveries.inc({ outcome: outcomeLabel(s) });
     for (const f of done)
       this.deps.metrics.observeAttempt(

@@ -3,6 +3,7 @@ import { clearance, common, parcelRef } from '@portico/contracts';
 import { Registry } from '@portico/observability';
 import type { EntityManager } from 'typeorm';
 import { memoryLogger } from '../test-support';
+import { TenantSubscriptionCache } from './tenant-subscription-cache';
 import { WebhookFanOut, type ConsumedEvent } from './webhook-fan-out';
 import { WebhooksMetrics } from './webhooks.metrics';
 import type { NewDelivery, WebhooksRepository } from './webhooks.repository';
@@ -59,15 +60,19 @@ function setup() {
     ten_b: [{ id: 'sub_b1', eventTypes: ['clearance.hold.predicted'] }],
   });
   const registry = new Registry();
+  const metrics = new WebhooksMetrics(registry);
+  const cache = new TenantSubscriptionCache(() => NOW, metrics);
+  cache.setListening(true);
   let ids = 0;
   const fanOut = new WebhookFanOut(
     repository as unknown as WebhooksRepository,
-    new WebhooksMetrics(registry),
+    cache,
+    metrics,
     () => NOW,
     (prefix: string) => `${prefix}_${++ids}`,
     memoryLogger().logger,
   );
-  return { repository, registry, fanOut };
+  return { repository, registry, cache, fanOut };
 }
 
 describe('WebhookFanOut.onEvents (a batch of consumed events)', () => {
@@ -104,5 +109,18 @@ describe('WebhookFanOut.onEvents (a batch of consumed events)', () => {
     expect(await t.fanOut.onEvents(m, [holdPredicted('ten_c', 1), holdPredicted('ten_c', 2)])).toBe(0);
     expect(t.repository.subscriptionReads).toEqual(['ten_c']);
     expect(t.repository.inserts).toEqual([]);
+  });
+
+  it('reads a tenant once while its cached list holds, the empty list included', async () => {
+    const t = setup();
+    await t.fanOut.onEvents(m, [holdPredicted('ten_a', 1), holdPredicted('ten_c', 2)]);
+    const later = [holdPredicted('ten_a', 3), holdPredicted('ten_c', 4)];
+    expect(await t.fanOut.onEvents(m, later)).toBe(1);
+    expect(t.repository.subscriptionReads).toEqual(['ten_a', 'ten_c']);
+    // the tenant without subscriptions: no trace headers (nor payload) built for its event
+    expect(later.map((e) => e.traced.length)).toEqual([1, 0]);
+    t.cache.invalidate('ten_a', 'local');
+    await t.fanOut.onEvents(m, [holdPredicted('ten_a', 5), holdPredicted('ten_c', 6)]);
+    expect(t.repository.subscriptionReads).toEqual(['ten_a', 'ten_c', 'ten_a']);
   });
 });

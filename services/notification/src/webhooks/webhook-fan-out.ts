@@ -5,7 +5,8 @@ import { ROOT_LOGGER } from '@portico/service-kit';
 import type { EntityManager } from 'typeorm';
 import { ID_GENERATOR, CLOCK, type Clock, type IdGenerator } from '../shared/tokens';
 import { matchesEventType } from './event-filter';
-import { toWebhookPayload } from './webhook-events';
+import { TenantSubscriptionCache, type FanOutSubscription } from './tenant-subscription-cache';
+import { toWebhookPayload, webhookTypeOf } from './webhook-events';
 import { WebhooksMetrics } from './webhooks.metrics';
 import { WebhooksRepository, type NewDelivery } from './webhooks.repository';
 
@@ -27,7 +28,8 @@ export interface ConsumedEvent {
  * Turns each consumed platform event into one delivery per matching enabled subscription of the
  * event's tenant, in the consumer's transaction (with the inbox row: a redelivered record adds
  * nothing, and (subscription, event id) is unique besides). Subscriptions of other tenants are never
- * even read.
+ * even read. A tenant's subscriptions come from the TenantSubscriptionCache; the insert re-checks
+ * each subscription, so a cached one deleted or disabled meanwhile gets nothing.
  */
 @Injectable()
 export class WebhookFanOut {
@@ -35,6 +37,7 @@ export class WebhookFanOut {
 
   constructor(
     private readonly repository: WebhooksRepository,
+    private readonly subscriptions: TenantSubscriptionCache,
     private readonly metrics: WebhooksMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
@@ -48,31 +51,34 @@ export class WebhookFanOut {
   }
 
   /**
-   * A batch of consumed events (the transport's run of one event type): one subscription read per
-   * tenant for the whole batch and one INSERT for all deliveries, instead of both per event. The
-   * rows keep the events' order, which is the per-parcel delivery order.
+   * A batch of consumed events (the transport's run of one event type): one cache lookup per tenant
+   * for the whole batch (a read only on a miss) and one INSERT for all deliveries. The rows keep the
+   * events' order, which is the per-parcel delivery order.
    */
   async onEvents(m: EntityManager, batch: readonly ConsumedEvent[]): Promise<number> {
-    const subscriptionsOf = new Map<string, Promise<{ id: string; eventTypes: string[] }[]>>();
+    const subscriptionsOf = new Map<string, Promise<readonly FanOutSubscription[]>>();
     const rows: NewDelivery[] = [];
     const queued: Array<{ consumed: ConsumedEvent; type: string; deliveries: number }> = [];
     for (const consumed of batch) {
       const ownTenant = (consumed.event as unknown as { tenantId?: string }).tenantId;
       const tenantId = ownTenant || consumed.headerTenantId;
-      if (!tenantId) continue;
+      const type = webhookTypeOf(consumed.event.$typeName);
+      if (!tenantId || !type) continue;
+      if (!subscriptionsOf.has(tenantId)) {
+        const read = () => this.repository.activeSubscriptions(m, tenantId);
+        subscriptionsOf.set(tenantId, this.subscriptions.subscriptionsOf(tenantId, read));
+      }
+      // Most tenants subscribe to nothing: their events cost no payload and no trace headers.
+      const subscriptions = (await subscriptionsOf.get(tenantId)!).filter((s) =>
+        matchesEventType(s.eventTypes, type),
+      );
+      if (subscriptions.length === 0) continue;
       const payload = toWebhookPayload(consumed.event, {
         eventId: consumed.eventId,
         tenantId,
         occurredAt: consumed.occurredAt,
       });
       if (!payload) continue;
-      if (!subscriptionsOf.has(tenantId)) {
-        subscriptionsOf.set(tenantId, this.repository.activeSubscriptions(m, tenantId));
-      }
-      const subscriptions = (await subscriptionsOf.get(tenantId)!).filter((s) =>
-        matchesEventType(s.eventTypes, payload.type),
-      );
-      if (subscriptions.length === 0) continue;
       rows.push(...(await this.deliveriesOf(consumed, tenantId, payload, subscriptions)));
       queued.push({ consumed, type: payload.type, deliveries: subscriptions.length });
     }

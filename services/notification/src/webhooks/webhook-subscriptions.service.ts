@@ -18,6 +18,7 @@ import {
 } from './webhook-errors';
 import { ALL_WEBHOOK_EVENT_TYPES } from './webhook-events';
 import type { WebhookSigners } from './webhook-signers';
+import { TenantSubscriptionCache } from './tenant-subscription-cache';
 import { checkWebhookUrl, type TargetPolicy } from './webhook-target';
 import {
   WebhooksRepository,
@@ -139,6 +140,7 @@ export class WebhookSubscriptionsService {
   constructor(
     private readonly repository: WebhooksRepository,
     private readonly uow: UnitOfWork,
+    private readonly subscriptionCache: TenantSubscriptionCache,
     @Inject(WEBHOOK_SIGNERS) private readonly signers: WebhookSigners | null,
     @Inject(WEBHOOK_TARGET_POLICY) private readonly targets: TargetPolicy,
     @Inject(NOTIFICATION_CONFIG) private readonly config: Pick<NotificationConfig, 'webhookSecretOverlapMs'>,
@@ -176,6 +178,7 @@ export class WebhookSubscriptionsService {
       await this.repository.insertSubscription(m, record);
       await this.repository.insertSecret(m, record.id, 1, signers.seal(record.id, 1, secret), now);
     });
+    this.subscriptionCache.invalidate(tenantId, 'local');
     this.log.info({ subscriptionId: record.id, tenantId }, 'webhook subscription created');
     return { subscription: subscriptionView(record), secret };
   }
@@ -199,15 +202,18 @@ export class WebhookSubscriptionsService {
       await this.repository.updateSubscription(m, id, { ...input, disabledReason: 'manual' }, this.clock());
       return (await this.repository.findSubscription(m, id))!;
     });
+    this.subscriptionCache.invalidate(updated.tenantId, 'local');
     this.log.info({ subscriptionId: id, tenantId: updated.tenantId }, 'webhook subscription updated');
     return subscriptionView(updated);
   }
 
   async remove(caller: Principal, id: string): Promise<void> {
-    await this.uow.transaction(async (m) => {
-      await this.load(m, caller, id, true);
+    const { tenantId } = await this.uow.transaction(async (m) => {
+      const current = await this.load(m, caller, id, true);
       await this.repository.deleteSubscription(m, id);
+      return current;
     });
+    this.subscriptionCache.invalidate(tenantId, 'local');
     this.log.info({ subscriptionId: id }, 'webhook subscription deleted');
   }
 
@@ -240,6 +246,7 @@ export class WebhookSubscriptionsService {
       await this.repository.updateSubscription(m, id, { enabled: true }, this.clock());
       return (await this.repository.findSubscription(m, id))!;
     });
+    this.subscriptionCache.invalidate(updated.tenantId, 'local');
     this.log.info({ subscriptionId: id }, 'webhook subscription re-enabled');
     return subscriptionView(updated);
   }

@@ -9,7 +9,8 @@ import { WebhookFanOut } from './webhook-fan-out';
  * is fanned out to their subscriptions. The handlers are generated from the event catalogue (one
  * `@EventBatchPattern` per protobuf event type, see the loop below) rather than written out 23
  * times. Batch handlers: a run of one type (e.g. the many HoldPredicted of a busy hour) costs one
- * subscription read per tenant and one INSERT. Other features of notification handle some of the
+ * INSERT, and a subscription read per tenant only when the tenant's cached list is missing or
+ * stale (TenantSubscriptionCache). Other features of notification handle some of the
  * same events; the transport runs every handler of a run in one transaction, so the fan-out commits
  * (or retries) with them.
  */

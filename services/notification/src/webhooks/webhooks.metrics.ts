@@ -13,6 +13,9 @@ export class WebhooksMetrics {
   readonly fannedOut: Counter<'source'>;
   readonly circuitTransitions: Counter<'to'>;
   readonly autoDisabled: Counter;
+  readonly subscriptionLookups: Counter<'result'>;
+  readonly subscriptionInvalidations: Counter<'source'>;
+  readonly subscriptionListener: Gauge;
   private readonly backlog: Gauge;
   private readonly circuits: Gauge<'state'>;
 
@@ -45,6 +48,23 @@ export class WebhooksMetrics {
     this.autoDisabled = new Counter({
       name: 'portico_webhook_subscriptions_auto_disabled_total',
       help: 'Subscriptions disabled because every attempt failed for the auto-disable window',
+      registers: [registry],
+    });
+    this.subscriptionLookups = new Counter({
+      name: 'portico_webhook_subscription_cache_lookups_total',
+      help: "The fan-out's reads of a tenant's subscriptions: hit, miss (read and cached), read_through (listener down: read, not cached)",
+      labelNames: ['result'] as const,
+      registers: [registry],
+    });
+    this.subscriptionInvalidations = new Counter({
+      name: 'portico_webhook_subscription_cache_invalidations_total',
+      help: 'Tenants dropped from the subscription cache, by source (local write, notify from a replica, listener reconnect = all)',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    });
+    this.subscriptionListener = new Gauge({
+      name: 'portico_webhook_subscription_listener_connected',
+      help: '1 while the LISTEN connection for subscription changes is up (0: the cache is bypassed)',
       registers: [registry],
     });
     this.backlog = new Gauge({

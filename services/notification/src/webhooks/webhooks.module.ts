@@ -8,6 +8,8 @@ import type { NotificationConfig } from '../config';
 import { CLOCK, ID_GENERATOR, NOTIFICATION_CONFIG, type Clock, type IdGenerator } from '../shared/tokens';
 import { DeliveryWorker } from './delivery-worker';
 import { HttpWebhookGateway, WebhookGateway } from './webhook-gateway';
+import { SubscriptionChangeListener } from './subscription-change-listener';
+import { TenantSubscriptionCache } from './tenant-subscription-cache';
 import { WebhookFanOut } from './webhook-fan-out';
 import { WebhookSigners } from './webhook-signers';
 import {
@@ -27,6 +29,8 @@ import { WebhooksRepository } from './webhooks.repository';
   providers: [
     WebhooksRepository,
     WebhooksMetrics,
+    TenantSubscriptionCache,
+    SubscriptionChangeListener,
     WebhookFanOut,
     WebhookSubscriptionsService,
     {
@@ -61,6 +65,7 @@ import { WebhooksRepository } from './webhooks.repository';
         ID_GENERATOR,
         NOTIFICATION_CONFIG,
         OutboxWriter,
+        TenantSubscriptionCache,
       ],
       useFactory: (
         dataSource: DataSource,
@@ -73,9 +78,21 @@ import { WebhooksRepository } from './webhooks.repository';
         newId: IdGenerator,
         c: NotificationConfig,
         outbox: OutboxWriter,
+        subscriptionCache: TenantSubscriptionCache,
       ) =>
         new DeliveryWorker(
-          { dataSource, repository, gateway, signers: signers!, metrics, logger, clock, newId, outbox },
+          {
+            dataSource,
+            repository,
+            gateway,
+            signers: signers!,
+            metrics,
+            logger,
+            clock,
+            newId,
+            outbox,
+            subscriptionCache,
+          },
           {
             concurrency: c.webhookWorkerConcurrency,
             // Without a secrets key nothing can be signed: deliver nothing rather than unsigned.

@@ -354,15 +354,31 @@ export class WebhooksRepository {
 
   // ---- fan-out -------------------------------------------------------------------------------
 
-  /** Inserts the deliveries of one event; a subscription that already has this event gets none. */
+  /**
+   * Inserts the fan-out's deliveries, in the given order (the per-parcel delivery order); a
+   * subscription that already has the event gets none. The subscriptions come from a cache, so one
+   * may have been deleted or disabled since: it gets nothing, and the chunk does not fail on the
+   * foreign key. FOR KEY SHARE (the lock the foreign-key check takes anyway) makes the EXISTS judge
+   * the row's latest committed version, waiting for a delete or disable in flight; without it a
+   * delete committed during this statement passes the EXISTS (its snapshot is older) and then fails
+   * the foreign-key check, which looks at the latest version.
+   */
   async insertDeliveries(m: EntityManager, rows: readonly NewDelivery[]): Promise<number> {
     if (rows.length === 0) return 0;
     const inserted: Row[] = await select(
       m,
       `INSERT INTO webhook_deliveries (id, subscription_id, tenant_id, event_id, event_type, parcel_id, ordering_key,
                                        body, next_attempt_at, traceparent, tracestate, occurred_at, created_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                            $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[])
+       SELECT v.id, v.subscription_id, v.tenant_id, v.event_id, v.event_type, v.parcel_id, v.ordering_key, v.body,
+              v.next_attempt_at, v.traceparent, v.tracestate, v.occurred_at, v.created_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[])
+              WITH ORDINALITY AS v(id, subscription_id, tenant_id, event_id, event_type, parcel_id, ordering_key,
+                                   body, next_attempt_at, traceparent, tracestate, occurred_at, created_at, n)
+        WHERE EXISTS (SELECT 1 FROM webhook_subscriptions s
+                       WHERE s.id = v.subscription_id AND s.tenant_id = v.tenant_id AND s.enabled
+                         FOR KEY SHARE)
+        ORDER BY v.n
        ON CONFLICT (subscription_id, event_id) DO NOTHING
        RETURNING id`,
       [

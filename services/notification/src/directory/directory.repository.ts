@@ -381,79 +381,48 @@ export class DirectoryRepository {
     return rows[0] && toProperty(rows[0]);
   }
 
-  /** Properties of the tenant at this building-level address line (the indexed part of the match). */
-  async propertiesAtAddress(
-    m: EntityManager,
-    tenantId: string,
-    addressLineNorm: string,
-  ): Promise<PropertyRecord[]> {
-    const rows: PropertyDbRow[] = await m.query(
-      `${PROPERTY_SELECT} WHERE tenant_id = $1 AND address_line_norm = $2`,
-      [tenantId, addressLineNorm],
-    );
-    return rows.map(toProperty);
-  }
-
-  /** Residents of the tenant who pre-registered this parcel. */
-  async residentsWithPreRegistration(
-    m: EntityManager,
-    tenantId: string,
-    parcelId: string,
-  ): Promise<ResidentRecord[]> {
-    const rows: ResidentDbRow[] = await m.query(
-      `${RESIDENT_SELECT}
-        WHERE r.tenant_id = $1
-          AND r.removed_at IS NULL
-          AND r.id IN (SELECT resident_id FROM pre_registered_parcels WHERE tenant_id = $1 AND parcel_id = $2)`,
-      [tenantId, parcelId],
-    );
-    return rows.map(toResident);
-  }
-
-  /** propertiesAtAddress for several address lines of one tenant, in one statement. */
-  async propertiesAtAddresses(
-    m: EntityManager,
-    tenantId: string,
-    addressLinesNorm: readonly string[],
-  ): Promise<PropertyRecord[]> {
-    if (addressLinesNorm.length === 0) return [];
-    const rows: PropertyDbRow[] = await m.query(
-      `${PROPERTY_SELECT} WHERE tenant_id = $1 AND address_line_norm = ANY($2::text[])`,
-      [tenantId, [...new Set(addressLinesNorm)]],
-    );
-    return rows.map(toProperty);
-  }
-
-  /** residentsWithPreRegistration for several parcels of one tenant, in one statement: by parcel id. */
-  async residentsWithPreRegistrations(
+  /**
+   * What resolving a tenant's parcels reads from the directory, in ONE statement (it was three, and
+   * notification runs it for every run of hold predictions): the current residents who
+   * pre-registered each parcel, the tenant's properties at the given building-level address lines
+   * (the indexed part of the match), and the current residents of those properties. Rows travel as
+   * JSON (all text columns, so nothing is lost) tagged with their kind.
+   */
+  async resolutionInputs(
     m: EntityManager,
     tenantId: string,
     parcelIds: readonly string[],
-  ): Promise<Map<string, ResidentRecord[]>> {
-    const byParcel = new Map<string, ResidentRecord[]>();
-    if (parcelIds.length === 0) return byParcel;
-    const rows: Array<ResidentDbRow & { pre_registered_parcel_id: string }> = await m.query(
-      `SELECT DISTINCT ON (pr.parcel_id, q.id) pr.parcel_id AS pre_registered_parcel_id, q.*
-         FROM pre_registered_parcels pr
-         JOIN (${RESIDENT_SELECT} WHERE r.tenant_id = $1 AND r.removed_at IS NULL) q ON q.id = pr.resident_id
-        WHERE pr.tenant_id = $1 AND pr.parcel_id = ANY($2::text[])`,
-      [tenantId, [...new Set(parcelIds)]],
-    );
-    for (const row of rows) {
-      const list = byParcel.get(row.pre_registered_parcel_id) ?? [];
-      list.push(toResident(row));
-      byParcel.set(row.pre_registered_parcel_id, list);
+    addressLinesNorm: readonly string[],
+  ): Promise<ResolutionInputs> {
+    const inputs: ResolutionInputs = { preRegistered: new Map(), properties: [], residents: [] };
+    if (parcelIds.length === 0 && addressLinesNorm.length === 0) return inputs;
+    const rows: Array<{ kind: 'pre' | 'property' | 'resident'; parcel_id: string | null; row: unknown }> =
+      await m.query(
+        `WITH pre AS (
+           SELECT DISTINCT ON (pr.parcel_id, q.id) pr.parcel_id AS pre_registered_parcel_id, q.*
+             FROM pre_registered_parcels pr
+             JOIN (${RESIDENT_SELECT} WHERE r.tenant_id = $1 AND r.removed_at IS NULL) q ON q.id = pr.resident_id
+            WHERE pr.tenant_id = $1 AND pr.parcel_id = ANY($2::text[])
+         ), props AS (
+           ${PROPERTY_SELECT} WHERE tenant_id = $1 AND address_line_norm = ANY($3::text[])
+         ), res AS (
+           ${RESIDENT_SELECT} WHERE r.property_id IN (SELECT id FROM props) AND r.removed_at IS NULL
+         )
+         SELECT 'pre' AS kind, pre_registered_parcel_id AS parcel_id, to_jsonb(pre) AS row FROM pre
+         UNION ALL SELECT 'property', NULL, to_jsonb(props) FROM props
+         UNION ALL SELECT 'resident', NULL, to_jsonb(res) FROM res`,
+        [tenantId, [...new Set(parcelIds)], [...new Set(addressLinesNorm)]],
+      );
+    for (const { kind, parcel_id, row } of rows) {
+      if (kind === 'property') inputs.properties.push(toProperty(row as PropertyDbRow));
+      else if (kind === 'resident') inputs.residents.push(toResident(row as ResidentDbRow));
+      else {
+        const list = inputs.preRegistered.get(parcel_id!) ?? [];
+        list.push(toResident(row as ResidentDbRow));
+        inputs.preRegistered.set(parcel_id!, list);
+      }
     }
-    return byParcel;
-  }
-
-  async residentsOfProperties(m: EntityManager, propertyIds: readonly string[]): Promise<ResidentRecord[]> {
-    if (propertyIds.length === 0) return [];
-    const rows: ResidentDbRow[] = await m.query(
-      `${RESIDENT_SELECT} WHERE r.property_id = ANY($1::text[]) AND r.removed_at IS NULL`,
-      [propertyIds],
-    );
-    return rows.map(toResident);
+    return inputs;
   }
 
   /** A current resident; one who moved out (removed) is not returned, so nothing reaches them any more. */
@@ -724,6 +693,16 @@ function toProperty(r: PropertyDbRow): PropertyRecord {
         ? { start: r.quiet_hours_start, end: r.quiet_hours_end }
         : null,
   };
+}
+
+/** The directory rows resolution needs for a tenant's parcels (DirectoryRepository.resolutionInputs). */
+export interface ResolutionInputs {
+  /** Current residents who pre-registered the parcel, by parcel id (parcels nobody did are absent). */
+  readonly preRegistered: Map<string, ResidentRecord[]>;
+  /** The tenant's properties at the address lines asked for. */
+  readonly properties: PropertyRecord[];
+  /** The current residents of those properties. */
+  readonly residents: ResidentRecord[];
 }
 
 const RESIDENT_SELECT = `SELECT r.id, r.tenant_id, r.property_id, r.unit_id, u.label_norm, r.name, r.phone,

@@ -82,14 +82,23 @@ class World {
       tenantExists: async (_m: unknown, id: string) => this.tenants.has(id),
       property: async (_m: unknown, id: string) => this.properties.find((p) => p.id === id),
       resident: async (_m: unknown, id: string) => this.residents.find((r) => r.id === id),
-      propertiesAtAddress: async (_m: unknown, tenantId: string, line: string) =>
-        this.properties.filter((p) => p.tenantId === tenantId && p.addressLineNorm === line),
-      residentsOfProperties: async (_m: unknown, ids: string[]) =>
-        this.residents.filter((r) => ids.includes(r.propertyId)),
-      residentsWithPreRegistration: async (_m: unknown, _t: string, parcelId: string) =>
-        this.residents.filter((r) =>
-          this.preRegistered.some((p) => p.parcelId === parcelId && p.residentId === r.id),
-        ),
+      resolutionInputs: async (_m: unknown, tenantId: string, parcelIds: string[], lines: string[]) => {
+        const properties = this.properties.filter(
+          (p) => p.tenantId === tenantId && lines.includes(p.addressLineNorm),
+        );
+        const preRegistered = new Map<string, ResidentRecord[]>();
+        for (const parcelId of parcelIds) {
+          const found = this.residents.filter((r) =>
+            this.preRegistered.some((p) => p.parcelId === parcelId && p.residentId === r.id),
+          );
+          if (found.length > 0) preRegistered.set(parcelId, found);
+        }
+        return {
+          preRegistered,
+          properties,
+          residents: this.residents.filter((r) => properties.some((p) => p.id === r.propertyId)),
+        };
+      },
       dutyRota: async () => this.rota,
     } as unknown as DirectoryRepository;
     const parcels = {

@@ -41,14 +41,11 @@ function setup(projected: ParcelProjection[], followUps?: FollowUpMessages) {
   } as unknown as ParcelsRepository;
   // a directory without anyone at the parcels' addresses: every unresolved parcel stays unmatched
   const directoryReads: string[] = [];
-  const read = (name: string) => async () => {
-    directoryReads.push(name);
-    return name === 'residentsWithPreRegistrations' ? new Map() : [];
-  };
   const directory = {
-    residentsWithPreRegistrations: read('residentsWithPreRegistrations'),
-    propertiesAtAddresses: read('propertiesAtAddresses'),
-    residentsOfProperties: read('residentsOfProperties'),
+    resolutionInputs: async () => {
+      directoryReads.push('resolutionInputs');
+      return { preRegistered: new Map(), properties: [], residents: [] };
+    },
   } as unknown as DirectoryRepository;
   const log = memoryLogger();
   const service = new ResidentNoticesService(
@@ -85,12 +82,8 @@ describe('ResidentNoticesService.onHoldPredictedMany', () => {
       { tenantId: 'ten_a', parcelIds: [batch[0]!.parcel.parcelId, batch[2]!.parcel.parcelId] },
       { tenantId: 'ten_b', parcelIds: [batch[1]!.parcel.parcelId] },
     ]);
-    // the projected parcel was resolved with one read of each kind, and matched nobody: no per-event work
-    expect(t.directoryReads).toEqual([
-      'residentsWithPreRegistrations',
-      'propertiesAtAddresses',
-      'residentsOfProperties',
-    ]);
+    // the projected parcel was resolved with one directory read, and matched nobody: no per-event work
+    expect(t.directoryReads).toEqual(['resolutionInputs']);
     expect(traced).toEqual([]);
     const text = t.log.text();
     expect(text).toContain('holds predicted for parcels not projected yet; no heads-up');

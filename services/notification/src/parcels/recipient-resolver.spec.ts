@@ -14,8 +14,8 @@ const name = (value: string) => {
   return { value: create(common.KeyedDigestSchema, d).value, keyId: d.keyId };
 };
 
-// Two tenants, two buildings of ten_1, residents with pre-registrations; one fake serves the
-// per-parcel reads (resolve) and the batch reads (resolveMany) from the same rows.
+// Two tenants, two buildings of ten_1, residents with pre-registrations, served by a fake of the
+// directory's one read for resolution.
 const TOWER = '88 Century Avenue, Tower A';
 const OTHER = '1 Riverside Road';
 const properties: PropertyRecord[] = [
@@ -35,30 +35,27 @@ function fakeDirectory() {
   const reads: string[] = [];
   const inTenant = (tenantId: string) => residents.filter((r) => r.tenantId === tenantId);
   const directory = {
-    residentsWithPreRegistration: async (_m: EntityManager, tenantId: string, parcelId: string) =>
-      inTenant(tenantId).filter((r) => preRegistered[parcelId]?.includes(r.id)),
-    propertiesAtAddress: async (_m: EntityManager, tenantId: string, line: string) =>
-      properties.filter((p) => p.tenantId === tenantId && p.addressLineNorm === line),
-    residentsOfProperties: async (_m: EntityManager, ids: readonly string[]) => {
-      reads.push('residentsOfProperties');
-      return residents.filter((r) => ids.includes(r.propertyId));
-    },
-    residentsWithPreRegistrations: async (
+    resolutionInputs: async (
       _m: EntityManager,
       tenantId: string,
       parcelIds: readonly string[],
+      lines: readonly string[],
     ) => {
-      reads.push(`residentsWithPreRegistrations ${tenantId}`);
-      const byParcel = new Map<string, ResidentRecord[]>();
+      reads.push(`resolutionInputs ${tenantId} ${parcelIds.length} parcels ${lines.length} lines`);
+      const preRegisteredBy = new Map<string, ResidentRecord[]>();
       for (const id of parcelIds) {
         const found = inTenant(tenantId).filter((r) => preRegistered[id]?.includes(r.id));
-        if (found.length > 0) byParcel.set(id, found);
+        if (found.length > 0) preRegisteredBy.set(id, found);
       }
-      return byParcel;
-    },
-    propertiesAtAddresses: async (_m: EntityManager, tenantId: string, lines: readonly string[]) => {
-      reads.push(`propertiesAtAddresses ${tenantId}`);
-      return properties.filter((p) => p.tenantId === tenantId && lines.includes(p.addressLineNorm));
+      const atAddresses = properties.filter(
+        (p) => p.tenantId === tenantId && lines.includes(p.addressLineNorm),
+      );
+      const ids = atAddresses.map((p) => p.id);
+      return {
+        preRegistered: preRegisteredBy,
+        properties: atAddresses,
+        residents: residents.filter((r) => ids.includes(r.propertyId)),
+      };
     },
   } as unknown as DirectoryRepository;
   return { directory, reads };
@@ -114,7 +111,7 @@ describe('RecipientResolver.resolveMany', () => {
     },
   ];
 
-  it('resolves every parcel as resolve does, with one read of each kind per tenant', async () => {
+  it('resolves a batch as parcel by parcel, with one directory read per tenant', async () => {
     const one = new RecipientResolver(fakeDirectory().directory, { recipientDigestKeys: DIGEST_KEYS });
     const expected = [];
     for (const p of parcels) expected.push(await one.resolve(m, p));
@@ -132,13 +129,10 @@ describe('RecipientResolver.resolveMany', () => {
       'address_match:res_t2',
       'address_match:res_li',
     ]);
+    // the stored resolution reads nothing; the other parcels of each tenant are read together
     expect(reads.sort()).toEqual([
-      'propertiesAtAddresses ten_1',
-      'propertiesAtAddresses ten_2',
-      'residentsOfProperties',
-      'residentsOfProperties',
-      'residentsWithPreRegistrations ten_1',
-      'residentsWithPreRegistrations ten_2',
+      'resolutionInputs ten_1 6 parcels 4 lines',
+      'resolutionInputs ten_2 1 parcels 1 lines',
     ]);
   });
 });

@@ -24,31 +24,14 @@ export class RecipientResolver {
   }
 
   async resolve(m: EntityManager, parcel: ParcelProjection): Promise<Resolution> {
-    if (parcel.resolution) return { kind: 'resolved', ...parcel.resolution, addressRule: null };
-    const preRegistered = await this.directory.residentsWithPreRegistration(
-      m,
-      parcel.tenantId,
-      parcel.parcelId,
-    );
-    const addressLine = parcel.hint?.addressLine ? normaliseAddressLine(parcel.hint.addressLine) : '';
-    const propertiesAtAddress = addressLine
-      ? await this.directory.propertiesAtAddress(m, parcel.tenantId, addressLine)
-      : [];
-    const residents = await this.directory.residentsOfProperties(
-      m,
-      propertiesAtAddress.map((p) => p.id),
-    );
-    return resolveRecipient(
-      { hint: parcel.hint, preRegistered, propertiesAtAddress, residents },
-      this.matches,
-    );
+    const [resolution] = await this.resolveMany(m, [parcel]);
+    return resolution!;
   }
 
   /**
-   * resolve for a batch handler's run: the directory is read with one statement per kind and
-   * tenant for all the parcels (pre-registrations, properties at their addresses, those
-   * properties' residents) instead of up to three per parcel; the rules run per parcel on exactly
-   * the inputs resolve would give them.
+   * The parcels' resolutions: the directory is read with one statement per tenant for all of them
+   * (pre-registrations, properties at their addresses, those properties' residents:
+   * DirectoryRepository.resolutionInputs); the rules run per parcel on what concerns it.
    * @returns the resolution of each parcel, in order.
    */
   async resolveMany(m: EntityManager, parcels: readonly ParcelProjection[]): Promise<Resolution[]> {
@@ -64,19 +47,11 @@ export class RecipientResolver {
       const group = indexes.map((i) => parcels[i]!);
       const addressOf = (p: ParcelProjection) =>
         p.hint?.addressLine ? normaliseAddressLine(p.hint.addressLine) : '';
-      const preRegistered = await this.directory.residentsWithPreRegistrations(
+      const { preRegistered, properties, residents } = await this.directory.resolutionInputs(
         m,
         tenantId,
         group.map((p) => p.parcelId),
-      );
-      const properties = await this.directory.propertiesAtAddresses(
-        m,
-        tenantId,
         group.map(addressOf).filter((a) => a !== ''),
-      );
-      const residents = await this.directory.residentsOfProperties(
-        m,
-        properties.map((p) => p.id),
       );
       for (const [k, parcel] of group.entries()) {
         const addressLine = addressOf(parcel);

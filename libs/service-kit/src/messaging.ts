@@ -18,6 +18,7 @@ import {
   OutboxRelay,
   OutboxWriter,
   type KafkaTopicSpec,
+  type PlanMethod,
 } from '@portico/messaging';
 import { METRICS_REGISTRY, type Registry } from '@portico/observability';
 import type { Kafka } from 'kafkajs';
@@ -43,6 +44,11 @@ export interface MessagingOptions {
    * consumers whose work is about now, such as the console's live updates.
    */
   fromBeginning?: boolean;
+  /**
+   * Plan methods the stream consumer's chunk transactions run without (KafkaEventTransport's
+   * `chunkPlanMethodsOff`): for services whose handlers only probe keys. Default none.
+   */
+  chunkPlanMethodsOff?: readonly PlanMethod[];
 }
 
 export const MESSAGING_OPTIONS = 'portico:messaging-options';
@@ -116,6 +122,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       retryDelaysMs: this.options.retryDelaysMs,
       ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
       ...(this.options.fromBeginning === undefined ? {} : { fromBeginning: this.options.fromBeginning }),
+      ...(this.options.chunkPlanMethodsOff ? { chunkPlanMethodsOff: this.options.chunkPlanMethodsOff } : {}),
       metricsRegistry: this.metrics,
       logger: new Logger('kafka-consumer'),
       shutdownGraceMs: Math.max(1_000, this.config.shutdownTimeoutMs - 2_000),

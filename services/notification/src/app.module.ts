@@ -40,6 +40,11 @@ export class AppModule {
           consumes: [CARRIER_TRACKING_TOPIC, CLEARANCE_CASE_TOPIC, NOTIFICATION_OUTREACH_TOPIC],
           group: config.kafkaConsumerGroup,
           concurrency: { stream: config.consumerConcurrency },
+          // Every statement of a chunk probes keys (projection MERGE, parcel locks, resolution,
+          // fan-out): with statistics behind the rows the planner turns them into scans of whole
+          // tables (ADR 0012). Off for the chunk from its first statement, without round trips of
+          // their own (ADR 0015).
+          chunkPlanMethodsOff: ['hashjoin', 'mergejoin', 'seqscan', 'bitmapscan'],
         }),
         serviceAuthModule(config),
         SharedModule.forRoot(config),

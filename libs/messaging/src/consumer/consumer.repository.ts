@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { markedOffUntilCommit, turnedOffSql, type PlanMethod } from '../persistence/planner-settings';
 import { returnedRows } from '../persistence/returned-rows';
 import type { ParkingState } from './parking-decision';
 
@@ -40,10 +41,18 @@ export class PostgresConsumerRepository implements ConsumerRepository {
     private readonly dataSource: DataSource,
     /** The consumer group: inbox and parking rows are per group. */
     private readonly consumer: string,
+    /**
+     * Plan methods a chunk's transaction runs without, turned off in its first statement (no round
+     * trip of their own): for consumers whose chunk statements all want index plans (key probes),
+     * see KafkaEventTransportOptions.chunkPlanMethodsOff.
+     */
+    private readonly chunkPlanMethodsOff: readonly PlanMethod[] = [],
   ) {}
 
   inTransaction<T>(work: (uow: ConsumerUnitOfWork) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) => work(new PostgresUnitOfWork(manager, this.consumer)));
+    return this.dataSource.transaction((manager) =>
+      work(new PostgresUnitOfWork(manager, this.consumer, this.chunkPlanMethodsOff)),
+    );
   }
 
   async peekParking(topic: string, key: string): Promise<ParkingState | null> {
@@ -55,6 +64,7 @@ class PostgresUnitOfWork implements ConsumerUnitOfWork {
   constructor(
     readonly manager: EntityManager,
     private readonly consumer: string,
+    private readonly chunkPlanMethodsOff: readonly PlanMethod[],
   ) {}
 
   async lockParking(topic: string, key: string): Promise<ParkingState | null> {
@@ -75,11 +85,15 @@ class PostgresUnitOfWork implements ConsumerUnitOfWork {
     const distinct = [...new Set(keys)].sort();
     // One statement for all locks, taken in a fixed order (sorted keys), so two batches never wait
     // on each other in a cycle; the read is a separate statement for the reason lockParking gives.
+    // The chunk's plan settings ride along (a one-row CTE, evaluated once, before the locks).
+    const off = this.chunkPlanMethodsOff;
     await this.manager.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
-         FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n`,
+      `${off.length > 0 ? `WITH settings AS MATERIALIZED (SELECT ${turnedOffSql(off)}) ` : ''}
+       SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
+         FROM ${off.length > 0 ? 'settings, ' : ''}unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n`,
       [distinct.map((key) => `${this.consumer}\u001f${topic}\u001f${key}`)],
     );
+    if (off.length > 0) markedOffUntilCommit(this.manager, off);
     // The parking read and the inbox claim share one round trip (they touch different tables, so
     // the CTE's snapshot changes nothing); DO NOTHING also absorbs an id listed twice.
     const rows: Array<{ key: string | null; head_seq: string; next_seq: string; event_id: string | null }> =

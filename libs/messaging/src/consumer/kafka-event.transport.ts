@@ -11,6 +11,7 @@ import { createIdempotentProducer, createKafka, type KafkaConnectionOptions } fr
 import { EventDecoder, type TopicSchema } from '../serde/event-decoder';
 import { extractTraceContext, messagingTracer } from '../tracing/trace-headers';
 import { BackoffSchedule } from './backoff-schedule';
+import type { PlanMethod } from '../persistence/planner-settings';
 import { PostgresConsumerRepository } from './consumer.repository';
 import { createConsumerMetrics, type ConsumerMetrics } from './consumer-metrics';
 import {
@@ -52,6 +53,13 @@ export interface KafkaEventTransportOptions {
    * 50; 1 turns it off). See DeliveryProcessor.processStreamBatch.
    */
   readonly streamBatchSize?: number;
+  /**
+   * Plan methods (Postgres `enable_*`) a stream chunk's transaction runs without, from its first
+   * statement to its commit (default none). For a consumer whose chunk statements are all key
+   * probes that must not become scans of a table whose statistics lag its rows; a handler's
+   * withPlanMethodsOff of the same methods then costs no statement in a chunk.
+   */
+  readonly chunkPlanMethodsOff?: readonly PlanMethod[];
   /** Finished offsets are committed in the background at most this often (default 200 ms). */
   readonly offsetCommitIntervalMs?: number;
   /** How long close() waits for records in flight (default 30 s). */
@@ -119,7 +127,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     this.processor = new DeliveryProcessor({
       group: options.group,
       decoder: new EventDecoder(options.topics),
-      repository: new PostgresConsumerRepository(options.dataSource, options.group),
+      repository: new PostgresConsumerRepository(
+        options.dataSource,
+        options.group,
+        options.chunkPlanMethodsOff,
+      ),
       gateway: new KafkaRecordGateway(this.producer),
       schedule: new BackoffSchedule(options.retryDelaysMs),
       hasHandler: (eventType) => this.handlersOf(eventType).any,

@@ -3,6 +3,9 @@ import type { EntityManager } from 'typeorm';
 /** Planner methods a statement can be kept from using (Postgres' `enable_*` settings). */
 export type PlanMethod = 'bitmapscan' | 'seqscan' | 'hashjoin' | 'mergejoin' | 'sort';
 
+/** Transactions (their EntityManager) known to run with these methods off until they end. */
+const offUntilCommit = new WeakMap<EntityManager, ReadonlySet<PlanMethod>>();
+
 /**
  * Runs `work` (statements of the caller's transaction) with the given plan methods off, then puts
  * back the values they had. For statements whose only sane plan walks an index in key order — a
@@ -10,14 +13,16 @@ export type PlanMethod = 'bitmapscan' | 'seqscan' | 'hashjoin' | 'mergejoin' | '
  * always behind their rows (queue tables; any table where autovacuum lags or is off), where the
  * planner would otherwise pick a scan of the whole table. Transaction-local (`set_config(…, true)`):
  * a failure rolls the transaction back and the settings with it, so they are put back only after
- * `work` succeeded. One round trip before, one after.
+ * `work` succeeded. One round trip before, one after; none in a transaction that already runs with
+ * these methods off to its end (planMethodsOffUntilCommit, a consumer's chunk: markedOffUntilCommit).
  */
 export async function withPlanMethodsOff<T>(
   m: EntityManager,
   methods: readonly PlanMethod[],
   work: () => Promise<T>,
 ): Promise<T> {
-  if (methods.length === 0) return work();
+  const off = offUntilCommit.get(m);
+  if (methods.length === 0 || (off && methods.every((method) => off.has(method)))) return work();
   // the target list is evaluated left to right: each value is read before it is set
   const [was] = (await m.query(
     `SELECT ${methods
@@ -42,7 +47,21 @@ export async function planMethodsOffUntilCommit(
   methods: readonly PlanMethod[],
 ): Promise<void> {
   if (methods.length === 0) return;
-  await m.query(`SELECT ${methods.map(turnedOff).join(', ')}`);
+  await m.query(`SELECT ${turnedOffSql(methods)}`);
+  markedOffUntilCommit(m, methods);
+}
+
+/**
+ * Records that the transaction of `m` has these methods off until it ends (the caller turned them
+ * off with turnedOffSql in a statement of its own), so withPlanMethodsOff skips its two statements.
+ */
+export function markedOffUntilCommit(m: EntityManager, methods: readonly PlanMethod[]): void {
+  offUntilCommit.set(m, new Set([...(offUntilCommit.get(m) ?? []), ...methods]));
+}
+
+/** SQL select-list items turning the methods off until the transaction ends (set_config(…, true)). */
+export function turnedOffSql(methods: readonly PlanMethod[]): string {
+  return methods.map(turnedOff).join(', ');
 }
 
 /** The call turning one plan method off until the transaction ends. */

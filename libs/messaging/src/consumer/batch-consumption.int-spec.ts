@@ -171,4 +171,32 @@ describe('batch consumption (real Kafka + Postgres, @EventBatchPattern)', () => 
     );
     expect(sum?.value).toBeGreaterThan(1);
   });
+
+  it('takes a record fetched alone through the chunk path too', async () => {
+    const chunksBefore = await chunkCount();
+    const label = 'alone-1';
+    const record = encodeEvent({
+      schema: TRACKING_SCHEMA,
+      message: trackingEvent('prc_alone', { sourceEventId: label }),
+      key: 'prc_alone',
+      tenantId: 'tenant-1',
+    });
+    await producer.send({
+      topic,
+      messages: [{ key: record.key, value: Buffer.from(record.value), headers: record.headers }],
+    });
+    await waitFor(async () => (await allEffects()).some((e) => e.label === label), 20_000, 'the lone record');
+    // one more chunk: the lone record's own (its batch handler ran in a chunk transaction)
+    expect(await chunkCount()).toBe(chunksBefore + 1);
+  });
+
+  async function chunkCount(): Promise<number> {
+    const metric = (await registry.getMetricsAsJSON()).find(
+      (m) => m.name === 'portico_consumer_batch_records',
+    );
+    const count = metric?.values.find(
+      (v) => (v as { metricName?: string }).metricName === 'portico_consumer_batch_records_count',
+    );
+    return count?.value ?? 0;
+  }
 });

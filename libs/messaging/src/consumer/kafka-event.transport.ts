@@ -281,8 +281,10 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       for (let start = 0; start < batch.messages.length; start += size) {
         if (this.closing.signal.aborted || !isRunning() || isStale()) return;
         const messages = batch.messages.slice(start, start + size);
-        const outcomes =
-          messages.length > 1 ? await this.consumeTogether(topic, partition, messages) : [undefined];
+        // A fetched batch of one takes the chunk's path too (streamBatchSize 1 turns chunks off): two
+        // statements before the handler where the single-record path needs three, and the
+        // consumer's chunkPlanMethodsOff. A consumer that keeps up fetches many batches of one.
+        const outcomes = size > 1 ? await this.consumeTogether(topic, partition, messages) : [undefined];
         for (const [i, message] of messages.entries()) {
           if (outcomes[i] === undefined) {
             if (this.closing.signal.aborted || isStale()) return;

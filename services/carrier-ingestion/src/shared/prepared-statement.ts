@@ -1,8 +1,8 @@
 /**
  * A hot SQL statement with a stable name. With `prepared` on, node-postgres parses it once per
  * connection (named prepared statement) and afterwards only binds and executes it: Postgres skips
- * the parse and analysis of the intake's few large statements on every group commit. It still plans
- * each execution (the intake transaction forces custom plans: see PgIntakeTransactions).
+ * the parse and analysis of the intake's few large statements on every group commit, and (with the
+ * intake transaction's plan settings: see PgIntakeTransactions) their planning too.
  *
  * Transaction-mode connection poolers (PgBouncer before 1.21, or later ones without
  * `max_prepared_statements`) hand a session's statements to other server connections, where the

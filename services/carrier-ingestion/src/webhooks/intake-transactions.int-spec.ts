@@ -2,9 +2,11 @@
  * The intake's own transactions against real Postgres: the timeouts bound the transaction and end
  * with it (the pooled connection goes back clean), a lock held too long fails the transaction with a
  * retryable error (503 upstream) and rolls it back, named prepared statements run again and again on
- * one connection, and two batches seeing one new parcel at once both get it locked; a statement
- * prepared while the parcels table was small still probes the index once the table has grown.
+ * one connection, and two batches seeing one new parcel at once both get it locked; each statement
+ * is planned once per connection (a generic plan), and that plan, made while the parcels table was
+ * small, still probes the index once the table has grown.
  */
+import type { EncodedOutboxRows } from '@portico/messaging';
 import { dataSourceOptions, runMigrations } from '@portico/service-kit';
 import { createTestDatabase, type TestDatabase } from '@portico/testing';
 import type { Pool } from 'pg';
@@ -116,23 +118,29 @@ describe('PgIntakeTransactions (real Postgres)', () => {
     }
   });
 
-  it('keeps probing the parcels index after the table grew (no generic plan cached while it was small)', async () => {
+  it('plans each statement once per connection, an index plan that still probes once the table has grown', async () => {
     const transactions = new PgIntakeTransactions(() => pool, {
       statementTimeoutMs: 5_000,
       preparedStatements: true,
     });
     const repo = new ParcelsRepository();
     const now = new Date('2026-12-01T00:00:00Z');
-    const lock = (ids: string[]) =>
-      transactions.run((tx) =>
-        repo.lockForUpdate(
+    const noEvents: EncodedOutboxRows = { values: [[], [], [], [], []], appended: [] };
+    // the intake's parcel statements: create-and-lock, then the projection's UPDATE (its history
+    // and outbox CTEs get no rows here)
+    const lockAndSave = (ids: string[]) =>
+      transactions.run(async (tx) => {
+        const states = await repo.lockForUpdate(
           tx,
           ids.map((id) => unseenParcel(scanOf(id, id.slice(-6)), now)),
-        ),
-      );
-    // Postgres caches a generic plan from a prepared statement's sixth execution on; made while the
-    // table holds a handful of rows, that plan is a sequential scan, kept until the table is analysed.
-    for (let i = 0; i < 8; i++) await lock([parcel(`d${i}`), parcel(`e${i}`)]);
+        );
+        const moved = [...states.values()].map((s) => ({ ...s, updates: s.updates + 1, lastScanAt: now }));
+        await repo.saveWithEvents(tx, moved, now, [], noEvents);
+        return states;
+      });
+    // A generic plan made while the table holds a handful of rows would be a sequential scan (or a
+    // hash join over one), kept until the table is analysed: the intake's plan settings rule both out.
+    for (let i = 0; i < 8; i++) await lockAndSave([parcel(`d${i}`), parcel(`e${i}`)]);
     await dataSource.query(
       `INSERT INTO parcels (parcel_id, carrier_code, tracking_number, status, status_occurred_at, first_seen_at, updated_at)
        SELECT 'prc_' || md5(g::text), 'demo', 'G' || g, 'unknown', '-infinity', now(), now()
@@ -147,11 +155,25 @@ describe('PgIntakeTransactions (real Postgres)', () => {
       return row!.n;
     };
     const before = await tuplesRead();
-    await lock([parcel('f1'), parcel('d1'), parcel('f2')]);
-    const states = await lock([parcel('f3'), parcel('e2')]);
+    await lockAndSave([parcel('f1'), parcel('d1'), parcel('f2')]);
+    const states = await lockAndSave([parcel('f3'), parcel('e2')]);
     expect([...states.keys()].sort()).toEqual([parcel('e2'), parcel('f3')]);
     // a sequential scan would read all 20,000+ rows per statement
     expect((await tuplesRead()) - before).toBeLessThan(1_000);
+    const [saved] = (await dataSource.query(`SELECT updates FROM parcels WHERE parcel_id = $1`, [
+      parcel('d1'),
+    ])) as { updates: number }[];
+    expect(saved).toEqual({ updates: 2 });
+
+    // planned once per connection (Postgres' own counters for the session's prepared statements)
+    const plans = (await dataSource.query(
+      `SELECT name, generic_plans::int AS generic, custom_plans::int AS custom
+         FROM pg_prepared_statements WHERE name IN ('parcels_create_and_lock_v1', 'parcels_save_with_events_v2')
+        ORDER BY name`,
+    )) as { name: string; generic: number; custom: number }[];
+    expect(plans.map((p) => p.name)).toEqual(['parcels_create_and_lock_v1', 'parcels_save_with_events_v2']);
+    for (const p of plans) expect(p).toMatchObject({ generic: expect.any(Number), custom: 0 });
+    expect(Math.min(...plans.map((p) => p.generic))).toBeGreaterThanOrEqual(10);
   });
 
   it('locks a parcel that another batch created meanwhile (the second, rare statement)', async () => {

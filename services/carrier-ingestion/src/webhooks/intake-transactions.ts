@@ -37,12 +37,13 @@ export interface IntakeTransactionOptions {
  * the pooled connection; they bound a hung database or a concurrent retry holding a dedupe row,
  * which turn into a 503 the carrier retries instead of a request that never answers.
  *
- * `plan_cache_mode = force_custom_plan` (also SET LOCAL): from its sixth execution on, Postgres
- * runs a prepared statement with a cached generic plan, and the one it caches while the parcels
- * table is still small is a sequential scan, kept until the next ANALYZE invalidates it. Where
- * autovacuum is slow or off, every group commit then reads the whole table: at 40,000 parcels that
- * doubled Postgres' CPU per webhook in `npm run bench:ingest` (0.72 → 0.37 ms). Planning each
- * execution costs far less than that, and the statements stay parsed (named) all the same.
+ * Plans (also SET LOCAL, ADR 0016): `plan_cache_mode = force_generic_plan` and the sequential,
+ * bitmap, hash-join and merge-join methods off. Every intake statement reads and writes by key, and
+ * its only sane plan probes an index. Forced custom plans (ADR 0011) were planned at every bind,
+ * about 1.2 ms of Postgres CPU per group commit; a generic plan is made once per connection and
+ * statement. Left to itself the planner would make that generic plan a sequential scan while the
+ * parcels table is small and keep it until an ANALYZE (where autovacuum lags or is off, every group
+ * commit would then read the whole table); with those methods off it is the index plan at any size.
  */
 export class PgIntakeTransactions extends IntakeTransactions {
   private readonly begin: string;
@@ -54,7 +55,7 @@ export class PgIntakeTransactions extends IntakeTransactions {
     super();
     // an integer from the configuration, not input: safe to inline (SET takes no parameters)
     const ms = Math.max(1, Math.round(options.statementTimeoutMs));
-    this.begin = `BEGIN; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}; SET LOCAL plan_cache_mode = force_custom_plan`;
+    this.begin = `BEGIN; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off`;
   }
 
   async run<T>(work: (tx: IntakeTx) => Promise<T>): Promise<T> {

@@ -58,3 +58,25 @@ export function busyPercent(
 ): number {
   return ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * 100;
 }
+
+/**
+ * The pid of the Kafka broker a benchmark runs against when it is this checkout's scratch broker
+ * (scratch-broker.sh exports KAFKA_LOCAL_DIR; deploy/local/kafka.sh keeps kafka.pid there), so its
+ * CPU can be counted; undefined for any other cluster.
+ */
+export function scratchBrokerPid(): number | undefined {
+  const dir = process.env.KAFKA_LOCAL_DIR;
+  if (!dir) return undefined;
+  try {
+    const pid = Number(readFileSync(`${dir}/kafka.pid`, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system) this process has spent so far, in milliseconds. */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}

@@ -82,5 +82,13 @@ export { returnedRows } from './persistence/returned-rows';
 export {
   planMethodsOffUntilCommit,
   withPlanMethodsOff,
+  WHOLE_TABLE_PLAN_METHODS,
   type PlanMethod,
 } from './persistence/planner-settings';
+export {
+  namedStatement,
+  queryNamed,
+  runNamedStatement,
+  type NamedStatement,
+  type SqlClient,
+} from './persistence/named-statements';

@@ -1,7 +1,20 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { namedStatement, queryNamed } from '../persistence/named-statements';
 import { markedOffUntilCommit, turnedOffSql, type PlanMethod } from '../persistence/planner-settings';
 import { returnedRows } from '../persistence/returned-rows';
 import type { ParkingState } from './parking-decision';
+
+/** A chunk's parking read and inbox claim (lockAndClaimChunk's second statement). */
+const PARKING_AND_CLAIM = namedStatement(
+  'consumer_parking_and_claim_v1',
+  `WITH claimed AS (
+     INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($4::uuid[])
+       ON CONFLICT DO NOTHING RETURNING event_id::text AS event_id)
+   SELECT key, head_seq, next_seq, NULL AS event_id FROM consumer_key_parking
+    WHERE consumer = $1 AND topic = $2 AND key = ANY($3::text[])
+   UNION ALL
+   SELECT NULL, NULL, NULL, event_id FROM claimed`,
+);
 
 /** One transaction of a consumer: inbox, parking row and the handler's writes commit together. */
 export interface ConsumerUnitOfWork {
@@ -95,18 +108,14 @@ class PostgresUnitOfWork implements ConsumerUnitOfWork {
     );
     if (off.length > 0) markedOffUntilCommit(this.manager, off);
     // The parking read and the inbox claim share one round trip (they touch different tables, so
-    // the CTE's snapshot changes nothing); DO NOTHING also absorbs an id listed twice.
-    const rows: Array<{ key: string | null; head_seq: string; next_seq: string; event_id: string | null }> =
-      await this.manager.query(
-        `WITH claimed AS (
-           INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($4::uuid[])
-             ON CONFLICT DO NOTHING RETURNING event_id::text AS event_id)
-         SELECT key, head_seq, next_seq, NULL AS event_id FROM consumer_key_parking
-          WHERE consumer = $1 AND topic = $2 AND key = ANY($3::text[])
-         UNION ALL
-         SELECT NULL, NULL, NULL, event_id FROM claimed`,
-        [this.consumer, topic, distinct, eventIds],
-      );
+    // the CTE's snapshot changes nothing); DO NOTHING also absorbs an id listed twice. Named (parsed
+    // and planned once per connection) when the chunk runs with index plans only.
+    const rows = await queryNamed<{
+      key: string | null;
+      head_seq: string;
+      next_seq: string;
+      event_id: string | null;
+    }>(this.manager, PARKING_AND_CLAIM, [this.consumer, topic, distinct, eventIds]);
     const parked = new Map<string, ParkingState | null>(distinct.map((key) => [key, null]));
     const claimed = new Set<string>();
     for (const row of rows) {

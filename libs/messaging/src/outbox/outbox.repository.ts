@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { StringHeaders } from '../headers/record-headers';
-import { planMethodsOffUntilCommit } from '../persistence/planner-settings';
+import { namedStatement, queryNamed, type NamedStatement } from '../persistence/named-statements';
+import { planMethodsOffUntilCommit, WHOLE_TABLE_PLAN_METHODS } from '../persistence/planner-settings';
 import { returnedRows } from '../persistence/returned-rows';
 import { OUTBOX_LANE_COUNT, OUTBOX_LANE_LOCK_CLASS } from './outbox-lane';
 
@@ -17,6 +18,32 @@ export interface OutboxRow {
 }
 
 export type AfterPublish = 'delete' | 'mark';
+
+/** The relay's claim statements (see claimBatch): by what happens to claimed rows, first or next claim. */
+const CLAIMS: Record<AfterPublish, Record<'first' | 'next', NamedStatement>> = {
+  delete: { first: claimStatement('delete', 'first'), next: claimStatement('delete', 'next') },
+  mark: { first: claimStatement('mark', 'first'), next: claimStatement('mark', 'next') },
+};
+
+function claimStatement(mode: AfterPublish, claim: 'first' | 'next'): NamedStatement {
+  const lanes =
+    claim === 'next'
+      ? '$3::smallint[]'
+      : `ARRAY(SELECT lane FROM generate_series(0, ${OUTBOX_LANE_COUNT - 1}) AS lane
+                  WHERE pg_try_advisory_xact_lock(${OUTBOX_LANE_LOCK_CLASS}, lane))::smallint[]`;
+  const candidates = `SELECT id FROM outbox
+          WHERE published_at IS NULL AND lane = ANY(${lanes}) AND id > $2::bigint
+          ORDER BY id
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED`;
+  const returning = `RETURNING id, lane, topic, key, value, headers::text AS headers, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms`;
+  return namedStatement(
+    `outbox_claim_${mode}_${claim}_v1`,
+    mode === 'delete'
+      ? `DELETE FROM outbox WHERE id IN (${candidates}) ${returning}`
+      : `UPDATE outbox SET published_at = now() WHERE id IN (${candidates}) ${returning}`,
+  );
+}
 
 /** All SQL the relay runs, each statement taking the transaction it is given. */
 export class OutboxRepository {
@@ -36,7 +63,7 @@ export class OutboxRepository {
   inClaimTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
       // the transaction claims and commits, nothing else: no need to put the settings back
-      await planMethodsOffUntilCommit(manager, ['bitmapscan', 'seqscan']);
+      await planMethodsOffUntilCommit(manager, WHOLE_TABLE_PLAN_METHODS);
       return work(manager);
     });
   }
@@ -63,17 +90,7 @@ export class OutboxRepository {
     mode: AfterPublish,
     next?: { afterId: string; lanes: readonly number[] },
   ): Promise<OutboxRow[]> {
-    const lanes = next
-      ? '$3::smallint[]'
-      : `ARRAY(SELECT lane FROM generate_series(0, ${OUTBOX_LANE_COUNT - 1}) AS lane
-                  WHERE pg_try_advisory_xact_lock(${OUTBOX_LANE_LOCK_CLASS}, lane))::smallint[]`;
-    const candidates = `SELECT id FROM outbox
-          WHERE published_at IS NULL AND lane = ANY(${lanes}) AND id > $2::bigint
-          ORDER BY id
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`;
-    const returning = `RETURNING id, lane, topic, key, value, headers::text AS headers, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms`;
-    const rows = returnedRows<{
+    const rows = await queryNamed<{
       id: string;
       lane: number;
       topic: string;
@@ -82,12 +99,9 @@ export class OutboxRepository {
       headers: string;
       created_ms: number;
     }>(
-      await manager.query(
-        mode === 'delete'
-          ? `DELETE FROM outbox WHERE id IN (${candidates}) ${returning}`
-          : `UPDATE outbox SET published_at = now() WHERE id IN (${candidates}) ${returning}`,
-        next ? [limit, next.afterId, next.lanes] : [limit, '0'],
-      ),
+      manager,
+      CLAIMS[mode][next ? 'next' : 'first'],
+      next ? [limit, next.afterId, next.lanes] : [limit, '0'],
     );
     const claimed = rows.map((r) => ({
       id: r.id,

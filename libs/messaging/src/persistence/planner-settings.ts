@@ -3,6 +3,18 @@ import type { EntityManager } from 'typeorm';
 /** Planner methods a statement can be kept from using (Postgres' `enable_*` settings). */
 export type PlanMethod = 'bitmapscan' | 'seqscan' | 'hashjoin' | 'mergejoin' | 'sort';
 
+/**
+ * The methods a plan can read a whole table with (or hash or sort one after a full read): with all
+ * of them off, a statement that can probe an index gets a plan that does, whatever the statistics
+ * say, and so does any generic plan Postgres caches for it (named-statements.ts).
+ */
+export const WHOLE_TABLE_PLAN_METHODS: readonly PlanMethod[] = [
+  'seqscan',
+  'bitmapscan',
+  'hashjoin',
+  'mergejoin',
+];
+
 /** Transactions (their EntityManager) known to run with these methods off until they end. */
 const offUntilCommit = new WeakMap<EntityManager, ReadonlySet<PlanMethod>>();
 
@@ -59,9 +71,25 @@ export function markedOffUntilCommit(m: EntityManager, methods: readonly PlanMet
   offUntilCommit.set(m, new Set([...(offUntilCommit.get(m) ?? []), ...methods]));
 }
 
-/** SQL select-list items turning the methods off until the transaction ends (set_config(…, true)). */
+/** Whether the transaction of `m` runs with every WHOLE_TABLE_PLAN_METHODS method off until it ends. */
+export function runsIndexPlansOnly(m: EntityManager): boolean {
+  const off = offUntilCommit.get(m);
+  return off !== undefined && WHOLE_TABLE_PLAN_METHODS.every((method) => off.has(method));
+}
+
+/**
+ * SQL select-list items turning the methods off until the transaction ends (set_config(…, true)).
+ * With every WHOLE_TABLE_PLAN_METHODS method among them, the transaction also runs generic plans
+ * (`plan_cache_mode = force_generic_plan`): its statements can only get index plans, so a plan made
+ * without the parameters' values is as good, and a named statement's is made once per connection
+ * instead of at every execution (named-statements.ts, ADR 0016).
+ */
 export function turnedOffSql(methods: readonly PlanMethod[]): string {
-  return methods.map(turnedOff).join(', ');
+  const items = methods.map(turnedOff);
+  if (WHOLE_TABLE_PLAN_METHODS.every((method) => methods.includes(method))) {
+    items.push(`set_config('plan_cache_mode', 'force_generic_plan', true)`);
+  }
+  return items.join(', ');
 }
 
 /** The call turning one plan method off until the transaction ends. */

@@ -13,6 +13,8 @@ describe('carrier account ids and sealed-secret binding', () => {
     const sealed = box.seal('whsec_abc', secretAssociatedData('ca_00000000000000000000000000000001', 1));
     expect(() => box.open(sealed, secretAssociatedData('ca_00000000000000000000000000000002', 1))).toThrow();
     expect(() => box.open(sealed, secretAssociatedData('ca_00000000000000000000000000000001', 2))).toThrow();
-    expect(box.open(sealed, secretAssociatedData('ca_00000000000000000000000000000001', 1))).toBe('whsec_abc');
+    expect(box.open(sealed, secretAssociatedData('ca_00000000000000000000000000000001', 1))).toBe(
+      'whsec_abc',
+    );
   });
 });

@@ -1,6 +1,5 @@
-import { outboxInsertSql, type EncodedOutboxRows } from '@portico/messaging';
+import { namedStatement, outboxInsertSql, type EncodedOutboxRows } from '@portico/messaging';
 import type { EntityManager } from 'typeorm';
-import { statement } from '../shared/prepared-statement';
 import type { IntakeTx } from '../webhooks/intake-transactions';
 import type { TrackingStatus } from '../webhooks/tracking-update';
 import type { ParcelState } from './parcel-state';
@@ -32,7 +31,7 @@ const PARCEL_COLUMNS = `parcel_id, carrier_code, tracking_number, status, status
  * transaction created after this statement's snapshot is neither inserted nor visible here:
  * `lockForUpdate` locks those in a second statement (rare: two batches seeing one new parcel).
  */
-const CREATE_AND_LOCK = statement(
+const CREATE_AND_LOCK = namedStatement(
   'parcels_create_and_lock_v1',
   `WITH created AS (
      INSERT INTO parcels (parcel_id, carrier_code, tracking_number, status, status_occurred_at, first_seen_at, updated_at)
@@ -48,7 +47,7 @@ const CREATE_AND_LOCK = statement(
    SELECT * FROM created UNION ALL SELECT * FROM existing`,
 );
 
-const LOCK = statement(
+const LOCK = namedStatement(
   'parcels_lock_v1',
   `SELECT ${PARCEL_COLUMNS} FROM parcels WHERE parcel_id = ANY($1::text[]) ORDER BY parcel_id FOR UPDATE`,
 );
@@ -65,7 +64,7 @@ const SAVE = `UPDATE parcels p
  * statement: the UPDATE and the history INSERT run as data-modifying CTEs of the outbox INSERT (all
  * always execute, one round trip).
  */
-const SAVE_WITH_EVENTS = statement(
+const SAVE_WITH_EVENTS = namedStatement(
   'parcels_save_with_events_v2',
   `WITH saved AS (${SAVE}), history AS (${trackingHistoryInsertSql(8)}) ${outboxInsertSql(20)}`,
 );

@@ -6,7 +6,7 @@
  * is planned once per connection (a generic plan), and that plan, made while the parcels table was
  * small, still probes the index once the table has grown.
  */
-import type { EncodedOutboxRows } from '@portico/messaging';
+import { namedStatement, type EncodedOutboxRows } from '@portico/messaging';
 import { dataSourceOptions, runMigrations } from '@portico/service-kit';
 import { createTestDatabase, type TestDatabase } from '@portico/testing';
 import type { Pool } from 'pg';
@@ -15,10 +15,9 @@ import { migrations } from '../../migrations';
 import { ParcelsRepository } from '../parcels/parcels.repository';
 import { unseenParcel, type ParcelScan } from '../parcels/parcel-state';
 import { isDatabaseUnavailable } from '../shared/database-errors';
-import { statement } from '../shared/prepared-statement';
 import { PgIntakeTransactions, poolOf } from './intake-transactions';
 
-const SHOW_TIMEOUTS = statement(
+const SHOW_TIMEOUTS = namedStatement(
   'test_show_timeouts_v1',
   `SELECT current_setting('statement_timeout') AS st, current_setting('lock_timeout') AS lt, $1::int AS n`,
 );

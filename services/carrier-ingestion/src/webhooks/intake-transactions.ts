@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { runStatement, type Statement } from '../shared/prepared-statement';
+import { runNamedStatement, type NamedStatement } from '@portico/messaging';
 
 /** The node-postgres pool of an initialised TypeORM DataSource (the service keeps one pool). */
 export function poolOf(dataSource: DataSource): Pool {
@@ -10,7 +10,7 @@ export function poolOf(dataSource: DataSource): Pool {
 
 /** The intake transaction as its repositories see it: statements, nothing else. */
 export interface IntakeTx {
-  query<R = unknown>(st: Statement, values: unknown[]): Promise<R[]>;
+  query<R = unknown>(st: NamedStatement, values: unknown[]): Promise<R[]>;
 }
 
 /** Runs the intake's group commits; a seam so the committer can be tested without Postgres. */
@@ -22,7 +22,7 @@ export abstract class IntakeTransactions {
 export interface IntakeTransactionOptions {
   /** Bound of every statement and lock wait; past it the transaction fails and its callers get 503. */
   readonly statementTimeoutMs: number;
-  /** Named prepared statements (off behind transaction-mode poolers: see prepared-statement.ts). */
+  /** Named prepared statements (off behind transaction-mode poolers: see @portico/messaging's named-statements.ts). */
   readonly preparedStatements: boolean;
 }
 
@@ -70,7 +70,8 @@ export class PgIntakeTransactions extends IntakeTransactions {
       await client.query(this.begin);
       const prepared = this.options.preparedStatements;
       const result = await work({
-        query: <R>(st: Statement, values: unknown[]) => runStatement<R>(client, st, values, prepared),
+        query: <R>(st: NamedStatement, values: unknown[]) =>
+          runNamedStatement<R>(client, st, values, prepared),
       });
       await client.query('COMMIT');
       return result;

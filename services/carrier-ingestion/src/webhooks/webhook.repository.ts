@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { statement } from '../shared/prepared-statement';
+import { namedStatement } from '@portico/messaging';
 import type { IntakeTx } from './intake-transactions';
 
 export type ReceiptOutcome = 'accepted' | 'duplicate';
@@ -32,7 +32,7 @@ export interface DedupeClaim {
  * reads, so a group commit spends one round trip (not two) on both, and a receipt's outcome is
  * decided in the same statement that stores it.
  */
-const ARCHIVE = statement(
+const ARCHIVE = namedStatement(
   'intake_archive_v1',
   `WITH claimed AS (
      INSERT INTO webhook_dedupe (carrier_account_id, dedupe_key, first_seen_at, receipt_id)

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returnedRows } from '@portico/messaging';
+import { namedStatement, queryNamed, returnedRows } from '@portico/messaging';
 import type { DutyWindow, ResidentChannel } from './directory-import.schema';
 import {
   usableChannels,
@@ -396,23 +396,11 @@ export class DirectoryRepository {
   ): Promise<ResolutionInputs> {
     const inputs: ResolutionInputs = { preRegistered: new Map(), properties: [], residents: [] };
     if (parcelIds.length === 0 && addressLinesNorm.length === 0) return inputs;
-    const rows: Array<{ kind: 'pre' | 'property' | 'resident'; parcel_id: string | null; row: unknown }> =
-      await m.query(
-        `WITH pre AS (
-           SELECT DISTINCT ON (pr.parcel_id, q.id) pr.parcel_id AS pre_registered_parcel_id, q.*
-             FROM pre_registered_parcels pr
-             JOIN (${RESIDENT_SELECT} WHERE r.tenant_id = $1 AND r.removed_at IS NULL) q ON q.id = pr.resident_id
-            WHERE pr.tenant_id = $1 AND pr.parcel_id = ANY($2::text[])
-         ), props AS (
-           ${PROPERTY_SELECT} WHERE tenant_id = $1 AND address_line_norm = ANY($3::text[])
-         ), res AS (
-           ${RESIDENT_SELECT} WHERE r.property_id IN (SELECT id FROM props) AND r.removed_at IS NULL
-         )
-         SELECT 'pre' AS kind, pre_registered_parcel_id AS parcel_id, to_jsonb(pre) AS row FROM pre
-         UNION ALL SELECT 'property', NULL, to_jsonb(props) FROM props
-         UNION ALL SELECT 'resident', NULL, to_jsonb(res) FROM res`,
-        [tenantId, [...new Set(parcelIds)], [...new Set(addressLinesNorm)]],
-      );
+    const rows = await queryNamed<{
+      kind: 'pre' | 'property' | 'resident';
+      parcel_id: string | null;
+      row: unknown;
+    }>(m, RESOLUTION_INPUTS, [tenantId, [...new Set(parcelIds)], [...new Set(addressLinesNorm)]]);
     for (const { kind, parcel_id, row } of rows) {
       if (kind === 'property') inputs.properties.push(toProperty(row as PropertyDbRow));
       else if (kind === 'resident') inputs.residents.push(toResident(row as ResidentDbRow));
@@ -708,6 +696,24 @@ export interface ResolutionInputs {
 const RESIDENT_SELECT = `SELECT r.id, r.tenant_id, r.property_id, r.unit_id, u.label_norm, r.name, r.phone,
                                 r.preferred_language
                            FROM residents r JOIN units u ON u.id = r.unit_id`;
+
+/** resolutionInputs' statement (named: parsed and planned once per connection in a chunk). */
+const RESOLUTION_INPUTS = namedStatement(
+  'directory_resolution_inputs_v1',
+  `WITH pre AS (
+     SELECT DISTINCT ON (pr.parcel_id, q.id) pr.parcel_id AS pre_registered_parcel_id, q.*
+       FROM pre_registered_parcels pr
+       JOIN (${RESIDENT_SELECT} WHERE r.tenant_id = $1 AND r.removed_at IS NULL) q ON q.id = pr.resident_id
+      WHERE pr.tenant_id = $1 AND pr.parcel_id = ANY($2::text[])
+   ), props AS (
+     ${PROPERTY_SELECT} WHERE tenant_id = $1 AND address_line_norm = ANY($3::text[])
+   ), res AS (
+     ${RESIDENT_SELECT} WHERE r.property_id IN (SELECT id FROM props) AND r.removed_at IS NULL
+   )
+   SELECT 'pre' AS kind, pre_registered_parcel_id AS parcel_id, to_jsonb(pre) AS row FROM pre
+   UNION ALL SELECT 'property', NULL, to_jsonb(props) FROM props
+   UNION ALL SELECT 'resident', NULL, to_jsonb(res) FROM res`,
+);
 
 interface ResidentDbRow {
   id: string;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { withPlanMethodsOff } from '@portico/messaging';
+import { namedStatement, queryNamed, WHOLE_TABLE_PLAN_METHODS, withPlanMethodsOff } from '@portico/messaging';
 import type { EntityManager } from 'typeorm';
 import type {
   ParcelProjection,
@@ -8,6 +8,18 @@ import type {
   StoredResolution,
   TrackingRun,
 } from './parcel-projection';
+
+/** findManyForUpdate's statement (named: parsed and planned once per connection in a chunk). */
+const FIND_MANY_FOR_UPDATE = namedStatement(
+  'parcel_projection_find_many_for_update_v1',
+  `SELECT p.*
+     FROM (SELECT DISTINCT unnest($2::text[]) AS parcel_id ORDER BY 1) AS k
+    CROSS JOIN LATERAL (
+          SELECT * FROM parcel_projection
+           WHERE tenant_id = $1 AND parcel_id = k.parcel_id
+             FOR UPDATE) AS p
+    ORDER BY k.parcel_id`,
+);
 
 /** All SQL of the parcel projection; every method takes the caller's transaction. */
 @Injectable()
@@ -50,16 +62,10 @@ export class ParcelsRepository {
     parcelIds: readonly string[],
   ): Promise<Map<string, ParcelProjection>> {
     if (parcelIds.length === 0) return new Map();
-    const rows: ProjectionDbRow[] = await m.query(
-      `SELECT p.*
-         FROM (SELECT DISTINCT unnest($2::text[]) AS parcel_id ORDER BY 1) AS k
-        CROSS JOIN LATERAL (
-              SELECT * FROM parcel_projection
-               WHERE tenant_id = $1 AND parcel_id = k.parcel_id
-                 FOR UPDATE) AS p
-        ORDER BY k.parcel_id`,
-      [tenantId, [...new Set(parcelIds)]],
-    );
+    const rows = await queryNamed<ProjectionDbRow>(m, FIND_MANY_FOR_UPDATE, [
+      tenantId,
+      [...new Set(parcelIds)],
+    ]);
     return new Map(rows.map((row) => [row.parcel_id, toProjection(row)]));
   }
 
@@ -91,9 +97,7 @@ export class ParcelsRepository {
     // what keeps two chunks' row locks deadlock-free. With statistics older than the table the
     // planner chose a hash join over a sequential scan instead (every chunk read the whole table,
     // and locked in heap order: bench:notify saw a deadlock).
-    await withPlanMethodsOff(m, ['hashjoin', 'mergejoin', 'seqscan', 'bitmapscan'], () =>
-      m.query(UPSERT_RUNS_SQL, columns),
-    );
+    await withPlanMethodsOff(m, WHOLE_TABLE_PLAN_METHODS, () => queryNamed(m, UPSERT_RUNS, columns));
   }
 
   async markResolved(
@@ -197,6 +201,7 @@ const UPSERT_RUNS_SQL = (() => {
     WHEN MATCHED THEN UPDATE SET ${set.join(', ')}
     WHEN NOT MATCHED THEN INSERT (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `i.${c}`).join(', ')})`;
 })();
+const UPSERT_RUNS = namedStatement('parcel_projection_upsert_runs_v1', UPSERT_RUNS_SQL);
 
 /** The row's values in COLUMNS order (also the measure's per-record UPDATE). */
 export function projectionValues(p: ParcelProjection): unknown[] {

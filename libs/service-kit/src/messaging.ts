@@ -45,10 +45,10 @@ export interface MessagingOptions {
    */
   fromBeginning?: boolean;
   /**
-   * Plan methods the stream consumer's chunk transactions run without (KafkaEventTransport's
-   * `chunkPlanMethodsOff`): for services whose handlers only probe keys. Default none.
+   * Plan methods the consumer's transactions run without (KafkaEventTransport's `planMethodsOff`):
+   * for services whose handlers only probe keys. Default none.
    */
-  chunkPlanMethodsOff?: readonly PlanMethod[];
+  planMethodsOff?: readonly PlanMethod[];
 }
 
 export const MESSAGING_OPTIONS = 'portico:messaging-options';
@@ -122,7 +122,7 @@ export class MessagingRuntime implements OnModuleInit, BeforeApplicationShutdown
       retryDelaysMs: this.options.retryDelaysMs,
       ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
       ...(this.options.fromBeginning === undefined ? {} : { fromBeginning: this.options.fromBeginning }),
-      ...(this.options.chunkPlanMethodsOff ? { chunkPlanMethodsOff: this.options.chunkPlanMethodsOff } : {}),
+      ...(this.options.planMethodsOff ? { planMethodsOff: this.options.planMethodsOff } : {}),
       metricsRegistry: this.metrics,
       logger: new Logger('kafka-consumer'),
       shutdownGraceMs: Math.max(1_000, this.config.shutdownTimeoutMs - 2_000),

@@ -44,7 +44,7 @@ export class AppModule {
           // fan-out): with statistics behind the rows the planner turns them into scans of whole
           // tables (ADR 0012). Off for the chunk from its first statement, without round trips of
           // their own (ADR 0015).
-          chunkPlanMethodsOff: ['hashjoin', 'mergejoin', 'seqscan', 'bitmapscan'],
+          planMethodsOff: ['hashjoin', 'mergejoin', 'seqscan', 'bitmapscan'],
         }),
         serviceAuthModule(config),
         SharedModule.forRoot(config),

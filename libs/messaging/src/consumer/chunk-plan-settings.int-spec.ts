@@ -1,11 +1,13 @@
 /**
- * A consumer's chunk transaction with `chunkPlanMethodsOff` (real Postgres): the methods are off
- * from the chunk's first statement to its commit, not after; a handler's withPlanMethodsOff of
- * those methods costs no statement there, and still costs its two (and restores) elsewhere.
+ * A consumer's transactions with `planMethodsOff` (real Postgres): the methods are off from the
+ * first statement of a chunk's or a single record's transaction to its commit, not after; a
+ * handler's withPlanMethodsOff of those methods costs no statement there, and still costs its two
+ * (and restores) elsewhere; with every whole-table method off, the transaction runs generic plans
+ * and the consumer's own statements run named.
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { withPlanMethodsOff } from '../persistence/planner-settings';
+import { WHOLE_TABLE_PLAN_METHODS, withPlanMethodsOff } from '../persistence/planner-settings';
 import { createTestDatabase, type TestDatabase } from '../test-support/integration';
 import { PostgresConsumerRepository } from './consumer.repository';
 
@@ -61,6 +63,29 @@ describe('chunk plan settings of a consumer (real Postgres)', () => {
     });
     // the next transaction on the pool starts with the server's settings
     await db.dataSource.transaction(async (m) => expect(await setting(m, 'hashjoin')).toBe('on'));
+  });
+
+  it("turns them off in a single record's transaction too, from its lock on; all of them: generic plans, named statements", async () => {
+    const repository = new PostgresConsumerRepository(
+      db.dataSource,
+      'plan-one-group',
+      WHOLE_TABLE_PLAN_METHODS,
+    );
+    await repository.inTransaction(async (uow) => {
+      expect(await setting(uow.manager, 'seqscan')).toBe('on');
+      expect(await uow.lockParking('topic-b', 'k9')).toBeNull();
+      for (const method of WHOLE_TABLE_PLAN_METHODS) expect(await setting(uow.manager, method)).toBe('off');
+      const [mode]: Array<{ v: string }> = await uow.manager.query(
+        `SELECT current_setting('plan_cache_mode') AS v`,
+      );
+      expect(mode!.v).toBe('force_generic_plan');
+      expect(await uow.claimInbox(eventId())).toBe(true);
+      const named: Array<{ name: string }> = await uow.manager.query(
+        `SELECT name FROM pg_prepared_statements WHERE name IN ('consumer_read_parking_v1', 'consumer_claim_one_v1') ORDER BY name`,
+      );
+      expect(named.map((r) => r.name)).toEqual(['consumer_claim_one_v1', 'consumer_read_parking_v1']);
+    });
+    await db.dataSource.transaction(async (m) => expect(await setting(m, 'seqscan')).toBe('on'));
   });
 
   it('changes nothing without the option: withPlanMethodsOff costs its two statements and restores', async () => {

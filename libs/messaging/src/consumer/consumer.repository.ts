@@ -16,6 +16,27 @@ const PARKING_AND_CLAIM = namedStatement(
    SELECT NULL, NULL, NULL, event_id FROM claimed`,
 );
 
+/** A single record's parking read (lockParking's second statement, peekParking). */
+const READ_PARKING = namedStatement(
+  'consumer_read_parking_v1',
+  `SELECT head_seq, next_seq FROM consumer_key_parking WHERE consumer = $1 AND topic = $2 AND key = $3`,
+);
+
+/** A single record's inbox claim. */
+const CLAIM_ONE = namedStatement(
+  'consumer_claim_one_v1',
+  `INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+);
+
+/**
+ * The head of a consumer transaction's first statement turning its plan methods off until commit
+ * (a one-row CTE, evaluated once, before the locks), or nothing when there are none; the statement
+ * reads `FROM settings` when there are.
+ */
+function settingsCte(off: readonly PlanMethod[]): string {
+  return off.length > 0 ? `WITH settings AS MATERIALIZED (SELECT ${turnedOffSql(off)}) ` : '';
+}
+
 /** One transaction of a consumer: inbox, parking row and the handler's writes commit together. */
 export interface ConsumerUnitOfWork {
   readonly manager: EntityManager;
@@ -55,16 +76,16 @@ export class PostgresConsumerRepository implements ConsumerRepository {
     /** The consumer group: inbox and parking rows are per group. */
     private readonly consumer: string,
     /**
-     * Plan methods a chunk's transaction runs without, turned off in its first statement (no round
-     * trip of their own): for consumers whose chunk statements all want index plans (key probes),
-     * see KafkaEventTransportOptions.chunkPlanMethodsOff.
+     * Plan methods every transaction of the consumer runs without, turned off in its first
+     * statement, the key locks (no round trip of their own): for consumers whose statements all
+     * want index plans (key probes), see KafkaEventTransportOptions.planMethodsOff.
      */
-    private readonly chunkPlanMethodsOff: readonly PlanMethod[] = [],
+    private readonly planMethodsOff: readonly PlanMethod[] = [],
   ) {}
 
   inTransaction<T>(work: (uow: ConsumerUnitOfWork) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((manager) =>
-      work(new PostgresUnitOfWork(manager, this.consumer, this.chunkPlanMethodsOff)),
+      work(new PostgresUnitOfWork(manager, this.consumer, this.planMethodsOff)),
     );
   }
 
@@ -77,16 +98,20 @@ class PostgresUnitOfWork implements ConsumerUnitOfWork {
   constructor(
     readonly manager: EntityManager,
     private readonly consumer: string,
-    private readonly chunkPlanMethodsOff: readonly PlanMethod[],
+    private readonly planMethodsOff: readonly PlanMethod[],
   ) {}
 
   async lockParking(topic: string, key: string): Promise<ParkingState | null> {
     // An advisory lock rather than FOR UPDATE: it also covers the moment before the row exists.
     // Separate statement on purpose: under READ COMMITTED the following SELECT takes its snapshot
     // after the lock is granted, so it sees what the previous holder committed.
-    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `${this.consumer}\u001f${topic}\u001f${key}`,
-    ]);
+    // The consumer's plan settings ride along, as in lockAndClaimChunk.
+    const off = this.planMethodsOff;
+    await this.manager.query(
+      `${settingsCte(off)}SELECT pg_advisory_xact_lock(hashtextextended($1, 0))${off.length > 0 ? ' FROM settings' : ''}`,
+      [`${this.consumer}\u001f${topic}\u001f${key}`],
+    );
+    if (off.length > 0) markedOffUntilCommit(this.manager, off);
     return readParking(this.manager, this.consumer, topic, key);
   }
 
@@ -99,10 +124,9 @@ class PostgresUnitOfWork implements ConsumerUnitOfWork {
     // One statement for all locks, taken in a fixed order (sorted keys), so two batches never wait
     // on each other in a cycle; the read is a separate statement for the reason lockParking gives.
     // The chunk's plan settings ride along (a one-row CTE, evaluated once, before the locks).
-    const off = this.chunkPlanMethodsOff;
+    const off = this.planMethodsOff;
     await this.manager.query(
-      `${off.length > 0 ? `WITH settings AS MATERIALIZED (SELECT ${turnedOffSql(off)}) ` : ''}
-       SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
+      `${settingsCte(off)}SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
          FROM ${off.length > 0 ? 'settings, ' : ''}unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n`,
       [distinct.map((key) => `${this.consumer}\u001f${topic}\u001f${key}`)],
     );
@@ -144,12 +168,7 @@ class PostgresUnitOfWork implements ConsumerUnitOfWork {
   }
 
   async claimInbox(eventId: string): Promise<boolean> {
-    const rows = returnedRows(
-      await this.manager.query(
-        `INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-        [this.consumer, eventId],
-      ),
-    );
+    const rows = await queryNamed(this.manager, CLAIM_ONE, [this.consumer, eventId]);
     return rows.length === 1;
   }
 }
@@ -160,10 +179,11 @@ async function readParking(
   topic: string,
   key: string,
 ): Promise<ParkingState | null> {
-  const rows: Array<{ head_seq: string; next_seq: string }> = await manager.query(
-    `SELECT head_seq, next_seq FROM consumer_key_parking WHERE consumer = $1 AND topic = $2 AND key = $3`,
-    [consumer, topic, key],
-  );
+  const rows = await queryNamed<{ head_seq: string; next_seq: string }>(manager, READ_PARKING, [
+    consumer,
+    topic,
+    key,
+  ]);
   const row = rows[0];
   return row ? { headSeq: Number(row.head_seq), nextSeq: Number(row.next_seq) } : null;
 }

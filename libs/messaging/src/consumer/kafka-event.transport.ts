@@ -54,12 +54,14 @@ export interface KafkaEventTransportOptions {
    */
   readonly streamBatchSize?: number;
   /**
-   * Plan methods (Postgres `enable_*`) a stream chunk's transaction runs without, from its first
-   * statement to its commit (default none). For a consumer whose chunk statements are all key
-   * probes that must not become scans of a table whose statistics lag its rows; a handler's
-   * withPlanMethodsOff of the same methods then costs no statement in a chunk.
+   * Plan methods (Postgres `enable_*`) every transaction of this consumer runs without, a chunk's
+   * or a single record's, from its first statement to its commit (default none). For a consumer
+   * whose statements are all key probes that must not become scans of a table whose statistics
+   * lag its rows; a handler's withPlanMethodsOff of the same methods then costs no statement. With
+   * all of WHOLE_TABLE_PLAN_METHODS the transactions run generic plans, and queryNamed's
+   * statements are planned once per connection (ADR 0016).
    */
-  readonly chunkPlanMethodsOff?: readonly PlanMethod[];
+  readonly planMethodsOff?: readonly PlanMethod[];
   /** Finished offsets are committed in the background at most this often (default 200 ms). */
   readonly offsetCommitIntervalMs?: number;
   /** How long close() waits for records in flight (default 30 s). */
@@ -127,11 +129,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     this.processor = new DeliveryProcessor({
       group: options.group,
       decoder: new EventDecoder(options.topics),
-      repository: new PostgresConsumerRepository(
-        options.dataSource,
-        options.group,
-        options.chunkPlanMethodsOff,
-      ),
+      repository: new PostgresConsumerRepository(options.dataSource, options.group, options.planMethodsOff),
       gateway: new KafkaRecordGateway(this.producer),
       schedule: new BackoffSchedule(options.retryDelaysMs),
       hasHandler: (eventType) => this.handlersOf(eventType).any,
@@ -283,7 +281,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         const messages = batch.messages.slice(start, start + size);
         // A fetched batch of one takes the chunk's path too (streamBatchSize 1 turns chunks off): two
         // statements before the handler where the single-record path needs three, and the
-        // consumer's chunkPlanMethodsOff. A consumer that keeps up fetches many batches of one.
+        // consumer's planMethodsOff. A consumer that keeps up fetches many batches of one.
         const outcomes = size > 1 ? await this.consumeTogether(topic, partition, messages) : [undefined];
         for (const [i, message] of messages.entries()) {
           if (outcomes[i] === undefined) {

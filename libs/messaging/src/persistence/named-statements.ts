@@ -49,7 +49,7 @@ export async function runNamedStatement<R>(
  * Runs `st` in the transaction of `m` and answers its rows (for UPDATE and DELETE too, unlike
  * TypeORM's query()). As a named prepared statement on the transaction's connection when that
  * transaction runs with the sequential, bitmap, hash-join and merge-join methods off until it ends
- * (markedOffUntilCommit: a consumer chunk with chunkPlanMethodsOff, the outbox relay's claim
+ * (markedOffUntilCommit: a consumer chunk with planMethodsOff, the outbox relay's claim
  * transaction), so whatever generic plan Postgres caches for it probes an index; anywhere else as
  * a plain query, parsed and planned at every execution. A failure is the driver's error (with its
  * `code`), which carries no parameters, unlike TypeORM's QueryFailedError.

@@ -40,6 +40,12 @@ export async function readTopicRange(
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic] });
+    // Seek on every join, not once after run(): run() can return before the group is joined, and a
+    // runner that crashes (a coordinator still loading on a busy machine) restarts with a new group
+    // that has forgotten earlier seeks. From `next`, so a rejoin goes on where the reading stopped.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const [partition, offset] of next) consumer.seek({ topic, partition, offset: String(offset) });
+    });
     await consumer.run({
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
@@ -58,7 +64,6 @@ export async function readTopicRange(
         next.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
       },
     });
-    for (const p of from) consumer.seek({ topic, partition: p.partition, offset: p.offset });
     await waitFor(() => [...target].every(([partition, offset]) => next.get(partition)! >= offset), {
       timeoutMs: options.timeoutMs ?? 60_000,
       intervalMs: 100,

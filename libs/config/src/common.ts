@@ -24,6 +24,15 @@ export function commonSettings(service: string, defaults: { port: number; databa
       "PostgreSQL URL of this service's own database",
       { secret: true },
     ),
+    // Hot statements run as named prepared statements: Postgres parses and plans them once per
+    // connection (ADR 0016). Transaction-mode poolers that cannot keep them (PgBouncer before 1.21,
+    // or later without max_prepared_statements) hand a session's statements to other server
+    // connections, where the names are unknown: turn off behind one.
+    databasePreparedStatements: setting(
+      'DATABASE_PREPARED_STATEMENTS',
+      schemas.flag.default(true),
+      'named prepared statements for hot queries (false behind PgBouncer < 1.21 in transaction mode)',
+    ),
     kafkaBrokers: setting(
       'KAFKA_BROKERS',
       schemas.brokerList.default(['127.0.0.1:9092']),

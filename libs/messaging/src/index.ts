@@ -89,6 +89,7 @@ export {
   namedStatement,
   queryNamed,
   runNamedStatement,
+  runStatementsUnnamed,
   type NamedStatement,
   type SqlClient,
 } from './persistence/named-statements';

@@ -1,5 +1,14 @@
-import { Global, Injectable, Module, Optional, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  Optional,
+  type DynamicModule,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { runStatementsUnnamed } from '@portico/messaging';
 import { createLogger, databaseReadiness, ReadinessRegistry, type Logger } from '@portico/observability';
 import type { LevelWithSilent } from 'pino';
 import { DataSource, type DataSourceOptions, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
@@ -11,6 +20,8 @@ export type MigrationClass = Function;
 export interface DatabaseConfig {
   serviceName: string;
   databaseUrl: string;
+  /** DATABASE_PREPARED_STATEMENTS (default true): false runs every statement unnamed. */
+  databasePreparedStatements?: boolean;
 }
 
 export interface DatabaseOptions {
@@ -100,6 +111,20 @@ class DatabaseReadiness implements OnModuleInit {
   }
 }
 
+const DATABASE_CONFIG = Symbol('DATABASE_CONFIG');
+
+/** DATABASE_PREPARED_STATEMENTS=false: the data source's hot statements run unnamed (queryNamed). */
+@Injectable()
+class PreparedStatementsSetting implements OnModuleInit {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(DATABASE_CONFIG) private readonly config: DatabaseConfig,
+  ) {}
+  onModuleInit(): void {
+    if (this.config.databasePreparedStatements === false) runStatementsUnnamed(this.dataSource);
+  }
+}
+
 @Global()
 @Module({})
 export class DatabaseModule {
@@ -129,7 +154,11 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [DatabaseReadiness],
+      providers: [
+        DatabaseReadiness,
+        PreparedStatementsSetting,
+        { provide: DATABASE_CONFIG, useValue: config },
+      ],
     };
   }
 }

@@ -110,6 +110,7 @@ function configFor(databaseUrl: string, overrides: Partial<CommonConfig> = {}): 
     httpPort: 0,
     httpHost: '127.0.0.1',
     databaseUrl,
+    databasePreparedStatements: true,
     kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
     kafkaClientId: 'service-kit-int',
     kafkaConsumerGroup: 'service-kit-int',

@@ -30,7 +30,7 @@ describe('carrier-ingestion configuration', () => {
     expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092']);
     expect(config.webhookDedupeWindowHours).toBe(192);
     expect(config.webhookRawRetentionDays).toBe(30);
-    expect(config.webhookPreparedStatements).toBe(true);
+    expect(config.databasePreparedStatements).toBe(true);
     expect(config.webhookGroupCommits).toBe(4);
     expect(config.recipientDigestKeys).toEqual([
       { id: 'k1', secret: 'digest-key-0123456789-abcdefghijklmnopq' },
@@ -41,10 +41,10 @@ describe('carrier-ingestion configuration', () => {
 
   it('turns prepared statements off for transaction-mode poolers, and refuses a vague value', () => {
     expect(
-      loadServiceConfig({ ...SECRETS, WEBHOOK_PREPARED_STATEMENTS: 'false' }).webhookPreparedStatements,
+      loadServiceConfig({ ...SECRETS, DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements,
     ).toBe(false);
-    expect(problemsOf({ ...SECRETS, WEBHOOK_PREPARED_STATEMENTS: 'off' })).toContain(
-      'WEBHOOK_PREPARED_STATEMENTS',
+    expect(problemsOf({ ...SECRETS, DATABASE_PREPARED_STATEMENTS: 'off' })).toContain(
+      'DATABASE_PREPARED_STATEMENTS',
     );
   });
 

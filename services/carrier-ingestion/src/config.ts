@@ -4,7 +4,6 @@ import {
   loadConfig,
   processEnvironment,
   recipientDigestSettings,
-  schemas,
   setting,
   type ConfigOf,
   type Environment,
@@ -48,13 +47,6 @@ export const settings = {
     'WEBHOOK_RAW_RETENTION_DAYS',
     z.coerce.number().int().min(1).max(365).default(30),
     'days the raw webhook archive (bodies with personal data) is kept before it is purged',
-  ),
-  // Named prepared statements for the intake's hot queries: Postgres parses them once per
-  // connection. Transaction-mode poolers (PgBouncer < 1.21) cannot keep them: turn off behind one.
-  webhookPreparedStatements: setting(
-    'WEBHOOK_PREPARED_STATEMENTS',
-    schemas.flag.default(true),
-    'named prepared statements for the webhook intake (false behind PgBouncer < 1.21 in transaction mode)',
   ),
   // Group commits in flight at once. Fewer means larger batches (fewer round trips and WAL flushes
   // per webhook) but each delivery may wait for one more commit; see the README's bench tables.

@@ -1,13 +1,14 @@
 /**
  * queryNamed against real Postgres: named (parsed and planned once per connection) only in a
- * transaction that runs with every whole-table plan method off, a plain query anywhere else; rows
+ * transaction that runs with every whole-table plan method off, a plain query anywhere else and on
+ * a data source given to runStatementsUnnamed; rows
  * either way, also for UPDATE … RETURNING; a failure is the driver's error and rolls back; and the
  * generic plan Postgres caches for a key probe made while the table was small still probes the
  * index once the table has grown.
  */
 import { DataSource, type EntityManager } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../test-support/integration';
-import { namedStatement, queryNamed } from './named-statements';
+import { namedStatement, queryNamed, runStatementsUnnamed } from './named-statements';
 import { planMethodsOffUntilCommit, WHOLE_TABLE_PLAN_METHODS } from './planner-settings';
 
 const PROBE = namedStatement(
@@ -71,6 +72,21 @@ describe('queryNamed (real Postgres)', () => {
     });
     // unnamed, an UPDATE answers its rows too
     expect(await queryNamed(source.manager, RELABEL, [1, 'seed'])).toEqual([{ id: 1, label: 'seed' }]);
+  });
+
+  it('runs unnamed on a data source behind a pooler that cannot keep names (DATABASE_PREPARED_STATEMENTS=false)', async () => {
+    const pooled = new DataSource({ type: 'postgres', url: db.url, poolSize: 1 });
+    await pooled.initialize();
+    try {
+      runStatementsUnnamed(pooled);
+      await pooled.transaction(async (m) => {
+        await planMethodsOffUntilCommit(m, WHOLE_TABLE_PLAN_METHODS);
+        expect(await queryNamed(m, PROBE, [[1]])).toEqual([{ id: 1, label: 'seed' }]);
+        expect(await preparedNames(m)).toEqual([]);
+      });
+    } finally {
+      await pooled.destroy();
+    }
   });
 
   it("fails with the driver's error (its code, no parameters) and rolls the transaction back", async () => {

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { runsIndexPlansOnly } from './planner-settings';
 import { returnedRows } from './returned-rows';
 
@@ -16,7 +16,7 @@ import { returnedRows } from './returned-rows';
  *
  * Transaction-mode connection poolers (PgBouncer before 1.21, or later ones without
  * `max_prepared_statements`) hand a session's statements to other server connections, where the
- * name is unknown: run unnamed (`prepared = false`) behind one of those.
+ * name is unknown: behind one of those, run unnamed (`prepared = false`, runStatementsUnnamed).
  */
 export interface NamedStatement {
   readonly name: string;
@@ -30,6 +30,14 @@ export function namedStatement(name: string, text: string): NamedStatement {
 /** The one call of node-postgres' client a named statement needs (pg's Client and PoolClient have it). */
 export interface SqlClient {
   query(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/** Data sources whose statements never run named (DATABASE_PREPARED_STATEMENTS=false). */
+const unnamedOnly = new WeakSet<DataSource>();
+
+/** queryNamed runs every statement on `dataSource` unnamed: behind a pooler that cannot keep names. */
+export function runStatementsUnnamed(dataSource: DataSource): void {
+  unnamedOnly.add(dataSource);
 }
 
 /** Runs `st` on `client`, as a named prepared statement when `prepared`; answers its rows. */
@@ -51,12 +59,13 @@ export async function runNamedStatement<R>(
  * transaction runs with the sequential, bitmap, hash-join and merge-join methods off until it ends
  * (markedOffUntilCommit: a consumer chunk with planMethodsOff, the outbox relay's claim
  * transaction), so whatever generic plan Postgres caches for it probes an index; anywhere else as
- * a plain query, parsed and planned at every execution. A failure is the driver's error (with its
+ * a plain query, parsed and planned at every execution (and always on a data source given to
+ * runStatementsUnnamed). A failure is the driver's error (with its
  * `code`), which carries no parameters, unlike TypeORM's QueryFailedError.
  */
 export async function queryNamed<R>(m: EntityManager, st: NamedStatement, values: unknown[]): Promise<R[]> {
   const runner = m.queryRunner as unknown as { connect(): Promise<SqlClient> } | undefined;
-  if (!runner || !runsIndexPlansOnly(m)) {
+  if (!runner || !runsIndexPlansOnly(m) || unnamedOnly.has(m.connection)) {
     return returnedRows<R>(await m.query(st.text, values));
   }
   return runNamedStatement<R>(await runner.connect(), st, values, true);

@@ -28,11 +28,11 @@ import { WebhookRepository } from './webhook.repository';
       inject: [DataSource, CARRIER_INGESTION_CONFIG],
       useFactory: (
         dataSource: DataSource,
-        config: Pick<CarrierIngestionConfig, 'webhookPreparedStatements'>,
+        config: Pick<CarrierIngestionConfig, 'databasePreparedStatements'>,
       ) =>
         new PgIntakeTransactions(() => poolOf(dataSource), {
           statementTimeoutMs: INTAKE_STATEMENT_TIMEOUT_MS,
-          preparedStatements: config.webhookPreparedStatements,
+          preparedStatements: config.databasePreparedStatements,
         }),
     },
     {

@@ -5,6 +5,7 @@ import {
   NOTIFICATION_OUTREACH_TOPIC,
   VAULT_DOCUMENT_TOPIC,
 } from '@portico/contracts';
+import { WHOLE_TABLE_PLAN_METHODS } from '@portico/messaging';
 import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import { CasesModule } from './cases/cases.module';
@@ -37,6 +38,10 @@ export class AppModule {
           consumes: [CARRIER_TRACKING_TOPIC, VAULT_DOCUMENT_TOPIC, NOTIFICATION_OUTREACH_TOPIC],
           group: config.kafkaConsumerGroup,
           concurrency: { stream: config.consumerConcurrency },
+          // Every statement of a consumer transaction probes keys (hold history and counts by key,
+          // cases by id or hold, timers, the outbox): held to index plans, planned once per
+          // connection where named (ADR 0016).
+          planMethodsOff: WHOLE_TABLE_PLAN_METHODS,
         }),
         serviceAuthModule(config),
         SharedModule,

@@ -1,6 +1,7 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { context as otelContext, type Context } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
+import { namedStatement, queryNamed } from '../persistence/named-statements';
 import { encodeEvent } from '../serde/event-encoder';
 import { outboxLaneOf } from './outbox-lane';
 
@@ -48,7 +49,7 @@ export class OutboxWriter {
     assertInTransaction(manager);
     if (events.length === 0) return [];
     const rows = this.encode(events);
-    await manager.query(outboxInsertSql(1), rows.values);
+    await queryNamed(manager, OUTBOX_INSERT, [...rows.values]);
     return [...rows.appended];
   }
 
@@ -114,3 +115,6 @@ function assertInTransaction(manager: EntityManager): void {
     throw new Error('OutboxWriter.append needs the EntityManager of an open transaction');
   }
 }
+
+/** appendMany's INSERT, named where the transaction allows it (queryNamed). */
+const OUTBOX_INSERT = namedStatement('outbox_insert_v1', outboxInsertSql(1));

@@ -216,19 +216,29 @@ describe('notification: case-end notices and consent withdrawn mid-case (real Ka
       [c.caseId],
     );
     const mail = await waitFor(
-      () => sink.received.find((m) => m.to.includes(emails.cancelled) && m.subject.includes('证件请求已取消')),
+      () =>
+        sink.received.find((m) => m.to.includes(emails.cancelled) && m.subject.includes('证件请求已取消')),
       { timeoutMs: 30_000, description: 'the cancellation notice' },
     );
     expect(mail.subject).toBe(`【无需操作】包裹 ${c.ref.trackingNumber} 证件请求已取消`);
     expect(mail.text).toContain('无需再提供任何证件');
     expect(mail.text).toContain(people.cancelled.name);
     expect(mail.text).not.toContain('http');
-    const { rows } = await h.pg.query(
-      `SELECT status FROM messages WHERE case_id = $1 AND template_id = 'resident-case-cancelled'`,
-      [c.caseId],
+    // the sink has the mail once SMTP accepted it; the sender records that in its own commit after
+    const rows = await waitFor(
+      async () => {
+        const { rows: found } = await h.pg.query(
+          `SELECT status FROM messages WHERE case_id = $1 AND template_id = 'resident-case-cancelled'`,
+          [c.caseId],
+        );
+        return found.every((r: { status: string }) => r.status !== 'sending') && found;
+      },
+      { timeoutMs: 10_000, description: 'the sender recorded the notice' },
     );
     expect(rows).toEqual([{ status: 'sent' }]);
-    expect(sink.received.filter((m) => m.to.includes(emails.cancelled) && m.subject.includes('已取消'))).toHaveLength(1);
+    expect(
+      sink.received.filter((m) => m.to.includes(emails.cancelled) && m.subject.includes('已取消')),
+    ).toHaveLength(1);
   }, 120_000);
 
   it('records a consent withdrawal on the resident’s open task and tells the steward', async () => {

@@ -5,6 +5,7 @@ import {
   NOTIFICATION_OUTREACH_TOPIC,
   NOTIFICATION_WEBHOOK_SUBSCRIPTION_TOPIC,
 } from '@portico/contracts';
+import { WHOLE_TABLE_PLAN_METHODS } from '@portico/messaging';
 import { DatabaseModule, MessagingModule, serviceAuthModule } from '@portico/service-kit';
 import { migrations } from '../migrations';
 import type { NotificationConfig } from './config';
@@ -44,7 +45,7 @@ export class AppModule {
           // fan-out): with statistics behind the rows the planner turns them into scans of whole
           // tables (ADR 0012). Off for the chunk from its first statement, without round trips of
           // their own (ADR 0015).
-          planMethodsOff: ['hashjoin', 'mergejoin', 'seqscan', 'bitmapscan'],
+          planMethodsOff: WHOLE_TABLE_PLAN_METHODS,
         }),
         serviceAuthModule(config),
         SharedModule.forRoot(config),

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { runNamedStatement, type NamedStatement } from '@portico/messaging';
+import { runNamedStatement, WHOLE_TABLE_PLAN_METHODS, type NamedStatement } from '@portico/messaging';
 
 /** The node-postgres pool of an initialised TypeORM DataSource (the service keeps one pool). */
 export function poolOf(dataSource: DataSource): Pool {
@@ -55,7 +55,14 @@ export class PgIntakeTransactions extends IntakeTransactions {
     super();
     // an integer from the configuration, not input: safe to inline (SET takes no parameters)
     const ms = Math.max(1, Math.round(options.statementTimeoutMs));
-    this.begin = `BEGIN; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off`;
+    const indexPlansOnly = WHOLE_TABLE_PLAN_METHODS.map((method) => `SET LOCAL enable_${method} = off`);
+    this.begin = [
+      'BEGIN',
+      `SET LOCAL statement_timeout = ${ms}`,
+      `SET LOCAL lock_timeout = ${ms}`,
+      'SET LOCAL plan_cache_mode = force_generic_plan',
+      ...indexPlansOnly,
+    ].join('; ');
   }
 
   async run<T>(work: (tx: IntakeTx) => Promise<T>): Promise<T> {

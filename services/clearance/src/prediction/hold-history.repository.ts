@@ -173,7 +173,7 @@ export class HoldHistoryRepository {
     if (ins.length === 0 && upd.length === 0 && cnt.length === 0) return { lostInserts: [] };
     // Shard: one per connection (its backend pid), not per parcel. Every statement that counts
     // anything adds to the all-parcels cell, and its deltas go in in lock order with that cell
-    // first (ChunkWrites.counts; ORDER BY k.n below); a transaction runs one such statement per
+    // first (ChunkWrites.counts; ORDER BY k.n in WRITE_CHUNK); a transaction runs one such statement per
     // chunk. So transactions sharing a shard queue at that first cell and never deadlock on the
     // counts: the waiter holds no count cell of that shard yet. Other connections mostly land on
     // other shards.
